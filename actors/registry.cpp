@@ -1,0 +1,130 @@
+#include "actors/registry.hpp"
+
+#include <exception>
+#include <utility>
+
+#include <caf/actor_system.hpp>
+#include <caf/result.hpp>
+#include <spdlog/spdlog.h>
+
+namespace fedstack {
+
+namespace {
+
+ec to_ec(storage::store_errc code) {
+  switch (code) {
+    case storage::store_errc::not_found:
+      return ec::not_found;
+    case storage::store_errc::duplicate_id:
+      return ec::duplicate_id;
+    case storage::store_errc::wrong_project:
+      return ec::wrong_project;
+    case storage::store_errc::invalid_argument:
+      return ec::invalid_argument;
+  }
+  return ec::storage_failure;
+}
+
+caf::error to_error(const storage::store_error& err) {
+  return caf::make_error(to_ec(err.code), err.message);
+}
+
+template <class T>
+caf::result<T> to_result(storage::store_result<T>&& x) {
+  if (!x)
+    return to_error(x.error());
+  return std::move(x).value();
+}
+
+// Runs one store operation; LMDB failures and corrupt records become
+// ec::storage_failure replies instead of killing the actor.
+template <class F>
+auto guarded(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    spdlog::error("registry failed a request: {}", e.what());
+    return caf::make_error(ec::storage_failure, e.what());
+  }
+}
+
+}  // namespace
+
+registry_actor::behavior_type
+registry(registry_actor::stateful_pointer<registry_state> self,
+         std::shared_ptr<storage::registry_db> db) {
+  self->state.db = std::move(db);
+  auto store = [self]() -> storage::registry_store& { return self->state.db->store(); };
+  return {
+    [store](atom::put, const storage::registry_entry& entry) {
+      return guarded([&]() -> caf::result<atom::ok> {
+        if (auto status = store().put(entry); !status)
+          return to_error(status.error());
+        return atom::ok_v;
+      });
+    },
+    [store](atom::get, const std::string& project, const std::string& global_id) {
+      return guarded([&] { return to_result(store().get(project, global_id)); });
+    },
+    [store](atom::find, const std::string& project, const std::string& cloudlet,
+            const std::string& local_id) {
+      return guarded(
+        [&] { return to_result(store().find_global(project, cloudlet, local_id)); });
+    },
+    [store](atom::resolve, const std::string& project, const std::string& cloudlet,
+            const std::vector<std::string>& local_ids) {
+      return guarded(
+        [&] { return to_result(store().resolve_many(project, cloudlet, local_ids)); });
+    },
+    [store](atom::add_copy, const std::string& project, const std::string& global_id,
+            const storage::cloud_copy& copy) {
+      return guarded([&] { return to_result(store().add_copy(project, global_id, copy)); });
+    },
+    [store](atom::remove_copy, const std::string& project, const std::string& global_id,
+            const std::string& cloudlet) {
+      return guarded(
+        [&] { return to_result(store().remove_copy(project, global_id, cloudlet)); });
+    },
+    [store](atom::erase, const std::string& project, const std::string& global_id) {
+      return guarded([&]() -> caf::result<bool> { return store().erase(project, global_id); });
+    },
+    [store](atom::list, const std::string& project, storage::resource_kind kind,
+            const std::string& marker, std::uint32_t limit) {
+      return guarded([&] { return to_result(store().list(project, kind, marker, limit)); });
+    },
+    [store](atom::count, storage::resource_kind kind) {
+      return guarded([&]() -> caf::result<std::uint64_t> {
+        if (!storage::is_valid(kind))
+          return caf::make_error(ec::invalid_argument, "invalid resource kind");
+        return store().count(kind);
+      });
+    },
+  };
+}
+
+caf::expected<registry_actor> spawn_registry(caf::actor_system& sys,
+                                             const std::string& data_dir) {
+  registry_config cfg;
+  cfg.data_dir = data_dir;
+  return spawn_registry(sys, cfg);
+}
+
+caf::expected<registry_actor> spawn_registry(caf::actor_system& sys,
+                                             const registry_config& cfg) {
+  if (cfg.data_dir.empty())
+    return caf::make_error(ec::invalid_argument, "registry data directory is empty");
+  // Open here, on the caller's thread, so that a bad directory is an error
+  // for the caller rather than an actor that dies at start.
+  std::shared_ptr<storage::registry_db> db;
+  try {
+    db = std::make_shared<storage::registry_db>(cfg.data_dir, cfg.lmdb);
+  } catch (const std::exception& e) {
+    return caf::make_error(ec::storage_failure,
+                           "cannot open registry in " + cfg.data_dir + ": " + e.what());
+  }
+  if (cfg.detached)
+    return sys.spawn<caf::detached>(registry, std::move(db));
+  return sys.spawn(registry, std::move(db));
+}
+
+}  // namespace fedstack

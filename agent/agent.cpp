@@ -1,0 +1,153 @@
+#include "agent/agent.hpp"
+
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/send.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/register_types.hpp"
+#include "actors/registry.hpp"
+#include "agent/actor_registry_client.hpp"
+#include "agent/discovery.hpp"
+#include "agent/proxy.hpp"
+
+namespace fedstack::agent {
+namespace {
+
+constexpr const char* summary =
+  "Serves Identity v3, Image v2, Networking v2.0 and Compute v2.1 on one port for one\n"
+  "cloudlet, forwarding to the shared Keystone and the cloudlet's services.";
+
+/// "http://host:port/v3" -> the Keystone root the agent prefixes "/v3/..." with.
+std::optional<http::endpoint> keystone_root(const std::string& url) {
+  auto parsed = http::parse_endpoint(url);
+  if (!parsed) return std::nullopt;
+  auto& path = parsed->base_path;
+  if (path.size() >= 3 && path.compare(path.size() - 3, 3, "/v3") == 0) path.erase(path.size() - 3);
+  return parsed;
+}
+
+int serve(agent_options options) {
+  auto keystone = keystone_root(options.keystone_url);
+  if (!keystone) {
+    spdlog::error("--keystone-url '{}' is not an http:// URL", options.keystone_url);
+    return 2;
+  }
+  std::error_code fs_error;
+  std::filesystem::create_directories(options.data_dir, fs_error);
+  if (fs_error) {
+    spdlog::error("cannot create --data-dir '{}': {}", options.data_dir, fs_error.message());
+    return 1;
+  }
+
+  caf::actor_system_config cfg;
+  register_types(cfg);
+  // Sharing: no idle polling, lower latency on small controller hosts (stack notes §4).
+  cfg.set("scheduler.policy", caf::atom("sharing"));
+  cfg.set("scheduler.max-threads", 2);
+  caf::actor_system system{cfg};
+
+  auto registry = spawn_registry(system, options.data_dir);
+  if (!registry) {
+    spdlog::error("cannot open the registry in '{}': {}", options.data_dir,
+                  system.render(registry.error()));
+    return 1;
+  }
+
+  agent_context context;
+  context.options = options;
+  context.keystone = *keystone;
+  context.compute_range.max = api::microversion{2, static_cast<int>(options.compute_max_microversion_minor)};
+  context.tokens = std::make_unique<token_cache>(
+    static_cast<std::size_t>(options.token_cache_entries),
+    std::chrono::seconds{options.token_expiry_slack_s});
+  context.registry = make_actor_registry_client(system, *registry, caf::timespan{std::chrono::seconds{10}});
+
+  http::asio::io_context io;
+  std::optional<std::string> discovery_error;
+  http::asio::co_spawn(io, discover_cloudlet(options, *keystone, std::chrono::seconds{60}),
+                       [&](std::exception_ptr error, cloudlet_endpoints found) {
+                         if (!error) {
+                           context.cloudlet = std::move(found);
+                           return;
+                         }
+                         try {
+                           std::rethrow_exception(error);
+                         } catch (const std::exception& e) {
+                           discovery_error = e.what();
+                         }
+                       });
+  io.run();
+  io.restart();
+  if (discovery_error) {
+    spdlog::error("cannot find cloudlet '{}': {}", options.region, *discovery_error);
+    caf::anon_send_exit(*registry, caf::exit_reason::user_shutdown);
+    return 1;
+  }
+  spdlog::info("cloudlet {}: image {}, network {}, compute {}", context.cloudlet.region,
+               context.cloudlet.image.to_string(), context.cloudlet.network.to_string(),
+               context.cloudlet.compute.to_string());
+
+  http::server_limits limits;
+  limits.header_bytes = static_cast<std::uint32_t>(options.max_header_bytes);
+  limits.header_timeout = std::chrono::milliseconds{options.header_timeout_ms};
+  limits.io_timeout = std::chrono::milliseconds{options.upstream_timeout_ms};
+  http::server server{io, make_proxy_handler(context), limits};
+  std::uint16_t port = 0;
+  try {
+    port = server.listen(options.listen_address, options.port);
+  } catch (const std::exception& e) {
+    spdlog::error("cannot listen on {}:{}: {}", options.listen_address, options.port, e.what());
+    caf::anon_send_exit(*registry, caf::exit_reason::user_shutdown);
+    return 1;
+  }
+  context.options.port = port;
+  context.base_url = public_base_url(context.options);
+
+  http::asio::signal_set signals{io, SIGINT, SIGTERM};
+  signals.async_wait([&](const boost::system::error_code& error, int signal) {
+    if (error) return;
+    spdlog::info("signal {}: stopping", signal);
+    server.stop();
+    io.stop();
+  });
+
+  nlohmann::json ready{{"event", "ready"}, {"url", context.base_url}, {"region", options.region},
+                       {"port", port}};
+  std::cout << ready.dump() << std::endl;
+  spdlog::info("fedstack agent for {} serving {}", options.region, context.base_url);
+
+  std::vector<std::thread> threads;
+  for (long long i = 1; i < options.io_threads; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+  caf::anon_send_exit(*registry, caf::exit_reason::user_shutdown);
+  spdlog::info("fedstack agent stopped");
+  return 0;
+}
+
+} // namespace
+
+int run_agent_command(const std::vector<std::string>& args) {
+  agent_options options;
+  config::option_set set{"agent"};
+  describe(set, options);
+  if (auto error = set.parse(args)) {
+    std::cerr << "fedstack agent: " << *error << "\n";
+    return 2;
+  }
+  if (set.help_requested()) {
+    std::cout << set.usage(summary);
+    return 0;
+  }
+  spdlog::set_level(spdlog::level::from_str(options.log_level));
+  return serve(std::move(options));
+}
+
+} // namespace fedstack::agent

@@ -1,0 +1,43 @@
+#pragma once
+// What every request handler of an agent shares: its options, where its
+// cloudlet's services are, the token cache and the way to the registry.
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "agent/options.hpp"
+#include "agent/registry_client.hpp"
+#include "agent/token_cache.hpp"
+#include "api/microversion.hpp"
+#include "http/client.hpp"
+
+namespace fedstack::agent {
+
+/// The upstream services of this agent's cloudlet, read from the Keystone catalog.
+struct cloudlet_endpoints {
+  std::string region;
+  http::endpoint image;
+  http::endpoint network;
+  http::endpoint compute;
+};
+
+struct agent_context {
+  agent_options options;
+  std::string base_url;              // what clients reach this agent at
+  http::endpoint keystone;           // the shared Keystone, base path "/v3" stripped
+  cloudlet_endpoints cloudlet;
+  std::unique_ptr<token_cache> tokens;
+  std::unique_ptr<registry_client> registry;
+  /// Compute microversions accepted and advertised.
+  api::microversion_range compute_range;
+
+  std::chrono::milliseconds upstream_timeout() const {
+    return std::chrono::milliseconds{options.upstream_timeout_ms};
+  }
+  std::chrono::milliseconds connect_timeout() const {
+    return std::chrono::milliseconds{options.connect_timeout_ms};
+  }
+};
+
+} // namespace fedstack::agent

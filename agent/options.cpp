@@ -1,0 +1,48 @@
+#include "agent/options.hpp"
+
+namespace fedstack::agent {
+
+void describe(config::option_set& set, agent_options& o) {
+  set.add_string("listen-address", &o.listen_address, "address the OpenStack API is served on");
+  set.add_port("port", &o.port, "port the OpenStack API is served on (0: any free port)");
+  set.add_string("public-url", &o.public_url,
+                 "base URL clients reach this agent at, written into catalogs and links "
+                 "(empty: http://LISTEN-ADDRESS:PORT)");
+  set.add_string("keystone-url", &o.keystone_url, "the shared Keystone's identity v3 URL");
+  set.add_string("region", &o.region, "this agent's cloudlet: its region in the Keystone catalog");
+  set.add_string("service-user", &o.service_user,
+                 "user the agent authenticates as to read its cloudlet's catalog and capacity");
+  set.add_string("service-password", &o.service_password, "password of --service-user");
+  set.add_string("service-project", &o.service_project, "project of --service-user");
+  set.add_string("service-domain", &o.service_domain, "domain of the service user and project");
+  set.add_string("data-dir", &o.data_dir, "directory of the registry (LMDB); created if missing");
+  set.add_int("upstream-timeout-ms", &o.upstream_timeout_ms, 1, 3'600'000,
+              "time an upstream cloud may take to answer before the client gets 504");
+  set.add_int("connect-timeout-ms", &o.connect_timeout_ms, 1, 600'000,
+              "time allowed to connect to an upstream cloud");
+  set.add_int("max-body-bytes", &o.max_body_bytes, 1024, 1LL << 30,
+              "largest request body accepted outside image upload (413 above)");
+  set.add_int("max-header-bytes", &o.max_header_bytes, 1024, 1 << 20,
+              "largest request header accepted (431 above)");
+  set.add_int("header-timeout-ms", &o.header_timeout_ms, 100, 600'000,
+              "time a client has to send a request header (slow clients are cut off)");
+  set.add_int("token-cache-entries", &o.token_cache_entries, 0, 10'000'000,
+              "validated tokens kept (0 disables the cache)");
+  set.add_int("token-expiry-slack-s", &o.token_expiry_slack_s, 0, 86'400,
+              "a cached token is dropped this long before it expires");
+  set.add_int("io-threads", &o.io_threads, 1, 64, "threads serving HTTP");
+  set.add_int("compute-max-microversion", &o.compute_max_microversion_minor, 1, 999,
+              "highest compute microversion 2.N advertised and accepted (N)");
+  set.add_string("log-level", &o.log_level, "trace, debug, info, warn or error");
+}
+
+std::string public_base_url(const agent_options& o) {
+  if (!o.public_url.empty()) {
+    auto url = o.public_url;
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    return url;
+  }
+  return "http://" + o.listen_address + ":" + std::to_string(o.port);
+}
+
+} // namespace fedstack::agent

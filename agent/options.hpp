@@ -1,0 +1,43 @@
+#pragma once
+// Everything `fedstack agent` can be told, with its defaults.
+
+#include <string>
+
+#include "config/options.hpp"
+
+namespace fedstack::agent {
+
+struct agent_options {
+  std::string listen_address = "127.0.0.1";
+  unsigned short port = 8080;
+  /// Base URL clients reach the agent at; empty: http://listen_address:port.
+  std::string public_url;
+  /// The shared Keystone (identity v3 root, e.g. http://127.0.0.1:5000/v3).
+  std::string keystone_url = "http://127.0.0.1:5000/v3";
+  /// This agent's cloudlet: its region in the Keystone catalog.
+  std::string region = "cloudlet-1";
+  /// Service credentials the agent uses to read the catalog and hypervisor statistics.
+  std::string service_user = "admin";
+  std::string service_password = "secret";
+  std::string service_project = "admin";
+  std::string service_domain = "Default";
+  std::string data_dir = "data/agent";
+  long long upstream_timeout_ms = 30'000;
+  long long connect_timeout_ms = 5'000;
+  long long max_body_bytes = 1 << 20;
+  long long max_header_bytes = 16 * 1024;
+  long long header_timeout_ms = 30'000;
+  long long token_cache_entries = 10'000;
+  long long token_expiry_slack_s = 30;
+  long long io_threads = 2;
+  long long compute_max_microversion_minor = 93;
+  std::string log_level = "info";
+};
+
+/// Adds every agent option to `set`, bound to `options`.
+void describe(config::option_set& set, agent_options& options);
+
+/// The base URL clients use to reach the agent.
+std::string public_base_url(const agent_options& options);
+
+} // namespace fedstack::agent

@@ -1,0 +1,49 @@
+#pragma once
+// One client request as it moves through the proxy (internal to agent/).
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "agent/context.hpp"
+#include "api/route.hpp"
+#include "http/server.hpp"
+
+namespace fedstack::agent {
+
+struct request {
+  agent_context& context;
+  http::exchange& exchange;
+  api::route route;
+  std::string request_id;
+  /// Who the token belongs to (set for every call outside identity).
+  std::optional<token_identity> identity;
+  /// For the request log.
+  unsigned status = 0;
+  std::string upstream = "-";
+
+  const bhttp::request_header<>& header() const { return exchange.request(); }
+};
+
+/// Sends a JSON answer with the common headers (request id, content type).
+http::awaitable<void> send_json(request& r, unsigned status, std::string body,
+                                const bhttp::fields* extra_headers = nullptr);
+/// Sends an OpenStack-shaped error for the request's service.
+http::awaitable<void> send_error(request& r, unsigned status, const std::string& message,
+                                 const bhttp::fields* extra_headers = nullptr);
+/// Sends an upstream response back, with its headers and the given (rewritten) body.
+http::awaitable<void> send_upstream_response(request& r, const http::response& upstream,
+                                             std::string body);
+
+/// The flows, one per file.
+http::awaitable<void> handle_identity(request& r);
+http::awaitable<void> handle_resource(request& r);
+http::awaitable<void> handle_image_upload(request& r, const std::string& local_path);
+http::awaitable<void> handle_image_download(request& r, const std::string& local_path);
+
+/// Validates the request's token (cache first, then Keystone); on failure sends 401
+/// and returns false.
+http::awaitable<bool> authenticate(request& r);
+
+} // namespace fedstack::agent

@@ -1,0 +1,68 @@
+#include "agent/upstream_call.hpp"
+
+#include <array>
+
+namespace fedstack::agent {
+namespace {
+
+bool is_hop_by_hop(bhttp::field name, std::string_view text) {
+  switch (name) {
+    case bhttp::field::connection:
+    case bhttp::field::keep_alive:
+    case bhttp::field::proxy_connection:
+    case bhttp::field::te:
+    case bhttp::field::trailer:
+    case bhttp::field::transfer_encoding:
+    case bhttp::field::upgrade:
+    case bhttp::field::proxy_authorization:
+    case bhttp::field::content_length:
+      return true;
+    default:
+      return beast::iequals(text, "proxy-connection");
+  }
+}
+
+} // namespace
+
+void copy_request_headers(const bhttp::fields& from, bhttp::fields& to) {
+  for (const auto& f : from) {
+    auto name = f.name();
+    if (is_hop_by_hop(name, f.name_string()) || name == bhttp::field::host ||
+        name == bhttp::field::expect || name == bhttp::field::accept_encoding)
+      continue;
+    to.insert(f.name_string(), f.value());
+  }
+}
+
+void copy_response_headers(const bhttp::fields& from, bhttp::fields& to) {
+  for (const auto& f : from) {
+    if (is_hop_by_hop(f.name(), f.name_string())) continue;
+    to.insert(f.name_string(), f.value());
+  }
+}
+
+void throw_upstream_failure(const http::endpoint& to, const boost::system::system_error& error) {
+  auto code = error.code();
+  if (code == beast::error::timeout)
+    throw upstream_failure(504, "The upstream service at " + to.to_string() +
+                                  " did not answer in time.");
+  throw upstream_failure(503, "The upstream service at " + to.to_string() +
+                                " is unavailable: " + code.message() + ".");
+}
+
+http::awaitable<http::response> call_upstream(const http::endpoint& to, bhttp::verb method,
+                                              const std::string& target,
+                                              const bhttp::fields& client_headers,
+                                              std::string body, std::chrono::milliseconds timeout) {
+  bhttp::request<bhttp::string_body> request{method, to.base_path + target, 11};
+  copy_request_headers(client_headers, request.base());
+  request.set(bhttp::field::host, to.host + ":" + std::to_string(to.port));
+  request.body() = std::move(body);
+  try {
+    co_return co_await http::fetch(to, std::move(request), timeout);
+  } catch (const boost::system::system_error& error) {
+    throw_upstream_failure(to, error);
+  }
+}
+
+} // namespace fedstack::agent

@@ -1,0 +1,113 @@
+#include "api/uuid.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <random>
+#include <unordered_set>
+
+namespace fedstack::api {
+namespace {
+
+constexpr std::size_t uuid_length = 36;
+
+bool is_hex(char c) noexcept {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+bool is_run_char(char c) noexcept { return is_hex(c) || c == '-'; }
+
+// One engine per thread: no locking, and std::random_device is touched once per thread.
+std::mt19937_64& engine() {
+  thread_local std::mt19937_64 generator = [] {
+    std::random_device device;
+    std::array<std::uint32_t, 8> seed{};
+    for (auto& word : seed) word = device();
+    std::seed_seq sequence(seed.begin(), seed.end());
+    return std::mt19937_64(sequence);
+  }();
+  return generator;
+}
+
+// Calls `found(position)` for every bounded UUID in `text`.
+template <class Callback>
+void scan_uuids(std::string_view text, Callback&& found) {
+  std::size_t i = 0;
+  while (i + uuid_length <= text.size()) {
+    bool bounded_left = i == 0 || !is_run_char(text[i - 1]);
+    bool bounded_right = i + uuid_length == text.size() || !is_run_char(text[i + uuid_length]);
+    if (bounded_left && bounded_right && is_uuid(text.substr(i, uuid_length))) {
+      found(i);
+      i += uuid_length;
+    } else {
+      ++i;
+    }
+  }
+}
+
+} // namespace
+
+std::string make_uuid() {
+  std::uniform_int_distribution<std::uint64_t> distribution;
+  std::uint64_t high = distribution(engine());
+  std::uint64_t low = distribution(engine());
+  high = (high & ~std::uint64_t{0xf000}) | 0x4000;                // version 4
+  low = (low & ~(std::uint64_t{0xc} << 60)) | (std::uint64_t{0x8} << 60); // variant 10xx
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(uuid_length);
+  auto put = [&](std::uint64_t word, int first_nibble, int count) {
+    for (int n = first_nibble; n > first_nibble - count; --n)
+      out.push_back(digits[(word >> (4 * n)) & 0xf]);
+  };
+  put(high, 15, 8);
+  out.push_back('-');
+  put(high, 7, 4);
+  out.push_back('-');
+  put(high, 3, 4);
+  out.push_back('-');
+  put(low, 15, 4);
+  out.push_back('-');
+  put(low, 11, 12);
+  return out;
+}
+
+bool is_uuid(std::string_view text) noexcept {
+  if (text.size() != uuid_length) return false;
+  for (std::size_t i = 0; i < uuid_length; ++i) {
+    bool dash_position = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash_position ? text[i] != '-' : !is_hex(text[i])) return false;
+  }
+  return true;
+}
+
+bool is_hex_id(std::string_view text) noexcept {
+  return text.size() == 32 && std::all_of(text.begin(), text.end(), is_hex);
+}
+
+std::string rewrite_uuids(std::string_view text, const uuid_map& map) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t copied = 0;
+  scan_uuids(text, [&](std::size_t position) {
+    auto replacement = map(text.substr(position, uuid_length));
+    if (!replacement) return;
+    out.append(text.substr(copied, position - copied));
+    out.append(*replacement);
+    copied = position + uuid_length;
+  });
+  out.append(text.substr(copied));
+  return out;
+}
+
+std::vector<std::string> collect_uuids(std::string_view text) {
+  std::vector<std::string> found;
+  std::unordered_set<std::string_view> seen; // views into `text`, which outlives the call
+  scan_uuids(text, [&](std::size_t position) {
+    auto uuid = text.substr(position, uuid_length);
+    if (seen.insert(uuid).second) found.emplace_back(uuid);
+  });
+  return found;
+}
+
+} // namespace fedstack::api

@@ -1,0 +1,161 @@
+#include "http/client.hpp"
+
+#include <charconv>
+#include <limits>
+
+namespace fedstack::http {
+namespace {
+
+constexpr std::size_t chunk_bytes = 64 * 1024;
+
+void throw_if(const beast::error_code& ec, const char* what) {
+  if (ec) throw boost::system::system_error(ec, what);
+}
+
+} // namespace
+
+std::string endpoint::to_string() const {
+  return "http://" + host + ":" + std::to_string(port) + base_path;
+}
+
+std::optional<endpoint> parse_endpoint(std::string_view url) {
+  constexpr std::string_view scheme = "http://";
+  if (url.substr(0, scheme.size()) != scheme) return std::nullopt;
+  url.remove_prefix(scheme.size());
+  endpoint result;
+  auto slash = url.find('/');
+  auto authority = url.substr(0, slash);
+  if (slash != std::string_view::npos) result.base_path = std::string(url.substr(slash));
+  while (!result.base_path.empty() && result.base_path.back() == '/') result.base_path.pop_back();
+  if (authority.empty()) return std::nullopt;
+  if (authority.front() == '[') {   // [v6]:port
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    result.host = std::string(authority.substr(1, close - 1));
+    authority.remove_prefix(close + 1);
+    if (!authority.empty() && authority.front() != ':') return std::nullopt;
+  } else {
+    auto colon = authority.find(':');
+    result.host = std::string(authority.substr(0, colon));
+    authority.remove_prefix(colon == std::string_view::npos ? authority.size() : colon);
+  }
+  if (result.host.empty()) return std::nullopt;
+  if (!authority.empty()) {   // ":port"
+    auto digits = authority.substr(1);
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (ec != std::errc{} || end != digits.data() + digits.size() || value == 0 || value > 65535)
+      return std::nullopt;
+    result.port = static_cast<std::uint16_t>(value);
+  }
+  return result;
+}
+
+upstream::upstream(asio::any_io_executor ex) : stream_(std::move(ex)) {
+  chunk_.resize(chunk_bytes);
+  // Boost 1.74: body_limit(boost::none) is broken; callers cap what they keep.
+  parser_.body_limit(std::numeric_limits<std::uint64_t>::max());
+}
+
+awaitable<void> upstream::connect(const endpoint& to, std::chrono::milliseconds timeout) {
+  tcp::resolver resolver{stream_.get_executor()};
+  auto results = co_await resolver.async_resolve(to.host, std::to_string(to.port), use_awaitable);
+  stream_.expires_after(timeout);
+  co_await stream_.async_connect(results, use_awaitable);
+  stream_.socket().set_option(tcp::no_delay(true));
+}
+
+awaitable<void> upstream::send_header(bhttp::request_header<> header,
+                                      std::chrono::milliseconds timeout) {
+  out_.emplace(std::move(header));
+  auto& body = out_->body();
+  body.data = nullptr;
+  body.size = 0;
+  body.more = true;
+  serializer_.emplace(*out_);
+  stream_.expires_after(timeout);
+  co_await bhttp::async_write_header(stream_, *serializer_, use_awaitable);
+}
+
+awaitable<void> upstream::send_some(std::string_view data, std::chrono::milliseconds timeout) {
+  if (data.empty()) co_return;
+  auto& body = out_->body();
+  body.data = const_cast<char*>(data.data());
+  body.size = data.size();
+  body.more = true;
+  stream_.expires_after(timeout);
+  beast::error_code ec;
+  co_await bhttp::async_write(stream_, *serializer_, asio::redirect_error(use_awaitable, ec));
+  if (ec == bhttp::error::need_buffer) ec = {};
+  throw_if(ec, "write upstream request body");
+}
+
+awaitable<void> upstream::finish(std::chrono::milliseconds timeout) {
+  auto& body = out_->body();
+  body.data = nullptr;
+  body.size = 0;
+  body.more = false;
+  stream_.expires_after(timeout);
+  co_await bhttp::async_write(stream_, *serializer_, use_awaitable);
+}
+
+awaitable<void> upstream::send(bhttp::request<bhttp::string_body> request,
+                               std::chrono::milliseconds timeout) {
+  request.prepare_payload();
+  stream_.expires_after(timeout);
+  co_await bhttp::async_write(stream_, request, use_awaitable);
+}
+
+awaitable<void> upstream::read_header(std::chrono::milliseconds timeout, bool head_request) {
+  if (head_request) parser_.skip(true);
+  stream_.expires_after(timeout);
+  co_await bhttp::async_read_header(stream_, buffer_, parser_, use_awaitable);
+}
+
+awaitable<std::string_view> upstream::read_some(std::chrono::milliseconds timeout) {
+  while (!parser_.is_done()) {
+    auto& body = parser_.get().body();
+    body.data = chunk_.data();
+    body.size = chunk_.size();
+    stream_.expires_after(timeout);
+    beast::error_code ec;
+    co_await bhttp::async_read(stream_, buffer_, parser_, asio::redirect_error(use_awaitable, ec));
+    if (ec == bhttp::error::need_buffer) ec = {};
+    throw_if(ec, "read upstream response body");
+    auto produced = chunk_.size() - body.size;
+    if (produced > 0) co_return std::string_view(chunk_.data(), produced);
+  }
+  co_return std::string_view{};
+}
+
+awaitable<std::string> upstream::read_body(std::size_t limit, std::chrono::milliseconds timeout) {
+  std::string body;
+  for (;;) {
+    auto piece = co_await read_some(timeout);
+    if (piece.empty()) co_return body;
+    if (body.size() + piece.size() > limit)
+      throw boost::system::system_error(bhttp::error::body_limit, "upstream response too large");
+    body.append(piece);
+  }
+}
+
+bool upstream::body_done() const { return parser_.is_done(); }
+
+awaitable<response> fetch(const endpoint& to, bhttp::request<bhttp::string_body> request,
+                          std::chrono::milliseconds timeout, std::size_t body_limit) {
+  upstream connection{co_await asio::this_coro::executor};
+  co_await connection.connect(to, timeout);
+  if (request.find(bhttp::field::host) == request.end())
+    request.set(bhttp::field::host, to.host + ":" + std::to_string(to.port));
+  bool head = request.method() == bhttp::verb::head;
+  co_await connection.send(std::move(request), timeout);
+  co_await connection.read_header(timeout, head);
+  const auto& header = connection.header();
+  response result;
+  result.status = header.result_int();
+  for (const auto& field : header) result.headers.insert(field.name_string(), field.value());
+  result.body = co_await connection.read_body(body_limit, timeout);
+  co_return result;
+}
+
+} // namespace fedstack::http

@@ -1,0 +1,73 @@
+#pragma once
+// An HTTP/1.1 client for upstream calls, on Asio coroutines. Each operation has
+// its own timeout; a timeout surfaces as beast::error::timeout.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/asio.hpp"
+
+namespace fedstack::http {
+
+/// "http://host:port/base" split into its parts.
+struct endpoint {
+  std::string host;
+  std::uint16_t port = 80;
+  std::string base_path;   // without trailing '/', may be empty
+  std::string to_string() const;   // "http://host:port" + base_path
+};
+/// Parses "http://host[:port][/path]"; nullopt for anything else (https is not supported).
+std::optional<endpoint> parse_endpoint(std::string_view url);
+
+/// One connection to an upstream. Used for a single request/response; streaming
+/// both ways.
+class upstream {
+public:
+  explicit upstream(asio::any_io_executor ex);
+
+  awaitable<void> connect(const endpoint& to, std::chrono::milliseconds timeout);
+
+  /// Sends the request header; the body follows with `send_some` and `finish`
+  /// (Content-Length or chunked as the header says).
+  awaitable<void> send_header(bhttp::request_header<> header, std::chrono::milliseconds timeout);
+  awaitable<void> send_some(std::string_view data, std::chrono::milliseconds timeout);
+  awaitable<void> finish(std::chrono::milliseconds timeout);
+
+  /// Sends a whole request with a string body.
+  awaitable<void> send(bhttp::request<bhttp::string_body> request, std::chrono::milliseconds timeout);
+
+  /// Reads the response header (set `head_request` for HEAD: no body follows).
+  awaitable<void> read_header(std::chrono::milliseconds timeout, bool head_request = false);
+  /// The response header, valid after read_header.
+  const bhttp::response_header<>& header() const { return parser_.get().base(); }
+  /// Reads the next piece of the response body; empty when complete.
+  awaitable<std::string_view> read_some(std::chrono::milliseconds timeout);
+  /// Reads the whole response body (at most `limit` bytes; throws when larger).
+  awaitable<std::string> read_body(std::size_t limit, std::chrono::milliseconds timeout);
+  bool body_done() const;
+
+private:
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::string chunk_;
+  bhttp::response_parser<bhttp::buffer_body> parser_;
+  std::optional<bhttp::request<bhttp::buffer_body>> out_;
+  std::optional<bhttp::request_serializer<bhttp::buffer_body>> serializer_;
+};
+
+/// A whole response, for small JSON calls.
+struct response {
+  unsigned status = 0;
+  bhttp::fields headers;
+  std::string body;
+};
+
+/// Sends one request with a string body and reads the whole answer.
+/// Throws boost::system::system_error (beast::error::timeout on timeout).
+awaitable<response> fetch(const endpoint& to, bhttp::request<bhttp::string_body> request,
+                          std::chrono::milliseconds timeout, std::size_t body_limit = 64 << 20);
+
+} // namespace fedstack::http

@@ -1,0 +1,304 @@
+#include "http/server.hpp"
+
+#include <limits>
+#include <list>
+#include <mutex>
+
+#include <spdlog/spdlog.h>
+
+namespace fedstack::http {
+namespace {
+
+constexpr std::size_t chunk_bytes = 64 * 1024;
+
+/// The exchange of one request on a session; borrows the session's stream.
+class session_exchange final : public exchange {
+public:
+  session_exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                   bhttp::request_parser<bhttp::buffer_body>& parser, const server_limits& limits,
+                   std::string remote)
+    : stream_(stream), buffer_(buffer), parser_(parser), limits_(limits), remote_(std::move(remote)) {
+    chunk_.resize(chunk_bytes);
+  }
+
+  const bhttp::request_header<>& request() const override { return parser_.get().base(); }
+  std::string remote() const override { return remote_; }
+  bool body_done() const override { return parser_.is_done(); }
+  bool responded() const override { return responded_; }
+  bool keep_alive() const { return keep_alive_; }
+  bool complete() const { return !streaming_ || finished_; }
+
+  awaitable<std::optional<std::string>> read_body(std::size_t limit) override {
+    if (auto length = parser_.content_length(); length && *length > limit) {
+      keep_alive_ = false;   // the unread body would poison the connection
+      co_return std::nullopt;
+    }
+    std::string body;
+    for (;;) {
+      auto piece = co_await read_some();
+      if (piece.empty()) break;
+      if (body.size() + piece.size() > limit) {
+        keep_alive_ = false;
+        co_return std::nullopt;
+      }
+      body.append(piece);
+    }
+    co_return body;
+  }
+
+  awaitable<std::string_view> read_some() override {
+    co_await send_continue_if_expected();
+    while (!parser_.is_done()) {
+      auto& body = parser_.get().body();
+      body.data = chunk_.data();
+      body.size = chunk_.size();
+      stream_.expires_after(limits_.io_timeout);
+      beast::error_code ec;
+      co_await bhttp::async_read(stream_, buffer_, parser_, asio::redirect_error(use_awaitable, ec));
+      if (ec == bhttp::error::need_buffer) ec = {};
+      if (ec) {
+        keep_alive_ = false;
+        throw boost::system::system_error(ec, "read request body");
+      }
+      auto produced = chunk_.size() - body.size;
+      if (produced > 0) co_return std::string_view(chunk_.data(), produced);
+    }
+    co_return std::string_view{};
+  }
+
+  awaitable<void> send(bhttp::response<bhttp::string_body> response) override {
+    responded_ = true;
+    if (!parser_.is_done()) keep_alive_ = false;
+    response.keep_alive(keep_alive_ && parser_.get().keep_alive());
+    keep_alive_ = response.keep_alive();
+    response.prepare_payload();
+    stream_.expires_after(limits_.io_timeout);
+    co_await bhttp::async_write(stream_, response, use_awaitable);
+  }
+
+  awaitable<void> send_header(bhttp::response_header<> header) override {
+    responded_ = true;
+    streaming_ = true;
+    if (!parser_.is_done()) keep_alive_ = false;
+    out_.emplace(std::move(header));
+    out_->keep_alive(keep_alive_ && parser_.get().keep_alive());
+    keep_alive_ = out_->keep_alive();
+    auto status = out_->result_int();
+    bool bodiless = status < 200 || status == 204 || status == 304;
+    if (!bodiless && out_->find(bhttp::field::content_length) == out_->end()) out_->chunked(true);
+    out_->body().data = nullptr;
+    out_->body().size = 0;
+    out_->body().more = true;
+    serializer_.emplace(*out_);
+    stream_.expires_after(limits_.io_timeout);
+    co_await bhttp::async_write_header(stream_, *serializer_, use_awaitable);
+  }
+
+  awaitable<void> send_some(std::string_view data) override {
+    if (data.empty()) co_return;
+    auto& body = out_->body();
+    body.data = const_cast<char*>(data.data());
+    body.size = data.size();
+    body.more = true;
+    stream_.expires_after(limits_.io_timeout);
+    beast::error_code ec;
+    co_await bhttp::async_write(stream_, *serializer_, asio::redirect_error(use_awaitable, ec));
+    if (ec == bhttp::error::need_buffer) ec = {};
+    if (ec) {
+      keep_alive_ = false;
+      throw boost::system::system_error(ec, "write response body");
+    }
+  }
+
+  awaitable<void> finish() override {
+    auto& body = out_->body();
+    body.data = nullptr;
+    body.size = 0;
+    body.more = false;
+    stream_.expires_after(limits_.io_timeout);
+    co_await bhttp::async_write(stream_, *serializer_, use_awaitable);
+    finished_ = true;
+  }
+
+private:
+  // curl and others wait for "100 Continue" before sending a large body; answer
+  // it only when the handler actually wants the body.
+  awaitable<void> send_continue_if_expected() {
+    if (continue_sent_ || responded_) co_return;
+    continue_sent_ = true;
+    auto expect = request()[bhttp::field::expect];
+    if (!beast::iequals(expect, "100-continue")) co_return;
+    bhttp::response<bhttp::empty_body> interim{bhttp::status::continue_, 11};
+    stream_.expires_after(limits_.io_timeout);
+    co_await bhttp::async_write(stream_, interim, use_awaitable);
+  }
+
+  beast::tcp_stream& stream_;
+  beast::flat_buffer& buffer_;
+  bhttp::request_parser<bhttp::buffer_body>& parser_;
+  const server_limits& limits_;
+  std::string remote_;
+  std::string chunk_;
+  bool responded_ = false;
+  bool continue_sent_ = false;
+  bool keep_alive_ = true;
+  bool streaming_ = false;
+  bool finished_ = false;
+  std::optional<bhttp::response<bhttp::buffer_body>> out_;
+  std::optional<bhttp::response_serializer<bhttp::buffer_body>> serializer_;
+};
+
+bhttp::response<bhttp::string_body> plain_error(bhttp::status status, std::string_view message) {
+  bhttp::response<bhttp::string_body> response{status, 11};
+  response.set(bhttp::field::content_type, "application/json");
+  response.body() = R"({"error": {"code": )" + std::to_string(static_cast<unsigned>(status)) +
+                    R"(, "title": ")" + std::string(bhttp::obsolete_reason(status)) +
+                    R"(", "message": ")" + std::string(message) + "\"}}";
+  response.keep_alive(false);
+  return response;
+}
+
+} // namespace
+
+struct server::impl : std::enable_shared_from_this<impl> {
+  impl(asio::io_context& io, handler h, server_limits limits)
+    : io_(io), handler_(std::move(h)), limits_(limits), acceptor_(io) {}
+
+  awaitable<void> accept_loop() {
+    auto self = shared_from_this();
+    for (;;) {
+      beast::error_code ec;
+      tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(io_),
+                                                           asio::redirect_error(use_awaitable, ec));
+      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+      if (ec) {
+        spdlog::warn("http: accept failed: {}", ec.message());
+        continue;
+      }
+      auto executor = socket.get_executor();
+      asio::co_spawn(executor, run_session(std::move(socket)), asio::detached);
+    }
+  }
+
+  awaitable<void> run_session(tcp::socket socket) {
+    auto self = shared_from_this();
+    std::string remote;
+    {
+      beast::error_code ec;
+      auto peer = socket.remote_endpoint(ec);
+      if (!ec) remote = peer.address().to_string() + ":" + std::to_string(peer.port());
+    }
+    auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+    auto registration = track(stream);
+    beast::flat_buffer buffer;
+    bool first = true;
+    try {
+      for (;;) {
+        bhttp::request_parser<bhttp::buffer_body> parser;
+        parser.header_limit(limits_.header_bytes);
+        // Boost 1.74: body_limit(boost::none) is broken; the handler enforces its own limits.
+        parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+        stream->expires_after(first ? limits_.header_timeout : limits_.idle_timeout);
+        first = false;
+        beast::error_code ec;
+        co_await bhttp::async_read_header(*stream, buffer, parser,
+                                          asio::redirect_error(use_awaitable, ec));
+        if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+            ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+            ec == asio::error::eof) {
+          break;
+        }
+        if (ec) {
+          auto status = ec == bhttp::error::header_limit
+                          ? bhttp::status::request_header_fields_too_large
+                          : bhttp::status::bad_request;
+          auto response = plain_error(status, "Malformed or oversized request header.");
+          response.prepare_payload();
+          stream->expires_after(limits_.io_timeout);
+          co_await bhttp::async_write(*stream, response, asio::redirect_error(use_awaitable, ec));
+          break;
+        }
+        session_exchange ex{*stream, buffer, parser, limits_, remote};
+        bool failed = false;
+        try {
+          co_await handler_(ex);
+        } catch (const std::exception& e) {
+          spdlog::warn("http: handler for {} {} failed: {}",
+                       std::string(ex.request().method_string()),
+                       std::string(ex.request().target()), e.what());
+          failed = true;
+        }
+        if (failed || !ex.responded()) {
+          if (ex.responded()) break;   // a half-sent response can only be cut off
+          auto response = plain_error(bhttp::status::internal_server_error,
+                                      "The server failed to answer the request.");
+          response.prepare_payload();
+          stream->expires_after(limits_.io_timeout);
+          co_await bhttp::async_write(*stream, response, asio::redirect_error(use_awaitable, ec));
+          break;
+        }
+        if (!ex.complete() || !ex.keep_alive() || !parser.is_done()) break;
+      }
+    } catch (const std::exception& e) {
+      spdlog::debug("http: session {} ended: {}", remote, e.what());
+    }
+    beast::error_code ignored;
+    stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream->close();
+  }
+
+  // Sessions are tracked so that stop() can close them.
+  struct registration_guard {
+    std::shared_ptr<impl> owner;
+    std::list<std::weak_ptr<beast::tcp_stream>>::iterator it;
+    ~registration_guard() {
+      std::lock_guard lock{owner->mutex_};
+      owner->sessions_.erase(it);
+    }
+  };
+  registration_guard track(const std::shared_ptr<beast::tcp_stream>& stream) {
+    std::lock_guard lock{mutex_};
+    sessions_.push_front(stream);
+    return registration_guard{shared_from_this(), sessions_.begin()};
+  }
+
+  void stop() {
+    asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ignored;
+      self->acceptor_.close(ignored);
+    });
+    std::lock_guard lock{mutex_};
+    for (auto& weak : sessions_) {
+      if (auto stream = weak.lock()) {
+        asio::post(stream->get_executor(), [stream] { stream->cancel(); });
+      }
+    }
+  }
+
+  asio::io_context& io_;
+  handler handler_;
+  server_limits limits_;
+  tcp::acceptor acceptor_;
+  std::mutex mutex_;
+  std::list<std::weak_ptr<beast::tcp_stream>> sessions_;
+};
+
+server::server(asio::io_context& io, handler h, server_limits limits)
+  : impl_(std::make_shared<impl>(io, std::move(h), limits)) {}
+
+server::~server() { stop(); }
+
+std::uint16_t server::listen(const std::string& address, std::uint16_t port) {
+  tcp::endpoint at{asio::ip::make_address(address), port};
+  auto& acceptor = impl_->acceptor_;
+  acceptor.open(at.protocol());
+  acceptor.set_option(asio::socket_base::reuse_address(true));
+  acceptor.bind(at);
+  acceptor.listen(asio::socket_base::max_listen_connections);
+  asio::co_spawn(acceptor.get_executor(), impl_->accept_loop(), asio::detached);
+  return acceptor.local_endpoint().port();
+}
+
+void server::stop() { impl_->stop(); }
+
+} // namespace fedstack::http

@@ -1,0 +1,81 @@
+#pragma once
+// An asynchronous HTTP/1.1 server on Beast and Asio coroutines. It reads each
+// request's header, then hands an `exchange` to the application's handler, which
+// pulls the body (whole or in chunks) and sends a response (whole or streamed).
+// Image bytes therefore never have to be held in memory.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/asio.hpp"
+
+namespace fedstack::http {
+
+struct server_limits {
+  /// Largest request header accepted; larger ones get 431.
+  std::uint32_t header_bytes = 16 * 1024;
+  /// Time allowed for reading one request header (slow clients are cut off).
+  std::chrono::milliseconds header_timeout{30'000};
+  /// Time allowed for each read or write of a body chunk.
+  std::chrono::milliseconds io_timeout{60'000};
+  /// Time an idle keep-alive connection is kept.
+  std::chrono::milliseconds idle_timeout{60'000};
+};
+
+/// One request and its response on a session. Valid only while the handler runs.
+class exchange {
+public:
+  virtual ~exchange() = default;
+
+  virtual const bhttp::request_header<>& request() const = 0;
+  /// The peer's address, for logs.
+  virtual std::string remote() const = 0;
+
+  /// Reads the whole body. Returns nullopt when it is larger than `limit`
+  /// (the caller then answers 413; the connection is closed afterwards).
+  virtual awaitable<std::optional<std::string>> read_body(std::size_t limit) = 0;
+  /// Reads the next piece of the body; an empty view means the body is complete.
+  /// The view is valid until the next call. Throws on I/O errors.
+  virtual awaitable<std::string_view> read_some() = 0;
+  /// True when the whole request body has been read.
+  virtual bool body_done() const = 0;
+
+  /// Sends a complete response (Content-Length is set from the body).
+  virtual awaitable<void> send(bhttp::response<bhttp::string_body> response) = 0;
+
+  /// Streams a response: the header first (with Content-Length, or chunked when
+  /// it has none), then any number of `send_some`, then `finish`.
+  virtual awaitable<void> send_header(bhttp::response_header<> header) = 0;
+  virtual awaitable<void> send_some(std::string_view data) = 0;
+  virtual awaitable<void> finish() = 0;
+
+  /// True once a response (or its header) has been sent.
+  virtual bool responded() const = 0;
+};
+
+using handler = std::function<awaitable<void>(exchange&)>;
+
+/// Accepts connections on one address and runs `handler` for every request.
+/// Runs on the io_context it is given; `stop()` closes the acceptor and all sessions.
+class server {
+public:
+  server(asio::io_context& io, handler h, server_limits limits = {});
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  /// Binds and starts accepting; port 0 picks a free port. Returns the bound port.
+  std::uint16_t listen(const std::string& address, std::uint16_t port);
+  void stop();
+
+private:
+  struct impl;
+  std::shared_ptr<impl> impl_;
+};
+
+} // namespace fedstack::http

@@ -1,0 +1,59 @@
+#pragma once
+// Faults injected into one cloudlet on command (product.md, "Simulated
+// cloudlets"): added latency, a rate of 503 answers, a cloudlet that stops
+// answering, and a cap on concurrent requests (an overloaded controller).
+// Set at run time through the Keystone port: GET /sim/faults,
+// PUT /sim/faults/{region} {"latency_ms", "error_rate", "down", "max_concurrent"},
+// DELETE /sim/faults/{region}.
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "sim/service.hpp"
+
+namespace fedstack::sim {
+
+struct fault_plan {
+  std::chrono::milliseconds latency{0};   // waited before each answer
+  double error_rate = 0;                  // share of requests answered 503
+  bool down = false;                      // requests are held without an answer
+  int max_concurrent = 0;                 // 0: unlimited; beyond it requests queue
+};
+
+json fault_json(const fault_plan& plan);
+/// Parses a PUT body; fields left out keep their value in `base`.
+outcome<fault_plan> parse_fault_plan(const json& body, fault_plan base);
+
+/// The faults of one cloudlet; shared by its three services. Thread-safe.
+class fault_state {
+public:
+  fault_plan plan() const;
+  void set(const fault_plan& plan);
+  /// Takes a request slot when fewer than `limit` are in flight.
+  bool try_enter(int limit);
+  void leave();
+  int in_flight() const { return in_flight_.load(); }
+
+private:
+  mutable std::mutex mutex_;
+  fault_plan plan_;
+  std::atomic<int> in_flight_{0};
+};
+
+/// The /sim/faults control API.
+class faults_api {
+public:
+  void add(std::string region, fault_state& state) { states_[std::move(region)] = &state; }
+  /// True for paths this API owns ("/sim/...").
+  static bool owns(const request& r) { return !r.segments.empty() && r.segments[0] == "sim"; }
+  reply handle(const request& r);
+
+private:
+  std::map<std::string, fault_state*> states_;
+};
+
+} // namespace fedstack::sim

@@ -1,0 +1,40 @@
+#pragma once
+// Neutron v2.0 for one cloudlet: networks, subnets, ports, security groups,
+// with Neutron's filtering, pagination and error documents.
+
+#include "sim/cloudlet.hpp"
+#include "sim/service.hpp"
+
+namespace fedstack::sim {
+
+class neutron_api final : public service {
+public:
+  neutron_api(identity& ids, cloudlet& cloud) : ids_(ids), cloud_(cloud) {}
+
+  std::string_view kind() const override { return "neutron"; }
+  void set_base_url(std::string url) override { base_url_ = std::move(url); }
+  reply handle(const request& r) override;
+  reply error_reply(unsigned status, std::string_view message) const override {
+    return error(status, status == 400 ? "HTTPBadRequest" : "HTTPInternalServerError", message);
+  }
+
+  /// {"NeutronError": {"type", "message", "detail"}}.
+  static reply error(unsigned status, std::string_view type, std::string_view message);
+
+private:
+  reply route(const request& r, const auth_context& ctx);
+  reply collection(const request& r, const auth_context& ctx, const std::string& name);
+  reply member(const request& r, const auth_context& ctx, const std::string& name, const std::string& id);
+  reply tags(const request& r, const auth_context& ctx, const std::string& name);
+  /// Filters, sorts, pages and projects a rendered list as Neutron does.
+  reply list(const request& r, const std::string& collection, const std::string& key, std::vector<json> items) const;
+
+  identity& ids_;
+  cloudlet& cloud_;
+  std::string base_url_;
+};
+
+/// The captured extension list.
+const json& neutron_extensions();
+
+} // namespace fedstack::sim

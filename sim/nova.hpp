@@ -1,0 +1,85 @@
+#pragma once
+// Nova v2.1 for one cloudlet, with microversions 2.1 - 2.93: servers (scheduled
+// onto the cloudlet's hypervisors, plugged into Neutron, booted from Glance
+// images), flavors, hypervisors and the small admin APIs clients read.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/cloudlet.hpp"
+#include "sim/service.hpp"
+
+namespace fedstack::sim {
+
+class nova_api final : public service {
+public:
+  nova_api(identity& ids, cloudlet& cloud) : ids_(ids), cloud_(cloud) {}
+
+  std::string_view kind() const override { return "nova"; }
+  /// The compute URL without "/v2.1" ("http://127.0.0.1:8774").
+  void set_base_url(std::string url) override { base_url_ = std::move(url); }
+  reply handle(const request& r) override;
+  reply error_reply(unsigned status, std::string_view message) const override {
+    return error(status, message);
+  }
+
+  /// Nova's fault document: {"itemNotFound": {"code": 404, "message": ...}} etc.
+  static reply error(unsigned status, std::string_view message);
+
+  /// One request after authentication and microversion negotiation.
+  struct call {
+    const request& r;
+    const auth_context& ctx;
+    int mv;                          // 2.<mv>
+    std::vector<std::string> path;   // segments after "v2.1" (and a legacy project ID)
+    bool at_least(int minor) const { return mv >= minor; }
+  };
+
+private:
+  reply route(const call& c);
+  reply version_document() const;
+
+  // nova_servers.cpp
+  reply servers(const call& c);
+  reply create_server(const call& c);
+  reply list_servers(const call& c, bool detail);
+  reply server_action(const call& c, const std::string& id);
+  reply server_metadata(const call& c, const std::string& id);
+  void delete_server_locked(const auth_context& ctx, const server_record& s);
+
+  // nova_flavors.cpp
+  reply flavors(const call& c);
+
+  // nova_admin.cpp
+  reply hypervisors(const call& c);
+  reply availability_zones(const call& c);
+  reply limits(const call& c);
+  reply services(const call& c);
+  reply security_groups(const call& c);
+  reply keypairs(const call& c);
+  reply server_groups(const call& c);
+
+  // nova_views.cpp
+  json server_json(const server_record& s, const call& c) const;
+  json server_brief(const server_record& s) const;
+  json addresses_json(const server_record& s) const;
+  json flavor_json(const flavor_record& f, const call& c, bool detail) const;
+  json hypervisor_json(const hypervisor_record& h, const call& c, bool detail) const;
+  json links(std::string_view collection, std::string_view id) const;
+
+  struct keypair {
+    std::string name, public_key, fingerprint, type, user_id, created_at;
+  };
+  struct server_group {
+    std::string id, name, policy, project_id, user_id;
+  };
+
+  identity& ids_;
+  cloudlet& cloud_;
+  std::string base_url_;
+  std::map<std::string, std::map<std::string, keypair>> keypairs_;   // user -> name -> keypair
+  std::map<std::string, server_group> server_groups_;
+};
+
+} // namespace fedstack::sim

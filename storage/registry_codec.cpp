@@ -1,0 +1,154 @@
+#include "storage/registry_codec.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <set>
+
+namespace fedstack::storage {
+
+namespace {
+
+using json = nlohmann::json;
+
+json parse_record(std::string_view bytes) {
+  auto record = json::from_cbor(bytes.begin(), bytes.end(), true, false);
+  if (record.is_discarded() || !record.is_object())
+    throw corrupt_record("registry record is not a CBOR map");
+  auto version = record.find("v");
+  if (version == record.end() || !version->is_number_integer())
+    throw corrupt_record("registry record has no version");
+  if (version->get<int>() != record_version)
+    throw corrupt_record("unsupported registry record version "
+                         + std::to_string(version->get<int>()));
+  return record;
+}
+
+}  // namespace
+
+std::optional<store_error> check_id(std::string_view what, std::string_view id) {
+  auto fail = [&](const char* why) {
+    return make_store_error(store_errc::invalid_argument, std::string{what} + why);
+  };
+  if (id.empty())
+    return fail(" is empty");
+  if (id.size() > max_id_size)
+    return fail(" is longer than 250 bytes");
+  if (id.find('\0') != std::string_view::npos)
+    return fail(" contains a NUL byte");
+  return std::nullopt;
+}
+
+std::optional<store_error> check_entry(const registry_entry& entry) {
+  if (auto err = check_id("global_id", entry.global_id))
+    return err;
+  if (auto err = check_id("project_id", entry.project_id))
+    return err;
+  if (!is_valid(entry.kind))
+    return make_store_error(store_errc::invalid_argument, "invalid resource kind");
+  if (!is_valid(entry.state))
+    return make_store_error(store_errc::invalid_argument, "invalid entry state");
+  if (entry.name.size() > max_name_size)
+    return make_store_error(store_errc::invalid_argument, "name is too long");
+  if (entry.copies.size() > max_copies)
+    return make_store_error(store_errc::invalid_argument, "too many copies");
+  std::set<std::string_view> cloudlets;
+  for (const auto& copy : entry.copies) {
+    if (auto err = check_id("cloudlet", copy.cloudlet))
+      return err;
+    if (auto err = check_id("local_id", copy.local_id))
+      return err;
+    if (!cloudlets.insert(copy.cloudlet).second)
+      return make_store_error(store_errc::invalid_argument,
+                              "two copies on cloudlet " + copy.cloudlet);
+  }
+  return std::nullopt;
+}
+
+std::string project_prefix(std::string_view project, resource_kind kind) {
+  std::string result{project};
+  result += '\0';
+  result += to_string(kind);
+  result += '\0';
+  return result;
+}
+
+std::string project_key(std::string_view project, resource_kind kind,
+                        std::string_view global_id) {
+  auto result = project_prefix(project, kind);
+  result += global_id;
+  return result;
+}
+
+std::string local_key(std::string_view cloudlet, std::string_view local_id) {
+  std::string result{cloudlet};
+  result += '\0';
+  result += local_id;
+  return result;
+}
+
+std::string count_key(resource_kind kind) {
+  return "count/" + to_string(kind);
+}
+
+std::string encode_entry(const registry_entry& entry) {
+  json copies = json::array();
+  for (const auto& copy : entry.copies)
+    copies.push_back(json::array({copy.cloudlet, copy.local_id}));
+  json record = {{"v", record_version},
+                 {"k", to_string(entry.kind)},
+                 {"p", entry.project_id},
+                 {"s", to_string(entry.state)},
+                 {"c", std::move(copies)},
+                 {"t", entry.created_unix_ms},
+                 {"n", entry.name}};
+  std::string result;
+  json::to_cbor(record, result);
+  return result;
+}
+
+registry_entry decode_entry(std::string_view global_id, std::string_view bytes) {
+  auto record = parse_record(bytes);
+  try {
+    registry_entry result;
+    result.global_id = std::string{global_id};
+    if (!from_string(record.at("k").get<std::string>(), result.kind))
+      throw corrupt_record("registry record has an unknown kind");
+    if (!from_string(record.at("s").get<std::string>(), result.state))
+      throw corrupt_record("registry record has an unknown state");
+    result.project_id = record.at("p").get<std::string>();
+    for (const auto& copy : record.at("c"))
+      result.copies.push_back(
+        cloud_copy{copy.at(0).get<std::string>(), copy.at(1).get<std::string>()});
+    result.created_unix_ms = record.at("t").get<std::int64_t>();
+    result.name = record.at("n").get<std::string>();
+    return result;
+  } catch (const json::exception& e) {
+    throw corrupt_record(std::string{"malformed registry record: "} + e.what());
+  }
+}
+
+std::string decode_project(std::string_view bytes) {
+  auto record = parse_record(bytes);
+  auto project = record.find("p");
+  if (project == record.end() || !project->is_string())
+    throw corrupt_record("registry record has no project");
+  return project->get<std::string>();
+}
+
+std::string encode_count(std::uint64_t value) {
+  std::string result(8, '\0');
+  for (std::size_t i = 0; i < 8; ++i)
+    result[i] = static_cast<char>((value >> (8 * i)) & 0xff);
+  return result;
+}
+
+std::uint64_t decode_count(std::string_view bytes) {
+  if (bytes.size() != 8)
+    throw corrupt_record("registry counter is not 8 bytes");
+  std::uint64_t result = 0;
+  for (std::size_t i = 0; i < 8; ++i)
+    result |= std::uint64_t{static_cast<unsigned char>(bytes[i])} << (8 * i);
+  return result;
+}
+
+}  // namespace fedstack::storage

@@ -1,0 +1,69 @@
+#pragma once
+
+// Key layout, input limits and the record encoding of the registry store.
+//
+//   entries     global_id                      -> CBOR record (versioned)
+//   by_local    cloudlet \0 local_id           -> global_id
+//   by_project  project \0 kind \0 global_id   -> "" (sorted by global_id)
+//   meta        "schema"                       -> "1"
+//               "count/<kind>"                 -> uint64, little endian
+//
+// IDs may not contain NUL: it separates key parts, and an ID with a NUL in it
+// could forge another project's prefix.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "storage/registry_types.hpp"
+#include "storage/store_result.hpp"
+
+namespace fedstack::storage {
+
+/// Longest project, global, cloudlet or local ID: two IDs, a kind name and
+/// two separators must fit LMDB's 511-byte keys.
+constexpr std::size_t max_id_size = 250;
+
+/// Longest resource name we keep (OpenStack allows 255 characters).
+constexpr std::size_t max_name_size = 1024;
+
+/// Most copies one entry may have (one per cloudlet).
+constexpr std::size_t max_copies = 1024;
+
+/// Version written into every record.
+constexpr int record_version = 1;
+
+/// A stored record that cannot be decoded: the database is damaged.
+class corrupt_record : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Checks one ID; `what` names it in the error message.
+std::optional<store_error> check_id(std::string_view what, std::string_view id);
+
+/// Checks every field of an entry (IDs, enums, sizes, one copy per cloudlet).
+std::optional<store_error> check_entry(const registry_entry& entry);
+
+std::string project_prefix(std::string_view project, resource_kind kind);
+std::string project_key(std::string_view project, resource_kind kind,
+                        std::string_view global_id);
+std::string local_key(std::string_view cloudlet, std::string_view local_id);
+std::string count_key(resource_kind kind);
+
+/// The record stored under entries[global_id] (global_id is not repeated).
+std::string encode_entry(const registry_entry& entry);
+
+/// Inverse of encode_entry; throws corrupt_record.
+registry_entry decode_entry(std::string_view global_id, std::string_view bytes);
+
+/// Only the owning project of a record; throws corrupt_record.
+std::string decode_project(std::string_view bytes);
+
+std::string encode_count(std::uint64_t value);
+std::uint64_t decode_count(std::string_view bytes);
+
+}  // namespace fedstack::storage

@@ -1,0 +1,291 @@
+#include "storage/registry_store.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+#include "storage/registry_codec.hpp"
+
+namespace fedstack::storage {
+
+namespace {
+
+constexpr std::string_view schema_key = "schema";
+constexpr std::string_view schema_version = "1";
+
+store_error not_found(std::string_view what, std::string_view id) {
+  return make_store_error(store_errc::not_found,
+                          std::string{what} + " " + std::string{id} + " not found");
+}
+
+// Loads an entry inside a transaction, hiding other projects' entries.
+std::optional<registry_entry> load(const lmdb_txn& txn, MDB_dbi entries,
+                                   std::string_view project,
+                                   std::string_view global_id) {
+  auto bytes = txn.get_view(entries, global_id);
+  if (!bytes)
+    return std::nullopt;
+  auto entry = decode_entry(global_id, *bytes);
+  if (entry.project_id != project)
+    return std::nullopt;
+  return entry;
+}
+
+void add_to_count(write_txn& txn, MDB_dbi meta, resource_kind kind,
+                  std::int64_t delta) {
+  auto key = count_key(kind);
+  std::uint64_t value = 0;
+  if (auto bytes = txn.get_view(meta, key))
+    value = decode_count(*bytes);
+  value = delta < 0 && value == 0 ? 0 : value + static_cast<std::uint64_t>(delta);
+  txn.put(meta, key, encode_count(value));
+}
+
+// Deletes a by_local row only if it still points at `global_id`.
+void unbind_local(write_txn& txn, MDB_dbi by_local, const cloud_copy& copy,
+                  std::string_view global_id) {
+  auto key = local_key(copy.cloudlet, copy.local_id);
+  if (auto owner = txn.get_view(by_local, key); owner && *owner == global_id)
+    txn.del(by_local, key);
+}
+
+}  // namespace
+
+registry_store::registry_store(lmdb_env& env) : env_(env) {
+  env_.write([this](write_txn& txn) {
+    entries_ = txn.open_db("entries");
+    by_local_ = txn.open_db("by_local");
+    by_project_ = txn.open_db("by_project");
+    meta_ = txn.open_db("meta");
+    auto schema = txn.get_view(meta_, schema_key);
+    if (!schema)
+      txn.put(meta_, schema_key, schema_version);
+    else if (*schema != schema_version)
+      throw corrupt_record("unsupported registry schema " + std::string{*schema});
+  });
+}
+
+store_status registry_store::put(const registry_entry& entry) {
+  if (auto err = check_entry(entry))
+    return *err;
+  return env_.write([&](write_txn& txn) -> store_status {
+    auto reject = [&txn](store_errc code, std::string message) {
+      txn.discard();
+      return make_store_error(code, std::move(message));
+    };
+    std::optional<registry_entry> previous;
+    if (auto bytes = txn.get_view(entries_, entry.global_id)) {
+      previous = decode_entry(entry.global_id, *bytes);
+      if (previous->project_id != entry.project_id)
+        return reject(store_errc::wrong_project,
+                      "global ID " + entry.global_id + " belongs to another project");
+      if (previous->kind != entry.kind)
+        return reject(store_errc::duplicate_id, "global ID " + entry.global_id
+                                                  + " exists as a "
+                                                  + to_string(previous->kind));
+    }
+    for (const auto& copy : entry.copies) {
+      auto owner = txn.get_view(by_local_, local_key(copy.cloudlet, copy.local_id));
+      if (owner && *owner != entry.global_id)
+        return reject(store_errc::duplicate_id, "local ID " + copy.local_id + " on "
+                                                  + copy.cloudlet
+                                                  + " belongs to another entry");
+    }
+    // All checks passed: write the entry and bring the indexes in line.
+    if (previous) {
+      for (const auto& copy : previous->copies)
+        if (std::find(entry.copies.begin(), entry.copies.end(), copy)
+            == entry.copies.end())
+          unbind_local(txn, by_local_, copy, entry.global_id);
+    } else {
+      txn.put(by_project_, project_key(entry.project_id, entry.kind, entry.global_id),
+              {});
+      add_to_count(txn, meta_, entry.kind, +1);
+    }
+    txn.put(entries_, entry.global_id, encode_entry(entry));
+    for (const auto& copy : entry.copies)
+      txn.put(by_local_, local_key(copy.cloudlet, copy.local_id), entry.global_id);
+    return {};
+  });
+}
+
+store_result<registry_entry> registry_store::get(std::string_view project,
+                                                 std::string_view global_id) const {
+  if (auto err = check_id("project_id", project))
+    return *err;
+  if (auto err = check_id("global_id", global_id))
+    return *err;
+  auto txn = env_.begin_read();
+  if (auto entry = load(txn, entries_, project, global_id))
+    return std::move(*entry);
+  return not_found("global ID", global_id);
+}
+
+store_result<std::string> registry_store::find_global(std::string_view project,
+                                                      std::string_view cloudlet,
+                                                      std::string_view local_id) const {
+  for (auto [what, id] : {std::pair{"project_id", project}, std::pair{"cloudlet", cloudlet},
+                          std::pair{"local_id", local_id}})
+    if (auto err = check_id(what, id))
+      return *err;
+  auto txn = env_.begin_read();
+  auto global_id = txn.get_view(by_local_, local_key(cloudlet, local_id));
+  if (global_id) {
+    auto bytes = txn.get_view(entries_, *global_id);
+    if (!bytes)
+      throw corrupt_record("by_local row points at a missing entry");
+    if (decode_project(*bytes) == project)
+      return std::string{*global_id};
+  }
+  return not_found("local ID", local_id);
+}
+
+store_result<std::vector<id_mapping>>
+registry_store::resolve_many(std::string_view project, std::string_view cloudlet,
+                             const std::vector<std::string>& local_ids) const {
+  if (auto err = check_id("project_id", project))
+    return *err;
+  if (auto err = check_id("cloudlet", cloudlet))
+    return *err;
+  std::vector<id_mapping> result;
+  std::map<std::string, bool, std::less<>> owned;  // global ID -> in project
+  auto txn = env_.begin_read();
+  for (const auto& local_id : local_ids) {
+    if (check_id("local_id", local_id))
+      continue;
+    auto global_id = txn.get_view(by_local_, local_key(cloudlet, local_id));
+    if (!global_id)
+      continue;
+    auto known = owned.find(*global_id);
+    if (known == owned.end()) {
+      auto bytes = txn.get_view(entries_, *global_id);
+      if (!bytes)
+        throw corrupt_record("by_local row points at a missing entry");
+      known = owned.emplace(std::string{*global_id}, decode_project(*bytes) == project)
+                .first;
+    }
+    if (known->second)
+      result.push_back(id_mapping{local_id, known->first});
+  }
+  return result;
+}
+
+store_result<registry_entry> registry_store::add_copy(std::string_view project,
+                                                      std::string_view global_id,
+                                                      const cloud_copy& copy) {
+  for (auto [what, id] : {std::pair{"project_id", project}, std::pair{"global_id", global_id},
+                          std::pair{"cloudlet", std::string_view{copy.cloudlet}},
+                          std::pair{"local_id", std::string_view{copy.local_id}}})
+    if (auto err = check_id(what, id))
+      return *err;
+  return env_.write([&](write_txn& txn) -> store_result<registry_entry> {
+    auto reject = [&txn](store_error err) {
+      txn.discard();
+      return err;
+    };
+    auto entry = load(txn, entries_, project, global_id);
+    if (!entry)
+      return reject(not_found("global ID", global_id));
+    if (auto existing = entry->copy_on(copy.cloudlet)) {
+      if (existing->local_id == copy.local_id) {
+        txn.discard();  // already recorded: nothing to commit
+        return std::move(*entry);
+      }
+      return reject(make_store_error(store_errc::duplicate_id,
+                                     "entry already has a copy on " + copy.cloudlet));
+    }
+    if (entry->copies.size() >= max_copies)
+      return reject(make_store_error(store_errc::invalid_argument, "too many copies"));
+    auto key = local_key(copy.cloudlet, copy.local_id);
+    if (auto owner = txn.get_view(by_local_, key); owner && *owner != global_id)
+      return reject(make_store_error(store_errc::duplicate_id,
+                                     "local ID " + copy.local_id + " on " + copy.cloudlet
+                                       + " belongs to another entry"));
+    entry->copies.push_back(copy);
+    txn.put(entries_, global_id, encode_entry(*entry));
+    txn.put(by_local_, key, global_id);
+    return std::move(*entry);
+  });
+}
+
+store_result<registry_entry> registry_store::remove_copy(std::string_view project,
+                                                         std::string_view global_id,
+                                                         std::string_view cloudlet) {
+  for (auto [what, id] : {std::pair{"project_id", project}, std::pair{"global_id", global_id},
+                          std::pair{"cloudlet", cloudlet}})
+    if (auto err = check_id(what, id))
+      return *err;
+  return env_.write([&](write_txn& txn) -> store_result<registry_entry> {
+    auto entry = load(txn, entries_, project, global_id);
+    if (!entry) {
+      txn.discard();
+      return not_found("global ID", global_id);
+    }
+    auto copy = std::find_if(entry->copies.begin(), entry->copies.end(),
+                             [&](const cloud_copy& x) { return x.cloudlet == cloudlet; });
+    if (copy == entry->copies.end()) {
+      txn.discard();
+      return not_found("copy on cloudlet", cloudlet);
+    }
+    unbind_local(txn, by_local_, *copy, global_id);
+    entry->copies.erase(copy);
+    txn.put(entries_, global_id, encode_entry(*entry));
+    return std::move(*entry);
+  });
+}
+
+bool registry_store::erase(std::string_view project, std::string_view global_id) {
+  if (check_id("project_id", project) || check_id("global_id", global_id))
+    return false;
+  return env_.write([&](write_txn& txn) {
+    auto entry = load(txn, entries_, project, global_id);
+    if (!entry) {
+      txn.discard();
+      return false;
+    }
+    for (const auto& copy : entry->copies)
+      unbind_local(txn, by_local_, copy, global_id);
+    txn.del(by_project_, project_key(project, entry->kind, global_id));
+    txn.del(entries_, global_id);
+    add_to_count(txn, meta_, entry->kind, -1);
+    return true;
+  });
+}
+
+store_result<std::vector<registry_entry>>
+registry_store::list(std::string_view project, resource_kind kind, std::string_view after,
+                     std::size_t limit) const {
+  if (auto err = check_id("project_id", project))
+    return *err;
+  if (!is_valid(kind))
+    return make_store_error(store_errc::invalid_argument, "invalid resource kind");
+  if (!after.empty())
+    if (auto err = check_id("marker", after))
+      return *err;
+  auto prefix = project_prefix(project, kind);
+  auto start = prefix + std::string{after};
+  std::vector<registry_entry> result;
+  auto txn = env_.begin_read();
+  txn.scan(
+    by_project_, prefix,
+    [&](std::string_view key, std::string_view) {
+      if (!after.empty() && key == start)
+        return true;  // the marker itself is not part of the page
+      auto global_id = key.substr(prefix.size());
+      auto bytes = txn.get_view(entries_, global_id);
+      if (!bytes)
+        throw corrupt_record("by_project row points at a missing entry");
+      result.push_back(decode_entry(global_id, *bytes));
+      return limit == 0 || result.size() < limit;
+    },
+    start);
+  return result;
+}
+
+std::uint64_t registry_store::count(resource_kind kind) const {
+  auto txn = env_.begin_read();
+  auto bytes = txn.get_view(meta_, count_key(kind));
+  return bytes ? decode_count(*bytes) : 0;
+}
+
+}  // namespace fedstack::storage

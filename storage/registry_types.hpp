@@ -1,0 +1,66 @@
+#pragma once
+
+// Value types of the registry. Plain C++17, no CAF: actors/actors.hpp adds
+// the inspect overloads that let these travel in messages.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fedstack::storage {
+
+/// What a registry entry stands for. Values travel over the wire and sit in
+/// LMDB keys by name: append new kinds, never reorder.
+enum class resource_kind : std::uint8_t { image, network, subnet, port, server, flavor };
+
+/// Two-phase create: `reserved` before the cloud confirmed the resource,
+/// `bound` after.
+enum class entry_state : std::uint8_t { reserved, bound };
+
+std::string to_string(resource_kind x);
+std::string to_string(entry_state x);
+
+/// Parses the names to_string produces; false on anything else.
+bool from_string(std::string_view in, resource_kind& out);
+bool from_string(std::string_view in, entry_state& out);
+
+/// True for the enumerators above (guards against bytes from the wire).
+bool is_valid(resource_kind x);
+bool is_valid(entry_state x);
+
+/// One cloudlet's copy of a resource.
+struct cloud_copy {
+  std::string cloudlet;
+  std::string local_id;
+};
+
+/// A global resource, the project that owns it, and its per-cloud copies
+/// (at most one per cloudlet).
+struct registry_entry {
+  resource_kind kind = resource_kind::image;
+  std::string global_id;
+  std::string project_id;
+  entry_state state = entry_state::reserved;
+  std::vector<cloud_copy> copies;
+  std::int64_t created_unix_ms = 0;
+  std::string name;
+
+  /// The copy on `cloudlet`, or nullptr.
+  const cloud_copy* copy_on(std::string_view cloudlet) const;
+};
+
+/// A cloud-local ID and the global ID it belongs to (resolve_many).
+struct id_mapping {
+  std::string local_id;
+  std::string global_id;
+};
+
+bool operator==(const cloud_copy& x, const cloud_copy& y);
+bool operator!=(const cloud_copy& x, const cloud_copy& y);
+bool operator==(const registry_entry& x, const registry_entry& y);
+bool operator!=(const registry_entry& x, const registry_entry& y);
+bool operator==(const id_mapping& x, const id_mapping& y);
+bool operator!=(const id_mapping& x, const id_mapping& y);
+
+}  // namespace fedstack::storage

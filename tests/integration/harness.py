@@ -1,0 +1,148 @@
+"""Starts fedstack processes on 127.0.0.1 for end-to-end tests and talks to them.
+
+Processes announce readiness with one JSON line on stdout; the harness waits for
+that line (an event), never for a fixed time.
+"""
+import json
+import os
+import select
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+FEDSTACK = os.environ.get("FEDSTACK_BIN") or os.path.join(
+    os.path.dirname(__file__), "..", "..", "build", "fedstack")
+
+
+class Process:
+    """A child process whose stdout is read line by line and whose stderr goes to a file."""
+
+    def __init__(self, args, log_path, env=None):
+        self.log_path = log_path
+        self.log = open(log_path, "ab")
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log,
+                                     stdin=subprocess.DEVNULL, env=env)
+        self.buffer = b""
+
+    def read_line(self, timeout):
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no output within {timeout}s; see {self.log_path}")
+            ready, _, _ = select.select([self.proc.stdout], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(self.proc.stdout.fileno(), 4096)
+            if not chunk:
+                raise RuntimeError(f"process exited ({self.proc.wait()}); see {self.log_path}")
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return line.decode()
+
+    def read_json(self, timeout=60):
+        while True:
+            line = self.read_line(timeout)
+            try:
+                return json.loads(line)
+            except ValueError:
+                continue
+
+    def stop(self, grace=10):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(grace)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        self.proc.stdout.close()
+        return self.proc.returncode
+
+
+class Federation:
+    """`fedstack sim` plus one agent per cloudlet."""
+
+    def __init__(self, cloudlets=1, build_delay_ms=200, agent_args=(), sim_args=()):
+        self.dir = tempfile.mkdtemp(prefix="fedstack-e2e-")
+        self.processes = []
+        self.sim = self._start(["sim", "--cloudlets", str(cloudlets), "--data-dir",
+                                os.path.join(self.dir, "sim"), "--build-delay-ms",
+                                str(build_delay_ms), *sim_args], "sim.log")
+        self.endpoints = self.sim.read_json()
+        self.keystone_url = self.endpoints["keystone_url"]
+        self.agents = []
+        for i in range(1, cloudlets + 1):
+            self.agents.append(self.start_agent(f"cloudlet-{i}", f"agent-{i}", agent_args))
+
+    def _start(self, args, log_name):
+        p = Process([FEDSTACK, *args], os.path.join(self.dir, log_name))
+        self.processes.append(p)
+        return p
+
+    def start_agent(self, region, name, extra=(), keystone_url=None):
+        p = self._start(["agent", "--port", "0", "--keystone-url", keystone_url or self.keystone_url,
+                         "--region", region, "--data-dir", os.path.join(self.dir, name), *extra],
+                        name + ".log")
+        ready = p.read_json()
+        ready["process"] = p
+        return ready
+
+    def env(self, agent=0, user="admin", password="secret", project="admin"):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+        env.update({
+            "OS_AUTH_URL": self.agents[agent]["url"] + "/v3",
+            "OS_IDENTITY_API_VERSION": "3",
+            "OS_USERNAME": user, "OS_PASSWORD": password, "OS_PROJECT_NAME": project,
+            "OS_USER_DOMAIN_NAME": "Default", "OS_PROJECT_DOMAIN_NAME": "Default",
+            "OS_REGION_NAME": self.agents[agent]["region"], "OS_INTERFACE": "public",
+        })
+        return env
+
+    def close(self):
+        codes = [p.stop() for p in reversed(self.processes)]
+        if os.environ.get("FEDSTACK_KEEP_TEST_DIRS") is None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+        return codes
+
+
+def openstack(env, *args, check=True):
+    """Runs the real openstack CLI; returns parsed JSON for `-f json` calls, else stdout."""
+    result = subprocess.run(["openstack", *args], env=env, capture_output=True, text=True,
+                            timeout=120)
+    if check and result.returncode != 0:
+        raise AssertionError(f"openstack {' '.join(args)} failed ({result.returncode}):\n"
+                             f"{result.stderr}")
+    if "-f" in args and "json" in args and result.returncode == 0:
+        return json.loads(result.stdout) if result.stdout.strip() else None
+    return result
+
+
+def http(method, url, body=None, headers=None, raw=None, timeout=30):
+    """One HTTP call; returns (status, headers, body bytes)."""
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    if data is not None and "Content-Type" not in (headers or {}):
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+def token(keystone_or_agent_url, user="admin", password="secret", project="admin"):
+    """A project-scoped token and its body, from a Keystone or an agent (`.../v3`)."""
+    auth = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": user, "domain": {"name": "Default"}, "password": password}}},
+        "scope": {"project": {"name": project, "domain": {"name": "Default"}}}}}
+    base = keystone_or_agent_url.rstrip("/")
+    if not base.endswith("/v3"):
+        base += "/v3"
+    status, headers, body = http("POST", base + "/auth/tokens", auth)
+    assert status == 201, (status, body)
+    return headers["X-Subject-Token"], json.loads(body)

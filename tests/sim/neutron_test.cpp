@@ -1,0 +1,168 @@
+#include "sim_fixture.hpp"
+
+namespace fedstack::sim::testing {
+namespace {
+
+class neutron_test : public sim_fixture {
+protected:
+  json create(const std::string& token, const std::string& collection, const std::string& key, const json& body) {
+    auto out = call(neutron_, "POST", "/v2.0/" + collection, token, {{key, body}});
+    EXPECT_EQ(out.status, 201u) << out.body;
+    return body_of(out)[key];
+  }
+};
+
+TEST_F(neutron_test, versions_and_resource_index) {
+  auto root = neutron_.handle(make_request("GET", "/"));
+  EXPECT_EQ(root.status, 200u);
+  EXPECT_EQ(body_of(root)["versions"][0]["links"][0]["href"], "http://127.0.0.1:9696/v2.0/");
+  auto admin = admin_token();
+  auto no_slash = call(neutron_, "GET", "/v2.0", admin);
+  EXPECT_EQ(no_slash.status, 404u);
+  EXPECT_EQ(body_of(no_slash)["NeutronError"]["type"], "HTTPNotFound");
+  EXPECT_EQ(body_of(call(neutron_, "GET", "/v2.0/", admin))["resources"].size(), 4u);
+  EXPECT_GT(body_of(call(neutron_, "GET", "/v2.0/extensions", admin))["extensions"].size(), 60u);
+}
+
+TEST_F(neutron_test, network_subnet_port_lifecycle) {
+  auto admin = admin_token();
+  auto net = create(admin, "networks", "network", {{"name", "dbg-net"}, {"admin_state_up", true}});
+  EXPECT_EQ(net["status"], "ACTIVE");
+  EXPECT_EQ(net["mtu"], 1450);
+  EXPECT_EQ(net["project_id"], ids_.admin_project_id());
+  EXPECT_EQ(net["tenant_id"], ids_.admin_project_id());
+  EXPECT_EQ(net["revision_number"], 1);
+  EXPECT_EQ(net["provider:network_type"], "vxlan");
+  EXPECT_EQ(net["router:external"], false);
+  auto net_id = net["id"].get<std::string>();
+
+  auto subnet = create(admin, "subnets", "subnet",
+                       {{"network_id", net_id}, {"ip_version", 4}, {"cidr", "10.0.0.0/24"}, {"name", "dbg-sub"}});
+  EXPECT_EQ(subnet["gateway_ip"], "10.0.0.1");
+  EXPECT_EQ(subnet["allocation_pools"], json::parse(R"([{"start":"10.0.0.2","end":"10.0.0.254"}])"));
+  EXPECT_EQ(subnet["enable_dhcp"], true);
+  auto shown = body_of(call(neutron_, "GET", "/v2.0/networks/" + net_id, admin))["network"];
+  EXPECT_EQ(shown["subnets"], json::array({subnet["id"]}));
+  EXPECT_EQ(shown["revision_number"], 2);
+
+  auto port1 = create(admin, "ports", "port", {{"network_id", net_id}, {"name", "p1"}});
+  auto port2 = create(admin, "ports", "port", {{"network_id", net_id}, {"name", "p2"}});
+  EXPECT_EQ(port1["fixed_ips"][0]["ip_address"], "10.0.0.2");
+  EXPECT_EQ(port2["fixed_ips"][0]["ip_address"], "10.0.0.3");
+  EXPECT_EQ(port1["fixed_ips"][0]["subnet_id"], subnet["id"]);
+  EXPECT_EQ(port1["mac_address"].get<std::string>().substr(0, 9), "fa:16:3e:");
+  EXPECT_EQ(port1["status"], "DOWN");
+  EXPECT_EQ(port1["security_groups"].size(), 1u);
+
+  auto taken = call(neutron_, "POST", "/v2.0/ports", admin,
+                    {{"port", {{"network_id", net_id}, {"fixed_ips", {{{"ip_address", "10.0.0.3"}}}}}}});
+  EXPECT_EQ(taken.status, 409u);
+  EXPECT_EQ(body_of(taken)["NeutronError"]["type"], "IpAddressAlreadyAllocated");
+
+  // A network with ports cannot go; its subnet cannot either.
+  auto in_use = call(neutron_, "DELETE", "/v2.0/networks/" + net_id, admin);
+  EXPECT_EQ(in_use.status, 409u);
+  EXPECT_EQ(body_of(in_use)["NeutronError"]["type"], "NetworkInUse");
+  EXPECT_EQ(call(neutron_, "DELETE", "/v2.0/subnets/" + subnet["id"].get<std::string>(), admin).status, 409u);
+
+  EXPECT_EQ(call(neutron_, "DELETE", "/v2.0/ports/" + port1["id"].get<std::string>(), admin).status, 204u);
+  EXPECT_EQ(call(neutron_, "DELETE", "/v2.0/ports/" + port2["id"].get<std::string>(), admin).status, 204u);
+  EXPECT_EQ(call(neutron_, "DELETE", "/v2.0/networks/" + net_id, admin).status, 204u);
+  // Deleting the network took its subnet along.
+  EXPECT_EQ(call(neutron_, "GET", "/v2.0/subnets/" + subnet["id"].get<std::string>(), admin).status, 404u);
+  auto missing = call(neutron_, "GET", "/v2.0/networks/" + net_id, admin);
+  EXPECT_EQ(body_of(missing)["NeutronError"]["type"], "NetworkNotFound");
+}
+
+TEST_F(neutron_test, subnet_validation) {
+  auto admin = admin_token();
+  auto net_id = create(admin, "networks", "network", {{"name", "n"}})["id"].get<std::string>();
+  auto bad = call(neutron_, "POST", "/v2.0/subnets", admin,
+                  {{"subnet", {{"network_id", net_id}, {"ip_version", 4}, {"cidr", "10.0.0.5/24"}}}});
+  EXPECT_EQ(bad.status, 400u);
+  create(admin, "subnets", "subnet", {{"network_id", net_id}, {"ip_version", 4}, {"cidr", "10.1.0.0/16"}});
+  auto overlap = call(neutron_, "POST", "/v2.0/subnets", admin,
+                      {{"subnet", {{"network_id", net_id}, {"ip_version", 4}, {"cidr", "10.1.2.0/24"}}}});
+  EXPECT_EQ(overlap.status, 400u);
+  auto v6 = create(admin, "subnets", "subnet", {{"network_id", net_id}, {"ip_version", 6}, {"cidr", "fd00::/64"}});
+  EXPECT_EQ(v6["gateway_ip"], "fd00::1");
+  auto port = create(admin, "ports", "port", {{"network_id", net_id}});
+  EXPECT_EQ(port["fixed_ips"].size(), 2u);
+}
+
+TEST_F(neutron_test, small_subnet_runs_out_of_addresses) {
+  auto admin = admin_token();
+  auto net_id = create(admin, "networks", "network", {{"name", "tiny"}})["id"].get<std::string>();
+  create(admin, "subnets", "subnet", {{"network_id", net_id}, {"cidr", "10.9.0.0/30"}});
+  create(admin, "ports", "port", {{"network_id", net_id}});   // .2 (.1 is the gateway)
+  auto out = call(neutron_, "POST", "/v2.0/ports", admin, {{"port", {{"network_id", net_id}}}});
+  EXPECT_EQ(out.status, 409u);
+  EXPECT_EQ(body_of(out)["NeutronError"]["type"], "IpAddressGenerationFailure");
+}
+
+TEST_F(neutron_test, list_filters_and_pages) {
+  auto admin = admin_token();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(create(admin, "networks", "network", {{"name", "net-" + std::to_string(i)}})["id"]);
+  auto by_name = body_of(call(neutron_, "GET", "/v2.0/networks?name=net-1", admin))["networks"];
+  ASSERT_EQ(by_name.size(), 1u);
+  EXPECT_EQ(by_name[0]["id"], ids[1]);
+  auto two_names = body_of(call(neutron_, "GET", "/v2.0/networks?name=net-0&name=net-2", admin))["networks"];
+  EXPECT_EQ(two_names.size(), 2u);
+  auto by_id = body_of(call(neutron_, "GET", "/v2.0/networks?id=" + ids[2], admin))["networks"];
+  EXPECT_EQ(by_id.size(), 1u);
+  EXPECT_EQ(body_of(call(neutron_, "GET", "/v2.0/networks?admin_state_up=True", admin))["networks"].size(), 3u);
+
+  auto page = body_of(call(neutron_, "GET", "/v2.0/networks?limit=2", admin));
+  ASSERT_EQ(page["networks"].size(), 2u);
+  ASSERT_TRUE(page.contains("networks_links"));
+  auto next = page["networks_links"][0]["href"].get<std::string>();
+  EXPECT_EQ(page["networks_links"][0]["rel"], "next");
+  auto rest = body_of(call(neutron_, "GET", next.substr(next.find("/v2.0")), admin));
+  ASSERT_EQ(rest["networks"].size(), 1u);
+  EXPECT_EQ(rest["networks"][0]["id"], ids[2]);
+  EXPECT_FALSE(rest.contains("networks_links"));
+
+  auto fields = body_of(call(neutron_, "GET", "/v2.0/networks?fields=id&fields=name", admin))["networks"][0];
+  EXPECT_EQ(fields.size(), 2u);
+
+  auto port = create(admin, "ports", "port", {{"network_id", ids[0]}});
+  auto by_network = body_of(call(neutron_, "GET", "/v2.0/ports?network_id=" + ids[0], admin))["ports"];
+  EXPECT_EQ(by_network.size(), 1u);
+  EXPECT_TRUE(body_of(call(neutron_, "GET", "/v2.0/ports?network_id=" + ids[1], admin))["ports"].empty());
+}
+
+TEST_F(neutron_test, projects_are_isolated_and_default_group_exists) {
+  auto admin = admin_token();
+  auto demo = demo_token();
+  auto private_net = create(admin, "networks", "network", {{"name", "admin-net"}})["id"].get<std::string>();
+  auto shared_net = create(admin, "networks", "network", {{"name", "shared"}, {"shared", true}})["id"].get<std::string>();
+  EXPECT_EQ(call(neutron_, "GET", "/v2.0/networks/" + private_net, demo).status, 404u);
+  auto visible = body_of(call(neutron_, "GET", "/v2.0/networks", demo))["networks"];
+  ASSERT_EQ(visible.size(), 1u);
+  EXPECT_EQ(visible[0]["id"], shared_net);
+  EXPECT_FALSE(visible[0].contains("provider:network_type"));   // admin-only attribute
+  EXPECT_EQ(call(neutron_, "POST", "/v2.0/networks", demo, {{"network", {{"shared", true}}}}).status, 403u);
+
+  auto groups = body_of(call(neutron_, "GET", "/v2.0/security-groups", demo))["security_groups"];
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0]["name"], "default");
+  EXPECT_EQ(groups[0]["security_group_rules"].size(), 4u);
+  auto id = groups[0]["id"].get<std::string>();
+  EXPECT_EQ(call(neutron_, "DELETE", "/v2.0/security-groups/" + id, demo).status, 409u);
+  EXPECT_EQ(call(neutron_, "DELETE", "/v2.0/security-groups/" + id, admin).status, 204u);
+}
+
+TEST_F(neutron_test, malformed_json_and_unknown_paths) {
+  auto admin = admin_token();
+  auto bad = neutron_.handle(make_request("POST", "/v2.0/networks", "{not json", {{"X-Auth-Token", admin}}));
+  EXPECT_EQ(bad.status, 400u);
+  EXPECT_EQ(body_of(bad)["NeutronError"]["detail"], "");
+  EXPECT_EQ(call(neutron_, "GET", "/v2.0/bogus", admin).status, 404u);
+  EXPECT_EQ(call(neutron_, "PATCH", "/v2.0/networks", admin).status, 405u);
+  EXPECT_EQ(call(neutron_, "GET", "/v2.0/networks", "").status, 401u);
+  EXPECT_EQ(body_of(call(neutron_, "GET", "/v2.0/routers", admin))["routers"].size(), 0u);
+}
+
+} // namespace
+} // namespace fedstack::sim::testing

@@ -1,0 +1,325 @@
+#include "sim_fixture.hpp"
+
+namespace fedstack::sim::testing {
+namespace {
+
+class nova_test : public sim_fixture {
+protected:
+  void SetUp() override {
+    admin_ = admin_token();
+    auto image = call(glance_, "POST", "/v2/images", admin_,
+                      {{"name", "cirros"}, {"disk_format", "raw"}, {"container_format", "bare"}, {"visibility", "public"}});
+    image_id_ = body_of(image)["id"];
+    glance_.handle(make_request("PUT", "/v2/images/" + image_id_ + "/file", "bytes", {{"X-Auth-Token", admin_}}));
+    auto net = call(neutron_, "POST", "/v2.0/networks", admin_, {{"network", {{"name", "net1"}}}});
+    network_id_ = body_of(net)["network"]["id"];
+    call(neutron_, "POST", "/v2.0/subnets", admin_,
+         {{"subnet", {{"network_id", network_id_}, {"cidr", "192.168.0.0/24"}, {"ip_version", 4}}}});
+  }
+
+  reply boot(const std::string& token, const std::string& name, const std::string& flavor = "1",
+             json networks = nullptr) {
+    json server = {{"name", name}, {"imageRef", image_id_}, {"flavorRef", flavor}};
+    server["networks"] = networks.is_null() ? json::array({{{"uuid", network_id_}}}) : networks;
+    return call(nova_, "POST", "/v2.1/servers", token, {{"server", server}});
+  }
+  std::string boot_id(const std::string& token, const std::string& name, const std::string& flavor = "1") {
+    auto out = boot(token, name, flavor);
+    EXPECT_EQ(out.status, 202u) << out.body;
+    return body_of(out)["server"]["id"];
+  }
+  json show(const std::string& token, const std::string& id, const std::string& version = "2.1") {
+    auto out = call(nova_, "GET", "/v2.1/servers/" + id, token, nullptr, {{"X-OpenStack-Nova-API-Version", version}});
+    EXPECT_EQ(out.status, 200u) << out.body;
+    return body_of(out)["server"];
+  }
+  json stats() {
+    return body_of(call(nova_, "GET", "/v2.1/os-hypervisors/statistics", admin_))["hypervisor_statistics"];
+  }
+
+  std::string admin_, image_id_, network_id_;
+};
+
+TEST_F(nova_test, version_documents_and_headers) {
+  auto root = nova_.handle(make_request("GET", "/"));
+  EXPECT_EQ(root.status, 200u);
+  EXPECT_EQ(body_of(root)["versions"][1]["version"], "2.93");
+  auto v21 = nova_.handle(make_request("GET", "/v2.1"));
+  EXPECT_EQ(v21.status, 200u);
+  EXPECT_EQ(v21.headers["OpenStack-API-Version"], "compute 2.1");
+  EXPECT_EQ(v21.headers["X-OpenStack-Nova-API-Version"], "2.1");
+  EXPECT_EQ(v21.headers["Vary"], "OpenStack-API-Version, X-OpenStack-Nova-API-Version");
+
+  auto echoed = call(nova_, "GET", "/v2.1/flavors", admin_, nullptr, {{"OpenStack-API-Version", "compute 2.60"}});
+  EXPECT_EQ(echoed.headers["OpenStack-API-Version"], "compute 2.60");
+  EXPECT_EQ(echoed.headers["X-OpenStack-Nova-API-Version"], "2.60");
+
+  auto too_new = call(nova_, "GET", "/v2.1/flavors", admin_, nullptr, {{"X-OpenStack-Nova-API-Version", "2.94"}});
+  EXPECT_EQ(too_new.status, 406u);
+  EXPECT_EQ(body_of(too_new)["computeFault"]["code"], 406);
+}
+
+TEST_F(nova_test, flavors_seeded_and_found_by_id_only) {
+  auto list = body_of(call(nova_, "GET", "/v2.1/flavors", admin_))["flavors"];
+  ASSERT_EQ(list.size(), 4u);
+  EXPECT_EQ(list[0]["name"], "m1.tiny");
+  EXPECT_EQ(list[0]["links"][0]["href"], "http://127.0.0.1:8774/v2.1/flavors/1");
+  auto by_name = call(nova_, "GET", "/v2.1/flavors/m1.tiny", admin_);
+  EXPECT_EQ(by_name.status, 404u);
+  EXPECT_EQ(body_of(by_name)["itemNotFound"]["message"], "Flavor m1.tiny could not be found.");
+  auto tiny = body_of(call(nova_, "GET", "/v2.1/flavors/1", admin_))["flavor"];
+  EXPECT_EQ(tiny["ram"], 512);
+  EXPECT_EQ(tiny["swap"], "");
+  EXPECT_EQ(tiny["os-flavor-access:is_public"], true);
+  EXPECT_EQ(tiny["rxtx_factor"], 1.0);
+  auto modern = body_of(call(nova_, "GET", "/v2.1/flavors/1", admin_, nullptr, {{"X-OpenStack-Nova-API-Version", "2.75"}}))["flavor"];
+  EXPECT_EQ(modern["swap"], 0);
+  EXPECT_TRUE(modern.contains("extra_specs"));
+}
+
+TEST_F(nova_test, flavor_create_and_delete_need_admin) {
+  json flavor = {{"flavor", {{"name", "custom"}, {"ram", 1024}, {"vcpus", 2}, {"disk", 10}, {"id", "custom-1"}}}};
+  EXPECT_EQ(call(nova_, "POST", "/v2.1/flavors", demo_token(), flavor).status, 403u);
+  auto created = call(nova_, "POST", "/v2.1/flavors", admin_, flavor);
+  ASSERT_EQ(created.status, 200u) << created.body;
+  EXPECT_EQ(body_of(created)["flavor"]["OS-FLV-EXT-DATA:ephemeral"], 0);
+  EXPECT_EQ(call(nova_, "POST", "/v2.1/flavors", admin_, flavor).status, 409u);
+  EXPECT_EQ(body_of(call(nova_, "GET", "/v2.1/flavors/custom-1/os-extra_specs", admin_))["extra_specs"], json::object());
+  EXPECT_EQ(call(nova_, "DELETE", "/v2.1/flavors/custom-1", admin_).status, 202u);
+  EXPECT_EQ(call(nova_, "GET", "/v2.1/flavors/custom-1", admin_).status, 404u);
+}
+
+TEST_F(nova_test, boot_goes_build_then_active_by_clock) {
+  auto out = boot(admin_, "vm1");
+  ASSERT_EQ(out.status, 202u) << out.body;
+  auto created = body_of(out)["server"];
+  auto id = created["id"].get<std::string>();
+  EXPECT_EQ(out.headers["Location"], "http://127.0.0.1:8774/v2.1/servers/" + id);
+  EXPECT_EQ(created["OS-DCF:diskConfig"], "MANUAL");
+  EXPECT_EQ(created["security_groups"][0]["name"], "default");
+  EXPECT_FALSE(created["adminPass"].get<std::string>().empty());
+
+  auto building = show(admin_, id);
+  EXPECT_EQ(building["status"], "BUILD");
+  EXPECT_EQ(building["OS-EXT-STS:vm_state"], "building");
+  EXPECT_EQ(building["OS-EXT-STS:task_state"], "scheduling");
+  EXPECT_EQ(building["addresses"], json::object());
+  EXPECT_EQ(building["image"]["id"], image_id_);
+  EXPECT_EQ(building["flavor"]["id"], "1");
+
+  advance(std::chrono::milliseconds{1999});
+  EXPECT_EQ(show(admin_, id)["status"], "BUILD");
+  advance(std::chrono::milliseconds{1});
+  auto active = show(admin_, id);
+  EXPECT_EQ(active["status"], "ACTIVE");
+  EXPECT_EQ(active["OS-EXT-STS:power_state"], 1);
+  EXPECT_TRUE(active["OS-EXT-STS:task_state"].is_null());
+  EXPECT_EQ(active["OS-EXT-AZ:availability_zone"], "cloudlet-1");
+  EXPECT_EQ(active["OS-EXT-SRV-ATTR:host"], "cloudlet-1-hv1");
+  EXPECT_EQ(active["OS-SRV-USG:launched_at"], "2027-01-15T08:00:02.000000");
+  EXPECT_EQ(active["addresses"]["net1"][0]["addr"], "192.168.0.2");
+  EXPECT_EQ(active["addresses"]["net1"][0]["OS-EXT-IPS:type"], "fixed");
+  EXPECT_EQ(active["hostId"].get<std::string>().size(), 56u);
+  EXPECT_EQ(active["tenant_id"], ids_.admin_project_id());
+
+  // The port Nova created is bound to the server.
+  auto ports = body_of(call(neutron_, "GET", "/v2.0/ports?device_id=" + id, admin_))["ports"];
+  ASSERT_EQ(ports.size(), 1u);
+  EXPECT_EQ(ports[0]["device_owner"], "compute:cloudlet-1");
+  EXPECT_EQ(ports[0]["status"], "ACTIVE");
+}
+
+TEST_F(nova_test, embedded_flavor_from_2_47) {
+  auto id = boot_id(admin_, "vm");
+  auto server = show(admin_, id, "2.47");
+  EXPECT_EQ(server["flavor"]["original_name"], "m1.tiny");
+  EXPECT_EQ(server["flavor"]["ram"], 512);
+  EXPECT_FALSE(server["flavor"].contains("id"));
+  auto latest = show(admin_, id, "latest");
+  EXPECT_TRUE(latest.contains("locked"));
+  EXPECT_TRUE(latest.contains("description"));
+}
+
+TEST_F(nova_test, capacity_is_consumed_and_given_back) {
+  EXPECT_EQ(stats()["memory_mb_used"], 0);
+  auto id = boot_id(admin_, "big", "2");   // m1.small: 2048 MB, 20 GB, 1 vCPU
+  auto used = stats();
+  EXPECT_EQ(used["memory_mb_used"], 2048);
+  EXPECT_EQ(used["local_gb_used"], 20);
+  EXPECT_EQ(used["vcpus_used"], 1);
+  EXPECT_EQ(used["running_vms"], 1);
+  EXPECT_EQ(used["free_ram_mb"], 4096 - 2048);
+
+  auto detail = body_of(call(nova_, "GET", "/v2.1/os-hypervisors/detail", admin_))["hypervisors"][0];
+  EXPECT_EQ(detail["memory_mb_used"], 2048);
+  EXPECT_EQ(detail["id"], 1);
+
+  EXPECT_EQ(call(nova_, "DELETE", "/v2.1/servers/" + id, admin_).status, 204u);
+  EXPECT_EQ(stats()["memory_mb_used"], 0);
+  EXPECT_EQ(call(nova_, "GET", "/v2.1/servers/" + id, admin_).status, 404u);
+  // Its port went with it.
+  EXPECT_TRUE(body_of(call(neutron_, "GET", "/v2.0/ports?device_id=" + id, admin_))["ports"].empty());
+}
+
+TEST_F(nova_test, no_valid_host_means_error_with_fault) {
+  boot_id(admin_, "first", "2");
+  boot_id(admin_, "second", "2");   // the hypervisor's 4096 MB are now used up
+  auto id = boot_id(admin_, "third", "1");
+  auto server = show(admin_, id);
+  EXPECT_EQ(server["status"], "ERROR");
+  EXPECT_EQ(server["OS-EXT-STS:vm_state"], "error");
+  EXPECT_EQ(server["fault"]["code"], 500);
+  EXPECT_NE(server["fault"]["message"].get<std::string>().find("No valid host"), std::string::npos);
+  EXPECT_EQ(stats()["running_vms"], 2);
+  // No port was plugged for it.
+  EXPECT_TRUE(body_of(call(neutron_, "GET", "/v2.0/ports?device_id=" + id, admin_))["ports"].empty());
+  EXPECT_EQ(call(nova_, "DELETE", "/v2.1/servers/" + id, admin_).status, 204u);
+  EXPECT_EQ(stats()["running_vms"], 2);
+}
+
+TEST_F(nova_test, boot_validation) {
+  EXPECT_EQ(boot(admin_, "x", "99").status, 400u);
+  json server = {{"name", "x"}, {"imageRef", "00000000-0000-4000-8000-000000000000"}, {"flavorRef", "1"}};
+  EXPECT_EQ(call(nova_, "POST", "/v2.1/servers", admin_, {{"server", server}}).status, 400u);
+  EXPECT_EQ(boot(admin_, "x", "1", json::array({{{"uuid", "00000000-0000-4000-8000-000000000000"}}})).status, 400u);
+  // "none" needs 2.37; from 2.37 networks are required.
+  server["imageRef"] = image_id_;
+  server["networks"] = "none";
+  EXPECT_EQ(call(nova_, "POST", "/v2.1/servers", admin_, {{"server", server}}).status, 400u);
+  auto none = call(nova_, "POST", "/v2.1/servers", admin_, {{"server", server}}, {{"X-OpenStack-Nova-API-Version", "2.37"}});
+  EXPECT_EQ(none.status, 202u) << none.body;
+  server.erase("networks");
+  EXPECT_EQ(call(nova_, "POST", "/v2.1/servers", admin_, {{"server", server}}, {{"X-OpenStack-Nova-API-Version", "2.37"}}).status, 400u);
+  auto malformed = nova_.handle(make_request("POST", "/v2.1/servers", "{", {{"X-Auth-Token", admin_}}));
+  EXPECT_EQ(malformed.status, 400u);
+  EXPECT_TRUE(body_of(malformed).contains("badRequest"));
+}
+
+TEST_F(nova_test, list_newest_first_with_paging) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    ids.push_back(boot_id(admin_, "vm-" + std::to_string(i)));
+    advance(std::chrono::seconds{1});
+  }
+  auto all = body_of(call(nova_, "GET", "/v2.1/servers", admin_))["servers"];
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0]["id"], ids[2]);
+  EXPECT_EQ(all[0]["name"], "vm-2");
+
+  auto page = body_of(call(nova_, "GET", "/v2.1/servers/detail?limit=2", admin_));
+  ASSERT_EQ(page["servers"].size(), 2u);
+  auto next = page["servers_links"][0]["href"].get<std::string>();
+  EXPECT_NE(next.find("marker=" + ids[1]), std::string::npos);
+  auto rest = body_of(call(nova_, "GET", next.substr(next.find("/v2.1")), admin_));
+  ASSERT_EQ(rest["servers"].size(), 1u);
+  EXPECT_EQ(rest["servers"][0]["id"], ids[0]);
+  EXPECT_FALSE(rest.contains("servers_links"));
+
+  EXPECT_EQ(call(nova_, "GET", "/v2.1/servers?marker=nope", admin_).status, 400u);
+  EXPECT_EQ(body_of(call(nova_, "GET", "/v2.1/servers?name=vm-1", admin_))["servers"].size(), 1u);
+  EXPECT_EQ(body_of(call(nova_, "GET", "/v2.1/servers?status=ACTIVE", admin_))["servers"].size(), 2u);
+  // Legacy project prefix.
+  auto legacy = call(nova_, "GET", "/v2.1/" + ids_.admin_project_id() + "/servers", admin_);
+  EXPECT_EQ(body_of(legacy)["servers"].size(), 3u);
+}
+
+TEST_F(nova_test, projects_are_isolated) {
+  auto demo = demo_token();
+  auto id = boot_id(admin_, "admin-vm");
+  EXPECT_EQ(call(nova_, "GET", "/v2.1/servers/" + id, demo).status, 404u);
+  EXPECT_TRUE(body_of(call(nova_, "GET", "/v2.1/servers/detail", demo))["servers"].empty());
+  EXPECT_EQ(call(nova_, "DELETE", "/v2.1/servers/" + id, demo).status, 404u);
+  EXPECT_EQ(call(nova_, "GET", "/v2.1/servers?all_tenants=1", demo).status, 403u);
+  EXPECT_EQ(call(nova_, "GET", "/v2.1/os-hypervisors", demo).status, 403u);
+  // The demo project cannot boot from nor reach admin's private network.
+  EXPECT_EQ(boot(demo, "x").status, 400u);
+  // The admin sees everything only when asking for all projects.
+  auto demo_vm = call(nova_, "POST", "/v2.1/servers", demo,
+                      {{"server", {{"name", "demo-vm"}, {"imageRef", image_id_}, {"flavorRef", "1"}}}});
+  ASSERT_EQ(demo_vm.status, 202u) << demo_vm.body;
+  EXPECT_EQ(body_of(call(nova_, "GET", "/v2.1/servers", admin_))["servers"].size(), 1u);
+  EXPECT_EQ(body_of(call(nova_, "GET", "/v2.1/servers?all_tenants=1", admin_))["servers"].size(), 2u);
+  auto non_admin_view = body_of(call(nova_, "GET", "/v2.1/servers/" + body_of(demo_vm)["server"]["id"].get<std::string>(), demo))["server"];
+  EXPECT_FALSE(non_admin_view.contains("OS-EXT-SRV-ATTR:host"));
+}
+
+TEST_F(nova_test, hypervisor_views_follow_microversions) {
+  auto v53 = body_of(call(nova_, "GET", "/v2.1/os-hypervisors/detail", admin_, nullptr, {{"X-OpenStack-Nova-API-Version", "2.53"}}));
+  EXPECT_EQ(v53["hypervisors"][0]["id"].get<std::string>().size(), 36u);
+  EXPECT_TRUE(v53["hypervisors"][0]["cpu_info"].is_object());
+  auto v88 = body_of(call(nova_, "GET", "/v2.1/os-hypervisors/detail", admin_, nullptr, {{"X-OpenStack-Nova-API-Version", "2.88"}}));
+  EXPECT_FALSE(v88["hypervisors"][0].contains("memory_mb"));
+  EXPECT_TRUE(v88["hypervisors"][0].contains("uptime"));
+  EXPECT_EQ(call(nova_, "GET", "/v2.1/os-hypervisors/statistics", admin_, nullptr, {{"X-OpenStack-Nova-API-Version", "2.88"}}).status, 404u);
+  auto v1 = body_of(call(nova_, "GET", "/v2.1/os-hypervisors/detail", admin_));
+  EXPECT_TRUE(v1["hypervisors"][0]["cpu_info"].is_string());
+}
+
+TEST_F(nova_test, availability_zone_limits_services) {
+  auto zones = body_of(call(nova_, "GET", "/v2.1/os-availability-zone", admin_))["availabilityZoneInfo"];
+  ASSERT_EQ(zones.size(), 1u);
+  EXPECT_EQ(zones[0]["zoneName"], "cloudlet-1");
+  boot_id(admin_, "vm");
+  auto limits = body_of(call(nova_, "GET", "/v2.1/limits", admin_))["limits"]["absolute"];
+  EXPECT_EQ(limits["totalInstancesUsed"], 1);
+  EXPECT_EQ(limits["totalRAMUsed"], 512);
+  auto services = body_of(call(nova_, "GET", "/v2.1/os-services", admin_))["services"];
+  EXPECT_EQ(services.size(), 3u);
+  EXPECT_EQ(body_of(call(nova_, "GET", "/v2.1/os-security-groups", admin_))["security_groups"].size(), 1u);
+}
+
+TEST_F(nova_test, stop_and_start) {
+  auto id = boot_id(admin_, "vm");
+  EXPECT_EQ(call(nova_, "POST", "/v2.1/servers/" + id + "/action", admin_, {{"os-stop", nullptr}}).status, 409u);
+  advance(std::chrono::seconds{3});
+  EXPECT_EQ(call(nova_, "POST", "/v2.1/servers/" + id + "/action", admin_, {{"os-stop", nullptr}}).status, 202u);
+  EXPECT_EQ(show(admin_, id)["status"], "SHUTOFF");
+  EXPECT_EQ(call(nova_, "POST", "/v2.1/servers/" + id + "/action", admin_, {{"os-start", nullptr}}).status, 202u);
+  EXPECT_EQ(show(admin_, id)["status"], "ACTIVE");
+}
+
+TEST_F(nova_test, keypairs_and_boot_with_key) {
+  auto created = call(nova_, "POST", "/v2.1/os-keypairs", admin_,
+                      {{"keypair", {{"name", "k1"}, {"public_key", "ssh-ed25519 AAAAC3Nza test"}}}},
+                      {{"X-OpenStack-Nova-API-Version", "2.2"}});
+  ASSERT_EQ(created.status, 201u) << created.body;
+  EXPECT_EQ(body_of(created)["keypair"]["fingerprint"].get<std::string>().size(), 47u);
+  EXPECT_EQ(call(nova_, "POST", "/v2.1/os-keypairs", admin_, {{"keypair", {{"name", "k1"}}}}).status, 409u);
+  EXPECT_EQ(body_of(call(nova_, "GET", "/v2.1/os-keypairs", admin_))["keypairs"].size(), 1u);
+  // Key pairs belong to their user.
+  EXPECT_TRUE(body_of(call(nova_, "GET", "/v2.1/os-keypairs", demo_token()))["keypairs"].empty());
+
+  json server = {{"name", "keyed"}, {"imageRef", image_id_}, {"flavorRef", "1"}, {"key_name", "k1"},
+                 {"networks", json::array({{{"uuid", network_id_}}})}};
+  auto out = call(nova_, "POST", "/v2.1/servers", admin_, {{"server", server}});
+  ASSERT_EQ(out.status, 202u) << out.body;
+  EXPECT_EQ(show(admin_, body_of(out)["server"]["id"])["key_name"], "k1");
+  server["key_name"] = "missing";
+  EXPECT_EQ(call(nova_, "POST", "/v2.1/servers", admin_, {{"server", server}}).status, 400u);
+  EXPECT_EQ(call(nova_, "DELETE", "/v2.1/os-keypairs/k1", admin_).status, 202u);
+}
+
+TEST_F(nova_test, existing_port_is_bound_and_released) {
+  auto port = body_of(call(neutron_, "POST", "/v2.0/ports", admin_, {{"port", {{"network_id", network_id_}}}}))["port"];
+  auto port_id = port["id"].get<std::string>();
+  auto out = boot(admin_, "on-port", "1", json::array({{{"port", port_id}}}));
+  ASSERT_EQ(out.status, 202u) << out.body;
+  auto id = body_of(out)["server"]["id"].get<std::string>();
+  EXPECT_EQ(body_of(call(neutron_, "GET", "/v2.0/ports/" + port_id, admin_))["port"]["device_id"], id);
+  // A port in use cannot be taken twice.
+  EXPECT_EQ(boot(admin_, "again", "1", json::array({{{"port", port_id}}})).status, 409u);
+  EXPECT_EQ(call(nova_, "DELETE", "/v2.1/servers/" + id, admin_).status, 204u);
+  auto released = body_of(call(neutron_, "GET", "/v2.0/ports/" + port_id, admin_))["port"];
+  EXPECT_EQ(released["device_id"], "");
+}
+
+TEST_F(nova_test, cli_side_calls) {
+  EXPECT_EQ(body_of(call(nova_, "GET", "/v2.1/os-aggregates", admin_))["aggregates"].size(), 0u);
+  auto uptime = call(nova_, "GET", "/v2.1/os-hypervisors/1/uptime", admin_);
+  ASSERT_EQ(uptime.status, 200u);
+  EXPECT_TRUE(body_of(uptime)["hypervisor"].contains("uptime"));
+  EXPECT_EQ(body_of(call(nova_, "GET", "/v2.1/os-hypervisors/1", admin_))["hypervisor"]["hypervisor_hostname"], "cloudlet-1-hv1");
+}
+
+} // namespace
+} // namespace fedstack::sim::testing

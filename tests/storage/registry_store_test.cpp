@@ -1,0 +1,261 @@
+#include "storage/registry_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "storage/registry_codec.hpp"
+#include "tests/storage/temp_dir.hpp"
+
+using namespace fedstack::storage;
+using fedstack::test::temp_dir;
+
+namespace {
+
+registry_entry make_entry(std::string global_id, std::string project,
+                          resource_kind kind = resource_kind::image,
+                          std::vector<cloud_copy> copies = {}) {
+  registry_entry entry;
+  entry.kind = kind;
+  entry.global_id = std::move(global_id);
+  entry.project_id = std::move(project);
+  entry.state = entry_state::bound;
+  entry.copies = std::move(copies);
+  entry.created_unix_ms = 1700000000000;
+  entry.name = "cirros";
+  return entry;
+}
+
+struct registry_store_test : ::testing::Test {
+  temp_dir dir;
+  std::unique_ptr<registry_db> db = std::make_unique<registry_db>(dir.path());
+  registry_store& store() { return db->store(); }
+
+  void reopen(const lmdb_options& options = {}) {
+    db.reset();  // closes the environment first: one open per process
+    db = std::make_unique<registry_db>(dir.path(), options);
+  }
+
+  void expect_consistent() {
+    auto problems = db->store().check_consistency();
+    EXPECT_TRUE(problems.empty()) << ::testing::PrintToString(problems);
+  }
+};
+
+TEST(registry_types, names_round_trip) {
+  for (auto kind : {resource_kind::image, resource_kind::network, resource_kind::subnet,
+                    resource_kind::port, resource_kind::server, resource_kind::flavor}) {
+    resource_kind parsed = resource_kind::image;
+    ASSERT_TRUE(from_string(to_string(kind), parsed));
+    EXPECT_EQ(parsed, kind);
+  }
+  entry_state state = entry_state::reserved;
+  EXPECT_TRUE(from_string("bound", state));
+  EXPECT_EQ(state, entry_state::bound);
+  resource_kind kind = resource_kind::image;
+  EXPECT_FALSE(from_string("volume", kind));
+  EXPECT_FALSE(is_valid(static_cast<resource_kind>(42)));
+}
+
+TEST(registry_codec, records_round_trip_and_reject_garbage) {
+  auto entry = make_entry("g1", "p1", resource_kind::port, {{"c1", "l1"}, {"c2", "l2"}});
+  EXPECT_EQ(decode_entry("g1", encode_entry(entry)), entry);
+  EXPECT_EQ(decode_project(encode_entry(entry)), "p1");
+  EXPECT_THROW(decode_entry("g1", "not cbor"), corrupt_record);
+  EXPECT_THROW(decode_entry("g1", ""), corrupt_record);
+}
+
+TEST_F(registry_store_test, put_get_erase) {
+  auto entry = make_entry("g1", "p1", resource_kind::image, {{"c1", "l1"}});
+  ASSERT_TRUE(store().put(entry));
+  auto got = store().get("p1", "g1");
+  ASSERT_TRUE(got);
+  EXPECT_EQ(*got, entry);
+  EXPECT_TRUE(store().erase("p1", "g1"));
+  EXPECT_EQ(store().get("p1", "g1").error().code, store_errc::not_found);
+  EXPECT_EQ(store().find_global("p1", "c1", "l1").error().code, store_errc::not_found);
+  EXPECT_FALSE(store().erase("p1", "g1"));
+  EXPECT_EQ(store().count(resource_kind::image), 0u);
+  expect_consistent();
+}
+
+TEST_F(registry_store_test, put_updates_and_reindexes) {
+  ASSERT_TRUE(store().put(make_entry("g1", "p1", resource_kind::network, {{"c1", "l1"}})));
+  auto updated = make_entry("g1", "p1", resource_kind::network, {{"c2", "l2"}});
+  updated.name = "renamed";
+  ASSERT_TRUE(store().put(updated));
+  EXPECT_EQ(*store().get("p1", "g1"), updated);
+  EXPECT_FALSE(store().find_global("p1", "c1", "l1"));
+  EXPECT_EQ(*store().find_global("p1", "c2", "l2"), "g1");
+  EXPECT_EQ(store().count(resource_kind::network), 1u);
+  expect_consistent();
+}
+
+TEST_F(registry_store_test, put_rejects_conflicts) {
+  ASSERT_TRUE(store().put(make_entry("g1", "p1", resource_kind::image, {{"c1", "l1"}})));
+  EXPECT_EQ(store().put(make_entry("g1", "p2")).error().code, store_errc::wrong_project);
+  EXPECT_EQ(store().put(make_entry("g1", "p1", resource_kind::server)).error().code,
+            store_errc::duplicate_id);
+  // A cloud-local ID belongs to at most one global ID.
+  EXPECT_EQ(store().put(make_entry("g2", "p1", resource_kind::image, {{"c1", "l1"}}))
+              .error()
+              .code,
+            store_errc::duplicate_id);
+  EXPECT_EQ(store().get("p1", "g2").error().code, store_errc::not_found);
+  EXPECT_EQ(*store().get("p1", "g1"), make_entry("g1", "p1", resource_kind::image, {{"c1", "l1"}}));
+  expect_consistent();
+}
+
+TEST_F(registry_store_test, project_isolation) {
+  ASSERT_TRUE(store().put(make_entry("g1", "p1", resource_kind::image, {{"c1", "l1"}})));
+  // Another project sees nothing...
+  EXPECT_EQ(store().get("p2", "g1").error().code, store_errc::not_found);
+  EXPECT_EQ(store().find_global("p2", "c1", "l1").error().code, store_errc::not_found);
+  EXPECT_TRUE(store().resolve_many("p2", "c1", {"l1"})->empty());
+  EXPECT_TRUE(store().list("p2", resource_kind::image)->empty());
+  // ...and changes nothing.
+  EXPECT_FALSE(store().erase("p2", "g1"));
+  EXPECT_EQ(store().add_copy("p2", "g1", {"c2", "l2"}).error().code, store_errc::not_found);
+  EXPECT_EQ(store().remove_copy("p2", "g1", "c1").error().code, store_errc::not_found);
+  EXPECT_EQ(*store().get("p1", "g1"), make_entry("g1", "p1", resource_kind::image, {{"c1", "l1"}}));
+  // A project ID that is a prefix of another does not match it.
+  EXPECT_TRUE(store().list("p", resource_kind::image)->empty());
+  expect_consistent();
+}
+
+TEST_F(registry_store_test, reverse_index_and_resolve_many) {
+  ASSERT_TRUE(store().put(make_entry("g1", "p1", resource_kind::network, {{"c1", "n1"}, {"c2", "n1b"}})));
+  ASSERT_TRUE(store().put(make_entry("g2", "p1", resource_kind::subnet, {{"c1", "s1"}})));
+  ASSERT_TRUE(store().put(make_entry("g3", "p2", resource_kind::network, {{"c1", "n3"}})));
+  EXPECT_EQ(*store().find_global("p1", "c1", "n1"), "g1");
+  EXPECT_EQ(*store().find_global("p1", "c2", "n1b"), "g1");
+  EXPECT_EQ(store().find_global("p1", "c2", "n1").error().code, store_errc::not_found);
+  auto mapped = store().resolve_many("p1", "c1", {"s1", "unknown", "n3", "n1", "", "s1"});
+  ASSERT_TRUE(mapped);
+  EXPECT_EQ(*mapped, (std::vector<id_mapping>{{"s1", "g2"}, {"n1", "g1"}, {"s1", "g2"}}));
+  EXPECT_TRUE(store().resolve_many("p1", "c9", {"n1"})->empty());
+}
+
+TEST_F(registry_store_test, add_and_remove_copies) {
+  ASSERT_TRUE(store().put(make_entry("g1", "p1", resource_kind::image, {{"c1", "l1"}})));
+  auto added = store().add_copy("p1", "g1", {"c2", "l2"});
+  ASSERT_TRUE(added);
+  EXPECT_EQ(added->copies, (std::vector<cloud_copy>{{"c1", "l1"}, {"c2", "l2"}}));
+  EXPECT_EQ(*store().find_global("p1", "c2", "l2"), "g1");
+  // The same copy again is a no-op; a second copy on one cloudlet is not.
+  EXPECT_EQ(store().add_copy("p1", "g1", {"c2", "l2"})->copies.size(), 2u);
+  EXPECT_EQ(store().add_copy("p1", "g1", {"c2", "other"}).error().code, store_errc::duplicate_id);
+  // A local ID that another entry holds.
+  ASSERT_TRUE(store().put(make_entry("g2", "p1", resource_kind::image, {{"c3", "l3"}})));
+  EXPECT_EQ(store().add_copy("p1", "g1", {"c3", "l3"}).error().code, store_errc::duplicate_id);
+  EXPECT_EQ(store().add_copy("p1", "nope", {"c4", "l4"}).error().code, store_errc::not_found);
+
+  auto removed = store().remove_copy("p1", "g1", "c1");
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(removed->copies, (std::vector<cloud_copy>{{"c2", "l2"}}));
+  EXPECT_EQ(store().find_global("p1", "c1", "l1").error().code, store_errc::not_found);
+  EXPECT_EQ(store().remove_copy("p1", "g1", "c1").error().code, store_errc::not_found);
+  EXPECT_EQ(store().get("p1", "g1")->copies, (std::vector<cloud_copy>{{"c2", "l2"}}));
+  expect_consistent();
+}
+
+TEST_F(registry_store_test, list_orders_by_global_id_and_pages) {
+  for (auto id : {"g3", "g1", "g4", "g2"})
+    ASSERT_TRUE(store().put(make_entry(id, "p1", resource_kind::server)));
+  ASSERT_TRUE(store().put(make_entry("g0", "p1", resource_kind::image)));
+  ASSERT_TRUE(store().put(make_entry("g5", "p2", resource_kind::server)));
+  auto ids = [](const std::vector<registry_entry>& xs) {
+    std::vector<std::string> result;
+    for (const auto& x : xs)
+      result.push_back(x.global_id);
+    return result;
+  };
+  using strings = std::vector<std::string>;
+  EXPECT_EQ(ids(*store().list("p1", resource_kind::server)), (strings{"g1", "g2", "g3", "g4"}));
+  EXPECT_EQ(ids(*store().list("p1", resource_kind::server, "g1", 2)), (strings{"g2", "g3"}));
+  EXPECT_EQ(ids(*store().list("p1", resource_kind::server, "g25")), (strings{"g3", "g4"}));
+  EXPECT_EQ(ids(*store().list("p1", resource_kind::server, "g4")), strings{});
+  EXPECT_EQ(ids(*store().list("p1", resource_kind::image)), (strings{"g0"}));
+}
+
+TEST_F(registry_store_test, counts_span_projects) {
+  ASSERT_TRUE(store().put(make_entry("g1", "p1", resource_kind::image)));
+  ASSERT_TRUE(store().put(make_entry("g2", "p2", resource_kind::image)));
+  ASSERT_TRUE(store().put(make_entry("g3", "p2", resource_kind::flavor)));
+  ASSERT_TRUE(store().put(make_entry("g1", "p1", resource_kind::image)));  // update
+  EXPECT_EQ(store().count(resource_kind::image), 2u);
+  EXPECT_EQ(store().count(resource_kind::flavor), 1u);
+  EXPECT_EQ(store().count(resource_kind::port), 0u);
+  EXPECT_TRUE(store().erase("p2", "g2"));
+  EXPECT_EQ(store().count(resource_kind::image), 1u);
+  expect_consistent();
+}
+
+TEST_F(registry_store_test, records_survive_restart) {
+  ASSERT_TRUE(store().put(make_entry("g1", "p1", resource_kind::image, {{"c1", "l1"}})));
+  ASSERT_TRUE(store().put(make_entry("g2", "p1", resource_kind::image, {{"c2", "l2"}})));
+  ASSERT_TRUE(store().erase("p1", "g2"));
+  reopen();
+  auto& reopened = db->store();
+  EXPECT_EQ(*reopened.get("p1", "g1"),
+            make_entry("g1", "p1", resource_kind::image, {{"c1", "l1"}}));
+  EXPECT_EQ(*reopened.find_global("p1", "c1", "l1"), "g1");
+  EXPECT_EQ(reopened.get("p1", "g2").error().code, store_errc::not_found);
+  EXPECT_EQ(reopened.list("p1", resource_kind::image)->size(), 1u);
+  EXPECT_EQ(reopened.count(resource_kind::image), 1u);
+  expect_consistent();
+}
+
+TEST_F(registry_store_test, grows_from_a_tiny_map) {
+  lmdb_options tiny;
+  tiny.map_size = 64 * 1024;
+  reopen(tiny);
+  auto& small = db->store();
+  for (int i = 0; i < 300; ++i) {
+    auto id = "g" + std::to_string(i);
+    auto entry = make_entry(id, "p1", resource_kind::image, {{"c1", "l" + std::to_string(i)}});
+    entry.name = std::string(800, 'n');
+    ASSERT_TRUE(small.put(entry)) << i;
+  }
+  EXPECT_GT(db->env().num_map_growths(), 0u);
+  EXPECT_EQ(small.count(resource_kind::image), 300u);
+  EXPECT_EQ(*small.find_global("p1", "c1", "l299"), "g299");
+  expect_consistent();
+}
+
+TEST_F(registry_store_test, bad_inputs_are_errors) {
+  auto invalid = [](const store_status& x) {
+    return !x && x.error().code == store_errc::invalid_argument;
+  };
+  EXPECT_TRUE(invalid(store().put(make_entry("", "p1"))));
+  EXPECT_TRUE(invalid(store().put(make_entry("g1", ""))));
+  EXPECT_TRUE(invalid(store().put(make_entry(std::string(251, 'g'), "p1"))));
+  EXPECT_TRUE(invalid(store().put(make_entry("g1", std::string(600, 'p')))));
+  EXPECT_TRUE(invalid(store().put(make_entry(std::string("g\0x", 3), "p1"))));
+  EXPECT_TRUE(invalid(store().put(make_entry("g1", "p1", resource_kind::image, {{"", "l1"}}))));
+  EXPECT_TRUE(invalid(store().put(make_entry("g1", "p1", resource_kind::image, {{"c1", ""}}))));
+  EXPECT_TRUE(invalid(
+    store().put(make_entry("g1", "p1", resource_kind::image, {{"c1", "l1"}, {"c1", "l2"}}))));
+  EXPECT_TRUE(invalid(store().put(make_entry("g1", "p1", static_cast<resource_kind>(9)))));
+  auto long_name = make_entry("g1", "p1");
+  long_name.name = std::string(max_name_size + 1, 'n');
+  EXPECT_TRUE(invalid(store().put(long_name)));
+  // Longest valid IDs fit LMDB's key limit in every index.
+  std::string longest(max_id_size, 'x');
+  ASSERT_TRUE(store().put(make_entry(longest, longest, resource_kind::network, {{longest, longest}})));
+  EXPECT_EQ(*store().find_global(longest, longest, longest), longest);
+  // Lookups with bad IDs are errors too, never crashes.
+  EXPECT_EQ(store().get("", "g1").error().code, store_errc::invalid_argument);
+  EXPECT_EQ(store().get("p1", std::string(1000, 'g')).error().code, store_errc::invalid_argument);
+  EXPECT_EQ(store().find_global("p1", "", "l1").error().code, store_errc::invalid_argument);
+  EXPECT_EQ(store().resolve_many("p1", "", {"l1"}).error().code, store_errc::invalid_argument);
+  EXPECT_EQ(store().add_copy("p1", "g1", {"c1", ""}).error().code, store_errc::invalid_argument);
+  EXPECT_EQ(store().remove_copy("p1", "", "c1").error().code, store_errc::invalid_argument);
+  EXPECT_EQ(store().list("", resource_kind::image).error().code, store_errc::invalid_argument);
+  EXPECT_FALSE(store().erase("", ""));
+  EXPECT_EQ(store().count(resource_kind::image), 0u);
+  expect_consistent();
+}
+
+}  // namespace
