@@ -175,6 +175,8 @@ struct server::impl : std::enable_shared_from_this<impl> {
         spdlog::warn("http: accept failed: {}", ec.message());
         continue;
       }
+      // Responses are written in pieces; Nagle would hold each tail back for an ACK.
+      socket.set_option(tcp::no_delay(true), ec);
       auto executor = socket.get_executor();
       asio::co_spawn(executor, run_session(std::move(socket)), asio::detached);
     }
