@@ -53,6 +53,9 @@ std::optional<endpoint> parse_endpoint(std::string_view url) {
 
 upstream::upstream(asio::any_io_executor ex) : stream_(std::move(ex)) {
   chunk_.resize(chunk_bytes);
+  // Beast sizes each socket read by the buffer's free capacity (512 bytes when
+  // empty): without room, a 1 GiB body takes two million reads.
+  buffer_.reserve(chunk_bytes);
   // Boost 1.74: body_limit(boost::none) is broken; callers cap what they keep.
   parser_.body_limit(std::numeric_limits<std::uint64_t>::max());
 }

@@ -193,6 +193,7 @@ struct server::impl : std::enable_shared_from_this<impl> {
     auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
     auto registration = track(stream);
     beast::flat_buffer buffer;
+    buffer.reserve(chunk_bytes);   // read in large pieces (see http/client.cpp)
     bool first = true;
     try {
       for (;;) {
