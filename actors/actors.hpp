@@ -13,6 +13,8 @@
 //   5. type-ID blocks: fedstack_types, then fedstack_actors
 // Register everything with fedstack::register_types (register_types.hpp).
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -23,15 +25,36 @@
 #include <caf/none.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/type_id.hpp>
+#include <caf/timespan.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "actors/error.hpp"
+#include "actors/capacity_report.hpp"
+#include "actors/peer.hpp"
 #include "storage/registry_types.hpp"
 
 // -- 1. message types ---------------------------------------------------------
 
 // registry: storage::resource_kind, storage::entry_state, storage::cloud_copy,
 // storage::registry_entry, storage::id_mapping (storage/registry_types.hpp).
+
+// membership: peer_address, peer_entry (actors/peer.hpp), with to_string,
+// parse_peer_address and the comparison operators; the CYCLON rules on them
+// are in actors/cyclon.hpp. membership_config is below the interfaces.
+
+// capacity: capacity_report (actors/capacity_report.hpp) and, below, what a
+// node knows about its own and its neighbours' capacity.
+
+namespace fedstack {
+
+/// A node's own report (if measured) and the latest report of each
+/// neighbour, plus the neighbours whose circuit breaker is open.
+struct capacity_view {
+  std::vector<capacity_report> reports;
+  std::vector<peer_address> unreachable;
+};
+
+}  // namespace fedstack
 
 // -- 2. inspect overloads -----------------------------------------------------
 
@@ -64,6 +87,40 @@ typename Inspector::result_type inspect(Inspector& f, registry_entry& x) {
 
 }  // namespace fedstack::storage
 
+namespace fedstack {
+
+// Peers send any bytes: the membership actor drops entries that fail
+// is_valid (peer.hpp) instead of failing the whole message here, so that
+// one bad entry does not turn a shuffle into a timeout.
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, peer_address& x) {
+  return f(caf::meta::type_name("peer_address"), x.host, x.port);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, peer_entry& x) {
+  return f(caf::meta::type_name("peer_entry"), x.address, x.age, x.region, x.http_url);
+}
+
+}  // namespace fedstack
+
+namespace fedstack {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, capacity_report& x) {
+  return f(caf::meta::type_name("capacity_report"), x.region, x.node, x.http_url, x.free_ram_mb,
+           x.free_disk_gb, x.free_vcpus, x.total_ram_mb, x.total_disk_gb, x.total_vcpus,
+           x.running_vms, x.hypervisors, x.image_checksums, x.measured_unix_ms);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, capacity_view& x) {
+  return f(caf::meta::type_name("capacity_view"), x.reports, x.unreachable);
+}
+
+}  // namespace fedstack
+
 // -- 3. atoms -----------------------------------------------------------------
 
 // In CAF 0.17.6 atoms are values (at most 10 characters) and take no type
@@ -79,6 +136,21 @@ CAF_ADD_ATOM(fedstack, fedstack::atom, remove_copy, "rm_copy")
 CAF_ADD_ATOM(fedstack, fedstack::atom, erase, "erase")
 CAF_ADD_ATOM(fedstack, fedstack::atom, list, "list")
 CAF_ADD_ATOM(fedstack, fedstack::atom, count, "count")
+CAF_ADD_ATOM(fedstack, fedstack::atom, put_meta, "put_meta")
+CAF_ADD_ATOM(fedstack, fedstack::atom, get_meta, "get_meta")
+// membership (connect is caf::connect_atom; join has caf::join_atom's text)
+CAF_ADD_ATOM(fedstack, fedstack::atom, shuffle, "shuffle")
+CAF_ADD_ATOM(fedstack, fedstack::atom, members, "members")
+CAF_ADD_ATOM(fedstack, fedstack::atom, join, "join")
+CAF_ADD_ATOM(fedstack, fedstack::atom, peer_down, "peer_down")
+// capacity and the node facade
+CAF_ADD_ATOM(fedstack, fedstack::atom, capacity, "capacity")
+CAF_ADD_ATOM(fedstack, fedstack::atom, update, "update")
+CAF_ADD_ATOM(fedstack, fedstack::atom, all, "all")
+CAF_ADD_ATOM(fedstack, fedstack::atom, info, "info")
+// INTERNAL: the membership actor's period. Not "tick": that text is
+// caf::tick_atom, which CAF's own brokers send to themselves.
+CAF_ADD_ATOM(fedstack, fedstack::atom, tick, "cy_tick")
 
 // -- 4. actor interfaces ------------------------------------------------------
 
@@ -118,7 +190,105 @@ using registry_actor = caf::typed_actor<
   caf::replies_to<atom::list, std::string, storage::resource_kind, std::string,
                   std::uint32_t>::with<std::vector<storage::registry_entry>>,
   // (kind): number of entries of that kind in all projects (metrics).
-  caf::replies_to<atom::count, storage::resource_kind>::with<std::uint64_t>>;
+  caf::replies_to<atom::count, storage::resource_kind>::with<std::uint64_t>,
+  // (key, value): stores a small opaque value beside the registry (the
+  // membership cache); keys are 1..200 bytes without NUL, values <= 1 MiB.
+  caf::replies_to<atom::put_meta, std::string, std::string>::with<atom::ok>,
+  // (key): the value stored under key; ec::not_found.
+  caf::replies_to<atom::get_meta, std::string>::with<std::string>>;
+
+/// Where an actor keeps small state that must survive a restart. The
+/// registry actor is one (its handle converts implicitly); the membership
+/// actor needs nothing more.
+using meta_store_actor = caf::typed_actor<
+  caf::replies_to<atom::put_meta, std::string, std::string>::with<atom::ok>,
+  caf::replies_to<atom::get_meta, std::string>::with<std::string>>;
+
+/// What a peer publishes for CYCLON: its shuffle handler. Request: the
+/// sender's own fresh entry (age 0) and the sent sample (l-1 entries);
+/// answer: up to l entries of the receiver's cache, chosen before it merged
+/// the request (cyclon.hpp). Fails with ec::invalid_argument if the sender
+/// entry is invalid or names the receiver itself.
+using cyclon_peer_actor = caf::typed_actor<
+  caf::replies_to<atom::shuffle, peer_entry, std::vector<peer_entry>>::with<
+    std::vector<peer_entry>>>;
+
+/// Resolves a peer address to its published actor without blocking
+/// (production: the io middleman's connect, spawn_middleman_connector;
+/// tests and the simulation: a local map, spawn_local_connector). Fails with
+/// an error when the peer cannot be reached or publishes something else.
+using connector_actor = caf::typed_actor<
+  caf::replies_to<caf::connect_atom, peer_address>::with<cyclon_peer_actor>,
+  // A shuffle with this peer failed or a detector declared it dead: forget
+  // any handle cached for it, so the next connect starts afresh.
+  caf::reacts_to<atom::peer_down, peer_address>>;
+
+/// A connector whose table is filled by hand: the address -> actor map of
+/// tests and of the one-process simulation. Registered actors are
+/// monitored; a dead one makes connect fail with ec::peer_unreachable.
+using local_connector_actor = connector_actor::extend<
+  // Binds an address to an actor (replacing an earlier binding).
+  caf::replies_to<atom::put, peer_address, cyclon_peer_actor>::with<atom::ok>,
+  // Unbinds an address: connect fails from now on (a node "dies").
+  caf::reacts_to<atom::erase, peer_address>>;
+
+/// The MEMBERSHIP actor: the neighbour cache and periodic shuffles.
+using membership_actor = cyclon_peer_actor::extend<
+  // The cache now (introspection, scheduler), in slot order.
+  caf::replies_to<atom::members>::with<std::vector<peer_entry>>,
+  // Seeds to join through: each enters the cache at age 0 (evicting the
+  // oldest entry if full), so the next period shuffles with one of them.
+  caf::reacts_to<atom::join, std::vector<peer_address>>,
+  // A failure detector says: drop this peer now.
+  caf::reacts_to<atom::peer_down, peer_address>>;
+
+/// How to run the membership actor (validate with validate()).
+struct membership_config {
+  /// c: neighbour-cache size (thesis experiment: 4).
+  std::size_t cache_size = 4;
+  /// l: entries exchanged per shuffle, 1 <= l <= c (thesis experiment: 2).
+  std::size_t shuffle_length = 2;
+  /// T: time between two shuffles this node starts (thesis experiment: 30 s).
+  caf::timespan period = std::chrono::seconds{30};
+  /// How long each step (connect, then shuffle) may take before the peer is
+  /// given up on (it already left the cache when the shuffle began).
+  caf::timespan shuffle_timeout = std::chrono::seconds{5};
+  /// This node: self.address is where its node actor is published; region
+  /// and http_url travel in its fresh entry.
+  peer_entry self;
+  /// First shuffle at a random point in (0, T] instead of at T, so that
+  /// nodes started together do not shuffle in lockstep.
+  bool random_phase = true;
+  /// Seed of the generator behind every random choice; 0: from
+  /// std::random_device. Tests and the simulation set it.
+  std::uint64_t seed = 0;
+  /// Meta-store key under which the cache is saved (with a store).
+  std::string store_key = "membership.cache";
+  /// Beyond the paper: when a period starts with an empty cache, put the
+  /// seeds of earlier joins back in. A node whose neighbours all died (or
+  /// whose restored cache is stale) would otherwise wait forever for
+  /// someone to shuffle with it.
+  bool rejoin_when_empty = true;
+};
+
+/// The CAPACITY actor: this node's cloudlet capacity (pushed by the agent,
+/// which reads its cloud over HTTP) and its neighbours' (asked over CAF).
+using capacity_actor = caf::typed_actor<
+  // The agent's latest reading of its own cloudlet.
+  caf::reacts_to<atom::update, capacity_report>,
+  // This node's own report; ec::not_found before the first reading.
+  caf::replies_to<atom::capacity>::with<capacity_report>,
+  // Own and neighbours' reports, and the neighbours found unreachable.
+  caf::replies_to<atom::capacity, atom::all>::with<capacity_view>>;
+
+/// The NODE actor: what an agent publishes on its CAF port, for peers (shuffle,
+/// capacity) and for operators' introspection commands (actors/node.hpp).
+using node_actor = cyclon_peer_actor::extend<
+  caf::replies_to<atom::members>::with<std::vector<peer_entry>>,
+  caf::replies_to<atom::capacity>::with<capacity_report>,
+  caf::replies_to<atom::capacity, atom::all>::with<capacity_view>,
+  // The node's own entry (address, region, HTTP URL).
+  caf::replies_to<atom::info>::with<peer_entry>>;
 
 }  // namespace fedstack
 
@@ -138,10 +308,28 @@ CAF_BEGIN_TYPE_ID_BLOCK(fedstack_types, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(fedstack_types, (std::vector<fedstack::storage::registry_entry>))
   CAF_ADD_TYPE_ID(fedstack_types, (std::vector<fedstack::storage::id_mapping>))
 
+  // membership
+  CAF_ADD_TYPE_ID(fedstack_types, (fedstack::peer_address))
+  CAF_ADD_TYPE_ID(fedstack_types, (fedstack::peer_entry))
+  CAF_ADD_TYPE_ID(fedstack_types, (std::vector<fedstack::peer_address>))
+  CAF_ADD_TYPE_ID(fedstack_types, (std::vector<fedstack::peer_entry>))
+
+  // capacity
+  CAF_ADD_TYPE_ID(fedstack_types, (fedstack::capacity_report))
+  CAF_ADD_TYPE_ID(fedstack_types, (fedstack::capacity_view))
+  CAF_ADD_TYPE_ID(fedstack_types, (std::vector<fedstack::capacity_report>))
+
 CAF_END_TYPE_ID_BLOCK(fedstack_types)
 
 CAF_BEGIN_TYPE_ID_BLOCK(fedstack_actors, caf::id_block::fedstack_types::end)
 
   CAF_ADD_TYPE_ID(fedstack_actors, (fedstack::registry_actor))
+  CAF_ADD_TYPE_ID(fedstack_actors, (fedstack::meta_store_actor))
+  CAF_ADD_TYPE_ID(fedstack_actors, (fedstack::cyclon_peer_actor))
+  CAF_ADD_TYPE_ID(fedstack_actors, (fedstack::connector_actor))
+  CAF_ADD_TYPE_ID(fedstack_actors, (fedstack::local_connector_actor))
+  CAF_ADD_TYPE_ID(fedstack_actors, (fedstack::membership_actor))
+  CAF_ADD_TYPE_ID(fedstack_actors, (fedstack::capacity_actor))
+  CAF_ADD_TYPE_ID(fedstack_actors, (fedstack::node_actor))
 
 CAF_END_TYPE_ID_BLOCK(fedstack_actors)

@@ -16,6 +16,8 @@ std::string to_string(ec x) {
       return "invalid_argument";
     case ec::storage_failure:
       return "storage_failure";
+    case ec::peer_unreachable:
+      return "peer_unreachable";
   }
   return "unknown_error(" + std::to_string(static_cast<int>(x)) + ")";
 }

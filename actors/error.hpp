@@ -29,6 +29,9 @@ enum class ec : std::uint8_t {
   invalid_argument,
   /// The LMDB environment failed (I/O error, map at its limit, corrupt record).
   storage_failure,
+  /// A peer cannot be reached, is not published, or publishes an actor
+  /// without the expected interface.
+  peer_unreachable,
 };
 
 /// The enumerator's name, e.g. "not_found".

@@ -99,6 +99,16 @@ registry(registry_actor::stateful_pointer<registry_state> self,
         return store().count(kind);
       });
     },
+    [store](atom::put_meta, const std::string& key, const std::string& value) {
+      return guarded([&]() -> caf::result<atom::ok> {
+        if (auto status = store().put_meta(key, value); !status)
+          return to_error(status.error());
+        return atom::ok_v;
+      });
+    },
+    [store](atom::get_meta, const std::string& key) {
+      return guarded([&] { return to_result(store().get_meta(key)); });
+    },
   };
 }
 

@@ -11,11 +11,20 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <caf/io/middleman.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include "actors/capacity.hpp"
+#include "actors/connector.hpp"
+#include "actors/membership.hpp"
+#include "actors/node.hpp"
 #include "actors/register_types.hpp"
 #include "actors/registry.hpp"
 #include "agent/actor_registry_client.hpp"
+#include "agent/capacity_poller.hpp"
 #include "agent/discovery.hpp"
 #include "agent/proxy.hpp"
+#include "agent/service_session.hpp"
 
 namespace fedstack::agent {
 namespace {
@@ -51,7 +60,26 @@ int serve(agent_options options) {
   // Sharing: no idle polling, lower latency on small controller hosts (stack notes §4).
   cfg.set("scheduler.policy", caf::atom("sharing"));
   cfg.set("scheduler.max-threads", 2);
+  cfg.load<caf::io::middleman>();
+  // Without heartbeats a hung (not crashed) peer is never noticed (stack notes §4).
+  cfg.set("middleman.heartbeat-interval", caf::timespan{std::chrono::milliseconds{options.heartbeat_ms}});
+  cfg.set("middleman.connection-timeout",
+          caf::timespan{std::chrono::milliseconds{options.connection_timeout_ms}});
   caf::actor_system system{cfg};
+  std::vector<peer_address> seeds;
+  for (std::size_t begin = 0; begin < options.join.size();) {
+    auto end = options.join.find(',', begin);
+    if (end == std::string::npos) end = options.join.size();
+    auto text = options.join.substr(begin, end - begin);
+    begin = end + 1;
+    if (text.empty()) continue;
+    auto seed = parse_peer_address(text);
+    if (!seed) {
+      spdlog::error("--join: '{}' is not HOST:PORT", text);
+      return 2;
+    }
+    seeds.push_back(*seed);
+  }
 
   auto registry = spawn_registry(system, options.data_dir);
   if (!registry) {
@@ -70,8 +98,9 @@ int serve(agent_options options) {
   context.registry = make_actor_registry_client(system, *registry, caf::timespan{std::chrono::seconds{10}});
 
   http::asio::io_context io;
+  service_session session{options, *keystone};
   std::optional<std::string> discovery_error;
-  http::asio::co_spawn(io, discover_cloudlet(options, *keystone, std::chrono::seconds{60}),
+  http::asio::co_spawn(io, discover_cloudlet(session, options.region, std::chrono::seconds{60}),
                        [&](std::exception_ptr error, cloudlet_endpoints found) {
                          if (!error) {
                            context.cloudlet = std::move(found);
@@ -110,6 +139,49 @@ int serve(agent_options options) {
   context.options.port = port;
   context.base_url = public_base_url(context.options);
 
+  // The node actor first: membership's own entry needs the port it got.
+  auto node_handle = system.spawn(node);
+  auto node_port = system.middleman().publish(caf::actor_cast<node_actor>(node_handle),
+                                              options.node_port, options.node_address.c_str(), true);
+  if (!node_port) {
+    spdlog::error("cannot publish the node on {}:{}: {}", options.node_address, options.node_port,
+                  system.render(node_port.error()));
+    server.stop();
+    caf::anon_send_exit(node_handle, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(*registry, caf::exit_reason::user_shutdown);
+    return 1;
+  }
+  peer_entry self_entry{peer_address{options.node_address, *node_port}, 0, options.region,
+                        context.base_url};
+  membership_config membership_options;
+  membership_options.cache_size = static_cast<std::size_t>(options.cache_size);
+  membership_options.shuffle_length = static_cast<std::size_t>(options.shuffle_length);
+  membership_options.period = std::chrono::milliseconds{options.shuffle_period_ms};
+  membership_options.shuffle_timeout = std::chrono::milliseconds{options.shuffle_timeout_ms};
+  membership_options.self = self_entry;
+  auto connector = spawn_middleman_connector(system);
+  auto membership = spawn_membership(system, membership_options, connector, *registry);
+  if (!membership) {
+    spdlog::error("cannot start membership: {}", system.render(membership.error()));
+    return 2;
+  }
+  if (!seeds.empty()) caf::anon_send(*membership, atom::join_v, seeds);
+  capacity_config capacity_options;
+  capacity_options.poll_period = std::chrono::milliseconds{options.capacity_period_ms};
+  capacity_options.request_timeout = std::chrono::milliseconds{options.shuffle_timeout_ms};
+  auto capacity_handle = spawn_capacity(system, capacity_options, *membership, connector);
+  {
+    caf::scoped_actor wiring{system};
+    wiring->request(node_handle, std::chrono::seconds{5}, atom::put_v, self_entry, *membership,
+                    capacity_handle)
+      .receive([](atom::ok) {},
+               [&](caf::error& error) { spdlog::error("cannot wire the node: {}", system.render(error)); });
+  }
+  http::asio::co_spawn(io,
+                       poll_capacity(context, session, capacity_handle, self_entry.address,
+                                     std::chrono::milliseconds{options.capacity_period_ms}),
+                       http::asio::detached);
+
   http::asio::signal_set signals{io, SIGINT, SIGTERM};
   signals.async_wait([&](const boost::system::error_code& error, int signal) {
     if (error) return;
@@ -119,15 +191,19 @@ int serve(agent_options options) {
   });
 
   nlohmann::json ready{{"event", "ready"}, {"url", context.base_url}, {"region", options.region},
-                       {"port", port}};
+                       {"port", port}, {"node", to_string(self_entry.address)}};
   std::cout << ready.dump() << std::endl;
-  spdlog::info("fedstack agent for {} serving {}", options.region, context.base_url);
+  spdlog::info("fedstack agent for {} serving {}, node {}", options.region, context.base_url,
+               to_string(self_entry.address));
 
   std::vector<std::thread> threads;
   for (long long i = 1; i < options.io_threads; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : threads) t.join();
-  caf::anon_send_exit(*registry, caf::exit_reason::user_shutdown);
+  for (const auto& handle : {caf::actor_cast<caf::actor>(node_handle), caf::actor_cast<caf::actor>(capacity_handle),
+                             caf::actor_cast<caf::actor>(*membership), caf::actor_cast<caf::actor>(connector),
+                             caf::actor_cast<caf::actor>(*registry)})
+    caf::anon_send_exit(handle, caf::exit_reason::user_shutdown);
   spdlog::info("fedstack agent stopped");
   return 0;
 }

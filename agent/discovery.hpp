@@ -3,14 +3,15 @@
 // region's image, network and compute endpoints from Keystone's catalog.
 
 #include "agent/context.hpp"
+#include "agent/service_session.hpp"
 
 namespace fedstack::agent {
 
-/// Asks Keystone for the catalog and returns `options.region`'s public
-/// endpoints. Retries while Keystone is unreachable, up to `patience`.
-/// Throws std::runtime_error with a clear message on failure.
-http::awaitable<cloudlet_endpoints> discover_cloudlet(const agent_options& options,
-                                                      const http::endpoint& keystone,
+/// Reads `region`'s public endpoints from the service session's catalog.
+/// Retries while Keystone is unreachable, up to `patience`. Throws
+/// std::runtime_error with a clear message on failure.
+http::awaitable<cloudlet_endpoints> discover_cloudlet(service_session& session,
+                                                      const std::string& region,
                                                       std::chrono::seconds patience);
 
 } // namespace fedstack::agent

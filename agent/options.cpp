@@ -34,6 +34,25 @@ void describe(config::option_set& set, agent_options& o) {
   set.add_int("compute-max-microversion", &o.compute_max_microversion_minor, 1, 999,
               "highest compute microversion 2.N advertised and accepted (N)");
   set.add_string("log-level", &o.log_level, "trace, debug, info, warn or error");
+  set.add_string("node-address", &o.node_address,
+                 "address the node actor (CYCLON, capacity, introspection) is published on");
+  set.add_port("node-port", &o.node_port, "port of the node actor (0: any free port)");
+  set.add_string("join", &o.join,
+                 "comma-separated HOST:PORT of other agents' nodes to join through "
+                 "(empty: first node, or rejoin from the saved neighbour cache)");
+  set.add_int("cache-size", &o.cache_size, 1, 1000, "CYCLON neighbour-cache size c");
+  set.add_int("shuffle-length", &o.shuffle_length, 1, 1000,
+              "CYCLON shuffle length l (1 <= l <= c)");
+  set.add_int("shuffle-period-ms", &o.shuffle_period_ms, 10, 86'400'000,
+              "CYCLON period T between two shuffles this node starts");
+  set.add_int("shuffle-timeout-ms", &o.shuffle_timeout_ms, 10, 600'000,
+              "time a neighbour has to answer a shuffle before it is dropped");
+  set.add_int("capacity-period-ms", &o.capacity_period_ms, 10, 86'400'000,
+              "how often the cloudlet's capacity is read and neighbours are asked for theirs");
+  set.add_int("heartbeat-ms", &o.heartbeat_ms, 10, 600'000,
+              "CAF heartbeat interval between connected nodes");
+  set.add_int("connection-timeout-ms", &o.connection_timeout_ms, 10, 3'600'000,
+              "a connected node silent this long is considered gone");
 }
 
 std::string public_base_url(const agent_options& o) {

@@ -32,6 +32,19 @@ struct agent_options {
   long long io_threads = 2;
   long long compute_max_microversion_minor = 93;
   std::string log_level = "info";
+
+  // Membership (CYCLON over CAF) and capacity.
+  std::string node_address = "127.0.0.1";
+  unsigned short node_port = 4790;
+  /// Comma-separated HOST:PORT of known agents' nodes; empty for the first node.
+  std::string join;
+  long long cache_size = 4;
+  long long shuffle_length = 2;
+  long long shuffle_period_ms = 30'000;
+  long long shuffle_timeout_ms = 5'000;
+  long long capacity_period_ms = 10'000;
+  long long heartbeat_ms = 1'000;
+  long long connection_timeout_ms = 5'000;
 };
 
 /// Adds every agent option to `set`, bound to `options`.

@@ -23,6 +23,7 @@ struct demo_options {
   unsigned short port = 8080;
   std::string data_dir = "fedstack-demo";
   long long build_delay_ms = 2000;
+  long long shuffle_period_ms = 5000;
   std::string password = "secret";
 };
 
@@ -61,6 +62,8 @@ int run_demo_command(const std::vector<std::string>& args, const std::string& ar
   set.add_string("data-dir", &o.data_dir, "directory for image files, registries and logs");
   set.add_int("build-delay-ms", &o.build_delay_ms, 0, 600'000,
               "time a simulated server stays in BUILD before it is ACTIVE");
+  set.add_int("shuffle-period-ms", &o.shuffle_period_ms, 10, 86'400'000,
+              "CYCLON period T of every agent (the thesis used 30 s; shorter shows the overlay form)");
   if (auto error = set.parse(args)) {
     std::cerr << "fedstack demo: " << *error << "\n";
     return 2;
@@ -110,12 +113,18 @@ int run_demo_command(const std::vector<std::string>& args, const std::string& ar
     auto port = o.port == 0 ? 0 : o.port + i - 1;
     auto name = "agent-" + std::to_string(i);
     std::cerr << "fedstack demo: starting " << name << " for " << region << "...\n";
-    children.push_back(std::make_unique<child_process>(
-      program,
-      std::vector<std::string>{"agent", "--port", std::to_string(port), "--keystone-url",
-                               keystone_url, "--region", region, "--data-dir",
-                               (data_dir / name).string(), "--service-password", o.password},
-      (data_dir / (name + ".log")).string()));
+    std::vector<std::string> agent_args{"agent", "--port", std::to_string(port), "--keystone-url",
+                                        keystone_url, "--region", region, "--data-dir",
+                                        (data_dir / name).string(), "--service-password", o.password,
+                                        "--node-port", "0", "--shuffle-period-ms",
+                                        std::to_string(o.shuffle_period_ms)};
+    // Every later agent joins through the first; CYCLON spreads the rest.
+    if (!agents.empty()) {
+      agent_args.push_back("--join");
+      agent_args.push_back(agents.front()["node"].get<std::string>());
+    }
+    children.push_back(std::make_unique<child_process>(program, agent_args,
+                                                       (data_dir / (name + ".log")).string()));
     auto ready = await_ready(*children.back(), 60s);
     if (!ready || !ready->contains("url")) {
       std::cerr << "fedstack demo: " << name << " did not start; see "
@@ -123,7 +132,8 @@ int run_demo_command(const std::vector<std::string>& args, const std::string& ar
       stop_all();
       return 1;
     }
-    std::cerr << "fedstack demo: " << name << " serves " << (*ready)["url"].get<std::string>() << "\n";
+    std::cerr << "fedstack demo: " << name << " serves " << (*ready)["url"].get<std::string>()
+              << ", node " << (*ready)["node"].get<std::string>() << "\n";
     agents.push_back(*ready);
   }
 
@@ -149,6 +159,13 @@ int run_demo_command(const std::vector<std::string>& args, const std::string& ar
                "--subnet-range 10.0.0.0/24 demo-subnet\n"
             << "  openstack server create --image demo-image --flavor m1.tiny --network demo-net demo-vm\n"
             << "  openstack server list --long; openstack hypervisor list\n"
+            << "  fedstack members --node " << first["node"].get<std::string>() << "\n"
+            << "  fedstack overlay --node " << first["node"].get<std::string>() << " --format dot\n"
+            << "Agents:\n";
+  for (const auto& a : agents)
+    std::cerr << "  " << a["region"].get<std::string>() << "  http " << a["url"].get<std::string>()
+              << "  node " << a["node"].get<std::string>() << "\n";
+  std::cerr
             << "Logs: " << data_dir.string() << "/*.log. Ctrl-C stops everything.\n";
 
   for (;;) {

@@ -9,6 +9,7 @@
 
 #include "agent/agent.hpp"
 #include "cmd/demo.hpp"
+#include "cmd/introspect.hpp"
 #include "sim/sim.hpp"
 
 namespace {
@@ -20,6 +21,9 @@ constexpr const char* usage =
   "  agent   serve the OpenStack APIs for one cloudlet and federate with other agents\n"
   "  sim     simulated cloudlets: a shared Keystone and N clouds (Glance, Neutron, Nova)\n"
   "  demo    start simulated cloudlets and agents on 127.0.0.1 and print how to use them\n"
+  "  members  print a running node's neighbour cache (--node HOST:PORT)\n"
+  "  overlay  walk the overlay from a node and print it as dot or json\n"
+  "  capacity print the capacity a node knows for itself and its neighbours\n"
   "  version print the version\n"
   "\n"
   "`fedstack <command> --help` describes each command's options.\n";
@@ -39,6 +43,9 @@ int main(int argc, char** argv) {
     if (command == "agent") return fedstack::agent::run_agent_command(args);
     if (command == "sim") return fedstack::sim::run_sim_command(argc - 1, argv + 1);
     if (command == "demo") return fedstack::cmd::run_demo_command(args, argv[0]);
+    if (command == "members") return fedstack::cmd::run_members_command(args);
+    if (command == "overlay") return fedstack::cmd::run_overlay_command(args);
+    if (command == "capacity") return fedstack::cmd::run_capacity_command(args);
     if (command == "version" || command == "--version") {
       std::cout << "fedstack " << FEDSTACK_VERSION << "\n";
       return 0;

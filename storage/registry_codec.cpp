@@ -90,6 +90,10 @@ std::string count_key(resource_kind kind) {
   return "count/" + to_string(kind);
 }
 
+std::string app_meta_key(std::string_view key) {
+  return "app/" + std::string{key};
+}
+
 std::string encode_entry(const registry_entry& entry) {
   json copies = json::array();
   for (const auto& copy : entry.copies)

@@ -7,6 +7,7 @@
 //   by_project  project \0 kind \0 global_id   -> "" (sorted by global_id)
 //   meta        "schema"                       -> "1"
 //               "count/<kind>"                 -> uint64, little endian
+//               "app/<key>"                    -> opaque value (put_meta)
 //
 // IDs may not contain NUL: it separates key parts, and an ID with a NUL in it
 // could forge another project's prefix.
@@ -33,6 +34,12 @@ constexpr std::size_t max_name_size = 1024;
 /// Most copies one entry may have (one per cloudlet).
 constexpr std::size_t max_copies = 1024;
 
+/// Longest key of put_meta/get_meta ("app/" + key must fit a 511-byte key).
+constexpr std::size_t max_meta_key_size = 200;
+
+/// Largest value of put_meta: meant for small state, not for bulk data.
+constexpr std::size_t max_meta_value_size = std::size_t{1} << 20;
+
 /// Version written into every record.
 constexpr int record_version = 1;
 
@@ -53,6 +60,9 @@ std::string project_key(std::string_view project, resource_kind kind,
                         std::string_view global_id);
 std::string local_key(std::string_view cloudlet, std::string_view local_id);
 std::string count_key(resource_kind kind);
+/// Where put_meta stores `key` in the meta database (apart from "schema"
+/// and the counters, which no caller can overwrite).
+std::string app_meta_key(std::string_view key);
 
 /// The record stored under entries[global_id] (global_id is not repeated).
 std::string encode_entry(const registry_entry& entry);

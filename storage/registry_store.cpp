@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <utility>
 
 #include "storage/registry_codec.hpp"
 
@@ -286,6 +287,36 @@ std::uint64_t registry_store::count(resource_kind kind) const {
   auto txn = env_.begin_read();
   auto bytes = txn.get_view(meta_, count_key(kind));
   return bytes ? decode_count(*bytes) : 0;
+}
+
+namespace {
+
+std::optional<store_error> check_meta_key(std::string_view key) {
+  if (key.empty() || key.size() > max_meta_key_size || key.find('\0') != key.npos)
+    return make_store_error(store_errc::invalid_argument,
+                            "meta key must be 1..200 bytes without NUL");
+  return std::nullopt;
+}
+
+}  // namespace
+
+store_status registry_store::put_meta(std::string_view key, std::string_view value) {
+  if (auto err = check_meta_key(key))
+    return *err;
+  if (value.size() > max_meta_value_size)
+    return make_store_error(store_errc::invalid_argument, "meta value is larger than 1 MiB");
+  env_.write([&](write_txn& txn) { txn.put(meta_, app_meta_key(key), value); });
+  return {};
+}
+
+store_result<std::string> registry_store::get_meta(std::string_view key) const {
+  if (auto err = check_meta_key(key))
+    return *err;
+  auto txn = env_.begin_read();
+  auto value = txn.get(meta_, app_meta_key(key));
+  if (!value)
+    return not_found("meta key", key);
+  return std::move(*value);
 }
 
 }  // namespace fedstack::storage

@@ -72,6 +72,15 @@ class registry_store {
   /// Number of entries of one kind across all projects (metrics).
   std::uint64_t count(resource_kind kind) const;
 
+  /// Stores a small opaque value under `key`, beside the registry (state of
+  /// other components, e.g. the membership cache), replacing any earlier
+  /// value. invalid_argument for an empty key, a key longer than
+  /// max_meta_key_size or containing NUL, a value over max_meta_value_size.
+  store_status put_meta(std::string_view key, std::string_view value);
+
+  /// The value put_meta stored under `key`; not_found, invalid_argument.
+  store_result<std::string> get_meta(std::string_view key) const;
+
   /// Full scan that cross-checks entries, both indexes and the counters.
   /// Returns one line per problem; empty when consistent.
   std::vector<std::string> check_consistency() const;

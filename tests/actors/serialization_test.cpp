@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/binary_deserializer.hpp>
@@ -98,9 +100,38 @@ TEST_F(serialization_test, interface_types_are_all_registered) {
   // Remote peers match interfaces by these names; an unregistered type
   // shows up as "<invalid-type...>" and breaks remote_actor.
   auto names = sys.message_types<registry_actor>();
-  EXPECT_EQ(names.size(), 9u);
+  EXPECT_EQ(names.size(), 11u);
   for (const auto& name : names)
     EXPECT_EQ(name.find("invalid"), std::string::npos) << name;
+  auto membership = sys.message_types<membership_actor>();
+  EXPECT_EQ(membership.size(), 4u);
+  auto connector = sys.message_types<local_connector_actor>();
+  EXPECT_EQ(connector.size(), 4u);
+  for (const auto& name : membership)
+    EXPECT_EQ(name.find("invalid"), std::string::npos) << name;
+  for (const auto& name : connector)
+    EXPECT_EQ(name.find("invalid"), std::string::npos) << name;
+  // The registry can stand in for a meta store, remotely too.
+  auto store = sys.message_types<meta_store_actor>();
+  EXPECT_TRUE(std::includes(names.begin(), names.end(), store.begin(), store.end()));
+  // A membership actor published as it is offers what a shuffle needs.
+  auto peer = sys.message_types<cyclon_peer_actor>();
+  EXPECT_TRUE(std::includes(membership.begin(), membership.end(), peer.begin(), peer.end()));
+}
+
+TEST_F(serialization_test, peer_entries_round_trip) {
+  std::vector<peer_entry> entries{{{"127.0.0.1", 4000}, 3, "region-a", "http://127.0.0.1:8080"},
+                                  {{"::1", 1}, 0, "", ""}};
+  auto buf = save(entries);
+  std::vector<peer_entry> copy;
+  EXPECT_FALSE(load(buf, copy));
+  EXPECT_EQ(copy, entries);
+  std::vector<peer_address> seeds{{"a", 1}, {"b", 2}};
+  auto seed_buf = save(seeds);
+  std::vector<peer_address> seed_copy;
+  EXPECT_FALSE(load(seed_buf, seed_copy));
+  EXPECT_EQ(seed_copy, seeds);
+  EXPECT_NE(caf::deep_to_string(entries).find("region-a"), std::string::npos);
 }
 
 TEST_F(serialization_test, errors_render_with_the_category) {

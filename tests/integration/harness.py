@@ -67,7 +67,7 @@ class Process:
 class Federation:
     """`fedstack sim` plus one agent per cloudlet."""
 
-    def __init__(self, cloudlets=1, build_delay_ms=200, agent_args=(), sim_args=()):
+    def __init__(self, cloudlets=1, build_delay_ms=200, agent_args=(), sim_args=(), chain=False):
         self.dir = tempfile.mkdtemp(prefix="fedstack-e2e-")
         self.processes = []
         self.sim = self._start(["sim", "--cloudlets", str(cloudlets), "--data-dir",
@@ -77,7 +77,9 @@ class Federation:
         self.keystone_url = self.endpoints["keystone_url"]
         self.agents = []
         for i in range(1, cloudlets + 1):
-            self.agents.append(self.start_agent(f"cloudlet-{i}", f"agent-{i}", agent_args))
+            join = ("--join", self.agents[-1]["node"]) if chain and self.agents else ()
+            self.agents.append(self.start_agent(f"cloudlet-{i}", f"agent-{i}",
+                                                (*agent_args, *join)))
 
     def _start(self, args, log_name):
         p = Process([FEDSTACK, *args], os.path.join(self.dir, log_name))
@@ -85,8 +87,9 @@ class Federation:
         return p
 
     def start_agent(self, region, name, extra=(), keystone_url=None):
-        p = self._start(["agent", "--port", "0", "--keystone-url", keystone_url or self.keystone_url,
-                         "--region", region, "--data-dir", os.path.join(self.dir, name), *extra],
+        p = self._start(["agent", "--port", "0", "--node-port", "0", "--keystone-url",
+                         keystone_url or self.keystone_url, "--region", region, "--data-dir",
+                         os.path.join(self.dir, name), *extra],
                         name + ".log")
         ready = p.read_json()
         ready["process"] = p
@@ -146,3 +149,12 @@ def token(keystone_or_agent_url, user="admin", password="secret", project="admin
     status, headers, body = http("POST", base + "/auth/tokens", auth)
     assert status == 201, (status, body)
     return headers["X-Subject-Token"], json.loads(body)
+
+
+def members(node):
+    """A node's neighbour cache through `fedstack members --json`; None if it cannot be read."""
+    result = subprocess.run([FEDSTACK, "members", "--node", node, "--json", "--timeout-ms", "2000"],
+                            capture_output=True, text=True, timeout=30)
+    if result.returncode != 0:
+        return None
+    return json.loads(result.stdout)

@@ -258,4 +258,40 @@ TEST_F(registry_store_test, bad_inputs_are_errors) {
   expect_consistent();
 }
 
+TEST_F(registry_store_test, meta_values_round_trip_and_survive_reopening) {
+  EXPECT_EQ(store().get_meta("membership.cache").error().code, store_errc::not_found);
+  ASSERT_TRUE(store().put_meta("membership.cache", "v1"));
+  ASSERT_TRUE(store().put_meta("membership.cache", std::string("v2\0binary", 9)));
+  reopen();
+  auto value = store().get_meta("membership.cache");
+  ASSERT_TRUE(value);
+  EXPECT_EQ(*value, std::string("v2\0binary", 9));
+  expect_consistent();
+}
+
+TEST_F(registry_store_test, meta_keys_cannot_touch_the_schema_or_counters) {
+  ASSERT_TRUE(store().put(make_entry("g1", "p1")));
+  // "schema" and "count/image" live in the same database under their own
+  // names; application keys are prefixed, so these are new keys.
+  EXPECT_EQ(store().get_meta("schema").error().code, store_errc::not_found);
+  ASSERT_TRUE(store().put_meta("schema", "999"));
+  ASSERT_TRUE(store().put_meta("count/image", "garbage"));
+  reopen();  // the schema check still sees "1"
+  EXPECT_EQ(store().count(resource_kind::image), 1u);
+  expect_consistent();
+}
+
+TEST_F(registry_store_test, meta_rejects_bad_keys_and_large_values) {
+  auto invalid = [](const store_status& status) {
+    return !status && status.error().code == store_errc::invalid_argument;
+  };
+  EXPECT_TRUE(invalid(store().put_meta("", "v")));
+  EXPECT_TRUE(invalid(store().put_meta(std::string(max_meta_key_size + 1, 'k'), "v")));
+  EXPECT_TRUE(invalid(store().put_meta(std::string("a\0b", 3), "v")));
+  EXPECT_TRUE(invalid(store().put_meta("k", std::string(max_meta_value_size + 1, 'v'))));
+  EXPECT_TRUE(store().put_meta(std::string(max_meta_key_size, 'k'), "v"));
+  EXPECT_TRUE(store().put_meta("big", std::string(max_meta_value_size, 'v')));
+  EXPECT_EQ(store().get_meta("").error().code, store_errc::invalid_argument);
+}
+
 }  // namespace

@@ -1,0 +1,49 @@
+#pragma once
+// The CAPACITY actor knows what this node's cloudlet can still take (pushed
+// by the agent, which reads its cloud over HTTP) and what each neighbour last
+// reported (asked over CAF every poll period). A per-peer circuit breaker
+// (peer_health) marks a neighbour unreachable after consecutive failures and
+// tells membership and connector to drop it at once, instead of waiting the
+// several CYCLON periods it would take the overlay to forget it.
+
+#include <map>
+#include <optional>
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/actors.hpp"
+#include "actors/peer_health.hpp"
+
+namespace fedstack {
+
+using capacity_impl_actor = capacity_actor::extend<
+  // INTERNAL: time to ask the neighbours again.
+  caf::reacts_to<atom::tick>>;
+
+struct capacity_config {
+  /// How often neighbours are asked for their capacity.
+  caf::timespan poll_period = std::chrono::seconds{5};
+  /// How long one connect or capacity request may take.
+  caf::timespan request_timeout = std::chrono::seconds{2};
+  peer_health::config health;
+};
+
+struct capacity_state {
+  capacity_config config;
+  std::optional<capacity_report> own;
+  std::map<peer_address, capacity_report> neighbours;
+  peer_health health;
+  membership_actor membership;
+  connector_actor connector;
+  static inline const char* name = "capacity";
+};
+
+capacity_impl_actor::behavior_type capacity(capacity_impl_actor::stateful_pointer<capacity_state> self,
+                                            capacity_config config, membership_actor membership,
+                                            connector_actor connector);
+
+capacity_actor spawn_capacity(caf::actor_system& system, capacity_config config,
+                              membership_actor membership, connector_actor connector);
+
+} // namespace fedstack

@@ -1,0 +1,42 @@
+#include "actors/node.hpp"
+
+namespace fedstack {
+
+node_impl_actor::behavior_type node(node_impl_actor::stateful_pointer<node_state> self) {
+  auto not_ready = [] { return caf::make_error(ec::peer_unreachable, "the node is still starting"); };
+  return {
+    [self](atom::put, peer_entry entry, membership_actor membership,
+           capacity_actor capacity) -> caf::result<atom::ok> {
+      auto sender = self->current_sender();
+      if (!sender || sender->node() != self->node() || self->state.membership)
+        return caf::make_error(ec::invalid_argument, "the node is wired once, locally");
+      self->state.self_entry = std::move(entry);
+      self->state.membership = std::move(membership);
+      self->state.capacity = std::move(capacity);
+      return atom::ok_v;
+    },
+    [self, not_ready](atom::shuffle, peer_entry from,
+                      std::vector<peer_entry> sample) -> caf::result<std::vector<peer_entry>> {
+      if (!self->state.membership) return not_ready();
+      return self->delegate(self->state.membership, atom::shuffle_v, std::move(from), std::move(sample));
+    },
+    [self, not_ready](atom::members) -> caf::result<std::vector<peer_entry>> {
+      if (!self->state.membership) return not_ready();
+      return self->delegate(self->state.membership, atom::members_v);
+    },
+    [self, not_ready](atom::capacity) -> caf::result<capacity_report> {
+      if (!self->state.capacity) return not_ready();
+      return self->delegate(self->state.capacity, atom::capacity_v);
+    },
+    [self, not_ready](atom::capacity, atom::all) -> caf::result<capacity_view> {
+      if (!self->state.capacity) return not_ready();
+      return self->delegate(self->state.capacity, atom::capacity_v, atom::all_v);
+    },
+    [self, not_ready](atom::info) -> caf::result<peer_entry> {
+      if (!self->state.membership) return not_ready();
+      return self->state.self_entry;
+    },
+  };
+}
+
+} // namespace fedstack

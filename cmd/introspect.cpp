@@ -1,0 +1,271 @@
+#include "cmd/introspect.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <set>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/scoped_actor.hpp>
+#include <nlohmann/json.hpp>
+
+#include "actors/actors.hpp"
+#include "actors/register_types.hpp"
+#include "config/options.hpp"
+
+namespace fedstack::cmd {
+namespace {
+
+using json = nlohmann::json;
+
+struct introspect_options {
+  std::string node;
+  bool json_output = false;
+  std::string format = "dot";
+  long long timeout_ms = 5000;
+  long long max_nodes = 1000;
+};
+
+std::int64_t now_unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+/// A CAF node of its own that attaches to agents' node actors. Blocking calls:
+/// fine in a command-line tool, never inside an actor.
+class node_client {
+public:
+  explicit node_client(std::chrono::milliseconds timeout) : timeout_(timeout) {}
+
+  std::optional<node_actor> connect(const peer_address& at, std::string& error) {
+    auto handle = system_.middleman().remote_actor<node_actor>(at.host, at.port);
+    if (!handle) {
+      error = system_.render(handle.error());
+      return std::nullopt;
+    }
+    return *handle;
+  }
+
+  template <class Result, class... Ts>
+  std::optional<Result> ask(const node_actor& node, std::string& error, Ts... xs) {
+    std::optional<Result> result;
+    caf::scoped_actor self{system_};
+    self->request(node, timeout_, xs...)
+      .receive([&](Result& r) { result = std::move(r); },
+               [&](caf::error& e) { error = system_.render(e); });
+    return result;
+  }
+
+private:
+  static caf::actor_system_config& configure(caf::actor_system_config& cfg) {
+    register_types(cfg);
+    cfg.load<caf::io::middleman>();
+    return cfg;
+  }
+  std::chrono::milliseconds timeout_;
+  caf::actor_system_config cfg_;
+  caf::actor_system system_{configure(cfg_)};
+};
+
+std::optional<introspect_options> parse(const std::string& command, const std::vector<std::string>& args,
+                                        const char* summary, bool with_format) {
+  introspect_options o;
+  config::option_set set{command};
+  set.add_string("node", &o.node, "HOST:PORT of an agent's node (its --node-address/--node-port)");
+  set.add_flag("json", &o.json_output, "print JSON instead of a table");
+  set.add_int("timeout-ms", &o.timeout_ms, 1, 600'000, "time each node has to answer");
+  if (with_format) {
+    set.add_string("format", &o.format, "dot or json");
+    set.add_int("max-nodes", &o.max_nodes, 1, 1'000'000, "stop the walk after this many nodes");
+  }
+  if (auto error = set.parse(args)) {
+    std::cerr << "fedstack " << command << ": " << *error << "\n";
+    return std::nullopt;
+  }
+  if (set.help_requested()) {
+    std::cout << set.usage(summary);
+    std::exit(0);
+  }
+  if (o.node.empty()) {
+    std::cerr << "fedstack " << command << ": --node HOST:PORT is required\n";
+    return std::nullopt;
+  }
+  return o;
+}
+
+json entry_json(const peer_entry& e) {
+  return {{"node", to_string(e.address)}, {"age", e.age}, {"region", e.region}, {"http_url", e.http_url}};
+}
+
+json capacity_json(const capacity_report& r, std::int64_t now) {
+  return {{"region", r.region},
+          {"node", to_string(r.node)},
+          {"http_url", r.http_url},
+          {"free_ram_mb", r.free_ram_mb},
+          {"free_disk_gb", r.free_disk_gb},
+          {"free_vcpus", r.free_vcpus},
+          {"total_ram_mb", r.total_ram_mb},
+          {"total_disk_gb", r.total_disk_gb},
+          {"total_vcpus", r.total_vcpus},
+          {"running_vms", r.running_vms},
+          {"images", r.image_checksums.size()},
+          {"age_s", static_cast<double>(now - r.measured_unix_ms) / 1000.0}};
+}
+
+/// Connects to --node; prints the error and returns nullopt on failure.
+std::optional<std::pair<peer_address, node_actor>> attach(node_client& client, const std::string& command,
+                                                          const std::string& text) {
+  auto address = parse_peer_address(text);
+  if (!address) {
+    std::cerr << "fedstack " << command << ": '" << text << "' is not HOST:PORT\n";
+    return std::nullopt;
+  }
+  std::string error;
+  auto node = client.connect(*address, error);
+  if (!node) {
+    std::cerr << "fedstack " << command << ": cannot attach to " << text << ": " << error << "\n";
+    return std::nullopt;
+  }
+  return std::make_pair(*address, *node);
+}
+
+} // namespace
+
+int run_members_command(const std::vector<std::string>& args) {
+  auto o = parse("members", args, "Prints a node's neighbour cache: peer, age, cloudlet, last capacity seen.", false);
+  if (!o) return 2;
+  node_client client{std::chrono::milliseconds{o->timeout_ms}};
+  auto attached = attach(client, "members", o->node);
+  if (!attached) return 1;
+  std::string error;
+  auto members = client.ask<std::vector<peer_entry>>(attached->second, error, atom::members_v);
+  if (!members) {
+    std::cerr << "fedstack members: " << error << "\n";
+    return 1;
+  }
+  auto view = client.ask<capacity_view>(attached->second, error, atom::capacity_v, atom::all_v);
+  std::map<std::string, capacity_report> seen;
+  if (view)
+    for (const auto& r : view->reports) seen[to_string(r.node)] = r;
+  auto now = now_unix_ms();
+  if (o->json_output) {
+    json out = json::array();
+    for (const auto& m : *members) {
+      auto row = entry_json(m);
+      auto it = seen.find(to_string(m.address));
+      row["capacity"] = it == seen.end() ? json(nullptr) : capacity_json(it->second, now);
+      out.push_back(row);
+    }
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("%-22s %4s  %-14s %12s %12s %10s %9s\n", "PEER", "AGE", "CLOUDLET", "FREE RAM MB",
+              "FREE DISK GB", "FREE VCPU", "SEEN (s)");
+  for (const auto& m : *members) {
+    auto it = seen.find(to_string(m.address));
+    if (it == seen.end()) {
+      std::printf("%-22s %4u  %-14s %12s %12s %10s %9s\n", to_string(m.address).c_str(), m.age,
+                  m.region.c_str(), "-", "-", "-", "-");
+      continue;
+    }
+    const auto& r = it->second;
+    std::printf("%-22s %4u  %-14s %12lld %12lld %10lld %9.1f\n", to_string(m.address).c_str(), m.age,
+                m.region.c_str(), static_cast<long long>(r.free_ram_mb),
+                static_cast<long long>(r.free_disk_gb), static_cast<long long>(r.free_vcpus),
+                static_cast<double>(now - r.measured_unix_ms) / 1000.0);
+  }
+  return 0;
+}
+
+int run_capacity_command(const std::vector<std::string>& args) {
+  auto o = parse("capacity", args, "Prints the capacity a node knows for itself and its neighbours.", false);
+  if (!o) return 2;
+  node_client client{std::chrono::milliseconds{o->timeout_ms}};
+  auto attached = attach(client, "capacity", o->node);
+  if (!attached) return 1;
+  std::string error;
+  auto view = client.ask<capacity_view>(attached->second, error, atom::capacity_v, atom::all_v);
+  if (!view) {
+    std::cerr << "fedstack capacity: " << error << "\n";
+    return 1;
+  }
+  auto now = now_unix_ms();
+  if (o->json_output) {
+    json out{{"reports", json::array()}, {"unreachable", json::array()}};
+    for (const auto& r : view->reports) out["reports"].push_back(capacity_json(r, now));
+    for (const auto& u : view->unreachable) out["unreachable"].push_back(to_string(u));
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("%-14s %-22s %12s %12s %10s %7s %8s\n", "CLOUDLET", "NODE", "FREE RAM MB", "FREE DISK GB",
+              "FREE VCPU", "IMAGES", "AGE (s)");
+  for (const auto& r : view->reports)
+    std::printf("%-14s %-22s %12lld %12lld %10lld %7zu %8.1f\n", r.region.c_str(),
+                to_string(r.node).c_str(), static_cast<long long>(r.free_ram_mb),
+                static_cast<long long>(r.free_disk_gb), static_cast<long long>(r.free_vcpus),
+                r.image_checksums.size(), static_cast<double>(now - r.measured_unix_ms) / 1000.0);
+  for (const auto& u : view->unreachable) std::printf("unreachable: %s\n", to_string(u).c_str());
+  return 0;
+}
+
+int run_overlay_command(const std::vector<std::string>& args) {
+  auto o = parse("overlay", args, "Walks the overlay from a node (breadth first) and prints the graph.", true);
+  if (!o) return 2;
+  if (o->json_output) o->format = "json";
+  if (o->format != "dot" && o->format != "json") {
+    std::cerr << "fedstack overlay: --format must be dot or json\n";
+    return 2;
+  }
+  node_client client{std::chrono::milliseconds{o->timeout_ms}};
+  auto start = parse_peer_address(o->node);
+  if (!start) {
+    std::cerr << "fedstack overlay: '" << o->node << "' is not HOST:PORT\n";
+    return 2;
+  }
+  std::deque<peer_address> queue{*start};
+  std::set<peer_address> visited{*start};
+  json nodes = json::array(), edges = json::array(), unreachable = json::array();
+  while (!queue.empty() && static_cast<long long>(nodes.size()) < o->max_nodes) {
+    auto at = queue.front();
+    queue.pop_front();
+    std::string error;
+    auto node = client.connect(at, error);
+    std::optional<peer_entry> info;
+    std::optional<std::vector<peer_entry>> members;
+    if (node) info = client.ask<peer_entry>(*node, error, atom::info_v);
+    if (info) members = client.ask<std::vector<peer_entry>>(*node, error, atom::members_v);
+    if (!members) {
+      unreachable.push_back({{"node", to_string(at)}, {"error", error}});
+      continue;
+    }
+    nodes.push_back(entry_json(*info));
+    for (const auto& m : *members) {
+      edges.push_back({{"from", to_string(at)}, {"to", to_string(m.address)}, {"age", m.age}});
+      if (visited.insert(m.address).second) queue.push_back(m.address);
+    }
+  }
+  if (o->format == "json") {
+    std::cout << json{{"nodes", nodes}, {"edges", edges}, {"unreachable", unreachable}}.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << "digraph overlay {\n";
+  for (const auto& n : nodes)
+    std::cout << "  \"" << n["node"].get<std::string>() << "\" [label=\"" << n["region"].get<std::string>()
+              << "\\n" << n["node"].get<std::string>() << "\"];\n";
+  for (const auto& u : unreachable)
+    std::cout << "  \"" << u["node"].get<std::string>() << "\" [style=dashed, label=\"unreachable\\n"
+              << u["node"].get<std::string>() << "\"];\n";
+  for (const auto& e : edges)
+    std::cout << "  \"" << e["from"].get<std::string>() << "\" -> \"" << e["to"].get<std::string>()
+              << "\" [label=\"" << e["age"].get<unsigned>() << "\"];\n";
+  std::cout << "}\n";
+  return 0;
+}
+
+} // namespace fedstack::cmd

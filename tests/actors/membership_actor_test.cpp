@@ -1,0 +1,257 @@
+// The membership actor under CAF's deterministic test_coordinator: the
+// clock only moves when a test advances it, so every period, timeout and
+// interleaving below happens exactly as written.
+
+#include <gtest/gtest.h>
+
+#include "tests/actors/membership_test_fixture.hpp"
+
+using namespace fedstack;
+using namespace fedstack::test;
+using strings = std::vector<std::string>;
+
+namespace {
+
+using membership_actor_test = membership_fixture;
+
+TEST_F(membership_actor_test, spawn_validates_the_configuration) {
+  auto bad = [&](auto change) {
+    auto config = config_for("p");
+    change(config);
+    auto result = spawn_membership(sys, config, connector);
+    EXPECT_FALSE(result);
+    return result ? ec::no_error : static_cast<ec>(result.error().code());
+  };
+  EXPECT_EQ(bad([](membership_config& x) { x.cache_size = 0; }), ec::invalid_argument);
+  EXPECT_EQ(bad([](membership_config& x) { x.shuffle_length = 0; }), ec::invalid_argument);
+  EXPECT_EQ(bad([](membership_config& x) { x.shuffle_length = 5; }), ec::invalid_argument);
+  EXPECT_EQ(bad([](membership_config& x) { x.period = caf::timespan::zero(); }),
+            ec::invalid_argument);
+  EXPECT_EQ(bad([](membership_config& x) { x.shuffle_timeout = -1s; }), ec::invalid_argument);
+  EXPECT_EQ(bad([](membership_config& x) { x.self.address.port = 0; }), ec::invalid_argument);
+  EXPECT_EQ(bad([](membership_config& x) { x.store_key.clear(); }), ec::invalid_argument);
+  EXPECT_FALSE(spawn_membership(sys, config_for("p"), connector_actor{}));
+}
+
+TEST_F(membership_actor_test, join_puts_seeds_in_the_cache_at_age_zero) {
+  auto p = spawn(config_for("p"));
+  caf::anon_send(p, atom::join_v,
+                 std::vector<peer_address>{address_of("a"), address_of("p"), address_of("a"),
+                                           peer_address{"bad host", 1}, address_of("b")});
+  auto cache = members(p);
+  ASSERT_EQ(cache.size(), 2u);
+  EXPECT_EQ(cache[0], (peer_entry{address_of("a"), 0, "", ""}));
+  EXPECT_EQ(cache[1], (peer_entry{address_of("b"), 0, "", ""}));
+}
+
+TEST_F(membership_actor_test, join_evicts_the_oldest_entries_of_a_full_cache) {
+  auto p = spawn(config_for("p"),
+                 {entry_of("a", 1), entry_of("b", 9), entry_of("c", 3), entry_of("d", 2)});
+  caf::anon_send(p, atom::join_v, std::vector<peer_address>{address_of("s1"), address_of("s2")});
+  EXPECT_EQ(member_hosts(p), (strings{"a", "d", "s1", "s2"}));
+}
+
+TEST_F(membership_actor_test, restored_cache_skips_self_duplicates_and_overflow) {
+  auto p = spawn(config_for("p"),
+                 {entry_of("p"), entry_of("a", 2), entry_of("a", 3),
+                  peer_entry{address_of(""), 0, "", ""}, entry_of("b"), entry_of("c"),
+                  entry_of("d"), entry_of("e")});
+  EXPECT_EQ(member_hosts(p), (strings{"a", "b", "c", "d"}));
+  EXPECT_EQ(members(p)[0].age, 2u);
+}
+
+TEST_F(membership_actor_test, first_shuffle_goes_to_the_seed_after_one_period) {
+  auto seed = spawn_peer("s", {entry_of("x", 1), entry_of("y", 2)});
+  auto p = spawn(config_for("p"));
+  caf::anon_send(p, atom::join_v, std::vector<peer_address>{address_of("s")});
+  advance(999ms);
+  EXPECT_EQ(ask<std::uint64_t>(seed, atom::count_v).value(), 0u);
+  advance(1ms);
+  EXPECT_EQ(ask<std::uint64_t>(seed, atom::count_v).value(), 1u);
+  // The request carries P's fresh entry (with its region and URL) and an
+  // empty sample: the seed was P's only neighbour.
+  EXPECT_EQ(ask<std::vector<peer_entry>>(seed, atom::get_v).value(),
+            std::vector<peer_entry>{entry_of("p", 0)});
+  // The seed left P's cache; its answer filled it, ages as received.
+  EXPECT_EQ(members(p), (std::vector<peer_entry>{entry_of("x", 1), entry_of("y", 2)}));
+}
+
+TEST_F(membership_actor_test, shuffle_that_times_out_removes_the_peer) {
+  auto slow = spawn_peer("a", {entry_of("x")}, /*hold=*/true);
+  auto b = spawn_peer("b", {entry_of("y")});
+  auto p = spawn(config_for("p"), {entry_of("a", 5), entry_of("b", 0)});
+  advance(1s);  // a is the oldest: the shuffle goes there and waits
+  EXPECT_EQ(ask<std::uint64_t>(slow, atom::count_v).value(), 1u);
+  EXPECT_EQ(member_hosts(p), (strings{"b"}));
+  advance(200ms);  // timeout: a stays out
+  EXPECT_EQ(member_hosts(p), (strings{"b"}));
+  // The late answer changes nothing.
+  caf::anon_send(slow, atom::ok_v);
+  sched.run();
+  EXPECT_EQ(member_hosts(p), (strings{"b"}));
+  // The next period shuffles with b, as usual.
+  advance(800ms);
+  EXPECT_EQ(ask<std::uint64_t>(b, atom::count_v).value(), 1u);
+  EXPECT_EQ(member_hosts(p), (strings{"y"}));
+}
+
+TEST_F(membership_actor_test, answer_after_a_newer_shuffle_is_ignored) {
+  auto config = config_for("p");
+  config.shuffle_timeout = 5s;  // longer than the period: shuffles overlap
+  auto slow = spawn_peer("a", {entry_of("x")}, /*hold=*/true);
+  auto b = spawn_peer("b", {entry_of("y")}, /*hold=*/true);
+  auto p = spawn(config, {entry_of("a", 5), entry_of("b", 0)});
+  advance(1s);
+  EXPECT_EQ(ask<std::uint64_t>(slow, atom::count_v).value(), 1u);
+  advance(1s);  // the next period gives up on a and shuffles with b
+  EXPECT_EQ(ask<std::uint64_t>(b, atom::count_v).value(), 1u);
+  EXPECT_TRUE(members(p).empty());
+  caf::anon_send(slow, atom::ok_v);  // within a's 5 s, but b's shuffle is current
+  sched.run();
+  EXPECT_TRUE(members(p).empty());
+  caf::anon_send(b, atom::ok_v);
+  sched.run();
+  EXPECT_EQ(member_hosts(p), (strings{"y"}));
+}
+
+TEST_F(membership_actor_test, unreachable_peer_is_removed) {
+  auto b = spawn_peer("b", {entry_of("y")});
+  // "gone" is not bound in the connector: connect fails at once.
+  auto p = spawn(config_for("p"), {entry_of("gone", 5), entry_of("b", 0)});
+  advance(1s);
+  EXPECT_EQ(member_hosts(p), (strings{"b"}));
+  advance(1s);
+  EXPECT_EQ(ask<std::uint64_t>(b, atom::count_v).value(), 1u);
+}
+
+TEST_F(membership_actor_test, dead_peer_is_removed) {
+  auto dead = spawn_peer("a", {entry_of("x")});
+  auto p = spawn(config_for("p"), {entry_of("a", 5), entry_of("b", 0)});
+  stop(dead);  // the local connector sees it die and unbinds it
+  advance(1s);
+  EXPECT_EQ(member_hosts(p), (strings{"b"}));
+}
+
+TEST_F(membership_actor_test, incoming_shuffle_is_served_while_ours_is_outstanding) {
+  auto slow = spawn_peer("a", {entry_of("x")}, /*hold=*/true);
+  auto p = spawn(config_for("p"), {entry_of("a", 5), entry_of("b"), entry_of("c")});
+  advance(1s);  // our shuffle to a is outstanding; the cache is {b, c}
+  ASSERT_EQ(ask<std::uint64_t>(slow, atom::count_v).value(), 1u);
+  auto answer = ask<std::vector<peer_entry>>(p, atom::shuffle_v, entry_of("r"),
+                                             std::vector<peer_entry>{entry_of("s", 4)});
+  ASSERT_TRUE(answer) << sys.render(answer.error());
+  ASSERT_EQ(answer->size(), 2u);  // l entries, drawn from {b, c}
+  for (const auto& x : *answer)
+    EXPECT_TRUE(x.address.host == "b" || x.address.host == "c");
+  EXPECT_EQ(member_hosts(p), (strings{"b", "c", "r", "s"}));
+  // Our own answer still counts: x replaces the entry we had sent to a.
+  caf::anon_send(slow, atom::ok_v);
+  sched.run();
+  auto hosts = member_hosts(p);
+  ASSERT_EQ(hosts.size(), 4u);
+  EXPECT_TRUE(std::count(hosts.begin(), hosts.end(), "x"));
+  EXPECT_TRUE(std::count(hosts.begin(), hosts.end(), "r"));
+  EXPECT_TRUE(std::count(hosts.begin(), hosts.end(), "s"));
+}
+
+TEST_F(membership_actor_test, incoming_shuffle_with_a_bad_sender_is_rejected) {
+  auto p = spawn(config_for("p"), {entry_of("a")});
+  auto own = ask<std::vector<peer_entry>>(p, atom::shuffle_v, entry_of("p"),
+                                          std::vector<peer_entry>{});
+  ASSERT_FALSE(own);
+  EXPECT_EQ(own.error(), ec::invalid_argument);
+  auto bad = ask<std::vector<peer_entry>>(p, atom::shuffle_v, peer_entry{{"x", 0}, 0, "", ""},
+                                          std::vector<peer_entry>{});
+  ASSERT_FALSE(bad);
+  // Bad entries in the sample are dropped, the rest is kept; the sender's
+  // age is forced to 0 whatever it claims.
+  auto ok = ask<std::vector<peer_entry>>(
+    p, atom::shuffle_v, entry_of("r", 9),
+    std::vector<peer_entry>{peer_entry{{"bad host", 1}, 0, "", ""}});
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(member_hosts(p), (strings{"a", "r"}));
+  EXPECT_EQ(members(p)[1].age, 0u);
+}
+
+TEST_F(membership_actor_test, empty_cache_rejoins_through_the_seeds) {
+  auto p = spawn(config_for("p"));
+  caf::anon_send(p, atom::join_v, std::vector<peer_address>{address_of("s")});
+  advance(1s);  // s is not up yet: the shuffle fails and the cache is empty
+  EXPECT_TRUE(members(p).empty());
+  auto seed = spawn_peer("s", {entry_of("x")});
+  advance(1s);  // the next period puts s back and shuffles with it
+  EXPECT_EQ(ask<std::uint64_t>(seed, atom::count_v).value(), 1u);
+  EXPECT_EQ(member_hosts(p), (strings{"x"}));
+}
+
+TEST_F(membership_actor_test, rejoining_can_be_switched_off) {
+  auto config = config_for("p");
+  config.rejoin_when_empty = false;
+  auto p = spawn(config);
+  caf::anon_send(p, atom::join_v, std::vector<peer_address>{address_of("s")});
+  advance(1s);
+  auto seed = spawn_peer("s", {entry_of("x")});
+  advance(1s);
+  EXPECT_EQ(ask<std::uint64_t>(seed, atom::count_v).value(), 0u);
+  EXPECT_TRUE(members(p).empty());
+}
+
+TEST_F(membership_actor_test, peer_down_drops_a_peer_at_once) {
+  auto p = spawn(config_for("p"), {entry_of("a"), entry_of("b")});
+  caf::anon_send(p, atom::peer_down_v, address_of("a"));
+  caf::anon_send(p, atom::peer_down_v, address_of("unknown"));
+  EXPECT_EQ(member_hosts(p), (strings{"b"}));
+}
+
+TEST_F(membership_actor_test, two_nodes_pass_the_link_back_and_forth) {
+  auto config_p = config_for("p");
+  auto config_q = config_for("q");
+  config_q.rejoin_when_empty = false;  // q's cache is empty every other period
+  auto p = spawn(config_p);
+  auto q = spawn(config_q);
+  bind("p", p);
+  bind("q", q);
+  caf::anon_send(q, atom::join_v, std::vector<peer_address>{address_of("p")});
+  advance(1s);  // q shuffles with p: the link q->p becomes p->q
+  EXPECT_EQ(members(p), std::vector<peer_entry>{entry_of("q", 0)});
+  EXPECT_TRUE(members(q).empty());
+  advance(1s);  // and back
+  EXPECT_TRUE(members(p).empty());
+  EXPECT_EQ(members(q), std::vector<peer_entry>{entry_of("p", 0)});
+}
+
+TEST_F(membership_actor_test, a_chain_of_nodes_mixes_into_distinct_full_caches) {
+  // 12 nodes, c = 3, l = 2, each joined through the previous one.
+  constexpr int n = 12;
+  std::vector<membership_actor> nodes;
+  for (int i = 0; i < n; ++i) {
+    auto config = config_for("n" + std::to_string(i));
+    config.cache_size = 3;
+    config.random_phase = true;  // spread the shuffles over the period
+    config.seed = 100 + i;
+    nodes.push_back(spawn(config));
+    bind("n" + std::to_string(i), nodes.back());
+    if (i > 0)
+      caf::anon_send(nodes.back(), atom::join_v,
+                     std::vector<peer_address>{address_of("n" + std::to_string(i - 1))});
+  }
+  sched.run();
+  int first_all_full = -1;
+  for (int period = 1; period <= 30; ++period) {
+    for (int step = 0; step < 10; ++step)
+      advance(100ms);
+    bool all_full = true;
+    for (int i = 0; i < n; ++i) {
+      auto hosts = member_hosts(nodes[i]);
+      all_full = all_full && hosts.size() == 3;
+      EXPECT_EQ(std::unique(hosts.begin(), hosts.end()), hosts.end()) << "duplicates";
+      EXPECT_FALSE(std::count(hosts.begin(), hosts.end(), "n" + std::to_string(i)));
+    }
+    if (all_full && first_all_full < 0)
+      first_all_full = period;
+  }
+  EXPECT_GT(first_all_full, 0) << "caches never all full within 30 periods";
+  RecordProperty("first_period_all_full", first_all_full);
+}
+
+}  // namespace
