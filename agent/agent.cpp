@@ -214,6 +214,11 @@ int run_agent_command(const std::vector<std::string>& args) {
   agent_options options;
   config::option_set set{"agent"};
   describe(set, options);
+  // docs/configuration.md is this table, so the docs cannot drift from --help.
+  if (args.size() == 1 && args[0] == "--config-reference") {
+    std::cout << set.markdown();
+    return 0;
+  }
   if (auto error = set.parse(args)) {
     std::cerr << "fedstack agent: " << *error << "\n";
     return 2;
