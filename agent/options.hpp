@@ -42,7 +42,7 @@ struct agent_options {
   long long shuffle_length = 2;
   long long shuffle_period_ms = 30'000;
   long long shuffle_timeout_ms = 5'000;
-  long long capacity_period_ms = 10'000;
+  long long capacity_period_ms = 5'000;
   long long heartbeat_ms = 1'000;
   long long connection_timeout_ms = 5'000;
 };
