@@ -31,6 +31,7 @@
 #include "actors/error.hpp"
 #include "actors/capacity_report.hpp"
 #include "actors/peer.hpp"
+#include "actors/scheduler_logic.hpp"
 #include "storage/registry_types.hpp"
 
 // -- 1. message types ---------------------------------------------------------
@@ -55,6 +56,10 @@ struct capacity_view {
 };
 
 }  // namespace fedstack
+
+// scheduler: placement_kind, placement_request, placement_target,
+// weigher_score, scored_candidate, rejected_candidate, placement_decision
+// (actors/scheduler_logic.hpp, with the filters, weighers and workflow 5).
 
 // -- 2. inspect overloads -----------------------------------------------------
 
@@ -119,6 +124,48 @@ typename Inspector::result_type inspect(Inspector& f, capacity_view& x) {
   return f(caf::meta::type_name("capacity_view"), x.reports, x.unreachable);
 }
 
+// scheduler
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, placement_request& x) {
+  // placement_kind travels as its underlying byte: reject what we cannot name.
+  auto validate = [&x]() -> caf::error {
+    if (!is_valid(x.kind))
+      return caf::make_error(ec::invalid_argument, "placement_request: bad kind");
+    return caf::none;
+  };
+  return f(caf::meta::type_name("placement_request"), x.kind, x.ram_mb, x.disk_gb, x.vcpus,
+           x.image_size_gb, x.image_checksum, x.availability_zone,
+           caf::meta::load_callback(validate));
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, placement_target& x) {
+  return f(caf::meta::type_name("placement_target"), x.region, x.node);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, weigher_score& x) {
+  return f(caf::meta::type_name("weigher_score"), x.weigher, x.raw, x.normalized, x.multiplier);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, scored_candidate& x) {
+  return f(caf::meta::type_name("scored_candidate"), x.target, x.report, x.probed, x.scores,
+           x.total);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rejected_candidate& x) {
+  return f(caf::meta::type_name("rejected_candidate"), x.target, x.filter, x.why);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, placement_decision& x) {
+  return f(caf::meta::type_name("placement_decision"), x.request, x.summary, x.candidates,
+           x.filtered_out, x.placed, x.winner, x.fallback, x.reason, x.decided_unix_ms);
+}
+
 }  // namespace fedstack
 
 // -- 3. atoms -----------------------------------------------------------------
@@ -148,6 +195,9 @@ CAF_ADD_ATOM(fedstack, fedstack::atom, capacity, "capacity")
 CAF_ADD_ATOM(fedstack, fedstack::atom, update, "update")
 CAF_ADD_ATOM(fedstack, fedstack::atom, all, "all")
 CAF_ADD_ATOM(fedstack, fedstack::atom, info, "info")
+// scheduler
+CAF_ADD_ATOM(fedstack, fedstack::atom, schedule, "schedule")
+CAF_ADD_ATOM(fedstack, fedstack::atom, decisions, "decisions")
 // INTERNAL: the membership actor's period. Not "tick": that text is
 // caf::tick_atom, which CAF's own brokers send to themselves.
 CAF_ADD_ATOM(fedstack, fedstack::atom, tick, "cy_tick")
@@ -290,6 +340,15 @@ using node_actor = cyclon_peer_actor::extend<
   // The node's own entry (address, region, HTTP URL).
   caf::replies_to<atom::info>::with<peer_entry>>;
 
+/// The SCHEDULER actor: picks the cloudlet for a create (thesis workflow 5)
+/// from the capacity actor's view, optionally probing the two finalists live.
+using scheduler_actor = caf::typed_actor<
+  // The decision, also when nothing fits (placed = false, reason says why);
+  // fails only if the capacity view cannot be had (ec::peer_unreachable).
+  caf::replies_to<atom::schedule, placement_request>::with<placement_decision>,
+  // The most recent decisions, oldest first (introspection).
+  caf::replies_to<atom::decisions>::with<std::vector<placement_decision>>>;
+
 }  // namespace fedstack
 
 // -- 5. type-ID blocks --------------------------------------------------------
@@ -319,6 +378,11 @@ CAF_BEGIN_TYPE_ID_BLOCK(fedstack_types, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(fedstack_types, (fedstack::capacity_view))
   CAF_ADD_TYPE_ID(fedstack_types, (std::vector<fedstack::capacity_report>))
 
+  // scheduler
+  CAF_ADD_TYPE_ID(fedstack_types, (fedstack::placement_request))
+  CAF_ADD_TYPE_ID(fedstack_types, (fedstack::placement_decision))
+  CAF_ADD_TYPE_ID(fedstack_types, (std::vector<fedstack::placement_decision>))
+
 CAF_END_TYPE_ID_BLOCK(fedstack_types)
 
 CAF_BEGIN_TYPE_ID_BLOCK(fedstack_actors, caf::id_block::fedstack_types::end)
@@ -331,5 +395,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(fedstack_actors, caf::id_block::fedstack_types::end)
   CAF_ADD_TYPE_ID(fedstack_actors, (fedstack::membership_actor))
   CAF_ADD_TYPE_ID(fedstack_actors, (fedstack::capacity_actor))
   CAF_ADD_TYPE_ID(fedstack_actors, (fedstack::node_actor))
+  CAF_ADD_TYPE_ID(fedstack_actors, (fedstack::scheduler_actor))
 
 CAF_END_TYPE_ID_BLOCK(fedstack_actors)
