@@ -33,7 +33,7 @@ struct probe_round {
 
 void probe_answered(self_pointer self, const std::shared_ptr<probe_round>& round) {
   if (--round->pending > 0) return;
-  auto d = refine(self->state.config.policy, round->first, round->fresh, unix_ms_now());
+  auto d = refine_placement(self->state.config.policy, round->first, round->fresh, unix_ms_now());
   remember(self, d);
   round->promise.deliver(std::move(d));
 }
@@ -73,7 +73,7 @@ void probe(self_pointer self, const std::shared_ptr<probe_round>& round, const p
 void decide_on(self_pointer self, const capacity_view& view, const placement_request& request,
                caf::typed_response_promise<placement_decision> promise) {
   auto& st = self->state;
-  auto first = decide(st.config.policy, request, view.reports, view.unreachable, st.rng, unix_ms_now());
+  auto first = decide_placement(st.config.policy, request, view.reports, view.unreachable, st.rng, unix_ms_now());
   if (!st.config.live_probe || first.candidates.empty()) {
     remember(self, first);
     promise.deliver(std::move(first));

@@ -42,10 +42,10 @@ placement_target target_of(const capacity_report& r) {
 
 /// Moves the candidates failing `keep` to `rejected` with the text `why`
 /// gives, keeping the order of both lists.
-void partition(const std::string& filter, std::vector<candidate>& survivors,
+void partition(const std::string& filter, std::vector<placement_candidate>& survivors,
                std::vector<rejected_candidate>& rejected,
                const std::function<std::string(const capacity_report&)>& why_not) {
-  std::vector<candidate> kept;
+  std::vector<placement_candidate> kept;
   for (auto& c : survivors) {
     auto why = why_not(c.report);
     if (why.empty())
@@ -66,7 +66,7 @@ std::string shortfall(const char* what, std::int64_t free, std::int64_t needed, 
 class resource_filter : public placement_filter {
 public:
   std::string name() const override { return "resource"; }
-  void apply(const placement_request& q, std::vector<candidate>& survivors,
+  void apply(const placement_request& q, std::vector<placement_candidate>& survivors,
              std::vector<rejected_candidate>& rejected, std::mt19937&) const override {
     partition(name(), survivors, rejected, [&q](const capacity_report& r) {
       // An image only needs room for its bytes; a server needs its flavor.
@@ -84,7 +84,7 @@ public:
 class availability_zone_filter : public placement_filter {
 public:
   std::string name() const override { return "availability_zone"; }
-  void apply(const placement_request& q, std::vector<candidate>& survivors,
+  void apply(const placement_request& q, std::vector<placement_candidate>& survivors,
              std::vector<rejected_candidate>& rejected, std::mt19937&) const override {
     if (q.availability_zone.empty()) return;
     partition(name(), survivors, rejected, [&q](const capacity_report& r) {
@@ -100,7 +100,7 @@ class two_choices_filter : public placement_filter {
 public:
   std::string name() const override { return "two_choices"; }
   bool samples() const override { return true; }
-  void apply(const placement_request&, std::vector<candidate>& survivors,
+  void apply(const placement_request&, std::vector<placement_candidate>& survivors,
              std::vector<rejected_candidate>& rejected, std::mt19937& rng) const override {
     if (survivors.size() <= 2) return;
     std::vector<std::size_t> index(survivors.size());
@@ -187,7 +187,7 @@ const placement_chain& chain_for(const scheduler_policy& policy, const placement
 /// Weighs the survivors, orders them best first (stable: ties keep the
 /// candidate order), and fills candidates, winner, fallback and placed.
 void weigh(const placement_chain& chain, const placement_request& q,
-           std::vector<candidate> survivors, const std::vector<placement_target>& spares,
+           std::vector<placement_candidate> survivors, const std::vector<placement_target>& spares,
            placement_decision& d) {
   std::vector<scored_candidate> scored;
   for (auto& c : survivors) {
@@ -298,7 +298,7 @@ scheduler_policy default_policy() {
           *parse_chain(default_image_filters, default_image_weighers).value};
 }
 
-placement_decision decide(const scheduler_policy& policy, const placement_request& q,
+placement_decision decide_placement(const scheduler_policy& policy, const placement_request& q,
                           const std::vector<capacity_report>& reports,
                           const std::vector<peer_address>& unreachable, std::mt19937& rng,
                           std::int64_t now_unix_ms) {
@@ -306,7 +306,7 @@ placement_decision decide(const scheduler_policy& policy, const placement_reques
   d.request = q;
   d.summary = summarize(q);
   d.decided_unix_ms = now_unix_ms;
-  std::vector<candidate> survivors;
+  std::vector<placement_candidate> survivors;
   for (const auto& r : reports) {
     // The capacity actor drops an unreachable peer's report, but a view may
     // be assembled elsewhere: never schedule onto a node known to be down.
@@ -337,20 +337,20 @@ placement_decision decide(const scheduler_policy& policy, const placement_reques
   return d;
 }
 
-placement_decision refine(const scheduler_policy& policy, const placement_decision& first,
+placement_decision refine_placement(const scheduler_policy& policy, const placement_decision& first,
                           const std::vector<capacity_report>& fresh, std::int64_t now_unix_ms) {
   placement_decision d;
   d.request = first.request;
   d.summary = first.summary;
   d.filtered_out = first.filtered_out;
   d.decided_unix_ms = now_unix_ms;
-  std::vector<candidate> survivors;
+  std::vector<placement_candidate> survivors;
   std::size_t probed = 0;
   for (const auto& s : first.candidates) {
     auto it = std::find_if(fresh.begin(), fresh.end(),
                            [&s](const capacity_report& r) { return r.node == s.target.node; });
     if (it != fresh.end()) ++probed;
-    survivors.push_back(it != fresh.end() ? candidate{*it, true} : candidate{s.report, s.probed});
+    survivors.push_back(it != fresh.end() ? placement_candidate{*it, true} : placement_candidate{s.report, s.probed});
   }
   // Spares are what the sampling filter set aside: the fallback minus the
   // candidates weighed the first time.

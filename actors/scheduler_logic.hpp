@@ -106,7 +106,7 @@ std::string summarize(const placement_request& request);
 
 /// A candidate during a decision: its report and where it stands in the
 /// candidate list (own cloud first), which breaks ties.
-struct candidate {
+struct placement_candidate {
   capacity_report report;
   bool probed = false;
 };
@@ -121,7 +121,7 @@ public:
   /// of the survivors does not sample again.
   virtual bool samples() const { return false; }
   /// Moves what it removes from `survivors` to `rejected`, keeping order.
-  virtual void apply(const placement_request& request, std::vector<candidate>& survivors,
+  virtual void apply(const placement_request& request, std::vector<placement_candidate>& survivors,
                      std::vector<rejected_candidate>& rejected, std::mt19937& rng) const = 0;
 };
 
@@ -199,7 +199,7 @@ extern const char* const default_image_weighers;
 /// candidate; with one, two candidates are weighed against each other (two
 /// choices keeps both); with more, the filters pick two and they are
 /// weighed. Ties go to the earlier candidate, so the own cloud wins them.
-placement_decision decide(const scheduler_policy& policy, const placement_request& request,
+placement_decision decide_placement(const scheduler_policy& policy, const placement_request& request,
                           const std::vector<capacity_report>& reports,
                           const std::vector<peer_address>& unreachable, std::mt19937& rng,
                           std::int64_t now_unix_ms);
@@ -208,7 +208,7 @@ placement_decision decide(const scheduler_policy& policy, const placement_reques
 /// candidates, matched by node: re-runs the non-sampling filters on them
 /// (a finalist may have filled up since it gossiped) and weighs again. Keeps
 /// the first decision's rejections and spare candidates for the fallback.
-placement_decision refine(const scheduler_policy& policy, const placement_decision& first,
+placement_decision refine_placement(const scheduler_policy& policy, const placement_decision& first,
                           const std::vector<capacity_report>& fresh, std::int64_t now_unix_ms);
 
 } // namespace fedstack

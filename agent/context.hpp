@@ -29,6 +29,8 @@ struct agent_context {
   cloudlet_endpoints cloudlet;
   std::unique_ptr<token_cache> tokens;
   std::unique_ptr<registry_client> registry;
+  /// Idle keep-alive connections to the cloudlet's services and Keystone.
+  http::connection_pool pool;
   /// Compute microversions accepted and advertised.
   api::microversion_range compute_range;
 

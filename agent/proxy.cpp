@@ -134,7 +134,7 @@ http::awaitable<bool> authenticate(request& r) {
   headers.set(bhttp::field::accept, "application/json");
   auto answer = co_await call_upstream(r.context.keystone, bhttp::verb::get,
                                        "/v3/auth/tokens?nocatalog", headers, {},
-                                       r.context.upstream_timeout());
+                                       r.context.upstream_timeout(), &r.context.pool);
   if (answer.status != 200) {
     co_await send_error(r, 401, "The request you have made requires authentication.");
     co_return false;

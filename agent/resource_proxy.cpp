@@ -134,7 +134,7 @@ http::awaitable<void> handle_resource(request& r) {
     if (method == bhttp::verb::get) co_return co_await handle_image_download(r, target);
   }
   auto answer = co_await call_upstream(upstream, method, target, r.header(), std::move(body),
-                                       context.upstream_timeout());
+                                       context.upstream_timeout(), &context.pool);
 
   // Outbound: this cloudlet's IDs become global ones.
   std::map<std::string, std::string> outbound;

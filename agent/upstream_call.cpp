@@ -53,12 +53,15 @@ void throw_upstream_failure(const http::endpoint& to, const boost::system::syste
 http::awaitable<http::response> call_upstream(const http::endpoint& to, bhttp::verb method,
                                               const std::string& target,
                                               const bhttp::fields& client_headers,
-                                              std::string body, std::chrono::milliseconds timeout) {
+                                              std::string body, std::chrono::milliseconds timeout,
+                                              http::connection_pool* pool) {
   bhttp::request<bhttp::string_body> request{method, to.base_path + target, 11};
   copy_request_headers(client_headers, request.base());
   request.set(bhttp::field::host, to.host + ":" + std::to_string(to.port));
   request.body() = std::move(body);
   try {
+    if (pool && (method == bhttp::verb::get || method == bhttp::verb::head))
+      co_return co_await http::fetch(*pool, to, std::move(request), timeout);
     co_return co_await http::fetch(to, std::move(request), timeout);
   } catch (const boost::system::system_error& error) {
     throw_upstream_failure(to, error);

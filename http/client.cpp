@@ -161,4 +161,52 @@ awaitable<response> fetch(const endpoint& to, bhttp::request<bhttp::string_body>
   co_return result;
 }
 
+awaitable<response> fetch(connection_pool& pool, const endpoint& to,
+                          bhttp::request<bhttp::string_body> request,
+                          std::chrono::milliseconds timeout, std::size_t body_limit) {
+  auto key = to.host + ":" + std::to_string(to.port);
+  if (request.find(bhttp::field::host) == request.end()) request.set(bhttp::field::host, key);
+  request.keep_alive(true);
+  request.prepare_payload();
+  bool head = request.method() == bhttp::verb::head;
+  for (int attempt = 0;; ++attempt) {
+    auto pooled = attempt == 0 ? pool.take(key) : std::nullopt;
+    bool reused = pooled.has_value();
+    auto executor = co_await asio::this_coro::executor;
+    beast::tcp_stream stream = reused ? std::move(*pooled) : beast::tcp_stream{executor};
+    beast::flat_buffer buffer;
+    buffer.reserve(chunk_bytes);
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(body_limit);
+    if (head) parser.skip(true);
+    bool answered = false;
+    try {
+      if (!reused) {
+        tcp::resolver resolver{stream.get_executor()};
+        auto results = co_await resolver.async_resolve(to.host, std::to_string(to.port), use_awaitable);
+        stream.expires_after(timeout);
+        co_await stream.async_connect(results, use_awaitable);
+        stream.socket().set_option(tcp::no_delay(true));
+      }
+      stream.expires_after(timeout);
+      co_await bhttp::async_write(stream, request, use_awaitable);
+      co_await bhttp::async_read_header(stream, buffer, parser, use_awaitable);
+      answered = true;
+      co_await bhttp::async_read(stream, buffer, parser, use_awaitable);
+    } catch (const boost::system::system_error& error) {
+      // Only a reused connection that failed before any answer is retried: the
+      // upstream closed it while idle, so it never saw the request.
+      if (reused && !answered && error.code() != beast::error::timeout) continue;
+      throw;
+    }
+    auto message = parser.release();
+    response result;
+    result.status = message.result_int();
+    for (const auto& field : message) result.headers.insert(field.name_string(), field.value());
+    result.body = std::move(message.body());
+    if (message.keep_alive() && buffer.size() == 0) pool.give(key, std::move(stream));
+    co_return result;
+  }
+}
+
 } // namespace fedstack::http

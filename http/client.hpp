@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "http/asio.hpp"
+#include "http/connection_pool.hpp"
 
 namespace fedstack::http {
 
@@ -68,6 +69,14 @@ struct response {
 /// Sends one request with a string body and reads the whole answer.
 /// Throws boost::system::system_error (beast::error::timeout on timeout).
 awaitable<response> fetch(const endpoint& to, bhttp::request<bhttp::string_body> request,
+                          std::chrono::milliseconds timeout, std::size_t body_limit = 64 << 20);
+
+/// As fetch, over a pooled keep-alive connection when `pool` has one. Only for
+/// requests that are safe to repeat (GET, HEAD): a pooled connection the
+/// upstream closed while idle fails before any answer, and the request is then
+/// sent once more on a fresh connection.
+awaitable<response> fetch(connection_pool& pool, const endpoint& to,
+                          bhttp::request<bhttp::string_body> request,
                           std::chrono::milliseconds timeout, std::size_t body_limit = 64 << 20);
 
 } // namespace fedstack::http

@@ -155,3 +155,48 @@ TEST(parse_endpoint, splits_host_port_and_path) {
   EXPECT_FALSE(parse_endpoint("http://:80"));
   EXPECT_EQ(parse_endpoint("http://[::1]:9/x")->host, "::1");
 }
+
+TEST_F(test_server, pooled_fetches_reuse_one_connection) {
+  connection_pool pool;
+  auto statuses = run([&]() -> awaitable<std::vector<unsigned>> {
+    std::vector<unsigned> result;
+    for (int i = 0; i < 5; ++i)
+      result.push_back((co_await fetch(pool, at(), make(bhttp::verb::get, "/count"), 5s)).status);
+    co_return result;
+  });
+  EXPECT_EQ(statuses, (std::vector<unsigned>(5, 200u)));
+  EXPECT_EQ(pool.reused(), 4u);   // one connect, four reuses
+  EXPECT_EQ(pool.idle(), 1u);
+}
+
+TEST(pooled_fetch, retries_on_a_fresh_connection_when_the_pooled_one_was_closed) {
+  asio::io_context io;
+  auto handler = [](exchange& ex) -> awaitable<void> {
+    bhttp::response<bhttp::string_body> res{bhttp::status::ok, 11};
+    res.body() = "fresh";
+    co_await ex.send(std::move(res));
+  };
+  auto first = std::make_unique<server>(io, handler);
+  auto port = first->listen("127.0.0.1", 0);
+  endpoint at{"127.0.0.1", port, ""};
+  connection_pool pool;
+  std::vector<std::string> bodies;
+  std::exception_ptr error;
+  asio::co_spawn(io, [&]() -> awaitable<void> {
+    bodies.push_back((co_await fetch(pool, at, make(bhttp::verb::get, "/a"), 5s)).body);
+    // The upstream restarts: the pooled connection is dead, the port serves again.
+    first->stop();
+    first.reset();
+    // Let the posted close of the acceptor and the session run before rebinding.
+    auto executor = co_await asio::this_coro::executor;
+    for (int i = 0; i < 3; ++i) co_await asio::post(executor, use_awaitable);
+    server second{io, handler};
+    second.listen("127.0.0.1", port);
+    bodies.push_back((co_await fetch(pool, at, make(bhttp::verb::get, "/b"), 5s)).body);
+    second.stop();
+  }, [&](std::exception_ptr e) { error = e; });
+  io.run();
+  if (error) std::rethrow_exception(error);
+  EXPECT_EQ(bodies, (std::vector<std::string>{"fresh", "fresh"}));
+  EXPECT_EQ(pool.reused(), 1u);   // the dead connection was tried, then replaced
+}
