@@ -338,7 +338,9 @@ using node_actor = cyclon_peer_actor::extend<
   caf::replies_to<atom::capacity>::with<capacity_report>,
   caf::replies_to<atom::capacity, atom::all>::with<capacity_view>,
   // The node's own entry (address, region, HTTP URL).
-  caf::replies_to<atom::info>::with<peer_entry>>;
+  caf::replies_to<atom::info>::with<peer_entry>,
+  // The scheduler's latest decisions, oldest first (`fedstack decisions`).
+  caf::replies_to<atom::decisions>::with<std::vector<placement_decision>>>;
 
 /// The SCHEDULER actor: picks the cloudlet for a create (thesis workflow 5)
 /// from the capacity actor's view, optionally probing the two finalists live.

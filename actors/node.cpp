@@ -5,14 +5,15 @@ namespace fedstack {
 node_impl_actor::behavior_type node(node_impl_actor::stateful_pointer<node_state> self) {
   auto not_ready = [] { return caf::make_error(ec::peer_unreachable, "the node is still starting"); };
   return {
-    [self](atom::put, peer_entry entry, membership_actor membership,
-           capacity_actor capacity) -> caf::result<atom::ok> {
+    [self](atom::put, peer_entry entry, membership_actor membership, capacity_actor capacity,
+           scheduler_actor scheduler) -> caf::result<atom::ok> {
       auto sender = self->current_sender();
       if (!sender || sender->node() != self->node() || self->state.membership)
         return caf::make_error(ec::invalid_argument, "the node is wired once, locally");
       self->state.self_entry = std::move(entry);
       self->state.membership = std::move(membership);
       self->state.capacity = std::move(capacity);
+      self->state.scheduler = std::move(scheduler);
       return atom::ok_v;
     },
     [self, not_ready](atom::shuffle, peer_entry from,
@@ -35,6 +36,10 @@ node_impl_actor::behavior_type node(node_impl_actor::stateful_pointer<node_state
     [self, not_ready](atom::info) -> caf::result<peer_entry> {
       if (!self->state.membership) return not_ready();
       return self->state.self_entry;
+    },
+    [self, not_ready](atom::decisions) -> caf::result<std::vector<placement_decision>> {
+      if (!self->state.scheduler) return not_ready();
+      return self->delegate(self->state.scheduler, atom::decisions_v);
     },
   };
 }

@@ -16,12 +16,14 @@ namespace fedstack {
 
 using node_impl_actor = node_actor::extend<
   // INTERNAL (local senders only, once): the actors to delegate to.
-  caf::replies_to<atom::put, peer_entry, membership_actor, capacity_actor>::with<atom::ok>>;
+  caf::replies_to<atom::put, peer_entry, membership_actor, capacity_actor,
+                  scheduler_actor>::with<atom::ok>>;
 
 struct node_state {
   peer_entry self_entry;
   membership_actor membership;
   capacity_actor capacity;
+  scheduler_actor scheduler;
   static inline const char* name = "node";
 };
 

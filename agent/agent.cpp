@@ -20,6 +20,7 @@
 #include "actors/node.hpp"
 #include "actors/register_types.hpp"
 #include "actors/registry.hpp"
+#include "actors/scheduler.hpp"
 #include "agent/actor_registry_client.hpp"
 #include "agent/capacity_poller.hpp"
 #include "agent/discovery.hpp"
@@ -170,10 +171,14 @@ int serve(agent_options options) {
   capacity_options.poll_period = std::chrono::milliseconds{options.capacity_period_ms};
   capacity_options.request_timeout = std::chrono::milliseconds{options.shuffle_timeout_ms};
   auto capacity_handle = spawn_capacity(system, capacity_options, *membership, connector);
+  scheduler_config scheduler_options;
+  scheduler_options.self = self_entry.address;
+  scheduler_options.live_probe = options.live_probe;
+  auto scheduler_handle = spawn_scheduler(system, scheduler_options, capacity_handle, connector);
   {
     caf::scoped_actor wiring{system};
     wiring->request(node_handle, std::chrono::seconds{5}, atom::put_v, self_entry, *membership,
-                    capacity_handle)
+                    capacity_handle, scheduler_handle)
       .receive([](atom::ok) {},
                [&](caf::error& error) { spdlog::error("cannot wire the node: {}", system.render(error)); });
   }
@@ -201,6 +206,7 @@ int serve(agent_options options) {
   io.run();
   for (auto& t : threads) t.join();
   for (const auto& handle : {caf::actor_cast<caf::actor>(node_handle), caf::actor_cast<caf::actor>(capacity_handle),
+                             caf::actor_cast<caf::actor>(scheduler_handle),
                              caf::actor_cast<caf::actor>(*membership), caf::actor_cast<caf::actor>(connector),
                              caf::actor_cast<caf::actor>(*registry)})
     caf::anon_send_exit(handle, caf::exit_reason::user_shutdown);

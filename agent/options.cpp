@@ -53,6 +53,9 @@ void describe(config::option_set& set, agent_options& o) {
               "CAF heartbeat interval between connected nodes");
   set.add_int("connection-timeout-ms", &o.connection_timeout_ms, 10, 3'600'000,
               "a connected node silent this long is considered gone");
+  set.add_flag("live-probe", &o.live_probe,
+               "ask the scheduler's two finalists for fresh capacity at decision time "
+               "(beyond the thesis: against herding on stale reports)");
 }
 
 std::string public_base_url(const agent_options& o) {

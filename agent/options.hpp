@@ -45,6 +45,8 @@ struct agent_options {
   long long capacity_period_ms = 5'000;
   long long heartbeat_ms = 1'000;
   long long connection_timeout_ms = 5'000;
+  /// Probe the two finalists' capacity live at decision time (against herding).
+  bool live_probe = false;
 };
 
 /// Adds every agent option to `set`, bound to `options`.

@@ -214,6 +214,48 @@ int run_capacity_command(const std::vector<std::string>& args) {
   return 0;
 }
 
+int run_decisions_command(const std::vector<std::string>& args) {
+  auto o = parse("decisions", args,
+                 "Prints a node's latest scheduling decisions: candidates, scores, winner and why.", false);
+  if (!o) return 2;
+  node_client client{std::chrono::milliseconds{o->timeout_ms}};
+  auto attached = attach(client, "decisions", o->node);
+  if (!attached) return 1;
+  std::string error;
+  auto decisions = client.ask<std::vector<placement_decision>>(attached->second, error, atom::decisions_v);
+  if (!decisions) {
+    std::cerr << "fedstack decisions: " << error << "\n";
+    return 1;
+  }
+  if (o->json_output) {
+    json out = json::array();
+    for (const auto& d : *decisions) {
+      json candidates = json::array();
+      for (const auto& c : d.candidates)
+        candidates.push_back({{"region", c.target.region}, {"node", to_string(c.target.node)},
+                              {"score", c.total}, {"probed", c.probed}});
+      json rejected = json::array();
+      for (const auto& r : d.filtered_out)
+        rejected.push_back({{"region", r.target.region}, {"filter", r.filter}, {"reason", r.why}});
+      out.push_back({{"summary", d.summary}, {"placed", d.placed}, {"winner", d.winner.region},
+                     {"reason", d.reason}, {"decided_unix_ms", d.decided_unix_ms},
+                     {"candidates", candidates}, {"filtered_out", rejected}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  if (decisions->empty()) std::cout << "no decisions yet\n";
+  for (const auto& d : *decisions) {
+    std::cout << d.summary << " -> " << (d.placed ? d.winner.region : std::string("nowhere")) << "\n  "
+              << d.reason << "\n";
+    for (const auto& c : d.candidates)
+      std::printf("    %-14s score %.3f%s\n", c.target.region.c_str(), c.total, c.probed ? " (probed)" : "");
+    for (const auto& r : d.filtered_out)
+      std::printf("    %-14s filtered by %s: %s\n", r.target.region.c_str(), r.filter.c_str(), r.why.c_str());
+  }
+  return 0;
+}
+
 int run_overlay_command(const std::vector<std::string>& args) {
   auto o = parse("overlay", args, "Walks the overlay from a node (breadth first) and prints the graph.", true);
   if (!o) return 2;

@@ -10,5 +10,6 @@ namespace fedstack::cmd {
 int run_members_command(const std::vector<std::string>& args);
 int run_overlay_command(const std::vector<std::string>& args);
 int run_capacity_command(const std::vector<std::string>& args);
+int run_decisions_command(const std::vector<std::string>& args);
 
 } // namespace fedstack::cmd

@@ -39,6 +39,7 @@ node_actor::behavior_type mock_node(node_actor::stateful_pointer<mock_node_state
     },
     [](atom::capacity, atom::all) { return capacity_view{}; },
     [](atom::info) { return peer_entry{}; },
+    [](atom::decisions) { return std::vector<placement_decision>{}; },
   };
 }
 

@@ -76,6 +76,7 @@ node_actor::behavior_type probed_node(node_actor::stateful_pointer<probed_node_s
     },
     [](atom::capacity, atom::all) { return capacity_view{}; },
     [](atom::info) { return peer_entry{}; },
+    [](atom::decisions) { return std::vector<placement_decision>{}; },
   };
 }
 

@@ -1,11 +1,13 @@
 """CYCLON across real agent processes on 127.0.0.1: 8 agents joined in a chain form an
 overlay whose caches fill with distinct live peers; after 3 are killed, no live node lists
 a dead one within a bounded number of cycles; a restarted agent rejoins without a seed."""
+import json
 import signal
+import subprocess
 import time
 import unittest
 
-from harness import Federation, members
+from harness import FEDSTACK, Federation, members
 
 PERIOD_MS = 600
 # Exact CYCLON on 8 nodes keeps caches below full most of the time at c = 4, l = 2 (all 8
@@ -27,6 +29,7 @@ class Overlay(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.fed = Federation(cloudlets=8, agent_args=AGENT_ARGS, chain=True)
+        cls.started = time.monotonic()   # the last agent is up
 
     @classmethod
     def tearDownClass(cls):
@@ -35,10 +38,10 @@ class Overlay(unittest.TestCase):
     def snapshot(self, agents):
         return {a["node"]: members(a["node"]) for a in agents}
 
-    def wait_until(self, predicate, agents, max_cycles, what):
+    def wait_until(self, predicate, agents, max_cycles, what, start=None):
         """Reads every cache once per period until `predicate(snapshot)` holds; returns the
-        number of cycles it took. Fails after `max_cycles`."""
-        start = time.monotonic()
+        number of cycles since `start` (default: now). Fails after `max_cycles`."""
+        start = start if start is not None else time.monotonic()
         while True:
             snap = self.snapshot(agents)
             if predicate(snap):
@@ -46,6 +49,27 @@ class Overlay(unittest.TestCase):
             if cycles_since(start) > max_cycles:
                 self.fail(f"{what} not reached within {max_cycles} cycles: {snap}")
             time.sleep(PERIOD_MS / 1000)   # one read per period; the condition is the event
+
+    def introspect(self, *args):
+        result = subprocess.run([FEDSTACK, *args], capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return json.loads(result.stdout)
+
+    def test_introspection_walks_the_overlay_and_shows_capacity(self):
+        first = self.fed.agents[0]
+        nodes = {a["node"] for a in self.fed.agents}
+        self.wait_until(
+            lambda snap: {n["node"] for n in self.introspect(
+                "overlay", "--node", first["node"], "--format", "json")["nodes"]} == nodes,
+            [first], 60, "an overlay walk reaching all 8 agents")
+        graph = self.introspect("overlay", "--node", first["node"], "--format", "json")
+        self.assertTrue(all(e["to"] in nodes for e in graph["edges"]))
+        capacity = self.introspect("capacity", "--node", first["node"], "--json")
+        own = [r for r in capacity["reports"] if r["node"] == first["node"]]
+        self.assertEqual(len(own), 1)
+        self.assertEqual(own[0]["region"], "cloudlet-1")
+        self.assertGreater(own[0]["free_ram_mb"], 0)
+        self.assertIsInstance(self.introspect("decisions", "--node", first["node"], "--json"), list)
 
     def test_overlay_forms_and_forgets_the_dead(self):
         agents = list(self.fed.agents)
@@ -60,9 +84,11 @@ class Overlay(unittest.TestCase):
                     return False
             return True
 
-        formed = self.wait_until(full_of_distinct_live_peers, agents, 60, "full caches")
-        print(f"\n8 agents, chain join: every cache full of distinct live peers after "
-              f"{formed:.1f} cycles (T = {PERIOD_MS} ms, c = {CACHE}, l = 2)")
+        formed = self.wait_until(full_of_distinct_live_peers, agents, 120, "full caches",
+                                 start=self.started)
+        print(f"\n8 agents, chain join: every cache full of distinct live peers "
+              f"{formed:.1f} cycles after the last agent started (T = {PERIOD_MS} ms, "
+              f"c = {CACHE}, l = 2)")
 
         dead = agents[2:5]
         for a in dead:
