@@ -13,37 +13,14 @@
 
 #include "actors/actors.hpp"
 #include "actors/register_types.hpp"
+#include "serialization_fixture.hpp"
 
 using namespace fedstack;
 using storage::registry_entry;
 
 namespace {
 
-struct config : caf::actor_system_config {
-  config() {
-    register_types(*this);
-  }
-};
-
-struct serialization_test : ::testing::Test {
-  config cfg;
-  caf::actor_system sys{cfg};
-
-  template <class T>
-  std::vector<char> save(T& x) {
-    std::vector<char> buf;
-    caf::binary_serializer sink{sys, buf};
-    auto err = sink(x);
-    EXPECT_FALSE(err) << sys.render(err);
-    return buf;
-  }
-
-  template <class T>
-  caf::error load(const std::vector<char>& buf, T& x) {
-    caf::binary_deserializer source{sys, buf};
-    return source(x);
-  }
-};
+using serialization_test = test::serialization_fixture;
 
 registry_entry sample() {
   registry_entry entry;
