@@ -340,7 +340,15 @@ using node_actor = cyclon_peer_actor::extend<
   // The node's own entry (address, region, HTTP URL).
   caf::replies_to<atom::info>::with<peer_entry>,
   // The scheduler's latest decisions, oldest first (`fedstack decisions`).
-  caf::replies_to<atom::decisions>::with<std::vector<placement_decision>>>;
+  caf::replies_to<atom::decisions>::with<std::vector<placement_decision>>,
+  // The registry entries this node owns, for other agents (global IDs name
+  // their owner, api/global_id.hpp). Same contracts as registry_actor's.
+  caf::replies_to<atom::get, std::string, std::string>::with<storage::registry_entry>,
+  caf::replies_to<atom::add_copy, std::string, std::string,
+                  storage::cloud_copy>::with<storage::registry_entry>,
+  caf::replies_to<atom::remove_copy, std::string, std::string,
+                  std::string>::with<storage::registry_entry>,
+  caf::replies_to<atom::erase, std::string, std::string>::with<bool>>;
 
 /// The SCHEDULER actor: picks the cloudlet for a create (thesis workflow 5)
 /// from the capacity actor's view, optionally probing the two finalists live.

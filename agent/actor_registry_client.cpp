@@ -1,24 +1,43 @@
 #include "agent/actor_registry_client.hpp"
 
 #include "agent/ask.hpp"
+#include "api/global_id.hpp"
 
 namespace fedstack::agent {
 namespace {
 
 class actor_registry_client final : public registry_client {
 public:
-  actor_registry_client(caf::actor_system& system, registry_actor registry, caf::timespan timeout)
-    : system_(system), registry_(std::move(registry)), timeout_(timeout) {}
+  actor_registry_client(caf::actor_system& system, registry_actor registry,
+                        connector_actor connector, peer_address self, caf::timespan timeout)
+    : system_(system), registry_(std::move(registry)), connector_(std::move(connector)),
+      self_(std::move(self)), timeout_(timeout) {}
+
+  std::string new_global_id() override {
+    // agent.cpp checks at start that the node address is a dotted IPv4 address.
+    return api::make_global_id({self_.host, self_.port}).value();
+  }
 
   http::awaitable<std::optional<storage::registry_entry>> get(std::string project,
                                                                std::string global_id) override {
-    auto result = co_await ask<storage::registry_entry>(system_, registry_, timeout_, atom::get_v,
-                                                        std::move(project), std::move(global_id));
+    auto owner = owner_of(global_id);
+    if (!owner) co_return std::nullopt;   // not a global ID: nobody records it
+    caf::expected<storage::registry_entry> result{caf::error{}};
+    // Own registry first: after a restart on another node port the IDs this
+    // agent made name the old address, and they are still its own.
+    result = co_await ask<storage::registry_entry>(system_, registry_, timeout_, atom::get_v,
+                                                   project, global_id);
+    if (!result && result.error() == ec::not_found && !(*owner == self_)) {
+      auto node = co_await node_of(*owner);
+      result = co_await ask<storage::registry_entry>(system_, node, timeout_, atom::get_v,
+                                                     std::move(project), std::move(global_id));
+      if (!result) forget(*owner, result.error());
+    }
     if (result) co_return std::move(*result);
     // Not found and malformed IDs are ordinary answers; anything else is an outage.
     if (result.error() == ec::not_found || result.error() == ec::invalid_argument)
       co_return std::nullopt;
-    throw registry_unavailable(system_.render(result.error()));
+    throw registry_unavailable(describe(*owner, result.error()));
   }
 
   http::awaitable<std::vector<storage::id_mapping>>
@@ -35,16 +54,72 @@ public:
     if (!result) throw registry_unavailable(system_.render(result.error()));
   }
 
+  http::awaitable<std::optional<storage::registry_entry>>
+  add_copy(std::string project, std::string global_id, storage::cloud_copy copy) override {
+    auto owner = owner_of(global_id);
+    if (!owner) co_return std::nullopt;
+    caf::expected<storage::registry_entry> result{caf::error{}};
+    result = co_await ask<storage::registry_entry>(system_, registry_, timeout_, atom::add_copy_v,
+                                                   project, global_id, copy);
+    if (!result && result.error() == ec::not_found && !(*owner == self_)) {
+      auto node = co_await node_of(*owner);
+      result = co_await ask<storage::registry_entry>(system_, node, timeout_, atom::add_copy_v,
+                                                     std::move(project), std::move(global_id),
+                                                     std::move(copy));
+      if (!result) forget(*owner, result.error());
+    }
+    if (result) co_return std::move(*result);
+    if (result.error() == ec::not_found || result.error() == ec::duplicate_id) co_return std::nullopt;
+    throw registry_unavailable(describe(*owner, result.error()));
+  }
+
   http::awaitable<bool> erase(std::string project, std::string global_id) override {
-    auto result = co_await ask<bool>(system_, registry_, timeout_, atom::erase_v, std::move(project),
-                                     std::move(global_id));
-    if (!result) throw registry_unavailable(system_.render(result.error()));
+    auto owner = owner_of(global_id);
+    if (!owner) co_return false;
+    caf::expected<bool> result{caf::error{}};
+    result = co_await ask<bool>(system_, registry_, timeout_, atom::erase_v, project, global_id);
+    if (result && !*result && !(*owner == self_)) {
+      auto node = co_await node_of(*owner);
+      result = co_await ask<bool>(system_, node, timeout_, atom::erase_v, std::move(project),
+                                  std::move(global_id));
+      if (!result) forget(*owner, result.error());
+    }
+    if (!result) throw registry_unavailable(describe(*owner, result.error()));
     co_return *result;
   }
 
 private:
+  static std::optional<peer_address> owner_of(const std::string& global_id) {
+    auto owner = api::global_id_owner(global_id);
+    if (!owner) return std::nullopt;
+    return peer_address{owner->host, owner->port};
+  }
+
+  /// The owner's node actor; the connector connects once and caches it.
+  http::awaitable<node_actor> node_of(const peer_address& owner) {
+    auto handle = co_await ask<cyclon_peer_actor>(system_, connector_, timeout_,
+                                                  caf::connect_atom_v, owner);
+    if (!handle)
+      throw registry_unavailable("the agent that owns this resource (" + to_string(owner) +
+                                 ") is unreachable: " + system_.render(handle.error()));
+    co_return caf::actor_cast<node_actor>(*handle);
+  }
+
+  /// A failed call other than an ordinary answer: reconnect next time.
+  void forget(const peer_address& owner, const caf::error& error) {
+    if (error.category() != caf::atom("fedstack")) caf::anon_send(connector_, atom::peer_down_v, owner);
+  }
+
+  std::string describe(const peer_address& owner, const caf::error& error) const {
+    if (owner == self_) return system_.render(error);
+    return "the registry of the agent that owns this resource (" + to_string(owner) +
+           ") failed: " + system_.render(error);
+  }
+
   caf::actor_system& system_;
   registry_actor registry_;
+  connector_actor connector_;
+  peer_address self_;
   caf::timespan timeout_;
 };
 
@@ -52,8 +127,11 @@ private:
 
 std::unique_ptr<registry_client> make_actor_registry_client(caf::actor_system& system,
                                                             registry_actor registry,
+                                                            connector_actor connector,
+                                                            peer_address self,
                                                             caf::timespan timeout) {
-  return std::make_unique<actor_registry_client>(system, std::move(registry), timeout);
+  return std::make_unique<actor_registry_client>(system, std::move(registry), std::move(connector),
+                                                 std::move(self), timeout);
 }
 
 } // namespace fedstack::agent

@@ -1,5 +1,6 @@
 #pragma once
-// registry_client over the CAF registry actor.
+// registry_client over CAF: this agent's registry actor for the entries it
+// owns, other agents' node actors (reached through the connector) for theirs.
 
 #include <memory>
 
@@ -12,6 +13,8 @@ namespace fedstack::agent {
 
 std::unique_ptr<registry_client> make_actor_registry_client(caf::actor_system& system,
                                                             registry_actor registry,
+                                                            connector_actor connector,
+                                                            peer_address self,
                                                             caf::timespan timeout);
 
 } // namespace fedstack::agent

@@ -24,6 +24,8 @@
 #include "agent/actor_registry_client.hpp"
 #include "agent/capacity_poller.hpp"
 #include "agent/discovery.hpp"
+#include "agent/placement_client.hpp"
+#include "api/global_id.hpp"
 #include "agent/proxy.hpp"
 #include "agent/service_session.hpp"
 
@@ -43,6 +45,29 @@ std::optional<http::endpoint> keystone_root(const std::string& url) {
   return parsed;
 }
 
+constexpr const char* node_port_key = "node.port";
+
+std::optional<std::uint16_t> saved_node_port(caf::actor_system& system, const registry_actor& registry) {
+  std::optional<std::uint16_t> port;
+  caf::scoped_actor self{system};
+  self->request(registry, std::chrono::seconds{5}, atom::get_meta_v, std::string{node_port_key})
+    .receive(
+      [&](const std::string& text) {
+        auto value = std::strtoul(text.c_str(), nullptr, 10);
+        if (value > 0 && value < 65536) port = static_cast<std::uint16_t>(value);
+      },
+      [](caf::error&) {});
+  return port;
+}
+
+void save_node_port(caf::actor_system& system, const registry_actor& registry, std::uint16_t port) {
+  caf::scoped_actor self{system};
+  self->request(registry, std::chrono::seconds{5}, atom::put_meta_v, std::string{node_port_key},
+                std::to_string(port))
+    .receive([](atom::ok) {},
+             [&](caf::error& error) { spdlog::warn("cannot save the node port: {}", system.render(error)); });
+}
+
 int serve(agent_options options) {
   auto keystone = keystone_root(options.keystone_url);
   if (!keystone) {
@@ -56,6 +81,10 @@ int serve(agent_options options) {
     return 1;
   }
 
+  // Declared first, destroyed last: the connection pool's sockets, the
+  // strands of list fan-outs and CAF's pending answers (ask.hpp) all refer
+  // to it until the context and the actor system are gone.
+  http::asio::io_context io;
   caf::actor_system_config cfg;
   register_types(cfg);
   // Sharing: no idle polling, lower latency on small controller hosts (stack notes §4).
@@ -96,10 +125,27 @@ int serve(agent_options options) {
   context.tokens = std::make_unique<token_cache>(
     static_cast<std::size_t>(options.token_cache_entries),
     std::chrono::seconds{options.token_expiry_slack_s});
-  context.registry = make_actor_registry_client(system, *registry, caf::timespan{std::chrono::seconds{10}});
 
-  http::asio::io_context io;
+  if (!api::make_global_id({options.node_address, 1})) {
+    spdlog::error("--node-address '{}' must be a dotted IPv4 address: global IDs carry it "
+                  "(docs/federation.md)", options.node_address);
+    caf::anon_send_exit(*registry, caf::exit_reason::user_shutdown);
+    return 2;
+  }
+  scheduler_config scheduler_options;
+  {
+    auto server_chain = parse_chain(options.server_filters, options.server_weighers);
+    auto image_chain = parse_chain(options.image_filters, options.image_weighers);
+    if (!server_chain || !image_chain) {
+      spdlog::error("scheduler: {}", server_chain ? image_chain.error : server_chain.error);
+      caf::anon_send_exit(*registry, caf::exit_reason::user_shutdown);
+      return 2;
+    }
+    scheduler_options.policy = {*server_chain.value, *image_chain.value};
+  }
+
   service_session session{options, *keystone};
+  context.session = &session;
   std::optional<std::string> discovery_error;
   http::asio::co_spawn(io, discover_cloudlet(session, options.region, std::chrono::seconds{60}),
                        [&](std::exception_ptr error, cloudlet_endpoints found) {
@@ -120,6 +166,8 @@ int serve(agent_options options) {
     caf::anon_send_exit(*registry, caf::exit_reason::user_shutdown);
     return 1;
   }
+  context.cloudlets = cloudlets_in_catalog(session.catalog());
+  spdlog::info("{} cloudlets in the catalog", context.cloudlets.size());
   spdlog::info("cloudlet {}: image {}, network {}, compute {}", context.cloudlet.region,
                context.cloudlet.image.to_string(), context.cloudlet.network.to_string(),
                context.cloudlet.compute.to_string());
@@ -142,8 +190,17 @@ int serve(agent_options options) {
 
   // The node actor first: membership's own entry needs the port it got.
   auto node_handle = system.spawn(node);
-  auto node_port = system.middleman().publish(caf::actor_cast<node_actor>(node_handle),
-                                              options.node_port, options.node_address.c_str(), true);
+  // Global IDs name the node's address (docs/federation.md): with --node-port 0
+  // a restarted agent takes the port of its last run again when it is free.
+  auto last_port = saved_node_port(system, *registry);
+  caf::expected<std::uint16_t> node_port{caf::error{}};
+  if (options.node_port == 0 && last_port)
+    node_port = system.middleman().publish(caf::actor_cast<node_actor>(node_handle), *last_port,
+                                           options.node_address.c_str(), true);
+  if (!node_port)
+    node_port = system.middleman().publish(caf::actor_cast<node_actor>(node_handle),
+                                           options.node_port, options.node_address.c_str(), true);
+  if (node_port && (!last_port || *node_port != *last_port)) save_node_port(system, *registry, *node_port);
   if (!node_port) {
     spdlog::error("cannot publish the node on {}:{}: {}", options.node_address, options.node_port,
                   system.render(node_port.error()));
@@ -171,14 +228,17 @@ int serve(agent_options options) {
   capacity_options.poll_period = std::chrono::milliseconds{options.capacity_period_ms};
   capacity_options.request_timeout = std::chrono::milliseconds{options.shuffle_timeout_ms};
   auto capacity_handle = spawn_capacity(system, capacity_options, *membership, connector);
-  scheduler_config scheduler_options;
   scheduler_options.self = self_entry.address;
   scheduler_options.live_probe = options.live_probe;
   auto scheduler_handle = spawn_scheduler(system, scheduler_options, capacity_handle, connector);
+  context.registry = make_actor_registry_client(system, *registry, connector, self_entry.address,
+                                                caf::timespan{std::chrono::seconds{10}});
+  context.placement = make_actor_placement_client(system, scheduler_handle,
+                                                  caf::timespan{std::chrono::seconds{10}});
   {
     caf::scoped_actor wiring{system};
     wiring->request(node_handle, std::chrono::seconds{5}, atom::put_v, self_entry, *membership,
-                    capacity_handle, scheduler_handle)
+                    capacity_handle, scheduler_handle, *registry)
       .receive([](atom::ok) {},
                [&](caf::error& error) { spdlog::error("cannot wire the node: {}", system.render(error)); });
   }

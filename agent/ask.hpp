@@ -16,7 +16,10 @@ namespace fedstack::agent {
 
 template <class Result, class Handle, class... Args>
 http::awaitable<caf::expected<Result>> ask(caf::actor_system& system, Handle destination,
-                                           caf::timespan timeout, Args... args) {
+                                           caf::timespan timeout, const Args&... args) {
+  // Arguments by reference: GCC 12 destroys by-value class parameters of a
+  // coroutine twice when they hold a struct of strings (seen with cloud_copy);
+  // the lambda below copies them before the first suspension.
   namespace asio = boost::asio;
   auto executor = co_await asio::this_coro::executor;
   auto initiate = [&system, destination, timeout, executor,

@@ -4,9 +4,14 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
+#include "agent/async_lock.hpp"
+#include "agent/id_aliases.hpp"
 #include "agent/options.hpp"
+#include "agent/placement_client.hpp"
 #include "agent/registry_client.hpp"
 #include "agent/token_cache.hpp"
 #include "api/microversion.hpp"
@@ -22,13 +27,24 @@ struct cloudlet_endpoints {
   http::endpoint compute;
 };
 
+class service_session;
+
 struct agent_context {
   agent_options options;
   std::string base_url;              // what clients reach this agent at
   http::endpoint keystone;           // the shared Keystone, base path "/v3" stripped
   cloudlet_endpoints cloudlet;
+  /// Every cloudlet of the federation (the shared Keystone's regions), own included.
+  std::vector<cloudlet_endpoints> cloudlets;
+  std::mutex cloudlets_mutex;
+  /// The agent's own Keystone session (catalog refreshes, service-token calls).
+  service_session* session = nullptr;
   std::unique_ptr<token_cache> tokens;
   std::unique_ptr<registry_client> registry;
+  std::unique_ptr<placement_client> placement;
+  id_aliases aliases;
+  /// One copy of a resource per cloudlet at a time (key: global ID + region).
+  keyed_lock copy_locks;
   /// Idle keep-alive connections to the cloudlet's services and Keystone.
   http::connection_pool pool;
   /// Compute microversions accepted and advertised.

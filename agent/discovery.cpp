@@ -1,5 +1,7 @@
 #include "agent/discovery.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "agent/upstream_call.hpp"
@@ -23,6 +25,33 @@ http::endpoint endpoint_for(const json& catalog, api::service_type type, const s
 }
 
 } // namespace
+
+std::vector<cloudlet_endpoints> cloudlets_in_catalog(const json& catalog) {
+  std::vector<std::string> regions;
+  const auto* entries = api::find_catalog(catalog);
+  if (!entries || !entries->is_array()) return {};
+  for (const auto& service : *entries) {
+    if (!service.is_object() || service.value("type", std::string{}) != "compute") continue;
+    for (const auto& e : service.value("endpoints", json::array())) {
+      if (!e.is_object() || e.value("interface", std::string{}) != "public") continue;
+      auto region = e.value("region_id", e.value("region", std::string{}));
+      if (!region.empty() && std::find(regions.begin(), regions.end(), region) == regions.end())
+        regions.push_back(region);
+    }
+  }
+  std::sort(regions.begin(), regions.end());
+  std::vector<cloudlet_endpoints> found;
+  for (const auto& region : regions) {
+    try {
+      found.push_back({region, endpoint_for(catalog, api::service_type::image, region),
+                       endpoint_for(catalog, api::service_type::network, region),
+                       endpoint_for(catalog, api::service_type::compute, region)});
+    } catch (const std::runtime_error& e) {
+      spdlog::warn("region {} is not a cloudlet: {}", region, e.what());
+    }
+  }
+  return found;
+}
 
 http::awaitable<cloudlet_endpoints> discover_cloudlet(service_session& session,
                                                       const std::string& region,

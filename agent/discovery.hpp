@@ -14,4 +14,8 @@ http::awaitable<cloudlet_endpoints> discover_cloudlet(service_session& session,
                                                       const std::string& region,
                                                       std::chrono::seconds patience);
 
+/// Every region of `catalog` with public image, network and compute endpoints:
+/// the cloudlets of the federation.
+std::vector<cloudlet_endpoints> cloudlets_in_catalog(const nlohmann::json& catalog);
+
 } // namespace fedstack::agent

@@ -7,7 +7,7 @@
 namespace fedstack::agent {
 
 http::awaitable<void> handle_image_upload(request& r, const std::string& local_path) {
-  const auto& to = r.context.cloudlet.image;
+  const auto& to = r.target.image;
   auto timeout = r.context.upstream_timeout();
   http::upstream up{co_await http::asio::this_coro::executor};
   try {
@@ -50,7 +50,7 @@ http::awaitable<void> handle_image_upload(request& r, const std::string& local_p
 }
 
 http::awaitable<void> handle_image_download(request& r, const std::string& local_path) {
-  const auto& to = r.context.cloudlet.image;
+  const auto& to = r.target.image;
   auto timeout = r.context.upstream_timeout();
   http::upstream up{co_await http::asio::this_coro::executor};
   try {

@@ -56,6 +56,15 @@ void describe(config::option_set& set, agent_options& o) {
   set.add_flag("live-probe", &o.live_probe,
                "ask the scheduler's two finalists for fresh capacity at decision time "
                "(beyond the thesis: against herding on stale reports)");
+  set.add_string("server-filters", &o.server_filters,
+                 "scheduler filters for servers, in order (resource, availability_zone, two_choices)");
+  set.add_string("server-weighers", &o.server_weighers,
+                 "scheduler weighers for servers, name:multiplier (ram, disk, image)");
+  set.add_string("image-filters", &o.image_filters, "scheduler filters for images");
+  set.add_string("image-weighers", &o.image_weighers, "scheduler weighers for images");
+  set.add_int("list-deadline-ms", &o.list_deadline_ms, 10, 600'000,
+              "how long a list waits for every cloudlet; late ones are named in "
+              "X-Fedstack-Unreachable");
 }
 
 std::string public_base_url(const agent_options& o) {

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "actors/scheduler_logic.hpp"
 #include "config/options.hpp"
 
 namespace fedstack::agent {
@@ -47,6 +48,14 @@ struct agent_options {
   long long connection_timeout_ms = 5'000;
   /// Probe the two finalists' capacity live at decision time (against herding).
   bool live_probe = false;
+  /// Scheduler chains (docs/scheduler.md); defaults are thesis workflow 5 for
+  /// servers and the disk weigher for images.
+  std::string server_filters = default_server_filters;
+  std::string server_weighers = default_server_weighers;
+  std::string image_filters = default_image_filters;
+  std::string image_weighers = default_image_weighers;
+  /// How long a list waits for every cloudlet before answering without the late ones.
+  long long list_deadline_ms = 5'000;
 };
 
 /// Adds every agent option to `set`, bound to `options`.

@@ -162,7 +162,7 @@ http::handler make_proxy_handler(agent_context& context) {
     auto started = std::chrono::steady_clock::now();
     const auto& header = ex.request();
     request r{context, ex, api::classify(header.method_string(), header.target()),
-              request_id_of(header), std::nullopt};
+              request_id_of(header), std::nullopt, context.cloudlet};
     // Failures are answered after the catch blocks: co_await is not allowed inside them.
     std::optional<std::pair<unsigned, std::string>> failure;
     try {
@@ -170,9 +170,12 @@ http::handler make_proxy_handler(agent_context& context) {
     } catch (const upstream_failure& e) {
       spdlog::warn("{} upstream failure: {}", r.request_id, e.what());
       failure.emplace(e.status, e.what());
+    } catch (const placement_unavailable& e) {
+      spdlog::error("{} scheduler failure: {}", r.request_id, e.what());
+      failure.emplace(503, "The agent's scheduler is unavailable; nothing was changed.");
     } catch (const registry_unavailable& e) {
       spdlog::error("{} registry failure: {}", r.request_id, e.what());
-      failure.emplace(503, "The agent's registry is unavailable; nothing was changed.");
+      failure.emplace(503, std::string("A registry of the federation is unavailable: ") + e.what());
     } catch (const boost::system::system_error& e) {
       // The client went away or stalled mid-body: nothing more can be said to it.
       spdlog::info("{} client connection failed: {}", r.request_id, e.what());

@@ -1,6 +1,8 @@
 #pragma once
-// The proxy's view of the registry: awaitable calls that the CAF registry actor
-// answers. Kept abstract so the proxy logic does not depend on CAF.
+// The proxy's view of the federation's registries: awaitable calls that CAF
+// actors answer. Each global ID names the agent node that owns its entry
+// (api/global_id.hpp); calls about it go to that node's registry, this agent's
+// own when it is the owner. Kept abstract so the proxy logic does not depend on CAF.
 
 #include <optional>
 #include <string>
@@ -11,7 +13,7 @@
 
 namespace fedstack::agent {
 
-/// Raised when the registry cannot be reached or fails; the client gets 503.
+/// Raised when a registry cannot be reached or fails; the client gets 503.
 struct registry_unavailable : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
@@ -19,16 +21,22 @@ struct registry_unavailable : std::runtime_error {
 class registry_client {
 public:
   virtual ~registry_client() = default;
-  /// The entry for `global_id` if it belongs to `project`.
+  /// A fresh global ID owned by this agent.
+  virtual std::string new_global_id() = 0;
+  /// The entry for `global_id` if it belongs to `project`, asked of its owner.
   virtual http::awaitable<std::optional<storage::registry_entry>> get(std::string project,
                                                                        std::string global_id) = 0;
-  /// For each of `local_ids` that is a copy on `cloudlet` of one of `project`'s
-  /// resources: the pair (local, global).
+  /// For each of `local_ids` that this agent recorded as a copy on `cloudlet`
+  /// of one of `project`'s resources: the pair (local, global).
   virtual http::awaitable<std::vector<storage::id_mapping>>
   to_global(std::string project, std::string cloudlet, std::vector<std::string> local_ids) = 0;
-  /// Records a confirmed resource.
+  /// Records an entry this agent owns (reservation or binding).
   virtual http::awaitable<void> put(storage::registry_entry entry) = 0;
-  /// Forgets a resource the cloud confirmed deleted; false if it was not there.
+  /// Adds a copy at the owner: the updated entry, or nullopt when the entry is
+  /// gone or another copy on that cloudlet won a race (ask `get` again).
+  virtual http::awaitable<std::optional<storage::registry_entry>>
+  add_copy(std::string project, std::string global_id, storage::cloud_copy copy) = 0;
+  /// Forgets a resource at its owner; false if it was not there.
   virtual http::awaitable<bool> erase(std::string project, std::string global_id) = 0;
 };
 

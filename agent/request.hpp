@@ -19,6 +19,8 @@ struct request {
   std::string request_id;
   /// Who the token belongs to (set for every call outside identity).
   std::optional<token_identity> identity;
+  /// The cloudlet the call is forwarded to (own unless the resource lives elsewhere).
+  cloudlet_endpoints target;
   /// For the request log.
   unsigned status = 0;
   std::string upstream = "-";
@@ -39,8 +41,18 @@ http::awaitable<void> send_upstream_response(request& r, const http::response& u
 /// The flows, one per file.
 http::awaitable<void> handle_identity(request& r);
 http::awaitable<void> handle_resource(request& r);
+/// Image bytes to and from r.target's Glance.
 http::awaitable<void> handle_image_upload(request& r, const std::string& local_path);
 http::awaitable<void> handle_image_download(request& r, const std::string& local_path);
+/// Creates placed by the scheduler (images, servers) or by their network
+/// (networks, subnets, ports): create_flow.cpp. `body` is the client's JSON.
+http::awaitable<void> handle_create(request& r, std::string body);
+/// Lists across every cloudlet, merged (list_flow.cpp).
+http::awaitable<void> handle_list(request& r);
+/// One availability zone per cloudlet (list_flow.cpp).
+http::awaitable<void> handle_zone_list(request& r);
+/// True for the collections handle_list merges.
+bool is_federated_list(const api::route& route);
 
 /// Validates the request's token (cache first, then Keystone); on failure sends 401
 /// and returns false.

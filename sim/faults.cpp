@@ -1,10 +1,33 @@
 #include "sim/faults.hpp"
 
 namespace fedstack::sim {
+namespace {
+
+/// True with probability `rate` (0 never, 1 always).
+bool roll(double rate) {
+  return rate > 0 && static_cast<double>(random_between(0, 999'999)) < rate * 1e6;
+}
+
+/// What each API says when it fails unexpectedly, as the real services word it.
+std::string_view internal_error_message(std::string_view service_kind) {
+  if (service_kind == "nova") {
+    return "Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the "
+           "Nova API log if possible.\n<class 'oslo_messaging.exceptions.MessagingTimeout'>";
+  }
+  if (service_kind == "neutron") return "Request Failed: internal server error while processing your request.";
+  return "The server has either erred or is incapable of performing the requested operation.";
+}
+
+bool is_rate(const json& value) {
+  return value.is_number() && value.get<double>() >= 0 && value.get<double>() <= 1;
+}
+
+} // namespace
 
 json fault_json(const fault_plan& plan) {
   return {{"latency_ms", plan.latency.count()},
           {"error_rate", plan.error_rate},
+          {"create_error_rate", plan.create_error_rate},
           {"down", plan.down},
           {"max_concurrent", plan.max_concurrent}};
 }
@@ -15,11 +38,9 @@ outcome<fault_plan> parse_fault_plan(const json& body, fault_plan base) {
     if (key == "latency_ms") {
       if (!value.is_number_integer() || value.get<std::int64_t>() < 0) return bad_request("latency_ms must be an integer >= 0");
       base.latency = std::chrono::milliseconds{value.get<std::int64_t>()};
-    } else if (key == "error_rate") {
-      if (!value.is_number() || value.get<double>() < 0 || value.get<double>() > 1) {
-        return bad_request("error_rate must be a number in [0, 1]");
-      }
-      base.error_rate = value.get<double>();
+    } else if (key == "error_rate" || key == "create_error_rate") {
+      if (!is_rate(value)) return bad_request(key + " must be a number in [0, 1]");
+      (key == "error_rate" ? base.error_rate : base.create_error_rate) = value.get<double>();
     } else if (key == "down") {
       if (!value.is_boolean()) return bad_request("down must be a boolean");
       base.down = value.get<bool>();
@@ -31,6 +52,33 @@ outcome<fault_plan> parse_fault_plan(const json& body, fault_plan base) {
     }
   }
   return base;
+}
+
+bool creates_resource(std::string_view service_kind, const request& r) {
+  if (r.method != "POST") return false;
+  const auto& s = r.segments;
+  if (service_kind == "glance") return match(r, {"v2", "images"}).has_value();
+  // The legacy form carries the project ID: /v2.1/{project_id}/servers.
+  if (service_kind == "nova") return match(r, {"v2.1", "servers"}) || match(r, {"v2.1", "*", "servers"});
+  if (service_kind == "neutron" && s.size() == 2 && s[0] == "v2.0") {
+    // Older clients append ".json", which Neutron accepts.
+    for (std::string_view collection : {"networks", "subnets", "ports"}) {
+      if (s[1] == collection || s[1] == std::string{collection} + ".json") return true;
+    }
+  }
+  return false;
+}
+
+std::optional<reply> unavailable_error(const fault_plan& plan, const service& svc) {
+  if (!roll(plan.error_rate)) return std::nullopt;
+  return svc.error_reply(503, "The server is currently unavailable. Please try again at a later time.");
+}
+
+std::optional<reply> create_error(const fault_plan& plan, const service& svc, const request& r) {
+  if (plan.create_error_rate <= 0 || !creates_resource(svc.kind(), r) || !roll(plan.create_error_rate)) {
+    return std::nullopt;
+  }
+  return svc.error_reply(500, internal_error_message(svc.kind()));
 }
 
 fault_plan fault_state::plan() const {

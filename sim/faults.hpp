@@ -1,17 +1,19 @@
 #pragma once
 // Faults injected into one cloudlet on command (product.md, "Simulated
-// cloudlets"): added latency, a rate of 503 answers, a cloudlet that stops
-// answering, and a cap on concurrent requests (an overloaded controller).
-// Set at run time through the Keystone port: GET /sim/faults,
-// PUT /sim/faults/{region} {"latency_ms", "error_rate", "down", "max_concurrent"},
-// DELETE /sim/faults/{region}.
+// cloudlets"): added latency, a rate of 503 answers, a rate of 500 answers to
+// creates only, a cloudlet that stops answering, and a cap on concurrent
+// requests (an overloaded controller). Set at run time through the Keystone
+// port: GET /sim/faults, PUT /sim/faults/{region} {"latency_ms", "error_rate",
+// "create_error_rate", "down", "max_concurrent"}, DELETE /sim/faults/{region}.
 
 #include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "sim/service.hpp"
 
@@ -20,6 +22,7 @@ namespace fedstack::sim {
 struct fault_plan {
   std::chrono::milliseconds latency{0};   // waited before each answer
   double error_rate = 0;                  // share of requests answered 503
+  double create_error_rate = 0;           // share of creates answered 500 (see creates_resource)
   bool down = false;                      // requests are held without an answer
   int max_concurrent = 0;                 // 0: unlimited; beyond it requests queue
 };
@@ -27,6 +30,18 @@ struct fault_plan {
 json fault_json(const fault_plan& plan);
 /// Parses a PUT body; fields left out keep their value in `base`.
 outcome<fault_plan> parse_fault_plan(const json& body, fault_plan base);
+
+/// True for the creates the federation places on a cloudlet: Glance POST
+/// /v2/images, Nova POST /v2.1[/{project_id}]/servers, Neutron POST
+/// /v2.0/{networks,subnets,ports} (bulk included). `service_kind` is service::kind().
+bool creates_resource(std::string_view service_kind, const request& r);
+
+/// The service's 503 with probability error_rate; answered before the body is read.
+std::optional<reply> unavailable_error(const fault_plan& plan, const service& svc);
+/// For a create, the service's own 500 with probability create_error_rate. The
+/// bridge asks after reading the body: the request arrived and then failed, and
+/// no unread body is left on the connection.
+std::optional<reply> create_error(const fault_plan& plan, const service& svc, const request& r);
 
 /// The faults of one cloudlet; shared by its three services. Thread-safe.
 class fault_state {

@@ -126,10 +126,7 @@ awaitable<std::optional<reply>> apply_faults(fault_state& faults, fault_slot& sl
     timer.expires_after(plan.latency);
     co_await timer.async_wait(http::use_awaitable);
   }
-  if (plan.error_rate > 0 && static_cast<double>(random_between(0, 999'999)) < plan.error_rate * 1e6) {
-    co_return svc.error_reply(503, "The server is currently unavailable. Please try again at a later time.");
-  }
-  co_return std::nullopt;
+  co_return unavailable_error(plan, svc);
 }
 
 awaitable<void> serve(http::exchange& ex, service& svc, const std::string& label, const bridge_options& options) {
@@ -164,7 +161,8 @@ awaitable<void> serve(http::exchange& ex, service& svc, const std::string& label
         out = svc.error_reply(413, "Request body is larger than the simulator accepts.");
       } else {
         r.body = std::move(*body);
-        out = options.control && faults_api::owns(r) ? options.control->handle(r) : svc.handle(r);
+        if (options.faults) out = create_error(options.faults->plan(), svc, r);
+        if (!out) out = options.control && faults_api::owns(r) ? options.control->handle(r) : svc.handle(r);
       }
     }
   } catch (const nlohmann::json::exception& e) {

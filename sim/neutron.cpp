@@ -171,6 +171,7 @@ reply neutron_api::collection(const request& r, const auth_context& ctx, const s
     return error(400, "MalformedRequestBody", "Malformed request body: Body contains invalid data");
   }
   auto create_one = [&](const json& in) -> outcome<json> {
+    if (auto e = check_create_tags(name, in)) return *e;
     auto render = [&](const auto& created) -> outcome<json> {
       if (failed(created)) return error_of(created);
       using record = std::decay_t<decltype(std::get<0>(created))>;

@@ -36,5 +36,8 @@ private:
 
 /// The captured extension list.
 const json& neutron_extensions();
+/// The 400 the captured Zed gives for "tags" in one item of a POST to
+/// `collection` ("networks", "ports", ...); nullopt when the item is acceptable.
+std::optional<api_error> check_create_tags(std::string_view collection, const json& item);
 
 } // namespace fedstack::sim

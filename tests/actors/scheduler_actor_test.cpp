@@ -77,6 +77,19 @@ node_actor::behavior_type probed_node(node_actor::stateful_pointer<probed_node_s
     [](atom::capacity, atom::all) { return capacity_view{}; },
     [](atom::info) { return peer_entry{}; },
     [](atom::decisions) { return std::vector<placement_decision>{}; },
+    // The registry face of a node is not what these tests exercise.
+    [](atom::get, const std::string&, const std::string&) -> caf::result<storage::registry_entry> {
+      return caf::make_error(ec::not_found, "mock node");
+    },
+    [](atom::add_copy, const std::string&, const std::string&,
+       const storage::cloud_copy&) -> caf::result<storage::registry_entry> {
+      return caf::make_error(ec::not_found, "mock node");
+    },
+    [](atom::remove_copy, const std::string&, const std::string&,
+       const std::string&) -> caf::result<storage::registry_entry> {
+      return caf::make_error(ec::not_found, "mock node");
+    },
+    [](atom::erase, const std::string&, const std::string&) { return false; },
   };
 }
 

@@ -185,6 +185,39 @@ TEST_F(glance_test, patch_updates_name_and_properties) {
   EXPECT_EQ(body_of(out)["hw_disk_bus"], "virtio");
 }
 
+TEST_F(glance_test, federation_marker_round_trips_and_filters) {
+  // The agent marks images with a top-level extra property, as Glance stores it.
+  auto admin = admin_token();
+  const std::string gid = "5f0c2b1e-7d4a-8c3b-9e21-0a000005d4c0";
+  auto marked = create(admin, "marked", {{"fedstack_gid", gid}});
+  auto other = create(admin, "other", {{"fedstack_gid", "5f0c2b1e-7d4a-8c3b-9e21-0a000006d4c0"}});
+  create(admin, "plain");
+
+  EXPECT_EQ(body_of(call(glance_, "GET", "/v2/images/" + marked, admin))["fedstack_gid"], gid);
+  auto all = body_of(call(glance_, "GET", "/v2/images", admin))["images"];
+  ASSERT_EQ(all.size(), 3u);
+  for (const auto& image : all) {
+    if (image["id"] == marked) {
+      EXPECT_EQ(image["fedstack_gid"], gid);
+    } else if (image["name"] == "plain") {
+      EXPECT_FALSE(image.contains("fedstack_gid"));
+    }
+  }
+  auto found = body_of(call(glance_, "GET", "/v2/images?fedstack_gid=" + gid, admin))["images"];
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0]["id"], marked);
+  EXPECT_EQ(found[0]["fedstack_gid"], gid);
+  EXPECT_TRUE(body_of(call(glance_, "GET", "/v2/images?fedstack_gid=00000000-0000-8000-8000-000000000000", admin))["images"].empty());
+  // A marker survives the upload that activates the image.
+  ASSERT_EQ(upload(admin, other, "bytes").status, 204u);
+  auto active = body_of(call(glance_, "GET", "/v2/images?status=active&fedstack_gid=5f0c2b1e-7d4a-8c3b-9e21-0a000006d4c0", admin));
+  ASSERT_EQ(active["images"].size(), 1u);
+  EXPECT_EQ(active["images"][0]["id"], other);
+  // The property must be a string, as Glance's schema says.
+  auto refused = call(glance_, "POST", "/v2/images", admin, {{"name", "bad"}, {"fedstack_gid", 7}});
+  EXPECT_EQ(refused.status, 400u);
+}
+
 TEST_F(glance_test, schemas_and_auth) {
   auto admin = admin_token();
   auto schema = body_of(call(glance_, "GET", "/v2/schemas/image", admin));

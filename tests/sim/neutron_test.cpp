@@ -1,3 +1,5 @@
+#include <set>
+
 #include "sim_fixture.hpp"
 
 namespace fedstack::sim::testing {
@@ -130,6 +132,87 @@ TEST_F(neutron_test, list_filters_and_pages) {
   auto by_network = body_of(call(neutron_, "GET", "/v2.0/ports?network_id=" + ids[0], admin))["ports"];
   EXPECT_EQ(by_network.size(), 1u);
   EXPECT_TRUE(body_of(call(neutron_, "GET", "/v2.0/ports?network_id=" + ids[1], admin))["ports"].empty());
+}
+
+TEST_F(neutron_test, tag_markers_find_networks_subnets_and_ports) {
+  // The agent tags what it creates "fedstack_gid=<id>"; '=' and ':' must survive
+  // the path and the filter, raw or percent-encoded.
+  auto admin = admin_token();
+  const std::string marker = "fedstack_gid=5f0c2b1e-7d4a-8c3b-9e21-0a000005d4c0";
+  const std::string with_colon = "owner=10.0.0.5:7100";
+  auto net = create(admin, "networks", "network", {{"name", "marked"}})["id"].get<std::string>();
+  auto other_net = create(admin, "networks", "network", {{"name", "plain"}})["id"].get<std::string>();
+  auto subnet = create(admin, "subnets", "subnet", {{"network_id", net}, {"cidr", "10.1.0.0/24"}})["id"].get<std::string>();
+  create(admin, "subnets", "subnet", {{"network_id", other_net}, {"cidr", "10.2.0.0/24"}});
+  auto port = create(admin, "ports", "port", {{"network_id", net}})["id"].get<std::string>();
+  create(admin, "ports", "port", {{"network_id", net}});
+
+  for (const auto& [collection, id] : {std::pair{std::string{"networks"}, net}, std::pair{std::string{"subnets"}, subnet},
+                                       std::pair{std::string{"ports"}, port}}) {
+    SCOPED_TRACE(collection);
+    auto key = collection.substr(0, collection.size() - 1);
+    auto tagged = call(neutron_, "PUT", "/v2.0/" + collection + "/" + id + "/tags/" + marker, admin);
+    EXPECT_EQ(tagged.status, 201u) << tagged.body;
+    auto encoded = call(neutron_, "PUT", "/v2.0/" + collection + "/" + id + "/tags/" + url_encode(with_colon), admin);
+    EXPECT_EQ(encoded.status, 201u) << encoded.body;
+    auto shown = body_of(call(neutron_, "GET", "/v2.0/" + collection + "/" + id, admin))[key];
+    EXPECT_EQ(shown["tags"], json::array({marker, with_colon}));
+
+    for (const auto& query : {"tags=" + marker, "tags=" + url_encode(marker), "tags=" + url_encode(with_colon),
+                              "tags-any=" + url_encode(marker + ",missing"), "tags=" + marker + "," + with_colon}) {
+      auto found = body_of(call(neutron_, "GET", "/v2.0/" + collection + "?" + query, admin))[collection];
+      ASSERT_EQ(found.size(), 1u) << query;
+      EXPECT_EQ(found[0]["id"], id);
+    }
+    EXPECT_TRUE(body_of(call(neutron_, "GET", "/v2.0/" + collection + "?tags=" + marker + ",missing", admin))[collection].empty());
+    auto rest = body_of(call(neutron_, "GET", "/v2.0/" + collection + "?not-tags=" + url_encode(marker), admin))[collection];
+    EXPECT_EQ(rest.size(), 1u);
+    EXPECT_NE(rest[0]["id"], id);
+  }
+
+  // A tag can be removed by its name again.
+  EXPECT_EQ(call(neutron_, "DELETE", "/v2.0/networks/" + net + "/tags/" + url_encode(marker), admin).status, 204u);
+  EXPECT_TRUE(body_of(call(neutron_, "GET", "/v2.0/networks?tags=" + marker, admin))["networks"].empty());
+}
+
+TEST_F(neutron_test, tags_in_create_bodies_follow_the_extension_list) {
+  // The captured Zed lists standard-attr-tag only: no tag-creation and no
+  // tag-ports-during-bulk-creation. Networks and subnets refuse "tags" on POST;
+  // ports accept it but keep no tags.
+  auto admin = admin_token();
+  auto aliases = [&] {
+    std::set<std::string> out;
+    auto extensions = body_of(call(neutron_, "GET", "/v2.0/extensions", admin))["extensions"];
+    for (const auto& e : extensions) out.insert(e["alias"].get<std::string>());
+    return out;
+  }();
+  EXPECT_TRUE(aliases.count("standard-attr-tag"));
+  EXPECT_FALSE(aliases.count("tag-creation"));
+  EXPECT_FALSE(aliases.count("tag-ports-during-bulk-creation"));
+
+  json tags = json::array({"fedstack_gid=5f0c2b1e-7d4a-8c3b-9e21-0a000005d4c0"});
+  auto refused = call(neutron_, "POST", "/v2.0/networks", admin, {{"network", {{"name", "n"}, {"tags", tags}}}});
+  EXPECT_EQ(refused.status, 400u);
+  EXPECT_EQ(body_of(refused)["NeutronError"]["type"], "HTTPBadRequest");
+  EXPECT_EQ(body_of(refused)["NeutronError"]["message"], "Attribute 'tags' not allowed in POST");
+  EXPECT_TRUE(body_of(call(neutron_, "GET", "/v2.0/networks", admin))["networks"].empty());
+
+  auto net = create(admin, "networks", "network", {{"name", "n"}})["id"].get<std::string>();
+  auto subnet = call(neutron_, "POST", "/v2.0/subnets", admin,
+                     {{"subnet", {{"network_id", net}, {"cidr", "10.3.0.0/24"}, {"tags", tags}}}});
+  EXPECT_EQ(subnet.status, 400u);
+  EXPECT_EQ(body_of(subnet)["NeutronError"]["message"], "Attribute 'tags' not allowed in POST");
+  // Bulk creates are all or nothing, so one tagged item refuses the lot.
+  auto bulk = call(neutron_, "POST", "/v2.0/networks", admin,
+                   {{"networks", json::array({{{"name", "a"}}, {{"name", "b"}, {"tags", tags}}})}});
+  EXPECT_EQ(bulk.status, 400u);
+  EXPECT_EQ(body_of(call(neutron_, "GET", "/v2.0/networks", admin))["networks"].size(), 1u);
+
+  auto port = create(admin, "ports", "port", {{"network_id", net}, {"tags", tags}});
+  EXPECT_EQ(port["tags"], json::array());
+  EXPECT_TRUE(body_of(call(neutron_, "GET", "/v2.0/ports?tags=" + tags[0].get<std::string>(), admin))["ports"].empty());
+  auto bad_port = call(neutron_, "POST", "/v2.0/ports", admin, {{"port", {{"network_id", net}, {"tags", "x"}}}});
+  EXPECT_EQ(bad_port.status, 400u);
 }
 
 TEST_F(neutron_test, projects_are_isolated_and_default_group_exists) {

@@ -177,6 +177,96 @@ TEST_F(nova_test, no_valid_host_means_error_with_fault) {
   EXPECT_EQ(stats()["running_vms"], 2);
 }
 
+TEST_F(nova_test, flavor_too_big_for_any_hypervisor_is_no_valid_host) {
+  // m1.large (8192 MB) exceeds the only hypervisor's 4096 MB even when it is empty.
+  auto id = boot_id(admin_, "too-big", "4");
+  const std::string message = "No valid host was found. There are not enough hosts available.";
+  auto server = show(admin_, id);
+  EXPECT_EQ(server["status"], "ERROR");
+  EXPECT_EQ(server["OS-EXT-STS:vm_state"], "error");
+  EXPECT_TRUE(server["OS-EXT-STS:task_state"].is_null());
+  EXPECT_EQ(server["fault"]["code"], 500);
+  EXPECT_EQ(server["fault"]["message"], message);
+  EXPECT_TRUE(server["fault"].contains("created"));
+  EXPECT_EQ(server["addresses"], json::object());
+  EXPECT_EQ(server["OS-EXT-AZ:availability_zone"], "");
+  // Also in the detailed list, and the same later on: no build delay rescues it.
+  advance(std::chrono::seconds{10});
+  auto listed = body_of(call(nova_, "GET", "/v2.1/servers/detail", admin_))["servers"];
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["status"], "ERROR");
+  EXPECT_EQ(listed[0]["fault"]["message"], message);
+  EXPECT_EQ(stats()["running_vms"], 0);
+  EXPECT_EQ(stats()["memory_mb_used"], 0);
+}
+
+TEST_F(nova_test, metadata_marker_round_trips) {
+  // The agent marks servers with metadata; Nova has no metadata filter for users.
+  const std::string gid = "5f0c2b1e-7d4a-8c3b-9e21-0a000005d4c0";
+  json server = {{"name", "marked"}, {"imageRef", image_id_}, {"flavorRef", "1"},
+                 {"metadata", {{"fedstack_gid", gid}, {"role", "web"}}},
+                 {"networks", json::array({{{"uuid", network_id_}}})}};
+  auto out = call(nova_, "POST", "/v2.1/servers", admin_, {{"server", server}});
+  ASSERT_EQ(out.status, 202u) << out.body;
+  auto id = body_of(out)["server"]["id"].get<std::string>();
+  boot_id(admin_, "plain");
+
+  EXPECT_EQ(show(admin_, id)["metadata"]["fedstack_gid"], gid);
+  EXPECT_EQ(show(admin_, id, "latest")["metadata"]["role"], "web");
+  auto detail = body_of(call(nova_, "GET", "/v2.1/servers/detail", admin_))["servers"];
+  ASSERT_EQ(detail.size(), 2u);
+  for (const auto& item : detail) {
+    auto expected = item["id"] == id ? json{{"fedstack_gid", gid}, {"role", "web"}} : json::object();
+    EXPECT_EQ(item["metadata"], expected);
+  }
+  EXPECT_EQ(body_of(call(nova_, "GET", "/v2.1/servers/" + id + "/metadata/fedstack_gid", admin_))["meta"]["fedstack_gid"], gid);
+  // Still there once the server is ACTIVE.
+  advance(std::chrono::seconds{3});
+  auto active = show(admin_, id);
+  EXPECT_EQ(active["status"], "ACTIVE");
+  EXPECT_EQ(active["metadata"]["fedstack_gid"], gid);
+  // Metadata values must be strings.
+  server["metadata"] = {{"fedstack_gid", 5}};
+  EXPECT_EQ(call(nova_, "POST", "/v2.1/servers", admin_, {{"server", server}}).status, 400u);
+}
+
+TEST_F(nova_test, default_flavor_ids_match_across_cloudlets_and_given_ids_are_kept) {
+  cloudlet second{"cloudlet-2", data_dir_, options(), clock()};
+  nova_api other{ids_, second};
+  other.set_base_url("http://127.0.0.1:9774");
+  auto flavors = [&](nova_api& nova) {
+    json seen = json::array();
+    auto listed = body_of(call(nova, "GET", "/v2.1/flavors/detail", admin_))["flavors"];
+    for (const auto& f : listed) {
+      seen.push_back({f["id"], f["name"], f["ram"], f["disk"], f["vcpus"]});
+    }
+    return seen;
+  };
+  auto here = flavors(nova_);
+  EXPECT_EQ(here, flavors(other));
+  EXPECT_EQ(here, json::parse(R"([["1","m1.tiny",512,1,1],["2","m1.small",2048,20,1],)"
+                              R"(["3","m1.medium",4096,40,2],["4","m1.large",8192,80,4]])"));
+
+  // An admin may create a flavor under a chosen ID, the same on every cloudlet.
+  const std::string id = "5f0c2b1e-7d4a-8c3b-9e21-0a000005d4c0";
+  json flavor = {{"flavor", {{"name", "fed.small"}, {"ram", 1024}, {"vcpus", 1}, {"disk", 5}, {"id", id}}}};
+  EXPECT_EQ(call(nova_, "POST", "/v2.1/flavors", demo_token(), flavor).status, 403u);
+  for (auto* nova : {&nova_, &other}) {
+    auto created = call(*nova, "POST", "/v2.1/flavors", admin_, flavor);
+    ASSERT_EQ(created.status, 200u) << created.body;
+    EXPECT_EQ(body_of(created)["flavor"]["id"], id);
+    auto shown = call(*nova, "GET", "/v2.1/flavors/" + id, admin_);
+    ASSERT_EQ(shown.status, 200u);
+    EXPECT_EQ(body_of(shown)["flavor"]["name"], "fed.small");
+  }
+  // A numeric ID is kept as its string.
+  json numbered = {{"flavor", {{"name", "fed.num"}, {"ram", 512}, {"vcpus", 1}, {"disk", 1}, {"id", 42}}}};
+  EXPECT_EQ(body_of(call(nova_, "POST", "/v2.1/flavors", admin_, numbered))["flavor"]["id"], "42");
+  // A server booted on the chosen ID reports it.
+  auto booted = boot_id(admin_, "on-fed-flavor", id);
+  EXPECT_EQ(show(admin_, booted)["flavor"]["id"], id);
+}
+
 TEST_F(nova_test, boot_validation) {
   EXPECT_EQ(boot(admin_, "x", "99").status, 400u);
   json server = {{"name", "x"}, {"imageRef", "00000000-0000-4000-8000-000000000000"}, {"flavorRef", "1"}};

@@ -168,5 +168,45 @@ TEST_F(sim_server_test, injected_faults) {
   EXPECT_EQ(fetch(cloud.image_url, bhttp::verb::get, "/").status, 300u);
 }
 
+TEST_F(sim_server_test, create_faults_fail_only_creates) {
+  login();
+  const auto& failing = endpoints_.cloudlets[0];
+  const auto& healthy = endpoints_.cloudlets[1];
+  auto set = fetch(endpoints_.keystone_url, bhttp::verb::put, "/sim/faults/cloudlet-1", R"({"create_error_rate": 1})");
+  ASSERT_EQ(set.status, 200u) << set.body;
+  auto shown = json::parse(fetch(endpoints_.keystone_url, bhttp::verb::get, "/sim/faults").body);
+  EXPECT_EQ(shown["faults"]["cloudlet-1"]["create_error_rate"], 1.0);
+  EXPECT_EQ(shown["faults"]["cloudlet-2"]["create_error_rate"], 0.0);
+  EXPECT_EQ(fetch(endpoints_.keystone_url, bhttp::verb::put, "/sim/faults/cloudlet-1", R"({"create_error_rate": -1})").status,
+            400u);
+
+  const std::string image = R"({"name":"x","disk_format":"raw","container_format":"bare"})";
+  const std::string network = R"({"network":{"name":"n"}})";
+  const std::string server = R"({"server":{"name":"vm","imageRef":"00000000-0000-4000-8000-000000000000","flavorRef":"1"}})";
+  auto refused_image = fetch(failing.image_url, bhttp::verb::post, "/v2/images", image);
+  EXPECT_EQ(refused_image.status, 500u);
+  EXPECT_NE(refused_image.body.find("500 Internal Server Error"), std::string::npos);
+  auto refused_network = fetch(failing.network_url, bhttp::verb::post, "/v2.0/networks", network);
+  EXPECT_EQ(refused_network.status, 500u);
+  EXPECT_EQ(json::parse(refused_network.body)["NeutronError"]["type"], "HTTPInternalServerError");
+  auto refused_server = fetch(failing.compute_url, bhttp::verb::post, "/servers", server);
+  EXPECT_EQ(refused_server.status, 500u);
+  EXPECT_EQ(json::parse(refused_server.body)["computeFault"]["code"], 500);
+  // Nothing was made, and everything but creates still works there.
+  EXPECT_TRUE(json::parse(fetch(failing.image_url, bhttp::verb::get, "/v2/images").body)["images"].empty());
+  EXPECT_TRUE(json::parse(fetch(failing.network_url, bhttp::verb::get, "/v2.0/networks").body)["networks"].empty());
+  EXPECT_EQ(fetch(failing.compute_url, bhttp::verb::get, "/os-hypervisors/statistics").status, 200u);
+
+  // The same creates succeed on the other cloudlet, as the federation's retry would.
+  auto created = fetch(healthy.image_url, bhttp::verb::post, "/v2/images", image);
+  ASSERT_EQ(created.status, 201u) << created.body;
+  EXPECT_EQ(fetch(healthy.network_url, bhttp::verb::post, "/v2.0/networks", network).status, 201u);
+  auto id = json::parse(created.body)["id"].get<std::string>();
+  EXPECT_EQ(fetch(healthy.image_url, bhttp::verb::delete_, "/v2/images/" + id).status, 204u);
+
+  EXPECT_EQ(fetch(endpoints_.keystone_url, bhttp::verb::delete_, "/sim/faults/cloudlet-1").status, 204u);
+  EXPECT_EQ(fetch(failing.network_url, bhttp::verb::post, "/v2.0/networks", network).status, 201u);
+}
+
 } // namespace
 } // namespace fedstack::sim

@@ -1,0 +1,248 @@
+#include "agent/copies.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "agent/federation.hpp"
+#include "agent/service_session.hpp"
+#include "agent/upstream_call.hpp"
+#include "api/global_id.hpp"
+
+namespace fedstack::agent {
+namespace {
+
+using json = nlohmann::json;
+using storage::registry_entry;
+
+json parse_object(const http::response& answer) {
+  auto doc = json::parse(answer.body, nullptr, false);
+  return doc.is_object() ? doc : json::object();
+}
+
+/// Streams the bytes of image `from_id` on `from` into image `to_id` on `to`.
+http::awaitable<void> copy_image_bytes(request& r, const cloudlet_endpoints& from,
+                                       const std::string& from_id, const cloudlet_endpoints& to,
+                                       const std::string& to_id) {
+  auto executor = co_await http::asio::this_coro::executor;
+  auto timeout = r.context.upstream_timeout();
+  auto connect_timeout = r.context.connect_timeout();
+  auto token = std::string(r.header()["X-Auth-Token"]);
+  http::upstream source{executor};
+  http::upstream sink{executor};
+  try {
+    co_await source.connect(from.image, connect_timeout);
+    bhttp::request<bhttp::string_body> get{bhttp::verb::get,
+                                           from.image.base_path + "/v2/images/" + from_id + "/file", 11};
+    get.set(bhttp::field::host, from.image.host + ":" + std::to_string(from.image.port));
+    get.set("X-Auth-Token", token);
+    co_await source.send(std::move(get), timeout);
+    co_await source.read_header(timeout);
+    if (source.header().result_int() != 200)
+      throw copy_failed("reading image " + from_id + " on " + from.region + " answered " +
+                        std::to_string(source.header().result_int()));
+    co_await sink.connect(to.image, connect_timeout);
+    bhttp::request_header<> put;
+    put.method(bhttp::verb::put);
+    put.target(to.image.base_path + "/v2/images/" + to_id + "/file");
+    put.version(11);
+    put.set(bhttp::field::host, to.image.host + ":" + std::to_string(to.image.port));
+    put.set("X-Auth-Token", token);
+    put.set(bhttp::field::content_type, "application/octet-stream");
+    if (auto length = source.header()[bhttp::field::content_length]; !length.empty())
+      put.set(bhttp::field::content_length, length);
+    else
+      put.set(bhttp::field::transfer_encoding, "chunked");
+    co_await sink.send_header(std::move(put), timeout);
+    for (;;) {
+      auto piece = co_await source.read_some(timeout);
+      if (piece.empty()) break;
+      co_await sink.send_some(piece, timeout);
+    }
+    co_await sink.finish(timeout);
+    co_await sink.read_header(timeout);
+    auto status = sink.header().result_int();
+    co_await sink.read_body(1 << 20, timeout);
+    if (status >= 300)
+      throw copy_failed("uploading the copy to " + to.region + " answered " + std::to_string(status));
+  } catch (const boost::system::system_error& e) {
+    throw copy_failed("copying image " + from_id + " from " + from.region + " to " + to.region +
+                      " failed: " + e.what());
+  }
+}
+
+/// Adds the copy at the owner. When another copy on that cloudlet won a race,
+/// deletes ours (`delete_path`, the cloud's path) and returns the entry with theirs.
+http::awaitable<registry_entry> bind_copy(request& r, const registry_entry& entry,
+                                          const cloudlet_endpoints& to, api::service_type service,
+                                          const std::string& local_id, const std::string& delete_path) {
+  // A named copy: GCC 12 destroys a braced temporary passed to a coroutine twice.
+  storage::cloud_copy copy{to.region, local_id};
+  auto updated = co_await r.context.registry->add_copy(entry.project_id, entry.global_id,
+                                                       std::move(copy));
+  if (updated) {
+    r.context.aliases.learn(to.region, local_id, entry.global_id);
+    co_return std::move(*updated);
+  }
+  co_await call_cloudlet(r.context, to, service, bhttp::verb::delete_, delete_path, client_call_headers(r));
+  auto fresh = co_await r.context.registry->get(entry.project_id, entry.global_id);
+  if (fresh && fresh->copy_on(to.region)) co_return std::move(*fresh);
+  throw copy_failed(entry.global_id + " was deleted while it was being copied");
+}
+
+/// PUTs the copy-of marker tag on a Neutron resource.
+http::awaitable<void> tag_copy(request& r, const cloudlet_endpoints& to, const std::string& collection,
+                               const std::string& local_id, const std::string& global_id) {
+  auto tag = api::marker_tag({global_id, true});
+  auto answer = co_await call_cloudlet(r.context, to, api::service_type::network, bhttp::verb::put,
+                                       "/v2.0/" + collection + "/" + local_id + "/tags/" + tag,
+                                       client_call_headers(r));
+  if (answer.status >= 300)
+    spdlog::warn("{} tagging {} {} on {} answered {}", r.request_id, collection, local_id, to.region,
+                 answer.status);
+}
+
+// Field lists live outside the coroutines: GCC 12 cannot keep an
+// initializer_list in a coroutine frame.
+const std::vector<std::string> image_copy_fields{"name", "disk_format", "container_format",
+                                                 "min_disk", "min_ram", "tags"};
+const std::vector<std::string> network_copy_fields{"name", "admin_state_up", "description"};
+const std::vector<std::string> subnet_copy_fields{"name", "cidr", "ip_version", "enable_dhcp",
+                                                  "gateway_ip", "allocation_pools",
+                                                  "dns_nameservers", "host_routes", "description"};
+const std::vector<std::string> flavor_copy_fields{"name", "ram", "vcpus", "disk", "swap",
+                                                  "rxtx_factor", "os-flavor-access:is_public",
+                                                  "OS-FLV-EXT-DATA:ephemeral"};
+
+json copy_fields(const json& from, const std::vector<std::string>& keys) {
+  json out = json::object();
+  for (const auto& key : keys)
+    if (from.contains(key) && !from[key].is_null()) out[key] = from[key];
+  return out;
+}
+
+json wrap(const char* key, json value) {
+  json out = json::object();
+  out[key] = std::move(value);
+  return out;
+}
+
+} // namespace
+
+http::awaitable<registry_entry> ensure_image_on(request& r, const registry_entry& given,
+                                                const cloudlet_endpoints& to) {
+  auto image = given;
+  if (image.copy_on(to.region)) co_return image;
+  auto guard = co_await r.context.copy_locks.acquire(image.global_id + "\n" + to.region);
+  // Another boot may have made the copy while this one waited.
+  if (auto fresh = co_await r.context.registry->get(image.project_id, image.global_id)) image = *fresh;
+  if (image.copy_on(to.region)) co_return image;
+  if (image.copies.empty()) throw copy_failed("image " + image.global_id + " has no copy to copy from");
+  const auto& primary = image.copies.front();
+  auto from = find_cloudlet(r.context, primary.cloudlet);
+  if (!from) throw copy_failed("the cloudlet " + primary.cloudlet + " is not in the catalog");
+  auto headers = client_call_headers(r);
+  auto shown = co_await call_cloudlet(r.context, *from, api::service_type::image, bhttp::verb::get,
+                                      "/v2/images/" + primary.local_id, headers);
+  auto meta = parse_object(shown);
+  if (shown.status != 200 || meta.value("status", std::string{}) != "active")
+    throw copy_failed("image " + image.global_id + " is not active on " + from->region);
+  auto body = copy_fields(meta, image_copy_fields);
+  api::add_marker(api::service_type::image, body, {image.global_id, true});
+  auto made = co_await call_cloudlet(r.context, to, api::service_type::image, bhttp::verb::post,
+                                     "/v2/images", headers, body.dump());
+  auto made_id = parse_object(made).value("id", std::string{});
+  if (made.status != 201 || made_id.empty())
+    throw copy_failed("creating the image copy on " + to.region + " answered " + std::to_string(made.status));
+  spdlog::info("{} copying image {} from {} to {}", r.request_id, image.global_id, from->region, to.region);
+  bool copied = true;
+  try {
+    co_await copy_image_bytes(r, *from, primary.local_id, to, made_id);
+  } catch (const copy_failed& e) {
+    spdlog::warn("{} {}", r.request_id, e.what());
+    copied = false;   // cleaned up below: no co_await inside a handler
+  }
+  if (!copied) {
+    co_await call_cloudlet(r.context, to, api::service_type::image, bhttp::verb::delete_,
+                           "/v2/images/" + made_id, headers);
+    throw copy_failed("copying the bytes of image " + image.global_id + " to " + to.region + " failed");
+  }
+  co_return co_await bind_copy(r, image, to, api::service_type::image, made_id, "/v2/images/" + made_id);
+}
+
+http::awaitable<registry_entry> ensure_network_on(request& r, const registry_entry& given,
+                                                  const cloudlet_endpoints& to) {
+  auto network = given;
+  auto guard = co_await r.context.copy_locks.acquire(network.global_id + "\n" + to.region);
+  if (auto fresh = co_await r.context.registry->get(network.project_id, network.global_id)) network = *fresh;
+  if (network.copies.empty()) throw copy_failed("network " + network.global_id + " has no copy");
+  const auto primary = network.copies.front();
+  auto from = find_cloudlet(r.context, primary.cloudlet);
+  if (!from) throw copy_failed("the cloudlet " + primary.cloudlet + " is not in the catalog");
+  auto headers = client_call_headers(r);
+  if (!network.copy_on(to.region)) {
+    auto shown = co_await call_cloudlet(r.context, *from, api::service_type::network, bhttp::verb::get,
+                                        "/v2.0/networks/" + primary.local_id, headers);
+    auto meta = parse_object(shown).value("network", json::object());
+    if (shown.status != 200) throw copy_failed("network " + network.global_id + " cannot be read");
+    json body = json::object();
+    body["network"] = copy_fields(meta, network_copy_fields);
+    auto made = co_await call_cloudlet(r.context, to, api::service_type::network, bhttp::verb::post,
+                                       "/v2.0/networks", headers, body.dump());
+    auto made_id = parse_object(made).value("network", json::object()).value("id", std::string{});
+    if (made.status != 201 || made_id.empty())
+      throw copy_failed("creating the network copy on " + to.region + " answered " + std::to_string(made.status));
+    co_await tag_copy(r, to, "networks", made_id, network.global_id);
+    network = co_await bind_copy(r, network, to, api::service_type::network, made_id,
+                                 "/v2.0/networks/" + made_id);
+  }
+  const auto* here = network.copy_on(to.region);
+  auto to_network = here->local_id;
+  // Every subnet of the network, including those made after an earlier copy.
+  auto listed = co_await call_cloudlet(r.context, *from, api::service_type::network, bhttp::verb::get,
+                                       "/v2.0/subnets?network_id=" + primary.local_id, headers);
+  for (const auto& subnet : parse_object(listed).value("subnets", json::array())) {
+    auto m = api::read_marker(api::service_type::network, subnet);
+    if (!m || m->is_copy) continue;
+    auto entry = co_await r.context.registry->get(network.project_id, m->global_id);
+    if (!entry || entry->copy_on(to.region)) continue;
+    auto fields = copy_fields(subnet, subnet_copy_fields);
+    fields["network_id"] = to_network;
+    json body = json::object();
+    body["subnet"] = fields;
+    auto made = co_await call_cloudlet(r.context, to, api::service_type::network, bhttp::verb::post,
+                                       "/v2.0/subnets", headers, body.dump());
+    auto made_id = parse_object(made).value("subnet", json::object()).value("id", std::string{});
+    if (made.status != 201 || made_id.empty())
+      throw copy_failed("creating a subnet copy on " + to.region + " answered " + std::to_string(made.status));
+    co_await tag_copy(r, to, "subnets", made_id, m->global_id);
+    co_await bind_copy(r, *entry, to, api::service_type::network, made_id, "/v2.0/subnets/" + made_id);
+  }
+  co_return network;
+}
+
+http::awaitable<void> ensure_flavor_on(request& r, const std::string& flavor_id,
+                                       const cloudlet_endpoints& to) {
+  auto headers = client_call_headers(r);
+  auto there = co_await call_cloudlet(r.context, to, api::service_type::compute, bhttp::verb::get,
+                                      "/v2.1/flavors/" + flavor_id, headers);
+  if (there.status == 200) co_return;
+  if (there.status != 404)
+    throw copy_failed("flavor " + flavor_id + " on " + to.region + " answered " + std::to_string(there.status));
+  auto guard = co_await r.context.copy_locks.acquire("flavor\n" + flavor_id + "\n" + to.region);
+  auto here = co_await call_cloudlet(r.context, r.context.cloudlet, api::service_type::compute,
+                                     bhttp::verb::get, "/v2.1/flavors/" + flavor_id, headers);
+  auto flavor = parse_object(here).value("flavor", json::object());
+  if (here.status != 200) throw copy_failed("flavor " + flavor_id + " cannot be read");
+  auto body = copy_fields(flavor, flavor_copy_fields);
+  body["id"] = flavor_id;
+  if (body.contains("swap") && !body["swap"].is_number()) body.erase("swap");
+  // Flavors are an admin's to make: the agent's service user makes the copy.
+  bhttp::fields admin = headers;
+  admin.set("X-Auth-Token", co_await r.context.session->token());
+  auto made = co_await call_cloudlet(r.context, to, api::service_type::compute, bhttp::verb::post,
+                                     "/v2.1/flavors", admin, wrap("flavor", body).dump());
+  if (made.status != 200 && made.status != 409)   // 409: another agent made it first
+    throw copy_failed("creating flavor " + flavor_id + " on " + to.region + " answered " +
+                      std::to_string(made.status));
+}
+
+} // namespace fedstack::agent

@@ -1,0 +1,350 @@
+// Creates. Images and servers go where the scheduler says (thesis workflow 5,
+// docs/scheduler.md); networks to this agent's cloudlet; subnets and ports to
+// their network's. Record-keeping survives a crash at any step:
+//   1. reserve the global ID in this agent's registry (state reserved);
+//   2. create the cloud resource carrying the global ID as its marker;
+//   3. bind: the entry gets the cloud's ID (state bound).
+// A failed attempt (5xx, timeout, a server in ERROR for want of a host) is
+// tried on the next candidate; what it made is deleted first. The client sees
+// an error only when every candidate failed, and then the reservation goes too.
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "agent/copies.hpp"
+#include "agent/federation.hpp"
+#include "agent/request.hpp"
+#include "agent/resource_kinds.hpp"
+#include "agent/upstream_call.hpp"
+#include "api/global_id.hpp"
+#include "api/uuid.hpp"
+
+namespace fedstack::agent {
+namespace {
+
+using json = nlohmann::json;
+using storage::registry_entry;
+using storage::resource_kind;
+
+/// The last path segment of an ID or a link to one (imageRef, flavorRef).
+std::string id_from_ref(const json& ref) {
+  if (!ref.is_string()) return {};
+  auto text = ref.get<std::string>();
+  auto slash = text.find_last_of('/');
+  return slash == std::string::npos ? text : text.substr(slash + 1);
+}
+
+json parse_object(const std::string& text) {
+  auto doc = json::parse(text, nullptr, false);
+  return doc.is_object() ? doc : json::object();
+}
+
+/// What one attempt on one cloudlet came to.
+struct attempt {
+  enum class outcome { created, rejected, failed } result = outcome::failed;
+  std::optional<http::response> answer;   // the cloud's answer, if there was one
+  unsigned status = 503;                  // without an answer
+  std::string message;
+  std::string local_id;
+};
+
+/// Best effort after a create timed out: the cloud may have made it anyway.
+http::awaitable<void> remove_by_marker(request& r, const cloudlet_endpoints& c, resource_kind kind,
+                                       const std::string& global_id) {
+  auto headers = client_call_headers(r);
+  std::string list_path, item_prefix, collection;
+  api::service_type service;
+  if (kind == resource_kind::image) {
+    service = api::service_type::image;
+    list_path = "/v2/images?" + std::string(api::gid_key) + "=" + global_id;
+    item_prefix = "/v2/images/";
+    collection = "images";
+  } else if (kind == resource_kind::server) {
+    service = api::service_type::compute;
+    list_path = "/v2.1/servers/detail";
+    item_prefix = "/v2.1/servers/";
+    collection = "servers";
+  } else {
+    co_return;   // Neutron resources are marked after their create answered
+  }
+  auto listed = co_await call_cloudlet(r.context, c, service, bhttp::verb::get, list_path, headers);
+  for (const auto& item : parse_object(listed.body).value(collection, json::array())) {
+    auto m = api::read_marker(service, item);
+    if (!m || m->global_id != global_id || !item.contains("id")) continue;
+    spdlog::warn("{} deleting {} {} on {}: its create timed out", r.request_id, collection,
+                 item["id"].get<std::string>(), c.region);
+    co_await call_cloudlet(r.context, c, service, bhttp::verb::delete_,
+                           item_prefix + item["id"].get<std::string>(), headers);
+  }
+}
+
+/// A server that went to ERROR because the cloudlet had no host for it.
+http::awaitable<bool> failed_for_want_of_host(request& r, const cloudlet_endpoints& c,
+                                              const std::string& local_id) {
+  auto shown = co_await call_cloudlet(r.context, c, api::service_type::compute, bhttp::verb::get,
+                                      "/v2.1/servers/" + local_id, client_call_headers(r));
+  auto server = parse_object(shown.body).value("server", json::object());
+  if (server.value("status", std::string{}) != "ERROR") co_return false;
+  auto fault = server.value("fault", json::object()).value("message", std::string{});
+  co_return fault.find("No valid host") != std::string::npos;
+}
+
+/// POSTs `body` (global IDs) to `c`, marked with `global_id`.
+http::awaitable<attempt> create_on(request& r, const cloudlet_endpoints& c, resource_kind kind,
+                                   const std::string& global_id, const json& body) {
+  auto service = r.route.service;
+  auto text = body.dump();
+  std::vector<std::string_view> texts;
+  texts.push_back(text);
+  auto to_local = co_await ids_to_local(r, c.region, texts);
+  auto doc = json::parse(api::rewrite_uuids(text, [&](std::string_view id) -> std::optional<std::string> {
+    auto it = to_local.find(std::string(id));
+    if (it == to_local.end()) return std::nullopt;
+    return it->second;
+  }));
+  api::add_marker(service, doc, {global_id, false});
+  attempt a;
+  std::optional<upstream_failure> failure;
+  try {
+    a.answer = co_await call_cloudlet(r.context, c, service, bhttp::verb::post, r.route.upstream_path,
+                                      client_call_headers(r), doc.dump());
+  } catch (const upstream_failure& e) {
+    failure = e;
+  }
+  if (failure) {
+    a.status = failure->status;
+    a.message = failure->what();
+    if (failure->status == 504) co_await remove_by_marker(r, c, kind, global_id);
+    co_return a;
+  }
+  auto status = a.answer->status;
+  if (status >= 500) co_return a;
+  if (status >= 300) {
+    a.result = attempt::outcome::rejected;
+    co_return a;
+  }
+  auto id = created_id(parse_object(a.answer->body), r.route.resource);
+  if (!id) {
+    spdlog::error("{} create on {} answered {} without an id", r.request_id, c.region, status);
+    a.result = attempt::outcome::rejected;
+    co_return a;
+  }
+  a.local_id = *id;
+  if (service == api::service_type::network) {
+    auto tag = api::marker_tag({global_id, false});
+    auto tagged = co_await call_cloudlet(r.context, c, service, bhttp::verb::put,
+                                         r.route.upstream_path + "/" + a.local_id + "/tags/" + tag,
+                                         client_call_headers(r));
+    if (tagged.status >= 300)
+      spdlog::warn("{} marking {} on {} answered {}", r.request_id, a.local_id, c.region, tagged.status);
+  }
+  if (kind == resource_kind::server && co_await failed_for_want_of_host(r, c, a.local_id)) {
+    spdlog::warn("{} server {} on {}: no valid host; trying the next cloudlet", r.request_id,
+                 a.local_id, c.region);
+    co_await call_cloudlet(r.context, c, service, bhttp::verb::delete_,
+                           "/v2.1/servers/" + a.local_id, client_call_headers(r));
+    a.status = 503;
+    a.message = "No valid host was found on " + c.region + ".";
+    a.answer.reset();
+    co_return a;
+  }
+  a.result = attempt::outcome::created;
+  co_return a;
+}
+
+/// The cloudlets to try, in order: the decision's winner and fallbacks, or
+/// this agent's own when the scheduler could place nothing.
+std::vector<cloudlet_endpoints> candidates_of(request& r, const placement_decision& decision) {
+  std::vector<cloudlet_endpoints> out;
+  auto add = [&](const std::string& region) {
+    for (const auto& c : out)
+      if (c.region == region) return;
+    if (auto c = find_cloudlet(r.context, region)) out.push_back(*c);
+  };
+  if (decision.placed) {
+    add(decision.winner.region);
+    for (const auto& f : decision.fallback) add(f.region);
+  }
+  if (out.empty()) out.push_back(r.context.cloudlet);
+  return out;
+}
+
+/// What the scheduler needs to know of a boot, and the entries it refers to.
+struct boot_needs {
+  placement_request request;
+  std::string flavor_id;
+  std::optional<registry_entry> image;
+  std::vector<registry_entry> networks;
+};
+
+http::awaitable<boot_needs> read_boot(request& r, json& server) {
+  boot_needs needs;
+  needs.request.kind = placement_kind::server;
+  auto headers = client_call_headers(r);
+  const auto& project = r.identity->project_id;
+  needs.flavor_id = id_from_ref(server.value("flavorRef", json()));
+  if (!needs.flavor_id.empty()) {
+    auto shown = co_await call_cloudlet(r.context, r.context.cloudlet, api::service_type::compute,
+                                        bhttp::verb::get, "/v2.1/flavors/" + needs.flavor_id, headers);
+    auto flavor = parse_object(shown.body).value("flavor", json::object());
+    needs.request.ram_mb = flavor.value("ram", 0);
+    needs.request.disk_gb = flavor.value("disk", 0);
+    needs.request.vcpus = flavor.value("vcpus", 0);
+  }
+  auto image_id = id_from_ref(server.value("imageRef", json()));
+  if (api::global_id_owner(image_id)) {
+    needs.image = co_await r.context.registry->get(project, image_id);
+    if (needs.image && !needs.image->copies.empty()) {
+      const auto& primary = needs.image->copies.front();
+      if (auto from = find_cloudlet(r.context, primary.cloudlet)) {
+        auto shown = co_await call_cloudlet(r.context, *from, api::service_type::image,
+                                            bhttp::verb::get, "/v2/images/" + primary.local_id, headers);
+        auto image = parse_object(shown.body);
+        if (image.contains("checksum") && image["checksum"].is_string())
+          needs.request.image_checksum = image["checksum"];
+        if (image.contains("size") && image["size"].is_number())
+          needs.request.image_size_gb =
+            static_cast<std::int64_t>(std::ceil(image["size"].get<double>() / (1024.0 * 1024 * 1024)));
+      }
+    }
+  }
+  if (server.contains("availability_zone") && server["availability_zone"].is_string()) {
+    needs.request.availability_zone = server["availability_zone"];
+    // Zones are cloudlets here; inside the chosen cloud its own default applies.
+    server.erase("availability_zone");
+  }
+  if (server.contains("networks") && server["networks"].is_array()) {
+    for (const auto& n : server["networks"]) {
+      auto id = n.is_object() ? n.value("uuid", std::string{}) : std::string{};
+      if (!api::global_id_owner(id)) continue;
+      if (auto entry = co_await r.context.registry->get(project, id)) needs.networks.push_back(*entry);
+    }
+  }
+  co_return needs;
+}
+
+/// Where a subnet or port goes: the primary cloudlet of its network.
+http::awaitable<cloudlet_endpoints> network_home(request& r, const json& body) {
+  auto singular = r.route.resource.substr(0, r.route.resource.size() - 1);
+  auto item = body.value(singular, json::object());
+  auto network_id = item.is_object() ? item.value("network_id", std::string{}) : std::string{};
+  if (api::global_id_owner(network_id)) {
+    auto entry = co_await r.context.registry->get(r.identity->project_id, network_id);
+    if (entry && !entry->copies.empty())
+      if (auto c = find_cloudlet(r.context, entry->copies.front().cloudlet)) co_return *c;
+  }
+  co_return r.context.cloudlet;
+}
+
+} // namespace
+
+http::awaitable<void> handle_create(request& r, std::string body) {
+  auto kind = *kind_of(r.route);
+  auto doc = json::parse(body, nullptr, false);
+  if (!doc.is_object()) co_return co_await send_error(r, 400, "The request body must be a JSON object.");
+
+  std::vector<cloudlet_endpoints> candidates;
+  std::optional<boot_needs> boot;
+  if (kind == resource_kind::server) {
+    if (!doc.contains("server") || !doc["server"].is_object())
+      co_return co_await send_error(r, 400, "Invalid input for field/attribute server.");
+    boot = co_await read_boot(r, doc["server"]);
+    auto decision = co_await r.context.placement->place(boot->request);
+    const auto& zone = boot->request.availability_zone;
+    if (!zone.empty() && !decision.placed) {
+      // A zone is a cloudlet of the catalog; one that gossip has not brought
+      // into this agent's view is still tried, and its cloud decides.
+      auto pinned = find_cloudlet(r.context, zone);
+      if (!pinned) co_return co_await send_error(r, 400, "The requested availability zone is not available");
+      candidates.push_back(*pinned);
+    } else {
+      candidates = candidates_of(r, decision);
+    }
+  } else if (kind == resource_kind::image) {
+    placement_request request;
+    request.kind = placement_kind::image;
+    request.image_size_gb = doc.value("min_disk", 0);
+    candidates = candidates_of(r, co_await r.context.placement->place(request));
+  } else if (kind == resource_kind::network) {
+    candidates.push_back(r.context.cloudlet);
+  } else {
+    candidates.push_back(co_await network_home(r, doc));
+  }
+
+  registry_entry entry;
+  entry.kind = kind;
+  entry.global_id = r.context.registry->new_global_id();
+  entry.project_id = r.identity->project_id;
+  entry.state = storage::entry_state::reserved;
+  entry.created_unix_ms = now_unix_ms();
+  entry.name = created_name(doc, r.route.resource);
+  co_await r.context.registry->put(entry);
+
+  attempt last;
+  last.message = "No cloudlet could take the request.";
+  cloudlet_endpoints last_cloudlet = candidates.front();
+  for (const auto& c : candidates) {
+    if (boot) {
+      std::optional<std::string> not_ready;
+      try {
+        if (boot->image) boot->image = co_await ensure_image_on(r, *boot->image, c);
+        for (auto& n : boot->networks) n = co_await ensure_network_on(r, n, c);
+        if (c.region != r.context.cloudlet.region && !boot->flavor_id.empty())
+          co_await ensure_flavor_on(r, boot->flavor_id, c);
+      } catch (const copy_failed& e) {
+        not_ready = e.what();
+      } catch (const upstream_failure& e) {
+        not_ready = e.what();
+      }
+      if (not_ready) {
+        spdlog::warn("{} cannot prepare {} for the boot: {}", r.request_id, c.region, *not_ready);
+        last = attempt{};
+        last.message = *not_ready;
+        continue;
+      }
+    }
+    r.upstream = endpoint_of(c, r.route.service).to_string();
+    auto a = co_await create_on(r, c, kind, entry.global_id, doc);
+    last_cloudlet = c;
+    if (a.result == attempt::outcome::created) {
+      entry.state = storage::entry_state::bound;
+      entry.copies.clear();
+      entry.copies.push_back(storage::cloud_copy{c.region, a.local_id});
+      co_await r.context.registry->put(entry);
+      r.context.aliases.learn(c.region, a.local_id, entry.global_id);
+      r.target = c;
+      std::map<std::string, std::string> known;
+      known.emplace(a.local_id, entry.global_id);
+      auto uuids = api::collect_uuids(a.answer->body);
+      auto answer_doc = json::parse(a.answer->body, nullptr, false);
+      auto to_global = co_await ids_to_global(r, c.region, r.route.service,
+                                              answer_doc.is_structured() ? &answer_doc : nullptr,
+                                              std::move(uuids), std::move(known));
+      auto location = std::string(a.answer->headers[bhttp::field::location]);
+      if (!location.empty())
+        a.answer->headers.set(bhttp::field::location,
+                              rewrite_for_client(r, c, r.route.service, location, to_global));
+      auto text = rewrite_for_client(r, c, r.route.service,
+                                     answer_doc.is_structured() ? answer_doc.dump() : a.answer->body,
+                                     to_global);
+      co_return co_await send_upstream_response(r, *a.answer, std::move(text));
+    }
+    if (a.result == attempt::outcome::rejected) {
+      last = std::move(a);
+      break;
+    }
+    spdlog::warn("{} create on {} failed ({}); trying the next candidate", r.request_id, c.region,
+                 a.answer ? std::to_string(a.answer->status) : a.message);
+    last = std::move(a);
+  }
+  co_await r.context.registry->erase(entry.project_id, entry.global_id);
+  if (last.answer) {
+    auto text = rewrite_for_client(r, last_cloudlet, r.route.service, last.answer->body, {});
+    co_return co_await send_upstream_response(r, *last.answer, std::move(text));
+  }
+  co_await send_error(r, last.status, last.message);
+}
+
+} // namespace fedstack::agent

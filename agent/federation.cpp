@@ -1,0 +1,250 @@
+#include "agent/federation.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "agent/discovery.hpp"
+#include "agent/service_session.hpp"
+#include "agent/upstream_call.hpp"
+#include "api/global_id.hpp"
+#include "api/rewrite.hpp"
+#include "api/urls.hpp"
+#include "api/uuid.hpp"
+
+namespace fedstack::agent {
+namespace {
+
+using json = nlohmann::json;
+
+/// Learns the marker of every object in `doc` that has an "id", then hides the marker.
+void take_markers(json& doc, api::service_type service, const std::string& cloudlet,
+                  agent_context& context, std::map<std::string, std::string>& to_global) {
+  if (doc.is_object()) {
+    if (auto m = api::read_marker(service, doc); m && doc.contains("id") && doc["id"].is_string()) {
+      const auto& local = doc["id"].get_ref<const std::string&>();
+      to_global[local] = m->global_id;
+      context.aliases.learn(cloudlet, local, m->global_id);
+    }
+    api::strip_marker(service, doc);
+    for (auto& [key, value] : doc.items())
+      if (value.is_structured()) take_markers(value, service, cloudlet, context, to_global);
+  } else if (doc.is_array()) {
+    for (auto& value : doc) take_markers(value, service, cloudlet, context, to_global);
+  }
+}
+
+/// A reference from one resource to another that a cloud shows by its own ID.
+struct reference {
+  api::service_type service;
+  std::string path;   // the referenced item, e.g. /v2/images/<id>
+  std::string id;
+};
+
+/// The references a client follows: the image of a server, the network of a
+/// subnet or port, the subnets of a port.
+void collect_references(const json& doc, api::service_type service, std::vector<reference>& out) {
+  if (doc.is_object()) {
+    if (service == api::service_type::compute && doc.contains("image") && doc["image"].is_object()) {
+      const auto& image = doc["image"];
+      if (image.contains("id") && image["id"].is_string())
+        out.push_back({api::service_type::image, "/v2/images/", image["id"].get<std::string>()});
+    }
+    if (service == api::service_type::network) {
+      if (doc.contains("network_id") && doc["network_id"].is_string())
+        out.push_back({service, "/v2.0/networks/", doc["network_id"].get<std::string>()});
+      if (doc.contains("subnet_id") && doc["subnet_id"].is_string())
+        out.push_back({service, "/v2.0/subnets/", doc["subnet_id"].get<std::string>()});
+    }
+    for (const auto& [key, value] : doc.items())
+      if (value.is_structured()) collect_references(value, service, out);
+  } else if (doc.is_array()) {
+    for (const auto& value : doc) collect_references(value, service, out);
+  }
+}
+
+/// The global ID in the marker of the item a reference points at, read from its cloud.
+http::awaitable<std::optional<std::string>> referenced_global_id(request& r,
+                                                                 const cloudlet_endpoints& cloudlet,
+                                                                 const reference& ref) {
+  auto answer = co_await call_cloudlet(r.context, cloudlet, ref.service, bhttp::verb::get,
+                                       ref.path + ref.id, client_call_headers(r));
+  if (answer.status != 200) co_return std::nullopt;
+  auto doc = json::parse(answer.body, nullptr, false);
+  if (!doc.is_object()) co_return std::nullopt;
+  // Neutron wraps the item in an object named by its kind; Glance does not.
+  if (ref.service == api::service_type::network && doc.size() == 1 && doc.begin()->is_object())
+    doc = json(*doc.begin());
+  auto m = api::read_marker(ref.service, doc);
+  if (!m) co_return std::nullopt;
+  co_return m->global_id;
+}
+
+} // namespace
+
+std::optional<cloudlet_endpoints> find_cloudlet(agent_context& context, const std::string& region) {
+  {
+    std::lock_guard lock{context.cloudlets_mutex};
+    for (const auto& c : context.cloudlets)
+      if (c.region == region) return c;
+  }
+  if (!context.session) return std::nullopt;
+  auto fresh = cloudlets_in_catalog(context.session->catalog());
+  std::lock_guard lock{context.cloudlets_mutex};
+  if (!fresh.empty()) context.cloudlets = std::move(fresh);
+  for (const auto& c : context.cloudlets)
+    if (c.region == region) return c;
+  return std::nullopt;
+}
+
+std::vector<cloudlet_endpoints> all_cloudlets(agent_context& context) {
+  std::vector<cloudlet_endpoints> result{context.cloudlet};
+  std::lock_guard lock{context.cloudlets_mutex};
+  for (const auto& c : context.cloudlets)
+    if (c.region != context.cloudlet.region) result.push_back(c);
+  return result;
+}
+
+const http::endpoint& endpoint_of(const cloudlet_endpoints& cloudlet, api::service_type service) {
+  switch (service) {
+    case api::service_type::image: return cloudlet.image;
+    case api::service_type::network: return cloudlet.network;
+    default: return cloudlet.compute;
+  }
+}
+
+std::string root_url(const http::endpoint& endpoint) {
+  return "http://" + endpoint.host + ":" + std::to_string(endpoint.port) + endpoint.base_path;
+}
+
+bhttp::fields client_call_headers(const request& r) {
+  bhttp::fields headers;
+  headers.set("X-Auth-Token", r.header()["X-Auth-Token"]);
+  headers.set("X-Openstack-Request-Id", r.request_id);
+  headers.set(bhttp::field::accept, "application/json");
+  headers.set(bhttp::field::content_type, "application/json");
+  for (const char* name : {"OpenStack-API-Version", "X-OpenStack-Nova-API-Version"})
+    if (auto v = r.header()[name]; !v.empty()) headers.set(name, v);
+  return headers;
+}
+
+http::awaitable<http::response> call_cloudlet(agent_context& context, const cloudlet_endpoints& cloudlet,
+                                              api::service_type service, bhttp::verb method,
+                                              const std::string& target, const bhttp::fields& headers,
+                                              const std::string& body) {
+  auto sent = body;
+  co_return co_await call_upstream(endpoint_of(cloudlet, service), method, target, headers,
+                                   std::move(sent), context.upstream_timeout(), &context.pool);
+}
+
+namespace {
+
+struct fan_out_state {
+  explicit fan_out_state(http::asio::any_io_executor ex, std::size_t n)
+    : done(n, false), pending(n), timer(std::move(ex)) {}
+  std::vector<bool> done;
+  std::size_t pending;
+  http::asio::steady_timer timer;
+};
+
+// Runs on one strand: the tasks, their completions and the timer never race.
+http::awaitable<std::vector<bool>> run_all_on_strand(
+  std::vector<std::function<http::awaitable<void>()>> tasks, std::chrono::milliseconds deadline) {
+  auto strand = co_await http::asio::this_coro::executor;
+  auto state = std::make_shared<fan_out_state>(strand, tasks.size());
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    // The completion runs on the strand too (bound explicitly: co_spawn alone
+    // does not promise it), so `state` is only ever touched there.
+    http::asio::co_spawn(strand, tasks[i](),
+                         http::asio::bind_executor(strand, [state, i](std::exception_ptr) {
+                           state->done[i] = true;
+                           if (--state->pending == 0) state->timer.cancel();
+                         }));
+  }
+  if (state->pending > 0) {
+    state->timer.expires_after(deadline);
+    boost::system::error_code ignored;
+    co_await state->timer.async_wait(http::asio::redirect_error(http::use_awaitable, ignored));
+  }
+  co_return state->done;
+}
+
+} // namespace
+
+http::awaitable<std::vector<bool>> run_all(std::vector<std::function<http::awaitable<void>()>> tasks,
+                                           std::chrono::milliseconds deadline) {
+  if (tasks.empty()) co_return std::vector<bool>{};
+  auto strand = http::asio::make_strand(co_await http::asio::this_coro::executor);
+  co_return co_await http::asio::co_spawn(strand, run_all_on_strand(std::move(tasks), deadline),
+                                          http::use_awaitable);
+}
+
+http::awaitable<std::map<std::string, std::string>>
+ids_to_local(request& r, const std::string& cloudlet, const std::vector<std::string_view>& texts) {
+  std::map<std::string, std::string> mapping;
+  for (auto text : texts) {
+    for (auto& id : api::collect_uuids(text)) {
+      if (mapping.count(id) || !api::global_id_owner(id)) continue;
+      auto entry = co_await r.context.registry->get(r.identity->project_id, id);
+      if (!entry) continue;
+      if (const auto* copy = entry->copy_on(cloudlet)) {
+        r.context.aliases.learn(cloudlet, copy->local_id, id);
+        mapping.emplace(id, copy->local_id);
+      }
+    }
+  }
+  co_return mapping;
+}
+
+http::awaitable<std::map<std::string, std::string>>
+ids_to_global(request& r, const std::string& cloudlet, api::service_type service, json* body,
+              const std::vector<std::string>& local_ids, const std::map<std::string, std::string>& seed) {
+  auto& context = r.context;
+  auto known = seed;
+  if (body) take_markers(*body, service, cloudlet, context, known);
+  std::vector<std::string> unknown;
+  for (const auto& id : local_ids)
+    if (!known.count(id)) unknown.push_back(id);
+  if (!unknown.empty()) {
+    for (auto& m : co_await context.registry->to_global(r.identity->project_id, cloudlet, unknown))
+      known.emplace(std::move(m.local_id), std::move(m.global_id));
+    for (const auto& id : unknown)
+      if (!known.count(id))
+        if (auto alias = context.aliases.find(cloudlet, id)) known.emplace(id, std::move(*alias));
+  }
+  // What is still unknown and referenced (a copy another agent made): its marker says.
+  std::vector<reference> references;
+  if (body && !unknown.empty()) collect_references(*body, service, references);
+  std::optional<cloudlet_endpoints> where;
+  for (const auto& ref : references) {
+    if (known.count(ref.id) || !api::is_uuid(ref.id)) continue;
+    if (!where) where = find_cloudlet(context, cloudlet);
+    if (!where) break;
+    auto global = co_await referenced_global_id(r, *where, ref);
+    if (!global) continue;
+    context.aliases.learn(cloudlet, ref.id, *global);
+    known.emplace(ref.id, std::move(*global));
+  }
+  co_return known;
+}
+
+std::string rewrite_for_client(const request& r, const cloudlet_endpoints& cloudlet,
+                               api::service_type service, std::string_view text,
+                               const std::map<std::string, std::string>& to_global) {
+  auto lookup = [&](std::string_view id) -> std::optional<std::string> {
+    auto it = to_global.find(std::string(id));
+    if (it == to_global.end()) return std::nullopt;
+    return it->second;
+  };
+  auto out = api::rewrite_uuids(text, lookup);
+  return api::rewrite_url_prefix(out, root_url(endpoint_of(cloudlet, service)),
+                                 api::agent_service_root(service, r.context.base_url));
+}
+
+std::int64_t now_unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+} // namespace fedstack::agent

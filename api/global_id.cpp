@@ -1,0 +1,167 @@
+#include "api/global_id.hpp"
+
+#include <array>
+#include <cstdio>
+#include <random>
+
+#include "api/uuid.hpp"
+
+namespace fedstack::api {
+namespace {
+
+using json = nlohmann::json;
+
+std::optional<std::uint32_t> parse_ipv4(std::string_view text) {
+  std::uint32_t value = 0;
+  int parts = 0;
+  std::size_t i = 0;
+  while (parts < 4) {
+    if (i >= text.size() || text[i] < '0' || text[i] > '9') return std::nullopt;
+    unsigned octet = 0;
+    std::size_t digits = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9' && digits < 4) {
+      octet = octet * 10 + static_cast<unsigned>(text[i] - '0');
+      ++i;
+      ++digits;
+    }
+    if (octet > 255 || digits > 3) return std::nullopt;
+    value = (value << 8) | octet;
+    ++parts;
+    if (parts < 4) {
+      if (i >= text.size() || text[i] != '.') return std::nullopt;
+      ++i;
+    }
+  }
+  if (i != text.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<std::uint64_t> parse_hex(std::string_view text) {
+  std::uint64_t value = 0;
+  for (char c : text) {
+    int digit;
+    if (c >= '0' && c <= '9') digit = c - '0';
+    else if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') digit = c - 'A' + 10;
+    else return std::nullopt;
+    value = (value << 4) | static_cast<std::uint64_t>(digit);
+  }
+  return value;
+}
+
+const char* tag_prefix(bool is_copy) { return is_copy ? "fedstack_copy_of=" : "fedstack_gid="; }
+
+std::optional<marker> from_object(const json& holder) {
+  if (!holder.is_object()) return std::nullopt;
+  for (bool is_copy : {false, true}) {
+    auto key = std::string(is_copy ? copy_of_key : gid_key);
+    auto it = holder.find(key);
+    if (it != holder.end() && it->is_string() && global_id_owner(it->get<std::string>()))
+      return marker{it->get<std::string>(), is_copy};
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
+std::optional<std::string> make_global_id(const node_address& owner) {
+  auto ip = parse_ipv4(owner.host);
+  if (!ip) return std::nullopt;
+  // The random part keeps make_uuid's 16 hex digits of groups 1-3 and the
+  // clock-seq group, with the version nibble set to 8.
+  auto id = make_uuid();
+  id[14] = '8';
+  char node[13];
+  std::snprintf(node, sizeof node, "%08x%04x", *ip, static_cast<unsigned>(owner.port));
+  id.replace(24, 12, node);
+  return id;
+}
+
+std::optional<node_address> global_id_owner(std::string_view id) {
+  if (!is_uuid(id) || id[14] != '8') return std::nullopt;
+  char variant = id[19];
+  if (!(variant == '8' || variant == '9' || variant == 'a' || variant == 'b' || variant == 'A' ||
+        variant == 'B'))
+    return std::nullopt;
+  auto ip = parse_hex(id.substr(24, 8));
+  auto port = parse_hex(id.substr(32, 4));
+  if (!ip || !port || *port == 0) return std::nullopt;
+  char host[16];
+  std::snprintf(host, sizeof host, "%u.%u.%u.%u", unsigned(*ip >> 24), unsigned((*ip >> 16) & 255),
+                unsigned((*ip >> 8) & 255), unsigned(*ip & 255));
+  return node_address{host, static_cast<std::uint16_t>(*port)};
+}
+
+std::optional<marker> read_marker(service_type service, const json& item) {
+  if (!item.is_object()) return std::nullopt;
+  switch (service) {
+    case service_type::image:
+      return from_object(item);
+    case service_type::compute:
+      return item.contains("metadata") ? from_object(item["metadata"]) : std::nullopt;
+    case service_type::network: {
+      auto tags = item.find("tags");
+      if (tags == item.end() || !tags->is_array()) return std::nullopt;
+      for (const auto& tag : *tags) {
+        if (!tag.is_string()) continue;
+        const auto& text = tag.get_ref<const std::string&>();
+        for (bool is_copy : {false, true}) {
+          std::string_view prefix = tag_prefix(is_copy);
+          if (text.compare(0, prefix.size(), prefix) != 0) continue;
+          auto id = text.substr(prefix.size());
+          if (global_id_owner(id)) return marker{id, is_copy};
+        }
+      }
+      return std::nullopt;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+void strip_marker(service_type service, json& item) {
+  if (!item.is_object()) return;
+  switch (service) {
+    case service_type::image:
+      item.erase(std::string(gid_key));
+      item.erase(std::string(copy_of_key));
+      return;
+    case service_type::compute:
+      if (item.contains("metadata") && item["metadata"].is_object()) {
+        item["metadata"].erase(std::string(gid_key));
+        item["metadata"].erase(std::string(copy_of_key));
+      }
+      return;
+    case service_type::network:
+      if (item.contains("tags") && item["tags"].is_array()) {
+        auto& tags = item["tags"];
+        json kept = json::array();
+        for (const auto& tag : tags) {
+          bool ours = tag.is_string() &&
+                      (tag.get_ref<const std::string&>().rfind(tag_prefix(false), 0) == 0 ||
+                       tag.get_ref<const std::string&>().rfind(tag_prefix(true), 0) == 0);
+          if (!ours) kept.push_back(tag);
+        }
+        tags = std::move(kept);
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+std::string marker_tag(const marker& m) { return tag_prefix(m.is_copy) + m.global_id; }
+
+void add_marker(service_type service, json& create_body, const marker& m) {
+  auto key = std::string(m.is_copy ? copy_of_key : gid_key);
+  if (service == service_type::image && create_body.is_object()) {
+    create_body[key] = m.global_id;
+  } else if (service == service_type::compute && create_body.is_object() &&
+             create_body.contains("server") && create_body["server"].is_object()) {
+    auto& server = create_body["server"];
+    if (!server.contains("metadata") || !server["metadata"].is_object()) server["metadata"] = json::object();
+    server["metadata"][key] = m.global_id;
+  }
+}
+
+} // namespace fedstack::api

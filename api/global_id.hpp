@@ -1,0 +1,63 @@
+#pragma once
+// The federation's global IDs, and the markers that tie each cloud resource to one.
+//
+// A global ID is a UUID whose last group (12 hex digits, the "node" field that
+// RFC 4122's version 1 fills with a MAC address) holds the IPv4 address and port
+// of the agent node that owns the resource's registry entry, and whose version
+// nibble is 8 (RFC 9562: custom layout). Any agent can therefore tell, from the
+// ID alone, whom to ask about it: no directory has to be gossiped (docs/federation.md).
+// Cloud-made UUIDs are version 4, so they never pass for global IDs.
+//
+// Every cloud resource the federation makes carries its global ID: a primary
+// copy as a "gid" marker, a copy made for a boot elsewhere as a "copy-of" marker
+// (images: extra properties; servers: metadata; Neutron: tags). Lists hide
+// copies and show primaries under their global IDs; after a crash, the markers
+// let an unbound reservation be found again.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "api/service.hpp"
+
+namespace fedstack::api {
+
+struct node_address {
+  std::string host;     // dotted IPv4
+  std::uint16_t port = 0;
+};
+
+/// A fresh global ID owned by `owner`; nullopt when its host is not a dotted IPv4 address.
+std::optional<std::string> make_global_id(const node_address& owner);
+
+/// The owner encoded in `id`; nullopt when `id` is not a global ID (any other UUID).
+std::optional<node_address> global_id_owner(std::string_view id);
+
+/// The marker a cloud resource carries.
+struct marker {
+  std::string global_id;
+  bool is_copy = false;   // a copy made for a boot on another cloudlet
+};
+
+/// Image extra property and server metadata keys; Neutron tags are "<key>=<id>".
+inline constexpr std::string_view gid_key = "fedstack_gid";
+inline constexpr std::string_view copy_of_key = "fedstack_copy_of";
+
+/// The marker of one item as the cloud shows it (a Glance image, a Nova server,
+/// a Neutron network, subnet or port); nullopt when it has none.
+std::optional<marker> read_marker(service_type service, const nlohmann::json& item);
+
+/// Removes the marker from an item before it is shown to a client.
+void strip_marker(service_type service, nlohmann::json& item);
+
+/// The Neutron tag for a marker ("fedstack_gid=<id>").
+std::string marker_tag(const marker& m);
+
+/// Adds the marker to a create's body: Glance's top-level properties, or the
+/// server's metadata. Neutron cannot take tags at create; use marker_tag.
+void add_marker(service_type service, nlohmann::json& create_body, const marker& m);
+
+} // namespace fedstack::api

@@ -1,0 +1,216 @@
+"""Many clouds as one: 4 simulated cloudlets, 4 agents, the real openstack CLI.
+
+Creates placed by the scheduler, images and networks copied to where a boot
+lands, availability zones, any agent answering for any resource, merged and
+paged lists, retries away from a failing cloudlet, and nothing left behind.
+"""
+import concurrent.futures
+import json
+import os
+import subprocess
+import time
+import unittest
+
+from harness import FEDSTACK, Federation, http, openstack, token
+
+CLOUDLETS = 4
+
+
+def capacity_reports(node):
+    result = subprocess.run([FEDSTACK, "capacity", "--node", node, "--json", "--timeout-ms", "2000"],
+                            capture_output=True, text=True, timeout=30)
+    if result.returncode != 0:
+        return []
+    return json.loads(result.stdout)["reports"]
+
+
+class FederationOfFour(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.fed = Federation(cloudlets=CLOUDLETS, build_delay_ms=200, chain=True,
+                             agent_args=("--shuffle-period-ms", "300", "--capacity-period-ms", "200",
+                                         # Images without the random sample: an agent whose
+                                         # cloudlet ties on disk picks its own (the retry test).
+                                         "--image-filters", "resource,availability_zone"))
+        cls.envs = [cls.fed.env(agent=i) for i in range(CLOUDLETS)]
+        cls.dir = cls.fed.dir
+        # The scheduler decides from what gossip brought: wait until every agent
+        # knows every cloudlet's capacity (the event the tests depend on).
+        deadline = time.monotonic() + 60
+        for agent in cls.fed.agents:
+            while len({r["region"] for r in capacity_reports(agent["node"])}) < CLOUDLETS:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"{agent['node']} never saw every cloudlet's capacity")
+        cls.token, _ = token(cls.fed.keystone_url)
+        cls.image_file = os.path.join(cls.dir, "boot.bin")
+        with open(cls.image_file, "wb") as f:
+            f.write(os.urandom(256 * 1024))
+
+    @classmethod
+    def tearDownClass(cls):
+        codes = cls.fed.close()
+        assert all(c == 0 for c in codes), f"processes exited with {codes}"
+
+    def os(self, agent, *args, **kw):
+        return openstack(self.envs[agent], *args, **kw)
+
+    def agent_url(self, agent):
+        return self.fed.agents[agent]["url"]
+
+    def cloud(self, region, service):
+        """A cloudlet's own endpoint, bypassing every agent."""
+        c = next(c for c in self.fed.endpoints["cloudlets"] if c["region"] == region)
+        return c[f"{service}_url"]
+
+    def cloud_get(self, region, service, path):
+        status, _, body = http("GET", self.cloud(region, service) + path,
+                               headers={"X-Auth-Token": self.token})
+        self.assertEqual(status, 200, body)
+        return json.loads(body)
+
+    def make_image(self, agent, name):
+        return self.os(agent, "image", "create", "--file", self.image_file, "--disk-format", "qcow2",
+                       "--container-format", "bare", name, "-f", "json")
+
+    def make_network(self, agent, name, cidr):
+        net = self.os(agent, "network", "create", name, "-f", "json")
+        self.os(agent, "subnet", "create", "--network", net["id"], "--subnet-range", cidr,
+                name + "-subnet")
+        return net
+
+    def servers_on(self, region):
+        return self.cloud_get(region, "compute", "/servers/detail")["servers"]
+
+    def test_zones_are_cloudlets(self):
+        zones = self.os(2, "availability", "zone", "list", "--compute", "-f", "json")
+        self.assertEqual(sorted(z["Zone Name"] for z in zones),
+                         [f"cloudlet-{i}" for i in range(1, CLOUDLETS + 1)])
+        self.assertTrue(all(z["Zone Status"] == "available" for z in zones))
+
+    def test_boot_on_another_cloudlet_copies_image_and_network(self):
+        image = self.make_image(0, "fed-image")
+        net = self.make_network(0, "fed-net", "10.20.0.0/24")
+        home = self.os(1, "image", "show", image["id"], "-f", "json")   # through another agent
+        self.assertEqual(home["status"], "active")
+        # Pin the boot to a zone; the image lives wherever the disk weigher put it.
+        server = self.os(2, "server", "create", "--image", image["id"], "--flavor", "m1.tiny",
+                         "--network", net["id"], "--availability-zone", "cloudlet-4", "--wait",
+                         "fed-vm", "-f", "json")
+        self.assertEqual(server["status"], "ACTIVE")
+        shown = self.os(3, "server", "show", server["id"], "-f", "json")
+        self.assertEqual(shown["OS-EXT-AZ:availability_zone"], "cloudlet-4")
+        self.assertEqual(shown["image"]["id"] if isinstance(shown["image"], dict) else
+                         shown["image"].split("(")[-1].rstrip(")"), image["id"])
+        self.assertIn("fed-net", str(shown["addresses"]))
+        # cloudlet-4 holds a marked copy of the image; lists still show it once.
+        on_4 = self.cloud_get("cloudlet-4", "image", "/v2/images?fedstack_copy_of=" + image["id"])
+        self.assertEqual(len(on_4["images"]), 1)
+        listed = [i["ID"] for i in self.os(1, "image", "list", "-f", "json")]
+        self.assertEqual(listed.count(image["id"]), 1)
+        # Saved through a third agent, the bytes are the uploaded ones.
+        saved = os.path.join(self.dir, "saved.bin")
+        self.os(3, "image", "save", "--file", saved, image["id"])
+        with open(saved, "rb") as a, open(self.image_file, "rb") as b:
+            self.assertEqual(a.read(), b.read())
+
+        self.os(1, "server", "delete", "--wait", server["id"])
+        self.os(3, "image", "delete", image["id"])
+        self.os(2, "network", "delete", net["id"])
+        for i in range(1, CLOUDLETS + 1):
+            region = f"cloudlet-{i}"
+            images = self.cloud_get(region, "image", "/v2/images")["images"]
+            self.assertFalse([x for x in images if image["id"] in json.dumps(x)], region)
+            nets = self.cloud_get(region, "network", "/v2.0/networks")["networks"]
+            self.assertFalse([n for n in nets if image["id"] in json.dumps(n) or n["name"] == "fed-net"],
+                             region)
+
+    def test_any_agent_answers_right_after_the_create(self):
+        tok, _ = token(self.agent_url(0))
+        status, _, body = http("POST", self.agent_url(0) + "/v2.0/networks",
+                               {"network": {"name": "fresh"}}, headers={"X-Auth-Token": tok})
+        self.assertEqual(status, 201, body)
+        net_id = json.loads(body)["network"]["id"]
+        for agent in range(CLOUDLETS):
+            status, _, body = http("GET", self.agent_url(agent) + "/v2.0/networks/" + net_id,
+                                   headers={"X-Auth-Token": tok})
+            self.assertEqual(status, 200, (agent, body))
+            self.assertEqual(json.loads(body)["network"]["id"], net_id)
+        status, _, _ = http("DELETE", self.agent_url(3) + "/v2.0/networks/" + net_id,
+                            headers={"X-Auth-Token": tok})
+        self.assertEqual(status, 204)
+        status, _, _ = http("GET", self.agent_url(1) + "/v2.0/networks/" + net_id,
+                            headers={"X-Auth-Token": tok})
+        self.assertEqual(status, 404)
+
+    def test_forty_boots_spread_page_and_clean_up(self):
+        image = self.make_image(1, "spread-image")
+        net = self.make_network(1, "spread-net", "10.30.0.0/22")
+
+        def boot(i):
+            return self.os(i % CLOUDLETS, "server", "create", "--image", image["id"], "--flavor",
+                           "m1.tiny", "--network", net["id"], "--wait", f"spread-{i:02d}", "-f", "json")
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+            servers = list(pool.map(boot, range(40)))
+        self.assertTrue(all(s["status"] == "ACTIVE" for s in servers))
+        ids = {s["id"] for s in servers}
+        self.assertEqual(len(ids), 40)
+
+        counts = {f"cloudlet-{i}": 0 for i in range(1, CLOUDLETS + 1)}
+        for region in counts:
+            counts[region] = sum(1 for s in self.servers_on(region) if s["name"].startswith("spread-"))
+        self.assertEqual(sum(counts.values()), 40, counts)
+        self.assertTrue(all(n > 0 for n in counts.values()), counts)
+        self.assertLessEqual(max(counts.values()), 2 * 40 / CLOUDLETS, counts)
+
+        # Paging through another agent: every server once, in Nova's order.
+        tok, _ = token(self.agent_url(2))
+        seen, marker = [], None
+        while True:
+            url = self.agent_url(2) + "/v2.1/servers?limit=7" + (f"&marker={marker}" if marker else "")
+            status, _, body = http("GET", url, headers={"X-Auth-Token": tok})
+            self.assertEqual(status, 200, body)
+            page = json.loads(body)
+            seen += [s["id"] for s in page["servers"]]
+            if "servers_links" not in page:
+                break
+            marker = page["servers"][-1]["id"]
+        self.assertEqual(len(seen), len(set(seen)), "a page repeated a server")
+        self.assertTrue(ids <= set(seen), "paging skipped a server")
+        listed = self.os(3, "server", "list", "-f", "json")
+        self.assertTrue(ids <= {s["ID"] for s in listed})
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(lambda s: self.os(s[0] % CLOUDLETS, "server", "delete", "--wait", s[1]["id"]),
+                          enumerate(servers)))
+        self.os(0, "image", "delete", image["id"])
+        self.os(0, "network", "delete", net["id"])
+        for region in counts:
+            self.assertFalse([s for s in self.servers_on(region) if s["name"].startswith("spread-")])
+            images = self.cloud_get(region, "image", "/v2/images")["images"]
+            self.assertFalse([x for x in images if x["name"] == "spread-image"], region)
+
+    def test_a_cloudlet_that_fails_every_create_is_skipped(self):
+        status, _, body = http("PUT", self.fed.keystone_url + "/sim/faults/cloudlet-2",
+                               {"create_error_rate": 1})
+        self.assertEqual(status, 200, body)
+        try:
+            images = [self.make_image(1, f"retry-image-{i}") for i in range(6)]
+            for image in images:
+                self.assertEqual(self.os(0, "image", "show", image["id"], "-f", "json")["status"], "active")
+            on_2 = self.cloud_get("cloudlet-2", "image", "/v2/images")["images"]
+            self.assertFalse([x for x in on_2 if x["name"].startswith("retry-image")])
+            decisions = subprocess.run([FEDSTACK, "decisions", "--node", self.fed.agents[1]["node"],
+                                        "--json"], capture_output=True, text=True, timeout=30)
+            self.assertEqual(decisions.returncode, 0, decisions.stderr)
+            winners = [d["winner"] for d in json.loads(decisions.stdout)
+                       if d["summary"].startswith("image")]
+            self.assertIn("cloudlet-2", winners, "the failing cloudlet was never chosen first")
+        finally:
+            http("DELETE", self.fed.keystone_url + "/sim/faults/cloudlet-2")
+        for image in images:
+            self.os(2, "image", "delete", image["id"])
+
+
+if __name__ == "__main__":
+    unittest.main()

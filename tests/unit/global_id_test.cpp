@@ -1,0 +1,91 @@
+// Global IDs carry their owner's node address; markers tie cloud resources to them.
+
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "api/global_id.hpp"
+#include "api/uuid.hpp"
+
+namespace fedstack::api {
+namespace {
+
+using json = nlohmann::json;
+
+TEST(GlobalId, EncodesTheOwnerAndStaysAUuid) {
+  auto id = make_global_id({"10.1.2.254", 4791});
+  ASSERT_TRUE(id);
+  EXPECT_TRUE(is_uuid(*id));
+  EXPECT_EQ(id->substr(24), "0a0102fe12b7");
+  auto owner = global_id_owner(*id);
+  ASSERT_TRUE(owner);
+  EXPECT_EQ(owner->host, "10.1.2.254");
+  EXPECT_EQ(owner->port, 4791);
+}
+
+TEST(GlobalId, IsFreshEachTime) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) seen.insert(*make_global_id({"127.0.0.1", 4790}));
+  EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(GlobalId, CloudUuidsAreNotGlobalIds) {
+  for (int i = 0; i < 100; ++i) EXPECT_FALSE(global_id_owner(make_uuid()));
+  EXPECT_FALSE(global_id_owner("not-a-uuid"));
+  // Version 8 but port 0: not something an agent makes.
+  EXPECT_FALSE(global_id_owner("12345678-1234-8234-9234-7f0000010000"));
+  // Version 8 with a non-RFC variant.
+  EXPECT_FALSE(global_id_owner("12345678-1234-8234-c234-7f0000011000"));
+}
+
+TEST(GlobalId, NeedsADottedIpv4Owner) {
+  EXPECT_FALSE(make_global_id({"controller-1", 4790}));
+  EXPECT_FALSE(make_global_id({"::1", 4790}));
+  EXPECT_FALSE(make_global_id({"256.0.0.1", 4790}));
+  EXPECT_FALSE(make_global_id({"1.2.3", 4790}));
+  EXPECT_FALSE(make_global_id({"1.2.3.4.5", 4790}));
+  EXPECT_TRUE(make_global_id({"0.0.0.0", 1}));
+}
+
+TEST(Markers, RoundTripThroughEachServiceShape) {
+  auto id = *make_global_id({"127.0.0.1", 4790});
+  for (bool is_copy : {false, true}) {
+    marker m{id, is_copy};
+    json image = {{"name", "cirros"}};
+    add_marker(service_type::image, image, m);
+    auto read = read_marker(service_type::image, image);
+    ASSERT_TRUE(read);
+    EXPECT_EQ(read->global_id, id);
+    EXPECT_EQ(read->is_copy, is_copy);
+    strip_marker(service_type::image, image);
+    EXPECT_EQ(image, (json{{"name", "cirros"}}));
+
+    json boot = {{"server", {{"name", "vm"}, {"metadata", {{"role", "web"}}}}}};
+    add_marker(service_type::compute, boot, m);
+    json server = boot["server"];
+    read = read_marker(service_type::compute, server);
+    ASSERT_TRUE(read);
+    EXPECT_EQ(read->is_copy, is_copy);
+    strip_marker(service_type::compute, server);
+    EXPECT_EQ(server["metadata"], (json{{"role", "web"}}));
+
+    json network = {{"id", make_uuid()}, {"tags", {"blue", marker_tag(m)}}};
+    read = read_marker(service_type::network, network);
+    ASSERT_TRUE(read);
+    EXPECT_EQ(read->global_id, id);
+    EXPECT_EQ(read->is_copy, is_copy);
+    strip_marker(service_type::network, network);
+    EXPECT_EQ(network["tags"], (json{"blue"}));
+  }
+}
+
+TEST(Markers, IgnoresWhatIsNotAGlobalId) {
+  EXPECT_FALSE(read_marker(service_type::image, json{{"fedstack_gid", make_uuid()}}));
+  EXPECT_FALSE(read_marker(service_type::image, json{{"fedstack_gid", 7}}));
+  EXPECT_FALSE(read_marker(service_type::compute, json{{"metadata", "x"}}));
+  EXPECT_FALSE(read_marker(service_type::network, json{{"tags", {"fedstack_gid=oops"}}}));
+  EXPECT_FALSE(read_marker(service_type::network, json::array()));
+}
+
+} // namespace
+} // namespace fedstack::api
