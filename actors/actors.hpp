@@ -183,6 +183,7 @@ CAF_ADD_ATOM(fedstack, fedstack::atom, remove_copy, "rm_copy")
 CAF_ADD_ATOM(fedstack, fedstack::atom, erase, "erase")
 CAF_ADD_ATOM(fedstack, fedstack::atom, list, "list")
 CAF_ADD_ATOM(fedstack, fedstack::atom, count, "count")
+CAF_ADD_ATOM(fedstack, fedstack::atom, reserved, "reserved")
 CAF_ADD_ATOM(fedstack, fedstack::atom, put_meta, "put_meta")
 CAF_ADD_ATOM(fedstack, fedstack::atom, get_meta, "get_meta")
 // membership (connect is caf::connect_atom; join has caf::join_atom's text)
@@ -239,6 +240,10 @@ using registry_actor = caf::typed_actor<
   // after `marker` (empty: from the start), at most `limit` (0: all).
   caf::replies_to<atom::list, std::string, storage::resource_kind, std::string,
                   std::uint32_t>::with<std::vector<storage::registry_entry>>,
+  // (created_before_unix_ms, limit): reservations of every project older
+  // than that (the reservation sweep; INTERNAL: the node does not offer it).
+  caf::replies_to<atom::reserved, std::int64_t, std::uint32_t>::with<
+    std::vector<storage::registry_entry>>,
   // (kind): number of entries of that kind in all projects (metrics).
   caf::replies_to<atom::count, storage::resource_kind>::with<std::uint64_t>,
   // (key, value): stores a small opaque value beside the registry (the

@@ -92,6 +92,11 @@ registry(registry_actor::stateful_pointer<registry_state> self,
             const std::string& marker, std::uint32_t limit) {
       return guarded([&] { return to_result(store().list(project, kind, marker, limit)); });
     },
+    [store](atom::reserved, std::int64_t created_before, std::uint32_t limit) {
+      return guarded([&]() -> caf::result<std::vector<storage::registry_entry>> {
+        return store().reserved(created_before, limit);
+      });
+    },
     [store](atom::count, storage::resource_kind kind) {
       return guarded([&]() -> caf::result<std::uint64_t> {
         if (!storage::is_valid(kind))

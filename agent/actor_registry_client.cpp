@@ -73,6 +73,14 @@ public:
     throw registry_unavailable(describe(*owner, result.error()));
   }
 
+  http::awaitable<std::vector<storage::registry_entry>> reserved(std::int64_t before_unix_ms) override {
+    std::uint32_t limit = 100;
+    auto result = co_await ask<std::vector<storage::registry_entry>>(system_, registry_, timeout_,
+                                                                    atom::reserved_v, before_unix_ms, limit);
+    if (!result) throw registry_unavailable(system_.render(result.error()));
+    co_return std::move(*result);
+  }
+
   http::awaitable<bool> erase(std::string project, std::string global_id) override {
     auto owner = owner_of(global_id);
     if (!owner) co_return false;

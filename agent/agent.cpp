@@ -25,6 +25,7 @@
 #include "agent/capacity_poller.hpp"
 #include "agent/discovery.hpp"
 #include "agent/placement_client.hpp"
+#include "agent/reservation_sweep.hpp"
 #include "api/global_id.hpp"
 #include "agent/proxy.hpp"
 #include "agent/service_session.hpp"
@@ -242,6 +243,11 @@ int serve(agent_options options) {
       .receive([](atom::ok) {},
                [&](caf::error& error) { spdlog::error("cannot wire the node: {}", system.render(error)); });
   }
+  http::asio::co_spawn(io,
+                       sweep_reservations(context, session,
+                                          std::chrono::milliseconds{options.reservation_sweep_ms},
+                                          std::chrono::milliseconds{options.reservation_timeout_ms}),
+                       http::asio::detached);
   http::asio::co_spawn(io,
                        poll_capacity(context, session, capacity_handle, self_entry.address,
                                      std::chrono::milliseconds{options.capacity_period_ms}),

@@ -10,6 +10,7 @@
 
 #include "agent/async_lock.hpp"
 #include "agent/id_aliases.hpp"
+#include "agent/in_flight.hpp"
 #include "agent/options.hpp"
 #include "agent/placement_client.hpp"
 #include "agent/registry_client.hpp"
@@ -45,6 +46,8 @@ struct agent_context {
   id_aliases aliases;
   /// One copy of a resource per cloudlet at a time (key: global ID + region).
   keyed_lock copy_locks;
+  /// Creates running now (the reservation sweep skips them).
+  in_flight_set creates_in_flight;
   /// Idle keep-alive connections to the cloudlet's services and Keystone.
   http::connection_pool pool;
   /// Compute microversions accepted and advertised.

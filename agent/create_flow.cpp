@@ -281,6 +281,7 @@ http::awaitable<void> handle_create(request& r, std::string body) {
   entry.created_unix_ms = now_unix_ms();
   entry.name = created_name(doc, r.route.resource);
   co_await r.context.registry->put(entry);
+  in_flight_set::token running{r.context.creates_in_flight, entry.global_id};
 
   attempt last;
   last.message = "No cloudlet could take the request.";

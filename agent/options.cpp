@@ -65,6 +65,11 @@ void describe(config::option_set& set, agent_options& o) {
   set.add_int("list-deadline-ms", &o.list_deadline_ms, 10, 600'000,
               "how long a list waits for every cloudlet; late ones are named in "
               "X-Fedstack-Unreachable");
+  set.add_int("reservation-timeout-ms", &o.reservation_timeout_ms, 1, 86'400'000,
+              "a create's reservation not bound after this long (and not running here) is "
+              "adopted if a cloudlet holds its marked resource, else dropped");
+  set.add_int("reservation-sweep-ms", &o.reservation_sweep_ms, 10, 86'400'000,
+              "how often stale reservations are looked for (also once at start)");
 }
 
 std::string public_base_url(const agent_options& o) {

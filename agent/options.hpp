@@ -56,6 +56,9 @@ struct agent_options {
   std::string image_weighers = default_image_weighers;
   /// How long a list waits for every cloudlet before answering without the late ones.
   long long list_deadline_ms = 5'000;
+  /// Reservations not bound after this long are resolved by the sweep.
+  long long reservation_timeout_ms = 120'000;
+  long long reservation_sweep_ms = 60'000;
 };
 
 /// Adds every agent option to `set`, bound to `options`.

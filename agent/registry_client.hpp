@@ -36,6 +36,8 @@ public:
   /// gone or another copy on that cloudlet won a race (ask `get` again).
   virtual http::awaitable<std::optional<storage::registry_entry>>
   add_copy(std::string project, std::string global_id, storage::cloud_copy copy) = 0;
+  /// This agent's reservations (every project) created before `before_unix_ms`.
+  virtual http::awaitable<std::vector<storage::registry_entry>> reserved(std::int64_t before_unix_ms) = 0;
   /// Forgets a resource at its owner; false if it was not there.
   virtual http::awaitable<bool> erase(std::string project, std::string global_id) = 0;
 };

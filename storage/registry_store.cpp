@@ -283,6 +283,19 @@ registry_store::list(std::string_view project, resource_kind kind, std::string_v
   return result;
 }
 
+std::vector<registry_entry> registry_store::reserved(std::int64_t created_before_unix_ms,
+                                                     std::size_t limit) const {
+  std::vector<registry_entry> result;
+  auto txn = env_.begin_read();
+  txn.scan(entries_, {}, [&](std::string_view key, std::string_view bytes) {
+    auto entry = decode_entry(key, bytes);
+    if (entry.state == storage::entry_state::reserved && entry.created_unix_ms < created_before_unix_ms)
+      result.push_back(std::move(entry));
+    return result.size() < limit;
+  });
+  return result;
+}
+
 std::uint64_t registry_store::count(resource_kind kind) const {
   auto txn = env_.begin_read();
   auto bytes = txn.get_view(meta_, count_key(kind));

@@ -69,6 +69,12 @@ class registry_store {
   list(std::string_view project, resource_kind kind, std::string_view after = {},
        std::size_t limit = 0) const;
 
+  /// Entries of every project still `reserved` and created before
+  /// `created_before_unix_ms`, at most `limit` (the reservation sweep: a
+  /// create that never bound, because its agent died or it failed midway).
+  /// A full scan: sweeps are rare and the registry holds thousands, not billions.
+  std::vector<registry_entry> reserved(std::int64_t created_before_unix_ms, std::size_t limit) const;
+
   /// Number of entries of one kind across all projects (metrics).
   std::uint64_t count(resource_kind kind) const;
 

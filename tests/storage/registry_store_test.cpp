@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -295,3 +296,27 @@ TEST_F(registry_store_test, meta_rejects_bad_keys_and_large_values) {
 }
 
 }  // namespace
+
+TEST_F(registry_store_test, reserved_lists_old_reservations_of_every_project) {
+  auto reservation = [](std::string id, std::string project, std::int64_t created) {
+    auto e = make_entry(std::move(id), std::move(project), resource_kind::image);
+    e.state = entry_state::reserved;
+    e.copies.clear();
+    e.created_unix_ms = created;
+    return e;
+  };
+  ASSERT_TRUE(store().put(reservation("old-1", "p1", 100)));
+  ASSERT_TRUE(store().put(reservation("old-2", "p2", 200)));
+  ASSERT_TRUE(store().put(reservation("fresh", "p1", 900)));
+  auto bound = make_entry("bound", "p1", resource_kind::image, {{"c1", "l1"}});
+  bound.created_unix_ms = 50;
+  ASSERT_TRUE(store().put(bound));
+
+  auto stale = store().reserved(500, 10);
+  std::vector<std::string> ids;
+  for (const auto& e : stale) ids.push_back(e.global_id);
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector<std::string>{"old-1", "old-2"}));
+  EXPECT_EQ(store().reserved(500, 1).size(), 1u);   // the limit holds
+  EXPECT_TRUE(store().reserved(100, 10).empty());   // strictly before
+}

@@ -1,0 +1,21 @@
+#pragma once
+// The reservation sweep: a create reserves its global ID before it asks the
+// cloud and binds it after (create_flow.cpp). A reservation that is neither in
+// flight in this process nor bound after --reservation-timeout-ms was left by
+// a crash or a failure midway. The sweep looks its marker up on every
+// cloudlet, with the agent's service (admin) token: what it finds is adopted
+// (the entry is bound to it), and a reservation that made nothing is dropped.
+
+#include <chrono>
+
+#include "agent/context.hpp"
+#include "agent/service_session.hpp"
+
+namespace fedstack::agent {
+
+/// Sweeps once now, then every `period`, until the io_context stops.
+http::awaitable<void> sweep_reservations(agent_context& context, service_session& session,
+                                         std::chrono::milliseconds period,
+                                         std::chrono::milliseconds timeout);
+
+} // namespace fedstack::agent
