@@ -226,7 +226,9 @@ int serve(agent_options options) {
   }
   if (!seeds.empty()) caf::anon_send(*membership, atom::join_v, seeds);
   capacity_config capacity_options;
-  capacity_options.poll_period = std::chrono::milliseconds{options.capacity_period_ms};
+  capacity_options.poll_period = std::chrono::milliseconds{
+    options.neighbour_capacity_period_ms > 0 ? options.neighbour_capacity_period_ms
+                                             : options.capacity_period_ms};
   capacity_options.request_timeout = std::chrono::milliseconds{options.shuffle_timeout_ms};
   auto capacity_handle = spawn_capacity(system, capacity_options, *membership, connector);
   scheduler_options.self = self_entry.address;

@@ -253,9 +253,10 @@ http::awaitable<void> handle_create(request& r, std::string body) {
     boot = co_await read_boot(r, doc["server"]);
     auto decision = co_await r.context.placement->place(boot->request);
     const auto& zone = boot->request.availability_zone;
-    if (!zone.empty() && !decision.placed) {
-      // A zone is a cloudlet of the catalog; one that gossip has not brought
-      // into this agent's view is still tried, and its cloud decides.
+    if (!zone.empty()) {
+      // A zone is a cloudlet of the catalog and a pin is honoured whatever the
+      // filter chain says (as Nova does); one that gossip has not brought into
+      // this agent's view is still tried, and its cloud decides.
       auto pinned = find_cloudlet(r.context, zone);
       if (!pinned) co_return co_await send_error(r, 400, "The requested availability zone is not available");
       candidates.push_back(*pinned);

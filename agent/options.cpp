@@ -49,6 +49,9 @@ void describe(config::option_set& set, agent_options& o) {
               "time a neighbour has to answer a shuffle before it is dropped");
   set.add_int("capacity-period-ms", &o.capacity_period_ms, 10, 86'400'000,
               "how often the cloudlet's capacity is read and neighbours are asked for theirs");
+  set.add_int("neighbour-capacity-period-ms", &o.neighbour_capacity_period_ms, 0, 86'400'000,
+              "how often neighbours are asked for their capacity (0: capacity-period-ms); the "
+              "scheduler's live probe reads a finalist's own latest reading instead");
   set.add_int("heartbeat-ms", &o.heartbeat_ms, 10, 600'000,
               "CAF heartbeat interval between connected nodes");
   set.add_int("connection-timeout-ms", &o.connection_timeout_ms, 10, 3'600'000,

@@ -44,6 +44,8 @@ struct agent_options {
   long long shuffle_period_ms = 30'000;
   long long shuffle_timeout_ms = 5'000;
   long long capacity_period_ms = 5'000;
+  /// How often neighbours are asked for their capacity; 0: capacity_period_ms.
+  long long neighbour_capacity_period_ms = 0;
   long long heartbeat_ms = 1'000;
   long long connection_timeout_ms = 5'000;
   /// Probe the two finalists' capacity live at decision time (against herding).
