@@ -3,7 +3,7 @@
 front of N simulated cloudlets of equal capacity, placed with capacity as
 gossip reported it (neighbours asked every 30 s, the thesis' period) or with
 the two finalists probed live at decision time (each agent reads its own
-cloudlet every 250 ms). Prints how many boots of the burst each cloudlet got.
+cloudlet every 100 ms). Prints how many boots of the burst each cloudlet got.
 
     FEDSTACK_BIN=build/fedstack python3 bench/federation/herding.py [agents] [boots]
 
@@ -40,7 +40,7 @@ def preload_of(region):
 
 def run(agents, boots, chain, probe):
     args = ["--cache-size", str(agents), "--shuffle-length", str(min(4, agents - 1)), "--shuffle-period-ms", "200",
-            "--capacity-period-ms", "250", "--neighbour-capacity-period-ms", "30000",
+            "--capacity-period-ms", "100", "--neighbour-capacity-period-ms", "30000",
             "--io-threads", "1",
             # RAM alone weighs: an image weigher would send every boot to the image's cloudlet.
             "--server-weighers", "ram:1.0"]
@@ -75,12 +75,15 @@ def run(agents, boots, chain, probe):
                 assert status == 202, body
         # Gossip settles: every agent's reports show the cloudlets with their preload.
         deadline = time.monotonic() + 300
+        known = []
         for a in fed.agents:
             while True:
                 reports = capacity_reports(a["node"])
-                # CYCLON may hold all but one other node at a tick: N - 1 reports suffice.
-                if len(reports) >= agents - 1 and all(x["running_vms"] == preload_of(r)
-                                                      for r, x in reports.items()):
+                # A partial view at the 30 s tick is CYCLON's nature: 3/4 of the
+                # cloudlets suffice, and the table says how many each agent knew.
+                if len(reports) >= (3 * agents) // 4 and all(x["running_vms"] == preload_of(r)
+                                                             for r, x in reports.items()):
+                    known.append(len(reports))
                     break
                 if time.monotonic() > deadline:
                     raise SystemExit(f"{a['node']} never saw every cloudlet's preload: {reports}")
@@ -98,7 +101,7 @@ def run(agents, boots, chain, probe):
         for c in fed.endpoints["cloudlets"]:
             _, _, body = http("GET", c["compute_url"] + "/servers?all_tenants=1&limit=1000", headers=h)
             counts[c["region"]] = sum(1 for x in json.loads(body)["servers"] if x["name"].startswith("burst-"))
-        return statuses, counts, elapsed
+        return statuses, counts, elapsed, statistics.mean(known)
     finally:
         fed.close()
 
@@ -109,15 +112,15 @@ def main():
     mean = boots / agents
     print(f"# {boots} concurrent boots through {agents} agents, {agents} cloudlets of equal capacity "
           f"(mean {mean:.1f} per cloudlet)\n")
-    print("| policy | capacity | failed boots | busiest cloudlet | max/mean | emptiest | stdev | burst seconds |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| policy | capacity | cloudlets known per agent | failed boots | busiest cloudlet | max/mean | emptiest | stdev | burst seconds |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for chain in ("two choices + RAM (workflow 5)", "ram only"):
         for probe in (False, True):
-            statuses, counts, elapsed = run(agents, boots, chain, probe)
+            statuses, counts, elapsed, known = run(agents, boots, chain, probe)
             failed = sum(1 for s in statuses if s != 202)
             values = list(counts.values())
             print(f"| {chain if chain != 'ram only' else 'RAM weigher only, every cloudlet'} | "
-                  f"{'live probe' if probe else 'gossip (30 s)'} | {failed} | {max(values)} | "
+                  f"{'live probe' if probe else 'gossip (30 s)'} | {known:.1f} | {failed} | {max(values)} | "
                   f"{max(values) / mean:.2f} | {min(values)} | {statistics.pstdev(values):.2f} | "
                   f"{elapsed:.1f} |", flush=True)
     print(f"\ncommand: FEDSTACK_BIN=build/fedstack python3 bench/federation/herding.py {agents} {boots}")
