@@ -70,16 +70,21 @@ class Federation:
     def __init__(self, cloudlets=1, build_delay_ms=200, agent_args=(), sim_args=(), chain=False):
         self.dir = tempfile.mkdtemp(prefix="fedstack-e2e-")
         self.processes = []
-        self.sim = self._start(["sim", "--cloudlets", str(cloudlets), "--data-dir",
-                                os.path.join(self.dir, "sim"), "--build-delay-ms",
-                                str(build_delay_ms), *sim_args], "sim.log")
-        self.endpoints = self.sim.read_json()
-        self.keystone_url = self.endpoints["keystone_url"]
         self.agents = []
-        for i in range(1, cloudlets + 1):
-            join = ("--join", self.agents[-1]["node"]) if chain and self.agents else ()
-            self.agents.append(self.start_agent(f"cloudlet-{i}", f"agent-{i}",
-                                                (*agent_args, *join)))
+        try:
+            self.sim = self._start(["sim", "--cloudlets", str(cloudlets), "--data-dir",
+                                    os.path.join(self.dir, "sim"), "--build-delay-ms",
+                                    str(build_delay_ms), *sim_args], "sim.log")
+            self.endpoints = self.sim.read_json()
+            self.keystone_url = self.endpoints["keystone_url"]
+            for i in range(1, cloudlets + 1):
+                join = ("--join", self.agents[-1]["node"]) if chain and self.agents else ()
+                self.agents.append(self.start_agent(f"cloudlet-{i}", f"agent-{i}",
+                                                    (*agent_args, *join)))
+        except BaseException:
+            # A process that did not come up must not leave the others running.
+            self.close()
+            raise
 
     def _start(self, args, log_name):
         p = Process([FEDSTACK, *args], os.path.join(self.dir, log_name))
