@@ -2,6 +2,7 @@
 // reports gathered through the connector, and the circuit breaker that drops a
 // failing neighbour from membership within a few polls.
 
+#include "tests/actors/mock_node_registry.hpp"
 #include "actors/capacity.hpp"
 #include "membership_test_fixture.hpp"
 
@@ -41,18 +42,8 @@ node_actor::behavior_type mock_node(node_actor::stateful_pointer<mock_node_state
     [](atom::info) { return peer_entry{}; },
     [](atom::decisions) { return std::vector<placement_decision>{}; },
     // The registry face of a node is not what these tests exercise.
-    [](atom::get, const std::string&, const std::string&) -> caf::result<storage::registry_entry> {
-      return caf::make_error(ec::not_found, "mock node");
-    },
-    [](atom::add_copy, const std::string&, const std::string&,
-       const storage::cloud_copy&) -> caf::result<storage::registry_entry> {
-      return caf::make_error(ec::not_found, "mock node");
-    },
-    [](atom::remove_copy, const std::string&, const std::string&,
-       const std::string&) -> caf::result<storage::registry_entry> {
-      return caf::make_error(ec::not_found, "mock node");
-    },
-    [](atom::erase, const std::string&, const std::string&) { return false; },
+    test::no_registry_get, test::no_registry_add_copy, test::no_registry_remove_copy,
+    test::no_registry_erase,
   };
 }
 

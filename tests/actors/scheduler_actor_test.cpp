@@ -2,6 +2,7 @@
 // capacity view, the ring of recent decisions, and the live probe of the
 // finalists both when the nodes answer and when they miss the deadline.
 
+#include "tests/actors/mock_node_registry.hpp"
 #include "actors/scheduler.hpp"
 #include "membership_test_fixture.hpp"
 
@@ -78,18 +79,8 @@ node_actor::behavior_type probed_node(node_actor::stateful_pointer<probed_node_s
     [](atom::info) { return peer_entry{}; },
     [](atom::decisions) { return std::vector<placement_decision>{}; },
     // The registry face of a node is not what these tests exercise.
-    [](atom::get, const std::string&, const std::string&) -> caf::result<storage::registry_entry> {
-      return caf::make_error(ec::not_found, "mock node");
-    },
-    [](atom::add_copy, const std::string&, const std::string&,
-       const storage::cloud_copy&) -> caf::result<storage::registry_entry> {
-      return caf::make_error(ec::not_found, "mock node");
-    },
-    [](atom::remove_copy, const std::string&, const std::string&,
-       const std::string&) -> caf::result<storage::registry_entry> {
-      return caf::make_error(ec::not_found, "mock node");
-    },
-    [](atom::erase, const std::string&, const std::string&) { return false; },
+    test::no_registry_get, test::no_registry_add_copy, test::no_registry_remove_copy,
+    test::no_registry_erase,
   };
 }
 

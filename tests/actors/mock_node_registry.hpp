@@ -1,0 +1,25 @@
+#pragma once
+// The registry face of a node_actor for mock nodes whose tests do not
+// exercise it: every call answers "not found" (or erases nothing).
+
+#include <string>
+
+#include "actors/actors.hpp"
+
+namespace fedstack::test {
+
+inline const auto no_registry_get = [](atom::get, const std::string&,
+                                       const std::string&) -> caf::result<storage::registry_entry> {
+  return caf::make_error(ec::not_found, "mock node");
+};
+inline const auto no_registry_add_copy = [](atom::add_copy, const std::string&, const std::string&,
+                                            const storage::cloud_copy&)
+  -> caf::result<storage::registry_entry> { return caf::make_error(ec::not_found, "mock node"); };
+inline const auto no_registry_remove_copy = [](atom::remove_copy, const std::string&, const std::string&,
+                                               const std::string&)
+  -> caf::result<storage::registry_entry> { return caf::make_error(ec::not_found, "mock node"); };
+inline const auto no_registry_erase = [](atom::erase, const std::string&, const std::string&) {
+  return false;
+};
+
+} // namespace fedstack::test
