@@ -21,6 +21,7 @@
 #include "actors/register_types.hpp"
 #include "actors/registry.hpp"
 #include "actors/scheduler.hpp"
+#include "agent/actor_handles.hpp"
 #include "agent/actor_registry_client.hpp"
 #include "agent/capacity_poller.hpp"
 #include "agent/discovery.hpp"
@@ -238,6 +239,9 @@ int serve(agent_options options) {
                                                 caf::timespan{std::chrono::seconds{10}});
   context.placement = make_actor_placement_client(system, scheduler_handle,
                                                   caf::timespan{std::chrono::seconds{10}});
+  context.actors = std::make_shared<const actor_handles>(
+    actor_handles{system, self_entry, caf::actor_cast<node_actor>(node_handle), *membership,
+                  capacity_handle, scheduler_handle, connector, *registry});
   {
     caf::scoped_actor wiring{system};
     wiring->request(node_handle, std::chrono::seconds{5}, atom::put_v, self_entry, *membership,

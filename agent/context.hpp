@@ -29,6 +29,7 @@ struct cloudlet_endpoints {
 };
 
 class service_session;
+struct actor_handles;
 
 struct agent_context {
   agent_options options;
@@ -52,6 +53,8 @@ struct agent_context {
   http::connection_pool pool;
   /// Compute microversions accepted and advertised.
   api::microversion_range compute_range;
+  /// The agent's actors (actor_handles.hpp); set once they are running.
+  std::shared_ptr<const actor_handles> actors;
 
   std::chrono::milliseconds upstream_timeout() const {
     return std::chrono::milliseconds{options.upstream_timeout_ms};

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "agent/operator_pages.hpp"
 #include "agent/request.hpp"
 #include "agent/upstream_call.hpp"
 #include "api/errors.hpp"
@@ -46,6 +47,7 @@ std::optional<std::string_view> header_value(const bhttp::request_header<>& head
 }
 
 http::awaitable<void> dispatch(request& r) {
+  if (is_operator_path(r.header().target())) co_return co_await serve_operator_page(r);
   switch (r.route.kind) {
     case api::route_kind::bad:
       co_return co_await send_error(r, 400, "Malformed request path: " + r.route.reason);
