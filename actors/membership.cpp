@@ -8,6 +8,8 @@
 #include <caf/result.hpp>
 #include <spdlog/spdlog.h>
 
+#include "metrics/catalog.hpp"
+
 namespace fedstack {
 
 namespace {
@@ -71,6 +73,7 @@ void fail_shuffle(self_pointer self, std::uint64_t id, const caf::error& err) {
   self->send(st.connector, atom::peer_down_v, st.pending->target);
   st.pending.reset();
   ++st.stats.failed;
+  metrics::fedstack().shuffles.add({err == caf::sec::request_timeout ? "timed_out" : "failed"});
 }
 
 void finish_shuffle(self_pointer self, std::uint64_t id, const std::vector<peer_entry>& answer) {
@@ -81,6 +84,7 @@ void finish_shuffle(self_pointer self, std::uint64_t id, const std::vector<peer_
   st.pending.reset();
   st.dirty = true;
   ++st.stats.completed;
+  metrics::fedstack().shuffles.add({"answered"});
 }
 
 /// Steps 1-4 of CYCLON, then the non-blocking connect -> shuffle chain.
@@ -92,6 +96,7 @@ void start_shuffle(self_pointer self) {
     self->send(st.connector, atom::peer_down_v, st.pending->target);
     st.pending.reset();
     ++st.stats.abandoned;
+    metrics::fedstack().shuffles.add({"timed_out"});
   }
   auto offer = st.cache->start_shuffle(st.config.shuffle_length, st.rng);
   if (!offer)
@@ -100,6 +105,7 @@ void start_shuffle(self_pointer self) {
   auto id = ++st.next_shuffle_id;
   st.pending = pending_shuffle{id, offer->target.address, offer->sample};
   ++st.stats.started;
+  metrics::fedstack().shuffles.add({"sent"});
   auto timeout = st.config.shuffle_timeout;
   self->request(st.connector, timeout, caf::connect_atom_v, offer->target.address)
     .then(
@@ -187,6 +193,7 @@ membership(membership_impl_actor::stateful_pointer<membership_state> self,
       auto answer = st.cache->answer_shuffle(fresh, sample, st.config.shuffle_length, st.rng);
       st.dirty = true;
       ++st.stats.served;
+      metrics::fedstack().shuffles_received.add({});
       return answer;
     },
     [self](atom::members) { return self->state.cache->entries(); },

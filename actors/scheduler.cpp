@@ -6,6 +6,8 @@
 #include <caf/actor_system.hpp>
 #include <caf/typed_response_promise.hpp>
 
+#include "metrics/catalog.hpp"
+
 namespace fedstack {
 namespace {
 
@@ -19,6 +21,8 @@ std::int64_t unix_ms_now() {
 void remember(self_pointer self, const placement_decision& d) {
   auto& st = self->state;
   st.decisions.push_back(d);
+  metrics::fedstack().scheduler_decisions.add(
+    {to_string(d.request.kind), d.placed ? d.winner.region : "none", std::string(reason_category(d))});
   while (st.decisions.size() > st.config.history) st.decisions.pop_front();
 }
 

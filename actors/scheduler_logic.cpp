@@ -298,6 +298,19 @@ scheduler_policy default_policy() {
           *parse_chain(default_image_filters, default_image_weighers).value};
 }
 
+std::string_view reason_category(const placement_decision& d) {
+  if (!d.placed) return "nothing_fits";
+  if (std::any_of(d.candidates.begin(), d.candidates.end(), [](const scored_candidate& c) { return c.probed; }))
+    return "live_probe";
+  // Every reachable cloudlet ends up weighed or filtered out; the own one is among them.
+  auto considered = d.candidates.size();
+  for (const auto& r : d.filtered_out)
+    if (r.filter != "unreachable") ++considered;
+  if (considered <= 1) return "own_cloud_only";
+  if (considered == 2) return "one_neighbour";
+  return "weighed";
+}
+
 placement_decision decide_placement(const scheduler_policy& policy, const placement_request& q,
                           const std::vector<capacity_report>& reports,
                           const std::vector<peer_address>& unreachable, std::mt19937& rng,

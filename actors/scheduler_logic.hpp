@@ -99,6 +99,11 @@ struct placement_decision {
   std::int64_t decided_unix_ms = 0;
 };
 
+/// A decision's reason in a word, for metric labels: nothing_fits,
+/// own_cloud_only (workflow 5 case 1), one_neighbour (case 2), weighed
+/// (case 3), live_probe (finalists re-read before the choice).
+std::string_view reason_category(const placement_decision& d);
+
 /// "server ram=512MB disk=1GB vcpus=1 image=<checksum|none> az=<zone|any>".
 std::string summarize(const placement_request& request);
 

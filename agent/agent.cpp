@@ -25,11 +25,13 @@
 #include "agent/actor_registry_client.hpp"
 #include "agent/capacity_poller.hpp"
 #include "agent/discovery.hpp"
+#include "agent/log_format.hpp"
 #include "agent/placement_client.hpp"
 #include "agent/reservation_sweep.hpp"
 #include "api/global_id.hpp"
 #include "agent/proxy.hpp"
 #include "agent/service_session.hpp"
+#include "agent/upstream_names.hpp"
 
 namespace fedstack::agent {
 namespace {
@@ -169,6 +171,8 @@ int serve(agent_options options) {
     return 1;
   }
   context.cloudlets = cloudlets_in_catalog(session.catalog());
+  upstream_names::global().set(*keystone, {"keystone", "identity"});
+  name_upstreams(context.cloudlets);
   spdlog::info("{} cloudlets in the catalog", context.cloudlets.size());
   spdlog::info("cloudlet {}: image {}, network {}, compute {}", context.cloudlet.region,
                context.cloudlet.image.to_string(), context.cloudlet.network.to_string(),
@@ -306,6 +310,10 @@ int run_agent_command(const std::vector<std::string>& args) {
     return 0;
   }
   spdlog::set_level(spdlog::level::from_str(options.log_level));
+  if (auto error = set_log_format(options.log_format)) {
+    std::cerr << "fedstack agent: " << *error << "\n";
+    return 2;
+  }
   return serve(std::move(options));
 }
 

@@ -6,6 +6,7 @@
 #include "agent/service_session.hpp"
 #include "agent/upstream_call.hpp"
 #include "api/global_id.hpp"
+#include "metrics/catalog.hpp"
 
 namespace fedstack::agent {
 namespace {
@@ -34,6 +35,7 @@ http::awaitable<void> copy_image_bytes(request& r, const cloudlet_endpoints& fro
                                            from.image.base_path + "/v2/images/" + from_id + "/file", 11};
     get.set(bhttp::field::host, from.image.host + ":" + std::to_string(from.image.port));
     get.set("X-Auth-Token", token);
+    get.set("X-Openstack-Request-Id", r.request_id);
     co_await source.send(std::move(get), timeout);
     co_await source.read_header(timeout);
     if (source.header().result_int() != 200)
@@ -46,6 +48,7 @@ http::awaitable<void> copy_image_bytes(request& r, const cloudlet_endpoints& fro
     put.version(11);
     put.set(bhttp::field::host, to.image.host + ":" + std::to_string(to.image.port));
     put.set("X-Auth-Token", token);
+    put.set("X-Openstack-Request-Id", r.request_id);
     put.set(bhttp::field::content_type, "application/octet-stream");
     if (auto length = source.header()[bhttp::field::content_length]; !length.empty())
       put.set(bhttp::field::content_length, length);
@@ -56,6 +59,7 @@ http::awaitable<void> copy_image_bytes(request& r, const cloudlet_endpoints& fro
       auto piece = co_await source.read_some(timeout);
       if (piece.empty()) break;
       co_await sink.send_some(piece, timeout);
+      metrics::fedstack().image_bytes.add({"copy"}, static_cast<double>(piece.size()));
     }
     co_await sink.finish(timeout);
     co_await sink.read_header(timeout);

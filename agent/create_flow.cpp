@@ -20,6 +20,7 @@
 #include "agent/upstream_call.hpp"
 #include "api/global_id.hpp"
 #include "api/uuid.hpp"
+#include "metrics/catalog.hpp"
 
 namespace fedstack::agent {
 namespace {
@@ -48,6 +49,8 @@ struct attempt {
   unsigned status = 503;                  // without an answer
   std::string message;
   std::string local_id;
+  /// Why a failed attempt failed, in a word (metric label).
+  std::string cause;
 };
 
 /// Best effort after a create timed out: the cloud may have made it anyway.
@@ -116,11 +119,15 @@ http::awaitable<attempt> create_on(request& r, const cloudlet_endpoints& c, reso
   if (failure) {
     a.status = failure->status;
     a.message = failure->what();
+    a.cause = failure->status == 504 ? "timeout" : "unreachable";
     if (failure->status == 504) co_await remove_by_marker(r, c, kind, global_id);
     co_return a;
   }
   auto status = a.answer->status;
-  if (status >= 500) co_return a;
+  if (status >= 500) {
+    a.cause = "server_error";
+    co_return a;
+  }
   if (status >= 300) {
     a.result = attempt::outcome::rejected;
     co_return a;
@@ -147,6 +154,7 @@ http::awaitable<attempt> create_on(request& r, const cloudlet_endpoints& c, reso
                            "/v2.1/servers/" + a.local_id, client_call_headers(r));
     a.status = 503;
     a.message = "No valid host was found on " + c.region + ".";
+    a.cause = "no_valid_host";
     a.answer.reset();
     co_return a;
   }
@@ -287,7 +295,9 @@ http::awaitable<void> handle_create(request& r, std::string body) {
   attempt last;
   last.message = "No cloudlet could take the request.";
   cloudlet_endpoints last_cloudlet = candidates.front();
+  std::optional<std::string> retry_cause;   // set while the previous candidate failed
   for (const auto& c : candidates) {
+    if (retry_cause) metrics::fedstack().create_retries.add({storage::to_string(kind), *retry_cause});
     if (boot) {
       std::optional<std::string> not_ready;
       try {
@@ -304,6 +314,7 @@ http::awaitable<void> handle_create(request& r, std::string body) {
         spdlog::warn("{} cannot prepare {} for the boot: {}", r.request_id, c.region, *not_ready);
         last = attempt{};
         last.message = *not_ready;
+        retry_cause = "copy_failed";
         continue;
       }
     }
@@ -339,6 +350,7 @@ http::awaitable<void> handle_create(request& r, std::string body) {
     }
     spdlog::warn("{} create on {} failed ({}); trying the next candidate", r.request_id, c.region,
                  a.answer ? std::to_string(a.answer->status) : a.message);
+    retry_cause = a.cause;
     last = std::move(a);
   }
   co_await r.context.registry->erase(entry.project_id, entry.global_id);

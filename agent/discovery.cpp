@@ -1,5 +1,7 @@
 #include "agent/discovery.hpp"
 
+#include "agent/upstream_names.hpp"
+
 #include <algorithm>
 
 #include <spdlog/spdlog.h>
@@ -75,6 +77,15 @@ http::awaitable<cloudlet_endpoints> discover_cloudlet(service_session& session,
     }
     http::asio::steady_timer pause{executor, std::chrono::milliseconds{500}};
     co_await pause.async_wait(http::use_awaitable);
+  }
+}
+
+void name_upstreams(const std::vector<cloudlet_endpoints>& cloudlets) {
+  auto& names = upstream_names::global();
+  for (const auto& c : cloudlets) {
+    names.set(c.image, {c.region, "image"});
+    names.set(c.network, {c.region, "network"});
+    names.set(c.compute, {c.region, "compute"});
   }
 }
 

@@ -18,4 +18,7 @@ http::awaitable<cloudlet_endpoints> discover_cloudlet(service_session& session,
 /// the cloudlets of the federation.
 std::vector<cloudlet_endpoints> cloudlets_in_catalog(const nlohmann::json& catalog);
 
+/// Names each cloudlet's endpoints in upstream_names::global() (metric labels).
+void name_upstreams(const std::vector<cloudlet_endpoints>& cloudlets);
+
 } // namespace fedstack::agent

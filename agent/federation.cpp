@@ -91,7 +91,10 @@ std::optional<cloudlet_endpoints> find_cloudlet(agent_context& context, const st
   if (!context.session) return std::nullopt;
   auto fresh = cloudlets_in_catalog(context.session->catalog());
   std::lock_guard lock{context.cloudlets_mutex};
-  if (!fresh.empty()) context.cloudlets = std::move(fresh);
+  if (!fresh.empty()) {
+    name_upstreams(fresh);
+    context.cloudlets = std::move(fresh);
+  }
   for (const auto& c : context.cloudlets)
     if (c.region == region) return c;
   return std::nullopt;

@@ -43,7 +43,7 @@ http::awaitable<void> handle_identity(request& r) {
   auto target = r.route.upstream_path + (r.route.query.empty() ? "" : "?" + r.route.query);
   r.upstream = context.keystone.to_string();
   auto answer = co_await call_upstream(context.keystone, method, target, r.header(), std::move(body),
-                                       context.upstream_timeout());
+                                       context.upstream_timeout(), nullptr, r.request_id);
 
   // Keystone's links name Keystone; clients must come back here instead.
   auto keystone_root = "http://" + context.keystone.host + ":" + std::to_string(context.keystone.port);

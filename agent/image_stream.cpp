@@ -3,6 +3,7 @@
 
 #include "agent/request.hpp"
 #include "agent/upstream_call.hpp"
+#include "metrics/catalog.hpp"
 
 namespace fedstack::agent {
 
@@ -18,6 +19,7 @@ http::awaitable<void> handle_image_upload(request& r, const std::string& local_p
     head.version(11);
     copy_request_headers(r.header(), head);
     head.set(bhttp::field::host, to.host + ":" + std::to_string(to.port));
+    head.set("X-Openstack-Request-Id", r.request_id);
     // Keep the client's framing: a known length stays a length, otherwise chunked.
     if (auto length = r.header()[bhttp::field::content_length]; !length.empty())
       head.set(bhttp::field::content_length, length);
@@ -27,6 +29,7 @@ http::awaitable<void> handle_image_upload(request& r, const std::string& local_p
   } catch (const boost::system::system_error& error) {
     throw_upstream_failure(to, error);
   }
+  auto& uploaded = metrics::fedstack().image_bytes;
   for (;;) {
     auto piece = co_await r.exchange.read_some();   // a client failure ends the request
     if (piece.empty()) break;
@@ -35,6 +38,7 @@ http::awaitable<void> handle_image_upload(request& r, const std::string& local_p
     } catch (const boost::system::system_error& error) {
       throw_upstream_failure(to, error);
     }
+    uploaded.add({"upload"}, static_cast<double>(piece.size()));
   }
   http::response answer;
   try {
@@ -58,6 +62,7 @@ http::awaitable<void> handle_image_download(request& r, const std::string& local
     bhttp::request<bhttp::string_body> request{bhttp::verb::get, to.base_path + local_path, 11};
     copy_request_headers(r.header(), request.base());
     request.set(bhttp::field::host, to.host + ":" + std::to_string(to.port));
+    request.set("X-Openstack-Request-Id", r.request_id);
     co_await up.send(std::move(request), timeout);
     co_await up.read_header(timeout);
   } catch (const boost::system::system_error& error) {
@@ -82,6 +87,7 @@ http::awaitable<void> handle_image_download(request& r, const std::string& local
     }
     if (piece.empty()) break;
     co_await r.exchange.send_some(piece);
+    metrics::fedstack().image_bytes.add({"download"}, static_cast<double>(piece.size()));
   }
   co_await r.exchange.finish();
 }

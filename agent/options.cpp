@@ -34,6 +34,8 @@ void describe(config::option_set& set, agent_options& o) {
   set.add_int("compute-max-microversion", &o.compute_max_microversion_minor, 1, 999,
               "highest compute microversion 2.N advertised and accepted (N)");
   set.add_string("log-level", &o.log_level, "trace, debug, info, warn or error");
+  set.add_string("log-format", &o.log_format,
+                 "text, or json: one object per line (time, level, request_id, message) for log shippers");
   set.add_string("node-address", &o.node_address,
                  "address the node actor (CYCLON, capacity, introspection) is published on");
   set.add_port("node-port", &o.node_port, "port of the node actor (0: any free port)");

@@ -33,6 +33,7 @@ struct agent_options {
   long long io_threads = 2;
   long long compute_max_microversion_minor = 93;
   std::string log_level = "info";
+  std::string log_format = "text";
 
   // Membership (CYCLON over CAF) and capacity.
   std::string node_address = "127.0.0.1";

@@ -12,6 +12,7 @@
 #include "api/microversion.hpp"
 #include "api/uuid.hpp"
 #include "api/versions.hpp"
+#include "metrics/catalog.hpp"
 
 namespace fedstack::agent {
 namespace {
@@ -44,6 +45,23 @@ std::optional<std::string_view> header_value(const bhttp::request_header<>& head
   auto it = header.find(name);
   if (it == header.end()) return std::nullopt;
   return it->value();
+}
+
+/// The `api` label of a request: the OpenStack service, or "operator" for /metrics and /fedstack/.
+std::string api_label(const request& r) {
+  if (is_operator_path(r.header().target())) return "operator";
+  auto name = api::to_string(r.route.service);
+  return name.empty() ? "unknown" : std::string(name);
+}
+
+void record_request(const request& r, double seconds) {
+  const auto& m = metrics::fedstack();
+  auto api = api_label(r);
+  // Methods outside HTTP's usual set share one label, so clients cannot grow the series.
+  auto method = std::string(r.header().method_string());
+  if (r.header().method() == bhttp::verb::unknown) method = "other";
+  m.http_requests.add({api, method, std::to_string(r.status)});
+  m.http_request_duration.observe({api}, seconds);
 }
 
 http::awaitable<void> dispatch(request& r) {
@@ -125,10 +143,13 @@ http::awaitable<bool> authenticate(request& r) {
     co_return false;
   }
   auto now = std::chrono::system_clock::now();
+  const auto& m = metrics::fedstack();
   if (auto known = cache.find(token, now)) {
+    m.token_cache_lookups.add({"hit"});
     r.identity = std::move(known);
     co_return true;
   }
+  m.token_cache_lookups.add({"miss"});
   // Keystone lets a token validate itself, so the agent needs no admin token here.
   bhttp::fields headers;
   headers.set("X-Auth-Token", token);
@@ -136,7 +157,8 @@ http::awaitable<bool> authenticate(request& r) {
   headers.set(bhttp::field::accept, "application/json");
   auto answer = co_await call_upstream(r.context.keystone, bhttp::verb::get,
                                        "/v3/auth/tokens?nocatalog", headers, {},
-                                       r.context.upstream_timeout(), &r.context.pool);
+                                       r.context.upstream_timeout(), &r.context.pool, r.request_id);
+  m.keystone_validations.add({answer.status == 200 ? "valid" : "invalid"});
   if (answer.status != 200) {
     co_await send_error(r, 401, "The request you have made requires authentication.");
     co_return false;
@@ -185,6 +207,7 @@ http::handler make_proxy_handler(agent_context& context) {
     }
     if (failure && !ex.responded()) co_await send_error(r, failure->first, failure->second);
     auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
+    record_request(r, elapsed.count() / 1000.0);
     spdlog::info("{} {} {} {} upstream={} {:.1f}ms", r.request_id,
                  std::string(header.method_string()), std::string(header.target()), r.status,
                  r.upstream, elapsed.count());

@@ -81,7 +81,7 @@ http::awaitable<void> forward(request& r, std::string body) {
   if (is_image_file && method == bhttp::verb::get) co_return co_await handle_image_download(r, target);
 
   auto answer = co_await call_upstream(upstream, method, target, r.header(), std::move(body),
-                                       r.context.upstream_timeout(), &r.context.pool);
+                                       r.context.upstream_timeout(), &r.context.pool, r.request_id);
   std::map<std::string, std::string> known;
   for (const auto& [global, local] : to_local) known.emplace(local, global);
   auto text = co_await translate_answer(r, r.target, answer, known);

@@ -2,6 +2,9 @@
 
 #include <array>
 
+#include "agent/upstream_names.hpp"
+#include "metrics/catalog.hpp"
+
 namespace fedstack::agent {
 namespace {
 
@@ -54,18 +57,35 @@ http::awaitable<http::response> call_upstream(const http::endpoint& to, bhttp::v
                                               const std::string& target,
                                               const bhttp::fields& client_headers,
                                               std::string body, std::chrono::milliseconds timeout,
-                                              http::connection_pool* pool) {
+                                              http::connection_pool* pool,
+                                              std::string_view request_id) {
   bhttp::request<bhttp::string_body> request{method, to.base_path + target, 11};
   copy_request_headers(client_headers, request.base());
   request.set(bhttp::field::host, to.host + ":" + std::to_string(to.port));
+  if (!request_id.empty()) request.set("X-Openstack-Request-Id", request_id);
   request.body() = std::move(body);
+  auto name = upstream_names::global().find(to);
+  const auto& m = metrics::fedstack();
+  auto started = std::chrono::steady_clock::now();
+  auto observe = [&] {
+    m.upstream_duration.observe({name.cloudlet, name.service},
+                                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  };
+  std::optional<boost::system::system_error> failure;
   try {
+    http::response answer;
     if (pool && (method == bhttp::verb::get || method == bhttp::verb::head))
-      co_return co_await http::fetch(*pool, to, std::move(request), timeout);
-    co_return co_await http::fetch(to, std::move(request), timeout);
+      answer = co_await http::fetch(*pool, to, std::move(request), timeout);
+    else
+      answer = co_await http::fetch(to, std::move(request), timeout);
+    observe();
+    co_return answer;
   } catch (const boost::system::system_error& error) {
-    throw_upstream_failure(to, error);
+    failure = error;
   }
+  observe();
+  m.upstream_failures.add({name.cloudlet, name.service, failure->code() == beast::error::timeout ? "504" : "503"});
+  throw_upstream_failure(to, *failure);
 }
 
 } // namespace fedstack::agent

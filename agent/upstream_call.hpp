@@ -27,12 +27,15 @@ void copy_response_headers(const bhttp::fields& from, bhttp::fields& to);
 
 /// Sends a request with a whole body to `to` (its base path prefixed to
 /// `target`) and reads the whole answer. GET and HEAD go over a pooled
-/// keep-alive connection when `pool` is given. Throws upstream_failure.
+/// keep-alive connection when `pool` is given. A non-empty `request_id` is
+/// sent as X-Openstack-Request-Id, so one call can be followed across agents
+/// and clouds. Times the call (metrics). Throws upstream_failure.
 http::awaitable<http::response> call_upstream(const http::endpoint& to, bhttp::verb method,
                                               const std::string& target,
                                               const bhttp::fields& client_headers,
                                               std::string body, std::chrono::milliseconds timeout,
-                                              http::connection_pool* pool = nullptr);
+                                              http::connection_pool* pool = nullptr,
+                                              std::string_view request_id = {});
 
 /// Maps an I/O error while talking to `to` onto upstream_failure.
 [[noreturn]] void throw_upstream_failure(const http::endpoint& to,

@@ -91,7 +91,9 @@ int run_demo_command(const std::vector<std::string>& args, const std::string& ar
     for (auto it = children.rbegin(); it != children.rend(); ++it) (*it)->stop(10s);
   };
 
-  std::cerr << "fedstack demo: starting " << o.cloudlets << " simulated cloudlet(s)...\n";
+  // One step for the simulator, one per agent: a progress line each.
+  auto steps = std::to_string(o.cloudlets + 1);
+  std::cerr << "fedstack demo: [1/" << steps << "] starting " << o.cloudlets << " simulated cloudlet(s)...\n";
   children.push_back(std::make_unique<child_process>(
     program,
     std::vector<std::string>{"sim", "--cloudlets", std::to_string(o.cloudlets), "--data-dir",
@@ -112,7 +114,8 @@ int run_demo_command(const std::vector<std::string>& args, const std::string& ar
     auto region = "cloudlet-" + std::to_string(i);
     auto port = o.port == 0 ? 0 : o.port + i - 1;
     auto name = "agent-" + std::to_string(i);
-    std::cerr << "fedstack demo: starting " << name << " for " << region << "...\n";
+    std::cerr << "fedstack demo: [" << i + 1 << "/" << steps << "] starting " << name << " for " << region
+              << "...\n";
     std::vector<std::string> agent_args{"agent", "--port", std::to_string(port), "--keystone-url",
                                         keystone_url, "--region", region, "--data-dir",
                                         (data_dir / name).string(), "--service-password", o.password,
@@ -161,6 +164,8 @@ int run_demo_command(const std::vector<std::string>& args, const std::string& ar
             << "  openstack server list --long; openstack hypervisor list\n"
             << "  fedstack members --node " << first["node"].get<std::string>() << "\n"
             << "  fedstack overlay --node " << first["node"].get<std::string>() << " --format dot\n"
+            << "  status page: " << first["url"].get<std::string>() << "/fedstack/\n"
+            << "  curl -s " << first["url"].get<std::string>() << "/metrics | grep ^fedstack_\n"
             << "Agents:\n";
   for (const auto& a : agents)
     std::cerr << "  " << a["region"].get<std::string>() << "  http " << a["url"].get<std::string>()

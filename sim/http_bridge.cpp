@@ -152,7 +152,7 @@ awaitable<void> serve(http::exchange& ex, service& svc, const std::string& label
       out = co_await download(ex, *glance, r, request_id);
       if (!out) {
         auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-        spdlog::info("{} {} {} 200 {:.1f}ms", label, r.method, r.path, ms);
+        spdlog::info("{} {} {} {} 200 {:.1f}ms", request_id, label, r.method, r.path, ms);
         co_return;
       }
     } else {
@@ -180,7 +180,7 @@ awaitable<void> serve(http::exchange& ex, service& svc, const std::string& label
   auto status = out->status;
   co_await ex.send(to_response(std::move(*out), r.method == "HEAD"));
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  spdlog::info("{} {} {} {} {:.1f}ms", label, r.method, r.path, status, ms);
+  spdlog::info("{} {} {} {} {} {:.1f}ms", request_id, label, r.method, r.path, status, ms);
 }
 
 } // namespace

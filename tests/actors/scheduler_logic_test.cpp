@@ -402,5 +402,22 @@ TEST(refine, drops_a_finalist_that_no_longer_fits_and_keeps_the_spares) {
   for (const auto& t : d.fallback) EXPECT_NE(t.region, full.region);
 }
 
+
+TEST(reason_category, names_the_workflow_case_in_a_word) {
+  std::mt19937 rng{3};
+  auto own_only = decide_placement(default_policy(), server(512), {cloud("own", 1000)}, {}, rng, 0);
+  EXPECT_EQ(reason_category(own_only), "own_cloud_only");
+  auto pair = decide_placement(default_policy(), server(512), {cloud("own", 1000), cloud("n1", 2000)}, {}, rng, 0);
+  EXPECT_EQ(reason_category(pair), "one_neighbour");
+  std::vector<capacity_report> four{cloud("own", 1000), cloud("n1", 2000), cloud("n2", 3000), cloud("n3", 4000)};
+  auto weighed = decide_placement(default_policy(), server(512), four, {}, rng, 0);
+  EXPECT_EQ(reason_category(weighed), "weighed");
+  auto probed = refine_placement(default_policy(), weighed, {cloud(weighed.winner.region, 4000)}, 0);
+  EXPECT_EQ(reason_category(probed), "live_probe");
+  auto none = decide_placement(default_policy(), server(1 << 20), four, {}, rng, 0);
+  ASSERT_FALSE(none.placed);
+  EXPECT_EQ(reason_category(none), "nothing_fits");
+}
+
 } // namespace
 } // namespace fedstack

@@ -35,6 +35,12 @@ class Demo(unittest.TestCase):
             self.assertEqual(demo.proc.wait(30), 0)
             with self.assertRaises(OSError):   # the agent is gone with the demo
                 socket.create_connection((agent.hostname, agent.port), timeout=2).close()
+            with open(os.path.join(data_dir, "demo.err"), encoding="utf-8") as f:
+                progress = f.read()
+            # A progress line per step while it starts, then the "try this" block.
+            self.assertIn("[1/2] starting 1 simulated cloudlet", progress)
+            self.assertIn("[2/2] starting agent-1 for cloudlet-1", progress)
+            self.assertIn(f"status page: {exports['OS_AUTH_URL'][:-len('/v3')]}/fedstack/", progress)
         finally:
             demo.stop()
             shutil.rmtree(data_dir, ignore_errors=True)
