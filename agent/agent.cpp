@@ -27,6 +27,7 @@
 #include "agent/discovery.hpp"
 #include "agent/log_format.hpp"
 #include "agent/placement_client.hpp"
+#include "agent/orphan_sweep.hpp"
 #include "agent/reservation_sweep.hpp"
 #include "api/global_id.hpp"
 #include "agent/proxy.hpp"
@@ -258,6 +259,11 @@ int serve(agent_options options) {
                                           std::chrono::milliseconds{options.reservation_sweep_ms},
                                           std::chrono::milliseconds{options.reservation_timeout_ms}),
                        http::asio::detached);
+  if (options.orphan_sweep_ms > 0)
+    http::asio::co_spawn(io,
+                         sweep_orphans(context, session, std::chrono::milliseconds{options.orphan_sweep_ms},
+                                       std::chrono::milliseconds{options.reservation_timeout_ms}),
+                         http::asio::detached);
   http::asio::co_spawn(io,
                        poll_capacity(context, session, capacity_handle, self_entry.address,
                                      std::chrono::milliseconds{options.capacity_period_ms}),

@@ -54,6 +54,8 @@ struct attempt {
 };
 
 /// Best effort after a create timed out: the cloud may have made it anyway.
+/// A cloudlet still silent is left alone (the retry must not wait on it);
+/// what it made is an orphan for the orphan sweep (reservation_sweep.cpp).
 http::awaitable<void> remove_by_marker(request& r, const cloudlet_endpoints& c, resource_kind kind,
                                        const std::string& global_id) {
   auto headers = client_call_headers(r);
@@ -72,15 +74,23 @@ http::awaitable<void> remove_by_marker(request& r, const cloudlet_endpoints& c, 
   } else {
     co_return;   // Neutron resources are marked after their create answered
   }
-  auto listed = co_await call_cloudlet(r.context, c, service, bhttp::verb::get, list_path, headers);
-  for (const auto& item : parse_object(listed.body).value(collection, json::array())) {
-    auto m = api::read_marker(service, item);
-    if (!m || m->global_id != global_id || !item.contains("id")) continue;
-    spdlog::warn("{} deleting {} {} on {}: its create timed out", r.request_id, collection,
-                 item["id"].get<std::string>(), c.region);
-    co_await call_cloudlet(r.context, c, service, bhttp::verb::delete_,
-                           item_prefix + item["id"].get<std::string>(), headers);
+  std::optional<std::string> failure;
+  try {
+    auto listed = co_await call_cloudlet(r.context, c, service, bhttp::verb::get, list_path, headers);
+    for (const auto& item : parse_object(listed.body).value(collection, json::array())) {
+      auto m = api::read_marker(service, item);
+      if (!m || m->global_id != global_id || !item.contains("id")) continue;
+      spdlog::warn("{} deleting {} {} on {}: its create timed out", r.request_id, collection,
+                   item["id"].get<std::string>(), c.region);
+      co_await call_cloudlet(r.context, c, service, bhttp::verb::delete_,
+                             item_prefix + item["id"].get<std::string>(), headers);
+    }
+  } catch (const upstream_failure& e) {
+    failure = e.what();
   }
+  if (failure)
+    spdlog::warn("{} cannot look for {} {} on {} after its create timed out: {}", r.request_id,
+                 collection, global_id, c.region, *failure);
 }
 
 /// A server that went to ERROR because the cloudlet had no host for it.

@@ -62,6 +62,7 @@ struct agent_options {
   /// Reservations not bound after this long are resolved by the sweep.
   long long reservation_timeout_ms = 120'000;
   long long reservation_sweep_ms = 60'000;
+  long long orphan_sweep_ms = 300'000;
 };
 
 /// Adds every agent option to `set`, bound to `options`.

@@ -25,6 +25,11 @@ bool is_hop_by_hop(bhttp::field name, std::string_view text) {
   }
 }
 
+/// A deadline that passed: Beast's stream timeout, or the pooled fetch's timer cancelling the socket.
+bool is_timeout(const boost::system::error_code& code) {
+  return code == beast::error::timeout || code == boost::asio::error::operation_aborted;
+}
+
 } // namespace
 
 void copy_request_headers(const bhttp::fields& from, bhttp::fields& to) {
@@ -46,7 +51,7 @@ void copy_response_headers(const bhttp::fields& from, bhttp::fields& to) {
 
 void throw_upstream_failure(const http::endpoint& to, const boost::system::system_error& error) {
   auto code = error.code();
-  if (code == beast::error::timeout)
+  if (is_timeout(code))
     throw upstream_failure(504, "The upstream service at " + to.to_string() +
                                   " did not answer in time.");
   throw upstream_failure(503, "The upstream service at " + to.to_string() +
@@ -84,7 +89,7 @@ http::awaitable<http::response> call_upstream(const http::endpoint& to, bhttp::v
     failure = error;
   }
   observe();
-  m.upstream_failures.add({name.cloudlet, name.service, failure->code() == beast::error::timeout ? "504" : "503"});
+  m.upstream_failures.add({name.cloudlet, name.service, is_timeout(failure->code()) ? "504" : "503"});
   throw_upstream_failure(to, *failure);
 }
 

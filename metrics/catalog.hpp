@@ -34,6 +34,8 @@ struct fedstack_metrics {
   counter& scheduler_decisions;
   /// {kind, cause}: creates tried again on the next cloudlet.
   counter& create_retries;
+  /// {kind}: marked cloud resources no registry records, deleted by the orphan sweep.
+  counter& orphans_deleted;
   /// {version}: always 1.
   gauge& build_info;
   /// Process start, resident memory and open file descriptors (set at scrape time).

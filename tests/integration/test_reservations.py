@@ -5,11 +5,12 @@ it, and binds it when the cloud answers. Killed (SIGKILL) while the cloud is
 still working, it leaves a reservation; after a restart the sweep finds the
 marked resource on the cloudlet and adopts it, so the ID resolves."""
 import json
+import subprocess
 import threading
 import time
 import unittest
 
-from harness import Federation, http, token
+from harness import FEDSTACK, Federation, http, token
 
 # Capacity is read once at start, so that the only request the cloudlet holds
 # below is the create.
@@ -33,6 +34,14 @@ class ReservationSweep(unittest.TestCase):
             agent = fed.agents[0]
             tok, _ = token(agent["url"])
             glance = fed.endpoints["cloudlets"][0]["image_url"]
+
+            def own_capacity_read():
+                result = subprocess.run([FEDSTACK, "capacity", "--node", agent["node"], "--json"],
+                                        capture_output=True, text=True, timeout=30)
+                return result.returncode == 0 and json.loads(result.stdout)["reports"]
+            # The start-up capacity read must be over before the cloud slows down: the
+            # create below has to be the only request it holds.
+            wait_for(own_capacity_read, what="the agent's first capacity reading")
             # The cloud takes 1.5 s to answer; the agent dies meanwhile.
             status, _, body = http("PUT", fed.keystone_url + "/sim/faults/cloudlet-1", {"latency_ms": 1500})
             self.assertEqual(status, 200, body)
