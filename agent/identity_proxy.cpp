@@ -36,8 +36,8 @@ http::awaitable<void> handle_identity(request& r) {
   auto method = r.header().method();
   std::string body;
   if (method != bhttp::verb::get && method != bhttp::verb::head && method != bhttp::verb::delete_) {
-    auto read = co_await r.exchange.read_body(static_cast<std::size_t>(context.options.max_body_bytes));
-    if (!read) co_return co_await send_error(r, 413, "The request body is too large.");
+    auto read = co_await read_json_body(r);
+    if (!read) co_return;
     body = std::move(*read);
   }
   auto target = r.route.upstream_path + (r.route.query.empty() ? "" : "?" + r.route.query);

@@ -24,6 +24,8 @@ void describe(config::option_set& set, agent_options& o) {
               "largest request body accepted outside image upload (413 above)");
   set.add_int("max-header-bytes", &o.max_header_bytes, 1024, 1 << 20,
               "largest request header accepted (431 above)");
+  set.add_int("max-json-depth", &o.max_json_depth, 4, 1000,
+              "deepest nesting of arrays and objects accepted in a request body (400 above)");
   set.add_int("header-timeout-ms", &o.header_timeout_ms, 100, 600'000,
               "time a client has to send a request header (slow clients are cut off)");
   set.add_int("token-cache-entries", &o.token_cache_entries, 0, 10'000'000,

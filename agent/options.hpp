@@ -63,6 +63,7 @@ struct agent_options {
   long long reservation_timeout_ms = 120'000;
   long long reservation_sweep_ms = 60'000;
   long long orphan_sweep_ms = 300'000;
+  long long max_json_depth = 64;
 };
 
 /// Adds every agent option to `set`, bound to `options`.

@@ -9,6 +9,7 @@
 #include "agent/request.hpp"
 #include "agent/upstream_call.hpp"
 #include "api/errors.hpp"
+#include "api/json_depth.hpp"
 #include "api/microversion.hpp"
 #include "api/uuid.hpp"
 #include "api/versions.hpp"
@@ -133,6 +134,22 @@ http::awaitable<void> send_upstream_response(request& r, const http::response& u
   response.body() = std::move(body);
   r.status = upstream.status;
   co_await r.exchange.send(std::move(response));
+}
+
+http::awaitable<std::optional<std::string>> read_json_body(request& r) {
+  const auto& options = r.context.options;
+  auto read = co_await r.exchange.read_body(static_cast<std::size_t>(options.max_body_bytes));
+  if (!read) {
+    co_await send_error(r, 413, "The request body is too large.");
+    co_return std::nullopt;
+  }
+  auto limit = static_cast<std::size_t>(options.max_json_depth);
+  if (api::json_nesting_depth(*read, limit + 1) > limit) {
+    co_await send_error(r, 400, "The request body nests arrays and objects more than " +
+                                  std::to_string(limit) + " levels deep.");
+    co_return std::nullopt;
+  }
+  co_return read;
 }
 
 http::awaitable<bool> authenticate(request& r) {

@@ -54,6 +54,10 @@ http::awaitable<void> handle_zone_list(request& r);
 /// True for the collections handle_list merges.
 bool is_federated_list(const api::route& route);
 
+/// Reads a JSON request body within --max-body-bytes and --max-json-depth; on
+/// failure answers 413 or 400 and returns nullopt.
+http::awaitable<std::optional<std::string>> read_json_body(request& r);
+
 /// Validates the request's token (cache first, then Keystone); on failure sends 401
 /// and returns false.
 http::awaitable<bool> authenticate(request& r);

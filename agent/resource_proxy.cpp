@@ -155,8 +155,8 @@ http::awaitable<void> handle_resource(request& r) {
   std::string body;
   if (!is_image_file && method != bhttp::verb::get && method != bhttp::verb::head &&
       method != bhttp::verb::delete_) {
-    auto read = co_await r.exchange.read_body(static_cast<std::size_t>(r.context.options.max_body_bytes));
-    if (!read) co_return co_await send_error(r, 413, "The request body is too large.");
+    auto read = co_await read_json_body(r);
+    if (!read) co_return;
     body = std::move(*read);
     if (!body.empty() && !json::accept(body) &&
         !(route.service == api::service_type::image && method == bhttp::verb::patch))

@@ -122,6 +122,27 @@ class BadInputAndIsolation(unittest.TestCase):
         self.assertIn("NeutronError", doc)
         self.assert_alive()
 
+    def test_deeply_nested_json_is_400_and_harmless(self):
+        # Nesting is refused before anything parses it: 150,000 levels (750 KB, under the default
+        # body limit) once overflowed the agent's stack. 10,000 fit this agent's 64 KiB limit;
+        # 65 levels is one past the default --max-json-depth.
+        hostile = '{"a":' * 10000 + "1" + "}" * 10000
+        just_over = '{"network":' + '{"a":' * 64 + "1" + "}" * 64 + "}"
+        for path, key in [("/network/v2.0/networks", "NeutronError"), ("/image/v2/images", None),
+                          ("/compute/v2.1/servers", "badRequest"), ("/v3/auth/tokens", "error")]:
+            for body in (hostile, just_over):
+                status, _, raw = http("POST", self.agent + path, raw=body.encode(),
+                                      headers={**self.auth, "Content-Type": "application/json"})
+                self.assertEqual(status, 400, (path, raw[:200]))
+                self.assertIn(b"levels deep", raw)
+                if key:
+                    self.assertIn(key, json.loads(raw))
+            self.assert_alive()
+        within = '{"network":{"name":"nested-ok","description":"' + "[" * 100 + '"}}'
+        status, _, doc = self.call("POST", "/network/v2.0/networks", raw=within.encode())
+        self.assertEqual(status, 201, doc)   # brackets inside strings do not count
+        self.call("DELETE", "/network/v2.0/networks/" + doc["network"]["id"])
+
     def test_paths_outside_the_api_are_404_and_odd_paths_400(self):
         status, _, doc = self.call("GET", "/nonsense/here")
         self.assertEqual(status, 404)
