@@ -39,7 +39,15 @@ namespace {
 
 constexpr const char* summary =
   "Serves Identity v3, Image v2, Networking v2.0 and Compute v2.1 on one port for one\n"
-  "cloudlet, forwarding to the shared Keystone and the cloudlet's services.";
+  "cloudlet, forwarding to the shared Keystone and the cloudlet's services.\n"
+  "`fedstack agent --config-example [options]` prints a config file listing every option\n"
+  "(the options given are set in it); `--config-reference` prints them as a Markdown table.";
+
+constexpr const char* config_example_header =
+  "Configuration of `fedstack agent --config FILE`: 'name = value' lines, '#' starts a "
+  "comment. Options given on the command line win over this file. Each option is listed "
+  "with its help and its default, commented out. Written by `fedstack agent "
+  "--config-example`; see `fedstack agent --help`.";
 
 /// "http://host:port/v3" -> the Keystone root the agent prefixes "/v3/..." with.
 std::optional<http::endpoint> keystone_root(const std::string& url) {
@@ -305,6 +313,16 @@ int run_agent_command(const std::vector<std::string>& args) {
   // docs/configuration.md is this table, so the docs cannot drift from --help.
   if (args.size() == 1 && args[0] == "--config-reference") {
     std::cout << set.markdown();
+    return 0;
+  }
+  // An example config file (the package's /etc/fedstack/agent.conf): every option
+  // commented out with its default; options given after the switch are set.
+  if (!args.empty() && args[0] == "--config-example") {
+    if (auto error = set.parse({args.begin() + 1, args.end()})) {
+      std::cerr << "fedstack agent: " << *error << "\n";
+      return 2;
+    }
+    std::cout << set.config_file(config_example_header);
     return 0;
   }
   if (auto error = set.parse(args)) {

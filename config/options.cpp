@@ -4,6 +4,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 namespace fedstack::config {
 namespace {
@@ -20,6 +21,27 @@ std::optional<long long> to_integer(const std::string& text) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
   return value;
+}
+
+/// Writes `text` as '# ' lines of at most 78 characters (a longer word keeps a line alone).
+void write_comment(std::ostringstream& out, const std::string& text) {
+  constexpr std::size_t width = 78 - 2;
+  std::istringstream words{text};
+  std::string word, line;
+  while (words >> word) {
+    if (!line.empty() && line.size() + 1 + word.size() > width) {
+      out << "# " << line << "\n";
+      line.clear();
+    }
+    if (!line.empty()) line += ' ';
+    line += word;
+  }
+  if (!line.empty()) out << "# " << line << "\n";
+}
+
+/// "name = value", or "name =" for an empty value (no trailing blank).
+std::string assignment(const std::string& name, const std::string& value) {
+  return value.empty() ? name + " =" : name + " = " + value;
 }
 
 } // namespace
@@ -93,6 +115,7 @@ std::optional<std::string> option_set::parse_file(const std::string& path) {
     const auto* o = find(name);
     if (!o) return path + ":" + std::to_string(number) + ": unknown option '" + name + "'";
     if (auto error = o->apply(value)) return path + ":" + std::to_string(number) + ": " + *error;
+    given_[name] = value;
   }
   return std::nullopt;
 }
@@ -131,6 +154,7 @@ std::optional<std::string> option_set::parse(const std::vector<std::string>& arg
     else if (i + 1 < args.size()) value = args[++i];
     else return "option '--" + name + "' needs a value";
     if (auto error = o->apply(value)) return error;
+    given_[name] = value;
   }
   return std::nullopt;
 }
@@ -152,6 +176,24 @@ std::string option_set::markdown() const {
   out << "| option | default | meaning |\n|---|---|---|\n";
   for (const auto& o : options_)
     out << "| `" << o.name << "` | `" << o.default_value << "` | " << o.help << " |\n";
+  return out.str();
+}
+
+std::string option_set::config_file(const std::string& header) const {
+  std::ostringstream out;
+  write_comment(out, header);
+  for (const auto& o : options_) {
+    out << "\n";
+    write_comment(out, o.help);
+    out << "# " << assignment(o.name, o.default_value) << "\n";
+    auto given = given_.find(o.name);
+    if (given == given_.end()) continue;
+    const auto& value = given->second;
+    if (value.find_first_of("#\r\n") != std::string::npos || trim(value) != value)
+      throw std::invalid_argument("the value of --" + o.name + " ('" + value +
+                                  "') cannot be written to a config file");
+    out << assignment(o.name, value) << "\n";
+  }
   return out.str();
 }
 

@@ -42,12 +42,20 @@ public:
   std::string usage(const std::string& summary) const;
   /// A Markdown table of the options (docs/configuration.md).
   std::string markdown() const;
+  /// A config file for parse_file: each option's help as '# ' lines, then
+  /// `# name = default`; options given to parse() (command line or file) follow
+  /// uncommented with the value given. Throws std::invalid_argument for a given
+  /// value parse_file could not read back ('#', line breaks, outer blanks).
+  /// `header` comes first, as comment lines too.
+  std::string config_file(const std::string& header) const;
   const std::vector<option>& options() const { return options_; }
 
 private:
   const option* find(const std::string& name) const;
   std::string command_;
   std::vector<option> options_;
+  /// Values parse() applied, by option name (the last one wins, as in apply).
+  std::map<std::string, std::string> given_;
   bool help_requested_ = false;
 };
 

@@ -8,6 +8,7 @@ packages=(
   libcaf-dev libboost1.74-dev liblmdb-dev lmdb-utils nlohmann-json3-dev libspdlog-dev
   libgtest-dev libssl-dev
   python3 python3-openstackclient curl ca-certificates
+  dpkg-dev systemd   # the .deb: dpkg-shlibdeps for Depends, systemd-analyze verify for the unit
 )
 
 missing=()

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <fstream>
+#include <sstream>
+#include <stdexcept>
 
 #include "agent/options.hpp"
 
@@ -58,6 +60,82 @@ TEST(agent_options, help_and_docs_list_every_option) {
     EXPECT_NE(usage.find("--" + o.name), std::string::npos) << o.name;
     EXPECT_NE(markdown.find("`" + o.name + "`"), std::string::npos) << o.name;
   }
+}
+
+namespace {
+std::string write_temp(const std::string& name, const std::string& text) {
+  auto path = std::string(::testing::TempDir()) + name;
+  std::ofstream{path} << text;
+  return path;
+}
+
+bool has_line(const std::string& text, const std::string& wanted) {
+  std::istringstream lines{text};
+  for (std::string line; std::getline(lines, line);)
+    if (line == wanted) return true;
+  return false;
+}
+} // namespace
+
+TEST(agent_options, config_file_comments_out_every_option_and_parses_back_to_the_defaults) {
+  parsed p;
+  auto text = p.set.config_file("a header");
+  EXPECT_EQ(text.rfind("# a header\n", 0), 0u);
+  for (const auto& o : p.set.options()) {
+    auto line = "# " + o.name + " =" + (o.default_value.empty() ? "" : " " + o.default_value);
+    EXPECT_TRUE(has_line(text, line)) << line;
+  }
+  std::istringstream lines{text};
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_LE(line.size(), 78u) << line;
+    EXPECT_TRUE(line.empty() || line[0] == '#') << line;
+  }
+  // Uncommenting every `# name = default` line gives a file that parses to the defaults.
+  std::string uncommented;
+  std::istringstream again{text};
+  for (std::string line; std::getline(again, line);)
+    for (const auto& o : p.set.options())
+      if (line.rfind("# " + o.name + " =", 0) == 0) uncommented += line.substr(2) + "\n";
+  for (bool applied : {false, true}) {
+    auto path = write_temp("fedstack-config-file-test.conf", applied ? uncommented : text);
+    parsed q;
+    q.options.region = q.options.data_dir = "changed";
+    q.options.port = 1;
+    q.options.live_probe = true;
+    EXPECT_FALSE(q.set.parse_file(path));
+    std::remove(path.c_str());
+    agent::agent_options defaults;
+    EXPECT_EQ(q.options.region, applied ? defaults.region : "changed");
+    EXPECT_EQ(q.options.data_dir, applied ? defaults.data_dir : "changed");
+    EXPECT_EQ(q.options.port, applied ? defaults.port : 1);
+    EXPECT_EQ(q.options.live_probe, applied ? defaults.live_probe : true);
+    EXPECT_EQ(q.options.public_url, defaults.public_url);
+  }
+}
+
+TEST(agent_options, config_file_sets_the_options_given) {
+  parsed p;
+  EXPECT_FALSE(p.set.parse({"--data-dir", "/var/lib/fedstack", "--public-url=", "--live-probe"}));
+  auto text = p.set.config_file("header");
+  EXPECT_TRUE(has_line(text, "# data-dir = data/agent"));
+  EXPECT_TRUE(has_line(text, "data-dir = /var/lib/fedstack"));
+  EXPECT_TRUE(has_line(text, "public-url ="));
+  EXPECT_TRUE(has_line(text, "live-probe = true"));
+  EXPECT_TRUE(has_line(text, "# region = cloudlet-1"));
+  EXPECT_FALSE(has_line(text, "region = cloudlet-1"));
+  auto path = write_temp("fedstack-config-file-test.conf", text);
+  parsed q;
+  q.options.public_url = "http://changed";
+  EXPECT_FALSE(q.set.parse({"--config", path}));
+  std::remove(path.c_str());
+  EXPECT_EQ(q.options.data_dir, "/var/lib/fedstack");
+  EXPECT_EQ(q.options.public_url, "");
+  EXPECT_TRUE(q.options.live_probe);
+  EXPECT_EQ(q.options.region, "cloudlet-1");
+
+  parsed bad;
+  EXPECT_FALSE(bad.set.parse({"--region", "a#b"}));
+  EXPECT_THROW(bad.set.config_file("header"), std::invalid_argument);
 }
 
 TEST(agent_options, public_url_defaults_to_the_listen_address) {

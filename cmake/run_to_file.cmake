@@ -1,0 +1,22 @@
+# cmake -DOUTPUT=FILE -P run_to_file.cmake -- COMMAND [ARGS...]
+# Runs COMMAND and writes its standard output to FILE, only if it succeeds (a shell
+# redirection would leave a truncated FILE behind that the next build takes as done).
+set(_command)
+set(_after_separator FALSE)
+math(EXPR _last "${CMAKE_ARGC} - 1")
+foreach(_i RANGE ${_last})
+  if(_after_separator)
+    list(APPEND _command "${CMAKE_ARGV${_i}}")
+  elseif(CMAKE_ARGV${_i} STREQUAL "--")
+    set(_after_separator TRUE)
+  endif()
+endforeach()
+if(NOT OUTPUT OR NOT _command)
+  message(FATAL_ERROR "usage: cmake -DOUTPUT=FILE -P run_to_file.cmake -- COMMAND [ARGS...]")
+endif()
+execute_process(COMMAND ${_command} OUTPUT_FILE "${OUTPUT}.tmp" RESULT_VARIABLE _result)
+if(NOT _result EQUAL 0)
+  file(REMOVE "${OUTPUT}.tmp")
+  message(FATAL_ERROR "'${_command}' failed: ${_result}")
+endif()
+file(RENAME "${OUTPUT}.tmp" "${OUTPUT}")
