@@ -8,6 +8,7 @@ packages=(
   libcaf-dev libboost1.74-dev liblmdb-dev lmdb-utils nlohmann-json3-dev libspdlog-dev
   libgtest-dev libssl-dev
   python3 python3-openstackclient curl ca-certificates
+  chromium   # headless, for the status page's end-to-end test
 )
 
 missing=()
