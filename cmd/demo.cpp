@@ -164,8 +164,8 @@ int run_demo_command(const std::vector<std::string>& args, const std::string& ar
             << "  openstack server list --long; openstack hypervisor list\n"
             << "  fedstack members --node " << first["node"].get<std::string>() << "\n"
             << "  fedstack overlay --node " << first["node"].get<std::string>() << " --format dot\n"
-            << "  status page: " << first["url"].get<std::string>() << "/fedstack/\n"
             << "  curl -s " << first["url"].get<std::string>() << "/metrics | grep ^fedstack_\n"
+            << "Status page (no token needed): " << first["url"].get<std::string>() << "/fedstack/\n"
             << "Agents:\n";
   for (const auto& a : agents)
     std::cerr << "  " << a["region"].get<std::string>() << "  http " << a["url"].get<std::string>()

@@ -2,11 +2,9 @@
 
 #include <chrono>
 #include <cstdio>
-#include <deque>
 #include <iostream>
 #include <map>
 #include <optional>
-#include <set>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -16,12 +14,19 @@
 
 #include "actors/actors.hpp"
 #include "actors/register_types.hpp"
+#include "agent/overlay_graph.hpp"
+#include "agent/status_view.hpp"
 #include "config/options.hpp"
 
 namespace fedstack::cmd {
 namespace {
 
 using json = nlohmann::json;
+using agent::capacity_json;
+using agent::entry_json;
+
+/// Peers' text may not be UTF-8: print it with replacement characters rather than fail.
+std::string dump(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace); }
 
 struct introspect_options {
   std::string node;
@@ -82,7 +87,7 @@ std::optional<introspect_options> parse(const std::string& command, const std::v
   set.add_int("timeout-ms", &o.timeout_ms, 1, 600'000, "time each node has to answer");
   if (with_format) {
     set.add_string("format", &o.format, "dot or json");
-    set.add_int("max-nodes", &o.max_nodes, 1, 1'000'000, "stop the walk after this many nodes");
+    set.add_int("max-nodes", &o.max_nodes, 1, 1'000'000, "stop the walk after asking this many nodes");
   }
   if (auto error = set.parse(args)) {
     std::cerr << "fedstack " << command << ": " << *error << "\n";
@@ -97,25 +102,6 @@ std::optional<introspect_options> parse(const std::string& command, const std::v
     return std::nullopt;
   }
   return o;
-}
-
-json entry_json(const peer_entry& e) {
-  return {{"node", to_string(e.address)}, {"age", e.age}, {"region", e.region}, {"http_url", e.http_url}};
-}
-
-json capacity_json(const capacity_report& r, std::int64_t now) {
-  return {{"region", r.region},
-          {"node", to_string(r.node)},
-          {"http_url", r.http_url},
-          {"free_ram_mb", r.free_ram_mb},
-          {"free_disk_gb", r.free_disk_gb},
-          {"free_vcpus", r.free_vcpus},
-          {"total_ram_mb", r.total_ram_mb},
-          {"total_disk_gb", r.total_disk_gb},
-          {"total_vcpus", r.total_vcpus},
-          {"running_vms", r.running_vms},
-          {"images", r.image_checksums.size()},
-          {"age_s", static_cast<double>(now - r.measured_unix_ms) / 1000.0}};
 }
 
 /// Connects to --node; prints the error and returns nullopt on failure.
@@ -162,7 +148,7 @@ int run_members_command(const std::vector<std::string>& args) {
       row["capacity"] = it == seen.end() ? json(nullptr) : capacity_json(it->second, now);
       out.push_back(row);
     }
-    std::cout << out.dump(2) << "\n";
+    std::cout << dump(out) << "\n";
     return 0;
   }
   std::printf("%-22s %4s  %-14s %12s %12s %10s %9s\n", "PEER", "AGE", "CLOUDLET", "FREE RAM MB",
@@ -200,7 +186,7 @@ int run_capacity_command(const std::vector<std::string>& args) {
     json out{{"reports", json::array()}, {"unreachable", json::array()}};
     for (const auto& r : view->reports) out["reports"].push_back(capacity_json(r, now));
     for (const auto& u : view->unreachable) out["unreachable"].push_back(to_string(u));
-    std::cout << out.dump(2) << "\n";
+    std::cout << dump(out) << "\n";
     return 0;
   }
   std::printf("%-14s %-22s %12s %12s %10s %7s %8s\n", "CLOUDLET", "NODE", "FREE RAM MB", "FREE DISK GB",
@@ -229,19 +215,8 @@ int run_decisions_command(const std::vector<std::string>& args) {
   }
   if (o->json_output) {
     json out = json::array();
-    for (const auto& d : *decisions) {
-      json candidates = json::array();
-      for (const auto& c : d.candidates)
-        candidates.push_back({{"region", c.target.region}, {"node", to_string(c.target.node)},
-                              {"score", c.total}, {"probed", c.probed}});
-      json rejected = json::array();
-      for (const auto& r : d.filtered_out)
-        rejected.push_back({{"region", r.target.region}, {"filter", r.filter}, {"reason", r.why}});
-      out.push_back({{"summary", d.summary}, {"placed", d.placed}, {"winner", d.winner.region},
-                     {"reason", d.reason}, {"decided_unix_ms", d.decided_unix_ms},
-                     {"candidates", candidates}, {"filtered_out", rejected}});
-    }
-    std::cout << out.dump(2) << "\n";
+    for (const auto& d : *decisions) out.push_back(agent::decision_json(d, false));
+    std::cout << dump(out) << "\n";
     return 0;
   }
   if (decisions->empty()) std::cout << "no decisions yet\n";
@@ -270,43 +245,26 @@ int run_overlay_command(const std::vector<std::string>& args) {
     std::cerr << "fedstack overlay: '" << o->node << "' is not HOST:PORT\n";
     return 2;
   }
-  std::deque<peer_address> queue{*start};
-  std::set<peer_address> visited{*start};
-  json nodes = json::array(), edges = json::array(), unreachable = json::array();
-  while (!queue.empty() && static_cast<long long>(nodes.size()) < o->max_nodes) {
-    auto at = queue.front();
-    queue.pop_front();
+  // The same walk as the status page's (agent/overlay_walk.hpp), one node at a time.
+  agent::overlay_walk walk{*start, static_cast<std::size_t>(o->max_nodes)};
+  while (!walk.finished()) {
+    auto at = walk.next(1).front();
     std::string error;
     auto node = client.connect(at, error);
     std::optional<peer_entry> info;
     std::optional<std::vector<peer_entry>> members;
     if (node) info = client.ask<peer_entry>(*node, error, atom::info_v);
     if (info) members = client.ask<std::vector<peer_entry>>(*node, error, atom::members_v);
-    if (!members) {
-      unreachable.push_back({{"node", to_string(at)}, {"error", error}});
-      continue;
-    }
-    nodes.push_back(entry_json(*info));
-    for (const auto& m : *members) {
-      edges.push_back({{"from", to_string(at)}, {"to", to_string(m.address)}, {"age", m.age}});
-      if (visited.insert(m.address).second) queue.push_back(m.address);
-    }
+    if (members)
+      walk.reached(at, *info, *members);
+    else
+      walk.failed(at, error);
   }
-  if (o->format == "json") {
-    std::cout << json{{"nodes", nodes}, {"edges", edges}, {"unreachable", unreachable}}.dump(2) << "\n";
-    return 0;
-  }
-  std::cout << "digraph overlay {\n";
-  for (const auto& n : nodes)
-    std::cout << "  \"" << n["node"].get<std::string>() << "\" [label=\"" << n["region"].get<std::string>()
-              << "\\n" << n["node"].get<std::string>() << "\"];\n";
-  for (const auto& u : unreachable)
-    std::cout << "  \"" << u["node"].get<std::string>() << "\" [style=dashed, label=\"unreachable\\n"
-              << u["node"].get<std::string>() << "\"];\n";
-  for (const auto& e : edges)
-    std::cout << "  \"" << e["from"].get<std::string>() << "\" -> \"" << e["to"].get<std::string>()
-              << "\" [label=\"" << e["age"].get<unsigned>() << "\"];\n";
-  std::cout << "}\n";
+  auto graph = walk.finish();
+  if (o->format == "json")
+    std::cout << dump(agent::to_json(graph)) << "\n";
+  else
+    std::cout << agent::to_dot(graph);
   return 0;
 }
 

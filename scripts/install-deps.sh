@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libssl-dev
   python3 python3-openstackclient curl ca-certificates
   dpkg-dev systemd   # the .deb: dpkg-shlibdeps for Depends, systemd-analyze verify for the unit
+  chromium   # headless, for the status page's end-to-end test
 )
 
 missing=()

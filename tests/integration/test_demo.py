@@ -40,7 +40,7 @@ class Demo(unittest.TestCase):
             # A progress line per step while it starts, then the "try this" block.
             self.assertIn("[1/2] starting 1 simulated cloudlet", progress)
             self.assertIn("[2/2] starting agent-1 for cloudlet-1", progress)
-            self.assertIn(f"status page: {exports['OS_AUTH_URL'][:-len('/v3')]}/fedstack/", progress)
+            self.assertIn(f"Status page (no token needed): {exports['OS_AUTH_URL'][:-len('/v3')]}/fedstack/", progress)
         finally:
             demo.stop()
             shutil.rmtree(data_dir, ignore_errors=True)
