@@ -157,6 +157,8 @@ int serve(agent_options options) {
     scheduler_options.policy = {*server_chain.value, *image_chain.value};
   }
 
+  // Named before the first call (discovery's service token) so every call has its labels.
+  upstream_names::global().set(*keystone, {"keystone", "identity"});
   service_session session{options, *keystone};
   context.session = &session;
   std::optional<std::string> discovery_error;
@@ -180,7 +182,6 @@ int serve(agent_options options) {
     return 1;
   }
   context.cloudlets = cloudlets_in_catalog(session.catalog());
-  upstream_names::global().set(*keystone, {"keystone", "identity"});
   name_upstreams(context.cloudlets);
   spdlog::info("{} cloudlets in the catalog", context.cloudlets.size());
   spdlog::info("cloudlet {}: image {}, network {}, compute {}", context.cloudlet.region,

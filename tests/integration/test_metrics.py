@@ -58,6 +58,9 @@ class Metrics(unittest.TestCase):
         self.assertGreater(total(samples, "process_resident_memory_bytes"), 1 << 20)
         self.assertGreater(total(samples, "process_open_fds"), 3)
         self.assertEqual(total(samples, "fedstack_build_info"), 1)
+        # Every upstream call is labelled with its cloudlet, the first service token's included.
+        self.assertGreater(total(samples, "fedstack_upstream_request_duration_seconds_count"), 0)
+        self.assertEqual(total(samples, "fedstack_upstream_request_duration_seconds_count", cloudlet="unknown"), 0)
         status, _, _ = http("POST", self.agent["url"] + "/metrics", body={})
         self.assertEqual(status, 405)
 
