@@ -46,7 +46,7 @@ void describe(config::option_set& set, agent_options& o) {
   set.add_string("node-cert", &o.node_cert,
                  "PEM file of this node's certificate, issued by the federation CA "
                  "(scripts/fedstack-certs.sh)");
-  set.add_string("node-key", &o.node_key, "PEM file of node-cert's private key (unencrypted, mode 0600)");
+  set.add_string("node-key", &o.node_key, "PEM file of node-cert's private key (unencrypted; readable by the agent only)");
   set.add_string("join", &o.join,
                  "comma-separated HOST:PORT of other agents' nodes to join through "
                  "(empty: first node, or rejoin from the saved neighbour cache)");
