@@ -12,6 +12,8 @@
 #include <caf/node_id.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/tls.hpp"
+
 namespace fedstack {
 
 namespace {
@@ -87,7 +89,9 @@ middleman_connector(connector_actor::stateful_pointer<middleman_connector_state>
       queue.push_back(promise);
       if (queue.size() > 1)
         return promise;  // a connect to this address is already under way
-      auto mm = self->system().middleman().actor_handle();
+      // With TLS (use_tls), the openssl manager's actor: every peer
+      // connection presents this node's certificate and checks the peer's.
+      auto mm = node_middleman(self->system());
       self
         ->request(mm, st.config.connect_timeout, caf::connect_atom_v, address.host,
                   address.port)

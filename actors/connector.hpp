@@ -4,7 +4,8 @@
 // blocking the asking actor (actors.hpp: connector_actor).
 //
 // - The middleman connector asks CAF's io middleman actor to connect
-//   (stack-notes §4), checks that the remote actor's interface includes the
+//   (stack-notes §4), or the openssl manager's when the system uses TLS
+//   (tls.hpp), checks that the remote actor's interface includes the
 //   shuffle handler, caches the handle and monitors it: a down_msg (peer
 //   exited, connection lost, heartbeat timeout) or a peer_down message drops
 //   it, so a restarted peer at the same address is reached afresh.

@@ -21,6 +21,7 @@
 #include "actors/register_types.hpp"
 #include "actors/registry.hpp"
 #include "actors/scheduler.hpp"
+#include "actors/tls.hpp"
 #include "agent/actor_handles.hpp"
 #include "agent/actor_registry_client.hpp"
 #include "agent/capacity_poller.hpp"
@@ -82,6 +83,13 @@ void save_node_port(caf::actor_system& system, const registry_actor& registry, s
 }
 
 int serve(agent_options options) {
+  // CAF reads these files at every connection and throws if it cannot, so
+  // every problem with them must show here, before anything starts.
+  tls_files node_tls{options.node_ca, options.node_cert, options.node_key};
+  if (auto error = check_tls_files(node_tls, tls_role::node, "--node-ca, --node-cert and --node-key")) {
+    spdlog::error("node TLS: {}", *error);
+    return 2;
+  }
   auto keystone = keystone_root(options.keystone_url);
   if (!keystone) {
     spdlog::error("--keystone-url '{}' is not an http:// URL", options.keystone_url);
@@ -104,6 +112,7 @@ int serve(agent_options options) {
   cfg.set("scheduler.policy", caf::atom("sharing"));
   cfg.set("scheduler.max-threads", 2);
   cfg.load<caf::io::middleman>();
+  if (tls_enabled(node_tls)) use_tls(cfg, node_tls);
   // Without heartbeats a hung (not crashed) peer is never noticed (stack notes §4).
   cfg.set("middleman.heartbeat-interval", caf::timespan{std::chrono::milliseconds{options.heartbeat_ms}});
   cfg.set("middleman.connection-timeout",
@@ -211,11 +220,11 @@ int serve(agent_options options) {
   auto last_port = saved_node_port(system, *registry);
   caf::expected<std::uint16_t> node_port{caf::error{}};
   if (options.node_port == 0 && last_port)
-    node_port = system.middleman().publish(caf::actor_cast<node_actor>(node_handle), *last_port,
-                                           options.node_address.c_str(), true);
+    node_port = publish_node(system, caf::actor_cast<node_actor>(node_handle), *last_port,
+                             options.node_address.c_str(), true);
   if (!node_port)
-    node_port = system.middleman().publish(caf::actor_cast<node_actor>(node_handle),
-                                           options.node_port, options.node_address.c_str(), true);
+    node_port = publish_node(system, caf::actor_cast<node_actor>(node_handle), options.node_port,
+                             options.node_address.c_str(), true);
   if (node_port && (!last_port || *node_port != *last_port)) save_node_port(system, *registry, *node_port);
   if (!node_port) {
     spdlog::error("cannot publish the node on {}:{}: {}", options.node_address, options.node_port,
@@ -227,6 +236,14 @@ int serve(agent_options options) {
   }
   peer_entry self_entry{peer_address{options.node_address, *node_port}, 0, options.region,
                         context.base_url};
+  if (tls_enabled(node_tls))
+    spdlog::info("node {}: TLS; peers must present a certificate issued by the CA in '{}'",
+                 to_string(self_entry.address), node_tls.ca);
+  else
+    spdlog::warn("node {} is unauthenticated: any process that reaches it can join the overlay, "
+                 "ask for capacity and read registry entries; set --node-ca, --node-cert and "
+                 "--node-key (docs/deploying.md)",
+                 to_string(self_entry.address));
   membership_config membership_options;
   membership_options.cache_size = static_cast<std::size_t>(options.cache_size);
   membership_options.shuffle_length = static_cast<std::size_t>(options.shuffle_length);

@@ -41,6 +41,14 @@ void describe(config::option_set& set, agent_options& o) {
   set.add_string("node-address", &o.node_address,
                  "address the node actor (CYCLON, capacity, introspection) is published on");
   set.add_port("node-port", &o.node_port, "port of the node actor (0: any free port)");
+  set.add_string("node-ca", &o.node_ca,
+                 "PEM file of the federation CA: peers must present a certificate it issued "
+                 "(with node-cert and node-key: TLS on the node port; none of the three: plain, "
+                 "unauthenticated)");
+  set.add_string("node-cert", &o.node_cert,
+                 "PEM file of this node's certificate, issued by the federation CA "
+                 "(scripts/fedstack-certs.sh)");
+  set.add_string("node-key", &o.node_key, "PEM file of node-cert's private key (unencrypted; readable by the agent only)");
   set.add_string("join", &o.join,
                  "comma-separated HOST:PORT of other agents' nodes to join through "
                  "(empty: first node, or rejoin from the saved neighbour cache)");

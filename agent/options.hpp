@@ -38,6 +38,11 @@ struct agent_options {
   // Membership (CYCLON over CAF) and capacity.
   std::string node_address = "127.0.0.1";
   unsigned short node_port = 4790;
+  /// Peer authentication (actors/tls.hpp): the federation CA, this node's
+  /// certificate and key. All three: TLS; none: plain, unauthenticated.
+  std::string node_ca;
+  std::string node_cert;
+  std::string node_key;
   /// Comma-separated HOST:PORT of known agents' nodes; empty for the first node.
   std::string join;
   long long cache_size = 4;

@@ -14,6 +14,7 @@
 
 #include "actors/actors.hpp"
 #include "actors/register_types.hpp"
+#include "actors/tls.hpp"
 #include "agent/overlay_graph.hpp"
 #include "agent/status_view.hpp"
 #include "config/options.hpp"
@@ -34,6 +35,7 @@ struct introspect_options {
   std::string format = "dot";
   long long timeout_ms = 5000;
   long long max_nodes = 1000;
+  tls_files tls;
 };
 
 std::int64_t now_unix_ms() {
@@ -46,15 +48,30 @@ std::int64_t now_unix_ms() {
 /// fine in a command-line tool, never inside an actor.
 class node_client {
 public:
-  explicit node_client(std::chrono::milliseconds timeout) : timeout_(timeout) {}
+  node_client(std::chrono::milliseconds timeout, const tls_files& tls)
+    : timeout_(timeout), tls_(tls), system_(configure(cfg_, tls)) {}
 
+  /// Connects through the middleman actor with a deadline: CAF's blocking
+  /// remote_actor waits without one, and a handshake that never completes
+  /// (e.g. a TLS client at a plain node) would hang the command.
   std::optional<node_actor> connect(const peer_address& at, std::string& error) {
-    auto handle = system_.middleman().remote_actor<node_actor>(at.host, at.port);
-    if (!handle) {
-      error = system_.render(handle.error());
-      return std::nullopt;
-    }
-    return *handle;
+    std::optional<node_actor> result;
+    caf::scoped_actor self{system_};
+    self->request(node_middleman(system_), timeout_, caf::connect_atom_v, at.host, at.port)
+      .receive(
+        [&](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>& ifs) {
+          if (!ptr) {
+            error = "no node published there";
+            return;
+          }
+          if (!system_.assignable(ifs, system_.message_types<node_actor>())) {
+            error = "the actor published there is not a fedstack node of this version";
+            return;
+          }
+          result = caf::actor_cast<node_actor>(std::move(ptr));
+        },
+        [&](caf::error& e) { error = explain(e); });
+    return result;
   }
 
   template <class Result, class... Ts>
@@ -68,14 +85,33 @@ public:
   }
 
 private:
-  static caf::actor_system_config& configure(caf::actor_system_config& cfg) {
+  static caf::actor_system_config& configure(caf::actor_system_config& cfg, const tls_files& tls) {
     register_types(cfg);
     cfg.load<caf::io::middleman>();
+    if (tls_enabled(tls)) use_tls(cfg, tls);
     return cfg;
   }
+
+  /// A failed connect, with what most likely caused it.
+  std::string explain(const caf::error& e) {
+    auto text = system_.render(e);
+    bool in_handshake = e == caf::sec::disconnect_during_handshake || e == caf::sec::request_timeout;
+    if (!in_handshake) return text;
+    if (e == caf::sec::request_timeout)
+      text = "no handshake within " + std::to_string(timeout_.count()) + " ms";
+    else
+      text = "the node closed the connection during the handshake";
+    if (tls_enabled(tls_))
+      return text + " (a TLS node whose federation CA issued --cert accepts it; a plain node "
+                    "or another federation's does not)";
+    return text + " (a node with TLS accepts only clients with a certificate from its "
+                  "federation CA: --ca, --cert, --key)";
+  }
+
   std::chrono::milliseconds timeout_;
+  tls_files tls_;
   caf::actor_system_config cfg_;
-  caf::actor_system system_{configure(cfg_)};
+  caf::actor_system system_;
 };
 
 std::optional<introspect_options> parse(const std::string& command, const std::vector<std::string>& args,
@@ -85,6 +121,10 @@ std::optional<introspect_options> parse(const std::string& command, const std::v
   set.add_string("node", &o.node, "HOST:PORT of an agent's node (its --node-address/--node-port)");
   set.add_flag("json", &o.json_output, "print JSON instead of a table");
   set.add_int("timeout-ms", &o.timeout_ms, 1, 600'000, "time each node has to answer");
+  set.add_string("ca", &o.tls.ca, "PEM file of the federation CA (for nodes with TLS: --node-ca)");
+  set.add_string("cert", &o.tls.cert,
+                 "PEM file of a client certificate issued by that CA (scripts/fedstack-certs.sh client)");
+  set.add_string("key", &o.tls.key, "PEM file of --cert's private key");
   if (with_format) {
     set.add_string("format", &o.format, "dot or json");
     set.add_int("max-nodes", &o.max_nodes, 1, 1'000'000, "stop the walk after asking this many nodes");
@@ -99,6 +139,10 @@ std::optional<introspect_options> parse(const std::string& command, const std::v
   }
   if (o.node.empty()) {
     std::cerr << "fedstack " << command << ": --node HOST:PORT is required\n";
+    return std::nullopt;
+  }
+  if (auto error = check_tls_files(o.tls, tls_role::client, "--ca, --cert and --key")) {
+    std::cerr << "fedstack " << command << ": " << *error << "\n";
     return std::nullopt;
   }
   return o;
@@ -126,7 +170,7 @@ std::optional<std::pair<peer_address, node_actor>> attach(node_client& client, c
 int run_members_command(const std::vector<std::string>& args) {
   auto o = parse("members", args, "Prints a node's neighbour cache: peer, age, cloudlet, last capacity seen.", false);
   if (!o) return 2;
-  node_client client{std::chrono::milliseconds{o->timeout_ms}};
+  node_client client{std::chrono::milliseconds{o->timeout_ms}, o->tls};
   auto attached = attach(client, "members", o->node);
   if (!attached) return 1;
   std::string error;
@@ -172,7 +216,7 @@ int run_members_command(const std::vector<std::string>& args) {
 int run_capacity_command(const std::vector<std::string>& args) {
   auto o = parse("capacity", args, "Prints the capacity a node knows for itself and its neighbours.", false);
   if (!o) return 2;
-  node_client client{std::chrono::milliseconds{o->timeout_ms}};
+  node_client client{std::chrono::milliseconds{o->timeout_ms}, o->tls};
   auto attached = attach(client, "capacity", o->node);
   if (!attached) return 1;
   std::string error;
@@ -204,7 +248,7 @@ int run_decisions_command(const std::vector<std::string>& args) {
   auto o = parse("decisions", args,
                  "Prints a node's latest scheduling decisions: candidates, scores, winner and why.", false);
   if (!o) return 2;
-  node_client client{std::chrono::milliseconds{o->timeout_ms}};
+  node_client client{std::chrono::milliseconds{o->timeout_ms}, o->tls};
   auto attached = attach(client, "decisions", o->node);
   if (!attached) return 1;
   std::string error;
@@ -239,7 +283,7 @@ int run_overlay_command(const std::vector<std::string>& args) {
     std::cerr << "fedstack overlay: --format must be dot or json\n";
     return 2;
   }
-  node_client client{std::chrono::milliseconds{o->timeout_ms}};
+  node_client client{std::chrono::milliseconds{o->timeout_ms}, o->tls};
   auto start = parse_peer_address(o->node);
   if (!start) {
     std::cerr << "fedstack overlay: '" << o->node << "' is not HOST:PORT\n";

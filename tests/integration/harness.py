@@ -65,9 +65,13 @@ class Process:
 
 
 class Federation:
-    """`fedstack sim` plus one agent per cloudlet."""
+    """`fedstack sim` plus one agent per cloudlet (or the first `agents` cloudlets).
 
-    def __init__(self, cloudlets=1, build_delay_ms=200, agent_args=(), sim_args=(), chain=False):
+    `agent_args` go to every agent; `per_agent_args(i)`, if given, returns further
+    arguments for agent i (1-based), e.g. each agent's own certificate."""
+
+    def __init__(self, cloudlets=1, build_delay_ms=200, agent_args=(), sim_args=(), chain=False,
+                 agents=None, per_agent_args=None):
         self.dir = tempfile.mkdtemp(prefix="fedstack-e2e-")
         self.processes = []
         self.agents = []
@@ -77,10 +81,11 @@ class Federation:
                                     str(build_delay_ms), *sim_args], "sim.log")
             self.endpoints = self.sim.read_json()
             self.keystone_url = self.endpoints["keystone_url"]
-            for i in range(1, cloudlets + 1):
+            for i in range(1, (cloudlets if agents is None else agents) + 1):
                 join = ("--join", self.agents[-1]["node"]) if chain and self.agents else ()
+                own = tuple(per_agent_args(i)) if per_agent_args else ()
                 self.agents.append(self.start_agent(f"cloudlet-{i}", f"agent-{i}",
-                                                    (*agent_args, *join)))
+                                                    (*agent_args, *own, *join)))
         except BaseException:
             # A process that did not come up must not leave the others running.
             self.close()
@@ -156,10 +161,11 @@ def token(keystone_or_agent_url, user="admin", password="secret", project="admin
     return headers["X-Subject-Token"], json.loads(body)
 
 
-def members(node):
-    """A node's neighbour cache through `fedstack members --json`; None if it cannot be read."""
-    result = subprocess.run([FEDSTACK, "members", "--node", node, "--json", "--timeout-ms", "2000"],
-                            capture_output=True, text=True, timeout=30)
+def members(node, extra=()):
+    """A node's neighbour cache through `fedstack members --json`; None if it cannot be read.
+    `extra`: more options, e.g. --ca/--cert/--key for a node with TLS."""
+    result = subprocess.run([FEDSTACK, "members", "--node", node, "--json", "--timeout-ms", "2000",
+                             *extra], capture_output=True, text=True, timeout=30)
     if result.returncode != 0:
         return None
     return json.loads(result.stdout)
