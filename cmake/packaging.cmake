@@ -28,6 +28,8 @@ install(FILES ${_packaging}/fedstack-agent.service DESTINATION /lib/systemd/syst
 install(FILES ${_agent_conf} DESTINATION /etc/fedstack
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION share/doc/fedstack)
+# The federation CA and node certificates (docs/deploying.md); it needs the openssl command.
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/scripts/fedstack-certs.sh DESTINATION share/fedstack)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION share/doc/fedstack/docs)
 
 set(FEDSTACK_PACKAGE_MAINTAINER "fedstack maintainers <fedstack@example.org>"
@@ -41,6 +43,7 @@ set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${FEDSTACK_PACKAGE_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS openssl)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "federation agent for OpenStack clouds")
 set(CPACK_PACKAGE_DESCRIPTION

@@ -62,11 +62,13 @@ class DebianPackage(unittest.TestCase):
         files = {line.split()[-1].lstrip(".").rstrip("/") for line in listing.splitlines()}
         for path in (BINARY, UNIT, CONF, "usr/share/doc/fedstack/README.md",
                      "usr/share/doc/fedstack/docs/packaging.md",
-                     "usr/share/doc/fedstack/docs/configuration.md"):
+                     "usr/share/doc/fedstack/docs/configuration.md",
+                     "usr/share/fedstack/fedstack-certs.sh"):
             self.assertIn("/" + path, files)
         for line in listing.splitlines():
             self.assertIn(" root/root ", line, "files belong to root")
         self.assertTrue(os.access(os.path.join(self.root, BINARY), os.X_OK))
+        self.assertTrue(os.access(os.path.join(self.root, "usr/share/fedstack/fedstack-certs.sh"), os.X_OK))
         # CPACK_STRIP_FILES: no symbol table left in the packaged binary.
         sections = run("readelf", "-S", "-W", os.path.join(self.root, BINARY), check=True).stdout
         self.assertNotIn(".symtab", sections)
