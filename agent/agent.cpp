@@ -26,6 +26,7 @@
 #include "agent/actor_registry_client.hpp"
 #include "agent/capacity_poller.hpp"
 #include "agent/discovery.hpp"
+#include "agent/fd_limit.hpp"
 #include "agent/log_format.hpp"
 #include "agent/placement_client.hpp"
 #include "agent/orphan_sweep.hpp"
@@ -34,6 +35,7 @@
 #include "agent/proxy.hpp"
 #include "agent/service_session.hpp"
 #include "agent/upstream_names.hpp"
+#include "metrics/catalog.hpp"
 
 namespace fedstack::agent {
 namespace {
@@ -200,7 +202,17 @@ int serve(agent_options options) {
   http::server_limits limits;
   limits.header_bytes = static_cast<std::uint32_t>(options.max_header_bytes);
   limits.header_timeout = std::chrono::milliseconds{options.header_timeout_ms};
+  limits.idle_timeout = std::chrono::milliseconds{options.idle_timeout_ms};
   limits.io_timeout = std::chrono::milliseconds{options.upstream_timeout_ms};
+  limits.max_connections = static_cast<std::size_t>(options.max_connections);
+  limits.max_connections_per_client = static_cast<std::size_t>(options.max_client_connections);
+  limits.on_refused = [](http::connection_refusal why) {
+    metrics::fedstack().connections_refused.inc({std::string(http::to_string(why))});
+  };
+  auto wanted = descriptors_needed(static_cast<std::uint64_t>(options.max_connections));
+  if (auto have = raise_descriptor_limit(wanted); have < wanted)
+    spdlog::warn("open-file limit is {}; --max-connections {} needs about {} (raise LimitNOFILE)", have,
+                 options.max_connections, wanted);
   http::server server{io, make_proxy_handler(context), limits};
   std::uint16_t port = 0;
   try {

@@ -28,6 +28,12 @@ void describe(config::option_set& set, agent_options& o) {
               "deepest nesting of arrays and objects accepted in a request body (400 above)");
   set.add_int("header-timeout-ms", &o.header_timeout_ms, 100, 600'000,
               "time a client has to send a request header (slow clients are cut off)");
+  set.add_int("idle-timeout-ms", &o.idle_timeout_ms, 100, 3'600'000,
+              "time an idle keep-alive client connection is kept open");
+  set.add_int("max-connections", &o.max_connections, 1, 1'000'000,
+              "client connections held at once (503 beyond; the agent raises its file limit to fit)");
+  set.add_int("max-client-connections", &o.max_client_connections, 1, 1'000'000,
+              "client connections held at once from one IP address (503 beyond)");
   set.add_int("token-cache-entries", &o.token_cache_entries, 0, 10'000'000,
               "validated tokens kept (0 disables the cache)");
   set.add_int("token-expiry-slack-s", &o.token_expiry_slack_s, 0, 86'400,

@@ -28,6 +28,9 @@ struct agent_options {
   long long max_body_bytes = 1 << 20;
   long long max_header_bytes = 16 * 1024;
   long long header_timeout_ms = 30'000;
+  long long idle_timeout_ms = 60'000;
+  long long max_connections = 4096;
+  long long max_client_connections = 512;
   long long token_cache_entries = 10'000;
   long long token_expiry_slack_s = 30;
   long long io_threads = 2;

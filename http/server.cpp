@@ -1,5 +1,7 @@
 #include "http/server.hpp"
 
+#include <array>
+#include <cerrno>
 #include <limits>
 #include <list>
 #include <mutex>
@@ -158,11 +160,38 @@ bhttp::response<bhttp::string_body> plain_error(bhttp::status status, std::strin
   return response;
 }
 
+/// Answers a connection over its limits with 503 and closes it. The client's
+/// unread request is drained briefly first: closing with unread data would
+/// reset the connection and could destroy the answer before the client reads it.
+awaitable<void> refuse(tcp::socket socket, connection_refusal why) {
+  beast::tcp_stream stream{std::move(socket)};
+  stream.expires_after(std::chrono::seconds{1});
+  auto response = plain_error(bhttp::status::service_unavailable,
+                              why == connection_refusal::per_client
+                                ? "Too many connections from this client."
+                                : "Too many connections.");
+  response.set(bhttp::field::retry_after, "1");
+  response.prepare_payload();
+  beast::error_code ec;
+  co_await bhttp::async_write(stream, response, asio::redirect_error(use_awaitable, ec));
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  std::array<char, 4096> sink;
+  while (!ec) co_await stream.async_read_some(asio::buffer(sink), asio::redirect_error(use_awaitable, ec));
+  stream.close();
+}
+
+bool out_of_descriptors(const beast::error_code& ec) {
+  return ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+         ec == asio::error::no_memory || ec.value() == ENFILE;
+}
+
 } // namespace
 
 struct server::impl : std::enable_shared_from_this<impl> {
   impl(asio::io_context& io, handler h, server_limits limits)
-    : io_(io), handler_(std::move(h)), limits_(limits), acceptor_(io) {}
+    : io_(io), handler_(std::move(h)), limits_(std::move(limits)), acceptor_(io),
+      slots_(std::make_shared<connection_slots>(limits_.max_connections,
+                                                limits_.max_connections_per_client)) {}
 
   awaitable<void> accept_loop() {
     auto self = shared_from_this();
@@ -173,16 +202,30 @@ struct server::impl : std::enable_shared_from_this<impl> {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
       if (ec) {
         spdlog::warn("http: accept failed: {}", ec.message());
+        // Accepting again at once would spin while descriptors are exhausted.
+        if (out_of_descriptors(ec)) {
+          asio::steady_timer pause{io_, std::chrono::milliseconds{100}};
+          co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+        }
         continue;
       }
       // Responses are written in pieces; Nagle would hold each tail back for an ACK.
       socket.set_option(tcp::no_delay(true), ec);
       auto executor = socket.get_executor();
-      asio::co_spawn(executor, run_session(std::move(socket)), asio::detached);
+      auto peer = socket.remote_endpoint(ec);
+      auto client = ec ? std::string{} : peer.address().to_string();
+      auto admission = slots_->try_take(client);
+      if (!admission.taken) {
+        if (limits_.on_refused) limits_.on_refused(admission.refusal);
+        asio::co_spawn(executor, refuse(std::move(socket), admission.refusal), asio::detached);
+        continue;
+      }
+      asio::co_spawn(executor, run_session(std::move(socket), std::move(*admission.taken)), asio::detached);
     }
   }
 
-  awaitable<void> run_session(tcp::socket socket) {
+  // `slot` is held for the session's lifetime: its destructor frees the connection.
+  awaitable<void> run_session(tcp::socket socket, [[maybe_unused]] connection_slots::slot slot) {
     auto self = shared_from_this();
     std::string remote;
     {
@@ -201,9 +244,21 @@ struct server::impl : std::enable_shared_from_this<impl> {
         parser.header_limit(limits_.header_bytes);
         // Boost 1.74: body_limit(boost::none) is broken; the handler enforces its own limits.
         parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-        stream->expires_after(first ? limits_.header_timeout : limits_.idle_timeout);
-        first = false;
         beast::error_code ec;
+        if (buffer.size() == 0) {
+          // An idle keep-alive connection may wait for its next request longer
+          // than a header may take to arrive, but once it starts, the header
+          // timeout runs: a slow client cannot hold the connection by trickling.
+          stream->expires_after(first ? limits_.header_timeout : limits_.idle_timeout);
+          auto n = co_await stream->async_read_some(buffer.prepare(chunk_bytes),
+                                                    asio::redirect_error(use_awaitable, ec));
+          if (ec) break;
+          buffer.commit(n);
+          if (!first) stream->expires_after(limits_.header_timeout);
+        } else {
+          stream->expires_after(limits_.header_timeout);
+        }
+        first = false;
         co_await bhttp::async_read_header(*stream, buffer, parser,
                                           asio::redirect_error(use_awaitable, ec));
         if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
@@ -282,6 +337,7 @@ struct server::impl : std::enable_shared_from_this<impl> {
   handler handler_;
   server_limits limits_;
   tcp::acceptor acceptor_;
+  std::shared_ptr<connection_slots> slots_;
   std::mutex mutex_;
   std::list<std::weak_ptr<beast::tcp_stream>> sessions_;
 };

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "http/asio.hpp"
+#include "http/connection_slots.hpp"
 
 namespace fedstack::http {
 
@@ -23,8 +24,15 @@ struct server_limits {
   std::chrono::milliseconds header_timeout{30'000};
   /// Time allowed for each read or write of a body chunk.
   std::chrono::milliseconds io_timeout{60'000};
-  /// Time an idle keep-alive connection is kept.
+  /// Time an idle keep-alive connection is kept. Once the next request's first
+  /// byte arrives, its header must be complete within header_timeout.
   std::chrono::milliseconds idle_timeout{60'000};
+  /// Connections held at once, in total and from one client address (0: no
+  /// limit). Beyond them a connection gets 503 and is closed.
+  std::size_t max_connections = 0;
+  std::size_t max_connections_per_client = 0;
+  /// Told of every refused connection (metrics); called on a session's strand.
+  std::function<void(connection_refusal)> on_refused;
 };
 
 /// One request and its response on a session. Valid only while the handler runs.

@@ -15,6 +15,8 @@ fedstack_metrics make(registry& r) {
                    {"api", "method", "status"}),
     r.make_histogram("fedstack_http_request_duration_seconds",
                      "Time from a request's header to the end of its answer.", {"api"}, latency_buckets()),
+    r.make_counter("fedstack_http_connections_refused_total",
+                   "Client connections refused with 503 because a connection limit was reached.", {"reason"}),
     r.make_histogram("fedstack_upstream_request_duration_seconds",
                      "Calls to a cloudlet's services or to Keystone, failed ones included.",
                      {"cloudlet", "service"}, latency_buckets()),

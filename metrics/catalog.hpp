@@ -12,6 +12,8 @@ struct fedstack_metrics {
   counter& http_requests;
   /// {api}: time from request header to the end of the answer.
   histogram& http_request_duration;
+  /// {reason}: client connections answered 503 and closed: per_client or total limit.
+  counter& connections_refused;
   /// {cloudlet, service}: calls to a cloud's services or Keystone, by outcome in upstream_failures.
   histogram& upstream_duration;
   /// {cloudlet, service, status}: upstream calls that failed (503: unreachable, 504: timed out).

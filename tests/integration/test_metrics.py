@@ -38,6 +38,7 @@ class Metrics(unittest.TestCase):
         expected = {
             "fedstack_http_requests_total": "counter",
             "fedstack_http_request_duration_seconds": "histogram",
+            "fedstack_http_connections_refused_total": "counter",
             "fedstack_upstream_request_duration_seconds": "histogram",
             "fedstack_upstream_failures_total": "counter",
             "fedstack_token_cache_lookups_total": "counter",
