@@ -82,6 +82,11 @@ middleman_connector(connector_actor::stateful_pointer<middleman_connector_state>
       auto& st = self->state;
       if (!is_valid(address))
         return caf::make_error(ec::invalid_argument, "connect: bad address");
+      if (!st.config.allowed.allows(address)) {
+        spdlog::debug("not connecting to {}: outside the peer networks ({})", to_string(address),
+                      st.config.allowed.describe());
+        return caf::make_error(ec::peer_not_allowed, to_string(address) + ": outside the peer networks");
+      }
       if (auto i = st.handles.find(address); i != st.handles.end())
         return i->second.handle;
       auto promise = self->make_response_promise<cyclon_peer_actor>();

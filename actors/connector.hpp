@@ -25,6 +25,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/actors.hpp"
+#include "actors/peer_networks.hpp"
 
 namespace fedstack {
 
@@ -35,6 +36,8 @@ struct middleman_connector_config {
   /// Handles kept at most; the oldest is dropped beyond (a miss costs one
   /// connect, while an unbounded table would hold a proxy per peer ever met).
   std::size_t max_handles = 64;
+  /// Addresses that may be connected to; others fail with ec::peer_not_allowed.
+  peer_networks allowed;
 };
 
 struct middleman_connector_state {

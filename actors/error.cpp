@@ -18,6 +18,8 @@ std::string to_string(ec x) {
       return "storage_failure";
     case ec::peer_unreachable:
       return "peer_unreachable";
+    case ec::peer_not_allowed:
+      return "peer_not_allowed";
   }
   return "unknown_error(" + std::to_string(static_cast<int>(x)) + ")";
 }

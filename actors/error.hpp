@@ -32,6 +32,9 @@ enum class ec : std::uint8_t {
   /// A peer cannot be reached, is not published, or publishes an actor
   /// without the expected interface.
   peer_unreachable,
+  /// A peer address outside --peer-networks (peer_networks.hpp): no
+  /// connection was attempted.
+  peer_not_allowed,
 };
 
 /// The enumerator's name, e.g. "not_found".

@@ -29,7 +29,8 @@ public:
                                                    project, global_id);
     if (!result && result.error() == ec::not_found && !(*owner == self_)) {
       auto node = co_await node_of(*owner);
-      result = co_await ask<storage::registry_entry>(system_, node, timeout_, atom::get_v,
+      if (!node) co_return std::nullopt;   // no federation node there: nothing is recorded
+      result = co_await ask<storage::registry_entry>(system_, *node, timeout_, atom::get_v,
                                                      std::move(project), std::move(global_id));
       if (!result) forget(*owner, result.error());
     }
@@ -63,7 +64,8 @@ public:
                                                    project, global_id, copy);
     if (!result && result.error() == ec::not_found && !(*owner == self_)) {
       auto node = co_await node_of(*owner);
-      result = co_await ask<storage::registry_entry>(system_, node, timeout_, atom::add_copy_v,
+      if (!node) co_return std::nullopt;
+      result = co_await ask<storage::registry_entry>(system_, *node, timeout_, atom::add_copy_v,
                                                      std::move(project), std::move(global_id),
                                                      std::move(copy));
       if (!result) forget(*owner, result.error());
@@ -88,7 +90,8 @@ public:
     result = co_await ask<bool>(system_, registry_, timeout_, atom::erase_v, project, global_id);
     if (result && !*result && !(*owner == self_)) {
       auto node = co_await node_of(*owner);
-      result = co_await ask<bool>(system_, node, timeout_, atom::erase_v, std::move(project),
+      if (!node) co_return false;
+      result = co_await ask<bool>(system_, *node, timeout_, atom::erase_v, std::move(project),
                                   std::move(global_id));
       if (!result) forget(*owner, result.error());
     }
@@ -104,9 +107,12 @@ private:
   }
 
   /// The owner's node actor; the connector connects once and caches it.
-  http::awaitable<node_actor> node_of(const peer_address& owner) {
+  /// nullopt when the owner named in the ID lies outside the peer networks:
+  /// the ID is forged or foreign, and the agent does not connect there.
+  http::awaitable<std::optional<node_actor>> node_of(const peer_address& owner) {
     auto handle = co_await ask<cyclon_peer_actor>(system_, connector_, timeout_,
                                                   caf::connect_atom_v, owner);
+    if (!handle && handle.error() == ec::peer_not_allowed) co_return std::nullopt;
     if (!handle)
       throw registry_unavailable("the agent that owns this resource (" + to_string(owner) +
                                  ") is unreachable: " + system_.render(handle.error()));

@@ -134,6 +134,21 @@ int serve(agent_options options) {
     }
     seeds.push_back(*seed);
   }
+  peer_networks allowed_peers;
+  if (!options.peer_networks.empty()) {
+    auto parsed = peer_networks::parse(options.peer_networks);
+    if (!parsed) {
+      spdlog::error("--peer-networks: '{}' is not a comma-separated list of IPv4 CIDRs",
+                    options.peer_networks);
+      return 2;
+    }
+    allowed_peers = *parsed;
+  }
+  for (const auto& seed : seeds)
+    if (!allowed_peers.allows(seed)) {
+      spdlog::error("--join: {} is outside --peer-networks ({})", to_string(seed), allowed_peers.describe());
+      return 2;
+    }
 
   auto registry = spawn_registry(system, options.data_dir);
   if (!registry) {
@@ -262,7 +277,9 @@ int serve(agent_options options) {
   membership_options.period = std::chrono::milliseconds{options.shuffle_period_ms};
   membership_options.shuffle_timeout = std::chrono::milliseconds{options.shuffle_timeout_ms};
   membership_options.self = self_entry;
-  auto connector = spawn_middleman_connector(system);
+  middleman_connector_config connector_options;
+  connector_options.allowed = allowed_peers;
+  auto connector = spawn_middleman_connector(system, connector_options);
   auto membership = spawn_membership(system, membership_options, connector, *registry);
   if (!membership) {
     spdlog::error("cannot start membership: {}", system.render(membership.error()));

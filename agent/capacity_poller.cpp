@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/upstream_call.hpp"
+#include "api/urls.hpp"
 
 namespace fedstack::agent {
 namespace {
@@ -58,7 +59,9 @@ http::awaitable<capacity_report> read_capacity(const agent_context& context, ser
       if (image.contains("checksum") && image["checksum"].is_string())
         report.image_checksums.push_back(image["checksum"].get<std::string>());
     // Glance's `next` is relative to its service root.
-    target = images.contains("next") && images["next"].is_string() ? images["next"].get<std::string>() : "";
+    target = images.contains("next") && images["next"].is_string()
+               ? api::next_page_path(images["next"].get<std::string>())
+               : "";
   }
   report.measured_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::system_clock::now().time_since_epoch())

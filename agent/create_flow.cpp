@@ -345,10 +345,7 @@ http::awaitable<void> handle_create(request& r, std::string body) {
       auto to_global = co_await ids_to_global(r, c.region, r.route.service,
                                               answer_doc.is_structured() ? &answer_doc : nullptr,
                                               std::move(uuids), std::move(known));
-      auto location = std::string(a.answer->headers[bhttp::field::location]);
-      if (!location.empty())
-        a.answer->headers.set(bhttp::field::location,
-                              rewrite_for_client(r, c, r.route.service, location, to_global));
+      rewrite_location(r, c, r.route.service, a.answer->headers, to_global);
       auto text = rewrite_for_client(r, c, r.route.service,
                                      answer_doc.is_structured() ? answer_doc.dump() : a.answer->body,
                                      to_global);

@@ -244,6 +244,20 @@ std::string rewrite_for_client(const request& r, const cloudlet_endpoints& cloud
                                  api::agent_service_root(service, r.context.base_url));
 }
 
+void rewrite_location(const request& r, const cloudlet_endpoints& cloudlet, api::service_type service,
+                      bhttp::fields& headers, const std::map<std::string, std::string>& to_global) {
+  auto location = headers.find(bhttp::field::location);
+  if (location == headers.end()) return;
+  auto rewritten = rewrite_for_client(r, cloudlet, service, location->value(), to_global);
+  if (api::stays_on_agent(rewritten, r.context.base_url)) {
+    headers.set(bhttp::field::location, rewritten);
+    return;
+  }
+  spdlog::warn("{}: dropped a Location header from {} that points elsewhere: {}", r.request_id,
+               cloudlet.region, std::string(location->value()).substr(0, 200));
+  headers.erase(bhttp::field::location);
+}
+
 std::int64_t now_unix_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
            std::chrono::system_clock::now().time_since_epoch())

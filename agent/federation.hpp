@@ -63,6 +63,11 @@ std::string rewrite_for_client(const request& r, const cloudlet_endpoints& cloud
                                api::service_type service, std::string_view text,
                                const std::map<std::string, std::string>& to_global);
 
+/// Sets the answer's Location header for the client: rewritten like the body,
+/// and removed (with a warning) when it would point anywhere but this agent.
+void rewrite_location(const request& r, const cloudlet_endpoints& cloudlet, api::service_type service,
+                      bhttp::fields& headers, const std::map<std::string, std::string>& to_global);
+
 /// Milliseconds since the epoch (registry timestamps).
 std::int64_t now_unix_ms();
 

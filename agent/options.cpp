@@ -47,6 +47,10 @@ void describe(config::option_set& set, agent_options& o) {
   set.add_string("node-address", &o.node_address,
                  "address the node actor (CYCLON, capacity, introspection) is published on");
   set.add_port("node-port", &o.node_port, "port of the node actor (0: any free port)");
+  set.add_string("peer-networks", &o.peer_networks,
+                 "comma-separated IPv4 CIDRs other agents' nodes live in; the agent connects to no "
+                 "other node address, whatever a global ID or a peer names (empty: any, but never "
+                 "0.0.0.0/8, 169.254.0.0/16 or 224.0.0.0/3)");
   set.add_string("node-ca", &o.node_ca,
                  "PEM file of the federation CA: peers must present a certificate it issued "
                  "(with node-cert and node-key: TLS on the node port; none of the three: plain, "

@@ -40,6 +40,7 @@ struct agent_options {
 
   // Membership (CYCLON over CAF) and capacity.
   std::string node_address = "127.0.0.1";
+  std::string peer_networks;
   unsigned short node_port = 4790;
   /// Peer authentication (actors/tls.hpp): the federation CA, this node's
   /// certificate and key. All three: TLS; none: plain, unauthenticated.

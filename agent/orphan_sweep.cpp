@@ -6,6 +6,7 @@
 #include "agent/federation.hpp"
 #include "agent/upstream_call.hpp"
 #include "api/global_id.hpp"
+#include "api/urls.hpp"
 #include "metrics/catalog.hpp"
 
 namespace fedstack::agent {
@@ -44,16 +45,15 @@ const std::vector<sweep_target>& targets() {
 /// The next page of a list, from Glance's `next` or Nova's `servers_links`; empty at the end.
 std::string next_page(const sweep_target& t, const json& doc) {
   if (t.service == api::service_type::image) {
-    auto next = doc.value("next", std::string{});
     // Glance's next link is "/v2/images?marker=..." relative to its root.
-    return next;
+    return api::next_page_path(doc.value("next", std::string{}));
   }
   if (t.service == api::service_type::compute) {
     for (const auto& link : doc.value(t.collection + "_links", json::array()))
       if (link.value("rel", std::string{}) == "next") {
         auto href = link.value("href", std::string{});
         auto at = href.find("/v2.1/");
-        return at == std::string::npos ? std::string{} : href.substr(at);
+        return at == std::string::npos ? std::string{} : api::next_page_path(href.substr(at));
       }
   }
   return {};

@@ -50,8 +50,7 @@ http::awaitable<std::string> translate_answer(request& r, const cloudlet_endpoin
   auto to_global = co_await ids_to_global(r, from.region, service, is_json ? &doc : nullptr,
                                           uuids, known);
   if (is_json && service == api::service_type::compute) set_zones(doc, from.region);
-  if (!location.empty())
-    answer.headers.set(bhttp::field::location, rewrite_for_client(r, from, service, location, to_global));
+  rewrite_location(r, from, service, answer.headers, to_global);
   co_return rewrite_for_client(r, from, service, is_json ? doc.dump() : answer.body, to_global);
 }
 

@@ -1,4 +1,5 @@
 #include "api/global_id.hpp"
+#include "api/ipv4.hpp"
 
 #include <array>
 #include <cstdio>
@@ -10,31 +11,6 @@ namespace fedstack::api {
 namespace {
 
 using json = nlohmann::json;
-
-std::optional<std::uint32_t> parse_ipv4(std::string_view text) {
-  std::uint32_t value = 0;
-  int parts = 0;
-  std::size_t i = 0;
-  while (parts < 4) {
-    if (i >= text.size() || text[i] < '0' || text[i] > '9') return std::nullopt;
-    unsigned octet = 0;
-    std::size_t digits = 0;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9' && digits < 4) {
-      octet = octet * 10 + static_cast<unsigned>(text[i] - '0');
-      ++i;
-      ++digits;
-    }
-    if (octet > 255 || digits > 3) return std::nullopt;
-    value = (value << 8) | octet;
-    ++parts;
-    if (parts < 4) {
-      if (i >= text.size() || text[i] != '.') return std::nullopt;
-      ++i;
-    }
-  }
-  if (i != text.size()) return std::nullopt;
-  return value;
-}
 
 std::optional<std::uint64_t> parse_hex(std::string_view text) {
   std::uint64_t value = 0;

@@ -93,4 +93,18 @@ std::string url_origin(std::string_view url) {
   return std::string(url.substr(0, path_start));
 }
 
+std::string next_page_path(std::string_view link) {
+  if (link.size() < 2 || link[0] != '/' || link[1] == '/') return {};
+  for (char c : link)
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return {};   // no header smuggling
+  return std::string(link);
+}
+
+bool stays_on_agent(std::string_view url, std::string_view agent_base) noexcept {
+  if (url.size() >= 1 && url[0] == '/') return url.size() == 1 || url[1] != '/';
+  auto base = trim_trailing_slashes(agent_base);
+  if (base.empty() || url.substr(0, base.size()) != base) return false;
+  return url.size() == base.size() || url[base.size()] == '/' || url[base.size()] == '?';
+}
+
 } // namespace fedstack::api

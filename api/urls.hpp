@@ -31,6 +31,17 @@ std::string upstream_service_root(service_type s, std::string_view catalog_url);
 /// `scheme://authority` of an absolute URL, or "" if `url` has no "://".
 std::string url_origin(std::string_view url);
 
+/// True when `url` stays on the agent: a path ("/x", but not the scheme-relative
+/// "//host/x") or an absolute URL under `agent_base`. A Location header that an
+/// upstream answer carries is passed to clients only when it is, after rewriting:
+/// an agent must not send its clients to hosts a cloud names.
+bool stays_on_agent(std::string_view url, std::string_view agent_base) noexcept;
+
+/// A paging link an upstream gave ("next") as a path to request from the same
+/// endpoint, or "" to stop paging: anything but a plain path ("/v2/images?marker=x")
+/// is refused, so a cloud cannot steer the agent's requests with its links.
+std::string next_page_path(std::string_view link);
+
 /// `url` without trailing '/' characters.
 std::string_view trim_trailing_slashes(std::string_view url) noexcept;
 

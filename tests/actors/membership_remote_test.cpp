@@ -142,6 +142,34 @@ TEST(middleman_connector, nothing_listening_is_unreachable) {
   caf::anon_send_exit(conn, caf::exit_reason::user_shutdown);
 }
 
+TEST(middleman_connector, refuses_addresses_outside_the_peer_networks) {
+  node server;
+  auto local = spawn_local_connector(server.sys);
+  auto config = config_for(entry_of("a", 1));
+  config.period = std::chrono::hours{1};
+  auto published = spawn_membership(server.sys, config, local);
+  ASSERT_TRUE(published);
+  auto port = server.sys.middleman().publish(*published, 0, "127.0.0.1", true);
+  ASSERT_TRUE(port);
+
+  node client;
+  middleman_connector_config elsewhere;
+  elsewhere.allowed = *peer_networks::parse("10.0.0.0/8");
+  auto refusing = spawn_middleman_connector(client.sys, elsewhere);
+  auto refused = connect(client.sys, refusing, *port);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error(), ec::peer_not_allowed);
+
+  middleman_connector_config loopback;
+  loopback.allowed = *peer_networks::parse("127.0.0.0/8");
+  auto allowing = spawn_middleman_connector(client.sys, loopback);
+  EXPECT_TRUE(connect(client.sys, allowing, *port));
+
+  for (auto& a : {caf::actor_cast<caf::actor>(refusing), caf::actor_cast<caf::actor>(allowing),
+                  caf::actor_cast<caf::actor>(*published), caf::actor_cast<caf::actor>(local)})
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+}
+
 TEST(middleman_connector, drops_the_handle_when_the_peer_goes_down) {
   node client;
   auto conn = spawn_middleman_connector(client.sys);

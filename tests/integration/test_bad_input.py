@@ -6,6 +6,7 @@ touch the registry.
 import json
 import socket
 import threading
+import time
 import unittest
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -258,6 +259,92 @@ class SilentUpstream(unittest.TestCase):
             keystone.shutdown()
             keystone.server_close()
             black_hole.close()
+
+
+class SlowAndGreedyClients(unittest.TestCase):
+    """One client address may hold --max-client-connections; a client trickling
+    its header is cut off at --header-timeout-ms; others are served meanwhile."""
+
+    LIMIT = 6
+
+    @classmethod
+    def setUpClass(cls):
+        cls.fed = Federation(cloudlets=1, agent_args=(
+            "--max-client-connections", str(cls.LIMIT), "--header-timeout-ms", "700"))
+        cls.agent = cls.fed.agents[0]["url"]
+        cls.port = int(cls.agent.rsplit(":", 1)[1])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fed.close()
+
+    def connect(self, source):
+        s = socket.socket()
+        s.settimeout(30)
+        s.bind((source, 0))
+        s.connect(("127.0.0.1", self.port))
+        return s
+
+    def get_from(self, source, path="/image/"):
+        with self.connect(source) as s:
+            s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+            return _read_all(s).split(b"\r\n", 1)[0].decode()
+
+    def test_slowloris_from_one_address_cannot_starve_others(self):
+        slow = [self.connect("127.0.0.1") for _ in range(self.LIMIT)]
+        stop = threading.Event()
+        cut_off = []
+
+        def trickle(s):
+            # One byte of a never-ending header every 100 ms, until the agent closes.
+            s.sendall(b"GET /image/ HTTP/1.1\r\nX-Slow: ")
+            try:
+                while not stop.is_set():
+                    s.sendall(b"a")
+                    stop.wait(0.1)
+                    s.setblocking(False)
+                    try:
+                        if s.recv(4096) == b"":
+                            cut_off.append(s)
+                            return
+                    except BlockingIOError:
+                        pass
+                    finally:
+                        s.setblocking(True)
+            except OSError:
+                cut_off.append(s)
+
+        threads = [threading.Thread(target=trickle, args=(s,)) for s in slow]
+        for t in threads:
+            t.start()
+        try:
+            # While all six trickle: a seventh connection from the same address is
+            # refused with 503, and another address is served.
+            self.assertEqual(self.get_from("127.0.0.1")[:12], "HTTP/1.1 503")
+            self.assertEqual(self.get_from("127.0.0.2")[:12], "HTTP/1.1 200")
+            for t in threads:
+                t.join(timeout=20)
+            self.assertEqual(len(cut_off), self.LIMIT, "trickling clients were not cut off")
+        finally:
+            stop.set()
+            for s in slow:
+                s.close()
+        # The slots are free again: the first address is served once more.
+        deadline = time.monotonic() + 10
+        while self.get_from("127.0.0.1")[:12] != "HTTP/1.1 200" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(self.get_from("127.0.0.1")[:12], "HTTP/1.1 200")
+        status, _, body = http("GET", self.agent + "/metrics")
+        self.assertIn(b'fedstack_http_connections_refused_total{reason="per_client"}', body)
+
+
+def _read_all(s):
+    out = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            return out
+        out += chunk
 
 
 def _links(doc):

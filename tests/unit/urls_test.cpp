@@ -70,3 +70,29 @@ TEST(urls, trim) {
 
 } // namespace
 } // namespace fedstack::api
+
+using fedstack::api::stays_on_agent;
+
+TEST(stays_on_agent, accepts_paths_and_urls_under_the_agent_only) {
+  const char* base = "http://127.0.0.1:8080";
+  EXPECT_TRUE(stays_on_agent("/image/v2/images/x", base));
+  EXPECT_TRUE(stays_on_agent("http://127.0.0.1:8080/image/v2/images/x", base));
+  EXPECT_TRUE(stays_on_agent("http://127.0.0.1:8080", base));
+  EXPECT_TRUE(stays_on_agent("http://127.0.0.1:8080/", "http://127.0.0.1:8080/"));
+  EXPECT_FALSE(stays_on_agent("//evil.example/x", base));
+  EXPECT_FALSE(stays_on_agent("http://127.0.0.1:80801/x", base));   // a longer port
+  EXPECT_FALSE(stays_on_agent("http://127.0.0.1:8080@evil.example/x", base));
+  EXPECT_FALSE(stays_on_agent("http://10.0.0.5:9292/v2/images/x", base));
+  EXPECT_FALSE(stays_on_agent("evil.example/x", base));
+  EXPECT_FALSE(stays_on_agent("", base));
+}
+
+TEST(next_page_path, keeps_plain_paths_only) {
+  using fedstack::api::next_page_path;
+  EXPECT_EQ(next_page_path("/v2/images?marker=abc&limit=2"), "/v2/images?marker=abc&limit=2");
+  EXPECT_EQ(next_page_path("http://10.0.0.5/v2/images?marker=abc"), "");
+  EXPECT_EQ(next_page_path("//10.0.0.5/v2/images"), "");
+  EXPECT_EQ(next_page_path("/v2/images HTTP/1.1\r\nHost: x"), "");
+  EXPECT_EQ(next_page_path(""), "");
+  EXPECT_EQ(next_page_path("/"), "");
+}
