@@ -16,6 +16,7 @@ usage: experiment.py --mode quick|full --out DIR [--fedstack BIN] [--loadgen BIN
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -86,6 +87,14 @@ class Testbed:
         else:
             self.auth = [self.fed.endpoints["auth_url"]]
         self.converged_s = self.wait_for_views() if agents > 1 else 0.0
+        self.background = self.idle_cpu_per_s() if agents else 0.0
+
+    def idle_cpu_per_s(self, seconds=3.0):
+        """The agents' CPU without load (gossip, heartbeats, capacity polls), all agents."""
+        pids = self.pids()["agents"]
+        before, start = sum(cpu_seconds(p) for p in pids), time.monotonic()
+        time.sleep(seconds)   # a measuring interval, not a wait for an event
+        return (sum(cpu_seconds(p) for p in pids) - before) / (time.monotonic() - start)
 
     def wait_for_views(self, limit_s=30):
         """Until every agent knows all but one of the peers its cache can hold, with capacity
@@ -129,6 +138,7 @@ def run_level(bed, loadgen, concurrency, iterations, label, out_dir):
         return row
     row.update(json.loads(result.stdout.strip().splitlines()[-1]))
     row["agents_cpu_s"] = after["agents"] - before["agents"]
+    row["agents_background_cpu_per_s"] = bed.background
     row["sim_cpu_s"] = after["sim"] - before["sim"]
     return row
 
@@ -145,6 +155,10 @@ def describe(row):
 
 
 def main():
+    # SIGTERM (and SIGINT, which a background shell ignores) end the run through the
+    # finally blocks, so that no sim or agent is left behind.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: sys.exit(130))
     parser = argparse.ArgumentParser()
     parser.add_argument("--mode", choices=MODES, default="quick")
     parser.add_argument("--out", required=True)
@@ -158,7 +172,8 @@ def main():
         bed = Testbed(kind, cloudlets, hypervisors)
         try:
             print(f"# {kind}: {cloudlets} cloudlet(s) x {hypervisors} hypervisor(s), agents' views "
-                  f"ready after {bed.converged_s:.1f}s", flush=True)
+                  f"ready after {bed.converged_s:.1f}s, agents' idle CPU {bed.background * 1000:.0f} ms/s",
+                  flush=True)
             for c in levels:
                 row = run_level(bed, args.loadgen, c, mode["iterations"](c), f"{tag}_c{c}", args.out)
                 row["scenario"] = tag

@@ -128,6 +128,9 @@ awaitable<iteration_result> scenario_client::iterate(std::string name) {
     }
     image = parse_or_empty(created.body).value("id", std::string{});
     auto image_url = image_url_ + "/v2/images/" + image;
+    // Rally waits for "queued" before it uploads (one GET here).
+    out.failure = co_await wait_for(image_url, nullptr, "queued", options_.image_timeout, "image queued");
+    if (!out.ok()) co_return;
     auto uploaded = co_await http_.call(verb::put, image_url + "/file", token, std::string(options_.image_bytes, '\0'),
                                         "application/octet-stream");
     if (uploaded.status != 204) {

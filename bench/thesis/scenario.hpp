@@ -1,7 +1,7 @@
 #pragma once
 // One iteration of "create an image and boot a server", the steps of Rally's
 // GlanceImages.create_image_and_boot_instances with one instance: a token,
-// create + upload + wait active, boot + wait ACTIVE, then clean up (delete the
+// create + wait queued + upload + wait active, boot + wait ACTIVE, then clean up (delete the
 // server, wait until it is gone, delete the image).
 
 #include <chrono>
