@@ -4,7 +4,7 @@ generator on the same testbed: GlanceImages.create_image_and_boot_instances (one
 server per iteration), the same capped controllers as experiment.py, Rally's polling set to
 the generator's interval and its pre-poll delays to 0 so both measure the same thing.
 
-usage: rally_compare.py --out DIR [--times N] [--concurrency C] [--loadgen BIN]
+usage: rally_compare.py --out DIR [--times N] [--concurrency 2,8] [--loadgen BIN]
 (FEDSTACK_BIN names the fedstack binary, as for the integration tests.)"""
 import argparse
 import json
@@ -68,18 +68,30 @@ def run(cmd, env, log):
     return result.stdout
 
 
+def row(tool, c, create, boot, total, done, n):
+    return (f"| {c} | {tool} | " + " | ".join(f"{x['mean']:.3f} ± {x['margin']:.3f}" for x in (create, boot, total))
+            + f" | {done} of {n} |\n")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", required=True)
-    parser.add_argument("--times", type=int, default=8)
-    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--times", type=int, default=8, help="iterations per user")
+    parser.add_argument("--concurrency", default="2,8", help="comma-separated")
     parser.add_argument("--loadgen", default=os.path.join(ROOT, "build", "bench", "bench_thesis_loadgen"))
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     work = tempfile.mkdtemp(prefix="fedstack-rally-")
     poll_s = MODEL["poll_ms"] / 1000
+    levels = [int(c) for c in args.concurrency.split(",")]
     bed = Testbed("p2p", 2, 1)
     log = open(os.path.join(args.out, "rally.log"), "w")
+    text = (f"Concurrency c, {args.times} x c iterations each, through agent 1 of a testbed with 2 "
+            f"cloudlets; controllers capped as in experiment.py ({MODEL['max_concurrent']} x "
+            f"{MODEL['latency_ms']} ms); polling every {poll_s} s, no pre-poll delays. Times in "
+            "seconds, mean ± 95% margin.\n\n"
+            "| c | tool | create image | boot | total | completed |\n|---|---|---|---|---|---|\n")
+    all_ok = True
     try:
         agent = bed.fed.agents[0]
         env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
@@ -92,50 +104,41 @@ def main():
             f.write(rally_conf(work, poll_s))
         image = os.path.join(work, "empty.img")   # the thesis booted an empty image file
         open(image, "w").close()
-        task = os.path.join(work, "task.json")
-        with open(task, "w") as f:
-            json.dump(rally_task(image, args.times, args.concurrency), f, indent=1)
         rally = [RALLY, "--config-file", conf]
-
-        # The native generator first, through the same agent, same concurrency and count.
-        bed.auth = bed.auth[:1]
-        native = run_level(bed, args.loadgen, args.concurrency, args.times, "native_vs_rally", args.out)
-
         run([*rally, "db", "create"], env, log)
         run([*rally, "deployment", "create", "--fromenv", "--name", "fedstack"], env, log)
-        run([*rally, "task", "start", task, "--deployment", "fedstack"], env, log)
-        report_file = os.path.join(args.out, "rally_report.json")
-        run([*rally, "task", "report", "--json", "--out", report_file], env, log)
-        with open(report_file) as f:
-            rows = iterations(json.load(f))
+        bed.auth = bed.auth[:1]   # every native user on agent 1, as Rally's
+        for c in levels:
+            n = args.times * c
+            native = run_level(bed, args.loadgen, c, n, f"native_c{c}", args.out)
+            if "error" in native:
+                all_ok = False
+                text += f"| {c} | native | run failed | | | |\n"
+            else:
+                text += row("native", c, native["create_image"], native["boot"], native["total"],
+                            native["completed"], n)
+            task = os.path.join(work, f"task_c{c}.json")
+            with open(task, "w") as f:
+                json.dump(rally_task(image, n, c), f, indent=1)
+            run([*rally, "task", "start", task, "--deployment", "fedstack"], env, log)
+            report_file = os.path.join(args.out, f"rally_report_c{c}.json")
+            run([*rally, "task", "report", "--json", "--out", report_file], env, log)
+            with open(report_file) as f:
+                its = iterations(json.load(f))
+            good = [r for r in its if not r[2] and r[0] is not None and r[1] is not None]
+            all_ok = all_ok and len(good) == len(its) == n
+            text += row("rally", c, summarize([r[0] for r in good]), summarize([r[1] for r in good]),
+                        summarize([r[0] + r[1] for r in good]), len(good), len(its))
+            errors = [r[2] for r in its if r[2]]
+            if errors:
+                text += f"\nRally's errors at c={c}: {errors[:3]}\n\n"
     finally:
         bed.close()
         log.close()
-
-    good = [r for r in rows if not r[2] and r[0] is not None and r[1] is not None]
-    rally_create = summarize([r[0] for r in good])
-    rally_boot = summarize([r[1] for r in good])
-    rally_total = summarize([r[0] + r[1] for r in good])
-    text = (f"Rally ({len(good)} of {len(rows)} iterations completed) and the native generator "
-            f"({native.get('completed', 0)} of {args.times}), concurrency {args.concurrency}, through one "
-            f"agent of a 2-cloudlet testbed; controllers capped as in experiment.py "
-            f"({MODEL['max_concurrent']} x {MODEL['latency_ms']} ms), polling {poll_s} s.\n\n"
-            "| | create image mean ± 95% (s) | boot mean ± 95% (s) | total mean ± 95% (s) | failed |\n"
-            "|---|---|---|---|---|\n")
-    if "error" not in native:
-        text += ("| native | " + " | ".join(
-            f"{native[k]['mean']:.3f} ± {native[k]['margin']:.3f}" for k in ("create_image", "boot", "total"))
-            + f" | {native['failed']} |\n")
-    text += ("| rally | " + " | ".join(f"{s['mean']:.3f} ± {s['margin']:.3f}"
-                                      for s in (rally_create, rally_boot, rally_total))
-             + f" | {len(rows) - len(good)} |\n")
-    errors = [r[2] for r in rows if r[2]]
-    if errors:
-        text += f"\nRally's errors: {errors[:3]}\n"
     with open(os.path.join(args.out, "rally.md"), "w") as f:
         f.write(text)
     print(text)
-    return 0 if len(good) == len(rows) and rows else 1
+    return 0 if all_ok else 1
 
 
 if __name__ == "__main__":
