@@ -56,6 +56,9 @@ MODES = {
     # that at 200 (but at least two per user) so a saturated standard cloud finishes in minutes.
     "full": {"levels": [1, 2, 4, 8, 16, 32, 64, 128], "cloudlets": 16, "sizes": [1, 2, 4, 8, 16],
              "size_concurrency": 16, "iterations": lambda c: max(min(25 * c, 200), 2 * c)},
+    # Where the servers land (the thesis' figure 4.9: concurrency 16, 32, 64): P2P only.
+    "placement": {"levels": [16, 32, 64, 128], "cloudlets": 16, "sizes": [], "size_concurrency": 16,
+                  "iterations": lambda c: max(min(25 * c, 200), 2 * c), "standard": False},
 }
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -209,7 +212,8 @@ def main():
     n = mode["cloudlets"]
     # Scenario one: concurrency rises, the system size is fixed.
     scenario("p2p", n, 1, mode["levels"], f"p2p{n}")
-    scenario("standard", 1, n, mode["levels"], "standard")
+    if mode.get("standard", True):
+        scenario("standard", 1, n, mode["levels"], "standard")
     # Scenario two: fixed concurrency, 1..N cloudlets (N itself is scenario one's row).
     c2 = mode["size_concurrency"]
     for size in mode["sizes"]:

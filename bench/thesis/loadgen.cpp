@@ -207,12 +207,13 @@ int run(const options& o_in) {
   }
 
   std::vector<double> create, boot, total, auth, cleanup, duration;
-  std::map<std::string, int> failures;
+  std::map<std::string, int> failures, placement;
   for (const auto& r : state.results) {
     if (!r.ok()) {
       ++failures[r.failure];
       continue;
     }
+    ++placement[r.zone];
     create.push_back(r.create_image);
     boot.push_back(r.boot);
     total.push_back(r.total());
@@ -222,11 +223,12 @@ int run(const options& o_in) {
   }
   if (!o.samples_file.empty()) {
     std::ofstream out{o.samples_file};
-    out << "iteration,user,started_s,auth_s,create_image_s,boot_s,total_s,cleanup_s,duration_s,failure\n";
+    out << "iteration,user,started_s,auth_s,create_image_s,boot_s,total_s,cleanup_s,duration_s,zone,failure\n";
     for (std::size_t i = 0; i < state.results.size(); ++i) {
       const auto& r = state.results[i];
       out << i << ',' << state.client_of[i] << ',' << state.started_at[i] << ',' << r.auth << ',' << r.create_image
-          << ',' << r.boot << ',' << r.total() << ',' << r.cleanup << ',' << r.duration << ",\"" << r.failure << "\"\n";
+          << ',' << r.boot << ',' << r.total() << ',' << r.cleanup << ',' << r.duration << ',' << r.zone << ",\""
+          << r.failure << "\"\n";
     }
   }
   rusage self{};
@@ -240,6 +242,7 @@ int run(const options& o_in) {
     {"failed", o.iterations - static_cast<int>(create.size())},
     {"failure_rate", static_cast<double>(o.iterations - static_cast<int>(create.size())) / o.iterations},
     {"failures", failures},
+    {"placement", placement},   // completed iterations by the server's zone
     {"create_image", summary_json(summarize(create))},
     {"boot", summary_json(summarize(boot))},
     {"total", summary_json(summarize(total))},

@@ -103,7 +103,11 @@ awaitable<iteration_result> scenario_client::iterate(std::string name) {
       // Glance answers the image itself; Nova wraps it: {"server": {...}}.
       const auto& item = key ? body.value(key, json::object()) : body;
       auto status = item.value("status", std::string{});
-      if (status == wanted || (wanted.empty() && status == "DELETED")) co_return std::string{};
+      if (status == wanted || (wanted.empty() && status == "DELETED")) {
+        // Where the server runs: the agent names the cloudlet as its zone.
+        if (key) out.zone = item.value("OS-EXT-AZ:availability_zone", out.zone);
+        co_return std::string{};
+      }
       if (status == "ERROR" || status == "killed" || status == "deleted") {
         co_return std::string{step} + ": status " + status;
       }

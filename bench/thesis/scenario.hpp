@@ -26,6 +26,7 @@ struct scenario_options {
 struct iteration_result {
   double auth = 0, create_image = 0, boot = 0, cleanup = 0, duration = 0;
   std::string failure;
+  std::string zone;   // the server's availability zone: its cloudlet, through an agent
   bool ok() const { return failure.empty(); }
   /// The thesis' "Total": creating the image plus booting the server.
   double total() const { return create_image + boot; }

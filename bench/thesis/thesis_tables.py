@@ -107,6 +107,20 @@ def ratio_table(rows, thesis, key_name, key, base_key):
     return text
 
 
+def placement_table(rows):
+    """Servers per cloudlet over a level's completed iterations (the thesis' figure 4.9)."""
+    text = ("| concurrency | completed | servers per cloudlet: min | mean | max | max / mean |\n"
+            "|---|---|---|---|---|---|\n")
+    for r in rows:
+        if not ok(r) or not r.get("placement"):
+            continue
+        counts = [r["placement"].get(f"cloudlet-{i}", 0) for i in range(1, r["cloudlets"] + 1)]
+        mean = sum(counts) / len(counts)
+        text += (f"| {r['concurrency']} | {r['completed']} | {min(counts)} | {mean:.1f} | {max(counts)} | "
+                 f"{max(counts) / mean:.2f} |\n")
+    return text
+
+
 def number(x):
     return "NaN" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.4f}"
 
@@ -125,6 +139,8 @@ def write(out, meta, rows, mode):
             f"{m['poll_ms']} ms. Times in seconds; ±95% = 1.96 sd / sqrt(n) over completed "
             "iterations.\n\n")
     text += f"### Scenario one, P2P: {n} cloudlets, one agent each\n\n" + our_table(p2p, "concurrency", conc)
+    text += "\nWhere the P2P servers ran (the zone the agent reports for each server):\n\n"
+    text += placement_table(p2p)
     text += "\n### Scenario one, standard: one cloud, one controller, 16 hypervisors\n\n"
     text += our_table(std, "concurrency", conc)
     text += f"\n### Scenario two: concurrency {mode['size_concurrency']}, P2P with 1..{n} cloudlets\n\n"
