@@ -18,7 +18,6 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -27,6 +26,7 @@
 
 #include "bench/thesis/scenario.hpp"
 #include "bench/thesis/summary.hpp"
+#include "bench/thesis/tenant.hpp"
 
 namespace fedstack::bench {
 namespace {
@@ -83,65 +83,6 @@ bool parse(int argc, char** argv, options& o) {
   return !o.auth_urls.empty() && o.concurrency >= 1 && o.iterations >= 1;
 }
 
-/// Rally's users context with one tenant and one user: a project, a user with
-/// the member role in it, made through the first auth URL; removed at the end.
-class tenant {
-public:
-  tenant(asio::any_io_executor ex, const options& o) : o_(o), http_(ex, std::chrono::milliseconds{30'000}) {}
-
-  awaitable<void> create(scenario_options& scenario) {
-    co_await admin_token();
-    auto suffix = std::to_string(std::random_device{}() % 1'000'000);
-    auto base = o_.auth_urls.front();
-    // Bodies are built before the co_await: no braced temporaries across it (GCC 12).
-    json project_body = {{"project", {{"name", "thesis-bench-" + suffix}, {"domain_id", "default"}}}};
-    auto project = co_await expect(bhttp::verb::post, base + "/projects", project_body.dump(), 201);
-    project_id_ = project["project"]["id"];
-    scenario.project = project["project"]["name"];
-    scenario.user = "thesis-bench-user-" + suffix;
-    scenario.password = "bench-" + suffix;
-    json user_body = {{"user", {{"name", scenario.user}, {"password", scenario.password},
-                                {"domain_id", "default"}, {"default_project_id", project_id_}}}};
-    auto user = co_await expect(bhttp::verb::post, base + "/users", user_body.dump(), 201);
-    user_id_ = user["user"]["id"];
-    auto roles = co_await expect(bhttp::verb::get, base + "/roles?name=member", "", 200);
-    if (roles["roles"].empty()) throw std::runtime_error("Keystone has no role named member");
-    std::string role = roles["roles"][0]["id"];
-    co_await expect(bhttp::verb::put, base + "/projects/" + project_id_ + "/users/" + user_id_ + "/roles/" + role,
-                    "", 204);
-  }
-
-  awaitable<void> remove() {
-    auto base = o_.auth_urls.front();
-    if (!user_id_.empty()) co_await http_.call(bhttp::verb::delete_, base + "/users/" + user_id_, token_);
-    if (!project_id_.empty()) co_await http_.call(bhttp::verb::delete_, base + "/projects/" + project_id_, token_);
-  }
-
-private:
-  awaitable<void> admin_token() {
-    json auth = {{"auth", {{"identity", {{"methods", {"password"}},
-                                         {"password", {{"user", {{"name", o_.admin_user}, {"domain", {{"name", "Default"}}},
-                                                                 {"password", o_.admin_password}}}}}}},
-                           {"scope", {{"project", {{"name", o_.admin_project}, {"domain", {{"name", "Default"}}}}}}}}}};
-    auto answer = co_await http_.call(bhttp::verb::post, o_.auth_urls.front() + "/auth/tokens", "", auth.dump());
-    if (answer.status != 201) throw std::runtime_error("admin token: HTTP " + std::to_string(answer.status));
-    token_ = answer.subject_token;
-  }
-
-  awaitable<json> expect(bhttp::verb method, std::string url, std::string body, unsigned status) {
-    auto answer = co_await http_.call(method, url, token_, body);
-    if (answer.status != status) {
-      throw std::runtime_error(std::string{to_string(method)} + " " + url + ": HTTP " + std::to_string(answer.status) +
-                               " " + answer.body.substr(0, 200));
-    }
-    co_return answer.body.empty() ? json::object() : json::parse(answer.body);
-  }
-
-  const options& o_;
-  http_session http_;
-  std::string token_, project_id_, user_id_;
-};
-
 double cpu_seconds(const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; }
 
 json summary_json(const column_summary& s) {
@@ -172,7 +113,7 @@ awaitable<void> user_loop(int index, const options& o, run_state& state, clock_t
 int run(const options& o_in) {
   options o = o_in;
   asio::io_context io{1};
-  tenant users{io.get_executor(), o};
+  tenant users{io.get_executor(), o.auth_urls.front(), {o.admin_user, o.admin_password, o.admin_project, "Default"}};
   std::string setup_failure;
   if (o.create_tenant) {
     asio::co_spawn(io, users.create(o.scenario), [&](std::exception_ptr e) {

@@ -32,7 +32,7 @@ set output img.'/thesis_failures.png'
 set terminal pngcairo size 600,400 font ",10"
 set title "Failed iterations (this run)"
 set ylabel "failed (%)"
-set yrange [0:*]
+set yrange [0:100]
 plot f using 1:14 title "P2P" lc rgb "#8e24aa" lw 2 pt 7, '' using 1:15 title "standard" lc rgb "#00897b" lw 2 pt 5
 set autoscale y
 

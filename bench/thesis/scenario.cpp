@@ -61,14 +61,19 @@ awaitable<void> scenario_client::pause(std::chrono::milliseconds how_long) {
   co_await timer.async_wait(use_awaitable);
 }
 
+std::string password_auth_body(const std::string& user, const std::string& password, const std::string& project,
+                               const std::string& domain) {
+  json scope = {{"project", {{"name", project}, {"domain", {{"name", domain}}}}}};
+  json who = {{"name", user}, {"domain", {{"name", domain}}}, {"password", password}};
+  json identity = {{"methods", {"password"}}, {"password", {{"user", who}}}};
+  return json{{"auth", {{"identity", identity}, {"scope", scope}}}}.dump();
+}
+
 // Rally builds new clients, and so asks Keystone for a token, in every iteration.
 awaitable<std::optional<std::string>> scenario_client::authenticate(iteration_result& out) {
-  json scope = {{"project", {{"name", options_.project}, {"domain", {{"name", options_.domain}}}}}};
-  json user = {{"name", options_.user}, {"domain", {{"name", options_.domain}}}, {"password", options_.password}};
-  json identity = {{"methods", {"password"}}, {"password", {{"user", user}}}};
-  json auth = {{"auth", {{"identity", identity}, {"scope", scope}}}};
+  auto auth = password_auth_body(options_.user, options_.password, options_.project, options_.domain);
   auto start = clock_type::now();
-  auto answer = co_await http_.call(verb::post, auth_url_ + "/auth/tokens", "", auth.dump());
+  auto answer = co_await http_.call(verb::post, auth_url_ + "/auth/tokens", "", auth);
   out.auth = seconds_since(start);
   if (answer.status != 201 || answer.subject_token.empty()) {
     out.failure = refusal("token", answer);

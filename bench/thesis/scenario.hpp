@@ -32,6 +32,10 @@ struct iteration_result {
   double total() const { return create_image + boot; }
 };
 
+/// Keystone v3 password authentication scoped to a project, as a request body.
+std::string password_auth_body(const std::string& user, const std::string& password, const std::string& project,
+                               const std::string& domain);
+
 /// One simulated user bound to one auth URL (an agent's /v3, or a Keystone's).
 class scenario_client {
 public:
