@@ -19,6 +19,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -56,9 +57,10 @@ MODES = {
     # that at 200 (but at least two per user) so a saturated standard cloud finishes in minutes.
     "full": {"levels": [1, 2, 4, 8, 16, 32, 64, 128], "cloudlets": 16, "sizes": [1, 2, 4, 8, 16],
              "size_concurrency": 16, "iterations": lambda c: max(min(25 * c, 200), 2 * c)},
-    # Where the servers land (the thesis' figure 4.9: concurrency 16, 32, 64): P2P only.
+    # Where the servers land (the thesis' figure 4.9: concurrency 16, 32, 64) and how busy
+    # the controllers are; the standard cloud at 16 only, for comparison.
     "placement": {"levels": [16, 32, 64, 128], "cloudlets": 16, "sizes": [], "size_concurrency": 16,
-                  "iterations": lambda c: max(min(25 * c, 200), 2 * c), "standard": False},
+                  "iterations": lambda c: max(min(25 * c, 200), 2 * c), "standard_levels": [16]},
 }
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -81,6 +83,7 @@ class Testbed:
             cloudlets=cloudlets, build_delay_ms=MODEL["build_delay_ms"], agent_args=AGENT_ARGS,
             sim_args=("--hypervisors", str(hypervisors)), chain=True, agents=agents)
         root = self.fed.keystone_url.rstrip("/").removesuffix("/v3")
+        self.faults_url = f"{root}/sim/faults"
         for i in range(1, cloudlets + 1):
             status, _, body = harness.http("PUT", f"{root}/sim/faults/cloudlet-{i}", {
                 "latency_ms": MODEL["latency_ms"], "max_concurrent": MODEL["max_concurrent"]})
@@ -144,6 +147,32 @@ class Testbed:
         self.fed.close()
 
 
+class SlotSampler(threading.Thread):
+    """Reads every controller's requests in service (GET /sim/faults) every 100 ms while a
+    level runs: how busy the capped controllers were, and how often one was full."""
+
+    def __init__(self, faults_url):
+        super().__init__(daemon=True)
+        self.url, self.samples, self.done = faults_url, [], threading.Event()
+
+    def run(self):
+        while not self.done.wait(0.1):   # a sampling period, not a wait for an event
+            status, _, body = harness.http("GET", self.url, timeout=5)
+            if status == 200:
+                self.samples.append({k: v["in_flight"] for k, v in json.loads(body)["faults"].items()})
+
+    def summary(self):
+        """Mean share of slots in use over all controllers; share of samples in which the
+        busiest controller had every slot taken (requests then queue)."""
+        if not self.samples:
+            return {}
+        cap = MODEL["max_concurrent"]
+        used = [v / cap for s in self.samples for v in s.values()]
+        full = [max(s.values()) >= cap for s in self.samples]
+        return {"slots_busy": sum(used) / len(used), "some_controller_full": sum(full) / len(full),
+                "slot_samples": len(self.samples)}
+
+
 def run_level(bed, loadgen, concurrency, iterations, label, out_dir):
     pids = bed.pids()
     before = {k: sum(cpu_seconds(p) for p in v) for k, v in pids.items()}
@@ -155,8 +184,12 @@ def run_level(bed, loadgen, concurrency, iterations, label, out_dir):
            "--request-timeout-ms", str(TIMEOUTS["request_timeout_ms"]),
            "--create-tenant", "1", "--label", label,
            "--samples", os.path.join(out_dir, f"samples_{label}.csv")]
+    sampler = SlotSampler(bed.faults_url)
+    sampler.start()
     result = subprocess.run(cmd, capture_output=True, text=True)
     after = {k: sum(cpu_seconds(p) for p in v) for k, v in pids.items()}
+    sampler.done.set()
+    sampler.join()
     row = {"label": label, "testbed": bed.kind, "cloudlets": bed.cloudlets, "concurrency": concurrency,
            "iterations": iterations, "command": " ".join(cmd), "exit": result.returncode,
            "load_before": load_before, "load_after": os.getloadavg()[0]}
@@ -166,6 +199,7 @@ def run_level(bed, loadgen, concurrency, iterations, label, out_dir):
     row.update(json.loads(result.stdout.strip().splitlines()[-1]))
     row["agents_cpu_s"] = after["agents"] - before["agents"]
     row["agents_background_cpu_per_s"] = bed.background
+    row.update(sampler.summary())
     row["sim_cpu_s"] = after["sim"] - before["sim"]
     return row
 
@@ -177,7 +211,9 @@ def describe(row):
             f"create {row['create_image']['mean']:.3f}s boot {row['boot']['mean']:.3f}s "
             f"total {row['total']['mean']:.3f}s fail {100 * row['failure_rate']:.1f}% "
             f"wall {row['wall_s']:.1f}s cpu: loadgen {row['loadgen_cpu_s']:.2f}s "
-            f"agents {row['agents_cpu_s']:.2f}s sim {row['sim_cpu_s']:.2f}s load {row['load_after']:.1f}"
+            f"agents {row['agents_cpu_s']:.2f}s sim {row['sim_cpu_s']:.2f}s load {row['load_after']:.1f} "
+            f"slots busy {100 * row.get('slots_busy', 0):.0f}% a controller full "
+            f"{100 * row.get('some_controller_full', 0):.0f}% of the time"
             + (f" failures {row['failures']}" if row["failures"] else ""))
 
 
@@ -212,8 +248,7 @@ def main():
     n = mode["cloudlets"]
     # Scenario one: concurrency rises, the system size is fixed.
     scenario("p2p", n, 1, mode["levels"], f"p2p{n}")
-    if mode.get("standard", True):
-        scenario("standard", 1, n, mode["levels"], "standard")
+    scenario("standard", 1, n, mode.get("standard_levels", mode["levels"]), "standard")
     # Scenario two: fixed concurrency, 1..N cloudlets (N itself is scenario one's row).
     c2 = mode["size_concurrency"]
     for size in mode["sizes"]:

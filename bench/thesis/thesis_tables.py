@@ -66,7 +66,8 @@ def extras(row):
     net = row["agents_cpu_s"] - row.get("agents_background_cpu_per_s", 0) * row["wall_s"]
     return [f"{100 * row['failure_rate']:.1f}", f"{row['agents_cpu_s'] / n * 1000:.1f}", f"{net / n * 1000:.1f}",
             f"{row['sim_cpu_s'] / n * 1000:.1f}", f"{row['loadgen_cpu_s'] / n * 1000:.1f}",
-            f"{row['wall_s']:.0f}", f"{busy(row):.2f}", f"{row['load_after']:.1f}"]
+            f"{row['wall_s']:.0f}", f"{busy(row):.2f}", f"{100 * row.get('slots_busy', float('nan')):.0f}",
+            f"{100 * row.get('some_controller_full', float('nan')):.0f}", f"{row['load_after']:.1f}"]
 
 
 def busy(row):
@@ -76,7 +77,8 @@ def busy(row):
 
 HEADER = ("| {key} | n | create sd | create ±95% | create mean | boot sd | boot ±95% | boot mean | "
           "total sd | total ±95% | total mean | failed % | agents CPU ms/iter | of which above idle | "
-          "sim CPU ms/iter | load generator CPU ms/iter | wall s | cores busy | load avg |\n|" + "---|" * 19 + "\n")
+          "sim CPU ms/iter | load generator CPU ms/iter | wall s | cores busy | controller slots busy % | "
+          "a controller full, % of time | load avg |\n|" + "---|" * 21 + "\n")
 
 
 def our_table(rows, key_name, key):
