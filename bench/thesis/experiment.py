@@ -51,7 +51,7 @@ AGENT_ARGS = ("--shuffle-period-ms", "3000", "--capacity-period-ms", "1000", "--
 MODES = {
     # CI smoke test: every part runs once, small (about a minute).
     "quick": {"levels": [1, 8], "cloudlets": 4, "sizes": [1, 4], "size_concurrency": 8,
-              "iterations": lambda c: 2 * c},
+              "iterations": lambda c: 2 * c, "views_wait_s": 10},
     # The thesis: concurrency 1..128 on 16 cloudlets; 16 users on 1..16 cloudlets. The thesis
     # ran 25 x concurrency iterations per level (its margins of error fit n = 25 c); we cap
     # that at 200 (but at least two per user) so a saturated standard cloud finishes in minutes.
@@ -76,7 +76,7 @@ def cpu_seconds(pid):
 class Testbed:
     """A sim and its agents, with every controller capped."""
 
-    def __init__(self, kind, cloudlets, hypervisors):
+    def __init__(self, kind, cloudlets, hypervisors, views_wait_s=30):
         self.kind, self.cloudlets, self.hypervisors = kind, cloudlets, hypervisors
         agents = cloudlets if kind == "p2p" else 0
         self.fed = harness.Federation(
@@ -92,7 +92,7 @@ class Testbed:
             self.auth = [a["url"] + "/v3" for a in self.fed.agents]
         else:
             self.auth = [self.fed.endpoints["auth_url"]]
-        self.converged_s = self.wait_for_views() if agents > 1 else 0.0
+        self.converged_s = self.wait_for_views(views_wait_s) if agents > 1 else 0.0
         self.background = self.idle_cpu_per_s() if agents else 0.0
 
     def idle_cpu_per_s(self, seconds=3.0):
@@ -232,7 +232,7 @@ def main():
     rows, started = [], time.time()
 
     def scenario(kind, cloudlets, hypervisors, levels, tag):
-        bed = Testbed(kind, cloudlets, hypervisors)
+        bed = Testbed(kind, cloudlets, hypervisors, mode.get("views_wait_s", 30))
         try:
             print(f"# {kind}: {cloudlets} cloudlet(s) x {hypervisors} hypervisor(s), agents' views "
                   f"ready after {bed.converged_s:.1f}s, agents' idle CPU {bed.background * 1000:.0f} ms/s",
