@@ -143,7 +143,7 @@ def write(out, meta, rows, mode):
     text += f"### Scenario one, P2P: {n} cloudlets, one agent each\n\n" + our_table(p2p, "concurrency", conc)
     text += "\nWhere the P2P servers ran (the zone the agent reports for each server):\n\n"
     text += placement_table(p2p)
-    text += "\n### Scenario one, standard: one cloud, one controller, 16 hypervisors\n\n"
+    text += f"\n### Scenario one, standard: one cloud, one controller, {n} hypervisors\n\n"
     text += our_table(std, "concurrency", conc)
     text += f"\n### Scenario two: concurrency {mode['size_concurrency']}, P2P with 1..{n} cloudlets\n\n"
     text += our_table(sizes, "cloudlets", size)
