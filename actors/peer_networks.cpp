@@ -40,6 +40,7 @@ std::optional<peer_networks> peer_networks::parse(std::string_view list) {
   while (!list.empty()) {
     auto comma = list.find(',');
     auto item = trim(list.substr(0, comma));
+    if (comma != std::string_view::npos && comma + 1 == list.size()) return std::nullopt;   // "a,"
     list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
     if (item.empty()) return std::nullopt;
     int prefix = 32;

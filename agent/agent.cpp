@@ -222,7 +222,7 @@ int serve(agent_options options) {
   limits.max_connections = static_cast<std::size_t>(options.max_connections);
   limits.max_connections_per_client = static_cast<std::size_t>(options.max_client_connections);
   limits.on_refused = [](http::connection_refusal why) {
-    metrics::fedstack().connections_refused.inc({std::string(http::to_string(why))});
+    metrics::fedstack().connections_refused.add({std::string(http::to_string(why))});
   };
   auto wanted = descriptors_needed(static_cast<std::uint64_t>(options.max_connections));
   if (auto have = raise_descriptor_limit(wanted); have < wanted)

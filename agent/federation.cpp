@@ -248,14 +248,8 @@ void rewrite_location(const request& r, const cloudlet_endpoints& cloudlet, api:
                       bhttp::fields& headers, const std::map<std::string, std::string>& to_global) {
   auto location = headers.find(bhttp::field::location);
   if (location == headers.end()) return;
-  auto rewritten = rewrite_for_client(r, cloudlet, service, location->value(), to_global);
-  if (api::stays_on_agent(rewritten, r.context.base_url)) {
-    headers.set(bhttp::field::location, rewritten);
-    return;
-  }
-  spdlog::warn("{}: dropped a Location header from {} that points elsewhere: {}", r.request_id,
-               cloudlet.region, std::string(location->value()).substr(0, 200));
-  headers.erase(bhttp::field::location);
+  // keep_location_on_agent drops it later if it still points elsewhere.
+  headers.set(bhttp::field::location, rewrite_for_client(r, cloudlet, service, location->value(), to_global));
 }
 
 std::int64_t now_unix_ms() {

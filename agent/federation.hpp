@@ -63,8 +63,7 @@ std::string rewrite_for_client(const request& r, const cloudlet_endpoints& cloud
                                api::service_type service, std::string_view text,
                                const std::map<std::string, std::string>& to_global);
 
-/// Sets the answer's Location header for the client: rewritten like the body,
-/// and removed (with a warning) when it would point anywhere but this agent.
+/// Rewrites the answer's Location header for the client like the body.
 void rewrite_location(const request& r, const cloudlet_endpoints& cloudlet, api::service_type service,
                       bhttp::fields& headers, const std::map<std::string, std::string>& to_global);
 

@@ -60,12 +60,9 @@ http::awaitable<void> handle_identity(request& r) {
     }
   }
   if (auto location = answer.headers.find(bhttp::field::location); location != answer.headers.end()) {
-    auto rewritten = api::rewrite_url_prefix(location->value(), keystone_root + context.keystone.base_path,
-                                             context.base_url);
-    if (api::stays_on_agent(rewritten, context.base_url))
-      answer.headers.set(bhttp::field::location, rewritten);
-    else
-      answer.headers.erase(bhttp::field::location);   // Keystone must not send clients elsewhere
+    answer.headers.set(bhttp::field::location,
+                       api::rewrite_url_prefix(location->value(), keystone_root + context.keystone.base_path,
+                                               context.base_url));
   }
   if (method == bhttp::verb::delete_ && r.route.resource == "tokens")
     context.tokens->erase(std::string(r.header()["X-Subject-Token"]));

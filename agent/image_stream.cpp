@@ -72,6 +72,7 @@ http::awaitable<void> handle_image_download(request& r, const std::string& local
   head.result(up.header().result_int());
   head.version(11);
   copy_response_headers(up.header(), head);
+  keep_location_on_agent(r, head);
   if (auto length = up.header()[bhttp::field::content_length]; !length.empty())
     head.set(bhttp::field::content_length, length);
   if (head.find("X-Openstack-Request-Id") == head.end()) head.set("X-Openstack-Request-Id", r.request_id);

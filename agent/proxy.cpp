@@ -11,6 +11,7 @@
 #include "api/errors.hpp"
 #include "api/json_depth.hpp"
 #include "api/microversion.hpp"
+#include "api/urls.hpp"
 #include "api/uuid.hpp"
 #include "api/versions.hpp"
 #include "metrics/catalog.hpp"
@@ -125,10 +126,19 @@ http::awaitable<void> send_error(request& r, unsigned status, const std::string&
   co_await r.exchange.send(std::move(response));
 }
 
+void keep_location_on_agent(const request& r, bhttp::fields& headers) {
+  auto location = headers.find(bhttp::field::location);
+  if (location == headers.end() || api::stays_on_agent(location->value(), r.context.base_url)) return;
+  spdlog::warn("{}: dropped a Location header that points elsewhere: {}", r.request_id,
+               std::string(location->value()).substr(0, 200));
+  headers.erase(bhttp::field::location);
+}
+
 http::awaitable<void> send_upstream_response(request& r, const http::response& upstream,
                                              std::string body) {
   bhttp::response<bhttp::string_body> response{static_cast<bhttp::status>(upstream.status), 11};
   copy_response_headers(upstream.headers, response.base());
+  keep_location_on_agent(r, response.base());
   if (response.find("X-Openstack-Request-Id") == response.end())
     response.set("X-Openstack-Request-Id", r.request_id);
   response.body() = std::move(body);

@@ -34,6 +34,9 @@ http::awaitable<void> send_json(request& r, unsigned status, std::string body,
 /// Sends an OpenStack-shaped error for the request's service.
 http::awaitable<void> send_error(request& r, unsigned status, const std::string& message,
                                  const bhttp::fields* extra_headers = nullptr);
+/// Removes a Location header that would send the client anywhere but this agent
+/// (the last check on every answer relayed from a cloud or Keystone).
+void keep_location_on_agent(const request& r, bhttp::fields& headers);
 /// Sends an upstream response back, with its headers and the given (rewritten) body.
 http::awaitable<void> send_upstream_response(request& r, const http::response& upstream,
                                              std::string body);

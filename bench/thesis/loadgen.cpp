@@ -6,7 +6,7 @@
 // thread. Prints one JSON line of figures; per-iteration samples go to --samples.
 //
 // usage: bench_thesis_loadgen --auth URL[,URL...] [--concurrency N] [--iterations N]
-//          [--poll-ms P] [--image-bytes B] [--flavor F] [--request-timeout-ms T]
+//          [--duration-s S] [--poll-ms P] [--image-bytes B] [--flavor F] [--request-timeout-ms T]
 //          [--image-timeout-ms T] [--boot-timeout-ms T] [--samples FILE] [--label L]
 //          [--user U --password P --project P]      (the users' credentials, or:)
 //          [--create-tenant 1 --admin-user U --admin-password P --admin-project P]
@@ -39,6 +39,7 @@ struct options {
   std::vector<std::string> auth_urls;
   int concurrency = 1;
   int iterations = 25;
+  long long duration_s = 0;   // > 0: no iteration starts after this many seconds
   long long request_timeout_ms = 600'000;
   std::string samples_file, label = "run";
   bool create_tenant = false;
@@ -59,6 +60,7 @@ bool parse(int argc, char** argv, options& o) {
     if (k == "--auth") o.auth_urls = split(v, ',');
     else if (k == "--concurrency") o.concurrency = std::stoi(v);
     else if (k == "--iterations") o.iterations = std::stoi(v);
+    else if (k == "--duration-s") o.duration_s = std::stoll(v);
     else if (k == "--poll-ms") o.scenario.poll = std::chrono::milliseconds{std::stoll(v)};
     else if (k == "--image-bytes") o.scenario.image_bytes = std::stoull(v);
     else if (k == "--flavor") o.scenario.flavor = v;
@@ -101,11 +103,20 @@ awaitable<void> user_loop(int index, const options& o, run_state& state, clock_t
   auto ex = co_await asio::this_coro::executor;
   scenario_client client{ex, o.auth_urls[static_cast<std::size_t>(index) % o.auth_urls.size()], o.scenario,
                          std::chrono::milliseconds{o.request_timeout_ms}};
-  while (state.next < o.iterations) {
-    auto i = state.next++;
+  auto deadline = t0 + std::chrono::seconds{o.duration_s};
+  while (state.next < o.iterations && (o.duration_s <= 0 || clock_type::now() < deadline)) {
+    auto i = static_cast<std::size_t>(state.next++);
+    if (state.results.size() <= i) {   // grown as iterations start: a timed run has no count
+      state.results.resize(i + 1);
+      state.client_of.resize(i + 1);
+      state.started_at.resize(i + 1);
+    }
     state.client_of[i] = index;
     state.started_at[i] = std::chrono::duration<double>(clock_type::now() - t0).count();
-    state.results[i] = co_await client.iterate("thesis-" + o.label + "-" + std::to_string(i));
+    // Indexed after the co_await: another user may have grown the vector meanwhile.
+    auto name = "thesis-" + o.label + "-" + std::to_string(i);
+    auto result = co_await client.iterate(name);
+    state.results[i] = std::move(result);
   }
   state.connects += client.connects();
 }
@@ -129,9 +140,6 @@ int run(const options& o_in) {
   }
 
   run_state state;
-  state.results.resize(o.iterations);
-  state.client_of.resize(o.iterations);
-  state.started_at.resize(o.iterations);
   auto t0 = clock_type::now();
   for (int c = 0; c < o.concurrency; ++c) {
     asio::co_spawn(io, user_loop(c, o, state, t0), [&](std::exception_ptr e) {
@@ -177,11 +185,11 @@ int run(const options& o_in) {
   json figures = {
     {"label", o.label},
     {"concurrency", o.concurrency},
-    {"iterations", o.iterations},
+    {"iterations", state.next},
     {"agents", o.auth_urls.size()},
     {"completed", create.size()},
-    {"failed", o.iterations - static_cast<int>(create.size())},
-    {"failure_rate", static_cast<double>(o.iterations - static_cast<int>(create.size())) / o.iterations},
+    {"failed", state.next - static_cast<int>(create.size())},
+    {"failure_rate", state.next == 0 ? 0.0 : static_cast<double>(state.next - static_cast<int>(create.size())) / state.next},
     {"failures", failures},
     {"placement", placement},   // completed iterations by the server's zone
     {"create_image", summary_json(summarize(create))},
@@ -204,7 +212,8 @@ int run(const options& o_in) {
 int main(int argc, char** argv) {
   fedstack::bench::options o;
   if (!fedstack::bench::parse(argc, argv, o)) {
-    std::cerr << "usage: bench_thesis_loadgen --auth URL[,URL...] [--concurrency N] [--iterations N] [--poll-ms P]\n"
+    std::cerr << "usage: bench_thesis_loadgen --auth URL[,URL...] [--concurrency N] [--iterations N] [--duration-s S]\n"
+                 "         [--poll-ms P]\n"
                  "         [--image-bytes B] [--flavor F] [--request-timeout-ms T] [--image-timeout-ms T]\n"
                  "         [--boot-timeout-ms T] [--samples FILE] [--label L] [--user U --password P --project P]\n"
                  "         [--create-tenant 1 --admin-user U --admin-password P --admin-project P]\n";

@@ -91,7 +91,7 @@ awaitable<std::optional<std::string>> scenario_client::authenticate(iteration_re
   co_return answer.subject_token;
 }
 
-awaitable<iteration_result> scenario_client::iterate(std::string name) {
+awaitable<iteration_result> scenario_client::iterate(const std::string& name) {
   iteration_result out;
   auto started = clock_type::now();
   std::string token, image, server;

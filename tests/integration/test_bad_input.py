@@ -285,7 +285,7 @@ class SlowAndGreedyClients(unittest.TestCase):
         s.connect(("127.0.0.1", self.port))
         return s
 
-    def get_from(self, source, path="/image/"):
+    def get_from(self, source, path="/metrics"):
         with self.connect(source) as s:
             s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
             return _read_all(s).split(b"\r\n", 1)[0].decode()

