@@ -71,7 +71,7 @@ def boots_elsewhere(ctx):
             check=lambda _: expect(filecmp.cmp(saved, ctx.image_file, shallow=False), "saved bytes differ"))
     ctx.cli(b, "image", "list", "-f", "json", name="image list shows the image once",
             check=lambda rows: expect([r["ID"] for r in rows].count(image["id"]) == 1, "not exactly once"))
-    return image, net, servers
+    ctx.x_image, ctx.x_net = image["id"], net["id"]
 
 
 def page(ctx, agent, token, path, collection, limit):
@@ -97,14 +97,13 @@ def page(ctx, agent, token, path, collection, limit):
 def lists_and_paging(ctx):
     """Servers, images and networks on both clouds, listed and paged through every agent."""
     ctx.rec.flow = "lists and paging"
-    image = next(a for _, a in ctx.cleanup if a[:2] == ("image", "delete"))[2]
-    net = next(a for _, a in ctx.cleanup if a[:2] == ("network", "delete"))[2]
+    image, net = ctx.x_image, ctx.x_net
 
     def boot(i):
         region = ctx.clouds.regions[i % len(ctx.clouds.regions)]
         agent = i % len(ctx.agents)
         s = ctx.cli(agent, "server", "create", "--image", image, "--flavor", ctx.settings.flavor,
-                    "--network", net, "--availability-zone", region, "--wait", ctx.name(f"p-vm-{i}"),
+                    "--network", net, "--availability-zone", region, "--wait", ctx.name(f"x-p-vm-{i}"),
                     "-f", "json", name=f"boot p-vm-{i} on {region}",
                     check=lambda s: expect(s["status"] == "ACTIVE", f"status {s['status']}"))
         ctx.cleanup.append((agent, ("server", "delete", "--wait", s["id"])))
@@ -114,7 +113,7 @@ def lists_and_paging(ctx):
         booted = list(pool.map(boot, range(len(ctx.clouds.regions))))
     extra = ctx.cli(ctx.other(0), "network", "create", ctx.name("p-net"), "-f", "json")
     ctx.cleanup.append((0, ("network", "delete", extra["id"])))
-    prefix = ctx.name("")
+    prefix = ctx.name("x-")   # this group's servers: the compute flow runs beside it
     # Compared by name: through the agents servers have global IDs, on their clouds their own.
     direct = set()
     for region in ctx.clouds.regions:

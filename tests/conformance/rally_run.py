@@ -32,7 +32,7 @@ def rally(conf, *args, env=None, check=True):
 
 def run_task(settings, name, auth_url, region, times=4, concurrency=2):
     """Runs the task as deployment `name`; returns {uuid, table, errors, report, log}."""
-    workdir = os.path.join(settings.workdir, "rally")
+    workdir = os.path.join(settings.workdir, "rally-" + name)   # one database per run: they may run at once
     os.makedirs(workdir, exist_ok=True)
     conf = os.path.join(workdir, "rally.conf")
     if not os.path.exists(conf):

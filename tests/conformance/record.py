@@ -2,6 +2,7 @@
 import json
 import os
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -13,7 +14,7 @@ class StepFailed(AssertionError):
     pass
 
 
-def http(method, url, body=None, headers=None, timeout=60):
+def http(method, url, body=None, headers=None, timeout=300):
     """One HTTP call; returns (status, headers, body bytes)."""
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
@@ -32,10 +33,24 @@ class Recorder:
     def __init__(self, agents, log_dir):
         self.agents = agents
         self.log_dir = log_dir
-        self.steps = []       # {flow, name, ok, error, seconds}
+        self.steps = []       # {flow, name, ok, error, seconds}; None while a step runs
         self.requests = []    # {step, agent, api, call, method, path, status}
-        self.flow = "setup"
         self._failed_calls = {}
+        self._lock = threading.Lock()
+        self._flow = threading.local()   # flows run in parallel, one per thread
+
+    @property
+    def flow(self):
+        return getattr(self._flow, "name", "setup")
+
+    @flow.setter
+    def flow(self, name):
+        self._flow.name = name
+
+    def _begin(self):
+        with self._lock:
+            self.steps.append(None)
+            return len(self.steps) - 1
 
     def _note(self, step, method, url, status):
         for i, base in enumerate(self.agents):
@@ -43,19 +58,21 @@ class Recorder:
             if path is None:
                 continue
             row = wire.table_call(method, path)
-            self.requests.append({"step": step, "agent": i, "api": wire.api_of(path),
-                                  "call": row[1] if row else None, "method": method,
-                                  "path": path, "status": status})
+            with self._lock:
+                self.requests.append({"step": step, "agent": i, "api": wire.api_of(path),
+                                      "call": row[1] if row else None, "method": method,
+                                      "path": path, "status": status})
             return
 
-    def _finish(self, name, started, error, covers, first_request):
+    def _finish(self, step, name, started, error, covers):
         ok = error is None
-        self.steps.append({"flow": self.flow, "name": name, "ok": ok, "error": error,
-                           "seconds": round(time.monotonic() - started, 2)})
-        if not ok:
-            hit = {r["call"] for r in self.requests[first_request:] if r["call"]}
-            for call in set(covers) | {c for c in hit if c in covers or not covers}:
-                self._failed_calls[call] = self._failed_calls.get(call, 0) + 1
+        with self._lock:
+            self.steps[step] = {"flow": self.flow, "name": name, "ok": ok, "error": error,
+                                "seconds": round(time.monotonic() - started, 2)}
+            if not ok:
+                hit = {r["call"] for r in self.requests if r["step"] == step and r["call"]}
+                for call in set(covers) | hit:
+                    self._failed_calls[call] = self._failed_calls.get(call, 0) + 1
         print(f"  [{'pass' if ok else 'FAIL'}] {self.flow}: {name}" + ("" if ok else f"\n         {error}"),
               flush=True)
 
@@ -63,8 +80,8 @@ class Recorder:
         """Runs `openstack --debug ARGS`; returns parsed JSON for `-f json`, else the result.
         `check(result)` may raise StepFailed; a non-zero exit fails the step."""
         name = name or "openstack " + " ".join(a for a in args if a not in ("-f", "json"))
-        started, first, error, value = time.monotonic(), len(self.requests), None, None
-        step = len(self.steps)
+        started, error, value = time.monotonic(), None, None
+        step = self._begin()
         try:
             result = subprocess.run(["openstack", "--debug", *args], env=env, capture_output=True,
                                     text=True, timeout=timeout)
@@ -80,7 +97,7 @@ class Recorder:
                 check(value)
         except (StepFailed, AssertionError, ValueError, KeyError, subprocess.TimeoutExpired) as e:
             error = str(e) or type(e).__name__
-        self._finish(name, started, error, covers, first)
+        self._finish(step, name, started, error, covers)
         if error:
             raise StepFailed(error)
         return value
@@ -88,11 +105,11 @@ class Recorder:
     def http(self, method, url, body=None, headers=None, name=None, expect=(200,), covers=()):
         """One HTTP call through an agent, recorded; returns (status, headers, parsed body)."""
         name = name or f"{method} {url}"
-        started, first = time.monotonic(), len(self.requests)
+        started, step = time.monotonic(), self._begin()
         status, hdrs, raw = http(method, url, body, headers)
-        self._note(len(self.steps), method, url, status)
+        self._note(step, method, url, status)
         error = None if status in expect else f"answered {status}, expected {expect}: {raw[:300]!r}"
-        self._finish(name, started, error, covers, first)
+        self._finish(step, name, started, error, covers)
         if error:
             raise StepFailed(error)
         try:
@@ -103,8 +120,7 @@ class Recorder:
     def check(self, name, condition, detail=""):
         """A step that only checks what earlier steps returned; a failed check is recorded
         and the flow goes on (later steps do not depend on it)."""
-        started = time.monotonic()
-        self._finish(name, started, None if condition else (detail or "condition false"), (), len(self.requests))
+        self._finish(self._begin(), name, time.monotonic(), None if condition else (detail or "condition false"), ())
         return bool(condition)
 
     # ------------------------------------------------------------------ summary
