@@ -43,8 +43,11 @@ http::awaitable<void> service_session::authenticate() {
   bhttp::fields headers;
   headers.set(bhttp::field::content_type, "application/json");
   headers.set(bhttp::field::accept, "application/json");
+  // A loaded Keystone can take longer than any fixed guess (the OpenStack lab's took over
+  // 10 s): the service token gets the same --upstream-timeout-ms as every other call.
   auto answer = co_await call_upstream(keystone_, bhttp::verb::post, "/v3/auth/tokens", headers,
-                                       password_auth(options_).dump(), std::chrono::seconds{10});
+                                       password_auth(options_).dump(),
+                                       std::chrono::milliseconds{options_.upstream_timeout_ms});
   if (answer.status != 201)
     throw std::runtime_error("Keystone refused the service user '" + options_.service_user +
                              "' (HTTP " + std::to_string(answer.status) + ")");

@@ -12,6 +12,26 @@ std::string image_id_of(const request& r) { return r.segments.size() >= 3 ? r.se
 
 reply render_error(const api_error& e) { return glance_api::error(e.status, e.message); }
 
+bool accepts_json(const request& r) { return r.header("Accept").find("application/json") != std::string_view::npos; }
+
+/// webob renders an error as JSON when the client accepts it (real Glance, Zed: the text
+/// keeps the page's "<br /><br />" tail); our pages carry exactly that text.
+reply as_json_error(const reply& page) {
+  constexpr std::string_view open = "</h1>\n  ", close = "\n </body>";
+  auto begin = page.body.find(open);
+  auto end = page.body.rfind(close);
+  if (begin == std::string::npos || end == std::string::npos || end < begin + open.size()) return page;
+  auto message = page.body.substr(begin + open.size(), end - begin - open.size());
+  auto title = std::string{status_title(page.status)};
+  reply out = json_reply(page.status, {{"message", message},
+                                       {"code", std::to_string(page.status) + " " + title},
+                                       {"title", title}});
+  for (const auto& [name, value] : page.headers)
+    if (name != "Content-Type") out.headers[name] = value;
+  out.headers["Content-Type"] = "application/json";
+  return out;
+}
+
 } // namespace
 
 reply glance_api::error(unsigned status, std::string_view message) {
@@ -44,6 +64,13 @@ reply glance_api::versions(unsigned status) const {
 }
 
 reply glance_api::handle(const request& r) {
+  auto out = handle_as_page(r);
+  if (out.status >= 400 && accepts_json(r) && out.headers["Content-Type"].rfind("text/html", 0) == 0)
+    return as_json_error(out);
+  return out;
+}
+
+reply glance_api::handle_as_page(const request& r) {
   if (r.segments.empty()) {
     return r.method == "GET" ? versions(300) : error(405, "The method is not allowed for this resource.");
   }
@@ -64,9 +91,9 @@ reply glance_api::handle(const request& r) {
     return out;
   }
   auto out = route(r, *ctx);
-  if (r.segments.size() >= 2 && r.segments[1] == "images") {
+  // Real Glance names its import methods on the create's answer only.
+  if (r.method == "POST" && match(r, {"v2", "images"}) && out.status == 201)
     out.headers["OpenStack-Image-Import-Methods"] = import_methods;
-  }
   return out;
 }
 

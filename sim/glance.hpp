@@ -49,10 +49,11 @@ public:
   /// An error or 204 reply, or the file to stream.
   std::variant<reply, download_ticket> begin_download(const request& r);
 
-  /// Glance's errors are webob HTML pages, not JSON.
+  /// Glance's errors are webob HTML pages (JSON when the client accepts only that).
   static reply error(unsigned status, std::string_view message);
 
 private:
+  reply handle_as_page(const request& r);
   reply route(const request& r, const auth_context& ctx);
   reply versions(unsigned status) const;
   reply list_images(const request& r, const auth_context& ctx);

@@ -36,6 +36,7 @@ microversion_result negotiate_compute_version(const request& r) {
   }
   microversion_result out;
   if (!wanted) return out;
+  out.requested = *wanted;
   if (iequals(*wanted, "latest")) {
     out.minor = max_compute_minor;
     return out;

@@ -15,6 +15,7 @@ struct microversion_result {
   int minor = min_compute_minor;   // 2.<minor>
   unsigned status = 0;             // 0 on success, else 400 (bad format) or 406 (out of range)
   std::string message;
+  std::string requested;           // the version asked for, as written ("" when none)
 };
 
 microversion_result negotiate_compute_version(const request& r);

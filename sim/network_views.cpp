@@ -36,8 +36,7 @@ json network_store::network_json(const network_record& n, const auth_context& ct
               {"ipv4_address_scope", nullptr},
               {"ipv6_address_scope", nullptr},
               {"router:external", n.external},
-              {"port_security_enabled", n.port_security_enabled},
-              {"is_default", false}};
+              {"port_security_enabled", n.port_security_enabled}};
   append_standard(out, n);
   // Provider attributes are admin-only in Neutron's default policy.
   if (ctx.is_admin) {

@@ -176,8 +176,13 @@ reply neutron_api::collection(const request& r, const auth_context& ctx, const s
       if (failed(created)) return error_of(created);
       using record = std::decay_t<decltype(std::get<0>(created))>;
       const auto& x = std::get<record>(created);
-      if constexpr (std::is_same_v<record, network_record>) return net.network_json(x, ctx);
-      else if constexpr (std::is_same_v<record, subnet_record>) return net.subnet_json(x);
+      if constexpr (std::is_same_v<record, network_record>) {
+        // Real Neutron (Zed, ML2) shows "is_default" in a create's answer only, not in
+        // show or list (docs/conformance.md).
+        auto shown = net.network_json(x, ctx);
+        shown["is_default"] = false;
+        return shown;
+      } else if constexpr (std::is_same_v<record, subnet_record>) return net.subnet_json(x);
       else if constexpr (std::is_same_v<record, port_record>) return net.port_json(x, ctx);
       else if constexpr (std::is_same_v<record, security_group_record>) return net.security_group_json(x);
       else return net.rule_json(x);

@@ -32,8 +32,7 @@ bool is_hex_id(std::string_view text) {
   return true;
 }
 
-void add_version_headers(reply& out, int minor, const request& r) {
-  auto version = "2." + std::to_string(minor);
+void add_version_headers(reply& out, const std::string& version, const request& r) {
   out.headers["OpenStack-API-Version"] = "compute " + version;
   out.headers["X-OpenStack-Nova-API-Version"] = version;
   out.headers["Vary"] = "OpenStack-API-Version, X-OpenStack-Nova-API-Version";
@@ -78,7 +77,8 @@ reply nova_api::handle(const request& r) {
   auto version = negotiate_compute_version(r);
   if (version.status != 0) {
     auto out = error(version.status, version.message);
-    add_version_headers(out, min_compute_minor, r);
+    // Real Nova (Zed) echoes an unsupported version it could parse: "compute 2.94" with 406.
+    add_version_headers(out, version.status == 406 ? version.requested : "2." + std::to_string(min_compute_minor), r);
     return out;
   }
   auto out = [&] {
@@ -91,7 +91,7 @@ reply nova_api::handle(const request& r) {
     if (c.path.empty()) return version_document();
     return route(c);
   }();
-  add_version_headers(out, version.minor, r);
+  add_version_headers(out, "2." + std::to_string(version.minor), r);
   return out;
 }
 

@@ -51,6 +51,32 @@ TEST_F(glance_test, create_has_captured_shape) {
   EXPECT_EQ(image["created_at"], "2027-01-15T08:00:00Z");
 }
 
+// Real Glance (Zed, lab 2026-11-29): the import methods header comes with the create only.
+TEST_F(glance_test, import_methods_only_on_create) {
+  auto admin = admin_token();
+  auto id = create(admin, "methods");
+  auto shown = call(glance_, "GET", "/v2/images/" + id, admin);
+  EXPECT_EQ(shown.status, 200u);
+  EXPECT_EQ(shown.headers.count("OpenStack-Image-Import-Methods"), 0u);
+  EXPECT_EQ(call(glance_, "GET", "/v2/images", admin).headers.count("OpenStack-Image-Import-Methods"), 0u);
+}
+
+// Real Glance answers errors as JSON to a client that accepts JSON, as an HTML page otherwise.
+TEST_F(glance_test, errors_follow_accept) {
+  auto admin = admin_token();
+  const std::string missing = "/v2/images/6a1b7e0e-0000-4000-8000-000000000000";
+  auto page = call(glance_, "GET", missing, admin);
+  EXPECT_EQ(page.status, 404u);
+  EXPECT_EQ(page.headers["Content-Type"], "text/html; charset=UTF-8");
+  auto as_json = call(glance_, "GET", missing, admin, nullptr, {{"Accept", "application/json"}});
+  EXPECT_EQ(as_json.status, 404u);
+  EXPECT_EQ(as_json.headers["Content-Type"], "application/json");
+  auto body = body_of(as_json);
+  EXPECT_EQ(body["code"], "404 Not Found");
+  EXPECT_EQ(body["title"], "Not Found");
+  EXPECT_EQ(body["message"], "No image found with ID 6a1b7e0e-0000-4000-8000-000000000000<br /><br />\n\n\n");
+}
+
 TEST_F(glance_test, given_id_is_honoured_and_duplicates_conflict) {
   auto admin = admin_token();
   const std::string id = "11111111-2222-4333-8444-555555555555";

@@ -26,6 +26,17 @@ TEST_F(neutron_test, versions_and_resource_index) {
   EXPECT_GT(body_of(call(neutron_, "GET", "/v2.0/extensions", admin))["extensions"].size(), 60u);
 }
 
+// Real Neutron (Zed, ML2, lab 2026-11-29): "is_default" in the create's answer, not in show or list.
+TEST_F(neutron_test, is_default_only_in_the_create_answer) {
+  auto admin = admin_token();
+  auto net = create(admin, "networks", "network", {{"name", "dflt"}});
+  EXPECT_EQ(net["is_default"], false);
+  auto id = net["id"].get<std::string>();
+  EXPECT_FALSE(body_of(call(neutron_, "GET", "/v2.0/networks/" + id, admin))["network"].contains("is_default"));
+  for (const auto& n : body_of(call(neutron_, "GET", "/v2.0/networks", admin))["networks"])
+    EXPECT_FALSE(n.contains("is_default"));
+}
+
 TEST_F(neutron_test, network_subnet_port_lifecycle) {
   auto admin = admin_token();
   auto net = create(admin, "networks", "network", {{"name", "dbg-net"}, {"admin_state_up", true}});

@@ -59,6 +59,19 @@ TEST_F(nova_test, version_documents_and_headers) {
   EXPECT_EQ(body_of(too_new)["computeFault"]["code"], 406);
 }
 
+// Real Nova (Zed, lab 2026-11-29) echoes the version it refused, as tests/conformance/shapes.py saw.
+TEST_F(nova_test, refused_version_is_echoed_with_406) {
+  auto too_new = call(nova_, "GET", "/v2.1/servers", admin_, nullptr, {{"OpenStack-API-Version", "compute 2.94"}});
+  EXPECT_EQ(too_new.status, 406u);
+  EXPECT_EQ(too_new.headers["OpenStack-API-Version"], "compute 2.94");
+  EXPECT_EQ(too_new.headers["X-OpenStack-Nova-API-Version"], "2.94");
+  EXPECT_EQ(body_of(too_new)["computeFault"]["message"],
+            "Version 2.94 is not supported by the API. Minimum is 2.1 and maximum is 2.93.");
+  auto malformed = call(nova_, "GET", "/v2.1/servers", admin_, nullptr, {{"X-OpenStack-Nova-API-Version", "2.x"}});
+  EXPECT_EQ(malformed.status, 400u);
+  EXPECT_EQ(malformed.headers["X-OpenStack-Nova-API-Version"], "2.1");
+}
+
 TEST_F(nova_test, flavors_seeded_and_found_by_id_only) {
   auto list = body_of(call(nova_, "GET", "/v2.1/flavors", admin_))["flavors"];
   ASSERT_EQ(list.size(), 4u);
