@@ -11,7 +11,13 @@ namespace {
 using json = nlohmann::json;
 
 json parse_record(std::string_view bytes) {
-  auto record = json::from_cbor(bytes.begin(), bytes.end(), true, false);
+  json record;
+  try {
+    // Even without exceptions, from_cbor throws out_of_range for a huge declared size.
+    record = json::from_cbor(bytes.begin(), bytes.end(), true, false);
+  } catch (const json::exception& e) {
+    throw corrupt_record(std::string{"registry record is not CBOR: "} + e.what());
+  }
   if (record.is_discarded() || !record.is_object())
     throw corrupt_record("registry record is not a CBOR map");
   auto version = record.find("v");
