@@ -14,6 +14,7 @@
 // Register everything with fedstack::register_types (register_types.hpp).
 
 #include <chrono>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -144,15 +145,31 @@ typename Inspector::result_type inspect(Inspector& f, placement_target& x) {
   return f(caf::meta::type_name("placement_target"), x.region, x.node);
 }
 
+// CAF 0.17's binary serializer never returns from encoding an infinite double
+// (ieee_754.hpp's pack754 halves infinity forever), and a peer's bytes can decode to
+// one: refuse non-finite scores on loading, so no decoded decision can hang whoever
+// passes it on (found by tests/fuzz/peer_messages.cpp).
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, weigher_score& x) {
-  return f(caf::meta::type_name("weigher_score"), x.weigher, x.raw, x.normalized, x.multiplier);
+  auto validate = [&x]() -> caf::error {
+    if (!std::isfinite(x.raw) || !std::isfinite(x.normalized) || !std::isfinite(x.multiplier))
+      return caf::make_error(ec::invalid_argument, "weigher_score: not a finite number");
+    return caf::none;
+  };
+  return f(caf::meta::type_name("weigher_score"), x.weigher, x.raw, x.normalized, x.multiplier,
+           caf::meta::load_callback(validate));
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, scored_candidate& x) {
+  auto validate = [&x]() -> caf::error {
+    if (!std::isfinite(x.total))
+      return caf::make_error(ec::invalid_argument, "scored_candidate: total is not finite");
+    return caf::none;
+  };
   return f(caf::meta::type_name("scored_candidate"), x.target, x.report, x.probed, x.scores,
-           x.total);
+           x.total, caf::meta::load_callback(validate));
 }
 
 template <class Inspector>

@@ -105,7 +105,12 @@ std::string encode_peer_entries(const std::vector<peer_entry>& entries) {
 
 std::optional<std::vector<peer_entry>> decode_peer_entries(std::string_view text) {
   auto doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object() || doc.value("version", 0) != codec_version || !doc.contains("entries")
+  if (!doc.is_object())
+    return std::nullopt;
+  // Compared as a JSON value: a string version threw type_error and a huge float was
+  // cast to int (undefined) with value("version", 0) (tests/fuzz/stored_records.cpp).
+  auto version = doc.find("version");
+  if (version == doc.end() || *version != codec_version || !doc.contains("entries")
       || !doc["entries"].is_array())
     return std::nullopt;
   std::vector<peer_entry> result;

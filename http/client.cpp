@@ -1,6 +1,5 @@
 #include "http/client.hpp"
 
-#include <charconv>
 #include <limits>
 
 namespace fedstack::http {
@@ -13,43 +12,6 @@ void throw_if(const beast::error_code& ec, const char* what) {
 }
 
 } // namespace
-
-std::string endpoint::to_string() const {
-  return "http://" + host + ":" + std::to_string(port) + base_path;
-}
-
-std::optional<endpoint> parse_endpoint(std::string_view url) {
-  constexpr std::string_view scheme = "http://";
-  if (url.substr(0, scheme.size()) != scheme) return std::nullopt;
-  url.remove_prefix(scheme.size());
-  endpoint result;
-  auto slash = url.find('/');
-  auto authority = url.substr(0, slash);
-  if (slash != std::string_view::npos) result.base_path = std::string(url.substr(slash));
-  while (!result.base_path.empty() && result.base_path.back() == '/') result.base_path.pop_back();
-  if (authority.empty()) return std::nullopt;
-  if (authority.front() == '[') {   // [v6]:port
-    auto close = authority.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
-    result.host = std::string(authority.substr(1, close - 1));
-    authority.remove_prefix(close + 1);
-    if (!authority.empty() && authority.front() != ':') return std::nullopt;
-  } else {
-    auto colon = authority.find(':');
-    result.host = std::string(authority.substr(0, colon));
-    authority.remove_prefix(colon == std::string_view::npos ? authority.size() : colon);
-  }
-  if (result.host.empty()) return std::nullopt;
-  if (!authority.empty()) {   // ":port"
-    auto digits = authority.substr(1);
-    unsigned value = 0;
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (ec != std::errc{} || end != digits.data() + digits.size() || value == 0 || value > 65535)
-      return std::nullopt;
-    result.port = static_cast<std::uint16_t>(value);
-  }
-  return result;
-}
 
 upstream::upstream(asio::any_io_executor ex) : stream_(std::move(ex)) {
   chunk_.resize(chunk_bytes);

@@ -10,18 +10,9 @@
 
 #include "http/asio.hpp"
 #include "http/connection_pool.hpp"
+#include "http/endpoint.hpp"
 
 namespace fedstack::http {
-
-/// "http://host:port/base" split into its parts.
-struct endpoint {
-  std::string host;
-  std::uint16_t port = 80;
-  std::string base_path;   // without trailing '/', may be empty
-  std::string to_string() const;   // "http://host:port" + base_path
-};
-/// Parses "http://host[:port][/path]"; nullopt for anything else (https is not supported).
-std::optional<endpoint> parse_endpoint(std::string_view url);
 
 /// One connection to an upstream. Used for a single request/response; streaming
 /// both ways.

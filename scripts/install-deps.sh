@@ -7,6 +7,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   libcaf-dev libboost1.74-dev liblmdb-dev lmdb-utils nlohmann-json3-dev libspdlog-dev
   libgtest-dev libssl-dev
+  clang libclang-rt-14-dev   # libFuzzer, ASan and UBSan for tests/fuzz (scripts/fuzz.sh)
   python3 python3-openstackclient curl ca-certificates openssl
   dpkg-dev systemd   # the .deb: dpkg-shlibdeps for Depends, systemd-analyze verify for the unit
   chromium   # headless, for the status page's end-to-end test

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <set>
 
 namespace fedstack::storage {
@@ -11,15 +12,21 @@ namespace {
 using json = nlohmann::json;
 
 json parse_record(std::string_view bytes) {
-  auto record = json::from_cbor(bytes.begin(), bytes.end(), true, false);
+  json record;
+  try {
+    // Even without exceptions, from_cbor throws out_of_range for a huge declared size.
+    record = json::from_cbor(bytes.begin(), bytes.end(), true, false);
+  } catch (const json::exception& e) {
+    throw corrupt_record(std::string{"registry record is not CBOR: "} + e.what());
+  }
   if (record.is_discarded() || !record.is_object())
     throw corrupt_record("registry record is not a CBOR map");
   auto version = record.find("v");
   if (version == record.end() || !version->is_number_integer())
     throw corrupt_record("registry record has no version");
-  if (version->get<int>() != record_version)
-    throw corrupt_record("unsupported registry record version "
-                         + std::to_string(version->get<int>()));
+  // Compared as JSON numbers: get<int>() wrapped 2^32 + 1 around to version 1.
+  if (*version != record_version)
+    throw corrupt_record("unsupported registry record version " + version->dump());
   return record;
 }
 
@@ -123,7 +130,12 @@ registry_entry decode_entry(std::string_view global_id, std::string_view bytes) 
     for (const auto& copy : record.at("c"))
       result.copies.push_back(
         cloud_copy{copy.at(0).get<std::string>(), copy.at(1).get<std::string>()});
-    result.created_unix_ms = record.at("t").get<std::int64_t>();
+    // A float would be cast to int64, undefined when out of range.
+    const auto& created = record.at("t");
+    if (!created.is_number_integer()
+        || (created.is_number_unsigned() && created.get<std::uint64_t>() > INT64_MAX))
+      throw corrupt_record("registry record has no integer creation time");
+    result.created_unix_ms = created.get<std::int64_t>();
     result.name = record.at("n").get<std::string>();
     return result;
   } catch (const json::exception& e) {

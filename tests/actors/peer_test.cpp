@@ -82,6 +82,15 @@ TEST(peer_codec, rejects_other_documents) {
     EXPECT_FALSE(decode_peer_entries(text)) << text;
 }
 
+TEST(peer_codec, rejects_versions_of_another_type) {
+  // Found while writing tests/fuzz/stored_records.cpp, confirmed by it: a string
+  // version threw nlohmann's type_error, a huge float one was an undefined cast.
+  for (const char* text : {R"({"version":"1","entries":[]})", R"({"version":1e300,"entries":[]})",
+                           R"({"version":null,"entries":[]})", R"({"version":[1],"entries":[]})"})
+    EXPECT_FALSE(decode_peer_entries(text)) << text;
+  EXPECT_TRUE(decode_peer_entries(R"({"version":1,"entries":[]})"));
+}
+
 TEST(peer_codec, skips_bad_entries) {
   auto decoded = decode_peer_entries(R"({"version":1,"entries":[
     {"host":"ok","port":1,"age":2,"region":"r","url":"u"},

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <vector>
+
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/binary_deserializer.hpp>
@@ -49,6 +52,31 @@ TEST_F(scheduler_serialization, a_decision_round_trips) {
   EXPECT_EQ(back.reason, d.reason);
   EXPECT_EQ(back.decided_unix_ms, 123);
   EXPECT_TRUE(back.placed);
+}
+
+// Found by tests/fuzz/peer_messages.cpp: bytes that decode to an infinite score made
+// the re-encoding loop forever inside CAF (pack754 halves infinity), so such
+// scores are refused on loading.
+TEST_F(scheduler_serialization, infinite_scores_are_rejected) {
+  weigher_score score{"ram", 1.0, 0.5, 2.0};
+  auto buf = save(score);
+  const std::vector<char> one = {'\x3f', '\xf0', 0, 0, 0, 0, 0, 0}; // 1.0, network order
+  auto at = std::search(buf.begin(), buf.end(), one.begin(), one.end());
+  ASSERT_NE(at, buf.end());
+  weigher_score back;
+  ASSERT_FALSE(load(buf, back));
+  EXPECT_EQ(back.raw, 1.0);
+  at[0] = '\x7f'; // exponent all ones: infinity
+  EXPECT_EQ(load(buf, back), ec::invalid_argument);
+
+  scored_candidate candidate;
+  candidate.total = 1.0;
+  auto candidate_buf = save(candidate);
+  auto total = std::search(candidate_buf.begin(), candidate_buf.end(), one.begin(), one.end());
+  ASSERT_NE(total, candidate_buf.end());
+  total[0] = '\x7f';
+  scored_candidate candidate_back;
+  EXPECT_EQ(load(candidate_buf, candidate_back), ec::invalid_argument);
 }
 
 TEST_F(scheduler_serialization, a_request_with_an_unknown_kind_is_rejected) {

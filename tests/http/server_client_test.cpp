@@ -143,19 +143,6 @@ TEST_F(test_server, a_throwing_handler_gives_500_and_the_server_lives_on) {
   EXPECT_EQ(statuses.second, 200u);
 }
 
-TEST(parse_endpoint, splits_host_port_and_path) {
-  auto e = parse_endpoint("http://127.0.0.1:8774/v2.1/");
-  ASSERT_TRUE(e);
-  EXPECT_EQ(e->host, "127.0.0.1");
-  EXPECT_EQ(e->port, 8774);
-  EXPECT_EQ(e->base_path, "/v2.1");
-  EXPECT_EQ(parse_endpoint("http://h")->port, 80);
-  EXPECT_FALSE(parse_endpoint("https://h"));
-  EXPECT_FALSE(parse_endpoint("http://h:99999"));
-  EXPECT_FALSE(parse_endpoint("http://:80"));
-  EXPECT_EQ(parse_endpoint("http://[::1]:9/x")->host, "::1");
-}
-
 TEST_F(test_server, pooled_fetches_reuse_one_connection) {
   connection_pool pool;
   auto statuses = run([&]() -> awaitable<std::vector<unsigned>> {

@@ -1,10 +1,13 @@
 #include "storage/registry_store.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "storage/registry_codec.hpp"
 #include "tests/storage/temp_dir.hpp"
@@ -65,6 +68,36 @@ TEST(registry_codec, records_round_trip_and_reject_garbage) {
   EXPECT_EQ(decode_project(encode_entry(entry)), "p1");
   EXPECT_THROW(decode_entry("g1", "not cbor"), corrupt_record);
   EXPECT_THROW(decode_entry("g1", ""), corrupt_record);
+}
+
+TEST(registry_codec, huge_declared_sizes_are_corrupt_records) {
+  // Found by tests/fuzz/stored_records.cpp: a CBOR map that declares 2^63 pairs made
+  // from_cbor throw out_of_range although exceptions were off, past corrupt_record.
+  const std::string map_of_huge_size = "\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb\xbb";
+  EXPECT_THROW(decode_entry("g1", map_of_huge_size), corrupt_record);
+  EXPECT_THROW(decode_project(map_of_huge_size), corrupt_record);
+  const std::string array_of_huge_size = "\x9b\x7f\xff\xff\xff\xff\xff\xff\xff";
+  EXPECT_THROW(decode_entry("g1", array_of_huge_size), corrupt_record);
+}
+
+TEST(registry_codec, only_integer_versions_and_times_decode) {
+  // Found while writing tests/fuzz/stored_records.cpp, confirmed by it under UBSan: a
+  // float time was cast to int64 (undefined for 1e300), and version 2^32 + 1 read as 1.
+  auto entry = make_entry("g1", "p1", resource_kind::image, {{"c1", "l1"}});
+  auto record = nlohmann::json::from_cbor(encode_entry(entry));
+  auto with = [&](const char* key, nlohmann::json value) {
+    auto changed = record;
+    changed[key] = std::move(value);
+    return nlohmann::json::to_cbor(changed);
+  };
+  auto as_bytes = [](const std::vector<std::uint8_t>& bytes) {
+    return std::string(bytes.begin(), bytes.end());
+  };
+  EXPECT_EQ(decode_entry("g1", as_bytes(with("t", 42))).created_unix_ms, 42);
+  EXPECT_THROW(decode_entry("g1", as_bytes(with("t", 1e300))), corrupt_record);
+  EXPECT_THROW(decode_entry("g1", as_bytes(with("t", 1.5))), corrupt_record);
+  EXPECT_THROW(decode_entry("g1", as_bytes(with("t", UINT64_MAX))), corrupt_record);
+  EXPECT_THROW(decode_entry("g1", as_bytes(with("v", 4294967297ULL))), corrupt_record);
 }
 
 TEST_F(registry_store_test, put_get_erase) {
