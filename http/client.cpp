@@ -211,9 +211,10 @@ awaitable<response> fetch(connection_pool& pool, const endpoint& to,
     auto message = parser.release();
     response result;
     result.status = message.result_int();
-    for (const auto& field : message) result.headers.insert(field.name_string(), field.value());
+    bool reusable = message.keep_alive() && buffer.size() == 0;
+    result.headers = std::move(static_cast<bhttp::fields&>(message.base()));   // no field copied
     result.body = std::move(message.body());
-    if (message.keep_alive() && buffer.size() == 0) pool.give(key, std::move(stream));
+    if (reusable) pool.give(key, std::move(stream));
     co_return result;
   }
 }
