@@ -50,7 +50,7 @@ class QuickBenchRun(unittest.TestCase):
         self.assertIn(f"results: {self.out}/README.md", self.result.stdout)
         summary = self.read("README.md")
         names = ["proxy", "image-stream", "identity", "cyclon", "placement", "federation"]
-        if os.access(os.path.join(ROOT, "bench", "thesis", "run.sh"), os.X_OK):
+        if os.path.exists(os.path.join(ROOT, "bench", "thesis", "run.sh")):
             names.append("thesis")
         for name in names:
             row = table_rows(summary, name)
@@ -85,6 +85,15 @@ class QuickBenchRun(unittest.TestCase):
         self.assertEqual(float(cached[3]), 0.0, cached)
         self.assertEqual(float(uncached[3]), float(uncached[1]), uncached)
         self.assertEqual(float(uncached[2]), float(uncached[1]), uncached)
+
+    def test_the_thesis_experiment_wrote_tables_and_plots(self):
+        if not os.path.exists(os.path.join(ROOT, "bench", "thesis", "run.sh")):
+            self.skipTest("bench/thesis/run.sh is not in this tree")
+        self.assertRegex(self.read("thesis.md"), r"\n\|---")
+        plots = [f for f in os.listdir(os.path.join(self.out, "thesis")) if f.endswith(".png")]
+        self.assertTrue(plots)
+        for plot in plots:
+            self.assert_png(os.path.join("thesis", plot))
 
     def test_membership_scheduling_and_federation_figures_were_regenerated(self):
         cyclon = self.read("cyclon.md")
