@@ -8,6 +8,7 @@
 #include "agent/service_session.hpp"
 #include "agent/upstream_call.hpp"
 #include "api/global_id.hpp"
+#include "api/json_uuids.hpp"
 #include "api/rewrite.hpp"
 #include "api/urls.hpp"
 #include "api/uuid.hpp"
@@ -205,9 +206,11 @@ ids_to_global(request& r, const std::string& cloudlet, api::service_type service
   auto& context = r.context;
   auto known = seed;
   if (body) take_markers(*body, service, cloudlet, context, known);
+  // A global ID (a marker's, or one a client stored) is already what the client
+  // should see; only the cloud's own IDs need the registry.
   std::vector<std::string> unknown;
   for (const auto& id : local_ids)
-    if (!known.count(id)) unknown.push_back(id);
+    if (!known.count(id) && !api::global_id_owner(id)) unknown.push_back(id);
   if (!unknown.empty()) {
     for (auto& m : co_await context.registry->to_global(r.identity->project_id, cloudlet, unknown))
       known.emplace(std::move(m.local_id), std::move(m.global_id));
@@ -250,6 +253,18 @@ void rewrite_location(const request& r, const cloudlet_endpoints& cloudlet, api:
   if (location == headers.end()) return;
   // keep_location_on_agent drops it later if it still points elsewhere.
   headers.set(bhttp::field::location, rewrite_for_client(r, cloudlet, service, location->value(), to_global));
+}
+
+void rewrite_json_for_client(const request& r, const cloudlet_endpoints& cloudlet,
+                             api::service_type service, json& doc,
+                             const std::map<std::string, std::string>& to_global) {
+  api::rewrite_json_uuids(doc, [&](std::string_view id) -> std::optional<std::string> {
+    auto it = to_global.find(std::string(id));
+    if (it == to_global.end()) return std::nullopt;
+    return it->second;
+  });
+  api::rewrite_json_urls(doc, root_url(endpoint_of(cloudlet, service)),
+                         api::agent_service_root(service, r.context.base_url));
 }
 
 std::int64_t now_unix_ms() {

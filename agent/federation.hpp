@@ -67,6 +67,12 @@ std::string rewrite_for_client(const request& r, const cloudlet_endpoints& cloud
 void rewrite_location(const request& r, const cloudlet_endpoints& cloudlet, api::service_type service,
                       bhttp::fields& headers, const std::map<std::string, std::string>& to_global);
 
+/// rewrite_for_client on a parsed document, in place: its strings (keys and
+/// values) rather than its text, so it need not be written out and parsed again.
+void rewrite_json_for_client(const request& r, const cloudlet_endpoints& cloudlet,
+                             api::service_type service, nlohmann::json& doc,
+                             const std::map<std::string, std::string>& to_global);
+
 /// Milliseconds since the epoch (registry timestamps).
 std::int64_t now_unix_ms();
 

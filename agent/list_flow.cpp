@@ -15,6 +15,7 @@
 #include "agent/request.hpp"
 #include "agent/upstream_call.hpp"
 #include "api/global_id.hpp"
+#include "api/json_uuids.hpp"
 #include "api/list_merge.hpp"
 #include "api/query.hpp"
 #include "api/urls.hpp"
@@ -160,12 +161,11 @@ http::awaitable<std::vector<json>> translate_items(request& r, const cloudlet_en
     if (m && m->is_copy) continue;
     doc[collection].push_back(std::move(item));
   }
-  auto text = doc.dump();
-  auto uuids = api::collect_uuids(text);
+  auto uuids = api::collect_json_uuids(doc);
   auto to_global = co_await ids_to_global(r, c.region, service, &doc, uuids);
-  auto translated = json::parse(rewrite_for_client(r, c, service, doc.dump(), to_global));
+  rewrite_json_for_client(r, c, service, doc, to_global);
   std::vector<json> items;
-  for (auto& item : translated[collection]) {
+  for (auto& item : doc[collection]) {
     if (service == api::service_type::compute && item.contains("OS-EXT-AZ:availability_zone"))
       item["OS-EXT-AZ:availability_zone"] = c.region;
     items.push_back(std::move(item));

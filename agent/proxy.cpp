@@ -235,9 +235,10 @@ http::handler make_proxy_handler(agent_context& context) {
     if (failure && !ex.responded()) co_await send_error(r, failure->first, failure->second);
     auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
     record_request(r, elapsed.count() / 1000.0);
-    spdlog::info("{} {} {} {} upstream={} {:.1f}ms", r.request_id,
-                 std::string(header.method_string()), std::string(header.target()), r.status,
-                 r.upstream, elapsed.count());
+    if (spdlog::should_log(spdlog::level::info))   // spares the strings below when it is off
+      spdlog::info("{} {} {} {} upstream={} {:.1f}ms", r.request_id,
+                   std::string(header.method_string()), std::string(header.target()), r.status,
+                   r.upstream, elapsed.count());
   };
 }
 

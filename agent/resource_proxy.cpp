@@ -45,13 +45,23 @@ http::awaitable<std::string> translate_answer(request& r, const cloudlet_endpoin
   auto uuids = api::collect_uuids(answer.body);
   auto location = std::string(answer.headers[bhttp::field::location]);
   for (auto& id : api::collect_uuids(location)) uuids.push_back(std::move(id));
+  std::map<std::string, std::string> none;
+  if (uuids.empty() && answer.body.find(api::gid_key) == std::string::npos &&
+      answer.body.find(api::copy_of_key) == std::string::npos) {
+    // Names no resource and carries no marker (a schema, a flavor): its bytes
+    // pass unchanged but for its links; no JSON work.
+    rewrite_location(r, from, service, answer.headers, none);
+    co_return rewrite_for_client(r, from, service, answer.body, none);
+  }
   auto doc = json::parse(answer.body, nullptr, false);
   bool is_json = !doc.is_discarded() && doc.is_structured();
   auto to_global = co_await ids_to_global(r, from.region, service, is_json ? &doc : nullptr,
                                           uuids, known);
   if (is_json && service == api::service_type::compute) set_zones(doc, from.region);
   rewrite_location(r, from, service, answer.headers, to_global);
-  co_return rewrite_for_client(r, from, service, is_json ? doc.dump() : answer.body, to_global);
+  if (!is_json) co_return rewrite_for_client(r, from, service, answer.body, to_global);
+  rewrite_json_for_client(r, from, service, doc, to_global);
+  co_return doc.dump();
 }
 
 /// Forwards the call to r.target with IDs translated both ways.

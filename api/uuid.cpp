@@ -34,6 +34,10 @@ template <class Callback>
 void scan_uuids(std::string_view text, Callback&& found) {
   std::size_t i = 0;
   while (i + uuid_length <= text.size()) {
+    if (text[i + 8] != '-' || !is_hex(text[i])) {   // cheap rejection of most positions
+      ++i;
+      continue;
+    }
     bool bounded_left = i == 0 || !is_run_char(text[i - 1]);
     bool bounded_right = i + uuid_length == text.size() || !is_run_char(text[i + uuid_length]);
     if (bounded_left && bounded_right && is_uuid(text.substr(i, uuid_length))) {

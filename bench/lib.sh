@@ -2,7 +2,7 @@
 # in a temporary directory, and stop them on exit.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-FEDSTACK="$ROOT/build/fedstack"
+FEDSTACK="${FEDSTACK_BIN:-$ROOT/build/fedstack}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/fedstack-bench-XXXXXX")"
 PIDS=()
 cleanup() {

@@ -11,6 +11,25 @@ void throw_if(const beast::error_code& ec, const char* what) {
   if (ec) throw boost::system::system_error(ec, what);
 }
 
+/// Connects `stream` to `to`. An IP address (what catalogs usually hold) skips
+/// the resolver, whose lookup would run on a thread of its own.
+awaitable<void> connect_to(beast::tcp_stream& stream, const endpoint& to,
+                           std::chrono::milliseconds timeout) {
+  beast::error_code not_an_address;
+  auto address = asio::ip::make_address(to.host, not_an_address);
+  if (!not_an_address) {
+    tcp::endpoint at(address, to.port);   // named: GCC 12 and temporaries across co_await
+    stream.expires_after(timeout);
+    co_await stream.async_connect(at, use_awaitable);
+  } else {
+    tcp::resolver resolver{stream.get_executor()};
+    auto results = co_await resolver.async_resolve(to.host, std::to_string(to.port), use_awaitable);
+    stream.expires_after(timeout);
+    co_await stream.async_connect(results, use_awaitable);
+  }
+  stream.socket().set_option(tcp::no_delay(true));
+}
+
 } // namespace
 
 upstream::upstream(asio::any_io_executor ex) : stream_(std::move(ex)) {
@@ -23,11 +42,7 @@ upstream::upstream(asio::any_io_executor ex) : stream_(std::move(ex)) {
 }
 
 awaitable<void> upstream::connect(const endpoint& to, std::chrono::milliseconds timeout) {
-  tcp::resolver resolver{stream_.get_executor()};
-  auto results = co_await resolver.async_resolve(to.host, std::to_string(to.port), use_awaitable);
-  stream_.expires_after(timeout);
-  co_await stream_.async_connect(results, use_awaitable);
-  stream_.socket().set_option(tcp::no_delay(true));
+  co_await connect_to(stream_, to, timeout);
 }
 
 awaitable<void> upstream::send_header(bhttp::request_header<> header,
@@ -143,13 +158,7 @@ awaitable<response> fetch(connection_pool& pool, const endpoint& to,
     if (head) parser.skip(true);
     bool answered = false;
     try {
-      if (!reused) {
-        tcp::resolver resolver{stream.get_executor()};
-        auto results = co_await resolver.async_resolve(to.host, std::to_string(to.port), use_awaitable);
-        stream.expires_after(timeout);
-        co_await stream.async_connect(results, use_awaitable);
-        stream.socket().set_option(tcp::no_delay(true));
-      }
+      if (!reused) co_await connect_to(stream, to, timeout);
       stream.expires_after(timeout);
       co_await bhttp::async_write(stream, request, use_awaitable);
       co_await bhttp::async_read_header(stream, buffer, parser, use_awaitable);
@@ -164,9 +173,10 @@ awaitable<response> fetch(connection_pool& pool, const endpoint& to,
     auto message = parser.release();
     response result;
     result.status = message.result_int();
-    for (const auto& field : message) result.headers.insert(field.name_string(), field.value());
+    bool reusable = message.keep_alive() && buffer.size() == 0;
+    result.headers = std::move(static_cast<bhttp::fields&>(message.base()));   // no field copied
     result.body = std::move(message.body());
-    if (message.keep_alive() && buffer.size() == 0) pool.give(key, std::move(stream));
+    if (reusable) pool.give(key, std::move(stream));
     co_return result;
   }
 }

@@ -19,9 +19,7 @@ public:
   session_exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                    bhttp::request_parser<bhttp::buffer_body>& parser, const server_limits& limits,
                    std::string remote)
-    : stream_(stream), buffer_(buffer), parser_(parser), limits_(limits), remote_(std::move(remote)) {
-    chunk_.resize(chunk_bytes);
-  }
+    : stream_(stream), buffer_(buffer), parser_(parser), limits_(limits), remote_(std::move(remote)) {}
 
   const bhttp::request_header<>& request() const override { return parser_.get().base(); }
   std::string remote() const override { return remote_; }
@@ -50,6 +48,8 @@ public:
 
   awaitable<std::string_view> read_some() override {
     co_await send_continue_if_expected();
+    // Allocated on first use: most requests (GETs) have no body to read.
+    if (chunk_.empty() && !parser_.is_done()) chunk_.resize(chunk_bytes);
     while (!parser_.is_done()) {
       auto& body = parser_.get().body();
       body.data = chunk_.data();

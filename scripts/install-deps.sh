@@ -11,6 +11,7 @@ packages=(
   python3 python3-openstackclient curl ca-certificates openssl
   dpkg-dev systemd   # the .deb: dpkg-shlibdeps for Depends, systemd-analyze verify for the unit
   chromium   # headless, for the status page's end-to-end test
+  wrk nginx gnuplot-nox   # bench/run (CI runs its quick mode): load, the reference proxy, plots
 )
 
 missing=()

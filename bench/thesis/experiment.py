@@ -119,26 +119,6 @@ class Testbed:
             time.sleep(0.5)   # polled: views fill on gossip rounds, not on an event we see
         return time.monotonic() - start
 
-    def idle_cpu_per_s(self, seconds=3.0):
-        """The agents' CPU without load (gossip, heartbeats, capacity polls), all agents."""
-        pids = self.pids()["agents"]
-        before, start = sum(cpu_seconds(p) for p in pids), time.monotonic()
-        time.sleep(seconds)   # a measuring interval, not a wait for an event
-        return (sum(cpu_seconds(p) for p in pids) - before) / (time.monotonic() - start)
-
-    def wait_for_views(self, limit_s=30):
-        """Until every agent knows all but one of the peers its cache can hold, with capacity
-        reports (the scheduler's input; CYCLON caches are rarely all full at once on few
-        nodes). Gives up after limit_s and runs anyway (the run records how long it waited)."""
-        want = max(1, min(4, self.cloudlets - 1) - 1)
-        start = time.monotonic()
-        while time.monotonic() - start < limit_s:
-            views = [harness.members(a["node"]) or [] for a in self.fed.agents]
-            if all(sum(1 for m in v if m.get("capacity")) >= want for v in views):
-                break
-            time.sleep(0.5)   # polled: the views fill on gossip rounds, not on an event we see
-        return time.monotonic() - start
-
     def pids(self):
         return {"agents": [a["process"].proc.pid for a in self.fed.agents],
                 "sim": [self.fed.sim.proc.pid]}
