@@ -118,6 +118,23 @@ awaitable<std::string> get(tcp::socket& s) {
   co_return std::to_string(res.result_int()) + " " + res.body();
 }
 
+/// Sends a 400-byte header one byte every 20 ms (over 8 s in all) until the
+/// server answers or closes; returns the bytes sent.
+awaitable<std::size_t> trickle_header(tcp::socket& s) {
+  std::string header = "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(400, 'a') + "\r\n\r\n";
+  std::size_t sent = 0;
+  asio::steady_timer pace{co_await asio::this_coro::executor};
+  for (; sent < header.size(); ++sent) {
+    beast::error_code ec;
+    co_await asio::async_write(s, asio::buffer(&header[sent], 1), asio::redirect_error(use_awaitable, ec));
+    if (ec) break;
+    pace.expires_after(20ms);
+    co_await pace.async_wait(use_awaitable);
+    if (s.available(ec) > 0 || ec) break;   // the server answered or closed
+  }
+  co_return sent;
+}
+
 /// Sends a GET and reads the answer; "" when the server closed instead.
 awaitable<std::string> try_get(tcp::socket& s) {
   std::string request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -176,18 +193,7 @@ TEST_F(limited_server, a_closed_connection_frees_its_slot) {
 TEST_F(limited_server, a_trickled_header_is_cut_off_at_the_header_timeout) {
   auto out = run([this]() -> awaitable<std::pair<std::size_t, std::string>> {
     auto s = co_await connect_from("127.0.0.1");
-    std::string header = "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(400, 'a') + "\r\n\r\n";
-    std::size_t sent = 0;
-    asio::steady_timer pace{co_await asio::this_coro::executor};
-    // One byte every 20 ms: the whole header would take over 8 s.
-    for (; sent < header.size(); ++sent) {
-      beast::error_code ec;
-      co_await asio::async_write(s, asio::buffer(&header[sent], 1), asio::redirect_error(use_awaitable, ec));
-      if (ec) break;
-      pace.expires_after(20ms);
-      co_await pace.async_wait(use_awaitable);
-      if (s.available(ec) > 0 || ec) break;   // the server answered or closed
-    }
+    auto sent = co_await trickle_header(s);
     co_return std::pair{sent, co_await read_to_close(s)};
   }());
   EXPECT_LT(out.first, 400u) << "the server waited for the whole trickled header";
@@ -198,17 +204,7 @@ TEST_F(limited_server, a_keep_alive_connection_cannot_trickle_its_next_header) {
   auto out = run([this]() -> awaitable<std::pair<std::string, std::size_t>> {
     auto s = co_await connect_from("127.0.0.1");
     auto first = co_await get(s);
-    std::string header = "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(400, 'a') + "\r\n\r\n";
-    std::size_t sent = 0;
-    asio::steady_timer pace{co_await asio::this_coro::executor};
-    for (; sent < header.size(); ++sent) {
-      beast::error_code ec;
-      co_await asio::async_write(s, asio::buffer(&header[sent], 1), asio::redirect_error(use_awaitable, ec));
-      if (ec) break;
-      pace.expires_after(20ms);
-      co_await pace.async_wait(use_awaitable);
-      if (s.available(ec) > 0 || ec) break;
-    }
+    auto sent = co_await trickle_header(s);
     co_await read_to_close(s);
     co_return std::pair{first, sent};
   }());
