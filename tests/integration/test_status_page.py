@@ -37,6 +37,13 @@ def status_json(agent):
     return json.loads(body)
 
 
+def wait_until_stopped(proc):
+    """Waits for the child's stop to be reported: kill() returns once SIGSTOP is queued,
+    before the target's threads have all stopped."""
+    info = os.waitid(os.P_PID, proc.pid, os.WSTOPPED)
+    assert info is not None and info.si_code == os.CLD_STOPPED, info
+
+
 def get_without_redirects(url):
     """(status, Location) of a GET that is not followed (urllib follows redirects)."""
     parsed = urlparse(url)
@@ -241,6 +248,7 @@ class StatusPage(unittest.TestCase):
         stopped = self.fed.agents[3]
         stopped["process"].proc.send_signal(signal.SIGSTOP)
         try:
+            wait_until_stopped(stopped["process"].proc)
             for _ in range(3):
                 started = time.monotonic()
                 status, _, body = http("GET", self.first["url"] + "/fedstack/", timeout=30)
@@ -252,7 +260,8 @@ class StatusPage(unittest.TestCase):
                 for section in ("node", "capacity", "neighbours", "overlay", "decisions"):
                     self.assertIn(f'<section id="{section}"', page)
                 states = dict(NODE_GROUP.findall(page))
-                self.assertNotIn(states.get(stopped["node"]), ("reached", "self"))
+                self.assertNotIn(states.get(stopped["node"]), ("reached", "self"),
+                                 f"{stopped['node']} is stopped; the page: {states}")
         finally:
             stopped["process"].proc.send_signal(signal.SIGCONT)
 
