@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import time
+import traceback
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -55,6 +56,9 @@ def run(settings):
                 flow(ctx)
             except StepFailed:
                 pass   # recorded; the next flow still runs
+            except Exception as e:   # a fault of the suite itself: recorded, the summary still prints
+                ctx.rec.check(f"{flow.__name__} ran to its end", False,
+                              f"{type(e).__name__}: {e}\n{traceback.format_exc()}")
 
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=len(groups)) as pool:

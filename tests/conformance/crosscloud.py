@@ -35,6 +35,8 @@ def boots_elsewhere(ctx):
     ctx.cleanup.append((a, ("network", "delete", net["id"])))
     ctx.cli(a, "subnet", "create", "--network", net["id"], "--subnet-range", "10.73.0.0/24",
             ctx.name("x-subnet"), "-f", "json")
+    # The paging flow boots from these too, whether or not the boots below work.
+    ctx.x_image, ctx.x_net = image["id"], net["id"]
     image_home = home_of(ctx, ctx.clouds.images, "fedstack_gid", image["id"])
     net_home = home_of(ctx, ctx.clouds.networks, "fedstack_gid", net["id"])
     ctx.rec.check("the image lives on exactly one cloud", len(image_home) == 1, f"on {image_home}")
@@ -71,7 +73,6 @@ def boots_elsewhere(ctx):
             check=lambda _: expect(filecmp.cmp(saved, ctx.image_file, shallow=False), "saved bytes differ"))
     ctx.cli(b, "image", "list", "-f", "json", name="image list shows the image once",
             check=lambda rows: expect([r["ID"] for r in rows].count(image["id"]) == 1, "not exactly once"))
-    ctx.x_image, ctx.x_net = image["id"], net["id"]
 
 
 def page(ctx, agent, token, path, collection, limit):
@@ -97,7 +98,11 @@ def page(ctx, agent, token, path, collection, limit):
 def lists_and_paging(ctx):
     """Servers, images and networks on both clouds, listed and paged through every agent."""
     ctx.rec.flow = "lists and paging"
-    image, net = ctx.x_image, ctx.x_net
+    image, net = getattr(ctx, "x_image", None), getattr(ctx, "x_net", None)
+    if not (image and net):
+        ctx.rec.check("the cross-cloud flow made an image and a network to boot from", False,
+                      "it failed before making them")
+        return
 
     def boot(i):
         region = ctx.clouds.regions[i % len(ctx.clouds.regions)]
