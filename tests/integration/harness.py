@@ -8,6 +8,7 @@ import os
 import select
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -57,6 +58,12 @@ class Process:
             try:
                 self.proc.wait(grace)
             except subprocess.TimeoutExpired:
+                # Where it hung: its last log lines.
+                sys.stderr.write(f"{self.proc.args[:2]} still running {grace}s after SIGTERM; "
+                                 f"killed. Last lines of {self.log_path}:\n")
+                self.log.flush()
+                with open(self.log_path, "rb") as f:
+                    sys.stderr.write(b"".join(f.readlines()[-30:]).decode(errors="replace"))
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
