@@ -6,6 +6,7 @@
 #include "agent/service_session.hpp"
 #include "agent/upstream_call.hpp"
 #include "api/global_id.hpp"
+#include "api/percent.hpp"
 #include "metrics/catalog.hpp"
 
 namespace fedstack::agent {
@@ -129,6 +130,70 @@ json wrap(const char* key, json value) {
   return out;
 }
 
+/// Root, swap and ephemeral disk, RAM and vCPUs: what a boot gets from a flavor.
+/// Before microversion 2.75 Nova shows no swap as "".
+bool same_shape(const json& a, const json& b) {
+  auto number = [](const json& flavor, const char* key) -> std::int64_t {
+    auto it = flavor.find(key);
+    return it != flavor.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
+  };
+  for (const char* key : {"ram", "vcpus", "disk", "swap", "OS-FLV-EXT-DATA:ephemeral"})
+    if (number(a, key) != number(b, key)) return false;
+  return true;
+}
+
+/// What a cloudlet holds for a flavor of another cloudlet.
+struct flavor_match {
+  std::optional<std::string> id;   // the flavor to boot with there
+  std::string clash;               // why none fits, when one shares its name or ID
+};
+
+/// Looks on `to`, as the client sees it, for `flavor`: its ID with its shape,
+/// else its name with its shape.
+http::awaitable<flavor_match> find_flavor_like(request& r, const json& flavor, const cloudlet_endpoints& to) {
+  auto headers = client_call_headers(r);
+  auto id = flavor.value("id", std::string{});
+  auto name = flavor.value("name", std::string{});
+  flavor_match out;
+  auto shown = co_await call_cloudlet(r.context, to, api::service_type::compute, bhttp::verb::get,
+                                      "/v2.1/flavors/" + api::percent_encode_segment(id), headers);
+  if (shown.status == 200) {
+    auto there = parse_object(shown).value("flavor", json::object());
+    if (same_shape(there, flavor)) {
+      out.id = id;
+      co_return out;
+    }
+    out.clash = "Flavor " + id + " on " + to.region + " has another shape than on " +
+                r.context.cloudlet.region + ".";
+  } else if (shown.status != 404) {
+    throw copy_failed("flavor " + id + " on " + to.region + " answered " + std::to_string(shown.status));
+  }
+  // Admins see private flavors only when asking for all; others see what their project may use.
+  auto listed = co_await call_cloudlet(r.context, to, api::service_type::compute, bhttp::verb::get,
+                                       "/v2.1/flavors/detail?is_public=None", headers);
+  if (listed.status != 200)
+    throw copy_failed("listing the flavors of " + to.region + " answered " + std::to_string(listed.status));
+  for (const auto& there : parse_object(listed).value("flavors", json::array())) {
+    if (!there.is_object() || there.value("name", std::string{}) != name) continue;
+    if (same_shape(there, flavor)) {
+      out.id = there.value("id", std::string{});
+      co_return out;
+    }
+    out.clash = "Flavor " + name + " on " + to.region + " has another shape than on " +
+                r.context.cloudlet.region + ".";
+  }
+  co_return out;
+}
+
+/// The message of an OpenStack error body ({"conflictingRequest": {"message": ...}}).
+std::string api_error_message(const http::response& answer) {
+  auto doc = parse_object(answer);
+  for (const auto& [key, value] : doc.items())
+    if (value.is_object() && value.contains("message") && value["message"].is_string())
+      return value["message"].get<std::string>();
+  return "answered " + std::to_string(answer.status);
+}
+
 } // namespace
 
 http::awaitable<registry_entry> ensure_image_on(request& r, const registry_entry& given,
@@ -223,30 +288,40 @@ http::awaitable<registry_entry> ensure_network_on(request& r, const registry_ent
   co_return network;
 }
 
-http::awaitable<void> ensure_flavor_on(request& r, const std::string& flavor_id,
-                                       const cloudlet_endpoints& to) {
-  auto headers = client_call_headers(r);
-  auto there = co_await call_cloudlet(r.context, to, api::service_type::compute, bhttp::verb::get,
-                                      "/v2.1/flavors/" + flavor_id, headers);
-  if (there.status == 200) co_return;
-  if (there.status != 404)
-    throw copy_failed("flavor " + flavor_id + " on " + to.region + " answered " + std::to_string(there.status));
+http::awaitable<std::string> ensure_flavor_on(request& r, const json& flavor, const cloudlet_endpoints& to) {
+  auto flavor_id = flavor.value("id", std::string{});
+  if (flavor_id.empty()) throw copy_failed("the flavor of the boot cannot be read");
+  auto found = co_await find_flavor_like(r, flavor, to);
+  if (found.id) co_return *found.id;
   auto guard = co_await r.context.copy_locks.acquire("flavor\n" + flavor_id + "\n" + to.region);
-  auto here = co_await call_cloudlet(r.context, r.context.cloudlet, api::service_type::compute,
-                                     bhttp::verb::get, "/v2.1/flavors/" + flavor_id, headers);
-  auto flavor = parse_object(here).value("flavor", json::object());
-  if (here.status != 200) throw copy_failed("flavor " + flavor_id + " cannot be read");
+  // Another boot may have made the copy while this one waited.
+  found = co_await find_flavor_like(r, flavor, to);
+  if (found.id) co_return *found.id;
+  if (!found.clash.empty()) throw copy_failed(found.clash, 409);
   auto body = copy_fields(flavor, flavor_copy_fields);
   body["id"] = flavor_id;
   if (body.contains("swap") && !body["swap"].is_number()) body.erase("swap");
   // Flavors are an admin's to make: the agent's service user makes the copy.
+  auto headers = client_call_headers(r);
   bhttp::fields admin = headers;
   admin.set("X-Auth-Token", co_await r.context.session->token());
   auto made = co_await call_cloudlet(r.context, to, api::service_type::compute, bhttp::verb::post,
                                      "/v2.1/flavors", admin, wrap("flavor", body).dump());
-  if (made.status != 200 && made.status != 409)   // 409: another agent made it first
+  if (made.status == 200) {
+    spdlog::info("{} copied flavor {} to {}", r.request_id, flavor_id, to.region);
+    co_return flavor_id;
+  }
+  if (made.status != 409)
     throw copy_failed("creating flavor " + flavor_id + " on " + to.region + " answered " +
                       std::to_string(made.status));
+  // Another agent made the same copy first, or a flavor hidden from the
+  // client's listing holds the name or the ID.
+  found = co_await find_flavor_like(r, flavor, to);
+  if (found.id) co_return *found.id;
+  throw copy_failed(found.clash.empty() ? "Flavor " + flavor_id + " cannot be copied to " + to.region + ": " +
+                                            api_error_message(made)
+                                        : found.clash,
+                    409);
 }
 
 } // namespace fedstack::agent

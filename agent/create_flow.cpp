@@ -193,6 +193,7 @@ std::vector<cloudlet_endpoints> candidates_of(request& r, const placement_decisi
 struct boot_needs {
   placement_request request;
   std::string flavor_id;
+  json flavor;   // as this agent's cloudlet shows it; other clouds may number it differently
   std::optional<registry_entry> image;
   std::vector<registry_entry> networks;
 };
@@ -207,6 +208,7 @@ http::awaitable<boot_needs> read_boot(request& r, json& server) {
     auto shown = co_await call_cloudlet(r.context, r.context.cloudlet, api::service_type::compute,
                                         bhttp::verb::get, "/v2.1/flavors/" + needs.flavor_id, headers);
     auto flavor = parse_object(shown.body).value("flavor", json::object());
+    if (shown.status == 200 && flavor.is_object()) needs.flavor = flavor;
     needs.request.ram_mb = flavor.value("ram", 0);
     needs.request.disk_gb = flavor.value("disk", 0);
     needs.request.vcpus = flavor.value("vcpus", 0);
@@ -310,19 +312,28 @@ http::awaitable<void> handle_create(request& r, std::string body) {
     if (retry_cause) metrics::fedstack().create_retries.add({storage::to_string(kind), *retry_cause});
     if (boot) {
       std::optional<std::string> not_ready;
+      unsigned not_ready_status = 503;
       try {
+        // The flavor first: a cloudlet whose flavor of that name differs is skipped
+        // before an image is copied to it.
+        if (c.region != r.context.cloudlet.region && !boot->flavor_id.empty()) {
+          if (boot->flavor.is_null()) throw copy_failed("Flavor " + boot->flavor_id + " could not be found.", 400);
+          doc["server"]["flavorRef"] = co_await ensure_flavor_on(r, boot->flavor, c);
+        } else if (!boot->flavor_id.empty()) {
+          doc["server"]["flavorRef"] = boot->flavor_id;   // an earlier candidate may have renamed it
+        }
         if (boot->image) boot->image = co_await ensure_image_on(r, *boot->image, c);
         for (auto& n : boot->networks) n = co_await ensure_network_on(r, n, c);
-        if (c.region != r.context.cloudlet.region && !boot->flavor_id.empty())
-          co_await ensure_flavor_on(r, boot->flavor_id, c);
       } catch (const copy_failed& e) {
         not_ready = e.what();
+        not_ready_status = e.status;
       } catch (const upstream_failure& e) {
         not_ready = e.what();
       }
       if (not_ready) {
         spdlog::warn("{} cannot prepare {} for the boot: {}", r.request_id, c.region, *not_ready);
         last = attempt{};
+        last.status = not_ready_status;
         last.message = *not_ready;
         retry_cause = "copy_failed";
         continue;

@@ -76,7 +76,7 @@ def run(fed, agent, iterations):
     tok, _ = token(fed.keystone_url)   # from Keystone itself: the agent has not seen it
     c = Client(agent["url"], tok)
     calls_at_start, _ = keystone_counts(agent)
-    flavor = c.call("GET", "/compute/v2.1/flavors")["flavors"][0]["id"]
+    flavor = next(f["id"] for f in c.call("GET", "/compute/v2.1/flavors")["flavors"] if f["name"] == "m1.tiny")
     net = c.call("POST", "/v2.0/networks", {"network": {"name": "offload"}}, expect=(201,))["network"]["id"]
     c.call("POST", "/v2.0/subnets", {"subnet": {"network_id": net, "cidr": "10.7.0.0/24",
                                                 "ip_version": 4}}, expect=(201,))

@@ -22,12 +22,13 @@ api_error invalid_field(std::string_view field, const json& value, std::string_v
 
 compute_store::compute_store(std::string region, compute_options options, clock_fn clock)
   : region_(std::move(region)), options_(options), clock_(std::move(clock)) {
-  struct seed { const char* id; const char* name; std::int64_t ram, disk; int vcpus; };
-  // The classic devstack flavors, with the same IDs in every cloudlet.
-  for (const auto& f : {seed{"1", "m1.tiny", 512, 1, 1}, seed{"2", "m1.small", 2048, 20, 1},
-                        seed{"3", "m1.medium", 4096, 40, 2}, seed{"4", "m1.large", 8192, 80, 4}}) {
+  struct seed { const char* name; std::int64_t ram, disk; int vcpus; };
+  // The classic devstack flavors under each cloud's own IDs, as on real clouds
+  // (the lab's two regions give m1.tiny different UUIDs); stable across restarts.
+  for (const auto& f : {seed{"m1.tiny", 512, 1, 1}, seed{"m1.small", 2048, 20, 1},
+                        seed{"m1.medium", 4096, 40, 2}, seed{"m1.large", 8192, 80, 4}}) {
     flavor_record record;
-    record.id = f.id;
+    record.id = name_uuid("flavor/" + region_ + "/" + f.name);
     record.name = f.name;
     record.ram = f.ram;
     record.disk = f.disk;
@@ -100,10 +101,12 @@ outcome<flavor_record> compute_store::create_flavor(const json& body) {
   } else {
     return invalid_field("id", *id, "must be a string");
   }
+  // Nova's flavors table declares its unique ID before its unique name, so a
+  // create that repeats both is refused for the ID (nova/db/api/models.py).
+  if (flavors_.count(f.id)) return conflict("Flavor with ID " + f.id + " already exists.");
   for (const auto& [other_id, other] : flavors_) {
     if (other.name == f.name) return conflict("Flavor with name " + f.name + " already exists.");
   }
-  if (flavors_.count(f.id)) return conflict("Flavor with ID " + f.id + " already exists.");
   f.sequence = next_sequence_++;
   flavors_.emplace(f.id, f);
   return f;

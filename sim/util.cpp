@@ -1,5 +1,6 @@
 #include "sim/util.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <ctime>
@@ -35,16 +36,8 @@ void random_bytes(unsigned char* out, std::size_t n) {
 
 constexpr char hex_digits[] = "0123456789abcdef";
 
-} // namespace
-
-clock_fn system_clock_fn() {
-  return [] { return std::chrono::system_clock::now(); };
-}
-
-std::string new_uuid() {
-  std::array<unsigned char, 16> b{};
-  random_bytes(b.data(), b.size());
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+std::string format_uuid(std::array<unsigned char, 16> b, unsigned char version) {
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | version);
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
   std::string out;
   out.reserve(36);
@@ -54,6 +47,32 @@ std::string new_uuid() {
     out.push_back(hex_digits[b[i] & 0x0f]);
   }
   return out;
+}
+
+} // namespace
+
+clock_fn system_clock_fn() {
+  return [] { return std::chrono::system_clock::now(); };
+}
+
+std::string new_uuid() {
+  std::array<unsigned char, 16> b{};
+  random_bytes(b.data(), b.size());
+  return format_uuid(b, 0x40);
+}
+
+std::string name_uuid(std::string_view name) {
+  // RFC 4122 appendix C's URL namespace: any fixed namespace keeps the IDs stable.
+  static constexpr std::array<unsigned char, 16> name_space{0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1,
+                                                            0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8};
+  std::string input(name_space.begin(), name_space.end());
+  input.append(name);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(input.data(), input.size(), digest, &length, EVP_sha1(), nullptr);
+  std::array<unsigned char, 16> b{};
+  std::copy_n(digest, b.size(), b.begin());
+  return format_uuid(b, 0x50);
 }
 
 std::string new_hex_id() {

@@ -21,6 +21,8 @@ clock_fn system_clock_fn();
 
 /// "8d5e2c1a-...": a random version-4 UUID (Glance, Neutron, Nova IDs).
 std::string new_uuid();
+/// A name-based version-5 UUID (RFC 4122, SHA-1): the same `name` always gives the same ID.
+std::string name_uuid(std::string_view name);
 /// 32 lowercase hex digits: a UUID without dashes (Keystone IDs).
 std::string new_hex_id();
 /// `bytes` random bytes in URL-safe base64 without padding (tokens, audit IDs).

@@ -22,7 +22,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tests", "integration"))
-from harness import FEDSTACK, Federation, http, token  # noqa: E402
+from harness import FEDSTACK, Federation, flavor_id, http, token  # noqa: E402
 
 
 def capacity_reports(node):
@@ -70,7 +70,7 @@ def run(agents, boots, chain, probe):
         for region in regions:
             for k in range(preload_of(region)):
                 status, _, body = http("POST", first + "/compute/v2.1/servers", {"server": {
-                    "name": f"preload-{region}-{k}", "flavorRef": "4", "imageRef": image,
+                    "name": f"preload-{region}-{k}", "flavorRef": flavor_id(first, tok, "m1.large"), "imageRef": image,
                     "networks": [{"uuid": net}], "availability_zone": region}}, headers=h, timeout=120)
                 assert status == 202, body
         # Gossip settles: every agent's reports show the cloudlets with their preload.
@@ -87,10 +87,12 @@ def run(agents, boots, chain, probe):
                     break
                 if time.monotonic() > deadline:
                     raise SystemExit(f"{a['node']} never saw every cloudlet's preload: {reports}")
+        tiny = [flavor_id(a["url"], tok) for a in fed.agents]   # each cloudlet numbers its own
+
         def boot(i):
             url = fed.agents[i % agents]["url"]
             status, _, body = http("POST", url + "/compute/v2.1/servers", {"server": {
-                "name": f"burst-{i}", "flavorRef": "1", "networks": [{"uuid": net}],
+                "name": f"burst-{i}", "flavorRef": tiny[i % agents], "networks": [{"uuid": net}],
                 "imageRef": image}}, headers=h, timeout=120)
             return status
         started = time.monotonic()

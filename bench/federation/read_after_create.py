@@ -15,7 +15,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tests", "integration"))
-from harness import Federation, http, token  # noqa: E402
+from harness import Federation, flavor_id, http, token  # noqa: E402
 
 
 def main():
@@ -26,8 +26,7 @@ def main():
         a, b = fed.agents[0]["url"], fed.agents[1]["url"]
         tok, _ = token(a)
         h = {"X-Auth-Token": tok}
-        status, _, body = http("GET", a + "/compute/v2.1/flavors", headers=h)
-        flavor = json.loads(body)["flavors"][0]["id"]
+        flavor = flavor_id(a, tok)
         status, _, body = http("POST", a + "/v2.0/networks", {"network": {"name": "bench"}}, headers=h)
         net = json.loads(body)["network"]["id"]
         http("POST", a + "/v2.0/subnets", {"subnet": {"network_id": net, "cidr": "10.9.0.0/16",

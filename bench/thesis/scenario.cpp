@@ -91,6 +91,16 @@ awaitable<std::optional<std::string>> scenario_client::authenticate(iteration_re
   co_return answer.subject_token;
 }
 
+awaitable<std::string> scenario_client::resolve_flavor(const std::string& token) {
+  if (!flavor_id_.empty()) co_return flavor_id_;
+  auto listed = co_await http_.call(verb::get, compute_url_ + "/flavors", token);
+  for (const auto& f : parse_or_empty(listed.body).value("flavors", json::array())) {
+    if (f.value("name", std::string{}) == options_.flavor || f.value("id", std::string{}) == options_.flavor)
+      flavor_id_ = f.value("id", std::string{});
+  }
+  co_return flavor_id_;
+}
+
 awaitable<iteration_result> scenario_client::iterate(const std::string& name) {
   iteration_result out;
   auto started = clock_type::now();
@@ -125,6 +135,11 @@ awaitable<iteration_result> scenario_client::iterate(const std::string& name) {
     auto got = co_await authenticate(out);
     if (!got) co_return;
     token = *got;
+    auto flavor = co_await resolve_flavor(token);
+    if (flavor.empty()) {
+      out.failure = "no flavor " + options_.flavor + " at " + compute_url_;
+      co_return;
+    }
 
     // Create an image: create, upload, wait until active (Rally: glance_v2.create_image).
     auto start = clock_type::now();
@@ -152,7 +167,7 @@ awaitable<iteration_result> scenario_client::iterate(const std::string& name) {
 
     // Boot a server: create, wait until ACTIVE (Rally: nova.boot_server).
     start = clock_type::now();
-    json server_body = {{"server", {{"name", name}, {"imageRef", image}, {"flavorRef", options_.flavor}}}};
+    json server_body = {{"server", {{"name", name}, {"imageRef", image}, {"flavorRef", flavor}}}};
     auto booted = co_await http_.call(verb::post, compute_url_ + "/servers", token, server_body.dump());
     if (booted.status != 202) {
       out.failure = refusal("boot", booted);

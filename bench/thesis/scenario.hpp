@@ -14,7 +14,7 @@ namespace fedstack::bench {
 
 struct scenario_options {
   std::string user = "admin", password = "secret", project = "admin", domain = "Default";
-  std::string flavor = "1";
+  std::string flavor = "m1.tiny";   // a name or an ID: clouds number their flavors differently
   std::size_t image_bytes = 0;   // the thesis booted an empty image file
   std::chrono::milliseconds poll{100};
   std::chrono::milliseconds image_timeout{120'000};   // Rally: glance_image_create_timeout
@@ -48,12 +48,15 @@ public:
 private:
   http::awaitable<std::optional<std::string>> authenticate(iteration_result& out);
   http::awaitable<void> pause(std::chrono::milliseconds how_long);
+  /// The ID of options_.flavor where this client boots; "" when its cloud has none.
+  http::awaitable<std::string> resolve_flavor(const std::string& token);
 
   http::asio::any_io_executor executor_;
   std::string auth_url_;
   const scenario_options& options_;
   http_session http_;
   std::string image_url_, compute_url_;   // from the first token's catalog
+  std::string flavor_id_;                 // resolved once, as Rally does before its iterations
 };
 
 } // namespace fedstack::bench

@@ -168,6 +168,13 @@ def token(keystone_or_agent_url, user="admin", password="secret", project="admin
     return headers["X-Subject-Token"], json.loads(body)
 
 
+def flavor_id(agent_url, tok, name="m1.tiny"):
+    """The ID an agent's cloudlet gives the flavor `name`: every cloud numbers its own."""
+    status, _, body = http("GET", agent_url + "/compute/v2.1/flavors", headers={"X-Auth-Token": tok})
+    assert status == 200, (status, body)
+    return next(f["id"] for f in json.loads(body)["flavors"] if f["name"] == name)
+
+
 def members(node, extra=()):
     """A node's neighbour cache through `fedstack members --json`; None if it cannot be read.
     `extra`: more options, e.g. --ca/--cert/--key for a node with TLS."""

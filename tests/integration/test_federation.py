@@ -124,6 +124,72 @@ class FederationOfFour(unittest.TestCase):
             self.assertFalse([n for n in nets if image["id"] in json.dumps(n) or n["name"] == "fed-net"],
                              region)
 
+    def flavors_on(self, region):
+        return {f["name"]: f for f in self.cloud_get(region, "compute", "/flavors/detail?is_public=None")["flavors"]}
+
+    def test_a_boot_elsewhere_takes_that_clouds_flavor_of_the_same_name_or_a_copy(self):
+        """Each cloud numbers its flavors (docs/federation.md, "Flavor"): agent 1's IDs mean
+        nothing on cloudlet-2, as in the lab (docs/conformance.md)."""
+        admin = {"X-Auth-Token": self.token}
+        status, _, body = http("POST", self.agent_url(0) + "/v2/images", {
+            "name": "flavor-image", "disk_format": "raw", "container_format": "bare"}, headers=admin)
+        self.assertEqual(status, 201, body)
+        image = json.loads(body)["id"]
+        status, _, body = http("PUT", self.agent_url(0) + f"/v2/images/{image}/file", raw=b"x" * 4096,
+                               headers={**admin, "Content-Type": "application/octet-stream"})
+        self.assertEqual(status, 204, body)
+        on_1, before_2 = self.flavors_on("cloudlet-1"), self.flavors_on("cloudlet-2")
+        self.assertNotEqual(on_1["m1.tiny"]["id"], before_2["m1.tiny"]["id"])
+
+        # Agent 1's m1.tiny, pinned to cloudlet-2: it boots on cloudlet-2's own m1.tiny.
+        tiny = self.os(0, "server", "create", "--image", image, "--flavor", on_1["m1.tiny"]["id"],
+                       "--availability-zone", "cloudlet-2", "--wait", "tiny-elsewhere", "-f", "json")
+        self.assertEqual(tiny["status"], "ACTIVE")
+        there = {s["name"]: s for s in self.servers_on("cloudlet-2")}
+        self.assertEqual(there["tiny-elsewhere"]["flavor"]["id"], before_2["m1.tiny"]["id"])
+        self.assertEqual(self.flavors_on("cloudlet-2"), before_2, "a flavor was made on cloudlet-2")
+
+        def boot(name, flavor):
+            return http("POST", self.agent_url(0) + "/compute/v2.1/servers", {"server": {
+                "name": name, "imageRef": image, "flavorRef": flavor,
+                "availability_zone": "cloudlet-2"}}, headers=admin)
+
+        # A flavor only cloudlet-1 has is copied there, under its ID.
+        status, _, body = http("POST", self.agent_url(0) + "/compute/v2.1/flavors", {"flavor": {
+            "name": "fed.only-here", "ram": 256, "vcpus": 1, "disk": 1}}, headers=admin)
+        self.assertEqual(status, 200, body)
+        custom = json.loads(body)["flavor"]["id"]
+        status, _, body = boot("custom-elsewhere", custom)
+        self.assertEqual(status, 202, body)
+        copied = json.loads(body)["server"]["id"]
+        copy = self.flavors_on("cloudlet-2")["fed.only-here"]
+        self.assertEqual((copy["id"], copy["ram"], copy["vcpus"], copy["disk"]), (custom, 256, 1, 1))
+        there = {s["name"]: s for s in self.servers_on("cloudlet-2")}
+        self.assertEqual(there["custom-elsewhere"]["flavor"]["id"], custom)
+
+        # That name with another shape on cloudlet-2 is not taken: 409, nothing booted.
+        status, _, body = http("POST", self.agent_url(0) + "/compute/v2.1/flavors", {"flavor": {
+            "name": "fed.clash", "ram": 256, "vcpus": 1, "disk": 1}}, headers=admin)
+        self.assertEqual(status, 200, body)
+        clash = json.loads(body)["flavor"]["id"]
+        status, _, body = http("POST", self.cloud("cloudlet-2", "compute") + "/flavors", {"flavor": {
+            "name": "fed.clash", "ram": 384, "vcpus": 1, "disk": 1}}, headers=admin)
+        self.assertEqual(status, 200, body)
+        status, _, body = boot("clash-elsewhere", clash)
+        self.assertEqual(status, 409, body)
+        self.assertIn("fed.clash", json.loads(body)["conflictingRequest"]["message"])
+        self.assertNotIn("clash-elsewhere", [s["name"] for s in self.servers_on("cloudlet-2")])
+
+        for server in (tiny["id"], copied):
+            status, _, body = http("DELETE", self.agent_url(0) + "/compute/v2.1/servers/" + server,
+                                   headers=admin)
+            self.assertEqual(status, 204, body)
+        http("DELETE", self.agent_url(0) + "/v2/images/" + image, headers=admin)
+        for region in ("cloudlet-1", "cloudlet-2"):
+            for name, flavor in self.flavors_on(region).items():
+                if name.startswith("fed."):
+                    http("DELETE", self.cloud(region, "compute") + "/flavors/" + flavor["id"], headers=admin)
+
     def test_any_agent_answers_right_after_the_create(self):
         tok, _ = token(self.agent_url(0))
         status, _, body = http("POST", self.agent_url(0) + "/v2.0/networks",

@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <map>
+
 #include "sim_fixture.hpp"
 
 namespace fedstack::sim::testing {
@@ -15,15 +18,25 @@ protected:
     network_id_ = body_of(net)["network"]["id"];
     call(neutron_, "POST", "/v2.0/subnets", admin_,
          {{"subnet", {{"network_id", network_id_}, {"cidr", "192.168.0.0/24"}, {"ip_version", 4}}}});
+    tiny_ = flavor_id(nova_, "m1.tiny");
   }
 
-  reply boot(const std::string& token, const std::string& name, const std::string& flavor = "1",
+  /// The ID `nova` gives the flavor called `name` (each cloudlet numbers its own).
+  std::string flavor_id(nova_api& nova, const std::string& name) {
+    auto listed = body_of(call(nova, "GET", "/v2.1/flavors", admin_));
+    for (const auto& f : listed["flavors"])
+      if (f["name"] == name) return f["id"];
+    ADD_FAILURE() << "no flavor " << name;
+    return {};
+  }
+
+  reply boot(const std::string& token, const std::string& name, const std::string& flavor = "",
              json networks = nullptr) {
-    json server = {{"name", name}, {"imageRef", image_id_}, {"flavorRef", flavor}};
+    json server = {{"name", name}, {"imageRef", image_id_}, {"flavorRef", flavor.empty() ? tiny_ : flavor}};
     server["networks"] = networks.is_null() ? json::array({{{"uuid", network_id_}}}) : networks;
     return call(nova_, "POST", "/v2.1/servers", token, {{"server", server}});
   }
-  std::string boot_id(const std::string& token, const std::string& name, const std::string& flavor = "1") {
+  std::string boot_id(const std::string& token, const std::string& name, const std::string& flavor = "") {
     auto out = boot(token, name, flavor);
     EXPECT_EQ(out.status, 202u) << out.body;
     return body_of(out)["server"]["id"];
@@ -37,7 +50,7 @@ protected:
     return body_of(call(nova_, "GET", "/v2.1/os-hypervisors/statistics", admin_))["hypervisor_statistics"];
   }
 
-  std::string admin_, image_id_, network_id_;
+  std::string admin_, image_id_, network_id_, tiny_;
 };
 
 TEST_F(nova_test, version_documents_and_headers) {
@@ -75,17 +88,18 @@ TEST_F(nova_test, refused_version_is_echoed_with_406) {
 TEST_F(nova_test, flavors_seeded_and_found_by_id_only) {
   auto list = body_of(call(nova_, "GET", "/v2.1/flavors", admin_))["flavors"];
   ASSERT_EQ(list.size(), 4u);
-  EXPECT_EQ(list[0]["name"], "m1.tiny");
-  EXPECT_EQ(list[0]["links"][0]["href"], "http://127.0.0.1:8774/v2.1/flavors/1");
+  auto listed_tiny = std::find_if(list.begin(), list.end(), [](const json& f) { return f["name"] == "m1.tiny"; });
+  ASSERT_NE(listed_tiny, list.end());
+  EXPECT_EQ((*listed_tiny)["links"][0]["href"], "http://127.0.0.1:8774/v2.1/flavors/" + tiny_);
   auto by_name = call(nova_, "GET", "/v2.1/flavors/m1.tiny", admin_);
   EXPECT_EQ(by_name.status, 404u);
   EXPECT_EQ(body_of(by_name)["itemNotFound"]["message"], "Flavor m1.tiny could not be found.");
-  auto tiny = body_of(call(nova_, "GET", "/v2.1/flavors/1", admin_))["flavor"];
+  auto tiny = body_of(call(nova_, "GET", "/v2.1/flavors/" + tiny_, admin_))["flavor"];
   EXPECT_EQ(tiny["ram"], 512);
   EXPECT_EQ(tiny["swap"], "");
   EXPECT_EQ(tiny["os-flavor-access:is_public"], true);
   EXPECT_EQ(tiny["rxtx_factor"], 1.0);
-  auto modern = body_of(call(nova_, "GET", "/v2.1/flavors/1", admin_, nullptr, {{"X-OpenStack-Nova-API-Version", "2.75"}}))["flavor"];
+  auto modern = body_of(call(nova_, "GET", "/v2.1/flavors/" + tiny_, admin_, nullptr, {{"X-OpenStack-Nova-API-Version", "2.75"}}))["flavor"];
   EXPECT_EQ(modern["swap"], 0);
   EXPECT_TRUE(modern.contains("extra_specs"));
 }
@@ -118,7 +132,7 @@ TEST_F(nova_test, boot_goes_build_then_active_by_clock) {
   EXPECT_EQ(building["OS-EXT-STS:task_state"], "scheduling");
   EXPECT_EQ(building["addresses"], json::object());
   EXPECT_EQ(building["image"]["id"], image_id_);
-  EXPECT_EQ(building["flavor"]["id"], "1");
+  EXPECT_EQ(building["flavor"]["id"], tiny_);
 
   advance(std::chrono::milliseconds{1999});
   EXPECT_EQ(show(admin_, id)["status"], "BUILD");
@@ -155,7 +169,7 @@ TEST_F(nova_test, embedded_flavor_from_2_47) {
 
 TEST_F(nova_test, capacity_is_consumed_and_given_back) {
   EXPECT_EQ(stats()["memory_mb_used"], 0);
-  auto id = boot_id(admin_, "big", "2");   // m1.small: 2048 MB, 20 GB, 1 vCPU
+  auto id = boot_id(admin_, "big", flavor_id(nova_, "m1.small"));   // 2048 MB, 20 GB, 1 vCPU
   auto used = stats();
   EXPECT_EQ(used["memory_mb_used"], 2048);
   EXPECT_EQ(used["local_gb_used"], 20);
@@ -175,9 +189,10 @@ TEST_F(nova_test, capacity_is_consumed_and_given_back) {
 }
 
 TEST_F(nova_test, no_valid_host_means_error_with_fault) {
-  boot_id(admin_, "first", "2");
-  boot_id(admin_, "second", "2");   // the hypervisor's 4096 MB are now used up
-  auto id = boot_id(admin_, "third", "1");
+  auto small = flavor_id(nova_, "m1.small");
+  boot_id(admin_, "first", small);
+  boot_id(admin_, "second", small);   // the hypervisor's 4096 MB are now used up
+  auto id = boot_id(admin_, "third");
   auto server = show(admin_, id);
   EXPECT_EQ(server["status"], "ERROR");
   EXPECT_EQ(server["OS-EXT-STS:vm_state"], "error");
@@ -192,7 +207,7 @@ TEST_F(nova_test, no_valid_host_means_error_with_fault) {
 
 TEST_F(nova_test, flavor_too_big_for_any_hypervisor_is_no_valid_host) {
   // m1.large (8192 MB) exceeds the only hypervisor's 4096 MB even when it is empty.
-  auto id = boot_id(admin_, "too-big", "4");
+  auto id = boot_id(admin_, "too-big", flavor_id(nova_, "m1.large"));
   const std::string message = "No valid host was found. There are not enough hosts available.";
   auto server = show(admin_, id);
   EXPECT_EQ(server["status"], "ERROR");
@@ -216,7 +231,7 @@ TEST_F(nova_test, flavor_too_big_for_any_hypervisor_is_no_valid_host) {
 TEST_F(nova_test, metadata_marker_round_trips) {
   // The agent marks servers with metadata; Nova has no metadata filter for users.
   const std::string gid = "5f0c2b1e-7d4a-8c3b-9e21-0a000005d4c0";
-  json server = {{"name", "marked"}, {"imageRef", image_id_}, {"flavorRef", "1"},
+  json server = {{"name", "marked"}, {"imageRef", image_id_}, {"flavorRef", tiny_},
                  {"metadata", {{"fedstack_gid", gid}, {"role", "web"}}},
                  {"networks", json::array({{{"uuid", network_id_}}})}};
   auto out = call(nova_, "POST", "/v2.1/servers", admin_, {{"server", server}});
@@ -243,22 +258,33 @@ TEST_F(nova_test, metadata_marker_round_trips) {
   EXPECT_EQ(call(nova_, "POST", "/v2.1/servers", admin_, {{"server", server}}).status, 400u);
 }
 
-TEST_F(nova_test, default_flavor_ids_match_across_cloudlets_and_given_ids_are_kept) {
+TEST_F(nova_test, default_flavors_have_each_cloudlets_own_ids_and_given_ids_are_kept) {
   cloudlet second{"cloudlet-2", data_dir_, options(), clock()};
   nova_api other{ids_, second};
   other.set_base_url("http://127.0.0.1:9774");
   auto flavors = [&](nova_api& nova) {
-    json seen = json::array();
+    std::map<std::string, json> seen;   // by name: the list is in ID order
     auto listed = body_of(call(nova, "GET", "/v2.1/flavors/detail", admin_))["flavors"];
-    for (const auto& f : listed) {
-      seen.push_back({f["id"], f["name"], f["ram"], f["disk"], f["vcpus"]});
-    }
+    for (const auto& f : listed) seen[f["name"]] = {{"id", f["id"]}, {"shape", {f["ram"], f["disk"], f["vcpus"]}}};
     return seen;
   };
   auto here = flavors(nova_);
-  EXPECT_EQ(here, flavors(other));
-  EXPECT_EQ(here, json::parse(R"([["1","m1.tiny",512,1,1],["2","m1.small",2048,20,1],)"
-                              R"(["3","m1.medium",4096,40,2],["4","m1.large",8192,80,4]])"));
+  auto there = flavors(other);
+  const std::map<std::string, json> shapes{{"m1.tiny", {512, 1, 1}}, {"m1.small", {2048, 20, 1}},
+                                           {"m1.medium", {4096, 40, 2}}, {"m1.large", {8192, 80, 4}}};
+  ASSERT_EQ(here.size(), shapes.size());
+  ASSERT_EQ(there.size(), shapes.size());
+  for (const auto& [name, shape] : shapes) {
+    // Same names and shapes, but another ID on each cloud, as on real clouds (docs/conformance.md).
+    EXPECT_EQ(here[name]["shape"], shape) << name;
+    EXPECT_EQ(there[name]["shape"], shape) << name;
+    EXPECT_NE(here[name]["id"], there[name]["id"]) << name;
+    EXPECT_EQ(here[name]["id"].get<std::string>().size(), 36u) << here[name]["id"];   // a UUID, as in the lab
+  }
+  // Deterministic: a cloudlet of the same region, restarted, seeds the same IDs.
+  cloudlet again{"cloudlet-2", data_dir_, options(), clock()};
+  nova_api restarted{ids_, again};
+  EXPECT_EQ(flavors(restarted), there);
 
   // An admin may create a flavor under a chosen ID, the same on every cloudlet.
   const std::string id = "5f0c2b1e-7d4a-8c3b-9e21-0a000005d4c0";
@@ -280,11 +306,32 @@ TEST_F(nova_test, default_flavor_ids_match_across_cloudlets_and_given_ids_are_ke
   EXPECT_EQ(show(admin_, booted)["flavor"]["id"], id);
 }
 
+// Nova keeps flavor IDs and names unique: a create repeating either is refused
+// with 409 (nova/api/openstack/compute/flavor_manage.py turns FlavorIdExists and
+// FlavorExists into HTTPConflict), and the ID is checked first.
+TEST_F(nova_test, flavor_create_refuses_a_taken_name_or_id) {
+  auto body = [](const std::string& name, const std::string& id) {
+    return json{{"flavor", {{"name", name}, {"ram", 256}, {"vcpus", 1}, {"disk", 1}, {"id", id}}}};
+  };
+  auto taken_name = call(nova_, "POST", "/v2.1/flavors", admin_, body("m1.tiny", "fresh-id"));
+  EXPECT_EQ(taken_name.status, 409u);
+  EXPECT_EQ(body_of(taken_name),
+            json::parse(R"({"conflictingRequest": {"code": 409, "message": "Flavor with name m1.tiny already exists."}})"));
+  auto taken_id = call(nova_, "POST", "/v2.1/flavors", admin_, body("fresh-name", tiny_));
+  EXPECT_EQ(taken_id.status, 409u);
+  EXPECT_EQ(body_of(taken_id)["conflictingRequest"]["message"], "Flavor with ID " + tiny_ + " already exists.");
+  auto both = call(nova_, "POST", "/v2.1/flavors", admin_, body("m1.tiny", tiny_));
+  EXPECT_EQ(body_of(both)["conflictingRequest"]["message"], "Flavor with ID " + tiny_ + " already exists.");
+  // Nothing was made by the refused creates.
+  EXPECT_EQ(body_of(call(nova_, "GET", "/v2.1/flavors", admin_))["flavors"].size(), 4u);
+  EXPECT_EQ(call(nova_, "GET", "/v2.1/flavors/fresh-id", admin_).status, 404u);
+}
+
 TEST_F(nova_test, boot_validation) {
   EXPECT_EQ(boot(admin_, "x", "99").status, 400u);
-  json server = {{"name", "x"}, {"imageRef", "00000000-0000-4000-8000-000000000000"}, {"flavorRef", "1"}};
+  json server = {{"name", "x"}, {"imageRef", "00000000-0000-4000-8000-000000000000"}, {"flavorRef", tiny_}};
   EXPECT_EQ(call(nova_, "POST", "/v2.1/servers", admin_, {{"server", server}}).status, 400u);
-  EXPECT_EQ(boot(admin_, "x", "1", json::array({{{"uuid", "00000000-0000-4000-8000-000000000000"}}})).status, 400u);
+  EXPECT_EQ(boot(admin_, "x", tiny_, json::array({{{"uuid", "00000000-0000-4000-8000-000000000000"}}})).status, 400u);
   // "none" needs 2.37; from 2.37 networks are required.
   server["imageRef"] = image_id_;
   server["networks"] = "none";
@@ -338,7 +385,7 @@ TEST_F(nova_test, projects_are_isolated) {
   EXPECT_EQ(boot(demo, "x").status, 400u);
   // The admin sees everything only when asking for all projects.
   auto demo_vm = call(nova_, "POST", "/v2.1/servers", demo,
-                      {{"server", {{"name", "demo-vm"}, {"imageRef", image_id_}, {"flavorRef", "1"}}}});
+                      {{"server", {{"name", "demo-vm"}, {"imageRef", image_id_}, {"flavorRef", tiny_}}}});
   ASSERT_EQ(demo_vm.status, 202u) << demo_vm.body;
   EXPECT_EQ(body_of(call(nova_, "GET", "/v2.1/servers", admin_))["servers"].size(), 1u);
   EXPECT_EQ(body_of(call(nova_, "GET", "/v2.1/servers?all_tenants=1", admin_))["servers"].size(), 2u);
@@ -392,7 +439,7 @@ TEST_F(nova_test, keypairs_and_boot_with_key) {
   // Key pairs belong to their user.
   EXPECT_TRUE(body_of(call(nova_, "GET", "/v2.1/os-keypairs", demo_token()))["keypairs"].empty());
 
-  json server = {{"name", "keyed"}, {"imageRef", image_id_}, {"flavorRef", "1"}, {"key_name", "k1"},
+  json server = {{"name", "keyed"}, {"imageRef", image_id_}, {"flavorRef", tiny_}, {"key_name", "k1"},
                  {"networks", json::array({{{"uuid", network_id_}}})}};
   auto out = call(nova_, "POST", "/v2.1/servers", admin_, {{"server", server}});
   ASSERT_EQ(out.status, 202u) << out.body;
@@ -405,12 +452,12 @@ TEST_F(nova_test, keypairs_and_boot_with_key) {
 TEST_F(nova_test, existing_port_is_bound_and_released) {
   auto port = body_of(call(neutron_, "POST", "/v2.0/ports", admin_, {{"port", {{"network_id", network_id_}}}}))["port"];
   auto port_id = port["id"].get<std::string>();
-  auto out = boot(admin_, "on-port", "1", json::array({{{"port", port_id}}}));
+  auto out = boot(admin_, "on-port", tiny_, json::array({{{"port", port_id}}}));
   ASSERT_EQ(out.status, 202u) << out.body;
   auto id = body_of(out)["server"]["id"].get<std::string>();
   EXPECT_EQ(body_of(call(neutron_, "GET", "/v2.0/ports/" + port_id, admin_))["port"]["device_id"], id);
   // A port in use cannot be taken twice.
-  EXPECT_EQ(boot(admin_, "again", "1", json::array({{{"port", port_id}}})).status, 409u);
+  EXPECT_EQ(boot(admin_, "again", tiny_, json::array({{{"port", port_id}}})).status, 409u);
   EXPECT_EQ(call(nova_, "DELETE", "/v2.1/servers/" + id, admin_).status, 204u);
   auto released = body_of(call(neutron_, "GET", "/v2.0/ports/" + port_id, admin_))["port"];
   EXPECT_EQ(released["device_id"], "");

@@ -1,4 +1,5 @@
 // The whole simulator on real ports, driven with fedstack's own HTTP client.
+#include <algorithm>
 #include <future>
 #include <random>
 #include <thread>
@@ -125,8 +126,12 @@ TEST_F(sim_server_test, image_round_trip_and_boot) {
   EXPECT_EQ(std::string{downloaded.headers["Content-MD5"]}, shown["checksum"]);
   EXPECT_EQ(shown["size"], data.size());
 
+  auto flavors = json::parse(fetch(cloud.compute_url, bhttp::verb::get, "/flavors").body)["flavors"];
+  auto tiny = std::find_if(flavors.begin(), flavors.end(), [](const auto& f) { return f["name"] == "m1.tiny"; });
+  ASSERT_NE(tiny, flavors.end());
+  auto flavor = (*tiny)["id"].get<std::string>();
   auto boot = fetch(cloud.compute_url, bhttp::verb::post, "/servers",
-                    R"({"server":{"name":"vm","imageRef":")" + id + R"(","flavorRef":"1"}})");
+                    R"({"server":{"name":"vm","imageRef":")" + id + R"(","flavorRef":")" + flavor + R"("}})");
   ASSERT_EQ(boot.status, 202u) << boot.body;
   auto server_id = json::parse(boot.body)["server"]["id"].get<std::string>();
   EXPECT_EQ(std::string{boot.headers[bhttp::field::location]}, cloud.compute_url + "/servers/" + server_id);
