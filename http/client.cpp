@@ -7,6 +7,7 @@ namespace fedstack::http {
 namespace {
 
 constexpr std::size_t chunk_bytes = 64 * 1024;
+constexpr std::size_t answer_buffer_bytes = 16 * 1024;
 
 void throw_if(const beast::error_code& ec, const char* what) {
   if (ec) throw boost::system::system_error(ec, what);
@@ -163,7 +164,9 @@ awaitable<response> fetch(connection_pool& pool, const endpoint& to,
     bool reused = pooled.has_value();
     beast::tcp_stream stream = reused ? std::move(*pooled) : beast::tcp_stream{executor};
     beast::flat_buffer buffer;
-    buffer.reserve(chunk_bytes);
+    // Room for a typical JSON answer in one read, but below 64 KiB: glibc
+    // consolidates its fast bins on every free of 64 KiB or more.
+    buffer.reserve(answer_buffer_bytes);
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(body_limit);
     if (head) parser.skip(true);
