@@ -3,7 +3,6 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
-#include <thread>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -35,6 +34,7 @@
 #include "agent/proxy.hpp"
 #include "agent/service_session.hpp"
 #include "agent/upstream_names.hpp"
+#include "http/io_threads.hpp"
 #include "metrics/catalog.hpp"
 
 namespace fedstack::agent {
@@ -106,8 +106,10 @@ int serve(agent_options options) {
 
   // Declared first, destroyed last: the connection pool's sockets, the
   // strands of list fan-outs and CAF's pending answers (ask.hpp) all refer
-  // to it until the context and the actor system are gone.
-  http::asio::io_context io;
+  // to the io contexts until they and the actor system are gone. Each io
+  // thread has a context of its own (io_threads.hpp); `io` is the first one.
+  http::io_threads io_threads{static_cast<std::size_t>(options.io_threads)};
+  auto& io = io_threads.main();
   caf::actor_system_config cfg;
   register_types(cfg);
   // Sharing: no idle polling, lower latency on small controller hosts (stack notes §4).
@@ -228,7 +230,10 @@ int serve(agent_options options) {
   if (auto have = raise_descriptor_limit(wanted); have < wanted)
     spdlog::warn("open-file limit is {}; --max-connections {} needs about {} (raise LimitNOFILE)", have,
                  options.max_connections, wanted);
-  http::server server{io, make_proxy_handler(context), limits};
+  // A session stays on one io thread, which alone runs its context: no strand needed.
+  http::server server{io, make_proxy_handler(context), limits, [&io_threads] {
+                         return http::asio::any_io_executor{io_threads.next().get_executor()};
+                       }};
   std::uint16_t port = 0;
   try {
     port = server.listen(options.listen_address, options.port);
@@ -329,7 +334,7 @@ int serve(agent_options options) {
     if (error) return;
     spdlog::info("signal {}: stopping", signal);
     server.stop();
-    io.stop();
+    io_threads.stop();
   });
 
   nlohmann::json ready{{"event", "ready"}, {"url", context.base_url}, {"region", options.region},
@@ -338,10 +343,7 @@ int serve(agent_options options) {
   spdlog::info("fedstack agent for {} serving {}, node {}", options.region, context.base_url,
                to_string(self_entry.address));
 
-  std::vector<std::thread> threads;
-  for (long long i = 1; i < options.io_threads; ++i) threads.emplace_back([&io] { io.run(); });
-  io.run();
-  for (auto& t : threads) t.join();
+  io_threads.run();
   for (const auto& handle : {caf::actor_cast<caf::actor>(node_handle), caf::actor_cast<caf::actor>(capacity_handle),
                              caf::actor_cast<caf::actor>(scheduler_handle),
                              caf::actor_cast<caf::actor>(*membership), caf::actor_cast<caf::actor>(connector),

@@ -200,26 +200,27 @@ http::awaitable<void> check_zone(agent_context* context, bhttp::fields headers, 
 }
 
 /// The answer to a list: the merged items (trimmed for Nova's summary list)
-/// and the links to the next page in the service's shape.
-json page_body(const request& r, const api::merged_page& merged, bool summary) {
+/// and the links to the next page in the service's shape. The items are moved
+/// out of `merged` (after the links, which read the last one's ID).
+json page_body(const request& r, api::merged_page& merged, bool summary) {
   const auto& route = r.route;
   json body = json::object();
-  json items = json::array();
-  for (const auto& item : merged.items) {
-    if (!summary) {
-      items.push_back(item);
-      continue;
-    }
-    json brief = json::object();
-    for (const char* key : {"id", "name", "links"})
-      if (item.contains(key)) brief[key] = item[key];
-    items.push_back(std::move(brief));
-  }
-  body[route.resource] = std::move(items);
   if (route.service == api::service_type::image) body["schema"] = "/v2/schemas/images";
   api::set_list_links(body, route.service, route.resource,
                       api::agent_service_root(route.service, r.context.base_url),
                       route.upstream_path, route.query, merged);
+  json items = json::array();
+  for (auto& item : merged.items) {
+    if (!summary) {
+      items.push_back(std::move(item));
+      continue;
+    }
+    json brief = json::object();
+    for (const char* key : {"id", "name", "links"})
+      if (item.contains(key)) brief[key] = std::move(item[key]);
+    items.push_back(std::move(brief));
+  }
+  body[route.resource] = std::move(items);
   return body;
 }
 
@@ -357,7 +358,7 @@ http::awaitable<void> handle_list(request& r) {
     co_return co_await send_error(r, 503, "No cloudlet could answer the list.");
   }
 
-  auto merged = api::merge_pages(pages, sort.keys, limit.value_or(std::numeric_limits<std::size_t>::max()),
+  auto merged = api::merge_pages(std::move(pages), sort.keys, limit.value_or(std::numeric_limits<std::size_t>::max()),
                                  after ? &after->item : nullptr);
   auto body = page_body(r, merged, summary);
   bhttp::fields extra;

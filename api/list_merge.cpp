@@ -322,7 +322,7 @@ int compare_items(const json& a, const json& b, const std::vector<sort_key>& key
   return 0;
 }
 
-merged_page merge_pages(const std::vector<cloudlet_page>& pages,
+merged_page merge_pages(std::vector<cloudlet_page> pages,
                         const std::vector<sort_key>& keys, std::size_t limit,
                         const json* after) {
   auto before = [&](const json* x, const json* y) { return compare_items(*x, *y, keys) < 0; };
@@ -330,12 +330,12 @@ merged_page merge_pages(const std::vector<cloudlet_page>& pages,
 
   // Each page as a sorted run. A cloud that collates or breaks ties differently would
   // otherwise break the merge; a stable sort keeps its order among our ties.
-  std::vector<std::vector<const json*>> runs(pages.size());
+  std::vector<std::vector<json*>> runs(pages.size());
   std::vector<std::size_t> heads(pages.size(), 0);
   for (std::size_t i = 0; i < pages.size(); ++i) {
     result.taken.emplace(pages[i].cloudlet, 0);
     auto& run = runs[i];
-    for (const auto& item : pages[i].items) run.push_back(&item);
+    for (auto& item : pages[i].items) run.push_back(&item);
     if (!std::is_sorted(run.begin(), run.end(), before))
       std::stable_sort(run.begin(), run.end(), before);
     // A cloud without the marker may start before it: skip up to it.
@@ -357,7 +357,8 @@ merged_page merge_pages(const std::vector<cloudlet_page>& pages,
           (best == runs.size() || before(runs[i][heads[i]], runs[best][heads[best]])))
         best = i;
     if (best == runs.size()) break;
-    const json& item = *runs[best][heads[best]++];
+    // Past its run's head, an item is never compared again: it can be moved out.
+    json& item = *runs[best][heads[best]++];
     auto id = id_key(item);
     if (id && seen.count(*id) != 0) continue;
     if (result.items.size() == limit) {
@@ -365,7 +366,7 @@ merged_page merge_pages(const std::vector<cloudlet_page>& pages,
       break;
     }
     if (id) seen.insert(std::move(*id));
-    result.items.push_back(item);
+    result.items.push_back(std::move(item));
     ++result.taken[pages[best].cloudlet];
   }
   result.has_more = left_out || std::any_of(pages.begin(), pages.end(),

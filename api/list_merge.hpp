@@ -116,7 +116,9 @@ struct merged_page {
 /// has_more is true if an item was left out by `limit`, or any cloud is not exhausted
 /// (its next item is unknown and might belong on the next page). It can thus be true
 /// before an empty last page, as with Nova's links on a full page.
-merged_page merge_pages(const std::vector<cloudlet_page>& pages,
+///
+/// Takes the pages by value: the items it keeps are moved, not copied, into the result.
+merged_page merge_pages(std::vector<cloudlet_page> pages,
                         const std::vector<sort_key>& keys, std::size_t limit,
                         const nlohmann::json* after = nullptr);
 

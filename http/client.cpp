@@ -1,11 +1,13 @@
 #include "http/client.hpp"
 
+#include <cstdint>
 #include <limits>
 
 namespace fedstack::http {
 namespace {
 
 constexpr std::size_t chunk_bytes = 64 * 1024;
+constexpr std::size_t answer_buffer_bytes = 16 * 1024;
 
 void throw_if(const beast::error_code& ec, const char* what) {
   if (ec) throw boost::system::system_error(ec, what);
@@ -28,6 +30,15 @@ awaitable<void> connect_to(beast::tcp_stream& stream, const endpoint& to,
     co_await stream.async_connect(results, use_awaitable);
   }
   stream.socket().set_option(tcp::no_delay(true));
+}
+
+/// Idle connections are pooled per io_context as well as per upstream: a
+/// connection's I/O completes on the thread of the context that opened it, so
+/// a caller on another context (io_threads.hpp) would wait for that thread at
+/// every step.
+std::string pool_key(const std::string& host, const asio::any_io_executor& executor) {
+  const auto& context = asio::query(executor, asio::execution::context);
+  return host + "@" + std::to_string(reinterpret_cast<std::uintptr_t>(&context));
 }
 
 } // namespace
@@ -141,18 +152,21 @@ awaitable<response> fetch(const endpoint& to, bhttp::request<bhttp::string_body>
 awaitable<response> fetch(connection_pool& pool, const endpoint& to,
                           bhttp::request<bhttp::string_body> request,
                           std::chrono::milliseconds timeout, std::size_t body_limit) {
-  auto key = to.host + ":" + std::to_string(to.port);
-  if (request.find(bhttp::field::host) == request.end()) request.set(bhttp::field::host, key);
+  auto host = to.host + ":" + std::to_string(to.port);
+  if (request.find(bhttp::field::host) == request.end()) request.set(bhttp::field::host, host);
   request.keep_alive(true);
   request.prepare_payload();
   bool head = request.method() == bhttp::verb::head;
+  auto executor = co_await asio::this_coro::executor;
+  auto key = pool_key(host, executor);
   for (int attempt = 0;; ++attempt) {
     auto pooled = attempt == 0 ? pool.take(key) : std::nullopt;
     bool reused = pooled.has_value();
-    auto executor = co_await asio::this_coro::executor;
     beast::tcp_stream stream = reused ? std::move(*pooled) : beast::tcp_stream{executor};
     beast::flat_buffer buffer;
-    buffer.reserve(chunk_bytes);
+    // Room for a typical JSON answer in one read, but below 64 KiB: glibc
+    // consolidates its fast bins on every free of 64 KiB or more.
+    buffer.reserve(answer_buffer_bytes);
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(body_limit);
     if (head) parser.skip(true);

@@ -15,7 +15,8 @@ namespace fedstack::http {
 
 class connection_pool {
 public:
-  /// Keeps at most `idle_per_upstream` idle connections for each host:port.
+  /// Keeps at most `idle_per_upstream` idle connections for each key (fetch
+  /// keys them by host:port and by the io_context that opened them).
   explicit connection_pool(std::size_t idle_per_upstream = 32) : limit_(idle_per_upstream) {}
 
   /// An idle connection to `key` (most recently used first), if there is one.

@@ -188,8 +188,8 @@ bool out_of_descriptors(const beast::error_code& ec) {
 } // namespace
 
 struct server::impl : std::enable_shared_from_this<impl> {
-  impl(asio::io_context& io, handler h, server_limits limits)
-    : io_(io), handler_(std::move(h)), limits_(std::move(limits)), acceptor_(io),
+  impl(asio::io_context& io, handler h, server_limits limits, server::session_placement place)
+    : io_(io), handler_(std::move(h)), limits_(std::move(limits)), place_(std::move(place)), acceptor_(io),
       slots_(std::make_shared<connection_slots>(limits_.max_connections,
                                                 limits_.max_connections_per_client)) {}
 
@@ -197,7 +197,8 @@ struct server::impl : std::enable_shared_from_this<impl> {
     auto self = shared_from_this();
     for (;;) {
       beast::error_code ec;
-      tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(io_),
+      auto session_executor = place_ ? place_() : asio::any_io_executor{asio::make_strand(io_)};
+      tcp::socket socket = co_await acceptor_.async_accept(session_executor,
                                                            asio::redirect_error(use_awaitable, ec));
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
       if (ec) {
@@ -336,14 +337,15 @@ struct server::impl : std::enable_shared_from_this<impl> {
   asio::io_context& io_;
   handler handler_;
   server_limits limits_;
+  server::session_placement place_;
   tcp::acceptor acceptor_;
   std::shared_ptr<connection_slots> slots_;
   std::mutex mutex_;
   std::list<std::weak_ptr<beast::tcp_stream>> sessions_;
 };
 
-server::server(asio::io_context& io, handler h, server_limits limits)
-  : impl_(std::make_shared<impl>(io, std::move(h), limits)) {}
+server::server(asio::io_context& io, handler h, server_limits limits, session_placement place)
+  : impl_(std::make_shared<impl>(io, std::move(h), limits, std::move(place))) {}
 
 server::~server() { stop(); }
 

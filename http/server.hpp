@@ -69,10 +69,14 @@ public:
 using handler = std::function<awaitable<void>(exchange&)>;
 
 /// Accepts connections on one address and runs `handler` for every request.
-/// Runs on the io_context it is given; `stop()` closes the acceptor and all sessions.
+/// Accepts on the io_context it is given; each connection's session runs on the
+/// executor `place` returns for it, by default a strand of that io_context (a
+/// context run by several threads needs one; a context per thread, as
+/// io_threads.hpp has, does not). `stop()` closes the acceptor and all sessions.
 class server {
 public:
-  server(asio::io_context& io, handler h, server_limits limits = {});
+  using session_placement = std::function<asio::any_io_executor()>;
+  server(asio::io_context& io, handler h, server_limits limits = {}, session_placement place = {});
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;
