@@ -84,6 +84,34 @@ void save_node_port(caf::actor_system& system, const registry_actor& registry, s
              [&](caf::error& error) { spdlog::warn("cannot save the node port: {}", system.render(error)); });
 }
 
+/// Stops the agent's long-lived actors and waits for them (the registry commits and
+/// closes LMDB), at most `grace`. The short-lived actors of `ask` that still wait for a
+/// peer's answer are not waited for: the actor system would otherwise hold the exit up to
+/// each request's timeout (10 s for the registry and the scheduler), past a service
+/// manager's stop timeout.
+void stop_actors(caf::actor_system& system, const std::vector<caf::actor>& actors,
+                 std::chrono::milliseconds grace = std::chrono::seconds{5}) {
+  auto started = std::chrono::steady_clock::now();
+  std::size_t down = 0;
+  bool late = false;
+  {
+    caf::scoped_actor self{system};
+    for (const auto& actor : actors) {
+      self->monitor(actor);
+      self->send_exit(actor, caf::exit_reason::user_shutdown);
+    }
+    self->receive_while([&] { return down < actors.size() && !late; })(
+      [&](const caf::down_msg&) { ++down; }, caf::after(grace) >> [&] { late = true; });
+  }
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  if (late)
+    spdlog::warn("{} of {} actors still running {} ms after the stop; exiting anyway", actors.size() - down,
+                 actors.size(), grace.count());
+  else
+    spdlog::info("actors stopped in {} ms", took.count());
+  system.await_actors_before_shutdown(false);
+}
+
 int serve(agent_options options) {
   // CAF reads these files at every connection and throws if it cannot, so
   // every problem with them must show here, before anything starts.
@@ -344,11 +372,9 @@ int serve(agent_options options) {
                to_string(self_entry.address));
 
   io_threads.run();
-  for (const auto& handle : {caf::actor_cast<caf::actor>(node_handle), caf::actor_cast<caf::actor>(capacity_handle),
-                             caf::actor_cast<caf::actor>(scheduler_handle),
-                             caf::actor_cast<caf::actor>(*membership), caf::actor_cast<caf::actor>(connector),
-                             caf::actor_cast<caf::actor>(*registry)})
-    caf::anon_send_exit(handle, caf::exit_reason::user_shutdown);
+  stop_actors(system, {caf::actor_cast<caf::actor>(node_handle), caf::actor_cast<caf::actor>(capacity_handle),
+                       caf::actor_cast<caf::actor>(scheduler_handle), caf::actor_cast<caf::actor>(*membership),
+                       caf::actor_cast<caf::actor>(connector), caf::actor_cast<caf::actor>(*registry)});
   spdlog::info("fedstack agent stopped");
   return 0;
 }
