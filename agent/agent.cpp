@@ -1,6 +1,7 @@
 #include "agent/agent.hpp"
 
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -88,8 +89,8 @@ void save_node_port(caf::actor_system& system, const registry_actor& registry, s
 /// closes LMDB), at most `grace`. The short-lived actors of `ask` that still wait for a
 /// peer's answer are not waited for: the actor system would otherwise hold the exit up to
 /// each request's timeout (10 s for the registry and the scheduler), past a service
-/// manager's stop timeout.
-void stop_actors(caf::actor_system& system, const std::vector<caf::actor>& actors,
+/// manager's stop timeout. True when every actor stopped within `grace`.
+bool stop_actors(caf::actor_system& system, const std::vector<caf::actor>& actors,
                  std::chrono::milliseconds grace = std::chrono::seconds{5}) {
   auto started = std::chrono::steady_clock::now();
   std::size_t down = 0;
@@ -109,7 +110,7 @@ void stop_actors(caf::actor_system& system, const std::vector<caf::actor>& actor
                  actors.size(), grace.count());
   else
     spdlog::info("actors stopped in {} ms", took.count());
-  system.await_actors_before_shutdown(false);
+  return !late;
 }
 
 int serve(agent_options options) {
@@ -372,11 +373,21 @@ int serve(agent_options options) {
                to_string(self_entry.address));
 
   io_threads.run();
-  stop_actors(system, {caf::actor_cast<caf::actor>(node_handle), caf::actor_cast<caf::actor>(capacity_handle),
-                       caf::actor_cast<caf::actor>(scheduler_handle), caf::actor_cast<caf::actor>(*membership),
-                       caf::actor_cast<caf::actor>(connector), caf::actor_cast<caf::actor>(*registry)});
+  bool stopped = stop_actors(
+    system, {caf::actor_cast<caf::actor>(node_handle), caf::actor_cast<caf::actor>(capacity_handle),
+             caf::actor_cast<caf::actor>(scheduler_handle), caf::actor_cast<caf::actor>(*membership),
+             caf::actor_cast<caf::actor>(connector), caf::actor_cast<caf::actor>(*registry)});
   spdlog::info("fedstack agent stopped");
-  return 0;
+  // The process ends here, without tearing down the actor system and the io
+  // contexts: coroutine frames still parked in the stopped contexts, and the
+  // actors of `ask` still waiting for a peer, hold handles of the registry, and
+  // the system's destructor waits for the registry's detached thread until they
+  // are gone, which (contexts outliving the system) is never: a hang seen after
+  // SIGTERM. What must outlive the process is done: the actors stopped, LMDB
+  // committed every transaction (it needs no close to be consistent), logs flushed.
+  spdlog::shutdown();
+  std::cout.flush();
+  std::_Exit(stopped ? 0 : 1);
 }
 
 } // namespace
