@@ -11,7 +11,7 @@ import subprocess
 import time
 import unittest
 
-from harness import FEDSTACK, Federation, http, openstack, token
+from harness import FEDSTACK, Federation, flavor_id, http, openstack, token
 
 CLOUDLETS = 4
 
@@ -237,12 +237,7 @@ class FederationOfFour(unittest.TestCase):
                      for i in range(CLOUDLETS)]
         self.assertTrue(all(s["status"] == "ACTIVE" for s in cli_boots))
         tok, _ = token(self.agent_url(0))
-        flavors = {}
-        for agent in range(CLOUDLETS):
-            status, _, body = http("GET", self.agent_url(agent) + "/v2.1/flavors",
-                                   headers={"X-Auth-Token": tok})
-            self.assertEqual(status, 200, body)
-            flavors[agent] = next(f["id"] for f in json.loads(body)["flavors"] if f["name"] == "m1.tiny")
+        flavors = {agent: flavor_id(self.agent_url(agent), tok) for agent in range(CLOUDLETS)}
 
         def boot(i):
             agent = i % CLOUDLETS
