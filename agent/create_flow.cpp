@@ -15,6 +15,7 @@
 
 #include "agent/copies.hpp"
 #include "agent/federation.hpp"
+#include "agent/marker_search.hpp"
 #include "agent/request.hpp"
 #include "agent/resource_kinds.hpp"
 #include "agent/upstream_call.hpp"
@@ -58,25 +59,17 @@ struct attempt {
 /// what it made is an orphan for the orphan sweep (reservation_sweep.cpp).
 http::awaitable<void> remove_by_marker(request& r, const cloudlet_endpoints& c, resource_kind kind,
                                        const std::string& global_id) {
+  // Neutron resources are marked after their create answered: nothing to look for.
+  if (kind != resource_kind::image && kind != resource_kind::server) co_return;
+  auto search = search_for_marker(kind, global_id, false);
+  if (!search) co_return;
   auto headers = client_call_headers(r);
-  std::string list_path, item_prefix, collection;
-  api::service_type service;
-  if (kind == resource_kind::image) {
-    service = api::service_type::image;
-    list_path = "/v2/images?" + std::string(api::gid_key) + "=" + global_id;
-    item_prefix = "/v2/images/";
-    collection = "images";
-  } else if (kind == resource_kind::server) {
-    service = api::service_type::compute;
-    list_path = "/v2.1/servers/detail";
-    item_prefix = "/v2.1/servers/";
-    collection = "servers";
-  } else {
-    co_return;   // Neutron resources are marked after their create answered
-  }
+  auto service = search->service;
+  const auto& collection = search->collection;
+  auto item_prefix = std::string(kind == resource_kind::image ? "/v2/images/" : "/v2.1/servers/");
   std::optional<std::string> failure;
   try {
-    auto listed = co_await call_cloudlet(r.context, c, service, bhttp::verb::get, list_path, headers);
+    auto listed = co_await call_cloudlet(r.context, c, service, bhttp::verb::get, search->path, headers);
     for (const auto& item : parse_object(listed.body).value(collection, json::array())) {
       auto m = api::read_marker(service, item);
       if (!m || m->global_id != global_id || !item.contains("id")) continue;

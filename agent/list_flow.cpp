@@ -12,6 +12,9 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/federation.hpp"
+#include "agent/marker_search.hpp"
+#include "agent/registry_client.hpp"
+#include "agent/resource_kinds.hpp"
 #include "agent/request.hpp"
 #include "agent/upstream_call.hpp"
 #include "api/global_id.hpp"
@@ -124,12 +127,45 @@ struct marker_item {
   std::string local_id;
 };
 
+/// A marker item as the client sees it: IDs global, links the agent's.
+http::awaitable<marker_item> for_client(request& r, const cloudlet_endpoints& c, const json& cloud_item,
+                                        const std::string& local_id) {
+  auto doc = cloud_item;
+  auto uuids = api::collect_json_uuids(doc);
+  auto to_global = co_await ids_to_global(r, c.region, r.route.service, &doc, uuids);
+  rewrite_json_for_client(r, c, r.route.service, doc, to_global);
+  co_return marker_item{std::move(doc), c.region, local_id};
+}
+
+/// The marker item found by the marker it carries on the clouds, for a global
+/// ID whose owner cannot be asked (an agent that is gone: its resources are
+/// still listed, under the IDs their markers give them).
+http::awaitable<std::optional<marker_item>> find_marker_on_clouds(request& r, const std::string& marker) {
+  auto kind = kind_of(r.route);
+  if (!kind) co_return std::nullopt;
+  auto headers = client_call_headers(r);
+  auto found = co_await find_marked_primary(r.context, headers, *kind, marker, false);
+  if (!found) co_return std::nullopt;
+  co_return co_await for_client(r, found->cloudlet, found->item, found->local_id);
+}
+
 http::awaitable<std::optional<marker_item>> find_marker(request& r, const std::string& marker,
                                                         const std::string& item_path) {
   std::string cloudlet = r.context.cloudlet.region;
   std::string local = marker;
   if (api::global_id_owner(marker)) {
-    auto entry = co_await r.context.registry->get(r.identity->project_id, marker);
+    std::optional<storage::registry_entry> entry;
+    std::optional<std::string> owner_away;
+    try {
+      entry = co_await r.context.registry->get(r.identity->project_id, marker);
+    } catch (const registry_unavailable& e) {
+      owner_away = e.what();
+    }
+    if (owner_away) {
+      spdlog::info("{} marker {}: its owner cannot be asked ({}); looking for it on the clouds",
+                   r.request_id, marker, *owner_away);
+      co_return co_await find_marker_on_clouds(r, marker);
+    }
     if (!entry || entry->copies.empty()) co_return std::nullopt;
     cloudlet = entry->copies.front().cloudlet;
     local = entry->copies.front().local_id;
@@ -143,10 +179,7 @@ http::awaitable<std::optional<marker_item>> find_marker(request& r, const std::s
   auto singular = r.route.resource.substr(0, r.route.resource.size() - 1);
   if (doc.is_object() && doc.contains(singular)) doc = doc[singular];
   if (!doc.is_object()) co_return std::nullopt;
-  auto uuids = api::collect_uuids(answer.body);
-  auto to_global = co_await ids_to_global(r, cloudlet, r.route.service, &doc, uuids);
-  auto text = rewrite_for_client(r, *c, r.route.service, doc.dump(), to_global);
-  co_return marker_item{json::parse(text), cloudlet, local};
+  co_return co_await for_client(r, *c, doc, local);
 }
 
 /// A page's items for the client: copies dropped, IDs global, links the agent's.

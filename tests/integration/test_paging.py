@@ -1,0 +1,101 @@
+"""Paging past items whose owner is gone.
+
+A global ID names the agent that owns its registry entry. When that agent is
+gone (stopped for good, or an earlier deployment's), its resources are still
+listed under the IDs their markers carry; a page that ends on one of them must
+lead to the next page, found by the marker on the clouds, not fail with 503
+(the real-OpenStack lab found this: docs/conformance.md)."""
+import json
+import time
+import unittest
+
+from harness import Federation, flavor_id, http, token
+
+PER_AGENT = 2
+
+
+class PagingPastAGoneOwner(unittest.TestCase):
+    def setUp(self):
+        self.fed = Federation(cloudlets=2, build_delay_ms=50, chain=True)
+        self.addCleanup(self.fed.close)
+        self.tok, _ = token(self.fed.agents[0]["url"])
+        self.headers = {"X-Auth-Token": self.tok}
+
+    def call(self, method, agent, path, body=None, raw=None, headers=None):
+        status, _, answer = http(method, self.fed.agents[agent]["url"] + path, body,
+                                 headers={**self.headers, **(headers or {})}, raw=raw)
+        try:
+            return status, json.loads(answer) if answer else None
+        except ValueError:   # Glance's errors are plain text
+            return status, answer.decode(errors="replace")
+
+    def make(self, agent, n):
+        """An active image, a network with a subnet and an ACTIVE server, through `agent`."""
+        status, image = self.call("POST", agent, "/v2/images", {
+            "name": f"page-image-{agent}-{n}", "disk_format": "raw", "container_format": "bare"})
+        self.assertEqual(status, 201, image)
+        status, _ = self.call("PUT", agent, f"/v2/images/{image['id']}/file", raw=b"x" * 1024,
+                              headers={"Content-Type": "application/octet-stream"})
+        self.assertEqual(status, 204)
+        status, net = self.call("POST", agent, "/v2.0/networks", {"network": {"name": f"page-net-{agent}-{n}"}})
+        self.assertEqual(status, 201, net)
+        net = net["network"]
+        status, subnet = self.call("POST", agent, "/v2.0/subnets", {"subnet": {
+            "network_id": net["id"], "cidr": f"10.{40 + agent}.{n}.0/24", "ip_version": 4}})
+        self.assertEqual(status, 201, subnet)
+        status, server = self.call("POST", agent, "/v2.1/servers", {"server": {
+            "name": f"page-server-{agent}-{n}", "imageRef": image["id"],
+            "flavorRef": flavor_id(self.fed.agents[agent]["url"], self.tok),
+            "networks": [{"uuid": net["id"]}]}})
+        self.assertEqual(status, 202, server)
+        return {"images": image["id"], "networks": net["id"], "servers": server["server"]["id"]}
+
+    def wait_active(self, agent, server_ids):
+        deadline = time.monotonic() + 60
+        while True:
+            status, body = self.call("GET", agent, "/v2.1/servers/detail")
+            self.assertEqual(status, 200, body)
+            states = {s["id"]: s["status"] for s in body["servers"] if s["id"] in server_ids}
+            if len(states) == len(server_ids) and set(states.values()) == {"ACTIVE"}:
+                return
+            self.assertLess(time.monotonic(), deadline, f"servers never ACTIVE: {states}")
+            time.sleep(0.2)   # polling the cloud's build, as a client does
+
+    def page_through(self, agent, path, collection):
+        """Every item's ID, one item per page, and the markers used."""
+        seen, markers, marker = [], [], None
+        for _ in range(100):
+            query = "?limit=1" + (f"&marker={marker}" if marker else "")
+            status, body = self.call("GET", agent, path + query)
+            self.assertEqual(status, 200, f"{path}{query}: {body}")
+            items = body[collection]
+            if not items:
+                return seen, markers
+            seen += [item["id"] for item in items]
+            marker = items[-1]["id"]
+            markers.append(marker)
+        self.fail(f"{path}: paging never ended")
+
+    def test_pages_lead_on_past_items_of_a_stopped_agent(self):
+        made = [self.make(agent, n) for agent in (0, 1) for n in range(PER_AGENT)]
+        self.wait_active(1, {m["servers"] for m in made})
+        of_agent_two = {kind: {m[kind] for m in made[PER_AGENT:]} for kind in made[0]}
+
+        self.assertEqual(self.fed.agents[1]["process"].stop(), 0)
+
+        for path, collection in (("/v2/images", "images"), ("/v2.0/networks", "networks"),
+                                 ("/v2.1/servers", "servers")):
+            status, whole = self.call("GET", 0, path)
+            self.assertEqual(status, 200, whole)
+            everything = [item["id"] for item in whole[collection]]
+            # Listed under the global IDs their markers carry, though their owner is gone.
+            self.assertLessEqual({m[collection] for m in made}, set(everything), collection)
+            seen, markers = self.page_through(0, path, collection)
+            self.assertEqual(sorted(seen), sorted(everything), collection)
+            self.assertEqual(len(seen), len(set(seen)), f"{collection}: an item twice")
+            self.assertTrue(of_agent_two[collection] & set(markers),
+                            f"{collection}: no page ended on an item of the stopped agent")
+
+
+if __name__ == "__main__":
+    unittest.main()
