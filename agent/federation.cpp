@@ -184,8 +184,9 @@ http::awaitable<std::vector<bool>> run_all(std::vector<std::function<http::await
 }
 
 http::awaitable<std::map<std::string, std::string>>
-ids_to_local(request& r, const std::string& cloudlet, const std::vector<std::string_view>& texts) {
-  std::map<std::string, std::string> mapping;
+ids_to_local(request& r, const std::string& cloudlet, const std::vector<std::string_view>& texts,
+             const std::map<std::string, std::string>& known) {
+  auto mapping = known;
   for (auto text : texts) {
     for (auto& id : api::collect_uuids(text)) {
       if (mapping.count(id) || !api::global_id_owner(id)) continue;

@@ -46,8 +46,10 @@ http::awaitable<std::vector<bool>> run_all(std::vector<std::function<http::await
 
 /// Global -> local on `cloudlet` for every global ID in `texts` that has a copy
 /// there (the owner's registry answers; what was learned is kept in aliases).
+/// `known` seeds the map: those IDs are not asked about.
 http::awaitable<std::map<std::string, std::string>>
-ids_to_local(request& r, const std::string& cloudlet, const std::vector<std::string_view>& texts);
+ids_to_local(request& r, const std::string& cloudlet, const std::vector<std::string_view>& texts,
+             const std::map<std::string, std::string>& known = {});
 
 /// Local -> global for an answer from `cloudlet`: markers in the body (which are
 /// then stripped), this agent's registry, and the aliases it learned. `known`

@@ -10,6 +10,8 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/federation.hpp"
+#include "agent/marker_search.hpp"
+#include "agent/registry_client.hpp"
 #include "agent/request.hpp"
 #include "agent/resource_kinds.hpp"
 #include "agent/upstream_call.hpp"
@@ -64,15 +66,17 @@ http::awaitable<std::string> translate_answer(request& r, const cloudlet_endpoin
   co_return doc.dump();
 }
 
-/// Forwards the call to r.target with IDs translated both ways.
-http::awaitable<void> forward(request& r, std::string body) {
+/// Forwards the call to r.target with IDs translated both ways; `known`
+/// (global -> local on r.target) need not be asked of the registries.
+http::awaitable<void> forward(request& r, std::string body,
+                              const std::map<std::string, std::string>& known_local = {}) {
   const auto& route = r.route;
   auto method = r.header().method();
   std::vector<std::string_view> texts;   // named: GCC 12 and initializer lists across co_await
   texts.push_back(route.upstream_path);
   texts.push_back(route.query);
   texts.push_back(body);
-  auto to_local = co_await ids_to_local(r, r.target.region, texts);
+  auto to_local = co_await ids_to_local(r, r.target.region, texts, known_local);
   auto lookup = [&](std::string_view id) -> std::optional<std::string> {
     auto it = to_local.find(std::string(id));
     if (it == to_local.end()) return std::nullopt;
@@ -152,6 +156,23 @@ std::string not_found_message(const api::route& route) {
   return "No " + singular + " with ID " + route.resource_id + " was found.";
 }
 
+/// A read of a resource whose owner cannot be asked (an agent that is gone):
+/// its primary is found by the marker it carries, as lists show it. Writes
+/// still need the owner, whose entry they change.
+http::awaitable<void> read_without_owner(request& r, storage::resource_kind kind, const std::string& why) {
+  const auto& global_id = r.route.resource_id;
+  spdlog::info("{} {}: its owner cannot be asked ({}); looking for it on the clouds", r.request_id,
+               global_id, why);
+  auto headers = client_call_headers(r);
+  auto found = co_await find_marked_primary(r.context, headers, kind, global_id, false);
+  if (!found) co_return co_await send_error(r, 404, not_found_message(r.route));
+  r.target = found->cloudlet;
+  std::map<std::string, std::string> known;
+  known.emplace(global_id, found->local_id);
+  std::string no_body;
+  co_await forward(r, std::move(no_body), known);
+}
+
 } // namespace
 
 http::awaitable<void> handle_resource(request& r) {
@@ -183,7 +204,15 @@ http::awaitable<void> handle_resource(request& r) {
 
   // A call about one recorded resource goes where its primary copy lives.
   if (kind && !route.resource_id.empty() && api::global_id_owner(route.resource_id)) {
-    auto entry = co_await r.context.registry->get(r.identity->project_id, route.resource_id);
+    std::optional<storage::registry_entry> entry;
+    std::optional<std::string> owner_away;
+    try {
+      entry = co_await r.context.registry->get(r.identity->project_id, route.resource_id);
+    } catch (const registry_unavailable& e) {
+      if (method != bhttp::verb::get && method != bhttp::verb::head) throw;
+      owner_away = e.what();
+    }
+    if (owner_away) co_return co_await read_without_owner(r, *kind, *owner_away);
     if (!entry || entry->state != storage::entry_state::bound || entry->copies.empty())
       co_return co_await send_error(r, 404, not_found_message(route));
     auto cloudlet = find_cloudlet(r.context, entry->copies.front().cloudlet);
