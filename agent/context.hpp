@@ -45,6 +45,9 @@ struct agent_context {
   std::unique_ptr<registry_client> registry;
   std::unique_ptr<placement_client> placement;
   id_aliases aliases;
+  /// (cloudlet, its flavor ID) -> this agent's cloudlet's flavor of the same
+  /// name and shape (agent/flavor_ids.hpp).
+  id_aliases flavor_aliases{10'000};
   /// One copy of a resource per cloudlet at a time (key: global ID + region).
   keyed_lock copy_locks;
   /// Creates running now (the reservation sweep skips them).

@@ -288,9 +288,12 @@ http::awaitable<registry_entry> ensure_network_on(request& r, const registry_ent
   co_return network;
 }
 
-http::awaitable<std::string> ensure_flavor_on(request& r, const json& flavor, const cloudlet_endpoints& to) {
-  auto flavor_id = flavor.value("id", std::string{});
-  if (flavor_id.empty()) throw copy_failed("the flavor of the boot cannot be read");
+namespace {
+
+/// The ID of `to`'s flavor like `flavor`, copied there if it has none.
+http::awaitable<std::string> ensure_flavor_exists_on(request& r, const json& flavor,
+                                                     const cloudlet_endpoints& to) {
+  const auto flavor_id = flavor.value("id", std::string{});
   auto found = co_await find_flavor_like(r, flavor, to);
   if (found.id) co_return *found.id;
   auto guard = co_await r.context.copy_locks.acquire("flavor\n" + flavor_id + "\n" + to.region);
@@ -322,6 +325,23 @@ http::awaitable<std::string> ensure_flavor_on(request& r, const json& flavor, co
                                             api_error_message(made)
                                         : found.clash,
                     409);
+}
+
+} // namespace
+
+http::awaitable<std::optional<std::string>> flavor_like_on(request& r, const json& flavor,
+                                                           const cloudlet_endpoints& on) {
+  auto found = co_await find_flavor_like(r, flavor, on);
+  co_return found.id;
+}
+
+http::awaitable<std::string> ensure_flavor_on(request& r, const json& flavor, const cloudlet_endpoints& to) {
+  auto flavor_id = flavor.value("id", std::string{});
+  if (flavor_id.empty()) throw copy_failed("the flavor of the boot cannot be read");
+  auto id_there = co_await ensure_flavor_exists_on(r, flavor, to);
+  // What a server there shows as its flavor is shown to clients under this cloudlet's ID.
+  r.context.flavor_aliases.learn(to.region, id_there, flavor_id);
+  co_return id_there;
 }
 
 } // namespace fedstack::agent

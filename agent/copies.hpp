@@ -36,5 +36,9 @@ http::awaitable<storage::registry_entry> ensure_network_on(request& r, const sto
 /// their flavors independently (docs/federation.md, "What a boot needs on another cloudlet").
 http::awaitable<std::string> ensure_flavor_on(request& r, const nlohmann::json& flavor,
                                               const cloudlet_endpoints& to);
+/// The ID of `on`'s flavor with `flavor`'s ID and shape, else with its name and
+/// shape; nullopt when `on` has none (nothing is copied).
+http::awaitable<std::optional<std::string>> flavor_like_on(request& r, const nlohmann::json& flavor,
+                                                           const cloudlet_endpoints& on);
 
 } // namespace fedstack::agent

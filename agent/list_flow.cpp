@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/federation.hpp"
+#include "agent/flavor_ids.hpp"
 #include "agent/marker_search.hpp"
 #include "agent/registry_client.hpp"
 #include "agent/resource_kinds.hpp"
@@ -197,6 +198,7 @@ http::awaitable<std::vector<json>> translate_items(request& r, const cloudlet_en
   auto uuids = api::collect_json_uuids(doc);
   auto to_global = co_await ids_to_global(r, c.region, service, &doc, uuids);
   rewrite_json_for_client(r, c, service, doc, to_global);
+  if (service == api::service_type::compute) co_await show_own_flavor_ids(r, c, doc);
   std::vector<json> items;
   for (auto& item : doc[collection]) {
     if (service == api::service_type::compute && item.contains("OS-EXT-AZ:availability_zone"))

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/federation.hpp"
+#include "agent/flavor_ids.hpp"
 #include "agent/marker_search.hpp"
 #include "agent/registry_client.hpp"
 #include "agent/request.hpp"
@@ -63,6 +64,7 @@ http::awaitable<std::string> translate_answer(request& r, const cloudlet_endpoin
   rewrite_location(r, from, service, answer.headers, to_global);
   if (!is_json) co_return rewrite_for_client(r, from, service, answer.body, to_global);
   rewrite_json_for_client(r, from, service, doc, to_global);
+  if (service == api::service_type::compute) co_await show_own_flavor_ids(r, from, doc);
   co_return doc.dump();
 }
 

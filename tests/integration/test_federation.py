@@ -148,6 +148,23 @@ class FederationOfFour(unittest.TestCase):
         there = {s["name"]: s for s in self.servers_on("cloudlet-2")}
         self.assertEqual(there["tiny-elsewhere"]["flavor"]["id"], before_2["m1.tiny"]["id"])
         self.assertEqual(self.flavors_on("cloudlet-2"), before_2, "a flavor was made on cloudlet-2")
+        # Below 2.47 a server names its flavor by ID: each agent shows the ID its own
+        # cloudlet gives the flavor of that name and shape, the one its flavor calls know.
+        for agent in range(3):
+            own = self.flavors_on(f"cloudlet-{agent + 1}")["m1.tiny"]["id"]
+            status, _, body = http("GET", self.agent_url(agent) + "/compute/v2.1/servers/" + tiny["id"],
+                                   headers=admin)
+            self.assertEqual(status, 200, body)
+            flavor = json.loads(body)["server"]["flavor"]
+            self.assertEqual(flavor["id"], own, f"through agent {agent + 1}")
+            self.assertTrue(all(link["href"].endswith("/flavors/" + own) for link in flavor["links"]), flavor)
+            status, _, body = http("GET", self.agent_url(agent) + "/compute/v2.1/servers/detail?name=tiny-elsewhere",
+                                   headers=admin)
+            self.assertEqual([s["flavor"]["id"] for s in json.loads(body)["servers"]], [own])
+        self.assertIn("m1.tiny", str(self.os(0, "server", "show", tiny["id"], "-f", "json")["flavor"]))
+        status, _, body = http("GET", self.agent_url(2) + "/compute/v2.1/servers/" + tiny["id"],
+                               headers={**admin, "X-OpenStack-Nova-API-Version": "2.47"})
+        self.assertEqual(json.loads(body)["server"]["flavor"]["original_name"], "m1.tiny", body)
 
         def boot(name, flavor):
             return http("POST", self.agent_url(0) + "/compute/v2.1/servers", {"server": {
