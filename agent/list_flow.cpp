@@ -139,8 +139,9 @@ http::awaitable<marker_item> for_client(request& r, const cloudlet_endpoints& c,
 }
 
 /// The marker item found by the marker it carries on the clouds, for a global
-/// ID whose owner cannot be asked (an agent that is gone: its resources are
-/// still listed, under the IDs their markers give them).
+/// ID the owner's registry cannot place: the owner is gone (its resources are
+/// still listed, under the IDs their markers give them), or the entry is
+/// another project's (an admin's Glance list shows every project's images).
 http::awaitable<std::optional<marker_item>> find_marker_on_clouds(request& r, const std::string& marker) {
   auto kind = kind_of(r.route);
   if (!kind) co_return std::nullopt;
@@ -156,18 +157,18 @@ http::awaitable<std::optional<marker_item>> find_marker(request& r, const std::s
   std::string local = marker;
   if (api::global_id_owner(marker)) {
     std::optional<storage::registry_entry> entry;
-    std::optional<std::string> owner_away;
+    std::optional<std::string> unplaced;
     try {
       entry = co_await r.context.registry->get(r.identity->project_id, marker);
     } catch (const registry_unavailable& e) {
-      owner_away = e.what();
+      unplaced = e.what();
     }
-    if (owner_away) {
-      spdlog::info("{} marker {}: its owner cannot be asked ({}); looking for it on the clouds",
-                   r.request_id, marker, *owner_away);
+    if (!unplaced && (!entry || entry->copies.empty())) unplaced = "no entry of this project";
+    if (unplaced) {
+      spdlog::info("{} marker {}: not placed by its owner ({}); looking for it on the clouds",
+                   r.request_id, marker, *unplaced);
       co_return co_await find_marker_on_clouds(r, marker);
     }
-    if (!entry || entry->copies.empty()) co_return std::nullopt;
     cloudlet = entry->copies.front().cloudlet;
     local = entry->copies.front().local_id;
   }

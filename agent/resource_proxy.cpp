@@ -158,12 +158,14 @@ std::string not_found_message(const api::route& route) {
   return "No " + singular + " with ID " + route.resource_id + " was found.";
 }
 
-/// A read of a resource whose owner cannot be asked (an agent that is gone):
-/// its primary is found by the marker it carries, as lists show it. Writes
-/// still need the owner, whose entry they change.
-http::awaitable<void> read_without_owner(request& r, storage::resource_kind kind, const std::string& why) {
+/// A read of a resource the owner's registry cannot place for this client:
+/// the owner is gone, or the entry belongs to another project (an admin's
+/// Glance list shows every project's images). Its primary is found by the
+/// marker it carries, as lists show it, with the client's token, so the
+/// cloud's own visibility rules decide. Writes still need the owner's entry.
+http::awaitable<void> read_by_marker(request& r, storage::resource_kind kind, const std::string& why) {
   const auto& global_id = r.route.resource_id;
-  spdlog::info("{} {}: its owner cannot be asked ({}); looking for it on the clouds", r.request_id,
+  spdlog::info("{} {}: not placed by its owner ({}); looking for it on the clouds", r.request_id,
                global_id, why);
   auto headers = client_call_headers(r);
   auto found = co_await find_marked_primary(r.context, headers, kind, global_id, false);
@@ -206,17 +208,19 @@ http::awaitable<void> handle_resource(request& r) {
 
   // A call about one recorded resource goes where its primary copy lives.
   if (kind && !route.resource_id.empty() && api::global_id_owner(route.resource_id)) {
+    bool is_read = method == bhttp::verb::get || method == bhttp::verb::head;
     std::optional<storage::registry_entry> entry;
-    std::optional<std::string> owner_away;
+    std::optional<std::string> unplaced;
     try {
       entry = co_await r.context.registry->get(r.identity->project_id, route.resource_id);
     } catch (const registry_unavailable& e) {
-      if (method != bhttp::verb::get && method != bhttp::verb::head) throw;
-      owner_away = e.what();
+      if (!is_read) throw;
+      unplaced = e.what();
     }
-    if (owner_away) co_return co_await read_without_owner(r, *kind, *owner_away);
-    if (!entry || entry->state != storage::entry_state::bound || entry->copies.empty())
-      co_return co_await send_error(r, 404, not_found_message(route));
+    bool placed = entry && entry->state == storage::entry_state::bound && !entry->copies.empty();
+    if (!placed && !unplaced) unplaced = "no entry of this project";
+    if (!placed && is_read) co_return co_await read_by_marker(r, *kind, *unplaced);
+    if (!placed) co_return co_await send_error(r, 404, not_found_message(route));
     auto cloudlet = find_cloudlet(r.context, entry->copies.front().cloudlet);
     if (!cloudlet)
       co_return co_await send_error(r, 503, "The cloudlet " + entry->copies.front().cloudlet +
