@@ -2,6 +2,7 @@
 // cloud, so memory stays bounded whatever the image size.
 
 #include <array>
+#include <functional>
 #include <memory>
 
 #include "agent/request.hpp"
@@ -51,6 +52,51 @@ private:
   std::shared_ptr<state> state_;
 };
 
+/// Moves a body piece by piece from `read` (an empty piece: the end) to
+/// `write`, reading piece n+1 while piece n is written: two buffers of one
+/// piece (at most 64 KiB) each, used in turn. A failure on the cloud's side
+/// becomes upstream_failure; one on the client's ends the request as it is.
+http::awaitable<void> relay(const std::function<http::awaitable<std::string_view>()>& read,
+                            const std::function<http::awaitable<void>(std::string_view)>& write,
+                            bool cloud_reads, const http::endpoint& cloud, const std::string& direction) {
+  auto& relayed = metrics::fedstack().image_bytes;
+  std::array<std::string, 2> pieces;
+  std::size_t next = 0;
+  std::size_t writing_bytes = 0;
+  background_write writing{co_await http::asio::this_coro::executor};
+  for (;;) {
+    std::string_view piece;
+    std::exception_ptr read_failure;
+    try {
+      piece = co_await read();
+      pieces[next].assign(piece);   // the reader's view lasts only until its next read
+    } catch (...) {
+      read_failure = std::current_exception();
+    }
+    std::exception_ptr write_failure;
+    try {
+      co_await writing.wait();   // also before leaving: the write uses our buffers
+    } catch (...) {
+      write_failure = std::current_exception();
+    }
+    auto cloud_failure = cloud_reads ? read_failure : write_failure;
+    auto client_failure = cloud_reads ? write_failure : read_failure;
+    if (client_failure) std::rethrow_exception(client_failure);
+    if (cloud_failure) {
+      try {
+        std::rethrow_exception(cloud_failure);
+      } catch (const boost::system::system_error& error) {
+        throw_upstream_failure(cloud, error);
+      }
+    }
+    if (writing_bytes > 0) relayed.add({direction}, static_cast<double>(writing_bytes));
+    if (piece.empty()) co_return;
+    writing_bytes = piece.size();
+    writing.start(write(pieces[next]));
+    next = 1 - next;
+  }
+}
+
 } // namespace
 
 http::awaitable<void> handle_image_upload(request& r, const std::string& local_path) {
@@ -75,43 +121,11 @@ http::awaitable<void> handle_image_upload(request& r, const std::string& local_p
   } catch (const boost::system::system_error& error) {
     throw_upstream_failure(to, error);
   }
-  // Reading piece n+1 from the client overlaps writing piece n to the cloud:
-  // two buffers of one piece (at most 64 KiB) each, used in turn.
-  auto& uploaded = metrics::fedstack().image_bytes;
-  std::array<std::string, 2> pieces;
-  std::size_t next = 0;
-  std::size_t writing_bytes = 0;
-  auto executor = co_await http::asio::this_coro::executor;
-  background_write writing{executor};
-  for (;;) {
-    std::string_view piece;
-    std::exception_ptr client_failure;
-    try {
-      piece = co_await r.exchange.read_some();
-      pieces[next].assign(piece);   // the exchange's view lasts only until its next read
-    } catch (...) {
-      client_failure = std::current_exception();
-    }
-    std::exception_ptr cloud_failure;
-    try {
-      co_await writing.wait();
-    } catch (...) {
-      cloud_failure = std::current_exception();
-    }
-    if (client_failure) std::rethrow_exception(client_failure);   // it ends the request
-    if (cloud_failure) {
-      try {
-        std::rethrow_exception(cloud_failure);
-      } catch (const boost::system::system_error& error) {
-        throw_upstream_failure(to, error);
-      }
-    }
-    if (writing_bytes > 0) uploaded.add({"upload"}, static_cast<double>(writing_bytes));
-    if (piece.empty()) break;
-    writing_bytes = piece.size();
-    writing.start(up.send_some(pieces[next], timeout));
-    next = 1 - next;
-  }
+  std::function<http::awaitable<std::string_view>()> from_client = [&r] { return r.exchange.read_some(); };
+  std::function<http::awaitable<void>(std::string_view)> to_cloud = [&up, timeout](std::string_view piece) {
+    return up.send_some(piece, timeout);
+  };
+  co_await relay(from_client, to_cloud, false, to, "upload");
   http::response answer;
   try {
     co_await up.finish(timeout);
@@ -150,18 +164,12 @@ http::awaitable<void> handle_image_download(request& r, const std::string& local
   if (head.find("X-Openstack-Request-Id") == head.end()) head.set("X-Openstack-Request-Id", r.request_id);
   r.status = up.header().result_int();
   co_await r.exchange.send_header(std::move(head));
-  for (;;) {
-    std::string_view piece;
-    try {
-      piece = co_await up.read_some(timeout);
-    } catch (const boost::system::system_error& error) {
-      // Headers are out: the only honest signal left is cutting the connection.
-      throw_upstream_failure(to, error);
-    }
-    if (piece.empty()) break;
-    co_await r.exchange.send_some(piece);
-    metrics::fedstack().image_bytes.add({"download"}, static_cast<double>(piece.size()));
-  }
+  // A cloud failure from here on (headers are out) can only cut the connection.
+  std::function<http::awaitable<std::string_view>()> from_cloud = [&up, timeout] { return up.read_some(timeout); };
+  std::function<http::awaitable<void>(std::string_view)> to_client = [&r](std::string_view piece) {
+    return r.exchange.send_some(piece);
+  };
+  co_await relay(from_cloud, to_client, true, to, "download");
   co_await r.exchange.finish();
 }
 
