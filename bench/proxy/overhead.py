@@ -5,6 +5,7 @@ reverse proxy with upstream keep-alive) and through the agent.
 
     bench/proxy/overhead.py [--quick] OUTDIR
 
+The agent runs one io thread, as nginx runs one worker (`--io-threads N` to change it).
 Calls: `GET /v2/images` (20 images; the agent merges the list and translates
 every ID) and `GET /v2/schemas/image` (no IDs: the agent passes it through).
 Connections 1, 16, 64, 256 (quick: 1 and 64, one second each). At each
@@ -82,14 +83,19 @@ def wrk(url, tok, connections, seconds):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--io-threads", type=int, default=1, help="the agent's (default 1, as nginx's one worker)")
     parser.add_argument("outdir")
     args = parser.parse_args()
     connections = (1, 64) if args.quick else (1, 16, 64, 256)
     seconds = 1 if args.quick else 10
     os.makedirs(args.outdir, exist_ok=True)
-    command = "bench/proxy/overhead.py " + ("--quick " if args.quick else "") + "OUTDIR"
+    command = ("bench/proxy/overhead.py " + ("--quick " if args.quick else "") +
+               (f"--io-threads {args.io_threads} " if args.io_threads != 1 else "") + "OUTDIR")
 
-    fed = Federation(cloudlets=1, build_delay_ms=0, agent_args=("--log-level", "warn"))
+    # One io thread, as nginx runs one worker (nginx.conf.in): the same parallelism on both
+    # sides (bench/proxy/io_threads.py compares the agent's 1 and 2).
+    fed = Federation(cloudlets=1, build_delay_ms=0,
+                     agent_args=("--log-level", "warn", "--io-threads", str(args.io_threads)))
     nginx = None
     work = tempfile.mkdtemp(prefix="fedstack-bench-nginx-")
     try:
