@@ -93,7 +93,7 @@ def main():
                (f"--io-threads {args.io_threads} " if args.io_threads != 1 else "") + "OUTDIR")
 
     # One io thread, as nginx runs one worker (nginx.conf.in): the same parallelism on both
-    # sides (bench/proxy/io_threads.py compares the agent's 1 and 2).
+    # sides (bench/proxy/agents_ab.py compares one and two).
     fed = Federation(cloudlets=1, build_delay_ms=0,
                      agent_args=("--log-level", "warn", "--io-threads", str(args.io_threads)))
     nginx = None
