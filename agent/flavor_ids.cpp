@@ -52,7 +52,6 @@ http::awaitable<std::optional<std::string>> own_equal(request& r, const cloudlet
     // Only the flavor's ID in the answer is at stake: the answer goes out as the cloud gave it.
     spdlog::info("{} flavor {} of {}: no equal flavor found here: {}", r.request_id, foreign_id,
                  from.region, e.what());
-    own.reset();
   }
   // With no equal here the foreign ID is kept, and remembered as its own
   // alias, so that lists do not ask again on every page (a flavor made here
