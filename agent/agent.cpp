@@ -133,6 +133,10 @@ int serve(agent_options options) {
     return 1;
   }
 
+  // A client gone mid-download must fail the relay's write, not kill the
+  // agent: splice(2) to a closed socket raises SIGPIPE (http/splice.hpp).
+  std::signal(SIGPIPE, SIG_IGN);
+
   // Declared first, destroyed last: the connection pool's sockets, the
   // strands of list fan-outs and CAF's pending answers (ask.hpp) all refer
   // to the io contexts until they and the actor system are gone. Each io

@@ -7,6 +7,7 @@
 
 #include "agent/request.hpp"
 #include "agent/upstream_call.hpp"
+#include "http/splice.hpp"
 #include "metrics/catalog.hpp"
 
 namespace fedstack::agent {
@@ -165,6 +166,21 @@ http::awaitable<void> handle_image_download(request& r, const std::string& local
   r.status = up.header().result_int();
   co_await r.exchange.send_header(std::move(head));
   // A cloud failure from here on (headers are out) can only cut the connection.
+  if (auto length = up.body_length(); length && !up.body_done() && !r.context.options.copy_downloads) {
+    auto ahead = up.read_ahead().substr(0, *length);
+    auto& relayed = metrics::fedstack().image_bytes;
+    std::function<void(std::size_t)> count = [&relayed](std::size_t n) {
+      relayed.add({"download"}, static_cast<double>(n));
+    };
+    bool spliced = false;
+    try {
+      spliced = co_await r.exchange.send_spliced(ahead, up.socket(), *length - ahead.size(), timeout, count);
+    } catch (const http::relay_error& error) {
+      if (error.at_source) throw_upstream_failure(to, error);
+      throw;
+    }
+    if (spliced) co_return;
+  }
   std::function<http::awaitable<std::string_view>()> from_cloud = [&up, timeout] { return up.read_some(timeout); };
   std::function<http::awaitable<void>(std::string_view)> to_client = [&r](std::string_view piece) {
     return r.exchange.send_some(piece);

@@ -39,6 +39,9 @@ void describe(config::option_set& set, agent_options& o) {
   set.add_int("token-expiry-slack-s", &o.token_expiry_slack_s, 0, 86'400,
               "a cached token is dropped this long before it expires");
   set.add_int("io-threads", &o.io_threads, 1, 64, "threads serving HTTP");
+  set.add_flag("copy-downloads", &o.copy_downloads,
+               "relay image downloads through the agent's buffers instead of moving them socket "
+               "to socket with splice(2) (which is used only where the kernel allows it)");
   set.add_int("compute-max-microversion", &o.compute_max_microversion_minor, 1, 999,
               "highest compute microversion 2.N advertised and accepted (N)");
   set.add_string("log-level", &o.log_level, "trace, debug, info, warn or error");

@@ -34,6 +34,7 @@ struct agent_options {
   long long token_cache_entries = 10'000;
   long long token_expiry_slack_s = 30;
   long long io_threads = 2;
+  bool copy_downloads = false;
   long long compute_max_microversion_minor = 93;
   std::string log_level = "info";
   std::string log_format = "text";

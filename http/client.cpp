@@ -132,6 +132,18 @@ awaitable<std::string> upstream::read_body(std::size_t limit, std::chrono::milli
 
 bool upstream::body_done() const { return parser_.is_done(); }
 
+std::optional<std::uint64_t> upstream::body_length() const {
+  if (parser_.chunked()) return std::nullopt;
+  auto length = parser_.content_length();
+  if (!length) return std::nullopt;
+  return *length;
+}
+
+std::string_view upstream::read_ahead() const {
+  auto bytes = buffer_.data();
+  return {static_cast<const char*>(bytes.data()), bytes.size()};
+}
+
 awaitable<response> fetch(const endpoint& to, bhttp::request<bhttp::string_body> request,
                           std::chrono::milliseconds timeout, std::size_t body_limit) {
   upstream connection{co_await asio::this_coro::executor};

@@ -41,6 +41,14 @@ public:
   awaitable<std::string> read_body(std::size_t limit, std::chrono::milliseconds timeout);
   bool body_done() const;
 
+  /// For relaying the body socket to socket (splice.hpp), after read_header:
+  /// its length when the answer has a Content-Length (not chunked), the body
+  /// bytes already read with the header, and the socket the rest arrives on.
+  /// This upstream cannot read the body any more once the socket is used so.
+  std::optional<std::uint64_t> body_length() const;
+  std::string_view read_ahead() const;
+  tcp::socket& socket() { return stream_.socket(); }
+
 private:
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;

@@ -8,6 +8,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "http/splice.hpp"
+
 namespace fedstack::http {
 namespace {
 
@@ -120,6 +122,22 @@ public:
     stream_.expires_after(limits_.io_timeout);
     co_await bhttp::async_write(stream_, *serializer_, use_awaitable);
     finished_ = true;
+  }
+
+  awaitable<bool> send_spliced(std::string_view ahead, tcp::socket& source, std::uint64_t rest,
+                               std::chrono::milliseconds source_timeout,
+                               const std::function<void(std::size_t)>& moved) override {
+    bool spliced = false;
+    try {
+      spliced = co_await splice_exactly(source, stream_.socket(), ahead, rest,
+                                        {source_timeout, limits_.io_timeout}, moved);
+    } catch (...) {
+      keep_alive_ = false;   // the body is cut short: the connection cannot carry another answer
+      throw;
+    }
+    // The serializer saw only the header; the body went around it, whole.
+    finished_ = spliced;
+    co_return spliced;
   }
 
 private:

@@ -61,6 +61,14 @@ public:
   virtual awaitable<void> send_header(bhttp::response_header<> header) = 0;
   virtual awaitable<void> send_some(std::string_view data) = 0;
   virtual awaitable<void> finish() = 0;
+  /// Instead of send_some and finish, after a header with Content-Length:
+  /// sends `ahead`, then moves exactly `rest` bytes from `source` to the client
+  /// without copying them (http/splice.hpp; the process must ignore SIGPIPE).
+  /// Returns false, having sent nothing, when the kernel cannot splice them.
+  /// Throws relay_error.
+  virtual awaitable<bool> send_spliced(std::string_view ahead, tcp::socket& source, std::uint64_t rest,
+                                       std::chrono::milliseconds source_timeout,
+                                       const std::function<void(std::size_t)>& moved) = 0;
 
   /// True once a response (or its header) has been sent.
   virtual bool responded() const = 0;

@@ -43,6 +43,10 @@ class Nginx:
 
     def __init__(self, directory, upstream):
         os.makedirs(directory)
+        # Started by root, the workers run as nobody: they must reach the temporary
+        # files nginx keeps request bodies in (a mkdtemp parent is 0700).
+        for d in (os.path.dirname(directory), directory):
+            os.chmod(d, 0o755)
         self.port = free_port()
         with open(os.path.join(HERE, "nginx.conf.in")) as f:
             conf = f.read()

@@ -74,9 +74,13 @@ class QuickBenchRun(unittest.TestCase):
         text = self.read("stream.md")
         for direction in ("upload", "download"):
             row, = table_rows(text, direction)
-            for cell in row[1:4]:
+            # MiB/s direct, nginx, agent, copying agent; the ratio pairs; CPU per GiB
+            for cell in row[1:5]:
                 self.assertRegex(cell, f"^{NUMBER}$", row)
-        self.assertRegex(text, rf"Agent peak RSS \(VmHWM\): {NUMBER} MiB")
+            for cell in row[5:7]:
+                self.assertRegex(cell, f"^{NUMBER} / {NUMBER}$", row)
+            self.assertRegex(row[7], f"^{NUMBER} / {NUMBER} / {NUMBER}$", row)
+        self.assertRegex(text, rf"peak RSS \(VmHWM\): agent {NUMBER} MiB .*, agent, copying {NUMBER} MiB")
 
     def test_without_the_cache_every_request_is_validated_and_with_it_none_in_the_loop(self):
         text = self.read("identity.md")
