@@ -4,6 +4,7 @@
 
 #include "http/client.hpp"
 #include "http/server.hpp"
+#include "tests/http/run_until_done.hpp"
 
 using namespace fedstack::http;
 using namespace std::chrono_literals;
@@ -55,17 +56,7 @@ struct test_server : ::testing::Test {
 
   template <class F>
   auto run(F&& body) {
-    using result_type = typename decltype(body())::value_type;
-    std::optional<result_type> result;
-    std::exception_ptr error;
-    asio::co_spawn(io, body(), [&](std::exception_ptr e, result_type r) {
-      error = e;
-      result = std::move(r);
-      srv.stop();
-    });
-    io.run();
-    if (error) std::rethrow_exception(error);
-    return *result;
+    return test_support::run_until_done(io, std::forward<F>(body), [this] { srv.stop(); });
   }
   endpoint at() const { return endpoint{"127.0.0.1", port, ""}; }
 };

@@ -10,6 +10,7 @@
 #include "http/client.hpp"
 #include "http/server.hpp"
 #include "http/splice.hpp"
+#include "tests/http/run_until_done.hpp"
 
 using namespace fedstack::http;
 using namespace std::chrono_literals;
@@ -121,19 +122,11 @@ struct splice_relay : ::testing::Test {
 
   template <class F>
   auto run(F&& body) {
-    using result_type = typename decltype(body())::value_type;
-    std::optional<result_type> result;
-    std::exception_ptr error;
-    asio::co_spawn(io, body(), [&](std::exception_ptr e, result_type r) {
-      error = e;
-      result = std::move(r);
+    return test_support::run_until_done(io, std::forward<F>(body), [this] {
       release_stalled.cancel();
       origin.stop();
       relay.stop();
     });
-    io.run();
-    if (error) std::rethrow_exception(error);
-    return *result;
   }
 };
 
@@ -156,16 +149,32 @@ bhttp::request<bhttp::string_body> get(const std::string& target) {
   return request;
 }
 
+/// The bytes of the answer to GET `target`, each checked.
+awaitable<std::size_t> download_checked(endpoint at, std::string target) {
+  upstream up{co_await asio::this_coro::executor};
+  co_await up.connect(at, 5s);
+  co_await up.send(get(target), 5s);
+  co_return co_await read_checked(up);
+}
+
+/// True when the answer to GET `target` breaks off before its Content-Length.
+awaitable<bool> download_fails(endpoint at, std::string target) {
+  upstream up{co_await asio::this_coro::executor};
+  co_await up.connect(at, 5s);
+  co_await up.send(get(target), 5s);
+  try {
+    co_await read_checked(up);
+  } catch (const boost::system::system_error&) {
+    co_return true;
+  }
+  co_return false;
+}
+
 } // namespace
 
 TEST_F(splice_relay, moves_a_large_body_byte_for_byte) {
   constexpr std::size_t size = 3 * 1024 * 1024 + 123;
-  auto got = run([&]() -> awaitable<std::size_t> {
-    upstream up{co_await asio::this_coro::executor};
-    co_await up.connect(relay_at(), 5s);
-    co_await up.send(get("/bytes?" + std::to_string(size)), 5s);
-    co_return co_await read_checked(up);
-  });
+  auto got = run([&] { return download_checked(relay_at(), "/bytes?" + std::to_string(size)); });
   EXPECT_EQ(got, size);
   EXPECT_TRUE(outcome.spliced);
   EXPECT_FALSE(outcome.failed);
@@ -175,12 +184,7 @@ TEST_F(splice_relay, moves_a_large_body_byte_for_byte) {
 // /whole?N comes in one write, so the relay reads the first bytes of the body
 // with the header: all of it when small, the start of it when large.
 TEST_F(splice_relay, a_body_read_whole_with_the_header_is_sent_from_there) {
-  auto got = run([&]() -> awaitable<std::size_t> {
-    upstream up{co_await asio::this_coro::executor};
-    co_await up.connect(relay_at(), 5s);
-    co_await up.send(get("/whole?100"), 5s);
-    co_return co_await read_checked(up);
-  });
+  auto got = run([&] { return download_checked(relay_at(), "/whole?100"); });
   EXPECT_EQ(got, 100u);
   EXPECT_TRUE(outcome.spliced);
   EXPECT_EQ(outcome.ahead, 100u);
@@ -189,12 +193,7 @@ TEST_F(splice_relay, a_body_read_whole_with_the_header_is_sent_from_there) {
 
 TEST_F(splice_relay, bytes_read_with_the_header_go_before_the_spliced_rest) {
   constexpr std::size_t size = 3'000'000;
-  auto got = run([&]() -> awaitable<std::size_t> {
-    upstream up{co_await asio::this_coro::executor};
-    co_await up.connect(relay_at(), 5s);
-    co_await up.send(get("/whole?" + std::to_string(size)), 5s);
-    co_return co_await read_checked(up);
-  });
+  auto got = run([&] { return download_checked(relay_at(), "/whole?" + std::to_string(size)); });
   EXPECT_EQ(got, size);
   EXPECT_TRUE(outcome.spliced);
   EXPECT_GT(outcome.ahead, 0u);
@@ -231,17 +230,7 @@ TEST_F(splice_relay, keeps_the_client_connection_for_the_next_request) {
 
 TEST_F(splice_relay, a_source_that_ends_early_is_blamed_and_the_client_is_cut_off) {
   constexpr std::size_t size = 2 * 1024 * 1024;
-  auto ended = run([&]() -> awaitable<bool> {
-    upstream up{co_await asio::this_coro::executor};
-    co_await up.connect(relay_at(), 5s);
-    co_await up.send(get("/short?" + std::to_string(size)), 5s);
-    try {
-      co_await read_checked(up);
-    } catch (const boost::system::system_error&) {
-      co_return true;   // the body stopped short of its Content-Length
-    }
-    co_return false;
-  });
+  auto ended = run([&] { return download_fails(relay_at(), "/short?" + std::to_string(size)); });
   EXPECT_TRUE(ended);
   EXPECT_TRUE(outcome.failed);
   EXPECT_TRUE(outcome.at_source);
@@ -250,17 +239,7 @@ TEST_F(splice_relay, a_source_that_ends_early_is_blamed_and_the_client_is_cut_of
 }
 
 TEST_F(splice_relay, a_silent_source_times_out) {
-  auto ended = run([&]() -> awaitable<bool> {
-    upstream up{co_await asio::this_coro::executor};
-    co_await up.connect(relay_at(), 5s);
-    co_await up.send(get("/stall?1000000"), 5s);
-    try {
-      co_await read_checked(up);
-    } catch (const boost::system::system_error&) {
-      co_return true;
-    }
-    co_return false;
-  });
+  auto ended = run([&] { return download_fails(relay_at(), "/stall?1000000"); });
   EXPECT_TRUE(ended);
   EXPECT_TRUE(outcome.failed);
   EXPECT_TRUE(outcome.at_source);
