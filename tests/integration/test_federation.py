@@ -280,7 +280,12 @@ class FederationOfFour(unittest.TestCase):
             counts[region] = sum(1 for s in self.servers_on(region) if s["name"].startswith("spread-"))
         self.assertEqual(sum(counts.values()), 40, counts)
         self.assertTrue(all(n > 0 for n in counts.values()), counts)
-        self.assertLessEqual(max(counts.values()), 2 * 40 / CLOUDLETS, counts)
+        # Two choices bound the herd: a cloudlet that wins every pair it is drawn
+        # into (stale capacity, the image's place) is drawn into half of them, so
+        # it gets about Binomial(40, 1/2) boots: more than 30 once in 3,000 runs,
+        # all 40 with one deterministic choice on stale reports. (At most twice the mean, 20, failed
+        # in CI with 24 when the capacity reports lagged under load.)
+        self.assertLessEqual(max(counts.values()), 30, counts)
 
         # Paging through another agent: every server once, in Nova's order.
         tok, _ = token(self.agent_url(2))
