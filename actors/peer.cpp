@@ -11,9 +11,11 @@ namespace fedstack {
 namespace {
 
 // Hosts end up in logs, DOT output and the CLI: no spaces or control bytes.
+// No brackets either: they delimit an IPv6 literal in "[v6]:port", so a host
+// holding one would not parse back to itself (the fuzzer found "[27.0..0]").
 bool is_host_char(char c) {
   auto u = static_cast<unsigned char>(c);
-  return u > 0x20 && u != 0x7f;
+  return u > 0x20 && u != 0x7f && c != '[' && c != ']';
 }
 
 bool is_valid_host(std::string_view host) {

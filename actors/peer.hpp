@@ -50,7 +50,7 @@ bool operator!=(const peer_entry& x, const peer_entry& y);
 std::string to_string(const peer_address& x);
 
 /// Parses "host:port" or "[v6]:port"; nullopt unless the host is non-empty,
-/// at most max_host_size characters without spaces or control characters,
+/// at most max_host_size characters without spaces, control characters or brackets,
 /// and the port is 1..65535.
 std::optional<peer_address> parse_peer_address(std::string_view text);
 

@@ -28,10 +28,18 @@ TEST(peer_address, parses_host_and_port) {
 TEST(peer_address, rejects_malformed_text) {
   for (const char* text : {"", "host", "host:", ":4000", "host:0", "host:65536", "host:-1",
                            "host:12ab", "host:+80", "::1:4000", "[::1]4000", "[::1]:",
-                           "[]:4000", "two words:80", "tab\there:80", "host: 80"})
+                           "[]:4000", "two words:80", "tab\there:80", "host: 80",
+                           "[[27.0..0]]:80", "[a]b]:80", "a[b:80", "a]b:80"})
     EXPECT_FALSE(parse_peer_address(text)) << text;
   EXPECT_FALSE(parse_peer_address(std::string(254, 'h') + ":80"));
   EXPECT_TRUE(parse_peer_address(std::string(253, 'h') + ":80"));
+}
+
+TEST(peer_address, a_bracket_in_a_host_is_not_valid) {
+  // Printed, "[27.0..0]" would read back as the host "27.0..0" (found by fuzzing).
+  EXPECT_FALSE(is_valid(peer_address{"[27.0..0]", 80}));
+  EXPECT_FALSE(is_valid(peer_address{"a]:b", 80}));
+  EXPECT_TRUE(is_valid(peer_address{"27.0..0", 80}));
 }
 
 TEST(peer_address, prints_what_it_parses) {
