@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libssl-dev
   clang libclang-rt-14-dev   # libFuzzer, ASan and UBSan for tests/fuzz (scripts/fuzz.sh)
   python3 python3-openstackclient curl ca-certificates openssl
+  iproute2 iptables   # bench/partition: network namespaces and DROP rules
   dpkg-dev systemd   # the .deb: dpkg-shlibdeps for Depends, systemd-analyze verify for the unit
   chromium   # headless, for the status page's end-to-end test
   wrk nginx gnuplot-nox   # bench/run (CI runs its quick mode): load, the reference proxy, plots

@@ -22,6 +22,7 @@ import json
 import os
 import random
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -40,6 +41,7 @@ import schedule  # noqa: E402
 from harness import FEDSTACK, Process  # noqa: E402
 
 API_PORT, NODE_PORT = 8080, 4739   # inside each agent's own namespace: nothing else binds there
+SKIPPED = 77   # ctest's SKIP_RETURN_CODE: this machine cannot run it
 PATHS = {"image": "/v2/images/", "network": "/v2.0/networks/", "server": "/compute/v2.1/servers/",
          "subnet": "/v2.0/subnets/"}
 
@@ -59,6 +61,8 @@ def parse_args(argv):
     p.add_argument("--upstream-timeout-ms", type=int, default=3000)
     p.add_argument("--agent-arg", action="append", default=[], metavar="ARG",
                    help="one more agent argument, e.g. --agent-arg=--node-insecure (repeatable)")
+    p.add_argument("--admin-share", type=float, default=0.2,
+                   help="share of image and network creates the admin makes for the tenant's project")
     p.add_argument("--build-delay-ms", type=int, default=100)
     p.add_argument("--cloud-latency-ms", type=int, default=100,
                    help="added by the simulator to every cloud call, so that creates are in flight")
@@ -116,13 +120,48 @@ class Http:
             conn.close()
 
 
+def knows(fedstack, args, word):
+    """Whether the binary's help mentions `word`: options other branches add are used if present."""
+    r = subprocess.run([fedstack, *args], capture_output=True, text=True)
+    return r.returncode == 0 and word in r.stdout + r.stderr
+
+
 def keystone_token(call, keystone, user, password, project):
     auth = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
         "name": user, "domain": {"name": "Default"}, "password": password}}},
         "scope": {"project": {"name": project, "domain": {"name": "Default"}}}}}
     status, headers, body = call("POST", keystone + "/v3/auth/tokens", auth)
     assert status == 201, (status, body)
-    return headers["X-Subject-Token"]
+    return headers["X-Subject-Token"], json.loads(body)["token"]["project"]["id"]
+
+
+LEFTOVERS = "/tmp/fedstack-partition.leftovers"   # pids and work directory of the running run
+
+
+def remember(line):
+    with open(LEFTOVERS, "a") as f:
+        f.write(line + "\n")
+
+
+def clean_leftovers():
+    """What a run killed with SIGKILL left: its simulator (the agents die with their namespaces'
+    cleanup) and its work directory. Only pids this script wrote down, still running fedstack."""
+    try:
+        with open(LEFTOVERS) as f:
+            lines = f.read().split()
+    except FileNotFoundError:
+        return
+    for item in lines:
+        if item.isdigit():
+            try:
+                with open(f"/proc/{item}/cmdline", "rb") as f:
+                    if b"fedstack" in f.read():
+                        os.kill(int(item), signal.SIGKILL)
+            except (FileNotFoundError, ProcessLookupError):
+                pass
+        elif item.startswith(tempfile.gettempdir() + "/fedstack-partition-"):
+            shutil.rmtree(item, ignore_errors=True)
+    os.remove(LEFTOVERS)
 
 
 class Cluster:
@@ -136,12 +175,14 @@ class Cluster:
         self.failed_starts = collections.Counter()
         self.sim = None
         self.tls_args = {}
+        self.operator_args = []
 
     def start_sim(self):
         a, lab, work = self.a, self.lab, self.work
         self.sim = Process([a.fedstack, "sim", "--cloudlets", "4", "--address", lab.sim_ip,
                             "--data-dir", os.path.join(work, "sim"), "--build-delay-ms", str(a.build_delay_ms)],
                            os.path.join(work, "sim.log"))
+        remember(str(self.sim.proc.pid))
         self.endpoints = self.sim.read_json()
         self.keystone = self.endpoints["keystone_url"]
         self.keystone_port = urllib.parse.urlsplit(self.keystone).port
@@ -149,6 +190,8 @@ class Cluster:
         self.cloud_ports = {k: [urllib.parse.urlsplit(c[s]).port for s in ("image_url", "network_url", "compute_url")]
                             for k, c in self.cloud.items()}
         self.tls_args = self._certs() if self._tls_on() else {}
+        if not self._tls_on() and knows(a.fedstack, ["agent", "--help"], "insecure-plain-node-port"):
+            self.tls_args = {i: ["--insecure-plain-node-port"] for i in lab.ips}
 
     def _tls_on(self):
         return self.a.tls == "on" or self.a.tls == "auto"
@@ -163,6 +206,21 @@ class Cluster:
             subprocess.run([script, "node", certs, name, ip], check=True, capture_output=True)
             out[i] = ["--node-ca", f"{certs}/ca.crt", "--node-cert", f"{certs}/{name}.crt",
                       "--node-key", f"{certs}/{name}.key"]
+        subprocess.run([script, "client", certs, "operator"], check=True, capture_output=True)
+        self.operator_args = ["--ca", f"{certs}/ca.crt", "--cert", f"{certs}/operator.crt",
+                              "--key", f"{certs}/operator.key"]
+        return out
+
+    def orphans(self):
+        """{agent: orphans its latest sweep listed} through `fedstack orphans` where the binary
+        has it (the reconciler that lists instead of deleting); None where it has not."""
+        if not knows(self.a.fedstack, ["orphans", "--help"], "--node"):
+            return None
+        out = {}
+        for i, ip in self.lab.ips.items():
+            r = subprocess.run([self.a.fedstack, "orphans", "--node", f"{ip}:{NODE_PORT}", "--json",
+                                *self.operator_args], capture_output=True, text=True, timeout=60)
+            out[i] = len(json.loads(r.stdout).get("orphans", [])) if r.returncode == 0 else f"error: {r.stderr.strip()}"
         return out
 
     def url(self, i):
@@ -224,8 +282,11 @@ class Clients:
 
     KINDS = ("image", "network", "server")
 
-    def __init__(self, cluster, call, token, seed, n, base):
-        self.cluster, self.call, self.token, self.base = cluster, call, token, base
+    def __init__(self, cluster, call, tokens, seed, n, base, admin_share):
+        """tokens: {"tenant": (token, project ID), "admin": (token, project ID)}; a share of the
+        image and network creates is made by the admin for the tenant's project (issue 16)."""
+        self.cluster, self.call, self.tokens, self.base = cluster, call, tokens, base
+        self.admin_share = admin_share
         self.stop = threading.Event()
         self.ops = []
         self.lock = threading.Lock()
@@ -240,7 +301,8 @@ class Clients:
         """One call; the outcome is what the client may conclude from the answer."""
         op["t0"] = time.monotonic()
         try:
-            status, _, raw = self.call(method, self.cluster.url(op["agent"]) + path, body, self.token, timeout=30)
+            status, _, raw = self.call(method, self.cluster.url(op["agent"]) + path, body,
+                                       self.tokens[op["as"]][0], timeout=30)
         except OSError as e:
             # Refused: the request never reached an agent (one being restarted), so it did nothing.
             refused = isinstance(e, ConnectionRefusedError)
@@ -257,12 +319,15 @@ class Clients:
 
     def create(self, op, rng):
         kind, name = op["kind"], op["name"]
+        # The admin names the tenant's project as the owner, as `openstack ... --project` does.
+        owner = {} if op["as"] == "tenant" else {"image": {"owner": self.tokens["tenant"][1]},
+                                                 "network": {"project_id": self.tokens["tenant"][1]}}[kind]
         if kind == "image":
             doc = self.request(op, "POST", "/v2/images", {"name": name, "disk_format": "raw",
-                                                           "container_format": "bare"})
+                                                           "container_format": "bare", **owner})
             return doc.get("id") if doc and op["outcome"] == "ok" else None
         if kind == "network":
-            doc = self.request(op, "POST", "/v2.0/networks", {"network": {"name": name}})
+            doc = self.request(op, "POST", "/v2.0/networks", {"network": {"name": name, **owner}})
             return doc["network"]["id"] if doc and op["outcome"] == "ok" else None
         doc = self.request(op, "POST", "/compute/v2.1/servers", {"server": {
             "name": name, "imageRef": self.base["image"], "flavorRef": self.base["flavors"][op["agent"]],
@@ -270,25 +335,28 @@ class Clients:
         return doc["server"]["id"] if doc and op["outcome"] == "ok" else None
 
     def run(self, client, rng):
-        mine = []   # (kind, name, gid) acknowledged and not deleted yet
+        mine = []   # (kind, name, gid, as) acknowledged and not deleted yet
         n = 0
         while not self.stop.is_set():
             agent = rng.randint(1, len(self.cluster.lab.ips))
             if mine and rng.random() < 0.25:
-                kind, name, gid = mine.pop(rng.randrange(len(mine)))
-                op = {"client": client, "op": "delete", "kind": kind, "name": name, "gid": gid, "agent": agent}
+                kind, name, gid, who = mine.pop(rng.randrange(len(mine)))
+                op = {"client": client, "op": "delete", "kind": kind, "name": name, "gid": gid, "agent": agent,
+                      "as": who}
                 self.request(op, "DELETE", PATHS[kind] + gid)
                 self.record(op)
                 continue
             n += 1
             kind = rng.choice(self.KINDS)
-            op = {"client": client, "op": "create", "kind": kind, "name": f"p{client}-{n}-{kind}", "agent": agent}
+            who = "admin" if kind != "server" and rng.random() < self.admin_share else "tenant"
+            name = f"p{client}-{n}-{kind}" + ("-by-admin" if who == "admin" else "")
+            op = {"client": client, "op": "create", "kind": kind, "name": name, "agent": agent, "as": who}
             op["gid"] = self.create(op, rng)
             if op["outcome"] == "ok" and not op["gid"]:
                 op["outcome"] = "unknown"   # 2xx without an ID: nothing to hold the federation to
             self.record(op)
             if op["gid"]:
-                mine.append((kind, op["name"], op["gid"]))
+                mine.append((kind, op["name"], op["gid"], who))
             if op["outcome"] != "ok":
                 time.sleep(0.05)   # an agent being restarted refuses at once
 
@@ -387,6 +455,18 @@ def resolves_everywhere(call, cluster, token, kind, gid):
     return True
 
 
+def log_counts(work, agents):
+    """What the sweeps did, from the agents' logs (appended to across restarts)."""
+    patterns = ("orphan sweep: deleting", "reservation sweep: adopting", "reservation sweep: dropping")
+    counts = dict.fromkeys(patterns, 0)
+    for i in agents:
+        with open(os.path.join(work, f"agent-{i}.log"), encoding="utf-8", errors="replace") as f:
+            for line in f:
+                for p in patterns:
+                    counts[p] += p in line
+    return counts
+
+
 def setup_base(call, cluster, token):
     """An active image and a network with a subnet, made before any fault, for the boots."""
     url = cluster.url(1)
@@ -416,15 +496,19 @@ def main(argv):
     seed = a.seed if a.seed is not None else int(time.time())
     command = command_line(a, seed)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # clean up as on Ctrl-C
-    if os.geteuid() != 0:
-        print("run.py needs root: network namespaces and iptables", file=sys.stderr)
-        return 2
+    signal.signal(signal.SIGINT, signal.default_int_handler)   # even if started in the background
+    if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("iptables"):
+        print("run.py needs root, ip (iproute2) and iptables: network namespaces and DROP rules",
+              file=sys.stderr)
+        return SKIPPED
     events = schedule.make(seed, a.duration)
     work = tempfile.mkdtemp(prefix="fedstack-partition-")
     lab = netlab.Lab(4, a.subnet)
     cluster = None
     started = time.monotonic()
     try:
+        clean_leftovers()
+        remember(work)
         lab.up()
         cluster = Cluster(a, lab, work)
         cluster.start_sim()
@@ -432,8 +516,9 @@ def main(argv):
             if not cluster.start(i):
                 raise RuntimeError(f"agent {i} did not start; see {work}/agent-{i}.log")
         call = Http(lab.client_ip)
-        admin = keystone_token(call, cluster.keystone, "admin", "secret", "admin")
-        tenant = keystone_token(call, cluster.keystone, "demo", "demo", "demo")
+        tokens = {"admin": keystone_token(call, cluster.keystone, "admin", "secret", "admin"),
+                  "tenant": keystone_token(call, cluster.keystone, "demo", "demo", "demo")}
+        admin, tenant = tokens["admin"][0], tokens["tenant"][0]
         baseline = {(r["region"], r["kind"], r["id"]) for c in cluster.cloud.values()
                     for r in list_cloud(call, c, admin)}
         base = setup_base(call, cluster, tenant)
@@ -441,7 +526,7 @@ def main(argv):
             status, _, raw = call("PUT", f"{cluster.keystone}/sim/faults/cloudlet-{k}",
                                   {"latency_ms": a.cloud_latency_ms})
             assert status < 300, raw
-        clients = Clients(cluster, call, tenant, seed, a.clients, base)
+        clients = Clients(cluster, call, tokens, seed, a.clients, base, a.admin_share)
         for t in clients.threads:
             t.start()
         with open(os.path.join(work, "nemesis.log"), "w") as log:
@@ -477,30 +562,38 @@ def main(argv):
         with open(os.path.join(work, "history.json"), "w") as f:
             json.dump({"seed": seed, "events": events, "ops": clients.ops, "cloud": cloud,
                        "resolves": resolves}, f, indent=1)
-        outcomes = collections.Counter(f"{o['op']} {o['kind']} {o['outcome']}" for o in clients.ops)
+        outcomes = collections.Counter(f"{o['op']} {o['kind']}{' (admin)' if o['as'] == 'admin' else ''} "
+                                       f"{o['outcome']}" for o in clients.ops)
         faults = collections.Counter(e[1] for e in events if not e[1].startswith(("heal", "restart")))
-        print(f"\n`{command}`\n")
-        print(f"seed {seed}: {a.duration:.0f} s of faults ({', '.join(f'{n} {k}' for k, n in sorted(faults.items()))}), "
-              f"{a.clients} clients, window {window_s(a):.1f} s, whole run {checked - started:.0f} s "
-              f"(clients stopped {stopped - started:.0f} s in)")
-        print("client operations: " + ", ".join(f"{k} {n}" for k, n in sorted(outcomes.items())))
-        print(f"agent starts that failed (retried): {sum(cluster.failed_starts.values())}; "
-              f"restart retries left at the end: {len(pending)}; cloud resources checked: {len(cloud)}")
-        print("\n| seed | lost | gone | duplicates | unexplained |\n|---|---|---|---|---|")
-        print(f"| {seed} | " + " | ".join(str(counts[c]) for c in checker.COUNTS) + " |")
         for name in checker.COUNTS:
             for line in details[name][:20]:
                 print(f"  {name}: {line}")
             if len(details[name]) > 20:
                 print(f"  {name}: ... {len(details[name]) - 20} more")
-        print(f"history and logs: {work}" if a.keep else "", end="")
+        print(f"\n`{command}`\n")
+        print(f"seed {seed}: {a.duration:g} s of faults ({', '.join(f'{n} {k}' for k, n in sorted(faults.items()))}), "
+              f"{a.clients} clients, window {window_s(a):.1f} s, whole run {checked - started:.0f} s "
+              f"(clients stopped {stopped - started:.0f} s in)")
+        print("client operations: " + ", ".join(f"{k} {n}" for k, n in sorted(outcomes.items())))
+        print(f"agent starts that failed (retried): {sum(cluster.failed_starts.values())}; "
+              f"restart retries left at the end: {len(pending)}; cloud resources checked: {len(cloud)}")
+        orphans = cluster.orphans()
+        if orphans is not None:
+            print("listed by `fedstack orphans` per agent: " + ", ".join(f"{i}: {n}" for i, n in orphans.items()))
+        print("agent logs: " + ", ".join(f"{n} '{p}'" for p, n in log_counts(work, lab.ips).items()))
+        if a.keep:
+            print(f"history and logs: {work}")
+        print("\n| seed | lost | gone | duplicates | unexplained |\n|---|---|---|---|---|")
+        print(f"| {seed} | " + " | ".join(str(counts[c]) for c in checker.COUNTS) + " |")
         return 1 if any(counts.values()) else 0
     finally:
         if cluster:
             cluster.close()
         lab.down()
         if not a.keep:
-            subprocess.run(["rm", "-rf", work])
+            shutil.rmtree(work, ignore_errors=True)
+        if os.path.exists(LEFTOVERS):
+            os.remove(LEFTOVERS)
 
 
 if __name__ == "__main__":
