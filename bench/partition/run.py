@@ -55,6 +55,8 @@ def parse_args(argv):
     p.add_argument("--fedstack", default=FEDSTACK, help="the binary (default: $FEDSTACK_BIN or build/fedstack)")
     p.add_argument("--tls", choices=("auto", "on", "off"), default="auto",
                    help="node port with certificates from scripts/fedstack-certs.sh (auto: on)")
+    p.add_argument("--certs-script", default=os.path.join(ROOT, "scripts", "fedstack-certs.sh"),
+                   help="makes the federation CA and the node and operator certificates")
     p.add_argument("--reservation-timeout-ms", type=int, default=3000)
     p.add_argument("--reservation-sweep-ms", type=int, default=1000)
     p.add_argument("--orphan-sweep-ms", type=int, default=2000)
@@ -197,13 +199,16 @@ class Cluster:
         return self.a.tls == "on" or self.a.tls == "auto"
 
     def _certs(self):
-        script = os.path.join(ROOT, "scripts", "fedstack-certs.sh")
+        script = self.a.certs_script
         certs = os.path.join(self.work, "certs")
         subprocess.run([script, "init", certs], check=True, capture_output=True)
+        with open(script) as f:
+            names_region = "IP REGION" in f.read()   # node certificates that name their cloudlet
         out = {}
         for i, ip in self.lab.ips.items():
             name = f"cloudlet-{i}"
-            subprocess.run([script, "node", certs, name, ip], check=True, capture_output=True)
+            subprocess.run([script, "node", certs, name, ip, *([name] if names_region else [])],
+                           check=True, capture_output=True)
             out[i] = ["--node-ca", f"{certs}/ca.crt", "--node-cert", f"{certs}/{name}.crt",
                       "--node-key", f"{certs}/{name}.key"]
         subprocess.run([script, "client", certs, "operator"], check=True, capture_output=True)
