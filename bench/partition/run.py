@@ -53,8 +53,9 @@ def parse_args(argv):
     p.add_argument("--duration", type=float, default=60, help="seconds of load and faults")
     p.add_argument("--clients", type=int, default=6)
     p.add_argument("--fedstack", default=FEDSTACK, help="the binary (default: $FEDSTACK_BIN or build/fedstack)")
-    p.add_argument("--tls", choices=("auto", "on", "off"), default="auto",
-                   help="node port with certificates from scripts/fedstack-certs.sh (auto: on)")
+    p.add_argument("--tls", choices=("on", "off"), default="on",
+                   help="node port with certificates from --certs-script, or plain (with the agent's "
+                        "insecure opt-out flag where it has one)")
     p.add_argument("--certs-script", default=os.path.join(ROOT, "scripts", "fedstack-certs.sh"),
                    help="makes the federation CA and the node and operator certificates")
     p.add_argument("--reservation-timeout-ms", type=int, default=3000)
@@ -191,12 +192,9 @@ class Cluster:
         self.cloud = {int(c["region"].rsplit("-", 1)[1]): c for c in self.endpoints["cloudlets"]}
         self.cloud_ports = {k: [urllib.parse.urlsplit(c[s]).port for s in ("image_url", "network_url", "compute_url")]
                             for k, c in self.cloud.items()}
-        self.tls_args = self._certs() if self._tls_on() else {}
-        if not self._tls_on() and knows(a.fedstack, ["agent", "--help"], "insecure-plain-node-port"):
+        self.tls_args = self._certs() if (self.a.tls == "on") else {}
+        if not (self.a.tls == "on") and knows(a.fedstack, ["agent", "--help"], "insecure-plain-node-port"):
             self.tls_args = {i: ["--insecure-plain-node-port"] for i in lab.ips}
-
-    def _tls_on(self):
-        return self.a.tls == "on" or self.a.tls == "auto"
 
     def _certs(self):
         script = self.a.certs_script
@@ -322,7 +320,7 @@ class Clients:
         except ValueError:
             return None
 
-    def create(self, op, rng):
+    def create(self, op):
         kind, name = op["kind"], op["name"]
         # The admin names the tenant's project as the owner, as `openstack ... --project` does.
         owner = {} if op["as"] == "tenant" else {"image": {"owner": self.tokens["tenant"][1]},
@@ -356,7 +354,7 @@ class Clients:
             who = "admin" if kind != "server" and rng.random() < self.admin_share else "tenant"
             name = f"p{client}-{n}-{kind}" + ("-by-admin" if who == "admin" else "")
             op = {"client": client, "op": "create", "kind": kind, "name": name, "agent": agent, "as": who}
-            op["gid"] = self.create(op, rng)
+            op["gid"] = self.create(op)
             if op["outcome"] == "ok" and not op["gid"]:
                 op["outcome"] = "unknown"   # 2xx without an ID: nothing to hold the federation to
             self.record(op)
@@ -366,7 +364,7 @@ class Clients:
                 time.sleep(0.05)   # an agent being restarted refuses at once
 
 
-def nemesis(cluster, lab, events, stop_at, log):
+def nemesis(cluster, lab, events, log):
     """Applies the schedule; returns when it is done. A restart that fails is tried again."""
     t0 = time.monotonic()
     pending_restarts = set()
@@ -535,7 +533,7 @@ def main(argv):
         for t in clients.threads:
             t.start()
         with open(os.path.join(work, "nemesis.log"), "w") as log:
-            pending = nemesis(cluster, lab, events, a.duration, log)
+            pending = nemesis(cluster, lab, events, log)
         clients.stop.set()
         for t in clients.threads:
             t.join()
