@@ -53,6 +53,10 @@ class Lab:
 
     def up(self):
         cleanup()
+        for line in sh("ip", "-o", "-4", "addr", "show").splitlines():
+            if f" {self.subnet}." in line:
+                raise RuntimeError(f"{self.subnet}.0/24 is in use on this machine ({line.split()[1]}): "
+                                   "choose another lab subnet")
         sh("ip", "link", "add", BRIDGE, "type", "bridge")
         # Frames between namespaces cross the bridge; with br_netfilter loaded they would also go
         # through the root namespace's FORWARD chain, which is not ours to change.
