@@ -162,7 +162,11 @@ awaitable<void> serve(http::exchange& ex, service& svc, const std::string& label
       } else {
         r.body = std::move(*body);
         if (options.faults) out = create_error(options.faults->plan(), svc, r);
-        if (!out) out = options.control && faults_api::owns(r) ? options.control->handle(r) : svc.handle(r);
+        if (!out) {
+          out = options.control && faults_api::owns(r) ? options.control->handle(r) : svc.handle(r);
+          if (options.faults)
+            if (auto lost = lost_answer(options.faults->plan(), svc, r, *out)) out = std::move(lost);
+        }
       }
     }
   } catch (const nlohmann::json::exception& e) {
