@@ -190,9 +190,9 @@ class Reconciler(unittest.TestCase):
         self.assertEqual(status, 201, image)
         base = self.on_cloud(self.cloud["image_url"], "/v2/images?name=base")[1]["images"][0]
         # What Nova's createImage or shelve makes: the base image's properties, markers included.
+        inherited = {k: v for k, v in base.items() if k.startswith("fedstack_")}
         status, snapshot = self.on_cloud(self.cloud["image_url"], "/v2/images", {
-            "name": "base-snapshot", "disk_format": "raw", "container_format": "bare",
-            "fedstack_gid": base["fedstack_gid"], "fedstack_attempt": base["fedstack_attempt"],
+            "name": "base-snapshot", "disk_format": "raw", "container_format": "bare", **inherited,
             "image_type": "snapshot", "instance_uuid": "8d2c7f4e-3f5a-4d6b-9c1e-2a3b4c5d6e7f",
             "base_image_ref": base["id"]}, method="POST")
         self.assertEqual(status, 201, snapshot)
