@@ -218,6 +218,11 @@ class Reconciler(unittest.TestCase):
         self.assertEqual(listed[0]["kind"], "image")
         self.assertGreaterEqual(metric(self.agent, "fedstack_orphans", kind="image"), 1)
         self.assertGreaterEqual(log_count(self.agent, "orphan sweep: images " + stray["id"]), 1)
+        table = subprocess.run([FEDSTACK, "orphans", "--node", self.agent["node"]], capture_output=True,
+                               text=True, timeout=30)
+        self.assertEqual(table.returncode, 0, table.stderr)
+        self.assertIn(stray["id"], table.stdout)
+        self.assertIn("no registry of its project records it", table.stdout)
         self.assertEqual(self.on_cloud(self.cloud["image_url"], "/v2/images/" + stray["id"], method="DELETE")[0], 204)
 
 
