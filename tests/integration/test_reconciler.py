@@ -209,6 +209,7 @@ class Reconciler(unittest.TestCase):
             "name": "stray", "disk_format": "raw", "container_format": "bare", "fedstack_gid": gid,
             "fedstack_attempt": "%032x" % random.getrandbits(128)}, method="POST")
         self.assertEqual(status, 201, stray)
+        wait_for_sweeps(self.agent, 1)   # the first list exists
         wait_for(lambda: [o for o in orphans(self.agent)["orphans"] if o["id"] == stray["id"]],
                  what="the stray image in `fedstack orphans`")
         wait_for_sweeps(self.agent)
