@@ -116,9 +116,13 @@ class Reconciler(unittest.TestCase):
     def test_admin_creates_for_another_project_are_recorded_there_and_survive_sweeps(self):
         env = self.fed.env(0)
         network = openstack(env, "network", "create", "--project", self.demo_project, "-f", "json", "for-demo")
-        status, image = self.call("POST", "/v2/images", {"name": "demo-image", "owner": self.demo_project,
-                                                          "disk_format": "raw", "container_format": "bare"})
-        self.assertEqual(status, 201, image)
+        data = os.path.join(self.fed.dir, "demo-image.bin")
+        with open(data, "wb") as f:
+            f.write(b"\1" * 8192)
+        image = openstack(env, "image", "create", "--project", self.demo_project, "--file", data,
+                          "--disk-format", "raw", "--container-format", "bare", "-f", "json", "demo-image")
+        status, shown = self.call("GET", "/v2/images/" + image["id"], tok=self.demo)
+        self.assertEqual((status, shown["status"], shown["size"]), (200, "active", 8192), shown)
         wait_for_sweeps(self.agent)
         # Still on the cloud, and project demo reaches both through the agent.
         for path in ("/v2.0/networks/" + network["id"], "/v2/images/" + image["id"]):
