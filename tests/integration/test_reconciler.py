@@ -188,6 +188,25 @@ class Reconciler(unittest.TestCase):
         for img in (image, booted):
             self.assertEqual(self.call("DELETE", "/v2/images/" + img["id"])[0], 204)
 
+    def test_a_create_answered_after_the_timeout_is_bound_not_deleted_or_repeated(self):
+        found_before = metric(self.agent, "fedstack_creates_found_total", kind="image")
+        retries_before = metric(self.agent, "fedstack_create_retries_total", kind="image")
+        # Made at once, answered a second after the agent's 1.5 s upstream timeout.
+        self.set_fault({"create_answer_delay_ms": 2500})
+        try:
+            status, image = self.call("POST", "/v2/images", {"name": "late-answer", "disk_format": "raw",
+                                                              "container_format": "bare"})
+        finally:
+            self.set_fault(None)
+        self.assertEqual(status, 201, image)
+        self.assertEqual(metric(self.agent, "fedstack_creates_found_total", kind="image"), found_before + 1)
+        self.assertEqual(metric(self.agent, "fedstack_create_retries_total", kind="image"), retries_before)
+        wait_for_sweeps(self.agent)
+        images = self.on_cloud(self.cloud["image_url"], "/v2/images?name=late-answer")[1]["images"]
+        self.assertEqual(len(images), 1, images)
+        self.assertEqual(self.call("GET", "/v2/images/" + image["id"])[0], 200)
+        self.assertEqual(self.call("DELETE", "/v2/images/" + image["id"])[0], 204)
+
     def test_an_image_carrying_a_bound_resources_marker_is_kept(self):
         status, image = self.call("POST", "/v2/images", {"name": "base", "disk_format": "raw",
                                                           "container_format": "bare"})
