@@ -173,6 +173,11 @@ class Reconciler(unittest.TestCase):
             self.assertEqual(status, 202, server)
         finally:
             self.set_fault(None)
+        # Answered as a create would have been: global IDs, no markers.
+        self.assertEqual(image["name"], "lost-answer")
+        self.assertEqual(server["server"]["id"].split("-")[2][0], "8")   # a global ID (version nibble 8)
+        for answer in (image, booted, server):
+            self.assertNotIn("fedstack_", json.dumps(answer))
         self.assertEqual(metric(self.agent, "fedstack_creates_found_total", kind="image"), found_before + 2)
         self.assertEqual(metric(self.agent, "fedstack_creates_found_total", kind="server"), 1)
         images = self.on_cloud(self.cloud["image_url"], "/v2/images?name=lost-answer")[1]["images"]
