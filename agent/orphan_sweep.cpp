@@ -26,23 +26,21 @@ struct sweep_target {
   api::service_type service;
   std::string list_path;    // first page
   std::string collection;   // the list's key
-  std::string item_path;    // prefix of an item's URL
   std::string created_key;  // when the cloud made it
   std::string project_key;  // who owns it
 };
 
 const std::vector<sweep_target>& targets() {
   static const std::vector<sweep_target> all{
-    {resource_kind::image, api::service_type::image, "/v2/images?limit=1000", "images", "/v2/images/",
-     "created_at", "owner"},
+    {resource_kind::image, api::service_type::image, "/v2/images?limit=1000", "images", "created_at",
+     "owner"},
     {resource_kind::server, api::service_type::compute, "/v2.1/servers/detail?all_tenants=1&limit=1000",
-     "servers", "/v2.1/servers/", "created", "tenant_id"},
-    {resource_kind::port, api::service_type::network, "/v2.0/ports", "ports", "/v2.0/ports/", "created_at",
+     "servers", "created", "tenant_id"},
+    {resource_kind::port, api::service_type::network, "/v2.0/ports", "ports", "created_at", "project_id"},
+    {resource_kind::subnet, api::service_type::network, "/v2.0/subnets", "subnets", "created_at",
      "project_id"},
-    {resource_kind::subnet, api::service_type::network, "/v2.0/subnets", "subnets", "/v2.0/subnets/",
-     "created_at", "project_id"},
-    {resource_kind::network, api::service_type::network, "/v2.0/networks", "networks", "/v2.0/networks/",
-     "created_at", "project_id"},
+    {resource_kind::network, api::service_type::network, "/v2.0/networks", "networks", "created_at",
+     "project_id"},
   };
   return all;
 }

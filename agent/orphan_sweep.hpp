@@ -5,7 +5,7 @@
 // only the owner of an abandoned create attempt deletes what that attempt
 // made (reservation_sweep.cpp). What no registry explains is listed for the
 // operator: a log line per resource, the gauge fedstack_orphans{kind}, and
-// the list that `fedstack orphans --node HOST:PORT` and GET /orphans show.
+// the list that `fedstack orphans --node HOST:PORT` shows.
 // Snapshot and shelve images (Nova copies the base image's marker into them),
 // resources whose owner cannot be asked, entries still reserved and this
 // agent's own abandoned attempts are not listed.
