@@ -79,6 +79,17 @@ typename Inspector::result_type inspect(Inspector& f, id_mapping& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, abandoned_attempt& x) {
+  auto validate = [&x]() -> caf::error {
+    if (!is_valid(x.kind))
+      return caf::make_error(ec::invalid_argument, "abandoned_attempt: bad kind");
+    return caf::none;
+  };
+  return f(caf::meta::type_name("abandoned_attempt"), x.token, x.kind, x.global_id, x.project_id,
+           x.cloudlet, x.abandoned_unix_ms, caf::meta::load_callback(validate));
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, registry_entry& x) {
   // A peer may send any byte for an enum: reject what we cannot name.
   auto validate = [&x]() -> caf::error {
@@ -203,6 +214,10 @@ CAF_ADD_ATOM(fedstack, fedstack::atom, count, "count")
 CAF_ADD_ATOM(fedstack, fedstack::atom, reserved, "reserved")
 CAF_ADD_ATOM(fedstack, fedstack::atom, put_meta, "put_meta")
 CAF_ADD_ATOM(fedstack, fedstack::atom, get_meta, "get_meta")
+CAF_ADD_ATOM(fedstack, fedstack::atom, abandon, "abandon")
+CAF_ADD_ATOM(fedstack, fedstack::atom, abandoned, "abandoned")
+CAF_ADD_ATOM(fedstack, fedstack::atom, forget, "forget")
+CAF_ADD_ATOM(fedstack, fedstack::atom, orphans, "orphans")
 // membership (connect is caf::connect_atom; join has caf::join_atom's text)
 CAF_ADD_ATOM(fedstack, fedstack::atom, shuffle, "shuffle")
 CAF_ADD_ATOM(fedstack, fedstack::atom, members, "members")
@@ -263,6 +278,13 @@ using registry_actor = caf::typed_actor<
     std::vector<storage::registry_entry>>,
   // (kind): number of entries of that kind in all projects (metrics).
   caf::replies_to<atom::count, storage::resource_kind>::with<std::uint64_t>,
+  // Create attempts this agent abandoned (docs/faults.md, "The reconciler's
+  // rule"; INTERNAL: the node does not offer them): record one; list those
+  // recorded before a time (before_unix_ms, limit); forget one by token.
+  caf::replies_to<atom::abandon, storage::abandoned_attempt>::with<atom::ok>,
+  caf::replies_to<atom::abandoned, std::int64_t, std::uint32_t>::with<
+    std::vector<storage::abandoned_attempt>>,
+  caf::replies_to<atom::forget, std::string>::with<bool>,
   // (key, value): stores a small opaque value beside the registry (the
   // membership cache); keys are 1..200 bytes without NUL, values <= 1 MiB.
   caf::replies_to<atom::put_meta, std::string, std::string>::with<atom::ok>,
@@ -363,6 +385,9 @@ using node_actor = cyclon_peer_actor::extend<
   caf::replies_to<atom::info>::with<peer_entry>,
   // The scheduler's latest decisions, oldest first (`fedstack decisions`).
   caf::replies_to<atom::decisions>::with<std::vector<placement_decision>>,
+  // Read-only: the orphan sweep's latest list as JSON (`fedstack orphans`);
+  // ec::not_found before the first sweep.
+  caf::replies_to<atom::orphans>::with<std::string>,
   // The registry entries this node owns, for other agents (global IDs name
   // their owner, api/global_id.hpp). Same contracts as registry_actor's.
   caf::replies_to<atom::get, std::string, std::string>::with<storage::registry_entry>,
@@ -398,6 +423,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(fedstack_types, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(fedstack_types, (fedstack::storage::id_mapping))
   CAF_ADD_TYPE_ID(fedstack_types, (std::vector<fedstack::storage::registry_entry>))
   CAF_ADD_TYPE_ID(fedstack_types, (std::vector<fedstack::storage::id_mapping>))
+  CAF_ADD_TYPE_ID(fedstack_types, (fedstack::storage::abandoned_attempt))
+  CAF_ADD_TYPE_ID(fedstack_types, (std::vector<fedstack::storage::abandoned_attempt>))
 
   // membership
   CAF_ADD_TYPE_ID(fedstack_types, (fedstack::peer_address))

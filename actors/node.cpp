@@ -43,6 +43,10 @@ node_impl_actor::behavior_type node(node_impl_actor::stateful_pointer<node_state
       if (!self->state.scheduler) return not_ready();
       return self->delegate(self->state.scheduler, atom::decisions_v);
     },
+    [self, not_ready](atom::orphans) -> caf::result<std::string> {
+      if (!self->state.registry) return not_ready();
+      return self->delegate(self->state.registry, atom::get_meta_v, std::string("orphans"));
+    },
     [self, not_ready](atom::get, std::string project,
                       std::string id) -> caf::result<storage::registry_entry> {
       if (!self->state.registry) return not_ready();

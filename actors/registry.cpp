@@ -97,6 +97,21 @@ registry(registry_actor::stateful_pointer<registry_state> self,
         return store().reserved(created_before, limit);
       });
     },
+    [store](atom::abandon, const storage::abandoned_attempt& attempt) {
+      return guarded([&]() -> caf::result<atom::ok> {
+        if (auto status = store().put_abandoned(attempt); !status)
+          return to_error(status.error());
+        return atom::ok_v;
+      });
+    },
+    [store](atom::abandoned, std::int64_t before, std::uint32_t limit) {
+      return guarded([&]() -> caf::result<std::vector<storage::abandoned_attempt>> {
+        return store().abandoned(before, limit);
+      });
+    },
+    [store](atom::forget, const std::string& token) {
+      return guarded([&]() -> caf::result<bool> { return store().forget_abandoned(token); });
+    },
     [store](atom::count, storage::resource_kind kind) {
       return guarded([&]() -> caf::result<std::uint64_t> {
         if (!storage::is_valid(kind))

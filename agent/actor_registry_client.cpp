@@ -99,6 +99,31 @@ public:
     co_return *result;
   }
 
+  http::awaitable<void> abandon(storage::abandoned_attempt attempt) override {
+    auto result = co_await ask<atom::ok>(system_, registry_, timeout_, atom::abandon_v, std::move(attempt));
+    if (!result) throw registry_unavailable(system_.render(result.error()));
+  }
+
+  http::awaitable<std::vector<storage::abandoned_attempt>> abandoned(std::int64_t before_unix_ms) override {
+    std::uint32_t limit = 100;
+    auto result = co_await ask<std::vector<storage::abandoned_attempt>>(
+      system_, registry_, timeout_, atom::abandoned_v, before_unix_ms, limit);
+    if (!result) throw registry_unavailable(system_.render(result.error()));
+    co_return std::move(*result);
+  }
+
+  http::awaitable<bool> forget_abandoned(std::string token) override {
+    auto result = co_await ask<bool>(system_, registry_, timeout_, atom::forget_v, std::move(token));
+    if (!result) throw registry_unavailable(system_.render(result.error()));
+    co_return *result;
+  }
+
+  http::awaitable<void> put_meta(std::string key, std::string value) override {
+    auto result = co_await ask<atom::ok>(system_, registry_, timeout_, atom::put_meta_v, std::move(key),
+                                         std::move(value));
+    if (!result) throw registry_unavailable(system_.render(result.error()));
+  }
+
 private:
   static std::optional<peer_address> owner_of(const std::string& global_id) {
     auto owner = api::global_id_owner(global_id);

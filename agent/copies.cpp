@@ -96,7 +96,7 @@ http::awaitable<registry_entry> bind_copy(request& r, const registry_entry& entr
 /// PUTs the copy-of marker tag on a Neutron resource.
 http::awaitable<void> tag_copy(request& r, const cloudlet_endpoints& to, const std::string& collection,
                                const std::string& local_id, const std::string& global_id) {
-  auto tag = api::marker_tag({global_id, true});
+  auto tag = api::marker_tag({global_id, true, {}});
   auto answer = co_await call_cloudlet(r.context, to, api::service_type::network, bhttp::verb::put,
                                        "/v2.0/" + collection + "/" + local_id + "/tags/" + tag,
                                        client_call_headers(r));
@@ -215,7 +215,7 @@ http::awaitable<registry_entry> ensure_image_on(request& r, const registry_entry
   if (shown.status != 200 || meta.value("status", std::string{}) != "active")
     throw copy_failed("image " + image.global_id + " is not active on " + from->region);
   auto body = copy_fields(meta, image_copy_fields);
-  api::add_marker(api::service_type::image, body, {image.global_id, true});
+  api::add_marker(api::service_type::image, body, {image.global_id, true, {}});
   auto made = co_await call_cloudlet(r.context, to, api::service_type::image, bhttp::verb::post,
                                      "/v2/images", headers, body.dump());
   auto made_id = parse_object(made).value("id", std::string{});

@@ -5,17 +5,24 @@
 //   2. create the cloud resource carrying the global ID as its marker;
 //   3. bind: the entry gets the cloud's ID (state bound).
 // A failed attempt (5xx, timeout, a server in ERROR for want of a host) is
-// tried on the next candidate; what it made is deleted first. The client sees
-// an error only when every candidate failed, and then the reservation goes too.
+// first looked for by its attempt token: what the cloud made after all is
+// bound (one create, at most one resource). Otherwise it is recorded as
+// abandoned, and only then is the next candidate tried; the owner deletes what
+// an abandoned attempt made later (reservation_sweep.cpp, docs/faults.md). The
+// client sees an error only when every candidate failed, and then the
+// reservation goes too.
 
 #include <cmath>
+#include <cstdlib>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "agent/attempt_token.hpp"
 #include "agent/copies.hpp"
 #include "agent/federation.hpp"
 #include "agent/marker_search.hpp"
+#include "agent/reclaim_rule.hpp"
 #include "agent/request.hpp"
 #include "agent/resource_kinds.hpp"
 #include "agent/upstream_call.hpp"
@@ -45,7 +52,9 @@ json parse_object(const std::string& text) {
 
 /// What one attempt on one cloudlet came to.
 struct attempt {
-  enum class outcome { created, rejected, failed } result = outcome::failed;
+  /// final_failure: the attempt failed and could not be recorded as abandoned,
+  /// so no other cloudlet may be tried (one create, at most one resource).
+  enum class outcome { created, rejected, failed, final_failure } result = outcome::failed;
   std::optional<http::response> answer;   // the cloud's answer, if there was one
   unsigned status = 503;                  // without an answer
   std::string message;
@@ -54,36 +63,49 @@ struct attempt {
   std::string cause;
 };
 
-/// Best effort after a create timed out: the cloud may have made it anyway.
-/// A cloudlet still silent is left alone (the retry must not wait on it);
-/// what it made is an orphan for the orphan sweep (reservation_sweep.cpp).
-http::awaitable<void> remove_by_marker(request& r, const cloudlet_endpoints& c, resource_kind kind,
-                                       const std::string& global_id) {
-  // Neutron resources are marked after their create answered: nothing to look for.
-  if (kind != resource_kind::image && kind != resource_kind::server) co_return;
-  auto search = search_for_marker(kind, global_id, false);
-  if (!search) co_return;
-  auto headers = client_call_headers(r);
-  auto service = search->service;
-  const auto& collection = search->collection;
-  auto item_prefix = std::string(kind == resource_kind::image ? "/v2/images/" : "/v2.1/servers/");
+/// The project a create names for its resource: an admin may create for
+/// another project (Glance's owner, Neutron's project_id or tenant_id).
+std::string requested_project(const json& body, std::string_view collection) {
+  auto singular = std::string(collection.substr(0, collection.size() - 1));
+  const auto& item = body.contains(singular) && body[singular].is_object() ? body[singular] : body;
+  return owner_project(item);
+}
+
+/// What a create attempt marked `token` made on `c`, looked for after its cloud
+/// answered 5xx or nothing. nullopt when it made nothing; throws
+/// upstream_failure when the cloudlet cannot tell.
+http::awaitable<std::optional<json>> find_attempt(request& r, const cloudlet_endpoints& c, resource_kind kind,
+                                                  const std::string& global_id, const std::string& token) {
+  auto service = r.route.service;
+  auto items = co_await list_marked_on(r.context, client_call_headers(r), c, kind, global_id, false);
+  for (auto& item : items) {
+    auto marked = to_marked_item(service, item);
+    if (marked && !marked->marker.is_copy && !marked->derived_image && marked->marker.attempt == token)
+      co_return std::move(item);
+  }
+  co_return std::nullopt;
+}
+
+/// Records the attempt as abandoned before the create moves on; false when
+/// the record could not be written.
+http::awaitable<bool> abandon(request& r, const cloudlet_endpoints& c, const registry_entry& entry,
+                              const std::string& token) {
+  storage::abandoned_attempt record{token, entry.kind, entry.global_id, entry.project_id, c.region, now_unix_ms()};
   std::optional<std::string> failure;
   try {
-    auto listed = co_await call_cloudlet(r.context, c, service, bhttp::verb::get, search->path, headers);
-    for (const auto& item : parse_object(listed.body).value(collection, json::array())) {
-      auto m = api::read_marker(service, item);
-      if (!m || m->global_id != global_id || !item.contains("id")) continue;
-      spdlog::warn("{} deleting {} {} on {}: its create timed out", r.request_id, collection,
-                   item["id"].get<std::string>(), c.region);
-      co_await call_cloudlet(r.context, c, service, bhttp::verb::delete_,
-                             item_prefix + item["id"].get<std::string>(), headers);
-    }
-  } catch (const upstream_failure& e) {
+    co_await r.context.registry->abandon(record);
+  } catch (const registry_unavailable& e) {
     failure = e.what();
   }
-  if (failure)
-    spdlog::warn("{} cannot look for {} {} on {} after its create timed out: {}", r.request_id,
-                 collection, global_id, c.region, *failure);
+  if (failure) {
+    spdlog::error("{} cannot record the abandoned attempt {} on {}: {}; not trying another cloudlet",
+                  r.request_id, token, c.region, *failure);
+    co_return false;
+  }
+  metrics::fedstack().abandoned_attempts.add({storage::to_string(entry.kind)});
+  spdlog::warn("{} abandoned attempt {} for {} {} on {}", r.request_id, token, storage::to_string(entry.kind),
+               entry.global_id, c.region);
+  co_return true;
 }
 
 /// A server that went to ERROR because the cloudlet had no host for it.
@@ -97,9 +119,29 @@ http::awaitable<bool> failed_for_want_of_host(request& r, const cloudlet_endpoin
   co_return fault.find("No valid host") != std::string::npos;
 }
 
-/// POSTs `body` (global IDs) to `c`, marked with `global_id`.
-http::awaitable<attempt> create_on(request& r, const cloudlet_endpoints& c, resource_kind kind,
-                                   const std::string& global_id, const json& body) {
+/// The answer a create would have had, for one found by its marker.
+http::response answer_for_found(resource_kind kind, json item) {
+  http::response answer;
+  answer.status = kind == resource_kind::server ? 202 : 201;
+  answer.headers.set(bhttp::field::content_type, "application/json");
+  if (kind == resource_kind::image) {
+    answer.body = item.dump();
+  } else {
+    json wrapped;
+    wrapped[std::string(storage::to_string(kind))] = std::move(item);
+    answer.body = wrapped.dump();
+  }
+  return answer;
+}
+
+/// POSTs `body` (global IDs) to `c`, marked with the entry's global ID and a
+/// fresh attempt token. A 5xx or no answer is followed by a look for the
+/// token: what the cloud made is bound; otherwise the attempt is recorded as
+/// abandoned before any other cloudlet is tried.
+http::awaitable<attempt> create_on(request& r, const cloudlet_endpoints& c, const registry_entry& entry,
+                                   const json& body) {
+  auto kind = entry.kind;
+  const auto& global_id = entry.global_id;
   auto service = r.route.service;
   auto text = body.dump();
   std::vector<std::string_view> texts;
@@ -110,7 +152,8 @@ http::awaitable<attempt> create_on(request& r, const cloudlet_endpoints& c, reso
     if (it == to_local.end()) return std::nullopt;
     return it->second;
   }));
-  api::add_marker(service, doc, {global_id, false});
+  auto token = new_attempt_token();
+  api::add_marker(service, doc, {global_id, false, token});
   attempt a;
   std::optional<upstream_failure> failure;
   try {
@@ -119,46 +162,81 @@ http::awaitable<attempt> create_on(request& r, const cloudlet_endpoints& c, reso
   } catch (const upstream_failure& e) {
     failure = e;
   }
-  if (failure) {
-    a.status = failure->status;
-    a.message = failure->what();
-    a.cause = failure->status == 504 ? "timeout" : "unreachable";
-    if (failure->status == 504) co_await remove_by_marker(r, c, kind, global_id);
-    co_return a;
+  bool found_after_failure = false;
+  if (failure || a.answer->status >= 500) {
+    if (failure) {
+      a.status = failure->status;
+      a.message = failure->what();
+      a.cause = failure->status == 504 ? "timeout" : "unreachable";
+    } else {
+      a.cause = "server_error";
+    }
+    // Neutron resources are marked after their create answered: nothing carries the token yet.
+    bool searchable = kind == resource_kind::image || kind == resource_kind::server;
+    std::optional<json> made;
+    std::optional<std::string> unknown;
+    if (searchable) {
+      try {
+        made = co_await find_attempt(r, c, kind, global_id, token);
+      } catch (const upstream_failure& e) {
+        unknown = e.what();
+      }
+    }
+    if (!made) {
+      if (unknown)
+        spdlog::warn("{} cannot look for attempt {} on {}: {}", r.request_id, token, c.region, *unknown);
+      if (searchable && !co_await abandon(r, c, entry, token)) a.result = attempt::outcome::final_failure;
+      co_return a;
+    }
+    spdlog::warn("{} create on {} failed ({}) but made {} {}: bound, not retried", r.request_id, c.region,
+                 a.cause, storage::to_string(kind), (*made)["id"].get<std::string>());
+    metrics::fedstack().creates_found.add({storage::to_string(kind)});
+    a.local_id = (*made)["id"].get<std::string>();
+    a.answer = answer_for_found(kind, std::move(*made));
+    a.cause.clear();
+    found_after_failure = true;
   }
   auto status = a.answer->status;
-  if (status >= 500) {
-    a.cause = "server_error";
-    co_return a;
-  }
   if (status >= 300) {
     a.result = attempt::outcome::rejected;
     co_return a;
   }
-  auto id = created_id(parse_object(a.answer->body), r.route.resource);
-  if (!id) {
-    spdlog::error("{} create on {} answered {} without an id", r.request_id, c.region, status);
-    a.result = attempt::outcome::rejected;
-    co_return a;
+  if (!found_after_failure) {
+    auto id = created_id(parse_object(a.answer->body), r.route.resource);
+    if (!id) {
+      spdlog::error("{} create on {} answered {} without an id", r.request_id, c.region, status);
+      a.result = attempt::outcome::rejected;
+      co_return a;
+    }
+    a.local_id = *id;
   }
-  a.local_id = *id;
   if (service == api::service_type::network) {
-    auto tag = api::marker_tag({global_id, false});
-    auto tagged = co_await call_cloudlet(r.context, c, service, bhttp::verb::put,
-                                         r.route.upstream_path + "/" + a.local_id + "/tags/" + tag,
-                                         client_call_headers(r));
-    if (tagged.status >= 300)
-      spdlog::warn("{} marking {} on {} answered {}", r.request_id, a.local_id, c.region, tagged.status);
+    for (const auto& tag : {api::marker_tag({global_id, false, {}}), api::attempt_tag(token)}) {
+      auto tagged = co_await call_cloudlet(r.context, c, service, bhttp::verb::put,
+                                           r.route.upstream_path + "/" + a.local_id + "/tags/" + tag,
+                                           client_call_headers(r));
+      if (tagged.status >= 300)
+        spdlog::warn("{} marking {} on {} answered {}", r.request_id, a.local_id, c.region, tagged.status);
+    }
   }
   if (kind == resource_kind::server && co_await failed_for_want_of_host(r, c, a.local_id)) {
     spdlog::warn("{} server {} on {}: no valid host; trying the next cloudlet", r.request_id,
                  a.local_id, c.region);
-    co_await call_cloudlet(r.context, c, service, bhttp::verb::delete_,
-                           "/v2.1/servers/" + a.local_id, client_call_headers(r));
     a.status = 503;
     a.message = "No valid host was found on " + c.region + ".";
     a.cause = "no_valid_host";
     a.answer.reset();
+    // Recorded first: should the delete fail, the owner deletes it later (reservation_sweep.cpp).
+    if (!co_await abandon(r, c, entry, token)) {
+      a.result = attempt::outcome::final_failure;
+      co_return a;
+    }
+    auto deleted = co_await call_cloudlet(r.context, c, service, bhttp::verb::delete_,
+                                          "/v2.1/servers/" + a.local_id, client_call_headers(r));
+    if (deleted.status < 300 || deleted.status == 404) {
+      co_await r.context.registry->forget_abandoned(token);
+      metrics::fedstack().abandoned_deleted.add({storage::to_string(kind)});
+    }
     co_return a;
   }
   a.result = attempt::outcome::created;
@@ -251,6 +329,37 @@ http::awaitable<cloudlet_endpoints> network_home(request& r, const json& body) {
   co_return r.context.cloudlet;
 }
 
+/// Nova's min_count/max_count make several servers from one request, and the
+/// federation records one resource per create: refused rather than left
+/// unrecorded (docs/federation.md, "Creates").
+std::optional<std::string> refuse_multiple(const json& server) {
+  for (const char* key : {"min_count", "max_count"}) {
+    auto it = server.find(key);
+    if (it == server.end()) continue;
+    long count = 0;
+    if (it->is_number_integer()) count = it->get<long>();
+    else if (it->is_string()) count = std::strtol(it->get<std::string>().c_str(), nullptr, 10);
+    else return std::string("Invalid input for field/attribute ") + key + ".";
+    if (count > 1)
+      return std::string(key) + " above 1 is not supported by this federation: boot the servers one at a time "
+                                "(each is placed and recorded on its own).";
+  }
+  return std::nullopt;
+}
+
+/// The cloud's answer names the project that owns what it made; the entry is
+/// filed there (reserved under the caller's project, it moves).
+http::awaitable<void> file_under_owner(request& r, registry_entry& entry, const http::response& answer) {
+  auto doc = json::parse(answer.body, nullptr, false);
+  if (!doc.is_object()) co_return;
+  auto owner = requested_project(doc, r.route.resource);
+  if (owner.empty() || owner == entry.project_id) co_return;
+  spdlog::info("{} {} {} belongs to project {}: recorded there", r.request_id, storage::to_string(entry.kind),
+               entry.global_id, owner);
+  co_await r.context.registry->erase(entry.project_id, entry.global_id);
+  entry.project_id = owner;
+}
+
 } // namespace
 
 http::awaitable<void> handle_create(request& r, std::string body) {
@@ -263,6 +372,7 @@ http::awaitable<void> handle_create(request& r, std::string body) {
   if (kind == resource_kind::server) {
     if (!doc.contains("server") || !doc["server"].is_object())
       co_return co_await send_error(r, 400, "Invalid input for field/attribute server.");
+    if (auto refused = refuse_multiple(doc["server"])) co_return co_await send_error(r, 400, *refused);
     boot = co_await read_boot(r, doc["server"]);
     auto decision = co_await r.context.placement->place(boot->request);
     const auto& zone = boot->request.availability_zone;
@@ -290,7 +400,10 @@ http::awaitable<void> handle_create(request& r, std::string body) {
   registry_entry entry;
   entry.kind = kind;
   entry.global_id = r.context.registry->new_global_id();
+  // Recorded under the resource's project: an admin's `--project X` makes X's resource.
   entry.project_id = r.identity->project_id;
+  if (r.identity->is_admin && kind != resource_kind::server)
+    if (auto named = requested_project(doc, r.route.resource); !named.empty()) entry.project_id = named;
   entry.state = storage::entry_state::reserved;
   entry.created_unix_ms = now_unix_ms();
   entry.name = created_name(doc, r.route.resource);
@@ -333,9 +446,10 @@ http::awaitable<void> handle_create(request& r, std::string body) {
       }
     }
     r.upstream = endpoint_of(c, r.route.service).to_string();
-    auto a = co_await create_on(r, c, kind, entry.global_id, doc);
+    auto a = co_await create_on(r, c, entry, doc);
     last_cloudlet = c;
     if (a.result == attempt::outcome::created) {
+      co_await file_under_owner(r, entry, *a.answer);
       entry.state = storage::entry_state::bound;
       entry.copies.clear();
       entry.copies.push_back(storage::cloud_copy{c.region, a.local_id});
@@ -355,7 +469,7 @@ http::awaitable<void> handle_create(request& r, std::string body) {
                                      to_global);
       co_return co_await send_upstream_response(r, *a.answer, std::move(text));
     }
-    if (a.result == attempt::outcome::rejected) {
+    if (a.result == attempt::outcome::rejected || a.result == attempt::outcome::final_failure) {
       last = std::move(a);
       break;
     }

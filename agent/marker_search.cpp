@@ -1,9 +1,11 @@
 #include "agent/marker_search.hpp"
 
 #include "agent/federation.hpp"
+#include "agent/reclaim_rule.hpp"
 #include "agent/upstream_call.hpp"
 #include "api/global_id.hpp"
 #include "api/percent.hpp"
+#include "api/urls.hpp"
 
 namespace fedstack::agent {
 
@@ -12,7 +14,7 @@ using storage::resource_kind;
 
 std::optional<marker_search> search_for_marker(resource_kind kind, const std::string& global_id,
                                                bool all_projects) {
-  auto tag = api::percent_encode(api::marker_tag({global_id, false}));
+  auto tag = api::percent_encode(api::marker_tag({global_id, false, {}}));
   switch (kind) {
     case resource_kind::image:
       return marker_search{api::service_type::image,
@@ -33,35 +35,75 @@ std::optional<marker_search> search_for_marker(resource_kind kind, const std::st
   }
 }
 
+std::string next_page(api::service_type service, const std::string& collection, const json& doc) {
+  if (!doc.is_object()) return {};
+  if (service == api::service_type::image) {
+    // Glance's next link is "/v2/images?marker=..." relative to its root.
+    auto next = doc.value("next", json());
+    return next.is_string() ? api::next_page_path(next.get<std::string>()) : std::string{};
+  }
+  auto root = service == api::service_type::compute ? std::string_view("/v2.1/") : std::string_view("/v2.0/");
+  auto links = doc.value(collection + "_links", json::array());
+  if (!links.is_array()) return {};
+  for (const auto& link : links) {
+    if (!link.is_object() || link.value("rel", std::string{}) != "next") continue;
+    auto href = link.value("href", std::string{});
+    auto at = href.find(root);
+    return at == std::string::npos ? std::string{} : api::next_page_path(href.substr(at));
+  }
+  return {};
+}
+
+http::awaitable<std::vector<json>> list_marked_on(agent_context& context, const bhttp::fields& headers,
+                                                  const cloudlet_endpoints& c, resource_kind kind,
+                                                  const std::string& global_id, bool all_projects) {
+  std::vector<json> found;
+  auto search = search_for_marker(kind, global_id, all_projects);
+  if (!search) co_return found;
+  std::size_t pages = 0;
+  for (auto path = search->path; !path.empty();) {
+    if (++pages > max_marker_pages)
+      throw upstream_failure(503, c.region + " lists more than " + std::to_string(max_marker_pages) + " pages of " +
+                                    search->collection);
+    auto answer = co_await call_cloudlet(context, c, search->service, bhttp::verb::get, path, headers);
+    if (answer.status != 200)
+      throw upstream_failure(503, c.region + " answered " + std::to_string(answer.status) + " to a list of " +
+                                    search->collection);
+    auto doc = json::parse(answer.body, nullptr, false);
+    if (!doc.is_object() || !doc.contains(search->collection) || !doc[search->collection].is_array())
+      throw upstream_failure(503, c.region + " answered a list of " + search->collection + " without one");
+    for (auto& item : doc[search->collection]) {
+      auto m = api::read_marker(search->service, item);
+      if (m && m->global_id == global_id && item.contains("id") && item["id"].is_string())
+        found.push_back(std::move(item));
+    }
+    path = next_page(search->service, search->collection, doc);
+  }
+  co_return found;
+}
+
 http::awaitable<std::optional<marked_resource>> find_marked_primary(agent_context& context,
                                                                      const bhttp::fields& headers,
                                                                      resource_kind kind,
                                                                      const std::string& global_id,
-                                                                     bool all_projects) {
+                                                                     bool all_projects,
+                                                                     const std::set<std::string>& abandoned_tokens) {
   auto search = search_for_marker(kind, global_id, all_projects);
   if (!search) co_return std::nullopt;
   std::string silent;
   for (const auto& c : all_cloudlets(context)) {
-    http::response answer;
+    std::vector<json> items;
     try {
-      answer = co_await call_cloudlet(context, c, search->service, bhttp::verb::get, search->path, headers);
+      items = co_await list_marked_on(context, headers, c, kind, global_id, all_projects);
     } catch (const upstream_failure& e) {
       silent = c.region + ": " + e.what();
       continue;
     }
-    if (answer.status != 200) {
-      silent = c.region + " answered " + std::to_string(answer.status);
-      continue;
-    }
-    auto doc = json::parse(answer.body, nullptr, false);
-    if (!doc.is_object() || !doc.contains(search->collection) || !doc[search->collection].is_array())
-      continue;
-    for (auto& item : doc[search->collection]) {
-      auto m = api::read_marker(search->service, item);
-      if (m && !m->is_copy && m->global_id == global_id && item.contains("id") && item["id"].is_string()) {
-        auto local_id = item["id"].get<std::string>();
-        co_return marked_resource{c, std::move(item), std::move(local_id)};
-      }
+    for (auto& item : items) {
+      auto marked = to_marked_item(search->service, item);
+      if (!marked || marked->marker.is_copy || marked->derived_image) continue;
+      if (!marked->marker.attempt.empty() && abandoned_tokens.contains(marked->marker.attempt)) continue;
+      co_return marked_resource{c, std::move(item), std::move(marked->local_id)};
     }
   }
   if (!silent.empty()) throw upstream_failure(503, "cannot look for " + global_id + " on " + silent);

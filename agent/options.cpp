@@ -97,10 +97,11 @@ void describe(config::option_set& set, agent_options& o) {
               "a create's reservation not bound after this long (and not running here) is "
               "adopted if a cloudlet holds its marked resource, else dropped");
   set.add_int("reservation-sweep-ms", &o.reservation_sweep_ms, 10, 86'400'000,
-              "how often stale reservations are looked for (also once at start)");
+              "how often stale reservations and this agent's abandoned create attempts are looked "
+              "for (also once at start)");
   set.add_int("orphan-sweep-ms", &o.orphan_sweep_ms, 0, 86'400'000,
-              "how often the own cloudlet is searched for marked resources no registry records "
-              "(older than reservation-timeout-ms), which are deleted (0: never)");
+              "how often the own cloudlet is searched for marked resources no registry explains "
+              "(older than reservation-timeout-ms), which are listed, never deleted (0: never)");
 }
 
 std::string public_base_url(const agent_options& o) {

@@ -40,6 +40,14 @@ public:
   virtual http::awaitable<std::vector<storage::registry_entry>> reserved(std::int64_t before_unix_ms) = 0;
   /// Forgets a resource at its owner; false if it was not there.
   virtual http::awaitable<bool> erase(std::string project, std::string global_id) = 0;
+  /// Records in this agent's registry a create attempt it gave up on.
+  virtual http::awaitable<void> abandon(storage::abandoned_attempt attempt) = 0;
+  /// This agent's abandoned attempts recorded before `before_unix_ms`.
+  virtual http::awaitable<std::vector<storage::abandoned_attempt>> abandoned(std::int64_t before_unix_ms) = 0;
+  /// Forgets an abandoned attempt; false if it was not there.
+  virtual http::awaitable<bool> forget_abandoned(std::string token) = 0;
+  /// Stores a small value beside this agent's registry (the orphan list).
+  virtual http::awaitable<void> put_meta(std::string key, std::string value) = 0;
 };
 
 } // namespace fedstack::agent

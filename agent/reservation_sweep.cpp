@@ -1,25 +1,41 @@
 #include "agent/reservation_sweep.hpp"
 
+#include <algorithm>
+#include <set>
+
 #include <spdlog/spdlog.h>
 
 #include "agent/federation.hpp"
 #include "agent/marker_search.hpp"
+#include "agent/reclaim_rule.hpp"
+#include "agent/upstream_call.hpp"
+#include "metrics/catalog.hpp"
 
 namespace fedstack::agent {
 namespace {
 
-http::awaitable<void> sweep_once(agent_context& context, service_session& session,
-                                 std::chrono::milliseconds timeout) {
+http::awaitable<void> sweep_reserved(agent_context& context, const bhttp::fields& headers,
+                                     std::chrono::milliseconds timeout) {
   auto older_than = now_unix_ms() - timeout.count();
   auto stale = co_await context.registry->reserved(older_than);
   if (stale.empty()) co_return;
-  bhttp::fields headers;
-  headers.set("X-Auth-Token", co_await session.token());
-  headers.set(bhttp::field::accept, "application/json");
-  headers.set("X-Openstack-Request-Id", "req-fedstack-reservation-sweep");
+  // What an abandoned attempt made is never adopted: its create moved on.
+  std::set<std::string> abandoned_tokens;
+  for (auto& record : co_await context.registry->abandoned(now_unix_ms() + 1))
+    abandoned_tokens.insert(record.token);
   for (auto& entry : stale) {
     if (context.creates_in_flight.contains(entry.global_id)) continue;
-    auto found = co_await find_marked_primary(context, headers, entry.kind, entry.global_id, true);
+    std::optional<marked_resource> found;
+    std::optional<std::string> unknown;
+    try {
+      found = co_await find_marked_primary(context, headers, entry.kind, entry.global_id, true, abandoned_tokens);
+    } catch (const upstream_failure& e) {
+      unknown = e.what();
+    }
+    if (unknown) {
+      spdlog::warn("reservation sweep: {} {} left reserved: {}", to_string(entry.kind), entry.global_id, *unknown);
+      continue;
+    }
     if (found) {
       spdlog::warn("reservation sweep: adopting {} {} found on {} as {}", to_string(entry.kind),
                    entry.global_id, found->cloudlet.region, found->local_id);
@@ -33,6 +49,84 @@ http::awaitable<void> sweep_once(agent_context& context, service_session& sessio
       co_await context.registry->erase(entry.project_id, entry.global_id);
     }
   }
+}
+
+/// How long an abandoned attempt that made nothing (yet) is looked for.
+std::int64_t forget_after(std::chrono::milliseconds timeout) {
+  return std::max<std::int64_t>(10 * timeout.count(), 60'000);
+}
+
+/// One abandoned attempt: look on its cloudlet, then follow decide_reclaim.
+http::awaitable<void> reclaim_one(agent_context& context, const bhttp::fields& headers,
+                                  const storage::abandoned_attempt& record, std::chrono::milliseconds timeout) {
+  auto kind = storage::to_string(record.kind);
+  std::optional<std::vector<marked_item>> found;
+  std::optional<cloudlet_endpoints> cloudlet = find_cloudlet(context, record.cloudlet);
+  auto service = api::service_type::image;
+  if (auto search = search_for_marker(record.kind, record.global_id, true)) service = search->service;
+  if (cloudlet) {
+    try {
+      auto items = co_await list_marked_on(context, headers, *cloudlet, record.kind, record.global_id, true);
+      found.emplace();
+      for (const auto& item : items)
+        if (auto marked = to_marked_item(service, item)) found->push_back(std::move(*marked));
+    } catch (const upstream_failure& e) {
+      spdlog::info("reclaim: attempt {} on {}: postponed ({})", record.token, record.cloudlet, e.what());
+    }
+  }
+  // Asked after the look, so that a binding that happened meanwhile is seen.
+  auto entry = co_await context.registry->get(record.project_id, record.global_id);
+  auto decision = decide_reclaim(record, found, entry, now_unix_ms(), timeout.count(), forget_after(timeout));
+  switch (decision.action) {
+    case reclaim_action::keep:
+      co_return;
+    case reclaim_action::forget:
+      spdlog::info("reclaim: forgetting abandoned {} attempt {} for {} on {}: {}", kind, record.token,
+                   record.global_id, record.cloudlet, decision.reason);
+      co_await context.registry->forget_abandoned(record.token);
+      co_return;
+    case reclaim_action::delete_one: {
+      auto search = search_for_marker(record.kind, record.global_id, true);
+      auto item_path = search->path.substr(0, search->path.find_first_of('?'));
+      if (record.kind == storage::resource_kind::server) item_path = "/v2.1/servers";
+      spdlog::warn("reclaim: deleting {} {} on {} (global ID {}, attempt {}): {}", kind, decision.local_id,
+                   record.cloudlet, record.global_id, record.token, decision.reason);
+      auto deleted = co_await call_cloudlet(context, *cloudlet, search->service, bhttp::verb::delete_,
+                                            item_path + "/" + decision.local_id, headers);
+      if (deleted.status < 300 || deleted.status == 404) {
+        metrics::fedstack().abandoned_deleted.add({kind});
+        co_await context.registry->forget_abandoned(record.token);
+      } else {
+        spdlog::warn("reclaim: deleting {} {} on {} answered {}; tried again next sweep", kind, decision.local_id,
+                     record.cloudlet, deleted.status);
+      }
+      co_return;
+    }
+  }
+}
+
+http::awaitable<void> reclaim_abandoned(agent_context& context, const bhttp::fields& headers,
+                                        std::chrono::milliseconds timeout) {
+  for (const auto& record : co_await context.registry->abandoned(now_unix_ms() - timeout.count())) {
+    std::optional<std::string> failure;
+    try {
+      co_await reclaim_one(context, headers, record, timeout);
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    if (failure) spdlog::warn("reclaim: attempt {} on {}: {}", record.token, record.cloudlet, *failure);
+  }
+}
+
+http::awaitable<void> sweep_once(agent_context& context, service_session& session,
+                                 std::chrono::milliseconds timeout) {
+  bhttp::fields headers;
+  headers.set("X-Auth-Token", co_await session.token());
+  headers.set(bhttp::field::accept, "application/json");
+  headers.set("X-Openstack-Request-Id", "req-fedstack-reservation-sweep");
+  // Reservations first: an entry the sweep adopts is bound before its attempts are judged.
+  co_await sweep_reserved(context, headers, timeout);
+  co_await reclaim_abandoned(context, headers, timeout);
 }
 
 } // namespace

@@ -4,7 +4,14 @@
 // flight in this process nor bound after --reservation-timeout-ms was left by
 // a crash or a failure midway. The sweep looks its marker up on every
 // cloudlet, with the agent's service (admin) token: what it finds is adopted
-// (the entry is bound to it), and a reservation that made nothing is dropped.
+// (the entry is bound to it, unless its attempt token is recorded as
+// abandoned), and a reservation that made nothing is dropped.
+//
+// Then the owner's reclaim: each create attempt this agent recorded as
+// abandoned, older than the timeout, is looked for on its cloudlet by its
+// attempt token, and decide_reclaim (reclaim_rule.hpp) says whether its one
+// resource is deleted, the record forgotten, or the decision postponed. This
+// is the only place the federation deletes what no client asked it to.
 
 #include <chrono>
 

@@ -12,6 +12,7 @@
 #include "agent/federation.hpp"
 #include "agent/flavor_ids.hpp"
 #include "agent/marker_search.hpp"
+#include "agent/reclaim_rule.hpp"
 #include "agent/registry_client.hpp"
 #include "agent/request.hpp"
 #include "agent/resource_kinds.hpp"
@@ -177,6 +178,23 @@ http::awaitable<void> read_by_marker(request& r, storage::resource_kind kind, co
   co_await forward(r, std::move(no_body), known);
 }
 
+/// For an admin, a resource of another project (an admin create with
+/// `--project X` is recorded under X): the project its cloud names, read from
+/// the resource found by its marker with the admin's token, and that project's entry.
+http::awaitable<std::optional<storage::registry_entry>> entry_of_other_project(request& r,
+                                                                               storage::resource_kind kind) {
+  std::optional<marked_resource> found;
+  try {
+    found = co_await find_marked_primary(r.context, client_call_headers(r), kind, r.route.resource_id, false);
+  } catch (const upstream_failure&) {
+    co_return std::nullopt;   // nobody can tell: as before, this project's view
+  }
+  if (!found) co_return std::nullopt;
+  auto project = owner_project(found->item);
+  if (project.empty() || project == r.identity->project_id) co_return std::nullopt;
+  co_return co_await r.context.registry->get(project, r.route.resource_id);
+}
+
 } // namespace
 
 http::awaitable<void> handle_resource(request& r) {
@@ -207,12 +225,18 @@ http::awaitable<void> handle_resource(request& r) {
     co_return co_await handle_create(r, std::move(body));
 
   // A call about one recorded resource goes where its primary copy lives.
+  std::map<std::string, std::string> known_local;   // an admin's call about another project's resource
   if (kind && !route.resource_id.empty() && api::global_id_owner(route.resource_id)) {
     bool is_read = method == bhttp::verb::get || method == bhttp::verb::head;
     std::optional<storage::registry_entry> entry;
     std::optional<std::string> unplaced;
     try {
       entry = co_await r.context.registry->get(r.identity->project_id, route.resource_id);
+      if (!entry && r.identity->is_admin) {
+        entry = co_await entry_of_other_project(r, *kind);
+        // The caller's project translates nothing of it: name its primary here.
+        if (entry && !entry->copies.empty()) known_local.emplace(entry->global_id, entry->copies.front().local_id);
+      }
     } catch (const registry_unavailable& e) {
       if (!is_read) throw;
       unplaced = e.what();
@@ -229,7 +253,7 @@ http::awaitable<void> handle_resource(request& r) {
     if (method == bhttp::verb::delete_ && route.action.empty())
       co_return co_await delete_everywhere(r, *entry);
   }
-  co_await forward(r, std::move(body));
+  co_await forward(r, std::move(body), known_local);
 }
 
 } // namespace fedstack::agent

@@ -27,13 +27,20 @@ std::optional<std::uint64_t> parse_hex(std::string_view text) {
 
 const char* tag_prefix(bool is_copy) { return is_copy ? "fedstack_copy_of=" : "fedstack_gid="; }
 
+constexpr std::string_view attempt_prefix = "fedstack_attempt=";
+
 std::optional<marker> from_object(const json& holder) {
   if (!holder.is_object()) return std::nullopt;
   for (bool is_copy : {false, true}) {
     auto key = std::string(is_copy ? copy_of_key : gid_key);
     auto it = holder.find(key);
-    if (it != holder.end() && it->is_string() && global_id_owner(it->get<std::string>()))
-      return marker{it->get<std::string>(), is_copy};
+    if (it != holder.end() && it->is_string() && global_id_owner(it->get<std::string>())) {
+      marker m{it->get<std::string>(), is_copy, {}};
+      auto token = holder.find(std::string(attempt_key));
+      if (token != holder.end() && token->is_string() && is_attempt_token(token->get<std::string>()))
+        m.attempt = token->get<std::string>();
+      return m;
+    }
   }
   return std::nullopt;
 }
@@ -68,6 +75,15 @@ std::optional<node_address> global_id_owner(std::string_view id) {
   return node_address{host, static_cast<std::uint16_t>(*port)};
 }
 
+bool is_attempt_token(std::string_view text) {
+  if (text.size() != 32) return false;
+  for (char c : text)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+std::string attempt_tag(std::string_view token) { return std::string(attempt_prefix) + std::string(token); }
+
 std::optional<marker> read_marker(service_type service, const json& item) {
   if (!item.is_object()) return std::nullopt;
   switch (service) {
@@ -78,17 +94,23 @@ std::optional<marker> read_marker(service_type service, const json& item) {
     case service_type::network: {
       auto tags = item.find("tags");
       if (tags == item.end() || !tags->is_array()) return std::nullopt;
+      std::optional<marker> found;
+      std::string token;
       for (const auto& tag : *tags) {
         if (!tag.is_string()) continue;
         const auto& text = tag.get_ref<const std::string&>();
+        if (text.compare(0, attempt_prefix.size(), attempt_prefix) == 0 &&
+            is_attempt_token(std::string_view(text).substr(attempt_prefix.size())))
+          token = text.substr(attempt_prefix.size());
         for (bool is_copy : {false, true}) {
           std::string_view prefix = tag_prefix(is_copy);
-          if (text.compare(0, prefix.size(), prefix) != 0) continue;
+          if (found || text.compare(0, prefix.size(), prefix) != 0) continue;
           auto id = text.substr(prefix.size());
-          if (global_id_owner(id)) return marker{id, is_copy};
+          if (global_id_owner(id)) found = marker{id, is_copy, {}};
         }
       }
-      return std::nullopt;
+      if (found) found->attempt = token;
+      return found;
     }
     default:
       return std::nullopt;
@@ -101,11 +123,13 @@ void strip_marker(service_type service, json& item) {
     case service_type::image:
       item.erase(std::string(gid_key));
       item.erase(std::string(copy_of_key));
+      item.erase(std::string(attempt_key));
       return;
     case service_type::compute:
       if (item.contains("metadata") && item["metadata"].is_object()) {
         item["metadata"].erase(std::string(gid_key));
         item["metadata"].erase(std::string(copy_of_key));
+        item["metadata"].erase(std::string(attempt_key));
       }
       return;
     case service_type::network:
@@ -115,7 +139,8 @@ void strip_marker(service_type service, json& item) {
         for (const auto& tag : tags) {
           bool ours = tag.is_string() &&
                       (tag.get_ref<const std::string&>().rfind(tag_prefix(false), 0) == 0 ||
-                       tag.get_ref<const std::string&>().rfind(tag_prefix(true), 0) == 0);
+                       tag.get_ref<const std::string&>().rfind(tag_prefix(true), 0) == 0 ||
+                       tag.get_ref<const std::string&>().rfind(attempt_prefix, 0) == 0);
           if (!ours) kept.push_back(tag);
         }
         tags = std::move(kept);
@@ -132,11 +157,13 @@ void add_marker(service_type service, json& create_body, const marker& m) {
   auto key = std::string(m.is_copy ? copy_of_key : gid_key);
   if (service == service_type::image && create_body.is_object()) {
     create_body[key] = m.global_id;
+    if (!m.attempt.empty()) create_body[std::string(attempt_key)] = m.attempt;
   } else if (service == service_type::compute && create_body.is_object() &&
              create_body.contains("server") && create_body["server"].is_object()) {
     auto& server = create_body["server"];
     if (!server.contains("metadata") || !server["metadata"].is_object()) server["metadata"] = json::object();
     server["metadata"][key] = m.global_id;
+    if (!m.attempt.empty()) server["metadata"][std::string(attempt_key)] = m.attempt;
   }
 }
 

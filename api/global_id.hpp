@@ -40,11 +40,25 @@ std::optional<node_address> global_id_owner(std::string_view id);
 struct marker {
   std::string global_id;
   bool is_copy = false;   // a copy made for a boot on another cloudlet
+  /// The token of the create attempt that made it (32 lowercase hex digits,
+  /// unguessable: docs/faults.md, "The reconciler's rule"); empty on resources
+  /// made before attempts carried one, and on Neutron resources whose tag was
+  /// never added.
+  std::string attempt;
 };
 
 /// Image extra property and server metadata keys; Neutron tags are "<key>=<id>".
+/// "fedstack_attempt=" and 32 hex digits make 49 characters: Neutron allows 60
+/// per tag; Nova metadata and Glance properties allow 255.
 inline constexpr std::string_view gid_key = "fedstack_gid";
 inline constexpr std::string_view copy_of_key = "fedstack_copy_of";
+inline constexpr std::string_view attempt_key = "fedstack_attempt";
+
+/// True for 32 lowercase hex digits, the form of an attempt token.
+bool is_attempt_token(std::string_view text);
+
+/// The Neutron tag for an attempt token ("fedstack_attempt=<token>").
+std::string attempt_tag(std::string_view token);
 
 /// The marker of one item as the cloud shows it (a Glance image, a Nova server,
 /// a Neutron network, subnet or port); nullopt when it has none.
@@ -56,8 +70,9 @@ void strip_marker(service_type service, nlohmann::json& item);
 /// The Neutron tag for a marker ("fedstack_gid=<id>").
 std::string marker_tag(const marker& m);
 
-/// Adds the marker to a create's body: Glance's top-level properties, or the
-/// server's metadata. Neutron cannot take tags at create; use marker_tag.
+/// Adds the marker (and its attempt token, if any) to a create's body:
+/// Glance's top-level properties, or the server's metadata. Neutron cannot
+/// take tags at create; use marker_tag and attempt_tag.
 void add_marker(service_type service, nlohmann::json& create_body, const marker& m);
 
 } // namespace fedstack::api

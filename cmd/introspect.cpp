@@ -275,6 +275,41 @@ int run_decisions_command(const std::vector<std::string>& args) {
   return 0;
 }
 
+int run_orphans_command(const std::vector<std::string>& args) {
+  auto o = parse("orphans", args,
+                 "Prints the marked resources on a node's cloudlet that no registry explains, as its latest "
+                 "orphan sweep found them. They are kept: deleting one is the operator's decision.",
+                 false);
+  if (!o) return 2;
+  node_client client{std::chrono::milliseconds{o->timeout_ms}, o->tls};
+  auto attached = attach(client, "orphans", o->node);
+  if (!attached) return 1;
+  std::string error;
+  auto text = client.ask<std::string>(attached->second, error, atom::orphans_v);
+  if (!text) {
+    std::cerr << "fedstack orphans: " << error << " (no orphan sweep has finished on that node yet?)\n";
+    return 1;
+  }
+  auto doc = json::parse(*text, nullptr, false);
+  if (!doc.is_object()) {
+    std::cerr << "fedstack orphans: the node answered something other than a list\n";
+    return 1;
+  }
+  if (o->json_output) {
+    std::cout << dump(doc) << "\n";
+    return 0;
+  }
+  auto orphans = doc.value("orphans", json::array());
+  std::printf("%-8s %-36s %-36s %-32s %s\n", "KIND", "ID", "GLOBAL ID", "PROJECT", "REASON");
+  for (const auto& x : orphans)
+    std::printf("%-8s %-36s %-36s %-32s %s\n", x.value("kind", "").c_str(), x.value("id", "").c_str(),
+                x.value("global_id", "").c_str(), x.value("project_id", "").c_str(), x.value("reason", "").c_str());
+  std::printf("%zu kept on %s (%lld in all); %lld whose owner could not be asked\n", orphans.size(),
+              doc.value("cloudlet", "").c_str(), static_cast<long long>(doc.value("total", 0)),
+              static_cast<long long>(doc.value("owner_unreachable", 0)));
+  return 0;
+}
+
 int run_overlay_command(const std::vector<std::string>& args) {
   auto o = parse("overlay", args, "Walks the overlay from a node (breadth first) and prints the graph.", true);
   if (!o) return 2;

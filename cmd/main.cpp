@@ -25,6 +25,7 @@ constexpr const char* usage =
   "  overlay  walk the overlay from a node and print it as dot or json\n"
   "  capacity print the capacity a node knows for itself and its neighbours\n"
   "  decisions print a node's latest scheduling decisions\n"
+  "  orphans  print the marked resources on a node's cloudlet that no registry explains\n"
   "  version print the version\n"
   "\n"
   "`fedstack <command> --help` describes each command's options.\n";
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
     if (command == "overlay") return fedstack::cmd::run_overlay_command(args);
     if (command == "capacity") return fedstack::cmd::run_capacity_command(args);
     if (command == "decisions") return fedstack::cmd::run_decisions_command(args);
+    if (command == "orphans") return fedstack::cmd::run_orphans_command(args);
     if (command == "version" || command == "--version") {
       std::cout << "fedstack " << FEDSTACK_VERSION << "\n";
       return 0;

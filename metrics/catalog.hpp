@@ -36,8 +36,15 @@ struct fedstack_metrics {
   counter& scheduler_decisions;
   /// {kind, cause}: creates tried again on the next cloudlet.
   counter& create_retries;
-  /// {kind}: marked cloud resources no registry records, deleted by the orphan sweep.
-  counter& orphans_deleted;
+  /// {kind}: marked resources on this cloudlet that no registry explains, at the
+  /// orphan sweep's last pass (listed, never deleted: docs/faults.md).
+  gauge& orphans;
+  /// {kind}: create attempts this agent recorded as abandoned before a retry.
+  counter& abandoned_attempts;
+  /// {kind}: resources of abandoned attempts this agent deleted (at most one each).
+  counter& abandoned_deleted;
+  /// {kind}: creates answered 5xx or timed out that the cloud had made: found by marker and bound.
+  counter& creates_found;
   /// {version}: always 1.
   gauge& build_info;
   /// Process start, resident memory and open file descriptors (set at scrape time).

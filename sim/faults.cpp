@@ -28,6 +28,8 @@ json fault_json(const fault_plan& plan) {
   return {{"latency_ms", plan.latency.count()},
           {"error_rate", plan.error_rate},
           {"create_error_rate", plan.create_error_rate},
+          {"lost_answer_rate", plan.lost_answer_rate},
+          {"create_answer_delay_ms", plan.create_answer_delay.count()},
           {"down", plan.down},
           {"max_concurrent", plan.max_concurrent}};
 }
@@ -35,12 +37,14 @@ json fault_json(const fault_plan& plan) {
 outcome<fault_plan> parse_fault_plan(const json& body, fault_plan base) {
   if (!body.is_object()) return bad_request("The body must be a JSON object.");
   for (const auto& [key, value] : body.items()) {
-    if (key == "latency_ms") {
-      if (!value.is_number_integer() || value.get<std::int64_t>() < 0) return bad_request("latency_ms must be an integer >= 0");
-      base.latency = std::chrono::milliseconds{value.get<std::int64_t>()};
-    } else if (key == "error_rate" || key == "create_error_rate") {
+    if (key == "latency_ms" || key == "create_answer_delay_ms") {
+      if (!value.is_number_integer() || value.get<std::int64_t>() < 0) return bad_request(key + " must be an integer >= 0");
+      (key == "latency_ms" ? base.latency : base.create_answer_delay) = std::chrono::milliseconds{value.get<std::int64_t>()};
+    } else if (key == "error_rate" || key == "create_error_rate" || key == "lost_answer_rate") {
       if (!is_rate(value)) return bad_request(key + " must be a number in [0, 1]");
-      (key == "error_rate" ? base.error_rate : base.create_error_rate) = value.get<double>();
+      (key == "error_rate"          ? base.error_rate
+       : key == "create_error_rate" ? base.create_error_rate
+                                    : base.lost_answer_rate) = value.get<double>();
     } else if (key == "down") {
       if (!value.is_boolean()) return bad_request("down must be a boolean");
       base.down = value.get<bool>();
@@ -79,6 +83,18 @@ std::optional<reply> create_error(const fault_plan& plan, const service& svc, co
     return std::nullopt;
   }
   return svc.error_reply(500, internal_error_message(svc.kind()));
+}
+
+std::optional<reply> lost_answer(const fault_plan& plan, const service& svc, const request& r, const reply& made) {
+  if (plan.lost_answer_rate <= 0 || made.status >= 300 || !creates_resource(svc.kind(), r) ||
+      !roll(plan.lost_answer_rate))
+    return std::nullopt;
+  return svc.error_reply(502, "Bad Gateway: the upstream closed the connection before it answered.");
+}
+
+std::chrono::milliseconds answer_delay(const fault_plan& plan, const service& svc, const request& r) {
+  if (plan.create_answer_delay.count() <= 0 || !creates_resource(svc.kind(), r)) return std::chrono::milliseconds{0};
+  return plan.create_answer_delay;
 }
 
 fault_plan fault_state::plan() const {

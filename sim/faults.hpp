@@ -2,9 +2,11 @@
 // Faults injected into one cloudlet on command (product.md, "Simulated
 // cloudlets"): added latency, a rate of 503 answers, a rate of 500 answers to
 // creates only, a cloudlet that stops answering, and a cap on concurrent
-// requests (an overloaded controller). Set at run time through the Keystone
-// port: GET /sim/faults, PUT /sim/faults/{region} {"latency_ms", "error_rate",
-// "create_error_rate", "down", "max_concurrent"}, DELETE /sim/faults/{region}.
+// requests (an overloaded controller), and creates that are made but answered
+// 502 (a proxy that lost the cloud's answer) or answered late. Set at run time
+// through the Keystone port: GET /sim/faults, PUT /sim/faults/{region}
+// {"latency_ms", "error_rate", "create_error_rate", "lost_answer_rate",
+// "create_answer_delay_ms", "down", "max_concurrent"}, DELETE /sim/faults/{region}.
 
 #include <atomic>
 #include <chrono>
@@ -23,6 +25,8 @@ struct fault_plan {
   std::chrono::milliseconds latency{0};   // waited before each answer
   double error_rate = 0;                  // share of requests answered 503
   double create_error_rate = 0;           // share of creates answered 500 (see creates_resource)
+  double lost_answer_rate = 0;            // share of creates made, then answered 502
+  std::chrono::milliseconds create_answer_delay{0};   // creates made at once, answered after this
   bool down = false;                      // requests are held without an answer
   int max_concurrent = 0;                 // 0: unlimited; beyond it requests queue
 };
@@ -58,6 +62,14 @@ private:
   fault_plan plan_;
   std::atomic<int> in_flight_{0};
 };
+
+/// For a create the service made (`made` is its answer): a proxy's 502 in its
+/// place with probability lost_answer_rate; the resource stays.
+std::optional<reply> lost_answer(const fault_plan& plan, const service& svc, const request& r, const reply& made);
+
+/// How long to hold the answer to `r`, a request the service has handled:
+/// create_answer_delay for creates, else zero.
+std::chrono::milliseconds answer_delay(const fault_plan& plan, const service& svc, const request& r);
 
 /// The /sim/faults control API.
 class faults_api {

@@ -162,7 +162,17 @@ awaitable<void> serve(http::exchange& ex, service& svc, const std::string& label
       } else {
         r.body = std::move(*body);
         if (options.faults) out = create_error(options.faults->plan(), svc, r);
-        if (!out) out = options.control && faults_api::owns(r) ? options.control->handle(r) : svc.handle(r);
+        if (!out) {
+          out = options.control && faults_api::owns(r) ? options.control->handle(r) : svc.handle(r);
+          if (options.faults) {
+            if (auto lost = lost_answer(options.faults->plan(), svc, r, *out)) out = std::move(lost);
+            if (auto delay = answer_delay(options.faults->plan(), svc, r); delay.count() > 0) {
+              asio::steady_timer late{co_await asio::this_coro::executor};
+              late.expires_after(delay);
+              co_await late.async_wait(http::use_awaitable);
+            }
+          }
+        }
       }
     }
   } catch (const nlohmann::json::exception& e) {

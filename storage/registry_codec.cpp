@@ -151,6 +151,53 @@ std::string decode_project(std::string_view bytes) {
   return project->get<std::string>();
 }
 
+std::optional<store_error> check_abandoned(const abandoned_attempt& attempt) {
+  bool hex = attempt.token.size() == 32;
+  for (char c : attempt.token)
+    hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+  if (!hex)
+    return make_store_error(store_errc::invalid_argument, "attempt token must be 32 lowercase hex digits");
+  if (!is_valid(attempt.kind))
+    return make_store_error(store_errc::invalid_argument, "invalid resource kind");
+  if (auto err = check_id("global_id", attempt.global_id))
+    return err;
+  if (auto err = check_id("project_id", attempt.project_id))
+    return err;
+  return check_id("cloudlet", attempt.cloudlet);
+}
+
+std::string encode_abandoned(const abandoned_attempt& attempt) {
+  json record = {{"v", record_version},
+                 {"k", to_string(attempt.kind)},
+                 {"g", attempt.global_id},
+                 {"p", attempt.project_id},
+                 {"c", attempt.cloudlet},
+                 {"t", attempt.abandoned_unix_ms}};
+  std::string result;
+  json::to_cbor(record, result);
+  return result;
+}
+
+abandoned_attempt decode_abandoned(std::string_view token, std::string_view bytes) {
+  auto record = parse_record(bytes);
+  try {
+    abandoned_attempt result;
+    result.token = std::string{token};
+    if (!from_string(record.at("k").get<std::string>(), result.kind))
+      throw corrupt_record("abandoned record has an unknown kind");
+    result.global_id = record.at("g").get<std::string>();
+    result.project_id = record.at("p").get<std::string>();
+    result.cloudlet = record.at("c").get<std::string>();
+    const auto& at = record.at("t");
+    if (!at.is_number_integer() || (at.is_number_unsigned() && at.get<std::uint64_t>() > INT64_MAX))
+      throw corrupt_record("abandoned record has no integer time");
+    result.abandoned_unix_ms = at.get<std::int64_t>();
+    return result;
+  } catch (const json::exception& e) {
+    throw corrupt_record(std::string{"malformed abandoned record: "} + e.what());
+  }
+}
+
 std::string encode_count(std::uint64_t value) {
   std::string result(8, '\0');
   for (std::size_t i = 0; i < 8; ++i)

@@ -5,6 +5,7 @@
 //   entries     global_id                      -> CBOR record (versioned)
 //   by_local    cloudlet \0 local_id           -> global_id
 //   by_project  project \0 kind \0 global_id   -> "" (sorted by global_id)
+//   abandoned   attempt token                  -> CBOR record (abandoned_attempt)
 //   meta        "schema"                       -> "1"
 //               "count/<kind>"                 -> uint64, little endian
 //               "app/<key>"                    -> opaque value (put_meta)
@@ -72,6 +73,16 @@ registry_entry decode_entry(std::string_view global_id, std::string_view bytes);
 
 /// Only the owning project of a record; throws corrupt_record.
 std::string decode_project(std::string_view bytes);
+
+/// Checks an abandoned attempt's fields: a token of 32 lowercase hex
+/// digits, IDs as check_id, a valid kind.
+std::optional<store_error> check_abandoned(const abandoned_attempt& attempt);
+
+/// The record stored under abandoned[token] (the token is not repeated).
+std::string encode_abandoned(const abandoned_attempt& attempt);
+
+/// Inverse of encode_abandoned; throws corrupt_record.
+abandoned_attempt decode_abandoned(std::string_view token, std::string_view bytes);
 
 std::string encode_count(std::uint64_t value);
 std::uint64_t decode_count(std::string_view bytes);

@@ -58,6 +58,7 @@ registry_store::registry_store(lmdb_env& env) : env_(env) {
     by_local_ = txn.open_db("by_local");
     by_project_ = txn.open_db("by_project");
     meta_ = txn.open_db("meta");
+    abandoned_ = txn.open_db("abandoned");
     auto schema = txn.get_view(meta_, schema_key);
     if (!schema)
       txn.put(meta_, schema_key, schema_version);
@@ -294,6 +295,32 @@ std::vector<registry_entry> registry_store::reserved(std::int64_t created_before
     return result.size() < limit;
   });
   return result;
+}
+
+store_status registry_store::put_abandoned(const abandoned_attempt& attempt) {
+  if (auto err = check_abandoned(attempt))
+    return *err;
+  env_.write([&](write_txn& txn) { txn.put(abandoned_, attempt.token, encode_abandoned(attempt)); });
+  return {};
+}
+
+std::vector<abandoned_attempt> registry_store::abandoned(std::int64_t before_unix_ms,
+                                                         std::size_t limit) const {
+  std::vector<abandoned_attempt> result;
+  auto txn = env_.begin_read();
+  txn.scan(abandoned_, {}, [&](std::string_view key, std::string_view bytes) {
+    auto attempt = decode_abandoned(key, bytes);
+    if (attempt.abandoned_unix_ms < before_unix_ms)
+      result.push_back(std::move(attempt));
+    return limit == 0 || result.size() < limit;
+  });
+  return result;
+}
+
+bool registry_store::forget_abandoned(std::string_view token) {
+  if (token.empty() || token.size() > max_id_size)
+    return false;
+  return env_.write([&](write_txn& txn) { return txn.del(abandoned_, token); });
 }
 
 std::uint64_t registry_store::count(resource_kind kind) const {

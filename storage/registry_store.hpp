@@ -75,6 +75,18 @@ class registry_store {
   /// A full scan: sweeps are rare and the registry holds thousands, not billions.
   std::vector<registry_entry> reserved(std::int64_t created_before_unix_ms, std::size_t limit) const;
 
+  /// Records a create attempt this agent abandoned (keyed by its token,
+  /// replacing a record with the same token); invalid_argument when
+  /// check_abandoned refuses it.
+  store_status put_abandoned(const abandoned_attempt& attempt);
+
+  /// Abandoned attempts recorded before `before_unix_ms`, oldest token
+  /// order, at most `limit` (0: all).
+  std::vector<abandoned_attempt> abandoned(std::int64_t before_unix_ms, std::size_t limit) const;
+
+  /// Forgets the abandoned attempt with `token`; false if there was none.
+  bool forget_abandoned(std::string_view token);
+
   /// Number of entries of one kind across all projects (metrics).
   std::uint64_t count(resource_kind kind) const;
 
@@ -97,6 +109,7 @@ class registry_store {
   MDB_dbi by_local_ = 0;
   MDB_dbi by_project_ = 0;
   MDB_dbi meta_ = 0;
+  MDB_dbi abandoned_ = 0;
 };
 
 /// An environment plus the store on it, for owners that need both (the

@@ -86,4 +86,9 @@ bool operator!=(const id_mapping& x, const id_mapping& y) {
   return !(x == y);
 }
 
+bool operator==(const abandoned_attempt& x, const abandoned_attempt& y) {
+  return std::tie(x.token, x.kind, x.global_id, x.project_id, x.cloudlet, x.abandoned_unix_ms)
+         == std::tie(y.token, y.kind, y.global_id, y.project_id, y.cloudlet, y.abandoned_unix_ms);
+}
+
 }  // namespace fedstack::storage

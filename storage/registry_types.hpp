@@ -50,6 +50,19 @@ struct registry_entry {
   const cloud_copy* copy_on(std::string_view cloudlet) const;
 };
 
+/// A create attempt this agent gave up on before it knew whether the cloud
+/// made the resource (timeout, 5xx, no valid host), so that a retry could go
+/// elsewhere. Its attempt token is in the marker of whatever the cloud made;
+/// only this record lets the reconciler delete that resource (docs/faults.md).
+struct abandoned_attempt {
+  std::string token;        // 32 hex digits from a cryptographic source
+  resource_kind kind = resource_kind::image;
+  std::string global_id;
+  std::string project_id;   // the project the resource would belong to
+  std::string cloudlet;     // where the attempt went
+  std::int64_t abandoned_unix_ms = 0;
+};
+
 /// A cloud-local ID and the global ID it belongs to (resolve_many).
 struct id_mapping {
   std::string local_id;
@@ -61,6 +74,7 @@ bool operator!=(const cloud_copy& x, const cloud_copy& y);
 bool operator==(const registry_entry& x, const registry_entry& y);
 bool operator!=(const registry_entry& x, const registry_entry& y);
 bool operator==(const id_mapping& x, const id_mapping& y);
+bool operator==(const abandoned_attempt& x, const abandoned_attempt& y);
 bool operator!=(const id_mapping& x, const id_mapping& y);
 
 }  // namespace fedstack::storage

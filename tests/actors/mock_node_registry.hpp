@@ -21,5 +21,8 @@ inline const auto no_registry_remove_copy = [](atom::remove_copy, const std::str
 inline const auto no_registry_erase = [](atom::erase, const std::string&, const std::string&) {
   return false;
 };
+inline const auto no_orphans = [](atom::orphans) -> caf::result<std::string> {
+  return caf::make_error(ec::not_found, "mock node");
+};
 
 } // namespace fedstack::test

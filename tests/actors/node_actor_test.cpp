@@ -13,6 +13,8 @@
 #include <caf/send.hpp>
 
 #include "actors/register_types.hpp"
+#include <algorithm>
+
 #include "actors/registry.hpp"
 #include "tests/storage/temp_dir.hpp"
 
@@ -134,3 +136,21 @@ TEST_F(node_actor_test, is_wired_once) {
 }
 
 } // namespace
+
+TEST_F(node_actor_test, shows_the_orphan_list_read_only_and_no_abandoned_attempts) {
+  wire();
+  EXPECT_EQ(ask<std::string>(node, atom::orphans_v).error(), ec::not_found);   // no sweep yet
+  ASSERT_TRUE(ask<atom::ok>(registry, atom::put_meta_v, std::string{"orphans"}, std::string{R"({"total":0})"}));
+  auto listed = ask<std::string>(node, atom::orphans_v);
+  ASSERT_TRUE(listed) << sys.render(listed.error());
+  EXPECT_EQ(*listed, R"({"total":0})");
+  // Abandoned attempts decide what may be deleted: a peer can neither read nor change them.
+  auto registry_types = sys.message_types<registry_actor>();
+  EXPECT_TRUE(std::any_of(registry_types.begin(), registry_types.end(),
+                          [](const std::string& name) { return name.find("abandoned_attempt") != std::string::npos; }));
+  auto types = sys.message_types<node_actor>();
+  for (const auto& name : types) {
+    EXPECT_EQ(name.find("abandoned_attempt"), std::string::npos) << name;
+    EXPECT_EQ(name.find("put_meta"), std::string::npos) << name;
+  }
+}

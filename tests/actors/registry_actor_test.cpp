@@ -217,3 +217,22 @@ TEST_F(registry_actor_test, spawning_on_an_open_directory_fails) {
 }
 
 }  // namespace
+
+TEST_F(registry_actor_test, abandoned_attempts_are_recorded_listed_and_forgotten) {
+  storage::abandoned_attempt attempt{std::string(32, 'c'), storage::resource_kind::image, "g1", "p1",
+                                     "cloudlet-2", 1000};
+  ASSERT_TRUE(ask<atom::ok>(atom::abandon_v, attempt));
+  auto malformed = attempt;
+  malformed.token = "guessable";
+  auto refused = ask<atom::ok>(atom::abandon_v, malformed);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error(), ec::invalid_argument);
+  auto listed = ask<std::vector<storage::abandoned_attempt>>(atom::abandoned_v, std::int64_t{2000}, std::uint32_t{10});
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front(), attempt);
+  EXPECT_TRUE(ask<std::vector<storage::abandoned_attempt>>(atom::abandoned_v, std::int64_t{1000}, std::uint32_t{10})
+                ->empty());
+  EXPECT_EQ(ask<bool>(atom::forget_v, attempt.token), true);
+  EXPECT_EQ(ask<bool>(atom::forget_v, attempt.token), false);
+}

@@ -27,8 +27,9 @@ class OneCloudletDown(unittest.TestCase):
             # creates through agent 4 are placed on the silent cloudlet first.
             "--image-filters", "resource,availability_zone",
             # A create the silent cloudlet holds is made there once it is back, after the agent
-            # gave up on it and placed the image elsewhere: an orphan for the orphan sweep.
-            "--reservation-timeout-ms", "1000", "--orphan-sweep-ms", "500"))
+            # gave up on it, recorded it as abandoned and placed the image elsewhere: its owner
+            # deletes it (the reconciler's rule, docs/faults.md).
+            "--reservation-timeout-ms", "1000", "--reservation-sweep-ms", "300", "--orphan-sweep-ms", "500"))
         cls.token, _ = token(cls.fed.keystone_url)
         cls.headers = {"X-Auth-Token": cls.token}
 
@@ -74,7 +75,7 @@ class OneCloudletDown(unittest.TestCase):
         status, _, raw, _ = self.call("POST", 0, "/v2.0/networks", {"network": {"name": "on-one"}})
         self.assertEqual(status, 201, raw)
         on_one = json.loads(raw)["network"]["id"]
-        # An image agent 4 places on its own cloudlet: the orphan sweep must leave it alone.
+        # An image agent 4 places on its own cloudlet: the sweeps must leave it alone.
         status, _, raw, _ = self.call("POST", 3, "/v2/images", {"name": "kept", "disk_format": "raw",
                                                                 "container_format": "bare"})
         self.assertEqual(status, 201, raw)
@@ -123,13 +124,18 @@ class OneCloudletDown(unittest.TestCase):
         status, headers, raw, _ = self.call("GET", 0, "/v2.0/networks")
         self.assertNotIn("X-Fedstack-Unreachable", headers)
         self.assertIn(on_four, {n["id"] for n in json.loads(raw)["networks"]})
-        # The creates the silent cloudlet held are made there now, too late: orphans. The
-        # sweep on agent 4 deletes them (they are older than the reservation timeout).
+        # The creates the silent cloudlet held are made there now, too late: each was recorded
+        # as abandoned by the agent that tried it, which finds it by its attempt token and
+        # deletes it; every agent's own count of such deletes adds up to what was made.
+        abandoned = sum(self.metric(a, "fedstack_abandoned_attempts_total", kind="image") for a in range(CLOUDLETS))
+        self.assertGreaterEqual(abandoned, 2)
+        deleted = lambda: sum(self.metric(a, "fedstack_abandoned_deleted_total", kind="image")
+                              for a in range(CLOUDLETS))
         deadline = time.monotonic() + 60
-        while (self.metric(3, "fedstack_orphans_deleted_total", kind="image") == 0
-               or [i for i in self.images_on("cloudlet-4") if i["name"].startswith("while-down")]):
-            self.assertLess(time.monotonic(), deadline, "orphans left on cloudlet-4")
-            time.sleep(0.5)   # one look per sweep period
+        while deleted() == 0 or [i for i in self.images_on("cloudlet-4") if i["name"].startswith("while-down")]:
+            self.assertLess(time.monotonic(), deadline, "abandoned attempts left on cloudlet-4")
+            time.sleep(0.3)   # one look per sweep period
+        self.assertLessEqual(deleted(), abandoned)
         self.assertEqual([i["name"] for i in self.images_on("cloudlet-4")], ["kept"])
         status, _, raw, _ = self.call("GET", 0, "/v2/images/" + kept)
         self.assertEqual(status, 200, raw)

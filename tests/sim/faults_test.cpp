@@ -143,5 +143,25 @@ TEST_F(injected_error_test, creates_fail_with_each_services_own_500) {
   EXPECT_EQ(json::parse(unavailable->body)["serviceUnavailable"]["code"], 503);
 }
 
+TEST(faults, lost_answer_rate_is_validated_and_shown) {
+  auto plan = parse_fault_plan(json{{"lost_answer_rate", 1}}, {});
+  ASSERT_FALSE(failed(plan));
+  EXPECT_EQ(std::get<fault_plan>(plan).lost_answer_rate, 1.0);
+  EXPECT_EQ(std::get<fault_plan>(plan).create_error_rate, 0.0);
+  EXPECT_EQ(fault_json(std::get<fault_plan>(plan))["lost_answer_rate"], 1.0);
+  auto refused = parse_fault_plan(json{{"lost_answer_rate", 1.5}}, {});
+  ASSERT_TRUE(failed(refused));
+  EXPECT_EQ(error_of(refused).message, "lost_answer_rate must be a number in [0, 1]");
+
+  auto delayed = parse_fault_plan(json{{"create_answer_delay_ms", 2500}}, {});
+  ASSERT_FALSE(failed(delayed));
+  EXPECT_EQ(std::get<fault_plan>(delayed).create_answer_delay.count(), 2500);
+  EXPECT_EQ(std::get<fault_plan>(delayed).latency.count(), 0);
+  EXPECT_EQ(fault_json(std::get<fault_plan>(delayed))["create_answer_delay_ms"], 2500);
+  refused = parse_fault_plan(json{{"create_answer_delay_ms", -1}}, {});
+  ASSERT_TRUE(failed(refused));
+  EXPECT_EQ(error_of(refused).message, "create_answer_delay_ms must be an integer >= 0");
+}
+
 } // namespace
 } // namespace fedstack::sim

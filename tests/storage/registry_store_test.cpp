@@ -353,3 +353,60 @@ TEST_F(registry_store_test, reserved_lists_old_reservations_of_every_project) {
   EXPECT_EQ(store().reserved(500, 1).size(), 1u);   // the limit holds
   EXPECT_TRUE(store().reserved(100, 10).empty());   // strictly before
 }
+
+namespace {
+
+abandoned_attempt make_attempt(std::string token, std::int64_t at, std::string cloudlet = "cloudlet-2") {
+  abandoned_attempt a;
+  a.token = std::move(token);
+  a.kind = resource_kind::server;
+  a.global_id = "g1";
+  a.project_id = "p1";
+  a.cloudlet = std::move(cloudlet);
+  a.abandoned_unix_ms = at;
+  return a;
+}
+
+const std::string token_a(32, 'a');
+const std::string token_b(32, 'b');
+
+}  // namespace
+
+TEST_F(registry_store_test, abandoned_attempts_round_trip_survive_reopening_and_are_forgotten_once) {
+  ASSERT_TRUE(store().put_abandoned(make_attempt(token_a, 1000)));
+  ASSERT_TRUE(store().put_abandoned(make_attempt(token_b, 5000, "cloudlet-3")));
+  reopen();
+  auto all = store().abandoned(INT64_MAX, 0);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0], make_attempt(token_a, 1000));
+  EXPECT_EQ(all[1], make_attempt(token_b, 5000, "cloudlet-3"));
+  // Only those recorded before the time, at most `limit`.
+  auto old = store().abandoned(5000, 0);
+  ASSERT_EQ(old.size(), 1u);
+  EXPECT_EQ(old[0].token, token_a);
+  EXPECT_EQ(store().abandoned(INT64_MAX, 1).size(), 1u);
+  EXPECT_TRUE(store().forget_abandoned(token_a));
+  EXPECT_FALSE(store().forget_abandoned(token_a));
+  EXPECT_FALSE(store().forget_abandoned(""));
+  ASSERT_EQ(store().abandoned(INT64_MAX, 0).size(), 1u);
+  // Abandoned attempts are no registry entries: nothing is counted or indexed.
+  EXPECT_EQ(store().count(resource_kind::server), 0u);
+  EXPECT_FALSE(store().get("p1", "g1"));
+  expect_consistent();
+}
+
+TEST_F(registry_store_test, abandoned_attempts_refuse_malformed_records) {
+  auto invalid = [](const store_status& status) {
+    return !status && status.error().code == store_errc::invalid_argument;
+  };
+  EXPECT_TRUE(invalid(store().put_abandoned(make_attempt("short", 1))));
+  EXPECT_TRUE(invalid(store().put_abandoned(make_attempt(std::string(32, 'A'), 1))));   // upper case
+  EXPECT_TRUE(invalid(store().put_abandoned(make_attempt(std::string(32, 'g'), 1))));
+  auto no_project = make_attempt(token_a, 1);
+  no_project.project_id.clear();
+  EXPECT_TRUE(invalid(store().put_abandoned(no_project)));
+  auto bad_kind = make_attempt(token_a, 1);
+  bad_kind.kind = static_cast<resource_kind>(99);
+  EXPECT_TRUE(invalid(store().put_abandoned(bad_kind)));
+  EXPECT_TRUE(store().abandoned(INT64_MAX, 0).empty());
+}

@@ -50,7 +50,7 @@ TEST(GlobalId, NeedsADottedIpv4Owner) {
 TEST(Markers, RoundTripThroughEachServiceShape) {
   auto id = *make_global_id({"127.0.0.1", 4790});
   for (bool is_copy : {false, true}) {
-    marker m{id, is_copy};
+    marker m{id, is_copy, {}};
     json image = {{"name", "cirros"}};
     add_marker(service_type::image, image, m);
     auto read = read_marker(service_type::image, image);
@@ -85,6 +85,45 @@ TEST(Markers, IgnoresWhatIsNotAGlobalId) {
   EXPECT_FALSE(read_marker(service_type::compute, json{{"metadata", "x"}}));
   EXPECT_FALSE(read_marker(service_type::network, json{{"tags", {"fedstack_gid=oops"}}}));
   EXPECT_FALSE(read_marker(service_type::network, json::array()));
+}
+
+TEST(Markers, CarryTheAttemptTokenInEachServiceShape) {
+  auto id = *make_global_id({"127.0.0.1", 4790});
+  const std::string token = "0123456789abcdef0123456789abcdef";
+  marker m{id, false, token};
+  json image = {{"name", "cirros"}};
+  add_marker(service_type::image, image, m);
+  EXPECT_EQ(image["fedstack_attempt"], token);
+  EXPECT_EQ(read_marker(service_type::image, image)->attempt, token);
+  strip_marker(service_type::image, image);
+  EXPECT_EQ(image, (json{{"name", "cirros"}}));
+
+  json boot = {{"server", {{"name", "vm"}}}};
+  add_marker(service_type::compute, boot, m);
+  EXPECT_EQ(read_marker(service_type::compute, boot["server"])->attempt, token);
+  strip_marker(service_type::compute, boot["server"]);
+  EXPECT_EQ(boot["server"]["metadata"], json::object());
+
+  // Neutron: the token is a tag of its own, within Neutron's 60 characters.
+  auto tag = attempt_tag(token);
+  EXPECT_LE(tag.size(), 60u);
+  json network = {{"id", make_uuid()}, {"tags", {tag, "blue", marker_tag(m)}}};
+  auto read = read_marker(service_type::network, network);
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->global_id, id);
+  EXPECT_EQ(read->attempt, token);
+  strip_marker(service_type::network, network);
+  EXPECT_EQ(network["tags"], (json{"blue"}));
+
+  // No token, or a malformed one, reads as none; the marker stays.
+  for (const json& bad : {json(7), json("short"), json(std::string(32, 'A')), json(std::string(32, 'z'))}) {
+    json other = {{"fedstack_gid", id}, {"fedstack_attempt", bad}};
+    auto without = read_marker(service_type::image, other);
+    ASSERT_TRUE(without) << bad.dump();
+    EXPECT_EQ(without->attempt, "") << bad.dump();
+  }
+  EXPECT_TRUE(is_attempt_token(token));
+  EXPECT_FALSE(is_attempt_token(token + "0"));
 }
 
 } // namespace

@@ -1,0 +1,293 @@
+"""The reconciler's rule (docs/faults.md): the federation deletes a cloud resource only when
+its marker proves it came from a create attempt this agent made and recorded as abandoned,
+that was never bound and has expired. Everything else that no registry explains is listed
+(`fedstack orphans`, fedstack_orphans{kind}, a log line) and kept.
+
+Each test here failed on the main branch before the rule: admin creates for another project
+and snapshot-like images were deleted by the orphan sweep, min_count=3 made three servers
+and recorded one, a create whose answer was lost was made twice."""
+import json
+import os
+import random
+import re
+import subprocess
+import time
+import unittest
+
+from harness import FEDSTACK, Federation, flavor_id, http, openstack, token
+from prometheus_text import parse_exposition, total
+
+# Short periods: a resource older than the reservation timeout is judged at the next sweep.
+FAST = ("--reservation-timeout-ms", "300", "--reservation-sweep-ms", "100", "--orphan-sweep-ms", "200",
+        "--upstream-timeout-ms", "1500", "--connect-timeout-ms", "1000")
+
+
+def wait_for(predicate, timeout=60, what="condition"):
+    """Polls `predicate` until it returns something true."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def log_count(agent, pattern):
+    with open(agent["process"].log_path, "rb") as f:
+        return len(re.findall(pattern.encode(), f.read()))
+
+
+SWEPT = r"orphan sweep: \d+ marked resources on"
+
+
+def wait_for_sweeps(agent, passes=2):
+    """Waits until `passes` orphan sweeps have finished from now."""
+    start = log_count(agent, SWEPT)
+    wait_for(lambda: log_count(agent, SWEPT) >= start + passes, what=f"{passes} orphan sweeps")
+
+
+def metric(agent, name, **labels):
+    status, _, body = http("GET", agent["url"] + "/metrics")
+    assert status == 200, status
+    return total(parse_exposition(body.decode())[1], name, **labels)
+
+
+def orphans(agent):
+    result = subprocess.run([FEDSTACK, "orphans", "--node", agent["node"], "--json"], capture_output=True,
+                            text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def global_id_owned_by(node):
+    """A global ID (api/global_id.hpp) naming `node` ("127.0.0.1:port") as its owner."""
+    host, port = node.rsplit(":", 1)
+    ip = 0
+    for part in host.split("."):
+        ip = ip * 256 + int(part)
+    r = random.Random(os.getpid() + time.time_ns())
+    hexes = lambda n: "".join(r.choice("0123456789abcdef") for _ in range(n))
+    return f"{hexes(8)}-{hexes(4)}-8{hexes(3)}-{r.choice('89ab')}{hexes(3)}-{ip:08x}{int(port):04x}"
+
+
+class Reconciler(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.fed = Federation(cloudlets=1, build_delay_ms=50, agent_args=FAST)
+        cls.agent = cls.fed.agents[0]
+        cls.cloud = cls.fed.endpoints["cloudlets"][0]
+        cls.admin, body = token(cls.fed.keystone_url)
+        cls.demo, demo_body = token(cls.fed.keystone_url, "demo", "demo", "demo")
+        cls.demo_project = demo_body["token"]["project"]["id"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fed.close()
+
+    def call(self, method, path, body=None, tok=None):
+        status, headers, raw = http(method, self.agent["url"] + path, body,
+                                    headers={"X-Auth-Token": tok or self.admin})
+        return status, (json.loads(raw) if raw.strip() else None)
+
+    def on_cloud(self, url, path, body=None, method="GET"):
+        status, _, raw = http(method, url + path, body, headers={"X-Auth-Token": self.admin})
+        return status, (json.loads(raw) if raw.strip() else None)
+
+    def bootable_image(self, name):
+        status, image = self.call("POST", "/v2/images", {"name": name, "disk_format": "raw",
+                                                          "container_format": "bare"})
+        self.assertEqual(status, 201, image)
+        status, _, body = http("PUT", self.agent["url"] + "/v2/images/" + image["id"] + "/file",
+                               raw=b"\0" * 4096, headers={"X-Auth-Token": self.admin,
+                                                          "Content-Type": "application/octet-stream"})
+        self.assertEqual(status, 204, body)
+        return image
+
+    def set_fault(self, plan):
+        region = self.cloud["region"]
+        if plan is None:
+            status, _, body = http("DELETE", self.fed.keystone_url + "/sim/faults/" + region)
+        else:
+            status, _, body = http("PUT", self.fed.keystone_url + "/sim/faults/" + region, plan)
+        self.assertIn(status, (200, 204), body)
+
+    def test_admin_creates_for_another_project_are_recorded_there_and_survive_sweeps(self):
+        env = self.fed.env(0)
+        network = openstack(env, "network", "create", "--project", self.demo_project, "-f", "json", "for-demo")
+        data = os.path.join(self.fed.dir, "demo-image.bin")
+        with open(data, "wb") as f:
+            f.write(b"\1" * 8192)
+        image = openstack(env, "image", "create", "--project", self.demo_project, "--file", data,
+                          "--disk-format", "raw", "--container-format", "bare", "-f", "json", "demo-image")
+        status, shown = self.call("GET", "/v2/images/" + image["id"], tok=self.demo)
+        self.assertEqual((status, shown["status"], shown["size"]), (200, "active", 8192), shown)
+        wait_for_sweeps(self.agent)
+        # Still on the cloud, and project demo reaches both through the agent.
+        for path in ("/v2.0/networks/" + network["id"], "/v2/images/" + image["id"]):
+            status, shown = self.call("GET", path, tok=self.demo)
+            self.assertEqual(status, 200, (path, shown))
+        self.assertEqual(self.on_cloud(self.cloud["image_url"], "/v2/images?name=demo-image")[1]["images"][0]["owner"],
+                         self.demo_project)
+        listed = orphans(self.agent)
+        self.assertEqual([o for o in listed["orphans"] if o["name"] in ("for-demo", "demo-image")], [])
+        # The admin reaches them too, and deletes the image; project demo deletes the network.
+        for path in ("/v2.0/networks/" + network["id"], "/v2/images/" + image["id"]):
+            status, shown = self.call("GET", path)
+            self.assertEqual(status, 200, (path, shown))
+        self.assertEqual(self.call("DELETE", "/v2/images/" + image["id"])[0], 204)
+        self.assertEqual(self.on_cloud(self.cloud["image_url"], "/v2/images?name=demo-image")[1]["images"], [])
+        self.assertEqual(self.call("DELETE", "/v2.0/networks/" + network["id"], tok=self.demo)[0], 204)
+
+    def test_min_count_above_one_is_refused_and_nothing_is_made(self):
+        flavor = flavor_id(self.agent["url"], self.admin)
+        image = self.bootable_image("boot-me")
+        for counts in ({"min_count": 3}, {"max_count": 3}, {"min_count": "2", "max_count": 2}):
+            status, answer = self.call("POST", "/compute/v2.1/servers", {"server": {
+                "name": "many", "imageRef": image["id"], "flavorRef": flavor, **counts}})
+            self.assertEqual(status, 400, (counts, answer))
+            self.assertIn("badRequest", answer)
+            self.assertIn("one at a time", answer["badRequest"]["message"])
+        status, servers = self.on_cloud(self.cloud["compute_url"], "/servers/detail?all_tenants=1")
+        self.assertEqual(status, 200)
+        self.assertEqual([s for s in servers["servers"] if s["name"] == "many"], [])
+        # min_count 1 is one server, as without it.
+        status, answer = self.call("POST", "/compute/v2.1/servers", {"server": {
+            "name": "one", "imageRef": image["id"], "flavorRef": flavor, "min_count": 1}})
+        self.assertEqual(status, 202, answer)
+        self.assertEqual(self.call("DELETE", "/compute/v2.1/servers/" + answer["server"]["id"])[0], 204)
+        self.assertEqual(self.call("DELETE", "/v2/images/" + image["id"])[0], 204)
+
+    def test_a_create_whose_answer_was_lost_is_bound_not_made_twice(self):
+        flavor = flavor_id(self.agent["url"], self.admin)
+        found_before = metric(self.agent, "fedstack_creates_found_total", kind="image")
+        self.set_fault({"lost_answer_rate": 1})
+        try:
+            status, image = self.call("POST", "/v2/images", {"name": "lost-answer", "disk_format": "raw",
+                                                              "container_format": "bare"})
+            self.assertEqual(status, 201, image)
+            booted = self.bootable_image("to-boot")   # its create's answer is lost too
+            status, server = self.call("POST", "/compute/v2.1/servers", {"server": {
+                "name": "lost-answer-vm", "imageRef": booted["id"], "flavorRef": flavor}})
+            self.assertEqual(status, 202, server)
+        finally:
+            self.set_fault(None)
+        # Answered as a create would have been: global IDs, no markers.
+        self.assertEqual(image["name"], "lost-answer")
+        self.assertEqual(server["server"]["id"].split("-")[2][0], "8")   # a global ID (version nibble 8)
+        for answer in (image, booted, server):
+            self.assertNotIn("fedstack_", json.dumps(answer))
+        self.assertEqual(metric(self.agent, "fedstack_creates_found_total", kind="image"), found_before + 2)
+        self.assertEqual(metric(self.agent, "fedstack_creates_found_total", kind="server"), 1)
+        images = self.on_cloud(self.cloud["image_url"], "/v2/images?name=lost-answer")[1]["images"]
+        self.assertEqual(len(images), 1, images)
+        servers = [s for s in self.on_cloud(self.cloud["compute_url"], "/servers/detail?all_tenants=1")[1]["servers"]
+                   if s["name"] == "lost-answer-vm"]
+        self.assertEqual(len(servers), 1, servers)
+        # Bound: the global IDs resolve, and the sweeps keep them.
+        wait_for_sweeps(self.agent)
+        self.assertEqual(self.call("GET", "/v2/images/" + image["id"])[0], 200)
+        self.assertEqual(self.call("GET", "/compute/v2.1/servers/" + server["server"]["id"])[0], 200)
+        self.assertEqual(self.call("DELETE", "/compute/v2.1/servers/" + server["server"]["id"])[0], 204)
+        for img in (image, booted):
+            self.assertEqual(self.call("DELETE", "/v2/images/" + img["id"])[0], 204)
+
+    def test_a_create_answered_after_the_timeout_is_bound_not_deleted_or_repeated(self):
+        found_before = metric(self.agent, "fedstack_creates_found_total", kind="image")
+        retries_before = metric(self.agent, "fedstack_create_retries_total", kind="image")
+        # Made at once, answered a second after the agent's 1.5 s upstream timeout.
+        self.set_fault({"create_answer_delay_ms": 2500})
+        try:
+            status, image = self.call("POST", "/v2/images", {"name": "late-answer", "disk_format": "raw",
+                                                              "container_format": "bare"})
+        finally:
+            self.set_fault(None)
+        self.assertEqual(status, 201, image)
+        self.assertEqual(metric(self.agent, "fedstack_creates_found_total", kind="image"), found_before + 1)
+        self.assertEqual(metric(self.agent, "fedstack_create_retries_total", kind="image"), retries_before)
+        wait_for_sweeps(self.agent)
+        images = self.on_cloud(self.cloud["image_url"], "/v2/images?name=late-answer")[1]["images"]
+        self.assertEqual(len(images), 1, images)
+        self.assertEqual(self.call("GET", "/v2/images/" + image["id"])[0], 200)
+        self.assertEqual(self.call("DELETE", "/v2/images/" + image["id"])[0], 204)
+
+    def test_an_image_carrying_a_bound_resources_marker_is_kept(self):
+        status, image = self.call("POST", "/v2/images", {"name": "base", "disk_format": "raw",
+                                                          "container_format": "bare"})
+        self.assertEqual(status, 201, image)
+        base = self.on_cloud(self.cloud["image_url"], "/v2/images?name=base")[1]["images"][0]
+        # What Nova's createImage or shelve makes: the base image's properties, markers included.
+        inherited = {k: v for k, v in base.items() if k.startswith("fedstack_")}
+        status, snapshot = self.on_cloud(self.cloud["image_url"], "/v2/images", {
+            "name": "base-snapshot", "disk_format": "raw", "container_format": "bare", **inherited,
+            "image_type": "snapshot", "instance_uuid": "8d2c7f4e-3f5a-4d6b-9c1e-2a3b4c5d6e7f",
+            "base_image_ref": base["id"]}, method="POST")
+        self.assertEqual(status, 201, snapshot)
+        wait_for_sweeps(self.agent)
+        self.assertEqual(self.on_cloud(self.cloud["image_url"], "/v2/images/" + snapshot["id"])[0], 200)
+        self.assertEqual([o for o in orphans(self.agent)["orphans"] if o["id"] == snapshot["id"]], [])
+        self.assertEqual(self.call("DELETE", "/v2/images/" + image["id"])[0], 204)
+        self.assertEqual(self.on_cloud(self.cloud["image_url"], "/v2/images/" + snapshot["id"], method="DELETE")[0],
+                         204)
+
+    def test_marked_resources_no_registry_explains_are_listed_not_deleted(self):
+        gid = global_id_owned_by(self.agent["node"])
+        status, stray = self.on_cloud(self.cloud["image_url"], "/v2/images", {
+            "name": "stray", "disk_format": "raw", "container_format": "bare", "fedstack_gid": gid,
+            "fedstack_attempt": "%032x" % random.getrandbits(128)}, method="POST")
+        self.assertEqual(status, 201, stray)
+        wait_for_sweeps(self.agent, 1)   # the first list exists
+        wait_for(lambda: [o for o in orphans(self.agent)["orphans"] if o["id"] == stray["id"]],
+                 what="the stray image in `fedstack orphans`")
+        wait_for_sweeps(self.agent)
+        self.assertEqual(self.on_cloud(self.cloud["image_url"], "/v2/images/" + stray["id"])[0], 200)
+        listed = [o for o in orphans(self.agent)["orphans"] if o["id"] == stray["id"]]
+        self.assertEqual(listed[0]["global_id"], gid)
+        self.assertEqual(listed[0]["kind"], "image")
+        self.assertGreaterEqual(metric(self.agent, "fedstack_orphans", kind="image"), 1)
+        self.assertGreaterEqual(log_count(self.agent, "orphan sweep: images " + stray["id"]), 1)
+        table = subprocess.run([FEDSTACK, "orphans", "--node", self.agent["node"]], capture_output=True,
+                               text=True, timeout=30)
+        self.assertEqual(table.returncode, 0, table.stderr)
+        self.assertIn(stray["id"], table.stdout)
+        self.assertIn("no registry of its project records it", table.stdout)
+        self.assertEqual(self.on_cloud(self.cloud["image_url"], "/v2/images/" + stray["id"], method="DELETE")[0], 204)
+
+
+class AbandonedAttempt(unittest.TestCase):
+    """A create the cloud holds past the upstream timeout is abandoned; the cloud makes it
+    later, and its owner deletes it, exactly once."""
+
+    def test_an_abandoned_attempt_that_appears_later_is_deleted_once(self):
+        fed = Federation(cloudlets=1, build_delay_ms=50, agent_args=FAST)
+        try:
+            agent = fed.agents[0]
+            cloud = fed.endpoints["cloudlets"][0]
+            admin, _ = token(fed.keystone_url)
+            headers = {"X-Auth-Token": admin}
+            status, _, body = http("PUT", fed.keystone_url + "/sim/faults/cloudlet-1", {"down": True})
+            self.assertEqual(status, 200, body)
+            try:
+                status, _, body = http("POST", agent["url"] + "/v2/images",
+                                       {"name": "late", "disk_format": "raw", "container_format": "bare"},
+                                       headers=headers)
+                self.assertIn(status, (503, 504), body)
+                self.assertEqual(metric(agent, "fedstack_abandoned_attempts_total", kind="image"), 1)
+            finally:
+                http("DELETE", fed.keystone_url + "/sim/faults/cloudlet-1")
+            # The held create is made now; its owner finds it by its token and deletes it.
+            wait_for(lambda: metric(agent, "fedstack_abandoned_deleted_total", kind="image") >= 1,
+                     what="the owner to delete the abandoned attempt's image")
+            status, _, body = http("GET", cloud["image_url"] + "/v2/images?name=late", headers=headers)
+            self.assertEqual(json.loads(body)["images"], [])
+            wait_for(lambda: log_count(agent, r"reclaim: forgetting|reclaim: deleting") >= 1, what="reclaim")
+            wait_for_sweeps(agent)
+            self.assertEqual(metric(agent, "fedstack_abandoned_deleted_total", kind="image"), 1)
+            self.assertEqual(log_count(agent, r"reclaim: deleting image"), 1)
+        finally:
+            fed.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
