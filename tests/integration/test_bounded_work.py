@@ -73,6 +73,45 @@ class BoundedWork(unittest.TestCase):
     def lists(self):
         return self.compute.count("GET", "/v2.1/servers/detail")
 
+    def trickle_upload(self, agent, piece, pause, give_up):
+        """PUTs an image's data `piece` bytes every `pause` seconds (a 100 MiB body) until the
+        agent answers or closes, or `give_up` seconds pass: (seconds taken, what it said)."""
+        tok, _ = token(agent["url"])
+        status, _, body = http("POST", agent["url"] + "/image/v2/images",
+                               {"name": "slow", "disk_format": "raw", "container_format": "bare"},
+                               headers={"X-Auth-Token": tok})
+        self.assertEqual(status, 201, body)
+        image = json.loads(body)["id"]
+        address = urlsplit(agent["url"])
+        started = time.monotonic()
+        answer = b""
+        with socket.create_connection((address.hostname, address.port)) as s:
+            s.sendall(f"PUT /image/v2/images/{image}/file HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {tok}\r\n"
+                      f"Content-Type: application/octet-stream\r\nContent-Length: {100 << 20}\r\n\r\n".encode())
+            s.settimeout(pause)
+            data = b"x" * piece
+            try:
+                while time.monotonic() - started < give_up:
+                    s.sendall(data)
+                    try:
+                        answer = s.recv(4096)   # waits `pause`: the pace, or the agent's answer
+                        break
+                    except socket.timeout:
+                        continue
+            except OSError:
+                pass   # the agent closed first
+        return time.monotonic() - started, answer
+
+    def test_a_trickled_upload_is_cut_at_its_deadline(self):
+        # Each 64 KiB read completes within the 1 s read timeout (16 KiB every 100 ms), so only
+        # a deadline for the whole body ends it: 0.5 s plus a second per MiB received.
+        agent = self.agent("agent-trickle", "--upstream-timeout-ms", "1000", "--body-timeout-ms", "500",
+                           "--min-body-rate", str(1 << 20))
+        took, answer = self.trickle_upload(agent, 16 << 10, 0.1, 8)
+        self.assertLess(took, 4, "the trickled upload held its connection")
+        if answer:
+            self.assertIn(b" 408 ", answer)
+
     def test_a_refused_token_costs_one_keystone_call_for_a_while(self):
         agent = self.agent("agent-tokens", "--token-refusal-ttl-ms", "2000")
         validations = lambda: self.keystone.count("GET", "/v3/auth/tokens")
