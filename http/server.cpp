@@ -185,8 +185,9 @@ private:
   /// Time left before the body's deadline (server_limits::min_body_rate).
   clock::duration time_left_for_body() const {
     if (limits_.min_body_rate == 0) return clock::duration::max();
-    auto earned = std::chrono::duration_cast<clock::duration>(
-      std::chrono::duration<double>(static_cast<double>(received_) / static_cast<double>(limits_.min_body_rate)));
+    auto seconds = static_cast<double>(received_) / static_cast<double>(limits_.min_body_rate);
+    if (seconds > 1e9) return clock::duration::max();   // decades: no deadline, and no overflow
+    auto earned = std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(seconds));
     return *body_started_ + limits_.body_timeout + earned - clock::now();
   }
 
