@@ -3,6 +3,7 @@ stand before the simulator's Keystone and services, and the catalog advertises t
 https URLs. An agent trusting that CA serves the CLI through them; a certificate from another
 CA, or for another host, is refused with an error that says so. And an agent has no built-in
 service password."""
+import json
 import os
 import shutil
 import subprocess
@@ -116,6 +117,72 @@ class TlsClouds(unittest.TestCase):
                                headers={"X-Auth-Token": tok})
         self.assertEqual(status, 503, body)
         self.assertIn(b"certificate verify failed: IP address mismatch", body)
+
+
+class TlsFederation(unittest.TestCase):
+    """Two cloudlets behind https fronts and an agent each: a boot on the cloudlet without
+    the image copies it from one https Glance to the other."""
+
+    def test_a_boot_elsewhere_copies_the_image_between_https_clouds(self):
+        pki = tempfile.mkdtemp(prefix="fedstack-pki-")
+        fed = Federation(cloudlets=2, agents=0)
+        fronts = []
+        try:
+            ca = make_ca(pki, "cloud-ca")
+            cert = make_cert(pki, "cloud", ca, "IP:127.0.0.1")
+            rewrite = {}
+            images = {}   # region -> its Glance's front
+            for c in fed.endpoints["cloudlets"]:
+                for name in ("image", "network", "compute"):
+                    port = int(c[name + "_url"].split(":")[2].split("/")[0])
+                    f = Front(f"http://127.0.0.1:{port}", tls=cert, rewrite=rewrite)
+                    fronts.append(f)
+                    rewrite[port] = f.url
+                    if name == "image":
+                        images[c["region"]] = f
+            keystone = Front(fed.keystone_url, tls=cert, rewrite=rewrite)
+            fronts.append(keystone)
+            rewrite[int(fed.keystone_url.split(":")[2].split("/")[0])] = keystone.url
+            for i in (1, 2):
+                join = ("--join", fed.agents[-1]["node"]) if fed.agents else ()
+                fed.agents.append(fed.start_agent(
+                    f"cloudlet-{i}", f"agent-{i}",
+                    ("--cloud-ca-file", ca[0], "--capacity-period-ms", "200", "--shuffle-period-ms", "300",
+                     *join), keystone_url=keystone.url + "/v3"))
+            deadline = time.monotonic() + 60
+            for agent in fed.agents:   # the scheduler decides from what gossip brought
+                while len({r["region"] for r in capacity_reports(agent["node"])}) < 2:
+                    self.assertLess(time.monotonic(), deadline, "capacity never spread")
+            env = fed.env(agent=0)
+            path = os.path.join(fed.dir, "boot.bin")
+            with open(path, "wb") as f:
+                f.write(os.urandom(200_000))
+            image = openstack(env, "image", "create", "--file", path, "--disk-format", "qcow2",
+                              "--container-format", "bare", "tls-boot", "-f", "json")
+            home = next(r for r, f in images.items() if f.count("PUT", "/v2/images/") > 0)
+            other = next(r for r in images if r != home)
+            net = openstack(env, "network", "create", "tls-boot-net", "-f", "json")
+            openstack(env, "subnet", "create", "--network", net["id"], "--subnet-range", "10.30.0.0/24",
+                      "tls-boot-subnet")
+            server = openstack(env, "server", "create", "--image", image["id"], "--flavor", "m1.tiny",
+                               "--network", net["id"], "--availability-zone", other, "--wait",
+                               "tls-vm", "-f", "json")
+            self.assertEqual(server["status"], "ACTIVE")
+            # The copy was read from the image's https Glance and written to the other's.
+            files = lambda front, method: [p for m, p in front.requests if m == method and p.endswith("/file")]
+            self.assertEqual(len(files(images[home], "GET")), 1)
+            self.assertEqual(len(files(images[other], "PUT")), 1)
+        finally:
+            fed.close()
+            for f in fronts:
+                f.close()
+            shutil.rmtree(pki, ignore_errors=True)
+
+
+def capacity_reports(node):
+    result = subprocess.run([FEDSTACK, "capacity", "--node", node, "--json", "--timeout-ms", "2000"],
+                            capture_output=True, text=True, timeout=30)
+    return json.loads(result.stdout)["reports"] if result.returncode == 0 else []
 
 
 class ServicePassword(unittest.TestCase):
