@@ -36,6 +36,7 @@
 #include "agent/service_session.hpp"
 #include "agent/upstream_names.hpp"
 #include "http/io_threads.hpp"
+#include "http/tls_client.hpp"
 #include "metrics/catalog.hpp"
 
 namespace fedstack::agent {
@@ -53,7 +54,7 @@ constexpr const char* config_example_header =
   "with its help and its default, commented out. Written by `fedstack agent "
   "--config-example`; see `fedstack agent --help`.";
 
-/// "http://host:port/v3" -> the Keystone root the agent prefixes "/v3/..." with.
+/// "http(s)://host:port/v3" -> the Keystone root the agent prefixes "/v3/..." with.
 std::optional<http::endpoint> keystone_root(const std::string& url) {
   auto parsed = http::parse_endpoint(url);
   if (!parsed) return std::nullopt;
@@ -121,9 +122,19 @@ int serve(agent_options options) {
     spdlog::error("node TLS: {}", *error);
     return 2;
   }
+  if (options.service_password.empty()) {
+    spdlog::error("--service-password is required: the agent has no built-in service password");
+    return 2;
+  }
   auto keystone = keystone_root(options.keystone_url);
   if (!keystone) {
-    spdlog::error("--keystone-url '{}' is not an http:// URL", options.keystone_url);
+    spdlog::error("--keystone-url '{}' is not an http:// or https:// URL", options.keystone_url);
+    return 2;
+  }
+  try {
+    http::configure_upstream_tls(options.cloud_ca_file);
+  } catch (const std::exception& e) {
+    spdlog::error("--cloud-ca-file: {}", e.what());
     return 2;
   }
   std::error_code fs_error;
@@ -199,6 +210,8 @@ int serve(agent_options options) {
   context.tokens = std::make_unique<token_cache>(
     static_cast<std::size_t>(options.token_cache_entries),
     std::chrono::seconds{options.token_expiry_slack_s});
+  context.refused = std::make_unique<refused_tokens>(static_cast<std::size_t>(options.token_cache_entries),
+                                                     std::chrono::milliseconds{options.token_refusal_ttl_ms});
 
   if (!api::make_global_id({options.node_address, 1})) {
     spdlog::error("--node-address '{}' must be a dotted IPv4 address: global IDs carry it "
@@ -254,6 +267,8 @@ int serve(agent_options options) {
   limits.header_timeout = std::chrono::milliseconds{options.header_timeout_ms};
   limits.idle_timeout = std::chrono::milliseconds{options.idle_timeout_ms};
   limits.io_timeout = std::chrono::milliseconds{options.upstream_timeout_ms};
+  limits.body_timeout = std::chrono::milliseconds{options.body_timeout_ms};
+  limits.min_body_rate = static_cast<std::uint64_t>(options.min_body_rate);
   limits.max_connections = static_cast<std::size_t>(options.max_connections);
   limits.max_connections_per_client = static_cast<std::size_t>(options.max_client_connections);
   limits.on_refused = [](http::connection_refusal why) {

@@ -42,6 +42,8 @@ struct agent_context {
   /// The agent's own Keystone session (catalog refreshes, service-token calls).
   service_session* session = nullptr;
   std::unique_ptr<token_cache> tokens;
+  /// Tokens Keystone refused in the last --token-refusal-ttl-ms.
+  std::unique_ptr<refused_tokens> refused;
   std::unique_ptr<registry_client> registry;
   std::unique_ptr<placement_client> placement;
   id_aliases aliases;

@@ -22,7 +22,7 @@ http::endpoint endpoint_for(const json& catalog, api::service_type type, const s
   // Routes carry the API version in their paths, so the agent keeps service roots.
   auto root = api::upstream_service_root(type, *url);
   auto parsed = http::parse_endpoint(root);
-  if (!parsed) throw std::runtime_error("the " + name + " endpoint '" + *url + "' is not an http:// URL");
+  if (!parsed) throw std::runtime_error("the " + name + " endpoint '" + *url + "' is not an http:// or https:// URL");
   return *parsed;
 }
 

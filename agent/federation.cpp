@@ -117,9 +117,7 @@ const http::endpoint& endpoint_of(const cloudlet_endpoints& cloudlet, api::servi
   }
 }
 
-std::string root_url(const http::endpoint& endpoint) {
-  return "http://" + endpoint.host + ":" + std::to_string(endpoint.port) + endpoint.base_path;
-}
+std::string root_url(const http::endpoint& endpoint) { return endpoint.to_string(); }
 
 bhttp::fields client_call_headers(const request& r) {
   bhttp::fields headers;

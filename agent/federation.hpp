@@ -25,7 +25,8 @@ std::optional<cloudlet_endpoints> find_cloudlet(agent_context& context, const st
 std::vector<cloudlet_endpoints> all_cloudlets(agent_context& context);
 
 const http::endpoint& endpoint_of(const cloudlet_endpoints& cloudlet, api::service_type service);
-/// "http://host:port/base" of an endpoint (what its answers' links start with).
+/// "http(s)://host[:port]/base" of an endpoint as its catalog entry wrote it
+/// (what its answers' links start with).
 std::string root_url(const http::endpoint& endpoint);
 
 /// Headers for a call the agent makes for the client: its token, its request

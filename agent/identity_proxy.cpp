@@ -46,9 +46,7 @@ http::awaitable<void> handle_identity(request& r) {
                                        context.upstream_timeout(), nullptr, r.request_id);
 
   // Keystone's links name Keystone; clients must come back here instead.
-  auto keystone_root = "http://" + context.keystone.host + ":" + std::to_string(context.keystone.port);
-  auto text = api::rewrite_url_prefix(answer.body, keystone_root + context.keystone.base_path,
-                                      context.base_url);
+  auto text = api::rewrite_url_prefix(answer.body, context.keystone.to_string(), context.base_url);
   bool is_token_call = r.route.resource == "tokens" || r.route.resource == "catalog";
   if (is_token_call && answer.status < 300) {
     auto document = json::parse(text, nullptr, false);
@@ -61,8 +59,7 @@ http::awaitable<void> handle_identity(request& r) {
   }
   if (auto location = answer.headers.find(bhttp::field::location); location != answer.headers.end()) {
     answer.headers.set(bhttp::field::location,
-                       api::rewrite_url_prefix(location->value(), keystone_root + context.keystone.base_path,
-                                               context.base_url));
+                       api::rewrite_url_prefix(location->value(), context.keystone.to_string(), context.base_url));
   }
   if (method == bhttp::verb::delete_ && r.route.resource == "tokens")
     context.tokens->erase(std::string(r.header()["X-Subject-Token"]));

@@ -166,7 +166,9 @@ http::awaitable<void> handle_image_download(request& r, const std::string& local
   r.status = up.header().result_int();
   co_await r.exchange.send_header(std::move(head));
   // A cloud failure from here on (headers are out) can only cut the connection.
-  if (auto length = up.body_length(); length && !up.body_done() && !r.context.options.copy_downloads) {
+  // splice(2) moves socket bytes: over TLS they are ciphertext, so TLS clouds are copied.
+  if (auto length = up.body_length();
+      length && !up.body_done() && !up.encrypted() && !r.context.options.copy_downloads) {
     auto ahead = up.read_ahead().substr(0, *length);
     auto& relayed = metrics::fedstack().image_bytes;
     std::function<void(std::size_t)> count = [&relayed](std::size_t n) {

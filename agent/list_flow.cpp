@@ -6,6 +6,7 @@
 // named in the X-Fedstack-Unreachable header and in the log; its items are
 // missing from that answer, never silently.
 
+#include <atomic>
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -30,12 +31,16 @@ namespace {
 
 using json = nlohmann::json;
 
-/// The most items one cloud is asked for in one call (Glance's and Nova's
-/// default api_limit_max / max_limit).
+/// The most items one cloud is asked for in one call, and the most a client's
+/// page holds: a larger `limit` is lowered to it, as Nova's max_limit and
+/// Glance's api_limit_max do.
 constexpr std::uint64_t cloud_page_max = 1000;
-/// Pages read from one cloud for one list page before giving up on reaching
-/// the marker (each page is `limit + 1` items).
-constexpr int max_pages_to_marker = 50;
+/// Items read from one cloud for one list page, at most. A cloud is read from
+/// its start (it cannot be handed a global marker), so this is also how deep a
+/// client can page into one cloud's items, and a group of ties longer than it
+/// is cut (logged). Beyond the first call, pages are cloud_page_max long, so
+/// this takes at most 11 calls.
+constexpr std::uint64_t max_items_per_cloud = 10 * cloud_page_max;
 
 /// The page size a list gets without `limit`: Glance's limit_param_default;
 /// Nova's max_limit; Neutron lists everything.
@@ -61,7 +66,7 @@ struct cloud_query {
   std::string path;            // upstream path, e.g. /v2.1/servers/detail
   std::string collection;
   api::query_string query;     // filters translated, no marker or limit
-  std::optional<std::uint64_t> page;   // items per call, nullopt: all
+  std::optional<std::uint64_t> page;   // items in the first call, nullopt: all
   /// The list's marker item (global IDs), if any, and the keys without the
   /// final ID tie-breaker.
   std::optional<json> after;
@@ -73,16 +78,32 @@ struct cloud_query {
 /// the group of items tied with the last of them (on every key but the ID) is
 /// complete. The cloud breaks ties by its own IDs, the merge by global IDs, so
 /// a page cut inside a tie group could skip or repeat items. Runs outside the
-/// request: copies only.
+/// request: copies only. Stops before its next call once `abandoned` is set
+/// (the client left or the list's deadline passed).
 http::awaitable<void> read_cloud(agent_context* context, bhttp::fields headers, cloud_query q,
-                                 std::shared_ptr<cloud_items> out) {
+                                 std::shared_ptr<cloud_items> out,
+                                 std::shared_ptr<std::atomic<bool>> abandoned) {
   try {
     std::string marker;
     std::uint64_t past_marker = 0;
     std::optional<json> boundary;
-    for (int page = 0; page < max_pages_to_marker; ++page) {
+    for (int page = 0;; ++page) {
+      if (*abandoned) {
+        out->error = "abandoned: the client left or the deadline passed";
+        co_return;
+      }
+      if (out->items.size() >= max_items_per_cloud) {
+        spdlog::warn("list of {} on {}: stopped after {} items in {} calls, before the marker or "
+                     "inside a group of items tied on every sort key but the ID",
+                     q.collection, q.cloudlet.region, out->items.size(), page);
+        break;
+      }
+      // The first call asks for what the page needs; later ones (to reach the
+      // marker or finish a tie group) for as much as a cloud gives at once.
+      auto page_size = q.page;
+      if (page_size && page > 0) page_size = cloud_page_max;
       auto query = q.query;
-      if (q.page) query.set_limit(*q.page);
+      if (page_size) query.set_limit(*page_size);
       if (!marker.empty()) query.set_marker(marker);
       auto target = q.path;
       if (!query.empty()) target += "?" + query.encode();
@@ -98,7 +119,7 @@ http::awaitable<void> read_cloud(agent_context* context, bhttp::fields headers, 
         co_return;
       }
       auto& items = doc[q.collection];
-      bool exhausted = !q.page || items.size() < *q.page;
+      bool exhausted = !page_size || items.size() < *page_size;
       for (auto& item : items) {
         if (!q.after || api::compare_items(item, *q.after, q.keys_without_id) > 0)
           if (++past_marker == q.wanted) boundary = item;
@@ -306,6 +327,7 @@ http::awaitable<void> handle_list(request& r) {
     co_return co_await send_error(r, 400, "Invalid limit: it must be a non-negative integer.");
   std::optional<std::uint64_t> limit =
     limit_param.present ? std::optional{limit_param.value} : default_limit(service);
+  if (limit) limit = std::min(*limit, cloud_page_max);
   auto marker = query.marker();
   query.remove("marker");
   query.remove("limit");
@@ -328,6 +350,8 @@ http::awaitable<void> handle_list(request& r) {
   auto headers = client_call_headers(r);
   auto cloudlets = all_cloudlets(r.context);
   auto filters = query.encode();
+  // Set when the client leaves or the deadline passes: the cloud reads stop.
+  auto abandoned = std::make_shared<std::atomic<bool>>(false);
   std::vector<std::shared_ptr<cloud_items>> results;
   std::vector<std::function<http::awaitable<void>()>> tasks;
   std::vector<std::string> skipped;
@@ -359,8 +383,8 @@ http::awaitable<void> handle_list(request& r) {
     q.wanted = limit ? *limit + 1 : 0;
     if (after) q.after = after->item;
     q.keys_without_id = keys_without_id;
-    tasks.push_back([context = &r.context, headers, q, result]() {
-      return read_cloud(context, headers, q, result);
+    tasks.push_back([context = &r.context, headers, q, result, abandoned]() {
+      return read_cloud(context, headers, q, result, abandoned);
     });
   }
   auto deadline = std::chrono::milliseconds{r.context.options.list_deadline_ms};
@@ -368,7 +392,14 @@ http::awaitable<void> handle_list(request& r) {
   std::vector<std::size_t> task_of;
   for (std::size_t i = 0; i < results.size(); ++i)
     if (!results[i]->ok) task_of.push_back(i);
+  r.exchange.on_client_gone([abandoned] { *abandoned = true; });
   auto done = co_await run_all(std::move(tasks), deadline);
+  r.exchange.stop_watching_client();
+  *abandoned = true;
+  if (r.exchange.client_gone()) {
+    spdlog::info("{} list of {}: the client left; its cloud reads were stopped", r.request_id, collection);
+    co_return;
+  }
 
   std::vector<api::cloudlet_page> pages;
   std::vector<std::string> unreachable;

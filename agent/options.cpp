@@ -9,10 +9,13 @@ void describe(config::option_set& set, agent_options& o) {
                  "base URL clients reach this agent at, written into catalogs and links "
                  "(empty: http://LISTEN-ADDRESS:PORT)");
   set.add_string("keystone-url", &o.keystone_url, "the shared Keystone's identity v3 URL");
+  set.add_string("cloud-ca-file", &o.cloud_ca_file,
+                 "CA certificates (PEM) that https:// Keystone and cloud endpoints must chain to, "
+                 "their names checked against the URLs' hosts (empty: the system's CAs)");
   set.add_string("region", &o.region, "this agent's cloudlet: its region in the Keystone catalog");
   set.add_string("service-user", &o.service_user,
                  "user the agent authenticates as to read its cloudlet's catalog and capacity");
-  set.add_string("service-password", &o.service_password, "password of --service-user");
+  set.add_string("service-password", &o.service_password, "password of --service-user (required; there is no default)");
   set.add_string("service-project", &o.service_project, "project of --service-user");
   set.add_string("service-domain", &o.service_domain, "domain of the service user and project");
   set.add_string("data-dir", &o.data_dir, "directory of the registry (LMDB); created if missing");
@@ -30,6 +33,12 @@ void describe(config::option_set& set, agent_options& o) {
               "time a client has to send a request header (slow clients are cut off)");
   set.add_int("idle-timeout-ms", &o.idle_timeout_ms, 100, 3'600'000,
               "time an idle keep-alive client connection is kept open");
+  set.add_int("body-timeout-ms", &o.body_timeout_ms, 100, 3'600'000,
+              "a request body must arrive within this time plus one second per --min-body-rate "
+              "bytes received (408 beyond): one deadline for the whole body, not per read");
+  set.add_int("min-body-rate", &o.min_body_rate, 0, 1LL << 40,
+              "bytes per second a request body (an image upload) earns beyond --body-timeout-ms "
+              "(0: no body deadline)");
   set.add_int("max-connections", &o.max_connections, 1, 1'000'000,
               "client connections held at once (503 beyond; the agent raises its file limit to fit)");
   set.add_int("max-client-connections", &o.max_client_connections, 1, 1'000'000,
@@ -38,6 +47,9 @@ void describe(config::option_set& set, agent_options& o) {
               "validated tokens kept (0 disables the cache)");
   set.add_int("token-expiry-slack-s", &o.token_expiry_slack_s, 0, 86'400,
               "a cached token is dropped this long before it expires");
+  set.add_int("token-refusal-ttl-ms", &o.token_refusal_ttl_ms, 0, 600'000,
+              "a token Keystone refused is refused again without asking for this long "
+              "(as many as --token-cache-entries; 0: always ask)");
   set.add_int("io-threads", &o.io_threads, 1, 64, "threads serving HTTP");
   set.add_flag("copy-downloads", &o.copy_downloads,
                "relay image downloads through the agent's buffers instead of moving them socket "

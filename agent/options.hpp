@@ -15,11 +15,14 @@ struct agent_options {
   std::string public_url;
   /// The shared Keystone (identity v3 root, e.g. http://127.0.0.1:5000/v3).
   std::string keystone_url = "http://127.0.0.1:5000/v3";
+  /// CA certificates (PEM) https:// clouds and Keystone must chain to; empty: the system's.
+  std::string cloud_ca_file;
   /// This agent's cloudlet: its region in the Keystone catalog.
   std::string region = "cloudlet-1";
   /// Service credentials the agent uses to read the catalog and hypervisor statistics.
   std::string service_user = "admin";
-  std::string service_password = "secret";
+  /// No default: an agent must be told its password (the demo passes its own).
+  std::string service_password;
   std::string service_project = "admin";
   std::string service_domain = "Default";
   std::string data_dir = "data/agent";
@@ -29,10 +32,14 @@ struct agent_options {
   long long max_header_bytes = 16 * 1024;
   long long header_timeout_ms = 30'000;
   long long idle_timeout_ms = 60'000;
+  /// A request body has body_timeout_ms plus a second per min_body_rate bytes (http::server_limits).
+  long long body_timeout_ms = 60'000;
+  long long min_body_rate = 32 * 1024;
   long long max_connections = 4096;
   long long max_client_connections = 512;
   long long token_cache_entries = 10'000;
   long long token_expiry_slack_s = 30;
+  long long token_refusal_ttl_ms = 5'000;
   long long io_threads = 2;
   bool copy_downloads = false;
   long long compute_max_microversion_minor = 93;

@@ -176,6 +176,12 @@ http::awaitable<bool> authenticate(request& r) {
     r.identity = std::move(known);
     co_return true;
   }
+  auto& refused = *r.context.refused;
+  if (refused.contains(token, std::chrono::steady_clock::now())) {
+    m.token_cache_lookups.add({"refused"});
+    co_await send_error(r, 401, "The request you have made requires authentication.");
+    co_return false;
+  }
   m.token_cache_lookups.add({"miss"});
   // Keystone lets a token validate itself, so the agent needs no admin token here.
   bhttp::fields headers;
@@ -186,6 +192,8 @@ http::awaitable<bool> authenticate(request& r) {
                                        "/v3/auth/tokens?nocatalog", headers, {},
                                        r.context.upstream_timeout(), &r.context.pool, r.request_id);
   m.keystone_validations.add({answer.status == 200 ? "valid" : "invalid"});
+  // Only Keystone's word that the token is bad is remembered, not its failures (5xx).
+  if (answer.status == 401 || answer.status == 404) refused.insert(token, std::chrono::steady_clock::now());
   if (answer.status != 200) {
     co_await send_error(r, 401, "The request you have made requires authentication.");
     co_return false;

@@ -1,7 +1,10 @@
 #include "agent/token_cache.hpp"
 
 #include <cstdio>
+#include <cstring>
 #include <ctime>
+
+#include <openssl/sha.h>
 
 namespace fedstack::agent {
 
@@ -59,6 +62,59 @@ std::size_t token_cache::hits() const {
 std::size_t token_cache::misses() const {
   std::lock_guard lock{mutex_};
   return misses_;
+}
+
+refused_tokens::digest refused_tokens::digest_of(const std::string& token) {
+  digest d{};
+  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), d.data());
+  return d;
+}
+
+std::size_t refused_tokens::digest_hash::operator()(const digest& d) const noexcept {
+  std::size_t h = 0;
+  std::memcpy(&h, d.data(), sizeof h);   // a cryptographic digest is uniform already
+  return h;
+}
+
+void refused_tokens::drop_expired(clock::time_point now) {
+  while (!order_.empty() && (order_.front().second <= now || order_.size() > capacity_)) {
+    expires_.erase(order_.front().first);
+    order_.pop_front();
+  }
+}
+
+bool refused_tokens::contains(const std::string& token, clock::time_point now) {
+  auto d = digest_of(token);
+  std::lock_guard lock{mutex_};
+  drop_expired(now);
+  return expires_.count(d) != 0;
+}
+
+void refused_tokens::insert(const std::string& token, clock::time_point now) {
+  if (capacity_ == 0 || ttl_.count() <= 0) return;
+  auto d = digest_of(token);
+  std::lock_guard lock{mutex_};
+  drop_expired(now);
+  // A refusal already held stands until it expires: each digest is in order_ once.
+  if (!expires_.emplace(d, now + ttl_).second) return;
+  order_.emplace_back(d, now + ttl_);
+  drop_expired(now);
+}
+
+void refused_tokens::erase(const std::string& token) {
+  auto d = digest_of(token);
+  std::lock_guard lock{mutex_};
+  if (expires_.erase(d) == 0) return;
+  for (auto it = order_.begin(); it != order_.end(); ++it)
+    if (it->first == d) {
+      order_.erase(it);
+      break;
+    }
+}
+
+std::size_t refused_tokens::size() const {
+  std::lock_guard lock{mutex_};
+  return expires_.size();
 }
 
 std::optional<std::chrono::system_clock::time_point> parse_keystone_time(const std::string& text) {

@@ -54,8 +54,10 @@ void throw_upstream_failure(const http::endpoint& to, const boost::system::syste
   if (is_timeout(code))
     throw upstream_failure(504, "The upstream service at " + to.to_string() +
                                   " did not answer in time.");
+  // A refused certificate says why in the error's text (http/upstream_stream.hpp).
+  bool tls = std::string_view(code.category().name()).substr(0, 8) == "asio.ssl";
   throw upstream_failure(503, "The upstream service at " + to.to_string() +
-                                " is unavailable: " + code.message() + ".");
+                                " is unavailable: " + (tls ? std::string(error.what()) : code.message()) + ".");
 }
 
 http::awaitable<http::response> call_upstream(const http::endpoint& to, bhttp::verb method,

@@ -3,7 +3,6 @@
 
 #include <array>
 #include <cstdio>
-#include <random>
 
 #include "api/uuid.hpp"
 

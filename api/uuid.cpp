@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <random>
+#include <cerrno>
+#include <system_error>
+
+#include <sys/random.h>
 #include <unordered_set>
 
 namespace fedstack::api {
@@ -17,16 +20,20 @@ bool is_hex(char c) noexcept {
 
 bool is_run_char(char c) noexcept { return is_hex(c) || c == '-'; }
 
-// One engine per thread: no locking, and std::random_device is touched once per thread.
-std::mt19937_64& engine() {
-  thread_local std::mt19937_64 generator = [] {
-    std::random_device device;
-    std::array<std::uint32_t, 8> seed{};
-    for (auto& word : seed) word = device();
-    std::seed_seq sequence(seed.begin(), seed.end());
-    return std::mt19937_64(sequence);
-  }();
-  return generator;
+// Every random bit comes from the kernel's CSPRNG (getrandom(2)): IDs must not be
+// predictable from earlier ones, and a forked process must not repeat its parent's
+// (a seeded engine would do both).
+void random_bytes(void* out, std::size_t size) {
+  auto* at = static_cast<unsigned char*>(out);
+  while (size > 0) {
+    auto got = ::getrandom(at, size, 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw std::system_error(errno, std::generic_category(), "getrandom");
+    }
+    at += got;
+    size -= static_cast<std::size_t>(got);
+  }
 }
 
 // Calls `found(position)` for every bounded UUID in `text`.
@@ -52,9 +59,10 @@ void scan_uuids(std::string_view text, Callback&& found) {
 } // namespace
 
 std::string make_uuid() {
-  std::uniform_int_distribution<std::uint64_t> distribution;
-  std::uint64_t high = distribution(engine());
-  std::uint64_t low = distribution(engine());
+  std::array<std::uint64_t, 2> words{};
+  random_bytes(words.data(), sizeof words);
+  std::uint64_t high = words[0];
+  std::uint64_t low = words[1];
   high = (high & ~std::uint64_t{0xf000}) | 0x4000;                // version 4
   low = (low & ~(std::uint64_t{0xc} << 60)) | (std::uint64_t{0x8} << 60); // variant 10xx
   static constexpr char digits[] = "0123456789abcdef";

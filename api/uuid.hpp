@@ -11,8 +11,8 @@
 namespace fedstack::api {
 
 /// A fresh random (version 4, variant 1) UUID in lower case, e.g.
-/// "f41c2887-41bd-43d6-85a8-aaac0b0b383d". Thread-safe: each thread owns a generator
-/// seeded from std::random_device.
+/// "f41c2887-41bd-43d6-85a8-aaac0b0b383d". Its 122 random bits come from the kernel's
+/// CSPRNG (getrandom(2)), so IDs cannot be predicted from others. Thread-safe.
 std::string make_uuid();
 
 /// True if `text` is exactly a UUID: 8-4-4-4-12 hex digits (either case) separated by '-'.

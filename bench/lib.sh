@@ -22,7 +22,7 @@ start_federation() {   # [agent options...]
   SIM_JSON="$(first_line "$WORK/sim.out")"
   KEYSTONE="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["keystone_url"])' "$SIM_JSON")"
   IMAGE_DIRECT="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["cloudlets"][0]["image_url"].rstrip("/"))' "$SIM_JSON")"
-  "$FEDSTACK" agent --port 0 --keystone-url "$KEYSTONE/v3" --region cloudlet-1 \
+  "$FEDSTACK" agent --port 0 --keystone-url "$KEYSTONE/v3" --service-password secret --region cloudlet-1 \
      --data-dir "$WORK/agent" --log-level warn "$@" > "$WORK/agent.out" 2> "$WORK/agent.log" &
   AGENT_PID=$!
   PIDS+=($AGENT_PID)

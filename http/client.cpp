@@ -13,32 +13,14 @@ void throw_if(const beast::error_code& ec, const char* what) {
   if (ec) throw boost::system::system_error(ec, what);
 }
 
-/// Connects `stream` to `to`. An IP address (what catalogs usually hold) skips
-/// the resolver, whose lookup would run on a thread of its own.
-awaitable<void> connect_to(beast::tcp_stream& stream, const endpoint& to,
-                           std::chrono::milliseconds timeout) {
-  beast::error_code not_an_address;
-  auto address = asio::ip::make_address(to.host, not_an_address);
-  if (!not_an_address) {
-    tcp::endpoint at(address, to.port);   // named: GCC 12 and temporaries across co_await
-    stream.expires_after(timeout);
-    co_await stream.async_connect(at, use_awaitable);
-  } else {
-    tcp::resolver resolver{stream.get_executor()};
-    auto results = co_await resolver.async_resolve(to.host, std::to_string(to.port), use_awaitable);
-    stream.expires_after(timeout);
-    co_await stream.async_connect(results, use_awaitable);
-  }
-  stream.socket().set_option(tcp::no_delay(true));
-}
-
 /// Idle connections are pooled per io_context as well as per upstream: a
 /// connection's I/O completes on the thread of the context that opened it, so
 /// a caller on another context (io_threads.hpp) would wait for that thread at
 /// every step.
-std::string pool_key(const std::string& host, const asio::any_io_executor& executor) {
+std::string pool_key(const endpoint& to, const asio::any_io_executor& executor) {
   const auto& context = asio::query(executor, asio::execution::context);
-  return host + "@" + std::to_string(reinterpret_cast<std::uintptr_t>(&context));
+  return (to.tls ? "https://" : "http://") + to.host + ":" + std::to_string(to.port) + "@" +
+         std::to_string(reinterpret_cast<std::uintptr_t>(&context));
 }
 
 } // namespace
@@ -53,7 +35,7 @@ upstream::upstream(asio::any_io_executor ex) : stream_(std::move(ex)) {
 }
 
 awaitable<void> upstream::connect(const endpoint& to, std::chrono::milliseconds timeout) {
-  co_await connect_to(stream_, to, timeout);
+  co_await stream_.connect(to, timeout);
 }
 
 awaitable<void> upstream::send_header(bhttp::request_header<> header,
@@ -64,7 +46,7 @@ awaitable<void> upstream::send_header(bhttp::request_header<> header,
   body.size = 0;
   body.more = true;
   serializer_.emplace(*out_);
-  stream_.expires_after(timeout);
+  stream_.tcp().expires_after(timeout);
   co_await bhttp::async_write_header(stream_, *serializer_, use_awaitable);
 }
 
@@ -74,7 +56,7 @@ awaitable<void> upstream::send_some(std::string_view data, std::chrono::millisec
   body.data = const_cast<char*>(data.data());
   body.size = data.size();
   body.more = true;
-  stream_.expires_after(timeout);
+  stream_.tcp().expires_after(timeout);
   beast::error_code ec;
   co_await bhttp::async_write(stream_, *serializer_, asio::redirect_error(use_awaitable, ec));
   if (ec == bhttp::error::need_buffer) ec = {};
@@ -86,20 +68,20 @@ awaitable<void> upstream::finish(std::chrono::milliseconds timeout) {
   body.data = nullptr;
   body.size = 0;
   body.more = false;
-  stream_.expires_after(timeout);
+  stream_.tcp().expires_after(timeout);
   co_await bhttp::async_write(stream_, *serializer_, use_awaitable);
 }
 
 awaitable<void> upstream::send(bhttp::request<bhttp::string_body> request,
                                std::chrono::milliseconds timeout) {
   request.prepare_payload();
-  stream_.expires_after(timeout);
+  stream_.tcp().expires_after(timeout);
   co_await bhttp::async_write(stream_, request, use_awaitable);
 }
 
 awaitable<void> upstream::read_header(std::chrono::milliseconds timeout, bool head_request) {
   if (head_request) parser_.skip(true);
-  stream_.expires_after(timeout);
+  stream_.tcp().expires_after(timeout);
   co_await bhttp::async_read_header(stream_, buffer_, parser_, use_awaitable);
 }
 
@@ -108,7 +90,7 @@ awaitable<std::string_view> upstream::read_some(std::chrono::milliseconds timeou
     auto& body = parser_.get().body();
     body.data = chunk_.data();
     body.size = chunk_.size();
-    stream_.expires_after(timeout);
+    stream_.tcp().expires_after(timeout);
     beast::error_code ec;
     co_await bhttp::async_read(stream_, buffer_, parser_, asio::redirect_error(use_awaitable, ec));
     if (ec == bhttp::error::need_buffer) ec = {};
@@ -170,11 +152,11 @@ awaitable<response> fetch(connection_pool& pool, const endpoint& to,
   request.prepare_payload();
   bool head = request.method() == bhttp::verb::head;
   auto executor = co_await asio::this_coro::executor;
-  auto key = pool_key(host, executor);
+  auto key = pool_key(to, executor);
   for (int attempt = 0;; ++attempt) {
     auto pooled = attempt == 0 ? pool.take(key) : std::nullopt;
     bool reused = pooled.has_value();
-    beast::tcp_stream stream = reused ? std::move(*pooled) : beast::tcp_stream{executor};
+    upstream_stream stream = reused ? std::move(*pooled) : upstream_stream{executor};
     beast::flat_buffer buffer;
     // Room for a typical JSON answer in one read, but below 64 KiB: glibc
     // consolidates its fast bins on every free of 64 KiB or more.
@@ -184,8 +166,8 @@ awaitable<response> fetch(connection_pool& pool, const endpoint& to,
     if (head) parser.skip(true);
     bool answered = false;
     try {
-      if (!reused) co_await connect_to(stream, to, timeout);
-      stream.expires_after(timeout);
+      if (!reused) co_await stream.connect(to, timeout);
+      stream.tcp().expires_after(timeout);
       co_await bhttp::async_write(stream, request, use_awaitable);
       co_await bhttp::async_read_header(stream, buffer, parser, use_awaitable);
       answered = true;

@@ -11,6 +11,7 @@
 #include "http/asio.hpp"
 #include "http/connection_pool.hpp"
 #include "http/endpoint.hpp"
+#include "http/upstream_stream.hpp"
 
 namespace fedstack::http {
 
@@ -45,12 +46,14 @@ public:
   /// its length when the answer has a Content-Length (not chunked), the body
   /// bytes already read with the header, and the socket the rest arrives on.
   /// This upstream cannot read the body any more once the socket is used so.
+  /// Not over TLS (`encrypted()`): its socket carries ciphertext.
   std::optional<std::uint64_t> body_length() const;
   std::string_view read_ahead() const;
   tcp::socket& socket() { return stream_.socket(); }
+  bool encrypted() const { return stream_.encrypted(); }
 
 private:
-  beast::tcp_stream stream_;
+  upstream_stream stream_;
   beast::flat_buffer buffer_;
   std::string chunk_;
   bhttp::response_parser<bhttp::buffer_body> parser_;

@@ -2,7 +2,7 @@
 
 namespace fedstack::http {
 
-std::optional<beast::tcp_stream> connection_pool::take(const std::string& key) {
+std::optional<upstream_stream> connection_pool::take(const std::string& key) {
   std::lock_guard lock{mutex_};
   auto it = idle_.find(key);
   if (it == idle_.end() || it->second.empty()) return std::nullopt;
@@ -12,11 +12,11 @@ std::optional<beast::tcp_stream> connection_pool::take(const std::string& key) {
   return stream;
 }
 
-void connection_pool::give(const std::string& key, beast::tcp_stream stream) {
+void connection_pool::give(const std::string& key, upstream_stream stream) {
   std::lock_guard lock{mutex_};
   auto& list = idle_[key];
   if (list.size() >= limit_) return;   // the surplus connection closes here
-  stream.expires_never();
+  stream.tcp().expires_never();
   list.push_back(std::move(stream));
 }
 

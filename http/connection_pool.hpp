@@ -10,19 +10,20 @@
 #include <vector>
 
 #include "http/asio.hpp"
+#include "http/upstream_stream.hpp"
 
 namespace fedstack::http {
 
 class connection_pool {
 public:
   /// Keeps at most `idle_per_upstream` idle connections for each key (fetch
-  /// keys them by host:port and by the io_context that opened them).
+  /// keys them by scheme, host:port and by the io_context that opened them).
   explicit connection_pool(std::size_t idle_per_upstream = 32) : limit_(idle_per_upstream) {}
 
   /// An idle connection to `key` (most recently used first), if there is one.
-  std::optional<beast::tcp_stream> take(const std::string& key);
+  std::optional<upstream_stream> take(const std::string& key);
   /// Returns a connection whose last response was read completely and allows keep-alive.
-  void give(const std::string& key, beast::tcp_stream stream);
+  void give(const std::string& key, upstream_stream stream);
 
   std::size_t idle() const;
   std::size_t reused() const;
@@ -30,7 +31,7 @@ public:
 private:
   mutable std::mutex mutex_;
   std::size_t limit_;
-  std::map<std::string, std::vector<beast::tcp_stream>> idle_;
+  std::map<std::string, std::vector<upstream_stream>> idle_;
   std::size_t reused_ = 0;
 };
 

@@ -39,16 +39,29 @@ bool has_bad_byte(std::string_view url) {
 
 } // namespace
 
-std::string endpoint::to_string() const {
+std::string endpoint::origin() const {
   auto authority = host.find(':') == std::string::npos ? host : "[" + host + "]";
-  return "http://" + authority + ":" + std::to_string(port) + base_path;
+  auto scheme = tls ? "https://" : "http://";
+  if (port_implied) return scheme + authority;
+  return scheme + authority + ":" + std::to_string(port);
 }
 
+std::string endpoint::to_string() const { return origin() + base_path; }
+
 std::optional<endpoint> parse_endpoint(std::string_view url) {
-  constexpr std::string_view scheme = "http://";
-  if (url.substr(0, scheme.size()) != scheme || has_bad_byte(url)) return std::nullopt;
-  url.remove_prefix(scheme.size());
+  constexpr std::string_view http = "http://";
+  constexpr std::string_view https = "https://";
+  if (has_bad_byte(url)) return std::nullopt;
   endpoint result;
+  if (url.substr(0, http.size()) == http) {
+    url.remove_prefix(http.size());
+  } else if (url.substr(0, https.size()) == https) {
+    url.remove_prefix(https.size());
+    result.tls = true;
+    result.port = 443;
+  } else {
+    return std::nullopt;
+  }
   auto slash = url.find('/');
   auto authority = url.substr(0, slash);
   if (slash != std::string_view::npos) result.base_path = std::string(url.substr(slash));
@@ -68,6 +81,7 @@ std::optional<endpoint> parse_endpoint(std::string_view url) {
     authority.remove_prefix(colon == std::string_view::npos ? authority.size() : colon);
   }
   if (result.host.empty()) return std::nullopt;
+  result.port_implied = authority.empty();
   if (!authority.empty()) {   // ":port"
     auto digits = authority.substr(1);
     unsigned value = 0;

@@ -6,6 +6,8 @@
 #include <list>
 #include <mutex>
 
+#include <sys/socket.h>
+
 #include <spdlog/spdlog.h>
 
 #include "http/splice.hpp"
@@ -29,6 +31,7 @@ public:
   bool responded() const override { return responded_; }
   bool keep_alive() const { return keep_alive_; }
   bool complete() const { return !streaming_ || finished_; }
+  bool body_timed_out() const { return body_timed_out_; }
 
   awaitable<std::optional<std::string>> read_body(std::size_t limit) override {
     if (auto length = parser_.content_length(); length && *length > limit) {
@@ -52,19 +55,26 @@ public:
     co_await send_continue_if_expected();
     // Allocated on first use: most requests (GETs) have no body to read.
     if (chunk_.empty() && !parser_.is_done()) chunk_.resize(chunk_bytes);
+    if (!body_started_) body_started_ = clock::now();
     while (!parser_.is_done()) {
       auto& body = parser_.get().body();
       body.data = chunk_.data();
       body.size = chunk_.size();
-      stream_.expires_after(limits_.io_timeout);
+      auto left = time_left_for_body();
+      if (left <= clock::duration::zero()) fail_body_deadline();
+      // The shorter of the per-read timeout and the body's deadline bounds this read.
+      bool deadline_bound = left < limits_.io_timeout;
+      stream_.expires_after(deadline_bound ? left : clock::duration{limits_.io_timeout});
       beast::error_code ec;
       co_await bhttp::async_read(stream_, buffer_, parser_, asio::redirect_error(use_awaitable, ec));
       if (ec == bhttp::error::need_buffer) ec = {};
+      auto produced = chunk_.size() - body.size;
+      received_ += produced;
+      if (ec == beast::error::timeout && deadline_bound) fail_body_deadline();
       if (ec) {
         keep_alive_ = false;
         throw boost::system::system_error(ec, "read request body");
       }
-      auto produced = chunk_.size() - body.size;
       if (produced > 0) co_return std::string_view(chunk_.data(), produced);
     }
     co_return std::string_view{};
@@ -124,6 +134,35 @@ public:
     finished_ = true;
   }
 
+  void on_client_gone(std::function<void()> gone) override {
+    stop_watching_client();
+    watching_ = std::make_shared<bool>(true);
+    // Readable without a read: the client closed (EOF or reset), or sent more
+    // (a pipelined request, which is left in the socket for the session).
+    stream_.socket().async_wait(
+      tcp::socket::wait_read,
+      [watching = watching_, gone_flag = client_gone_, fd = stream_.socket().native_handle(),
+       gone = std::move(gone)](const beast::error_code& ec) {
+        if (ec || !*watching) return;
+        char byte;
+        auto n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+          *gone_flag = true;
+          gone();
+        }
+      });
+  }
+
+  void stop_watching_client() override {
+    if (!watching_) return;
+    *watching_ = false;
+    watching_.reset();
+    beast::error_code ignored;
+    stream_.socket().cancel(ignored);   // nothing else is pending on it while watched
+  }
+
+  bool client_gone() const override { return *client_gone_; }
+
   awaitable<bool> send_spliced(std::string_view ahead, tcp::socket& source, std::uint64_t rest,
                                std::chrono::milliseconds source_timeout,
                                const std::function<void(std::size_t)>& moved) override {
@@ -141,6 +180,23 @@ public:
   }
 
 private:
+  using clock = std::chrono::steady_clock;
+
+  /// Time left before the body's deadline (server_limits::min_body_rate).
+  clock::duration time_left_for_body() const {
+    if (limits_.min_body_rate == 0) return clock::duration::max();
+    auto seconds = static_cast<double>(received_) / static_cast<double>(limits_.min_body_rate);
+    if (seconds > 1e9) return clock::duration::max();   // decades: no deadline, and no overflow
+    auto earned = std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(seconds));
+    return *body_started_ + limits_.body_timeout + earned - clock::now();
+  }
+
+  [[noreturn]] void fail_body_deadline() {
+    body_timed_out_ = true;
+    keep_alive_ = false;
+    throw boost::system::system_error(beast::error::timeout, "request body deadline passed");
+  }
+
   // curl and others wait for "100 Continue" before sending a large body; answer
   // it only when the handler actually wants the body.
   awaitable<void> send_continue_if_expected() {
@@ -164,6 +220,11 @@ private:
   bool keep_alive_ = true;
   bool streaming_ = false;
   bool finished_ = false;
+  bool body_timed_out_ = false;
+  std::shared_ptr<bool> watching_;
+  std::shared_ptr<bool> client_gone_ = std::make_shared<bool>(false);
+  std::optional<clock::time_point> body_started_;
+  std::uint64_t received_ = 0;
   std::optional<bhttp::response<bhttp::buffer_body>> out_;
   std::optional<bhttp::response_serializer<bhttp::buffer_body>> serializer_;
 };
@@ -305,10 +366,15 @@ struct server::impl : std::enable_shared_from_this<impl> {
                        std::string(ex.request().target()), e.what());
           failed = true;
         }
+        ex.stop_watching_client();
+        if (ex.client_gone()) break;
         if (failed || !ex.responded()) {
           if (ex.responded()) break;   // a half-sent response can only be cut off
-          auto response = plain_error(bhttp::status::internal_server_error,
-                                      "The server failed to answer the request.");
+          auto response = ex.body_timed_out()
+                            ? plain_error(bhttp::status::request_timeout,
+                                          "The request body did not arrive in time.")
+                            : plain_error(bhttp::status::internal_server_error,
+                                          "The server failed to answer the request.");
           response.prepare_payload();
           stream->expires_after(limits_.io_timeout);
           co_await bhttp::async_write(*stream, response, asio::redirect_error(use_awaitable, ec));

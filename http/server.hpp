@@ -24,6 +24,13 @@ struct server_limits {
   std::chrono::milliseconds header_timeout{30'000};
   /// Time allowed for each read or write of a body chunk.
   std::chrono::milliseconds io_timeout{60'000};
+  /// A request body must arrive whole within body_timeout plus one second for
+  /// every min_body_rate bytes received, counted from the handler's first read:
+  /// one deadline for the whole body, which a trickling client cannot push back,
+  /// while a large upload at a decent rate earns the time it needs. Past it the
+  /// client gets 408 and the connection is closed. min_body_rate 0: no deadline.
+  std::chrono::milliseconds body_timeout{60'000};
+  std::uint64_t min_body_rate = 32 * 1024;   // bytes per second
   /// Time an idle keep-alive connection is kept. Once the next request's first
   /// byte arrives, its header must be complete within header_timeout.
   std::chrono::milliseconds idle_timeout{60'000};
@@ -72,6 +79,15 @@ public:
 
   /// True once a response (or its header) has been sent.
   virtual bool responded() const = 0;
+
+  /// While the handler waits on others (a list's cloud reads) and reads nothing
+  /// itself: calls `gone` (on the session's executor) if the client closes its
+  /// connection. At most one watch at a time; end it with stop_watching_client
+  /// before reading or writing again.
+  virtual void on_client_gone(std::function<void()> gone) = 0;
+  virtual void stop_watching_client() = 0;
+  /// True once a watch saw the client close.
+  virtual bool client_gone() const = 0;
 };
 
 using handler = std::function<awaitable<void>(exchange&)>;

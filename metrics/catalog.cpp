@@ -24,7 +24,8 @@ fedstack_metrics make(registry& r) {
                    "Upstream calls that failed: 503 unreachable, 504 timed out.",
                    {"cloudlet", "service", "status"}),
     r.make_counter("fedstack_token_cache_lookups_total",
-                   "Token validations answered from the cache (hit) or not (miss).", {"result"}),
+                   "Token validations answered from the cache (hit), refused again as Keystone refused them "
+                   "lately (refused), or asked of Keystone (miss).", {"result"}),
     r.make_counter("fedstack_keystone_token_validations_total",
                    "Tokens this agent asked Keystone to validate, by answer.", {"result"}),
     r.make_counter("fedstack_image_bytes_streamed_total",

@@ -67,3 +67,49 @@ TEST(parse_keystone_time, reads_keystone_timestamps_as_utc) {
   EXPECT_FALSE(parse_keystone_time("tomorrow"));
   EXPECT_FALSE(parse_keystone_time("2026-13-30T00:32:52Z"));
 }
+
+TEST(refused_tokens, refuses_a_token_again_only_for_the_ttl) {
+  refused_tokens refused{10, 5s};
+  auto now = std::chrono::steady_clock::now();
+  EXPECT_FALSE(refused.contains("bad", now));
+  refused.insert("bad", now);
+  EXPECT_TRUE(refused.contains("bad", now + 4s));
+  // Keystone is asked again afterwards: a token refused before it was valid
+  // everywhere is not refused for long.
+  EXPECT_FALSE(refused.contains("bad", now + 5s));
+  EXPECT_EQ(refused.size(), 0u);
+}
+
+TEST(refused_tokens, a_refused_token_does_not_touch_another) {
+  refused_tokens refused{10, 5s};
+  auto now = std::chrono::steady_clock::now();
+  refused.insert("bad", now);
+  EXPECT_FALSE(refused.contains("good", now));
+  EXPECT_FALSE(refused.contains("bad ", now));
+  EXPECT_FALSE(refused.contains("ba", now));
+}
+
+TEST(refused_tokens, holds_at_most_its_capacity_dropping_the_oldest) {
+  refused_tokens refused{3, 1h};
+  auto now = std::chrono::steady_clock::now();
+  for (int i = 0; i < 1000; ++i) refused.insert("t" + std::to_string(i), now);
+  EXPECT_EQ(refused.size(), 3u);
+  EXPECT_TRUE(refused.contains("t999", now));
+  EXPECT_TRUE(refused.contains("t997", now));
+  EXPECT_FALSE(refused.contains("t996", now));
+  // Entering one token again and again does not grow it either.
+  for (int i = 0; i < 1000; ++i) refused.insert("same", now);
+  EXPECT_LE(refused.size(), 3u);
+  EXPECT_TRUE(refused.contains("same", now));
+}
+
+TEST(refused_tokens, erase_and_zero_ttl) {
+  refused_tokens refused{10, 5s};
+  auto now = std::chrono::steady_clock::now();
+  refused.insert("bad", now);
+  refused.erase("bad");
+  EXPECT_FALSE(refused.contains("bad", now));
+  refused_tokens off{10, 0s};
+  off.insert("bad", now);
+  EXPECT_FALSE(off.contains("bad", now));
+}

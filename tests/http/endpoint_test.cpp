@@ -16,10 +16,30 @@ TEST(parse_endpoint, splits_host_port_and_path) {
   EXPECT_EQ(e->port, 8774);
   EXPECT_EQ(e->base_path, "/v2.1");
   EXPECT_EQ(parse_endpoint("http://h")->port, 80);
-  EXPECT_FALSE(parse_endpoint("https://h"));
+  EXPECT_FALSE(parse_endpoint("http://h")->tls);
+  EXPECT_FALSE(parse_endpoint("ftp://h"));
+  EXPECT_FALSE(parse_endpoint("https:/h"));
   EXPECT_FALSE(parse_endpoint("http://h:99999"));
   EXPECT_FALSE(parse_endpoint("http://:80"));
   EXPECT_EQ(parse_endpoint("http://[::1]:9/x")->host, "::1");
+}
+
+TEST(parse_endpoint, https_endpoints_are_tls_on_port_443_by_default) {
+  auto e = parse_endpoint("https://cloud.example.com/compute/v2.1/");
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(e->tls);
+  EXPECT_EQ(e->host, "cloud.example.com");
+  EXPECT_EQ(e->port, 443);
+  EXPECT_EQ(e->base_path, "/compute/v2.1");
+  // Printed as the catalog wrote it, so that the cloud's links are recognised.
+  EXPECT_EQ(e->origin(), "https://cloud.example.com");
+  EXPECT_EQ(e->to_string(), "https://cloud.example.com/compute/v2.1");
+  auto with_port = parse_endpoint("https://[::1]:13000/v3");
+  ASSERT_TRUE(with_port);
+  EXPECT_TRUE(with_port->tls);
+  EXPECT_EQ(with_port->port, 13000);
+  EXPECT_EQ(with_port->to_string(), "https://[::1]:13000/v3");
+  EXPECT_FALSE(parse_endpoint("https://user@evil.example/"));
 }
 
 TEST(parse_endpoint, ipv6_endpoints_print_back_bracketed) {

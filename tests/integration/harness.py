@@ -105,7 +105,8 @@ class Federation:
 
     def start_agent(self, region, name, extra=(), keystone_url=None):
         p = self._start(["agent", "--port", "0", "--node-port", "0", "--keystone-url",
-                         keystone_url or self.keystone_url, "--region", region, "--data-dir",
+                         keystone_url or self.keystone_url, "--service-password", "secret",
+                         "--region", region, "--data-dir",
                          os.path.join(self.dir, name), *extra],
                         name + ".log")
         ready = p.read_json()

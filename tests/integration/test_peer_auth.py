@@ -229,7 +229,7 @@ class StartupErrors(unittest.TestCase):
         # Nothing listens at this Keystone: an agent that got past the TLS check would fail
         # later with exit 1, not 2.
         return subprocess.run([FEDSTACK, "agent", "--port", "0", "--node-port", "0",
-                               "--keystone-url", "http://127.0.0.1:9/v3", "--data-dir",
+                               "--keystone-url", "http://127.0.0.1:9/v3", "--service-password", "x", "--data-dir",
                                os.path.join(self.dir, "data"), *args],
                               capture_output=True, text=True, timeout=60)
 

@@ -6,6 +6,7 @@
 
 #include "api/global_id.hpp"
 #include "api/uuid.hpp"
+#include "forked.hpp"
 
 namespace fedstack::api {
 namespace {
@@ -27,6 +28,19 @@ TEST(GlobalId, IsFreshEachTime) {
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) seen.insert(*make_global_id({"127.0.0.1", 4790}));
   EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(GlobalId, IsNotRepeatedByAForkedProcess) {
+  auto [parent, child] =
+    testing::make_in_parent_and_child([] { return *make_global_id({"10.0.0.7", 4790}); });
+  // Same layout in both: version 8, the variant bits, the owner in the last group.
+  for (const auto& id : {parent, child}) {
+    ASSERT_TRUE(is_uuid(id)) << id;
+    EXPECT_EQ(id[14], '8') << id;
+    EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << id;
+    EXPECT_EQ(id.substr(24), "0a00000712b6") << id;
+  }
+  EXPECT_NE(parent.substr(0, 24), child.substr(0, 24));
 }
 
 TEST(GlobalId, CloudUuidsAreNotGlobalIds) {

@@ -6,6 +6,8 @@
 #include <set>
 #include <thread>
 
+#include "forked.hpp"
+
 namespace fedstack::api {
 namespace {
 
@@ -32,6 +34,15 @@ TEST(uuid, make_uuid_is_v4_lowercase_and_unique) {
     seen.insert(id);
   }
   EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(uuid, make_uuid_is_not_repeated_by_a_forked_process) {
+  // A process that forks (or is restored from the same state) must not repeat IDs:
+  // request IDs and global IDs come from the kernel's CSPRNG, not a seeded engine.
+  auto [parent, child] = testing::make_in_parent_and_child([] { return make_uuid(); });
+  ASSERT_TRUE(is_uuid(parent)) << parent;
+  ASSERT_TRUE(is_uuid(child)) << child;
+  EXPECT_NE(parent, child);
 }
 
 TEST(uuid, make_uuid_from_many_threads) {
