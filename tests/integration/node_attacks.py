@@ -24,30 +24,30 @@ def rss_kib(pid):
     raise AssertionError("no VmRSS")
 
 
-def wait_closed(sock, timeout):
-    """Reads until the peer closes the connection (True) or `timeout` passes (False)."""
-    sock.settimeout(timeout)
+def wait_closed(sock, timeout, pid=None):
+    """Reads until the peer closes the connection or `timeout` passes; returns (closed, the
+    highest RSS of `pid` seen meanwhile in KiB, or 0)."""
+    sock.settimeout(0.05)
     deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            try:
-                data = sock.recv(65536)
-            except ssl.SSLError:
-                return True
-            if not data:
-                return True
-    except (ConnectionResetError, BrokenPipeError):
-        return True
-    except socket.timeout:
-        return False
-    return False
+    peak = 0
+    while time.monotonic() < deadline:
+        if pid is not None:
+            peak = max(peak, rss_kib(pid))
+        try:
+            if not sock.recv(65536):
+                return True, peak
+        except (socket.timeout, ssl.SSLWantReadError):
+            continue
+        except (ssl.SSLError, ConnectionResetError, BrokenPipeError):
+            return True, peak
+    return False, peak
 
 
-def send_huge_header(host, port, tls=None, wait=5.0):
+def send_huge_header(host, port, tls=None, wait=5.0, pid=None):
     """Connects (plain TCP, or TLS with `tls` = (ca, cert, key)), sends one client-handshake
     header announcing HUGE payload bytes and waits up to `wait` seconds for the node to close
-    the connection. Returns whether it closed. A plain stranger at a TLS port sends the header
-    where the node expects a TLS ClientHello."""
+    the connection, sampling the RSS of `pid`. Returns (closed, peak RSS in KiB). A plain
+    stranger at a TLS port sends the header where the node expects a TLS ClientHello."""
     raw = socket.create_connection((host, port), timeout=10)
     sock = raw
     if tls is not None:
@@ -58,6 +58,6 @@ def send_huge_header(host, port, tls=None, wait=5.0):
         sock = context.wrap_socket(raw)
     try:
         sock.sendall(basp_header(CLIENT_HANDSHAKE, HUGE, BASP_VERSION))
-        return wait_closed(sock, wait)
+        return wait_closed(sock, wait, pid)
     finally:
         sock.close()
