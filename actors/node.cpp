@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/tls.hpp"
@@ -17,9 +18,9 @@ using node_self = node_impl_actor::stateful_pointer<node_state>;
 enum class need {
   /// members, capacity, info, decisions: operators too.
   read_only,
-  /// registry reads and shuffles: a cloudlet's agent.
+  /// registry calls and shuffles: a cloudlet's agent (with further checks).
   peer,
-  /// erase, put: this process only.
+  /// this process only.
   local,
 };
 
@@ -46,13 +47,29 @@ caf::error refuse(const char* message, const peer_identity& who, const std::stri
   return caf::make_error(ec::not_authorized, std::string{message} + " refused for " + to_string(who) + ": " + why);
 }
 
+/// Runs a check outside the node (`launch` gets the callback to call with
+/// the answer, from any thread) and `then` with its answer, in the node.
+template <class Launch>
+void check_then(node_self self, Launch launch, std::function<void(bool)> then) {
+  auto ticket = self->state.next_ticket++;
+  self->state.pending_checks.emplace(ticket, std::move(then));
+  auto me = caf::actor_cast<node_impl_actor>(self);
+  launch([me, ticket](bool answer) { caf::anon_send(me, atom::ok_v, ticket, answer); });
+}
+
+/// Delivers the registry's answer to `request` through `promise`.
+template <class T, class Handle, class... Ts>
+void relay_into(node_self self, caf::typed_response_promise<T> promise, const Handle& to, Ts&&... xs) {
+  self->request(to, caf::infinite, std::forward<Ts>(xs)...)
+    .then([promise](T& answer) mutable { promise.deliver(std::move(answer)); },
+          [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
+}
+
 /// Asks `to` and answers the current request with its answer.
 template <class T, class Handle, class... Ts>
 caf::result<T> relay(node_self self, const Handle& to, Ts&&... xs) {
   auto promise = self->template make_response_promise<T>();
-  self->request(to, caf::infinite, std::forward<Ts>(xs)...)
-    .then([promise](T& answer) mutable { promise.deliver(std::move(answer)); },
-          [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
+  relay_into(self, promise, to, std::forward<Ts>(xs)...);
   return promise;
 }
 
@@ -146,11 +163,45 @@ node_impl_actor::behavior_type node(node_self self, node_config config) {
                       storage::cloud_copy copy) -> caf::result<storage::registry_entry> {
       auto who = authorize(self, "add_copy", need::peer);
       if (!who) return who.error();
-      if (who->who == peer_identity::kind::cloudlet && copy.cloudlet != who->cloudlet)
-        return refuse("add_copy", *who, "the copy is on cloudlet '" + copy.cloudlet + "'");
       if (!self->state.registry) return not_ready();
-      return relay<storage::registry_entry>(self, self->state.registry, atom::add_copy_v,
-                                            std::move(project), std::move(id), std::move(copy));
+      if (who->who != peer_identity::kind::cloudlet || copy.cloudlet == who->cloudlet)
+        return relay<storage::registry_entry>(self, self->state.registry, atom::add_copy_v,
+                                              std::move(project), std::move(id), std::move(copy));
+      // A copy on another agent's cloudlet (a boot placed there): recorded
+      // only once this agent saw it there, marked as a copy of this entry.
+      if (!self->state.config.check_copy)
+        return refuse("add_copy", *who, "the copy is on cloudlet '" + copy.cloudlet + "'");
+      auto promise = self->make_response_promise<storage::registry_entry>();
+      auto registry = self->state.registry;
+      self->request(registry, caf::infinite, atom::get_v, project, id)
+        .then(
+          [self, promise, registry, project, id, copy, who = *who](storage::registry_entry& entry) mutable {
+            auto kind = entry.kind;
+            check_then(
+              self,
+              [self, kind, id, copy](std::function<void(bool)> done) {
+                self->state.config.check_copy(kind, id, copy, std::move(done));
+              },
+              [self, promise, registry, project, id, copy, who](bool verified) mutable {
+                if (!verified) {
+                  promise.deliver(refuse("add_copy", who, "no copy " + copy.local_id + " of it on cloudlet '" +
+                                                            copy.cloudlet + "'"));
+                  return;
+                }
+                relay_into(self, promise, registry, atom::add_copy_v, project, id, copy);
+              });
+          },
+          [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
+      return promise;
+    },
+    [self](atom::ok, std::uint64_t ticket, bool answer) {
+      auto sender = self->current_sender();
+      if (sender && sender->node() != self->node()) return;
+      auto i = self->state.pending_checks.find(ticket);
+      if (i == self->state.pending_checks.end()) return;
+      auto then = std::move(i->second);
+      self->state.pending_checks.erase(i);
+      then(answer);
     },
     [self, not_ready](atom::remove_copy, std::string project, std::string id,
                       std::string cloudlet) -> caf::result<storage::registry_entry> {
@@ -180,9 +231,45 @@ node_impl_actor::behavior_type node(node_self self, node_config config) {
       return promise;
     },
     [self, not_ready](atom::erase, std::string project, std::string id) -> caf::result<bool> {
-      if (auto who = authorize(self, "erase", need::local); !who) return who.error();
+      auto who = authorize(self, "erase", need::peer);
+      if (!who) return who.error();
       if (!self->state.registry) return not_ready();
-      return relay<bool>(self, self->state.registry, atom::erase_v, std::move(project), std::move(id));
+      if (who->who == peer_identity::kind::local)
+        return relay<bool>(self, self->state.registry, atom::erase_v, std::move(project), std::move(id));
+      // A delete through another agent: the record goes once this agent saw
+      // the resource gone from the cloud of its primary copy.
+      if (!self->state.config.check_gone) return refuse("erase", *who, "only the owner erases its records");
+      auto promise = self->make_response_promise<bool>();
+      auto registry = self->state.registry;
+      self->request(registry, caf::infinite, atom::get_v, project, id)
+        .then(
+          [self, promise, registry, project, id, who = *who](storage::registry_entry& entry) mutable {
+            if (entry.copies.empty()) {
+              promise.deliver(refuse("erase", who, "the entry has no copy yet"));
+              return;
+            }
+            auto kind = entry.kind;
+            auto primary = entry.copies.front();
+            check_then(
+              self,
+              [self, kind, primary](std::function<void(bool)> done) {
+                self->state.config.check_gone(kind, primary, std::move(done));
+              },
+              [self, promise, registry, project, id, primary, who](bool gone) mutable {
+                if (!gone) {
+                  promise.deliver(refuse("erase", who, primary.local_id + " still exists on cloudlet '" +
+                                                         primary.cloudlet + "'"));
+                  return;
+                }
+                relay_into(self, promise, registry, atom::erase_v, project, id);
+              });
+          },
+          [promise](caf::error& err) mutable {
+            // Nothing recorded in this project: nothing to erase, as the registry answers.
+            if (err == ec::not_found) promise.deliver(false);
+            else promise.deliver(std::move(err));
+          });
+      return promise;
     },
   };
 }

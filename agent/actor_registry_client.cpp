@@ -73,8 +73,8 @@ public:
       if (!result) forget(*owner, result.error());
     }
     if (result) co_return std::move(*result);
-    // not_authorized: the owner records copies only from the agent of their
-    // cloudlet (actors/node.hpp); the caller deletes the copy it made.
+    // not_authorized: the owner did not find this copy marked on its cloudlet
+    // (actors/node.hpp); the caller deletes the copy it made.
     if (result.error() == ec::not_found || result.error() == ec::duplicate_id ||
         result.error() == ec::not_authorized)
       co_return std::nullopt;
@@ -98,11 +98,10 @@ public:
       auto node = co_await node_of(*owner);
       if (!node) co_return false;
       result = co_await ask<bool>(system_, *node, timeout_, atom::erase_v, project, global_id);
-      // Peers may not erase another agent's records (actors/node.hpp): the
-      // owner keeps this one until its own flows find the resource gone.
+      // The owner erases for another agent only once it finds the resource
+      // gone (actors/node.hpp); if it does not, it keeps the record.
       if (!result && result.error() == ec::not_authorized) {
-        spdlog::info("{} is recorded by {}, which forgets it when its own flows find it gone", global_id,
-                     to_string(*owner));
+        spdlog::warn("{} kept its record of {}: {}", to_string(*owner), global_id, system_.render(result.error()));
         co_return false;
       }
       if (!result) forget(*owner, result.error());

@@ -25,6 +25,7 @@
 #include "agent/actor_handles.hpp"
 #include "agent/actor_registry_client.hpp"
 #include "agent/capacity_poller.hpp"
+#include "agent/copy_check.hpp"
 #include "agent/discovery.hpp"
 #include "agent/fd_limit.hpp"
 #include "agent/log_format.hpp"
@@ -300,6 +301,18 @@ int serve(agent_options options) {
   // The node actor first: membership's own entry needs the port it got.
   node_config node_options;
   if (tls_enabled(node_tls)) node_options.identify = identify_by_certificate(system.node());
+  // Copies peers report on cloudlets they do not serve, and peers' erases,
+  // are checked on the clouds first, with the service user's token
+  // (agent/copy_check.hpp).
+  node_options.check_copy = [&context, &io](storage::resource_kind kind, std::string global_id,
+                                            storage::cloud_copy copy, std::function<void(bool)> done) {
+    http::asio::co_spawn(io, report_marked_copy(context, kind, std::move(global_id), std::move(copy), std::move(done)),
+                         http::asio::detached);
+  };
+  node_options.check_gone = [&context, &io](storage::resource_kind kind, storage::cloud_copy primary,
+                                            std::function<void(bool)> done) {
+    http::asio::co_spawn(io, report_gone(context, kind, std::move(primary), std::move(done)), http::asio::detached);
+  };
   auto node_handle = system.spawn(node, node_options);
   // The one actor peers may send requests to (tls.hpp).
   set_reachable_actor(node_handle.id());

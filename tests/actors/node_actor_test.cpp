@@ -6,7 +6,9 @@
 
 #include "actors/node.hpp"
 
+#include <functional>
 #include <map>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -145,10 +147,24 @@ struct node_authorization_test : node_actor_test {
     {caf::actor_cast<caf::actor_addr>(cloudlet_two), peer_identity::of_cloudlet("cloudlet-2")},
     {caf::actor_cast<caf::actor_addr>(operator_), peer_identity::operator_()},
   };
-  node_impl_actor guarded = sys.spawn(fedstack::node, node_config{[this](const caf::strong_actor_ptr& sender) {
-    auto i = identities.find(caf::actor_cast<caf::actor_addr>(sender));
-    return i == identities.end() ? peer_identity::unknown() : i->second;
-  }});
+  /// What the fake cloud check answers, and the copies it was asked about.
+  bool copies_exist = false;
+  bool primary_gone = false;
+  std::vector<cloud_copy> checked;
+  node_impl_actor guarded = sys.spawn(
+    fedstack::node,
+    node_config{[this](const caf::strong_actor_ptr& sender) {
+                  auto i = identities.find(caf::actor_cast<caf::actor_addr>(sender));
+                  return i == identities.end() ? peer_identity::unknown() : i->second;
+                },
+                [this](storage::resource_kind, std::string, cloud_copy copy, std::function<void(bool)> done) {
+                  checked.push_back(copy);
+                  done(copies_exist);
+                },
+                [this](storage::resource_kind, cloud_copy primary, std::function<void(bool)> done) {
+                  checked.push_back(primary);
+                  done(primary_gone);
+                }});
 
   node_authorization_test() {
     auto wired = ask<atom::ok>(guarded, atom::put_v, peer_entry{}, membership_actor{},
@@ -173,6 +189,7 @@ TEST_F(node_authorization_test, a_peer_changes_copies_only_on_its_own_cloudlet) 
   auto foreign = ask_from<registry_entry>(cloudlet_two, guarded, atom::add_copy_v, std::string{"p1"},
                                           std::string{"g1"}, cloud_copy{"cloudlet-4", "chosen-by-peer"});
   EXPECT_EQ(foreign.error(), ec::not_authorized);
+  EXPECT_EQ(checked.size(), 1u);   // looked for on cloudlet-4 and not found
   auto removed_foreign = ask_from<registry_entry>(cloudlet_two, guarded, atom::remove_copy_v,
                                                   std::string{"p1"}, std::string{"g1"}, std::string{"cloudlet-3"});
   EXPECT_EQ(removed_foreign.error(), ec::not_authorized);
@@ -189,17 +206,49 @@ TEST_F(node_authorization_test, a_peer_changes_copies_only_on_its_own_cloudlet) 
   EXPECT_EQ(added_own->copy_on("cloudlet-2")->local_id, "copy-2b");
 }
 
-TEST_F(node_authorization_test, a_peer_never_removes_the_primary_copy_or_erases) {
+TEST_F(node_authorization_test, a_copy_on_another_cloudlet_is_recorded_only_once_seen_there) {
+  // A boot placed on cloudlet-4 by cloudlet-2's agent: the copy is found there, marked.
+  copies_exist = true;
+  auto added = ask_from<registry_entry>(cloudlet_two, guarded, atom::add_copy_v, std::string{"p1"},
+                                        std::string{"g1"}, cloud_copy{"cloudlet-4", "copy-4"});
+  ASSERT_TRUE(added) << sys.render(added.error());
+  EXPECT_EQ(added->copy_on("cloudlet-4")->local_id, "copy-4");
+  ASSERT_EQ(checked.size(), 1u);
+  EXPECT_EQ(checked.front().local_id, "copy-4");
+  // Its own cloudlet needs no check.
+  ASSERT_TRUE(ask_from<registry_entry>(cloudlet_two, guarded, atom::remove_copy_v, std::string{"p1"},
+                                       std::string{"g1"}, std::string{"cloudlet-2"}));
+  ASSERT_TRUE(ask_from<registry_entry>(cloudlet_two, guarded, atom::add_copy_v, std::string{"p1"},
+                                       std::string{"g1"}, cloud_copy{"cloudlet-2", "copy-2c"}));
+  EXPECT_EQ(checked.size(), 1u);
+}
+
+TEST_F(node_authorization_test, a_peer_never_removes_the_primary_copy_nor_erases_a_live_resource) {
   identities[caf::actor_cast<caf::actor_addr>(cloudlet_two)] = peer_identity::of_cloudlet("cloudlet-1");
   auto primary = ask_from<registry_entry>(cloudlet_two, guarded, atom::remove_copy_v, std::string{"p1"},
                                           std::string{"g1"}, std::string{"cloudlet-1"});
   EXPECT_EQ(primary.error(), ec::not_authorized);
+  // The primary is still on its cloud: the record stays.
   auto erased = ask_from<bool>(cloudlet_two, guarded, atom::erase_v, std::string{"p1"}, std::string{"g1"});
   EXPECT_EQ(erased.error(), ec::not_authorized);
+  ASSERT_EQ(checked.size(), 1u);
+  EXPECT_EQ(checked.front().local_id, "primary");
   ASSERT_TRUE(stored());
   EXPECT_EQ(stored()->copies.front().local_id, "primary");
-  // This process' own flows still erase.
+  // This process' own flows still erase, unchecked.
   EXPECT_EQ(ask<bool>(guarded, atom::erase_v, std::string{"p1"}, std::string{"g1"}), true);
+  EXPECT_EQ(checked.size(), 1u);
+}
+
+TEST_F(node_authorization_test, a_delete_through_another_agent_erases_once_the_primary_is_gone) {
+  primary_gone = true;
+  auto erased = ask_from<bool>(cloudlet_two, guarded, atom::erase_v, std::string{"p1"}, std::string{"g1"});
+  ASSERT_TRUE(erased) << sys.render(erased.error());
+  EXPECT_TRUE(*erased);
+  EXPECT_EQ(stored().error(), ec::not_found);
+  // Another project's ID: nothing to erase, nothing checked.
+  EXPECT_EQ(ask_from<bool>(cloudlet_two, guarded, atom::erase_v, std::string{"p2"}, std::string{"g1"}), false);
+  EXPECT_EQ(checked.size(), 1u);
 }
 
 TEST_F(node_authorization_test, an_operator_only_reads) {

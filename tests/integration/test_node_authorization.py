@@ -90,6 +90,14 @@ class NodeAuthorization(unittest.TestCase):
         shown = openstack(self.env, "network", "show", self.global_id, "-f", "json")
         self.assertEqual(shown["id"], self.global_id)
 
+    def test_a_delete_through_another_agent_erases_the_owner_s_record_once_gone(self):
+        network = openstack(self.env, "network", "create", "auth-n2", "-f", "json")
+        got = self.probe(self.cloudlet_two, "get", self.project, network["id"])
+        self.assertTrue(got["ok"], got)
+        openstack(self.fed.env(1), "network", "delete", network["id"])
+        gone = self.probe(self.cloudlet_two, "get", self.project, network["id"])
+        self.assertEqual(gone["error"], "not_found", gone)
+
     def test_a_peer_announces_only_its_own_region(self):
         self.assert_refused(self.probe(self.cloudlet_two, "shuffle", "cloudlet-1"))
         self.assert_refused(self.probe(self.cloudlet_two, "shuffle", "invented-region"))
