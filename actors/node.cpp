@@ -123,6 +123,8 @@ node_impl_actor::behavior_type node(node_self self, node_config config) {
       // A peer's own entry must name the cloudlet its certificate names.
       if (who->who == peer_identity::kind::cloudlet && from.region != who->cloudlet)
         return refuse("shuffle", *who, "its entry names region '" + from.region + "'");
+      if (who->who == peer_identity::kind::cloudlet && !who->may_use_host(from.address.host))
+        return refuse("shuffle", *who, "its entry names host '" + from.address.host + "'");
       if (!self->state.membership) return not_ready();
       return relay<std::vector<peer_entry>>(self, self->state.membership, atom::shuffle_v,
                                             std::move(from), std::move(sample));

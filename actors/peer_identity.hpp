@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace fedstack {
 
@@ -27,14 +28,26 @@ struct peer_identity {
   kind who = kind::unknown;
   /// The region, for kind::cloudlet.
   std::string cloudlet;
+  /// The IPv4 addresses the certificate names (subjectAltName IP), dotted;
+  /// a cloudlet's agent may announce only these as its node's host. Empty:
+  /// any (a certificate without IP names).
+  std::vector<std::string> addresses;
 
-  static peer_identity local() { return {kind::local, {}}; }
-  static peer_identity of_cloudlet(std::string region) { return {kind::cloudlet, std::move(region)}; }
-  static peer_identity operator_() { return {kind::operator_, {}}; }
-  static peer_identity unknown() { return {kind::unknown, {}}; }
+  static peer_identity local() { return {kind::local, {}, {}}; }
+  static peer_identity of_cloudlet(std::string region) { return {kind::cloudlet, std::move(region), {}}; }
+  static peer_identity operator_() { return {kind::operator_, {}, {}}; }
+  static peer_identity unknown() { return {kind::unknown, {}, {}}; }
 
   friend bool operator==(const peer_identity& x, const peer_identity& y) {
-    return x.who == y.who && x.cloudlet == y.cloudlet;
+    return x.who == y.who && x.cloudlet == y.cloudlet && x.addresses == y.addresses;
+  }
+
+  /// True if this identity may announce `host` as its node's address.
+  bool may_use_host(const std::string& host) const {
+    if (addresses.empty()) return true;
+    for (const auto& a : addresses)
+      if (a == host) return true;
+    return false;
   }
 };
 

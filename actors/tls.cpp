@@ -177,9 +177,15 @@ peer_identity identity_in(X509* cert) {
   auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
   if (names == nullptr) return peer_identity::unknown();
   std::optional<peer_identity> found;
+  std::vector<std::string> addresses;
   bool ambiguous = false;
   for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
     auto* name = sk_GENERAL_NAME_value(names, i);
+    if (name->type == GEN_IPADD && ASN1_STRING_length(name->d.iPAddress) == 4) {
+      char text[INET_ADDRSTRLEN] = "";
+      inet_ntop(AF_INET, ASN1_STRING_get0_data(name->d.iPAddress), text, sizeof text);
+      addresses.emplace_back(text);
+    }
     if (name->type != GEN_URI) continue;
     auto* text = name->d.uniformResourceIdentifier;
     std::string_view uri{reinterpret_cast<const char*>(ASN1_STRING_get0_data(text)),
@@ -191,6 +197,7 @@ peer_identity identity_in(X509* cert) {
   }
   GENERAL_NAMES_free(names);
   if (!found || ambiguous) return peer_identity::unknown();
+  if (found->who == peer_identity::kind::cloudlet) found->addresses = std::move(addresses);
   return *found;
 }
 

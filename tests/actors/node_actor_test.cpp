@@ -277,11 +277,25 @@ TEST_F(node_authorization_test, a_sender_without_identity_gets_nothing) {
   EXPECT_TRUE(stored());
 }
 
-TEST_F(node_authorization_test, a_peer_announces_only_its_own_cloudlet) {
+TEST_F(node_authorization_test, a_peer_announces_only_its_own_cloudlet_and_address) {
   peer_entry other{{"10.0.0.9", 4790}, 0, "cloudlet-1", "http://10.0.0.9:5000"};
   auto herded = ask_from<std::vector<peer_entry>>(cloudlet_two, guarded, atom::shuffle_v, other,
                                                   std::vector<peer_entry>{});
   EXPECT_EQ(herded.error(), ec::not_authorized);
+  // A certificate that names IP 10.0.0.2 cannot announce another node's host.
+  auto with_ip = peer_identity::of_cloudlet("cloudlet-2");
+  with_ip.addresses = {"10.0.0.2"};
+  identities[caf::actor_cast<caf::actor_addr>(cloudlet_two)] = with_ip;
+  peer_entry elsewhere{{"10.0.0.9", 4790}, 0, "cloudlet-2", "http://10.0.0.9:5000"};
+  EXPECT_EQ(ask_from<std::vector<peer_entry>>(cloudlet_two, guarded, atom::shuffle_v, elsewhere,
+                                              std::vector<peer_entry>{})
+              .error(),
+            ec::not_authorized);
+  // Its own entry gets past the checks (and finds no membership actor here).
+  peer_entry own{{"10.0.0.2", 4790}, 0, "cloudlet-2", "http://10.0.0.2:5000"};
+  EXPECT_EQ(ask_from<std::vector<peer_entry>>(cloudlet_two, guarded, atom::shuffle_v, own, std::vector<peer_entry>{})
+              .error(),
+            ec::peer_unreachable);
 }
 
 TEST_F(node_actor_test, is_wired_once) {
