@@ -4,6 +4,9 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_cast.hpp>
+#include <spdlog/spdlog.h>
+
+#include "metrics/catalog.hpp"
 
 namespace fedstack {
 namespace {
@@ -32,7 +35,18 @@ void ask_neighbour(self_pointer self, const peer_address& peer) {
         auto node = caf::actor_cast<node_actor>(handle);
         self->request(node, timeout, atom::capacity_v)
           .then(
-            [self, peer](capacity_report report) {
+            [self, peer, node](capacity_report report) {
+              auto& identify = self->state.config.identify;
+              if (identify) {
+                auto who = identify(caf::actor_cast<caf::strong_actor_ptr>(node));
+                if (who.who != peer_identity::kind::cloudlet || who.cloudlet != report.region) {
+                  metrics::fedstack().node_refusals.add({"capacity report", to_string(who.who)});
+                  spdlog::warn("dropped {}'s capacity report for region '{}': its certificate names {}",
+                               to_string(peer), report.region, to_string(who));
+                  self->state.neighbours.erase(peer);
+                  return;
+                }
+              }
               self->state.health.record_success(to_string(peer));
               self->state.neighbours[peer] = std::move(report);
             },

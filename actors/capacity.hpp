@@ -6,6 +6,7 @@
 // tells membership and connector to drop it at once, instead of waiting the
 // several CYCLON periods it would take the overlay to forget it.
 
+#include <functional>
 #include <map>
 #include <optional>
 
@@ -13,6 +14,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/actors.hpp"
+#include "actors/peer_identity.hpp"
 #include "actors/peer_health.hpp"
 
 namespace fedstack {
@@ -27,6 +29,12 @@ struct capacity_config {
   /// How long one connect or capacity request may take.
   caf::timespan request_timeout = std::chrono::seconds{2};
   peer_health::config health;
+  /// Who a neighbour's node is (production: its TLS certificate,
+  /// identify_by_certificate in node.hpp). A report for any other cloudlet
+  /// than its certificate names is dropped, so a peer cannot herd boots with
+  /// another cloudlet's figures or invent regions. Empty: no check (the
+  /// insecure plain node port).
+  std::function<peer_identity(const caf::strong_actor_ptr&)> identify;
 };
 
 struct capacity_state {

@@ -20,6 +20,8 @@ std::string to_string(ec x) {
       return "peer_unreachable";
     case ec::peer_not_allowed:
       return "peer_not_allowed";
+    case ec::not_authorized:
+      return "not_authorized";
   }
   return "unknown_error(" + std::to_string(static_cast<int>(x)) + ")";
 }

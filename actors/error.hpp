@@ -35,6 +35,9 @@ enum class ec : std::uint8_t {
   /// A peer address outside --peer-networks (peer_networks.hpp): no
   /// connection was attempted.
   peer_not_allowed,
+  /// The sender's certificate does not allow this message (actors/node.hpp):
+  /// no identity, an operator writing, or another cloudlet's copy.
+  not_authorized,
 };
 
 /// The enumerator's name, e.g. "not_found".

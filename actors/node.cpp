@@ -1,8 +1,106 @@
 #include "actors/node.hpp"
 
+#include <utility>
+
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/tls.hpp"
+#include "metrics/catalog.hpp"
+
 namespace fedstack {
 
-node_impl_actor::behavior_type node(node_impl_actor::stateful_pointer<node_state> self) {
+namespace {
+
+using node_self = node_impl_actor::stateful_pointer<node_state>;
+
+/// What a message asks for, from the least to the most trusted sender.
+enum class need {
+  /// members, capacity, info, decisions: operators too.
+  read_only,
+  /// registry calls and shuffles: a cloudlet's agent (with further checks).
+  peer,
+  /// this process only.
+  local,
+};
+
+/// The sender's identity, or the error that refuses `message`.
+caf::expected<peer_identity> authorize(node_self self, const char* message, need needed) {
+  if (!self->state.config.identify) return peer_identity::local();   // insecure plain port
+  auto identity = self->state.config.identify(self->current_sender());
+  using kind = peer_identity::kind;
+  bool allowed = identity.who == kind::local ||
+                 (identity.who == kind::cloudlet && needed != need::local) ||
+                 (identity.who == kind::operator_ && needed == need::read_only);
+  if (allowed) return identity;
+  metrics::fedstack().node_refusals.add({message, to_string(identity.who)});
+  spdlog::warn("node refused '{}' from {} ({})", message,
+               self->current_sender() ? caf::to_string(self->current_sender()->node()) : "an anonymous sender",
+               to_string(identity));
+  return caf::make_error(ec::not_authorized, std::string{message} + " is not allowed for " + to_string(identity));
+}
+
+/// A refusal of what a cloudlet's agent asked about another cloudlet.
+caf::error refuse(const char* message, const peer_identity& who, const std::string& why) {
+  metrics::fedstack().node_refusals.add({message, "cloudlet"});
+  spdlog::warn("node refused '{}' from {}: {}", message, to_string(who), why);
+  return caf::make_error(ec::not_authorized, std::string{message} + " refused for " + to_string(who) + ": " + why);
+}
+
+/// Runs a check outside the node (`launch` gets the callback to call with
+/// the answer, from any thread) and `then` with its answer, in the node.
+template <class Launch>
+void check_then(node_self self, Launch launch, std::function<void(bool)> then) {
+  auto ticket = self->state.next_ticket++;
+  self->state.pending_checks.emplace(ticket, std::move(then));
+  auto me = caf::actor_cast<node_impl_actor>(self);
+  launch([me, ticket](bool answer) { caf::anon_send(me, atom::ok_v, ticket, answer); });
+}
+
+/// Delivers the registry's answer to `request` through `promise`.
+template <class T, class Handle, class... Ts>
+void relay_into(node_self self, caf::typed_response_promise<T> promise, const Handle& to, Ts&&... xs) {
+  self->request(to, caf::infinite, std::forward<Ts>(xs)...)
+    .then([promise](T& answer) mutable { promise.deliver(std::move(answer)); },
+          [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
+}
+
+/// Asks `to` and answers the current request with its answer.
+template <class T, class Handle, class... Ts>
+caf::result<T> relay(node_self self, const Handle& to, Ts&&... xs) {
+  auto promise = self->template make_response_promise<T>();
+  relay_into(self, promise, to, std::forward<Ts>(xs)...);
+  return promise;
+}
+
+}  // namespace
+
+std::function<peer_identity(const caf::strong_actor_ptr&)> identify_by_certificate(caf::node_id self) {
+  return [self](const caf::strong_actor_ptr& sender) {
+    if (!sender) return peer_identity::unknown();
+    if (sender->node() == self) return peer_identity::local();
+    return identity_of_node(sender->node()).value_or(peer_identity::unknown());
+  };
+}
+
+node_impl_actor::behavior_type node(node_self self, node_config config) {
+  self->state.config = std::move(config);
+  // A peer's exit message (or a link it made to its proxy) must not stop the
+  // node: only this process may.
+  // A link's exit comes without a sender, from the (remote) proxy's address;
+  // a peer's own exit message comes from a remote sender (an anonymous one
+  // is refused by the TLS stream hook, tls.hpp).
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    auto sender = self->current_sender();
+    bool remote = (sender && sender->node() != self->node()) ||
+                  (msg.source && msg.source.node() != self->node());
+    if (remote) {
+      spdlog::warn("node ignored an exit message from {}",
+                   caf::to_string(sender ? sender->node() : msg.source.node()));
+      return;
+    }
+    self->quit(msg.reason);
+  });
   auto not_ready = [] { return caf::make_error(ec::peer_unreachable, "the node is still starting"); };
   return {
     [self](atom::put, peer_entry entry, membership_actor membership, capacity_actor capacity,
@@ -20,53 +118,165 @@ node_impl_actor::behavior_type node(node_impl_actor::stateful_pointer<node_state
     },
     [self, not_ready](atom::shuffle, peer_entry from,
                       std::vector<peer_entry> sample) -> caf::result<std::vector<peer_entry>> {
+      auto who = authorize(self, "shuffle", need::peer);
+      if (!who) return who.error();
+      // A peer's own entry must name the cloudlet its certificate names.
+      if (who->who == peer_identity::kind::cloudlet && from.region != who->cloudlet)
+        return refuse("shuffle", *who, "its entry names region '" + from.region + "'");
+      if (who->who == peer_identity::kind::cloudlet && !who->may_use_host(from.address.host))
+        return refuse("shuffle", *who, "its entry names host '" + from.address.host + "'");
       if (!self->state.membership) return not_ready();
-      return self->delegate(self->state.membership, atom::shuffle_v, std::move(from), std::move(sample));
+      return relay<std::vector<peer_entry>>(self, self->state.membership, atom::shuffle_v,
+                                            std::move(from), std::move(sample));
     },
     [self, not_ready](atom::members) -> caf::result<std::vector<peer_entry>> {
+      if (auto who = authorize(self, "members", need::read_only); !who) return who.error();
       if (!self->state.membership) return not_ready();
-      return self->delegate(self->state.membership, atom::members_v);
+      return relay<std::vector<peer_entry>>(self, self->state.membership, atom::members_v);
     },
     [self, not_ready](atom::capacity) -> caf::result<capacity_report> {
+      if (auto who = authorize(self, "capacity", need::read_only); !who) return who.error();
       if (!self->state.capacity) return not_ready();
-      return self->delegate(self->state.capacity, atom::capacity_v);
+      return relay<capacity_report>(self, self->state.capacity, atom::capacity_v);
     },
     [self, not_ready](atom::capacity, atom::all) -> caf::result<capacity_view> {
+      if (auto who = authorize(self, "capacity all", need::read_only); !who) return who.error();
       if (!self->state.capacity) return not_ready();
-      return self->delegate(self->state.capacity, atom::capacity_v, atom::all_v);
+      return relay<capacity_view>(self, self->state.capacity, atom::capacity_v, atom::all_v);
     },
     [self, not_ready](atom::info) -> caf::result<peer_entry> {
+      if (auto who = authorize(self, "info", need::read_only); !who) return who.error();
       if (!self->state.membership) return not_ready();
       return self->state.self_entry;
     },
     [self, not_ready](atom::decisions) -> caf::result<std::vector<placement_decision>> {
+      if (auto who = authorize(self, "decisions", need::read_only); !who) return who.error();
       if (!self->state.scheduler) return not_ready();
-      return self->delegate(self->state.scheduler, atom::decisions_v);
+      return relay<std::vector<placement_decision>>(self, self->state.scheduler, atom::decisions_v);
     },
     [self, not_ready](atom::orphans) -> caf::result<std::string> {
+      if (auto who = authorize(self, "orphans", need::read_only); !who) return who.error();
       if (!self->state.registry) return not_ready();
-      return self->delegate(self->state.registry, atom::get_meta_v, std::string("orphans"));
+      return relay<std::string>(self, self->state.registry, atom::get_meta_v, std::string("orphans"));
     },
     [self, not_ready](atom::get, std::string project,
                       std::string id) -> caf::result<storage::registry_entry> {
+      if (auto who = authorize(self, "get", need::peer); !who) return who.error();
       if (!self->state.registry) return not_ready();
-      return self->delegate(self->state.registry, atom::get_v, std::move(project), std::move(id));
+      return relay<storage::registry_entry>(self, self->state.registry, atom::get_v, std::move(project),
+                                            std::move(id));
     },
     [self, not_ready](atom::add_copy, std::string project, std::string id,
                       storage::cloud_copy copy) -> caf::result<storage::registry_entry> {
+      auto who = authorize(self, "add_copy", need::peer);
+      if (!who) return who.error();
       if (!self->state.registry) return not_ready();
-      return self->delegate(self->state.registry, atom::add_copy_v, std::move(project),
-                            std::move(id), std::move(copy));
+      if (who->who != peer_identity::kind::cloudlet || copy.cloudlet == who->cloudlet)
+        return relay<storage::registry_entry>(self, self->state.registry, atom::add_copy_v,
+                                              std::move(project), std::move(id), std::move(copy));
+      // A copy on another agent's cloudlet (a boot placed there): recorded
+      // only once this agent saw it there, marked as a copy of this entry.
+      if (!self->state.config.check_copy)
+        return refuse("add_copy", *who, "the copy is on cloudlet '" + copy.cloudlet + "'");
+      auto promise = self->make_response_promise<storage::registry_entry>();
+      auto registry = self->state.registry;
+      self->request(registry, caf::infinite, atom::get_v, project, id)
+        .then(
+          [self, promise, registry, project, id, copy, who = *who](storage::registry_entry& entry) mutable {
+            auto kind = entry.kind;
+            check_then(
+              self,
+              [self, kind, id, copy](std::function<void(bool)> done) {
+                self->state.config.check_copy(kind, id, copy, std::move(done));
+              },
+              [self, promise, registry, project, id, copy, who](bool verified) mutable {
+                if (!verified) {
+                  promise.deliver(refuse("add_copy", who, "no copy " + copy.local_id + " of it on cloudlet '" +
+                                                            copy.cloudlet + "'"));
+                  return;
+                }
+                relay_into(self, promise, registry, atom::add_copy_v, project, id, copy);
+              });
+          },
+          [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
+      return promise;
+    },
+    [self](atom::ok, std::uint64_t ticket, bool answer) {
+      auto sender = self->current_sender();
+      if (sender && sender->node() != self->node()) return;
+      auto i = self->state.pending_checks.find(ticket);
+      if (i == self->state.pending_checks.end()) return;
+      auto then = std::move(i->second);
+      self->state.pending_checks.erase(i);
+      then(answer);
     },
     [self, not_ready](atom::remove_copy, std::string project, std::string id,
                       std::string cloudlet) -> caf::result<storage::registry_entry> {
+      auto who = authorize(self, "remove_copy", need::peer);
+      if (!who) return who.error();
+      if (who->who == peer_identity::kind::cloudlet && cloudlet != who->cloudlet)
+        return refuse("remove_copy", *who, "the copy is on cloudlet '" + cloudlet + "'");
       if (!self->state.registry) return not_ready();
-      return self->delegate(self->state.registry, atom::remove_copy_v, std::move(project),
-                            std::move(id), std::move(cloudlet));
+      if (who->who == peer_identity::kind::local)
+        return relay<storage::registry_entry>(self, self->state.registry, atom::remove_copy_v,
+                                              std::move(project), std::move(id), std::move(cloudlet));
+      // A peer removes a copy it made, never the primary: that is the resource.
+      auto promise = self->make_response_promise<storage::registry_entry>();
+      auto registry = self->state.registry;
+      self->request(registry, caf::infinite, atom::get_v, project, id)
+        .then(
+          [self, promise, registry, project, id, cloudlet, who = *who](storage::registry_entry& entry) mutable {
+            if (!entry.copies.empty() && entry.copies.front().cloudlet == cloudlet) {
+              promise.deliver(refuse("remove_copy", who, "that is the primary copy"));
+              return;
+            }
+            self->request(registry, caf::infinite, atom::remove_copy_v, project, id, cloudlet)
+              .then([promise](storage::registry_entry& updated) mutable { promise.deliver(std::move(updated)); },
+                    [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
+          },
+          [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
+      return promise;
     },
     [self, not_ready](atom::erase, std::string project, std::string id) -> caf::result<bool> {
+      auto who = authorize(self, "erase", need::peer);
+      if (!who) return who.error();
       if (!self->state.registry) return not_ready();
-      return self->delegate(self->state.registry, atom::erase_v, std::move(project), std::move(id));
+      if (who->who == peer_identity::kind::local)
+        return relay<bool>(self, self->state.registry, atom::erase_v, std::move(project), std::move(id));
+      // A delete through another agent: the record goes once this agent saw
+      // the resource gone from the cloud of its primary copy.
+      if (!self->state.config.check_gone) return refuse("erase", *who, "only the owner erases its records");
+      auto promise = self->make_response_promise<bool>();
+      auto registry = self->state.registry;
+      self->request(registry, caf::infinite, atom::get_v, project, id)
+        .then(
+          [self, promise, registry, project, id, who = *who](storage::registry_entry& entry) mutable {
+            if (entry.copies.empty()) {
+              promise.deliver(refuse("erase", who, "the entry has no copy yet"));
+              return;
+            }
+            auto kind = entry.kind;
+            auto primary = entry.copies.front();
+            check_then(
+              self,
+              [self, kind, primary](std::function<void(bool)> done) {
+                self->state.config.check_gone(kind, primary, std::move(done));
+              },
+              [self, promise, registry, project, id, primary, who](bool gone) mutable {
+                if (!gone) {
+                  promise.deliver(refuse("erase", who, primary.local_id + " still exists on cloudlet '" +
+                                                         primary.cloudlet + "'"));
+                  return;
+                }
+                relay_into(self, promise, registry, atom::erase_v, project, id);
+              });
+          },
+          [promise](caf::error& err) mutable {
+            // Nothing recorded in this project: nothing to erase, as the registry answers.
+            if (err == ec::not_found) promise.deliver(false);
+            else promise.deliver(std::move(err));
+          });
+      return promise;
     },
   };
 }

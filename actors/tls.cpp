@@ -15,6 +15,13 @@
 #include <mutex>
 #include <vector>
 
+#include <array>
+#include <map>
+
+#include <caf/atom.hpp>
+#include <caf/binary_deserializer.hpp>
+#include <caf/io/basp/header.hpp>
+#include <caf/message_id.hpp>
 #include <caf/openssl/manager.hpp>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -159,6 +166,49 @@ std::optional<std::string> check_tls_files(const tls_files& files, tls_role role
       return "the certificate '" + files.cert + "' is not valid as a TLS " + name +
              " certificate of the CA '" + files.ca + "': " + *error;
   return std::nullopt;
+}
+
+namespace {
+
+/// The one fedstack identity among `cert`'s subjectAltName URIs: unknown if
+/// it names none, or two.
+peer_identity identity_in(X509* cert) {
+  if (cert == nullptr) return peer_identity::unknown();
+  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  if (names == nullptr) return peer_identity::unknown();
+  std::optional<peer_identity> found;
+  std::vector<std::string> addresses;
+  bool ambiguous = false;
+  for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
+    auto* name = sk_GENERAL_NAME_value(names, i);
+    if (name->type == GEN_IPADD && ASN1_STRING_length(name->d.iPAddress) == 4) {
+      char text[INET_ADDRSTRLEN] = "";
+      inet_ntop(AF_INET, ASN1_STRING_get0_data(name->d.iPAddress), text, sizeof text);
+      addresses.emplace_back(text);
+    }
+    if (name->type != GEN_URI) continue;
+    auto* text = name->d.uniformResourceIdentifier;
+    std::string_view uri{reinterpret_cast<const char*>(ASN1_STRING_get0_data(text)),
+                         static_cast<std::size_t>(ASN1_STRING_length(text))};
+    auto parsed = parse_identity_uri(uri);
+    if (!parsed) continue;
+    if (found && !(*found == *parsed)) ambiguous = true;
+    found = std::move(parsed);
+  }
+  GENERAL_NAMES_free(names);
+  if (!found || ambiguous) return peer_identity::unknown();
+  if (found->who == peer_identity::kind::cloudlet) found->addresses = std::move(addresses);
+  return *found;
+}
+
+}  // namespace
+
+std::optional<peer_identity> certificate_identity(const std::string& cert_file) {
+  std::vector<x509_ptr> certs;
+  if (read_certificates(cert_file, "the certificate", certs)) return std::nullopt;
+  auto identity = identity_in(certs.front().get());
+  if (identity.who == peer_identity::kind::unknown) return std::nullopt;
+  return identity;
 }
 
 void use_tls(caf::actor_system_config& cfg, const tls_files& files) {
@@ -311,6 +361,243 @@ int handshake(SSL* ssl, int (*real)(SSL*), bool accepting) {
 
 }  // namespace
 
+// -- The BASP stream of node connections (tls.hpp) ------------------------------
+
+namespace {
+
+std::atomic<caf::actor_id> reachable_actor{0};
+std::atomic<std::uint64_t> frames_refused{0};
+
+/// Node ID -> the identity its connections' certificates name.
+struct binding {
+  peer_identity identity;
+  int connections = 0;
+};
+std::mutex bindings_mutex;
+std::map<std::string, binding> bindings;
+
+constexpr std::size_t max_handshake_payload = 1u << 20;
+
+/// Where one connection's incoming BASP stream stands.
+struct basp_reader {
+  std::array<char, caf::io::basp::header_size> header{};
+  std::size_t header_have = 0;
+  std::uint64_t payload_left = 0;
+  bool in_payload = false;
+  /// A handshake's payload is kept: it starts with the sender's node ID.
+  bool capture = false;
+  std::vector<char> captured;
+  bool refused = false;
+  std::string bound_node;
+};
+
+void unbind(basp_reader& reader) {
+  if (reader.bound_node.empty()) return;
+  std::lock_guard<std::mutex> guard{bindings_mutex};
+  auto i = bindings.find(reader.bound_node);
+  if (i != bindings.end() && --i->second.connections <= 0) bindings.erase(i);
+  reader.bound_node.clear();
+}
+
+void free_reader(void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
+  auto* reader = static_cast<basp_reader*>(ptr);
+  if (reader == nullptr) return;
+  unbind(*reader);
+  delete reader;
+}
+
+int reader_index() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, free_reader);
+  return index;
+}
+
+basp_reader& reader_of(SSL* ssl) {
+  auto* reader = static_cast<basp_reader*>(SSL_get_ex_data(ssl, reader_index()));
+  if (reader == nullptr) {
+    reader = new basp_reader;
+    SSL_set_ex_data(ssl, reader_index(), reader);
+  }
+  return *reader;
+}
+
+void refuse(SSL* ssl, basp_reader& reader, const std::string& why) {
+  reader.refused = true;
+  frames_refused.fetch_add(1, std::memory_order_relaxed);
+  std::uint64_t suppressed = 0;
+  if (may_log(suppressed))
+    spdlog::warn("node connection with {} closed: {}{}", peer_of(ssl), why,
+                 suppressed == 0 ? std::string{}
+                                 : " (" + std::to_string(suppressed) + " more refusals not logged)");
+}
+
+/// Binds the node ID at the start of a handshake payload to the identity of
+/// the connection's certificate. False if the payload holds no node ID.
+bool bind(SSL* ssl, basp_reader& reader) {
+  caf::binary_deserializer source{static_cast<caf::execution_unit*>(nullptr), reader.captured.data(),
+                                  reader.captured.size()};
+  caf::node_id node;
+  if (source(node) || !node) return false;
+  auto key = caf::to_string(node);
+  X509* cert = SSL_get_peer_certificate(ssl);
+  auto identity = identity_in(cert);
+  X509_free(cert);
+  unbind(reader);
+  std::lock_guard<std::mutex> guard{bindings_mutex};
+  auto& entry = bindings[key];
+  if (entry.connections > 0 && !(entry.identity == identity)) {
+    spdlog::warn("node ID {} is claimed by certificates of {} and {}: refusing its messages",
+                 key, to_string(entry.identity), to_string(identity));
+    entry.identity = peer_identity::unknown();
+  } else if (entry.connections == 0) {
+    entry.identity = identity;
+  }
+  ++entry.connections;
+  reader.bound_node = key;
+  return true;
+}
+
+/// Drops a message CAF has not seen yet: its header, still whole in the
+/// buffer CAF reads into, gets no name and the destination 2^64-1, an ID no
+/// actor has (IDs count up from 1; 0 would make BASP close the connection),
+/// so the BASP broker discards it (and answers a request with an error).
+void neutralize(char* header) {
+  header[3] = static_cast<char>(header[3] & ~caf::io::basp::header::named_receiver_flag);
+  std::memset(header + caf::io::basp::header_size - sizeof(caf::actor_id), 0xff, sizeof(caf::actor_id));
+}
+
+
+/// Checks one complete header; false (and the connection refused) if the
+/// peer may not send it. `whole` is the header in CAF's buffer when all of
+/// it arrived in this read (else null): a message to another local actor is
+/// then dropped instead of the connection.
+bool admit(SSL* ssl, basp_reader& reader, char* whole) {
+  using caf::io::basp::message_type;
+  caf::io::basp::header hdr;
+  caf::binary_deserializer source{static_cast<caf::execution_unit*>(nullptr), reader.header.data(),
+                                  reader.header.size()};
+  if (source(hdr)) {
+    refuse(ssl, reader, "unreadable BASP header");
+    return false;
+  }
+  if (hdr.payload_len > max_basp_payload) {
+    refuse(ssl, reader, "a BASP payload of " + std::to_string(hdr.payload_len) + " bytes");
+    return false;
+  }
+  auto handshake = caf::io::basp::is_handshake(hdr);
+  if (handshake && hdr.payload_len > max_handshake_payload) {
+    refuse(ssl, reader, "a BASP handshake of " + std::to_string(hdr.payload_len) + " bytes");
+    return false;
+  }
+  switch (hdr.operation) {
+    case message_type::server_handshake:
+    case message_type::client_handshake:
+    case message_type::monitor_message:
+    case message_type::down_message:
+    case message_type::heartbeat:
+      break;
+    case message_type::routed_message:
+      refuse(ssl, reader, "a routed message (its source node is the sender's claim)");
+      return false;
+    case message_type::direct_message: {
+      // Responses go to whichever actor asked; an unexpected one is dropped.
+      if ((hdr.operation_data & caf::message_id::response_flag_mask) != 0) break;
+      auto target = reachable_actor.load(std::memory_order_relaxed);
+      bool named = hdr.has(caf::io::basp::header::named_receiver_flag);
+      if (named || target == 0 || hdr.dest_actor != target) {
+        // Every BASP broker asks a new node's "SpawnServ" for itself (remote
+        // spawning, which fedstack does not use): dropped quietly.
+        bool spawn_server = named && hdr.dest_actor == static_cast<std::uint64_t>(caf::atom("SpawnServ"));
+        if (whole == nullptr) {
+          refuse(ssl, reader, "a message to actor " + std::to_string(hdr.dest_actor) +
+                                ", which is not the node actor");
+          return false;
+        }
+        neutralize(whole);
+        if (!spawn_server) {
+          frames_refused.fetch_add(1, std::memory_order_relaxed);
+          std::uint64_t suppressed = 0;
+          if (may_log(suppressed))
+            spdlog::warn("node dropped a message from {} to {} {}, which is not the node actor", peer_of(ssl),
+                         named ? "named actor" : "actor", hdr.dest_actor);
+        }
+        break;
+      }
+      // An anonymous message from a peer would look local to the node actor
+      // (no sender), and its exit message may name any source.
+      if (hdr.source_actor == 0) {
+        refuse(ssl, reader, "an anonymous message to the node actor");
+        return false;
+      }
+      break;
+    }
+    default:
+      refuse(ssl, reader, "an unknown BASP operation");
+      return false;
+  }
+  reader.in_payload = hdr.payload_len > 0;
+  reader.payload_left = hdr.payload_len;
+  reader.capture = handshake;
+  reader.captured.clear();
+  if (handshake && hdr.payload_len == 0) {
+    refuse(ssl, reader, "a BASP handshake without a node ID");
+    return false;
+  }
+  return true;
+}
+
+/// Follows `n` bytes CAF just read; false if the connection must close.
+bool follow(SSL* ssl, char* data, std::size_t n) {
+  auto& reader = reader_of(ssl);
+  if (reader.refused) return false;
+  while (n > 0) {
+    if (!reader.in_payload) {
+      char* whole = reader.header_have == 0 && n >= reader.header.size() ? data : nullptr;
+      auto take = std::min(n, reader.header.size() - reader.header_have);
+      std::memcpy(reader.header.data() + reader.header_have, data, take);
+      reader.header_have += take;
+      data += take;
+      n -= take;
+      if (reader.header_have < reader.header.size()) continue;
+      reader.header_have = 0;
+      if (!admit(ssl, reader, whole)) return false;
+    } else {
+      auto take = static_cast<std::size_t>(std::min<std::uint64_t>(n, reader.payload_left));
+      if (reader.capture) reader.captured.insert(reader.captured.end(), data, data + take);
+      reader.payload_left -= take;
+      data += take;
+      n -= take;
+      if (reader.payload_left > 0) continue;
+      reader.in_payload = false;
+      if (reader.capture) {
+        reader.capture = false;
+        if (!bind(ssl, reader)) {
+          refuse(ssl, reader, "a BASP handshake without a node ID");
+          return false;
+        }
+        reader.captured = {};
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+void set_reachable_actor(caf::actor_id id) {
+  reachable_actor.store(id, std::memory_order_relaxed);
+}
+
+std::optional<peer_identity> identity_of_node(const caf::node_id& node) {
+  std::lock_guard<std::mutex> guard{bindings_mutex};
+  auto i = bindings.find(caf::to_string(node));
+  if (i == bindings.end()) return std::nullopt;
+  return i->second.identity;
+}
+
+std::uint64_t basp_frames_refused() {
+  return frames_refused.load(std::memory_order_relaxed);
+}
+
 std::uint64_t tls_handshake_failures() {
   return handshake_failures.load(std::memory_order_relaxed);
 }
@@ -333,7 +620,21 @@ extern "C" int SSL_read(SSL* ssl, void* buffer, int size) {
   using fn = int (*)(SSL*, void*, int);
   static const auto real = fedstack::next_definition<fn>("SSL_read");
   ERR_clear_error();
-  return real(ssl, buffer, size);
+  // Only CAF's node sessions sit on a socket; Asio's TLS streams use a BIO pair.
+  bool node_connection = SSL_get_fd(ssl) >= 0;
+  if (node_connection && fedstack::reader_of(ssl).refused) {
+    ERR_raise(ERR_LIB_SSL, SSL_R_BAD_PACKET_LENGTH);
+    return -1;
+  }
+  auto result = real(ssl, buffer, size);
+  if (result > 0 && node_connection &&
+      !fedstack::follow(ssl, static_cast<char*>(buffer), static_cast<std::size_t>(result))) {
+    // SSL_get_error sees this and CAF closes the connection: nothing of the
+    // refused message reaches the BASP broker in full.
+    ERR_raise(ERR_LIB_SSL, SSL_R_BAD_PACKET_LENGTH);
+    return -1;
+  }
+  return result;
 }
 
 extern "C" int SSL_write(SSL* ssl, const void* buffer, int size) {

@@ -21,7 +21,10 @@
 #include <caf/expected.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/io/middleman_actor.hpp>
+#include <caf/node_id.hpp>
 #include <caf/openssl/publish.hpp>
+
+#include "actors/peer_identity.hpp"
 
 namespace fedstack {
 
@@ -68,6 +71,43 @@ caf::expected<std::uint16_t> publish_node(caf::actor_system& sys, const Handle& 
     return caf::openssl::publish(whom, port, address, reuse);
   return sys.middleman().publish(whom, port, address, reuse);
 }
+
+/// The fedstack identity the certificate in `cert_file` names (SAN URI,
+/// peer_identity.hpp); nullopt if it names none or more than one.
+std::optional<peer_identity> certificate_identity(const std::string& cert_file);
+
+// -- What a TLS node connection may carry -------------------------------------
+//
+// The hooks below also read the BASP stream of every node connection (CAF's
+// sessions; Asio's TLS streams use memory BIOs and are left alone) and close
+// the connection, before CAF sees the message, when a peer sends:
+//  - a header announcing more than max_basp_payload bytes (CAF would
+//    allocate them);
+//  - a routed message (its source node is whatever the sender writes);
+//  - a message to the node actor without a sending actor.
+// A request or other non-response message to any actor but the published
+// node actor, or to a named actor, is dropped (its destination rewritten to
+// none before CAF reads the header), so no other local actor can be reached
+// by its ID, exit messages included; if its header came in two reads, the
+// connection is closed instead.
+// From each connection's BASP handshake they bind the peer's node ID to the
+// identity its certificate names, until the connection closes: the node
+// actor authorizes each message by its sender's node (node.hpp).
+
+/// Largest BASP payload a node connection may announce.
+inline constexpr std::uint32_t max_basp_payload = 16u << 20;
+
+/// The actor a peer may send requests to (the published node actor); 0, the
+/// default: none (an introspection client).
+void set_reachable_actor(caf::actor_id id);
+
+/// The identity bound to `node` by a TLS connection's certificate; nullopt
+/// when no TLS connection to that node is open. kind::unknown when its
+/// certificate names none or two certificates claimed the node ID.
+std::optional<peer_identity> identity_of_node(const caf::node_id& node);
+
+/// Connections closed for what they carried (the list above), since start.
+std::uint64_t basp_frames_refused();
 
 /// Handshakes refused or failed since start (both directions): logged as
 /// warnings by the hooks in tls.cpp, counted here for tests and metrics.

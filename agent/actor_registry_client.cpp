@@ -1,5 +1,7 @@
 #include "agent/actor_registry_client.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "agent/ask.hpp"
 #include "api/global_id.hpp"
 
@@ -71,7 +73,11 @@ public:
       if (!result) forget(*owner, result.error());
     }
     if (result) co_return std::move(*result);
-    if (result.error() == ec::not_found || result.error() == ec::duplicate_id) co_return std::nullopt;
+    // not_authorized: the owner did not find this copy marked on its cloudlet
+    // (actors/node.hpp); the caller deletes the copy it made.
+    if (result.error() == ec::not_found || result.error() == ec::duplicate_id ||
+        result.error() == ec::not_authorized)
+      co_return std::nullopt;
     throw registry_unavailable(describe(*owner, result.error()));
   }
 
@@ -91,8 +97,13 @@ public:
     if (result && !*result && !(*owner == self_)) {
       auto node = co_await node_of(*owner);
       if (!node) co_return false;
-      result = co_await ask<bool>(system_, *node, timeout_, atom::erase_v, std::move(project),
-                                  std::move(global_id));
+      result = co_await ask<bool>(system_, *node, timeout_, atom::erase_v, project, global_id);
+      // The owner erases for another agent only once it finds the resource
+      // gone (actors/node.hpp); if it does not, it keeps the record.
+      if (!result && result.error() == ec::not_authorized) {
+        spdlog::warn("{} kept its record of {}: {}", to_string(*owner), global_id, system_.render(result.error()));
+        co_return false;
+      }
       if (!result) forget(*owner, result.error());
     }
     if (!result) throw registry_unavailable(describe(*owner, result.error()));

@@ -25,6 +25,7 @@
 #include "agent/actor_handles.hpp"
 #include "agent/actor_registry_client.hpp"
 #include "agent/capacity_poller.hpp"
+#include "agent/copy_check.hpp"
 #include "agent/discovery.hpp"
 #include "agent/fd_limit.hpp"
 #include "agent/log_format.hpp"
@@ -125,6 +126,25 @@ int serve(agent_options options) {
   if (options.service_password.empty()) {
     spdlog::error("--service-password is required: the agent has no built-in service password");
     return 2;
+  }
+  if (!tls_enabled(node_tls) && !options.insecure_plain_node_port) {
+    spdlog::error("the node port needs --node-ca, --node-cert and --node-key (scripts/fedstack-certs.sh, "
+                  "docs/deploying.md); --insecure-plain-node-port runs it without authentication");
+    return 2;
+  }
+  if (tls_enabled(node_tls)) {
+    if (options.insecure_plain_node_port) {
+      spdlog::error("--insecure-plain-node-port and --node-ca/--node-cert/--node-key exclude each other");
+      return 2;
+    }
+    auto identity = certificate_identity(node_tls.cert);
+    if (!identity || identity->who != peer_identity::kind::cloudlet || identity->cloudlet != options.region) {
+      spdlog::error("node TLS: the certificate '{}' names {}, not this agent's region '{}' (its subjectAltName "
+                    "must hold URI:urn:fedstack:cloudlet:{}; scripts/fedstack-certs.sh node)",
+                    node_tls.cert, identity ? to_string(*identity) : std::string{"no fedstack identity"},
+                    options.region, options.region);
+      return 2;
+    }
   }
   auto keystone = keystone_root(options.keystone_url);
   if (!keystone) {
@@ -294,7 +314,23 @@ int serve(agent_options options) {
   context.base_url = public_base_url(context.options);
 
   // The node actor first: membership's own entry needs the port it got.
-  auto node_handle = system.spawn(node);
+  node_config node_options;
+  if (tls_enabled(node_tls)) node_options.identify = identify_by_certificate(system.node());
+  // Copies peers report on cloudlets they do not serve, and peers' erases,
+  // are checked on the clouds first, with the service user's token
+  // (agent/copy_check.hpp).
+  node_options.check_copy = [&context, &io](storage::resource_kind kind, std::string global_id,
+                                            storage::cloud_copy copy, std::function<void(bool)> done) {
+    http::asio::co_spawn(io, report_marked_copy(context, kind, std::move(global_id), std::move(copy), std::move(done)),
+                         http::asio::detached);
+  };
+  node_options.check_gone = [&context, &io](storage::resource_kind kind, storage::cloud_copy primary,
+                                            std::function<void(bool)> done) {
+    http::asio::co_spawn(io, report_gone(context, kind, std::move(primary), std::move(done)), http::asio::detached);
+  };
+  auto node_handle = system.spawn(node, node_options);
+  // The one actor peers may send requests to (tls.hpp).
+  set_reachable_actor(node_handle.id());
   // Global IDs name the node's address (docs/federation.md): with --node-port 0
   // a restarted agent takes the port of its last run again when it is free.
   auto last_port = saved_node_port(system, *registry);
@@ -320,9 +356,10 @@ int serve(agent_options options) {
     spdlog::info("node {}: TLS; peers must present a certificate issued by the CA in '{}'",
                  to_string(self_entry.address), node_tls.ca);
   else
-    spdlog::warn("node {} is unauthenticated: any process that reaches it can join the overlay, "
-                 "ask for capacity and read registry entries; set --node-ca, --node-cert and "
-                 "--node-key (docs/deploying.md)",
+    spdlog::warn("INSECURE: node {} is a plain, unauthenticated port (--insecure-plain-node-port): any "
+                 "process that reaches it can join the overlay, report capacity, read and change "
+                 "registry copies, and exhaust the agent's memory; set --node-ca, --node-cert and "
+                 "--node-key for production (docs/deploying.md)",
                  to_string(self_entry.address));
   membership_config membership_options;
   membership_options.cache_size = static_cast<std::size_t>(options.cache_size);
@@ -344,6 +381,7 @@ int serve(agent_options options) {
     options.neighbour_capacity_period_ms > 0 ? options.neighbour_capacity_period_ms
                                              : options.capacity_period_ms};
   capacity_options.request_timeout = std::chrono::milliseconds{options.shuffle_timeout_ms};
+  capacity_options.identify = node_options.identify;
   auto capacity_handle = spawn_capacity(system, capacity_options, *membership, connector);
   scheduler_options.self = self_entry.address;
   scheduler_options.live_probe = options.live_probe;

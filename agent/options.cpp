@@ -68,12 +68,14 @@ void describe(config::option_set& set, agent_options& o) {
                  "0.0.0.0/8, 169.254.0.0/16 or 224.0.0.0/3)");
   set.add_string("node-ca", &o.node_ca,
                  "PEM file of the federation CA: peers must present a certificate it issued "
-                 "(with node-cert and node-key: TLS on the node port; none of the three: plain, "
-                 "unauthenticated)");
+                 "(required with node-cert and node-key, unless insecure-plain-node-port)");
   set.add_string("node-cert", &o.node_cert,
-                 "PEM file of this node's certificate, issued by the federation CA "
-                 "(scripts/fedstack-certs.sh)");
+                 "PEM file of this node's certificate, issued by the federation CA for this "
+                 "agent's region (scripts/fedstack-certs.sh node)");
   set.add_string("node-key", &o.node_key, "PEM file of node-cert's private key (unencrypted; readable by the agent only)");
+  set.add_flag("insecure-plain-node-port", &o.insecure_plain_node_port,
+               "INSECURE: plain TCP on the node port without node-ca/cert/key; any process that "
+               "reaches it can read the registry, change copies and steer placement");
   set.add_string("join", &o.join,
                  "comma-separated HOST:PORT of other agents' nodes to join through "
                  "(empty: first node, or rejoin from the saved neighbour cache)");

@@ -55,6 +55,9 @@ struct agent_options {
   std::string node_ca;
   std::string node_cert;
   std::string node_key;
+  /// Plain BASP on the node port without TLS: no peer is authenticated or
+  /// authorized (docs/deploying.md). Needed to start without the three above.
+  bool insecure_plain_node_port = false;
   /// Comma-separated HOST:PORT of known agents' nodes; empty for the first node.
   std::string join;
   long long cache_size = 4;

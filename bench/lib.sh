@@ -22,7 +22,13 @@ start_federation() {   # [agent options...]
   SIM_JSON="$(first_line "$WORK/sim.out")"
   KEYSTONE="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["keystone_url"])' "$SIM_JSON")"
   IMAGE_DIRECT="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["cloudlets"][0]["image_url"].rstrip("/"))' "$SIM_JSON")"
+  # The node port is mutual TLS, as in production (the agent needs a certificate).
+  local certs
+  certs="$ROOT/scripts/fedstack-certs.sh"
+  bash "$certs" init "$WORK/ca" > /dev/null
+  bash "$certs" node "$WORK/ca" agent 127.0.0.1 cloudlet-1 > /dev/null
   "$FEDSTACK" agent --port 0 --keystone-url "$KEYSTONE/v3" --service-password secret --region cloudlet-1 \
+     --node-ca "$WORK/ca/ca.crt" --node-cert "$WORK/ca/agent.crt" --node-key "$WORK/ca/agent.key" \
      --data-dir "$WORK/agent" --log-level warn "$@" > "$WORK/agent.out" 2> "$WORK/agent.log" &
   AGENT_PID=$!
   PIDS+=($AGENT_PID)

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cmd/child_process.hpp"
+#include "cmd/demo_certs.hpp"
 #include "config/options.hpp"
 
 namespace fedstack::cmd {
@@ -109,6 +110,18 @@ int run_demo_command(const std::vector<std::string>& args, const std::string& ar
   auto keystone_url = (*sim)["keystone_url"].get<std::string>();
   std::cerr << "fedstack demo: Keystone at " << keystone_url << "\n";
 
+  // Node ports are mutual TLS, as in production: a demo CA, a certificate per
+  // agent for its cloudlet and one for the operator's introspection commands.
+  auto ca_dir = (data_dir / "ca").string();
+  demo_cert_paths operator_cert;
+  auto cert_error = ensure_demo_ca(ca_dir);
+  if (!cert_error) cert_error = ensure_demo_cert(ca_dir, "operator", "", operator_cert);
+  if (cert_error) {
+    std::cerr << "fedstack demo: " << *cert_error << "\n";
+    stop_all();
+    return 1;
+  }
+
   std::vector<json> agents;
   for (long long i = 1; i <= o.cloudlets; ++i) {
     auto region = "cloudlet-" + std::to_string(i);
@@ -121,6 +134,15 @@ int run_demo_command(const std::vector<std::string>& args, const std::string& ar
                                         (data_dir / name).string(), "--service-password", o.password,
                                         "--node-port", "0", "--shuffle-period-ms",
                                         std::to_string(o.shuffle_period_ms)};
+    demo_cert_paths node_cert;
+    if (auto error = ensure_demo_cert(ca_dir, name, region, node_cert)) {
+      std::cerr << "fedstack demo: " << *error << "\n";
+      stop_all();
+      return 1;
+    }
+    for (const auto& arg : {"--node-ca", node_cert.ca.c_str(), "--node-cert", node_cert.cert.c_str(), "--node-key",
+                            node_cert.key.c_str()})
+      agent_args.emplace_back(arg);
     // Every later agent joins through the first; CYCLON spreads the rest.
     if (!agents.empty()) {
       agent_args.push_back("--join");
@@ -150,7 +172,10 @@ int run_demo_command(const std::vector<std::string>& args, const std::string& ar
           << "export OS_USER_DOMAIN_NAME=Default\n"
           << "export OS_PROJECT_DOMAIN_NAME=Default\n"
           << "export OS_REGION_NAME=" << first["region"].get<std::string>() << "\n"
-          << "export OS_INTERFACE=public\n";
+          << "export OS_INTERFACE=public\n"
+          << "export FEDSTACK_NODE_CA=" << operator_cert.ca << "\n"
+          << "export FEDSTACK_NODE_CERT=" << operator_cert.cert << "\n"
+          << "export FEDSTACK_NODE_KEY=" << operator_cert.key << "\n";
   auto openrc = data_dir / "openrc";
   std::ofstream{openrc} << exports.str();
   std::cout << exports.str() << std::flush;
@@ -162,7 +187,9 @@ int run_demo_command(const std::vector<std::string>& args, const std::string& ar
                "--subnet-range 10.0.0.0/24 demo-subnet\n"
             << "  openstack server create --image demo-image --flavor m1.tiny --network demo-net demo-vm\n"
             << "  openstack server list --long; openstack hypervisor list\n"
-            << "  fedstack members --node " << first["node"].get<std::string>() << "\n"
+            << "  fedstack members --node " << first["node"].get<std::string>()
+            << "   (node ports are mutual TLS: the FEDSTACK_NODE_* lines give it the operator's "
+               "read-only certificate, " << operator_cert.cert << ")\n"
             << "  fedstack overlay --node " << first["node"].get<std::string>() << " --format dot\n"
             << "  curl -s " << first["url"].get<std::string>() << "/metrics | grep ^fedstack_\n"
             << "Status page (no token needed): " << first["url"].get<std::string>() << "/fedstack/\n"

@@ -1,5 +1,7 @@
 #include "cmd/introspect.hpp"
 
+#include <cstdlib>
+
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -117,14 +119,19 @@ private:
 std::optional<introspect_options> parse(const std::string& command, const std::vector<std::string>& args,
                                         const char* summary, bool with_format) {
   introspect_options o;
+  // An operator's shell can export its certificate once (docs/deploying.md).
+  for (auto [name, field] : {std::pair{"FEDSTACK_NODE_CA", &o.tls.ca}, std::pair{"FEDSTACK_NODE_CERT", &o.tls.cert},
+                             std::pair{"FEDSTACK_NODE_KEY", &o.tls.key}})
+    if (const char* value = std::getenv(name)) *field = value;
   config::option_set set{command};
   set.add_string("node", &o.node, "HOST:PORT of an agent's node (its --node-address/--node-port)");
   set.add_flag("json", &o.json_output, "print JSON instead of a table");
   set.add_int("timeout-ms", &o.timeout_ms, 1, 600'000, "time each node has to answer");
-  set.add_string("ca", &o.tls.ca, "PEM file of the federation CA (for nodes with TLS: --node-ca)");
+  set.add_string("ca", &o.tls.ca, "PEM file of the federation CA (the nodes' --node-ca; default: $FEDSTACK_NODE_CA)");
   set.add_string("cert", &o.tls.cert,
-                 "PEM file of a client certificate issued by that CA (scripts/fedstack-certs.sh client)");
-  set.add_string("key", &o.tls.key, "PEM file of --cert's private key");
+                 "PEM file of an operator certificate issued by that CA (scripts/fedstack-certs.sh client; "
+                 "default: $FEDSTACK_NODE_CERT)");
+  set.add_string("key", &o.tls.key, "PEM file of --cert's private key (default: $FEDSTACK_NODE_KEY)");
   if (with_format) {
     set.add_string("format", &o.format, "dot or json");
     set.add_int("max-nodes", &o.max_nodes, 1, 1'000'000, "stop the walk after asking this many nodes");

@@ -28,6 +28,9 @@ struct fedstack_metrics {
   counter& shuffles;
   /// Shuffle requests other nodes sent to this one.
   counter& shuffles_received;
+  /// {message, sender = unknown | operator | cloudlet}: peer messages the node refused
+  /// (actors/node.hpp), and neighbours' capacity reports for another cloudlet.
+  counter& node_refusals;
   /// Entries in the neighbour cache (read at scrape time).
   gauge& neighbours;
   /// {kind}: registry entries this node owns (read at scrape time).

@@ -3,8 +3,13 @@
 # (docs/deploying.md, "Certificates"), with the openssl command-line tool.
 #
 #   fedstack-certs.sh init   DIR            the federation CA: DIR/ca.key, DIR/ca.crt
-#   fedstack-certs.sh node   DIR NAME IP    an agent's node: DIR/NAME.key, DIR/NAME.crt
-#   fedstack-certs.sh client DIR NAME       an operator's introspection commands: likewise
+#   fedstack-certs.sh node   DIR NAME IP REGION   an agent's node: DIR/NAME.key, DIR/NAME.crt
+#   fedstack-certs.sh client DIR NAME             an operator's introspection commands: likewise
+#
+# A node certificate names the cloudlet its agent serves (subjectAltName
+# URI urn:fedstack:cloudlet:REGION, REGION being the agent's --region): a
+# peer may then change copies, report capacity and announce itself only for
+# that cloudlet. A client certificate names urn:fedstack:operator: read-only.
 #
 # Keys are EC P-256, signatures ECDSA with SHA-256. The CA is valid for
 # CA_DAYS (default 3650), node and client certificates for DAYS (default 825).
@@ -13,7 +18,7 @@
 set -euo pipefail
 
 usage() {
-  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -84,15 +89,17 @@ case "$cmd" in
     echo "fedstack-certs: CA $dir/ca.crt and $dir/ca.key (valid $ca_days days; keep ca.key safe)"
     ;;
   node)
-    [ $# -eq 4 ] || usage
+    [ $# -eq 5 ] || usage
     ip="$4"
+    region="$5"
     [[ "$ip" =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]] || fail "IP '$ip': a dotted IPv4 address (the agent's --node-address)"
+    [[ "$region" =~ ^[A-Za-z0-9._~-]+$ ]] || fail "REGION '$region': letters, digits, . _ ~ - only (the agent's --region)"
     # A node accepts connections (serverAuth) and opens them (clientAuth).
     issue "$dir" "$3" "[ext]
 basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature
 extendedKeyUsage=serverAuth,clientAuth
-subjectAltName=IP:$ip
+subjectAltName=IP:$ip,URI:urn:fedstack:cloudlet:$region
 subjectKeyIdentifier=hash
 authorityKeyIdentifier=keyid"
     ;;
@@ -102,6 +109,7 @@ authorityKeyIdentifier=keyid"
 basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature
 extendedKeyUsage=clientAuth
+subjectAltName=URI:urn:fedstack:operator
 subjectKeyIdentifier=hash
 authorityKeyIdentifier=keyid"
     ;;

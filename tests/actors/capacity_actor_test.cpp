@@ -101,6 +101,25 @@ TEST_F(capacity_fixture, gathers_the_reports_of_the_neighbours_in_the_cache) {
   EXPECT_TRUE(view(c).unreachable.empty());
 }
 
+TEST_F(capacity_fixture, keeps_only_reports_for_the_cloudlet_a_neighbour_s_certificate_names) {
+  // c reports b's region (herding boots there, or away from it); b reports its own.
+  bind_node("b", 1000);
+  auto liar = track(sys.spawn(mock_node, report_of("b", 999999), false));
+  bind("c", caf::actor_cast<cyclon_peer_actor>(liar));
+  auto m = spawn(config_for("a"), {entry_of("b"), entry_of("c")});
+  auto config = poll_every_300ms();
+  auto liar_addr = caf::actor_cast<caf::actor_addr>(liar);
+  config.identify = [liar_addr](const caf::strong_actor_ptr& sender) {
+    return caf::actor_cast<caf::actor_addr>(sender) == liar_addr ? peer_identity::of_cloudlet("region-c")
+                                                                 : peer_identity::of_cloudlet("region-b");
+  };
+  auto c = track(spawn_capacity(sys, config, m, connector));
+  sched.run();
+  auto reports = view(c).reports;
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports.front().free_ram_mb, 1000);
+}
+
 TEST_F(capacity_fixture, drops_a_failing_neighbour_from_membership_within_two_polls) {
   bind_node("b", 1000);
   bind_node("c", 2000, /*broken=*/true);

@@ -1,8 +1,14 @@
 // The node actor's registry face under CAF's deterministic test_coordinator:
-// other agents ask it about the entries this node owns; it delegates to the
-// registry, which scopes every call by project, and refuses before it is wired.
+// other agents ask it about the entries this node owns; it asks the registry,
+// which scopes every call by project, and refuses before it is wired. And
+// who may ask what: each sender is who its certificate says (node_config's
+// identify, here a table from sender to identity).
 
 #include "actors/node.hpp"
+
+#include <functional>
+#include <map>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -38,7 +44,7 @@ struct node_actor_test : ::testing::Test {
   caf::scheduler::test_coordinator& sched
     = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
   registry_actor registry = spawn_registry_here();
-  node_impl_actor node_impl = sys.spawn(fedstack::node);
+  node_impl_actor node_impl = sys.spawn(fedstack::node, node_config{});
   node_actor node = caf::actor_cast<node_actor>(node_impl);
 
   registry_actor spawn_registry_here() {
@@ -58,7 +64,12 @@ struct node_actor_test : ::testing::Test {
 
   template <class T, class Handle, class... Ts>
   caf::expected<T> ask(const Handle& to, Ts&&... xs) {
-    auto handle = self->request(to, caf::infinite, std::forward<Ts>(xs)...);
+    return ask_from<T>(self, to, std::forward<Ts>(xs)...);
+  }
+
+  template <class T, class Handle, class... Ts>
+  caf::expected<T> ask_from(caf::scoped_actor& from, const Handle& to, Ts&&... xs) {
+    auto handle = from->request(to, caf::infinite, std::forward<Ts>(xs)...);
     sched.run();
     caf::expected<T> result{caf::error{}};
     handle.receive([&](T& x) { result = std::move(x); },
@@ -126,6 +137,177 @@ TEST_F(node_actor_test, erases_only_within_the_project) {
   EXPECT_EQ(ask<bool>(node, atom::erase_v, std::string{"p1"}, std::string{"g1"}), true);
   EXPECT_EQ(ask<registry_entry>(registry, atom::get_v, std::string{"p1"}, std::string{"g1"}).error(),
             ec::not_found);
+}
+
+/// A node that authorizes: `self` is local, the others are who the table says.
+struct node_authorization_test : node_actor_test {
+  caf::scoped_actor cloudlet_two{sys, true};
+  caf::scoped_actor operator_{sys, true};
+  caf::scoped_actor stranger{sys, true};
+  std::map<caf::actor_addr, peer_identity> identities{
+    {caf::actor_cast<caf::actor_addr>(self), peer_identity::local()},
+    {caf::actor_cast<caf::actor_addr>(cloudlet_two), peer_identity::of_cloudlet("cloudlet-2")},
+    {caf::actor_cast<caf::actor_addr>(operator_), peer_identity::operator_()},
+  };
+  /// What the fake cloud check answers, and the copies it was asked about.
+  bool copies_exist = false;
+  bool primary_gone = false;
+  std::vector<cloud_copy> checked;
+  node_impl_actor guarded = sys.spawn(
+    fedstack::node,
+    node_config{[this](const caf::strong_actor_ptr& sender) {
+                  auto i = identities.find(caf::actor_cast<caf::actor_addr>(sender));
+                  return i == identities.end() ? peer_identity::unknown() : i->second;
+                },
+                [this](storage::resource_kind, std::string, cloud_copy copy, std::function<void(bool)> done) {
+                  checked.push_back(copy);
+                  done(copies_exist);
+                },
+                [this](storage::resource_kind, cloud_copy primary, std::function<void(bool)> done) {
+                  checked.push_back(primary);
+                  done(primary_gone);
+                }});
+
+  node_authorization_test() {
+    auto wired = ask<atom::ok>(guarded, atom::put_v, peer_entry{}, membership_actor{},
+                               capacity_actor{}, scheduler_actor{}, registry);
+    EXPECT_TRUE(wired);
+    registry_entry e = entry("g1", "p1");
+    e.copies = {{"cloudlet-1", "primary"}, {"cloudlet-2", "copy-2"}, {"cloudlet-3", "copy-3"}};
+    EXPECT_TRUE(ask<atom::ok>(registry, atom::put_v, e));
+  }
+
+  ~node_authorization_test() override {
+    caf::anon_send_exit(guarded, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+
+  caf::expected<registry_entry> stored() {
+    return ask<registry_entry>(registry, atom::get_v, std::string{"p1"}, std::string{"g1"});
+  }
+};
+
+TEST_F(node_authorization_test, a_peer_changes_copies_only_on_its_own_cloudlet) {
+  auto foreign = ask_from<registry_entry>(cloudlet_two, guarded, atom::add_copy_v, std::string{"p1"},
+                                          std::string{"g1"}, cloud_copy{"cloudlet-4", "chosen-by-peer"});
+  EXPECT_EQ(foreign.error(), ec::not_authorized);
+  EXPECT_EQ(checked.size(), 1u);   // looked for on cloudlet-4 and not found
+  auto removed_foreign = ask_from<registry_entry>(cloudlet_two, guarded, atom::remove_copy_v,
+                                                  std::string{"p1"}, std::string{"g1"}, std::string{"cloudlet-3"});
+  EXPECT_EQ(removed_foreign.error(), ec::not_authorized);
+  ASSERT_TRUE(stored());
+  EXPECT_EQ(stored()->copies.size(), 3u);
+  // Its own cloudlet's copy: removed.
+  auto removed_own = ask_from<registry_entry>(cloudlet_two, guarded, atom::remove_copy_v,
+                                              std::string{"p1"}, std::string{"g1"}, std::string{"cloudlet-2"});
+  ASSERT_TRUE(removed_own) << sys.render(removed_own.error());
+  EXPECT_FALSE(removed_own->copy_on("cloudlet-2"));
+  auto added_own = ask_from<registry_entry>(cloudlet_two, guarded, atom::add_copy_v, std::string{"p1"},
+                                            std::string{"g1"}, cloud_copy{"cloudlet-2", "copy-2b"});
+  ASSERT_TRUE(added_own) << sys.render(added_own.error());
+  EXPECT_EQ(added_own->copy_on("cloudlet-2")->local_id, "copy-2b");
+}
+
+TEST_F(node_authorization_test, a_copy_on_another_cloudlet_is_recorded_only_once_seen_there) {
+  // A boot placed on cloudlet-4 by cloudlet-2's agent: the copy is found there, marked.
+  copies_exist = true;
+  auto added = ask_from<registry_entry>(cloudlet_two, guarded, atom::add_copy_v, std::string{"p1"},
+                                        std::string{"g1"}, cloud_copy{"cloudlet-4", "copy-4"});
+  ASSERT_TRUE(added) << sys.render(added.error());
+  EXPECT_EQ(added->copy_on("cloudlet-4")->local_id, "copy-4");
+  ASSERT_EQ(checked.size(), 1u);
+  EXPECT_EQ(checked.front().local_id, "copy-4");
+  // Its own cloudlet needs no check.
+  ASSERT_TRUE(ask_from<registry_entry>(cloudlet_two, guarded, atom::remove_copy_v, std::string{"p1"},
+                                       std::string{"g1"}, std::string{"cloudlet-2"}));
+  ASSERT_TRUE(ask_from<registry_entry>(cloudlet_two, guarded, atom::add_copy_v, std::string{"p1"},
+                                       std::string{"g1"}, cloud_copy{"cloudlet-2", "copy-2c"}));
+  EXPECT_EQ(checked.size(), 1u);
+}
+
+TEST_F(node_authorization_test, a_peer_never_removes_the_primary_copy_nor_erases_a_live_resource) {
+  identities[caf::actor_cast<caf::actor_addr>(cloudlet_two)] = peer_identity::of_cloudlet("cloudlet-1");
+  auto primary = ask_from<registry_entry>(cloudlet_two, guarded, atom::remove_copy_v, std::string{"p1"},
+                                          std::string{"g1"}, std::string{"cloudlet-1"});
+  EXPECT_EQ(primary.error(), ec::not_authorized);
+  // The primary is still on its cloud: the record stays.
+  auto erased = ask_from<bool>(cloudlet_two, guarded, atom::erase_v, std::string{"p1"}, std::string{"g1"});
+  EXPECT_EQ(erased.error(), ec::not_authorized);
+  ASSERT_EQ(checked.size(), 1u);
+  EXPECT_EQ(checked.front().local_id, "primary");
+  ASSERT_TRUE(stored());
+  EXPECT_EQ(stored()->copies.front().local_id, "primary");
+  // This process' own flows still erase, unchecked.
+  EXPECT_EQ(ask<bool>(guarded, atom::erase_v, std::string{"p1"}, std::string{"g1"}), true);
+  EXPECT_EQ(checked.size(), 1u);
+}
+
+TEST_F(node_authorization_test, a_delete_through_another_agent_erases_once_the_primary_is_gone) {
+  primary_gone = true;
+  auto erased = ask_from<bool>(cloudlet_two, guarded, atom::erase_v, std::string{"p1"}, std::string{"g1"});
+  ASSERT_TRUE(erased) << sys.render(erased.error());
+  EXPECT_TRUE(*erased);
+  EXPECT_EQ(stored().error(), ec::not_found);
+  // Another project's ID: nothing to erase, nothing checked.
+  EXPECT_EQ(ask_from<bool>(cloudlet_two, guarded, atom::erase_v, std::string{"p2"}, std::string{"g1"}), false);
+  EXPECT_EQ(checked.size(), 1u);
+}
+
+TEST_F(node_authorization_test, an_operator_only_reads) {
+  // Allowed: this node has no membership actor, so the read gets as far as "still starting".
+  EXPECT_EQ(ask_from<peer_entry>(operator_, guarded, atom::info_v).error(), ec::peer_unreachable);
+  EXPECT_EQ(ask_from<registry_entry>(operator_, guarded, atom::get_v, std::string{"p1"}, std::string{"g1"}).error(),
+            ec::not_authorized);
+  EXPECT_EQ(ask_from<registry_entry>(operator_, guarded, atom::add_copy_v, std::string{"p1"}, std::string{"g1"},
+                                     cloud_copy{"cloudlet-4", "x"}).error(),
+            ec::not_authorized);
+  EXPECT_EQ(ask_from<bool>(operator_, guarded, atom::erase_v, std::string{"p1"}, std::string{"g1"}).error(),
+            ec::not_authorized);
+  peer_entry from{{"10.0.0.9", 4790}, 0, "cloudlet-9", "http://10.0.0.9:5000"};
+  EXPECT_EQ(ask_from<std::vector<peer_entry>>(operator_, guarded, atom::shuffle_v, from, std::vector<peer_entry>{})
+              .error(),
+            ec::not_authorized);
+}
+
+TEST_F(node_authorization_test, a_sender_without_identity_gets_nothing) {
+  EXPECT_EQ(ask_from<peer_entry>(stranger, guarded, atom::info_v).error(), ec::not_authorized);
+  EXPECT_EQ(ask_from<std::vector<peer_entry>>(stranger, guarded, atom::members_v).error(), ec::not_authorized);
+  EXPECT_EQ(ask_from<registry_entry>(stranger, guarded, atom::get_v, std::string{"p1"}, std::string{"g1"}).error(),
+            ec::not_authorized);
+  EXPECT_EQ(ask_from<bool>(stranger, guarded, atom::erase_v, std::string{"p1"}, std::string{"g1"}).error(),
+            ec::not_authorized);
+  EXPECT_EQ(ask_from<std::string>(stranger, guarded, atom::orphans_v).error(), ec::not_authorized);
+  EXPECT_TRUE(stored());
+}
+
+TEST_F(node_authorization_test, the_orphan_list_is_read_only_introspection) {
+  // Orphans name projects and resources: an operator and a peer may read the list, a stranger may not.
+  ASSERT_TRUE(ask<atom::ok>(registry, atom::put_meta_v, std::string{"orphans"}, std::string{R"({"total":1})"}));
+  auto by_operator = ask_from<std::string>(operator_, guarded, atom::orphans_v);
+  ASSERT_TRUE(by_operator) << sys.render(by_operator.error());
+  EXPECT_EQ(*by_operator, R"({"total":1})");
+  EXPECT_TRUE(ask_from<std::string>(cloudlet_two, guarded, atom::orphans_v));
+}
+
+TEST_F(node_authorization_test, a_peer_announces_only_its_own_cloudlet_and_address) {
+  peer_entry other{{"10.0.0.9", 4790}, 0, "cloudlet-1", "http://10.0.0.9:5000"};
+  auto herded = ask_from<std::vector<peer_entry>>(cloudlet_two, guarded, atom::shuffle_v, other,
+                                                  std::vector<peer_entry>{});
+  EXPECT_EQ(herded.error(), ec::not_authorized);
+  // A certificate that names IP 10.0.0.2 cannot announce another node's host.
+  auto with_ip = peer_identity::of_cloudlet("cloudlet-2");
+  with_ip.addresses = {"10.0.0.2"};
+  identities[caf::actor_cast<caf::actor_addr>(cloudlet_two)] = with_ip;
+  peer_entry elsewhere{{"10.0.0.9", 4790}, 0, "cloudlet-2", "http://10.0.0.9:5000"};
+  EXPECT_EQ(ask_from<std::vector<peer_entry>>(cloudlet_two, guarded, atom::shuffle_v, elsewhere,
+                                              std::vector<peer_entry>{})
+              .error(),
+            ec::not_authorized);
+  // Its own entry gets past the checks (and finds no membership actor here).
+  peer_entry own{{"10.0.0.2", 4790}, 0, "cloudlet-2", "http://10.0.0.2:5000"};
+  EXPECT_EQ(ask_from<std::vector<peer_entry>>(cloudlet_two, guarded, atom::shuffle_v, own, std::vector<peer_entry>{})
+              .error(),
+            ec::peer_unreachable);
 }
 
 TEST_F(node_actor_test, is_wired_once) {

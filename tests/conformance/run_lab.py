@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
 
 import conformance  # noqa: E402
 import rally_run  # noqa: E402
-from harness import FEDSTACK, Process  # noqa: E402
+from harness import FEDSTACK, Process, node_tls_args  # noqa: E402
 from record import format_summary  # noqa: E402
 from settings import Settings  # noqa: E402
 
@@ -90,7 +90,8 @@ def start_agents(admin, regions, service, workdir, processes):
                      "--shuffle-period-ms", "5000", "--capacity-period-ms", "1000",
                      # A loaded lab's Keystone takes seconds to validate each new token, and
                      # every cloud does that on a client's first call: more than the 5 s default.
-                     "--list-deadline-ms", "60000", "--upstream-timeout-ms", "120000", *join],
+                     "--list-deadline-ms", "60000", "--upstream-timeout-ms", "120000",
+                     *node_tls_args(region, f"agent-{i}"), *join],
                     os.path.join(workdir, f"agent-{i}.log"))
         processes.append(p)
         ready = p.read_json(timeout=120)

@@ -2,7 +2,15 @@
 
 Processes announce readiness with one JSON line on stdout; the harness waits for
 that line (an event), never for a fixed time.
+
+Node ports are mutual TLS by default, as in production: the harness makes one federation CA
+per test process (scripts/fedstack-certs.sh), gives every agent it starts a node certificate
+for its region unless the test passes --node-ca or --insecure-plain-node-port itself, and
+exports an operator certificate in FEDSTACK_NODE_CA/CERT/KEY, which the introspection
+commands (`fedstack members ...`) read by default.
 """
+import atexit
+import itertools
 import json
 import os
 import select
@@ -16,6 +24,54 @@ import urllib.request
 
 FEDSTACK = os.environ.get("FEDSTACK_BIN") or os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "fedstack")
+CERTS_SCRIPT = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "fedstack-certs.sh")
+
+_ca_dir = None
+_cert_names = itertools.count(1)
+
+
+def certs(*args):
+    """Runs scripts/fedstack-certs.sh."""
+    subprocess.run(["bash", CERTS_SCRIPT, *args], check=True, capture_output=True, text=True)
+
+
+def federation_ca():
+    """This test process' federation CA directory (made once), with an operator certificate
+    exported for the introspection commands."""
+    global _ca_dir
+    if _ca_dir is None:
+        directory = tempfile.mkdtemp(prefix="fedstack-ca-")
+        atexit.register(shutil.rmtree, directory, True)
+        certs("init", os.path.join(directory, "ca"))
+        certs("client", os.path.join(directory, "ca"), "operator")
+        _ca_dir = os.path.join(directory, "ca")
+        os.environ.setdefault("FEDSTACK_NODE_CA", os.path.join(_ca_dir, "ca.crt"))
+        os.environ.setdefault("FEDSTACK_NODE_CERT", os.path.join(_ca_dir, "operator.crt"))
+        os.environ.setdefault("FEDSTACK_NODE_KEY", os.path.join(_ca_dir, "operator.key"))
+    return _ca_dir
+
+
+def node_tls_args(region, name="node"):
+    """--node-ca/--node-cert/--node-key of a fresh certificate of this process' CA for `region`."""
+    directory = federation_ca()
+    unique = f"{name}-{next(_cert_names)}"
+    certs("node", directory, unique, "127.0.0.1", region)
+    return ("--node-ca", os.path.join(directory, "ca.crt"),
+            "--node-cert", os.path.join(directory, unique + ".crt"),
+            "--node-key", os.path.join(directory, unique + ".key"))
+
+
+def with_node_tls(region, name, args):
+    """`args` plus a node certificate, unless they choose the node port's security themselves."""
+    if "--node-ca" in args or "--insecure-plain-node-port" in args:
+        return tuple(args)
+    return (*node_tls_args(region, name), *args)
+
+
+def operator_tls_args():
+    directory = federation_ca()
+    return ("--ca", os.path.join(directory, "ca.crt"), "--cert", os.path.join(directory, "operator.crt"),
+            "--key", os.path.join(directory, "operator.key"))
 
 
 class Process:
@@ -107,7 +163,7 @@ class Federation:
         p = self._start(["agent", "--port", "0", "--node-port", "0", "--keystone-url",
                          keystone_url or self.keystone_url, "--service-password", "secret",
                          "--region", region, "--data-dir",
-                         os.path.join(self.dir, name), *extra],
+                         os.path.join(self.dir, name), *with_node_tls(region, name, extra)],
                         name + ".log")
         ready = p.read_json()
         ready["process"] = p

@@ -19,16 +19,29 @@ class Demo(unittest.TestCase):
                         "--build-delay-ms", "100"], os.path.join(data_dir, "demo.err"))
         try:
             exports = {}
-            while "OS_INTERFACE" not in exports:
+            while "FEDSTACK_NODE_KEY" not in exports:
                 line = demo.read_line(90)
                 if line.startswith("export "):
                     key, value = line[len("export "):].split("=", 1)
                     exports[key] = value
-            env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+            env = {k: v for k, v in os.environ.items()
+                   if not k.startswith("OS_") and not k.startswith("FEDSTACK_NODE_")}
+            plain_env = dict(env)
             env.update(exports)
             token = openstack(env, "token", "issue", "-f", "json")
             self.assertTrue(token["id"])
             self.assertIsInstance(openstack(env, "image", "list", "-f", "json"), list)
+            # The node port is mutual TLS: the exported operator certificate reads it, nothing
+            # else does.
+            with open(os.path.join(data_dir, "demo.err"), encoding="utf-8") as f:
+                # Printed before the exports: "fedstack demo: agent-1 serves URL, node HOST:PORT".
+                node = next(line.split(", node ")[-1].strip() for line in f
+                            if line.startswith("fedstack demo: agent-1 serves "))
+            members = [FEDSTACK, "members", "--node", node, "--json", "--timeout-ms", "3000"]
+            ok = subprocess.run(members, env=env, capture_output=True, text=True, timeout=60)
+            self.assertEqual(ok.returncode, 0, ok.stderr)
+            refused = subprocess.run(members, env=plain_env, capture_output=True, text=True, timeout=60)
+            self.assertNotEqual(refused.returncode, 0)
 
             agent = urlparse(exports["OS_AUTH_URL"])
             demo.proc.send_signal(signal.SIGINT)
