@@ -317,6 +317,10 @@ int reported_index() {
 }
 
 int handshake(SSL* ssl, int (*real)(SSL*), bool accepting) {
+  // Only CAF's node sessions sit on a socket; Asio's https streams to the
+  // clouds use memory BIOs, report their own errors, and are no node's.
+  if (SSL_get_fd(ssl) < 0)
+    return real(ssl);
   // Taken before the call: a peer that gives up may be gone right after.
   auto peer = peer_of(ssl);
   ERR_clear_error();
