@@ -24,11 +24,11 @@ std::pair<std::string, std::string> collection_of(storage::resource_kind kind) {
 std::string singular(const std::string& collection) { return collection.substr(0, collection.size() - 1); }
 
 /// The item's whole tag list for one PUT: the tenant's tags, the marker and the attempt.
-std::string tags_body(const json& item, const std::string& global_id, const std::string& token) {
+std::string tags_body(const json& item, const std::string& global_id, const std::string& token, bool is_copy) {
   json holder = json::object();
   holder["tags"] = item.contains("tags") && item["tags"].is_array() ? item["tags"] : json::array();
   api::strip_marker(api::service_type::network, holder);
-  holder["tags"].push_back(api::marker_tag({global_id, false, {}}));
+  holder["tags"].push_back(api::marker_tag({global_id, is_copy, {}}));
   holder["tags"].push_back(api::attempt_tag(token));
   return holder.dump();
 }
@@ -113,7 +113,7 @@ http::awaitable<pending_match> find_pending(agent_context& context, const bhttp:
 http::awaitable<bool> mark_pending(agent_context& context, const bhttp::fields& headers,
                                    const cloudlet_endpoints& c, storage::resource_kind kind,
                                    const json& item, const std::string& global_id, const std::string& token,
-                                   const std::string& description) {
+                                   const std::string& description, bool is_copy) {
   // No structured binding: GCC 12 miscompiles them in coroutines.
   auto names = collection_of(kind);
   const auto& path = names.first;
@@ -122,7 +122,7 @@ http::awaitable<bool> mark_pending(agent_context& context, const bhttp::fields& 
   if (path.empty() || local_id.empty()) co_return false;
   auto tagged = co_await call_cloudlet(context, c, api::service_type::network, bhttp::verb::put,
                                        path + "/" + local_id + "/tags", headers,
-                                       tags_body(item, global_id, token));
+                                       tags_body(item, global_id, token, is_copy));
   if (tagged.status >= 300) {
     spdlog::warn("marking {} {} on {} answered {}", singular(collection), local_id, c.region, tagged.status);
     co_return false;

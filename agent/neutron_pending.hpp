@@ -59,12 +59,14 @@ http::awaitable<pending_match> find_pending(agent_context& context, const bhttp:
 
 /// Marks a Neutron resource made by attempt `token`: one PUT of its whole tag
 /// list (the tenant's tags kept, the marker and attempt tags added: both or
-/// neither), then its description set back to `description`. `item` is the
+/// neither; a copy's marker is fedstack_copy_of), then its description set
+/// back to `description`. `item` is the
 /// resource as its cloud showed it. False when the tags could not be set (the
 /// pending description is then left, so that it can still be found).
 http::awaitable<bool> mark_pending(agent_context& context, const bhttp::fields& headers,
                                    const cloudlet_endpoints& c, storage::resource_kind kind,
                                    const nlohmann::json& item, const std::string& global_id,
-                                   const std::string& token, const std::string& description);
+                                   const std::string& token, const std::string& description,
+                                   bool is_copy = false);
 
 } // namespace fedstack::agent

@@ -438,6 +438,63 @@ class AbandonedAttempt(unittest.TestCase):
         finally:
             fed.close()
 
+    def test_a_network_copy_whose_answer_was_lost_is_bound_for_the_boot_not_left_unmarked(self):
+        fed = Federation(cloudlets=2, build_delay_ms=50, agent_args=FAST)
+        try:
+            agent = fed.agents[0]
+            second = next(c for c in fed.endpoints["cloudlets"] if c["region"] == "cloudlet-2")
+            admin, _ = token(fed.keystone_url)
+            headers = {"X-Auth-Token": admin}
+
+            def call(method, path, body=None):
+                status, _, raw = http(method, agent["url"] + path, body, headers=headers)
+                return status, (json.loads(raw) if raw.strip() else None)
+            flavor = flavor_id(agent["url"], admin)
+            status, image = call("POST", "/v2/images", {"name": "copy-me", "disk_format": "raw",
+                                                        "container_format": "bare"})
+            self.assertEqual(status, 201, image)
+            status, _, body = http("PUT", agent["url"] + "/v2/images/" + image["id"] + "/file", raw=b"\0" * 4096,
+                                   headers={**headers, "Content-Type": "application/octet-stream"})
+            self.assertEqual(status, 204, body)
+
+            def network_with_subnet(name, cidr):
+                status, net = call("POST", "/v2.0/networks", {"network": {"name": name, "description": "theirs"}})
+                self.assertEqual(status, 201, net)
+                status, sub = call("POST", "/v2.0/subnets", {"subnet": {
+                    "name": name + "-sub", "network_id": net["network"]["id"], "cidr": cidr, "ip_version": 4}})
+                self.assertEqual(status, 201, sub)
+                return net["network"]["id"], sub["subnet"]["id"]
+
+            def boot(name, network):
+                return call("POST", "/compute/v2.1/servers", {"server": {
+                    "name": name, "imageRef": image["id"], "flavorRef": flavor,
+                    "availability_zone": "cloudlet-2", "networks": [{"uuid": network}]}})
+            # A first boot copies the image to cloudlet-2 without faults.
+            first, _ = network_with_subnet("first-net", "10.78.0.0/24")
+            status, server = boot("first-vm", first)
+            self.assertEqual(status, 202, server)
+            # Then every create on cloudlet-2 is made and answered 502: the network and
+            # subnet copies (and the server) are found by their tokens.
+            net, sub = network_with_subnet("copied-net", "10.79.0.0/24")
+            status, _, body = http("PUT", fed.keystone_url + "/sim/faults/cloudlet-2", {"lost_answer_rate": 1})
+            self.assertEqual(status, 200, body)
+            try:
+                status, server = boot("copied-vm", net)
+            finally:
+                http("DELETE", fed.keystone_url + "/sim/faults/cloudlet-2")
+            self.assertEqual(status, 202, server)
+            neutron = second["network_url"].rstrip("/")
+            for collection, name, gid in (("networks", "copied-net", net), ("subnets", "copied-net-sub", sub)):
+                status, _, body = http("GET", f"{neutron}/v2.0/{collection}?name={name}", headers=headers)
+                items = json.loads(body)[collection]
+                self.assertEqual(len(items), 1, items)
+                self.assertIn("fedstack_copy_of=" + gid, items[0]["tags"])
+            status, _, body = http("GET", neutron + "/v2.0/networks?name=copied-net", headers=headers)
+            self.assertEqual(json.loads(body)["networks"][0]["description"], "theirs")
+            self.assertEqual(call("GET", "/compute/v2.1/servers/" + server["server"]["id"])[0], 200)
+        finally:
+            fed.close()
+
 
 if __name__ == "__main__":
     unittest.main()
