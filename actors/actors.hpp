@@ -97,6 +97,7 @@ typename Inspector::result_type inspect(Inspector& f, registry_entry& x) {
       return caf::make_error(ec::invalid_argument, "registry_entry: bad kind or state");
     return caf::none;
   };
+  // x.attempt stays out: an attempt token never leaves its agent (docs/faults.md).
   return f(caf::meta::type_name("registry_entry"), x.kind, x.global_id, x.project_id,
            x.state, x.copies, x.created_unix_ms, x.name,
            caf::meta::load_callback(validate));

@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/attempt_token.hpp"
 #include "agent/federation.hpp"
+#include "agent/neutron_pending.hpp"
 #include "agent/service_session.hpp"
 #include "agent/upstream_call.hpp"
 #include "api/global_id.hpp"
@@ -91,18 +93,6 @@ http::awaitable<registry_entry> bind_copy(request& r, const registry_entry& entr
   auto fresh = co_await r.context.registry->get(entry.project_id, entry.global_id);
   if (fresh && fresh->copy_on(to.region)) co_return std::move(*fresh);
   throw copy_failed(entry.global_id + " was deleted while it was being copied");
-}
-
-/// PUTs the copy-of marker tag on a Neutron resource.
-http::awaitable<void> tag_copy(request& r, const cloudlet_endpoints& to, const std::string& collection,
-                               const std::string& local_id, const std::string& global_id) {
-  auto tag = api::marker_tag({global_id, true, {}});
-  auto answer = co_await call_cloudlet(r.context, to, api::service_type::network, bhttp::verb::put,
-                                       "/v2.0/" + collection + "/" + local_id + "/tags/" + tag,
-                                       client_call_headers(r));
-  if (answer.status >= 300)
-    spdlog::warn("{} tagging {} {} on {} answered {}", r.request_id, collection, local_id, to.region,
-                 answer.status);
 }
 
 // Field lists live outside the coroutines: GCC 12 cannot keep an
@@ -237,6 +227,67 @@ http::awaitable<registry_entry> ensure_image_on(request& r, const registry_entry
   co_return co_await bind_copy(r, image, to, api::service_type::image, made_id, "/v2/images/" + made_id);
 }
 
+/// Makes a Neutron copy (`fields` of a network or subnet) on `to` and marks it
+/// as a copy of `global_id`: its create carries a pending description
+/// (neutron_pending.hpp), so that a create answered 5xx or not at all is found
+/// by its token and bound rather than left unmarked; not found, the attempt is
+/// recorded as abandoned (its owner deletes what it makes later) and the copy
+/// fails. Returns the copy's ID.
+http::awaitable<std::string> make_neutron_copy(request& r, const cloudlet_endpoints& to, storage::resource_kind kind,
+                                               const std::string& global_id, json fields) {
+  auto singular = std::string(storage::to_string(kind));
+  auto collection = singular + "s";
+  auto token = new_attempt_token();
+  auto description = fields.contains("description") && fields["description"].is_string()
+                       ? fields["description"].get<std::string>() : std::string{};
+  fields["description"] = api::pending_description(token);
+  json body = json::object();
+  body[singular] = std::move(fields);
+  auto headers = client_call_headers(r);
+  std::optional<http::response> made;
+  std::optional<std::string> failure;
+  try {
+    made = co_await call_cloudlet(r.context, to, api::service_type::network, bhttp::verb::post,
+                                  "/v2.0/" + collection, headers, body.dump());
+  } catch (const upstream_failure& e) {
+    failure = e.what();
+  }
+  json item;
+  if (made && made->status == 201) {
+    item = parse_object(*made).value(singular, json::object());
+  } else if (failure || made->status >= 500) {
+    const auto& project = r.identity->project_id;
+    std::optional<std::string> unknown;
+    try {
+      auto found = match_pending(co_await list_pending(r.context, headers, to, kind, token, project), token,
+                                 global_id, project);
+      if (found.found == pending_match::result::one) item = std::move(found.item);
+    } catch (const upstream_failure& e) {
+      unknown = e.what();
+    }
+    if (item.is_null()) {
+      storage::abandoned_attempt record{token, kind, global_id, project, to.region, now_unix_ms()};
+      co_await r.context.registry->abandon(record);
+      metrics::fedstack().abandoned_attempts.add({singular});
+      throw copy_failed("creating the " + singular + " copy on " + to.region + " failed (" +
+                        failure.value_or(made ? std::to_string(made->status) : std::string{}) +
+                        "); the attempt is recorded as abandoned");
+    }
+    spdlog::warn("{} {} copy on {} failed ({}) but was made as {}: bound", r.request_id, singular, to.region,
+                 failure.value_or(made ? std::to_string(made->status) : std::string{}),
+                 item.value("id", std::string{}));
+    metrics::fedstack().creates_found.add({singular});
+  } else {
+    throw copy_failed("creating the " + singular + " copy on " + to.region + " answered " +
+                      std::to_string(made->status));
+  }
+  auto made_id = item.value("id", std::string{});
+  if (made_id.empty()) throw copy_failed("creating the " + singular + " copy on " + to.region + " gave no id");
+  if (!co_await mark_pending(r.context, headers, to, kind, item, global_id, token, description, true))
+    spdlog::warn("{} {} copy {} on {} could not be tagged", r.request_id, singular, made_id, to.region);
+  co_return made_id;
+}
+
 http::awaitable<registry_entry> ensure_network_on(request& r, const registry_entry& given,
                                                   const cloudlet_endpoints& to) {
   auto network = given;
@@ -252,14 +303,8 @@ http::awaitable<registry_entry> ensure_network_on(request& r, const registry_ent
                                         "/v2.0/networks/" + primary.local_id, headers);
     auto meta = parse_object(shown).value("network", json::object());
     if (shown.status != 200) throw copy_failed("network " + network.global_id + " cannot be read");
-    json body = json::object();
-    body["network"] = copy_fields(meta, network_copy_fields);
-    auto made = co_await call_cloudlet(r.context, to, api::service_type::network, bhttp::verb::post,
-                                       "/v2.0/networks", headers, body.dump());
-    auto made_id = parse_object(made).value("network", json::object()).value("id", std::string{});
-    if (made.status != 201 || made_id.empty())
-      throw copy_failed("creating the network copy on " + to.region + " answered " + std::to_string(made.status));
-    co_await tag_copy(r, to, "networks", made_id, network.global_id);
+    auto made_id = co_await make_neutron_copy(r, to, storage::resource_kind::network, network.global_id,
+                                              copy_fields(meta, network_copy_fields));
     network = co_await bind_copy(r, network, to, api::service_type::network, made_id,
                                  "/v2.0/networks/" + made_id);
   }
@@ -275,14 +320,8 @@ http::awaitable<registry_entry> ensure_network_on(request& r, const registry_ent
     if (!entry || entry->copy_on(to.region)) continue;
     auto fields = copy_fields(subnet, subnet_copy_fields);
     fields["network_id"] = to_network;
-    json body = json::object();
-    body["subnet"] = fields;
-    auto made = co_await call_cloudlet(r.context, to, api::service_type::network, bhttp::verb::post,
-                                       "/v2.0/subnets", headers, body.dump());
-    auto made_id = parse_object(made).value("subnet", json::object()).value("id", std::string{});
-    if (made.status != 201 || made_id.empty())
-      throw copy_failed("creating a subnet copy on " + to.region + " answered " + std::to_string(made.status));
-    co_await tag_copy(r, to, "subnets", made_id, m->global_id);
+    auto made_id = co_await make_neutron_copy(r, to, storage::resource_kind::subnet, m->global_id,
+                                              std::move(fields));
     co_await bind_copy(r, *entry, to, api::service_type::network, made_id, "/v2.0/subnets/" + made_id);
   }
   co_return network;

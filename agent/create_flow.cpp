@@ -22,6 +22,7 @@
 #include "agent/copies.hpp"
 #include "agent/federation.hpp"
 #include "agent/marker_search.hpp"
+#include "agent/neutron_pending.hpp"
 #include "agent/reclaim_rule.hpp"
 #include "agent/request.hpp"
 #include "agent/resource_kinds.hpp"
@@ -138,7 +139,7 @@ http::response answer_for_found(resource_kind kind, json item) {
 /// fresh attempt token. A 5xx or no answer is followed by a look for the
 /// token: what the cloud made is bound; otherwise the attempt is recorded as
 /// abandoned before any other cloudlet is tried.
-http::awaitable<attempt> create_on(request& r, const cloudlet_endpoints& c, const registry_entry& entry,
+http::awaitable<attempt> create_on(request& r, const cloudlet_endpoints& c, registry_entry& entry,
                                    const json& body) {
   auto kind = entry.kind;
   const auto& global_id = entry.global_id;
@@ -154,6 +155,21 @@ http::awaitable<attempt> create_on(request& r, const cloudlet_endpoints& c, cons
   }));
   auto token = new_attempt_token();
   api::add_marker(service, doc, {global_id, false, token});
+  // Neutron takes no tags at create: a single create carries its token in its
+  // description until it is tagged (neutron_pending.hpp). Bulk creates and a
+  // description Neutron would refuse are sent as they are.
+  auto singular = std::string(storage::to_string(kind));
+  bool pending = service == api::service_type::network && doc.contains(singular) && doc[singular].is_object() &&
+                 (!doc[singular].contains("description") || doc[singular]["description"].is_string());
+  std::string description;   // the client's, restored once the resource is tagged
+  if (pending) {
+    description = doc[singular].value("description", std::string{});
+    doc[singular]["description"] = api::pending_description(token);
+  }
+  // The reservation knows its attempt before the cloud does: after a crash the
+  // sweep finds what it made, or records it as abandoned (reservation_sweep.cpp).
+  entry.attempt = storage::reserved_attempt{token, c.region, description};
+  co_await r.context.registry->put(entry);
   attempt a;
   std::optional<upstream_failure> failure;
   try {
@@ -171,13 +187,21 @@ http::awaitable<attempt> create_on(request& r, const cloudlet_endpoints& c, cons
     } else {
       a.cause = "server_error";
     }
-    // Neutron resources are marked after their create answered: nothing carries the token yet.
-    bool searchable = kind == resource_kind::image || kind == resource_kind::server;
+    // A Neutron create is found by its pending description (or its tags, if it got them).
+    bool searchable = kind == resource_kind::image || kind == resource_kind::server || pending;
     std::optional<json> made;
     std::optional<std::string> unknown;
     if (searchable) {
       try {
-        made = co_await find_attempt(r, c, kind, global_id, token);
+        if (pending) {
+          auto found = co_await find_pending(r.context, client_call_headers(r), c, kind, global_id, token,
+                                             entry.project_id);
+          if (found.found == pending_match::result::one) made = std::move(found.item);
+          else if (found.found == pending_match::result::ambiguous)
+            unknown = "two resources carry its token";
+        } else {
+          made = co_await find_attempt(r, c, kind, global_id, token);
+        }
       } catch (const upstream_failure& e) {
         unknown = e.what();
       }
@@ -210,7 +234,33 @@ http::awaitable<attempt> create_on(request& r, const cloudlet_endpoints& c, cons
     }
     a.local_id = *id;
   }
-  if (service == api::service_type::network) {
+  if (pending) {
+    auto answered = parse_object(a.answer->body);
+    auto item = answered.value(singular, json::object());
+    bool marked = false;
+    std::optional<std::string> failure_text;
+    try {
+      marked = co_await mark_pending(r.context, client_call_headers(r), c, kind, item, global_id, token, description);
+    } catch (const upstream_failure& e) {
+      failure_text = e.what();
+    }
+    if (!marked) {
+      // Made but not marked: not bound. Recorded as abandoned, so that the owner
+      // deletes it (found by its pending description or, if the tags did land, by them).
+      spdlog::warn("{} {} {} on {} could not be marked{}{}", r.request_id, singular, a.local_id, c.region,
+                   failure_text ? ": " : "", failure_text.value_or(""));
+      a.status = 503;
+      a.message = "The " + singular + " could not be marked on " + c.region + ".";
+      a.cause = "unmarked";
+      a.answer.reset();
+      bool recorded = co_await abandon(r, c, entry, token);
+      a.result = recorded ? attempt::outcome::failed : attempt::outcome::final_failure;
+      co_return a;
+    }
+    // The client sees the description it asked for.
+    answered[singular]["description"] = description;
+    a.answer->body = answered.dump();
+  } else if (service == api::service_type::network) {
     for (const auto& tag : {api::marker_tag({global_id, false, {}}), api::attempt_tag(token)}) {
       auto tagged = co_await call_cloudlet(r.context, c, service, bhttp::verb::put,
                                            r.route.upstream_path + "/" + a.local_id + "/tags/" + tag,
@@ -451,6 +501,7 @@ http::awaitable<void> handle_create(request& r, std::string body) {
     if (a.result == attempt::outcome::created) {
       co_await file_under_owner(r, entry, *a.answer);
       entry.state = storage::entry_state::bound;
+      entry.attempt.reset();
       entry.copies.clear();
       entry.copies.push_back(storage::cloud_copy{c.region, a.local_id});
       co_await r.context.registry->put(entry);

@@ -7,12 +7,25 @@
 
 #include "agent/federation.hpp"
 #include "agent/marker_search.hpp"
+#include "agent/neutron_pending.hpp"
 #include "agent/reclaim_rule.hpp"
 #include "agent/upstream_call.hpp"
 #include "metrics/catalog.hpp"
 
 namespace fedstack::agent {
 namespace {
+
+bool is_neutron(storage::resource_kind kind) {
+  return kind == storage::resource_kind::network || kind == storage::resource_kind::subnet ||
+         kind == storage::resource_kind::port;
+}
+
+void bind_entry(storage::registry_entry& entry, const std::string& cloudlet, const std::string& local_id) {
+  entry.state = storage::entry_state::bound;
+  entry.attempt.reset();
+  entry.copies.clear();
+  entry.copies.push_back(storage::cloud_copy{cloudlet, local_id});
+}
 
 http::awaitable<void> sweep_reserved(agent_context& context, const bhttp::fields& headers,
                                      std::chrono::milliseconds timeout) {
@@ -39,15 +52,53 @@ http::awaitable<void> sweep_reserved(agent_context& context, const bhttp::fields
     if (found) {
       spdlog::warn("reservation sweep: adopting {} {} found on {} as {}", to_string(entry.kind),
                    entry.global_id, found->cloudlet.region, found->local_id);
-      entry.state = storage::entry_state::bound;
-      entry.copies.clear();
-      entry.copies.push_back(storage::cloud_copy{found->cloudlet.region, found->local_id});
+      bind_entry(entry, found->cloudlet.region, found->local_id);
       co_await context.registry->put(entry);
-    } else {
-      spdlog::warn("reservation sweep: dropping {} {}: no cloudlet holds it", to_string(entry.kind),
-                   entry.global_id);
-      co_await context.registry->erase(entry.project_id, entry.global_id);
+      continue;
     }
+    const auto& attempt = entry.attempt;
+    bool moved_on = attempt && abandoned_tokens.count(attempt->token);
+    if (attempt && !moved_on && is_neutron(entry.kind)) {
+      // Made but never tagged (the agent died between the create and the tag):
+      // found by the pending description its create carried.
+      auto c = find_cloudlet(context, attempt->cloudlet);
+      std::optional<pending_match> pending;
+      if (c) {
+        try {
+          pending = co_await find_pending(context, headers, *c, entry.kind, entry.global_id, attempt->token,
+                                          entry.project_id);
+        } catch (const upstream_failure& e) {
+          spdlog::warn("reservation sweep: {} {} left reserved: {}", to_string(entry.kind), entry.global_id,
+                       e.what());
+          continue;
+        }
+      }
+      if (pending && pending->found == pending_match::result::one) {
+        auto local_id = pending->item.value("id", std::string{});
+        if (!co_await mark_pending(context, headers, *c, entry.kind, pending->item, entry.global_id, attempt->token,
+                                   attempt->description)) {
+          spdlog::warn("reservation sweep: {} {} left reserved: {} {} on {} could not be tagged",
+                       to_string(entry.kind), entry.global_id, to_string(entry.kind), local_id, c->region);
+          continue;
+        }
+        spdlog::warn("reservation sweep: adopting {} {}: its untagged create is {} on {}", to_string(entry.kind),
+                     entry.global_id, local_id, c->region);
+        bind_entry(entry, c->region, local_id);
+        co_await context.registry->put(entry);
+        continue;
+      }
+    }
+    // Recorded before the reservation goes: a cloud that held the create may
+    // still make it, and then only this record lets the owner delete it.
+    if (attempt && !moved_on) {
+      // Built before the co_await: GCC 12 mishandles temporaries in its operand.
+      storage::abandoned_attempt record{attempt->token, entry.kind, entry.global_id, entry.project_id,
+                                        attempt->cloudlet, now_unix_ms()};
+      co_await context.registry->abandon(record);
+    }
+    spdlog::warn("reservation sweep: dropping {} {}: no cloudlet holds it{}", to_string(entry.kind),
+                 entry.global_id, attempt && !moved_on ? " (its attempt is recorded as abandoned)" : "");
+    co_await context.registry->erase(entry.project_id, entry.global_id);
   }
 }
 
@@ -70,6 +121,11 @@ http::awaitable<void> reclaim_one(agent_context& context, const bhttp::fields& h
       found.emplace();
       for (const auto& item : items)
         if (auto marked = to_marked_item(service, item)) found->push_back(std::move(*marked));
+      // A Neutron create that was never tagged carries the attempt's token in its description.
+      if (is_neutron(record.kind))
+        for (const auto& item : co_await list_pending(context, headers, *cloudlet, record.kind, record.token,
+                                                      record.project_id))
+          if (auto marked = pending_marked_item(item, record.global_id)) found->push_back(std::move(*marked));
     } catch (const upstream_failure& e) {
       spdlog::info("reclaim: attempt {} on {}: postponed ({})", record.token, record.cloudlet, e.what());
     }

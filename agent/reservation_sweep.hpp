@@ -5,7 +5,11 @@
 // a crash or a failure midway. The sweep looks its marker up on every
 // cloudlet, with the agent's service (admin) token: what it finds is adopted
 // (the entry is bound to it, unless its attempt token is recorded as
-// abandoned), and a reservation that made nothing is dropped.
+// abandoned); so is, for a network, subnet or port, the untagged resource that
+// carries its attempt's pending description (neutron_pending.hpp), which is
+// tagged first. A reservation that made nothing is dropped, and its attempt
+// (kept in the reservation) recorded as abandoned before, since a cloud that
+// held the create may still make it.
 //
 // Then the owner's reclaim: each create attempt this agent recorded as
 // abandoned, older than the timeout, is looked for on its cloudlet by its

@@ -27,6 +27,7 @@ std::optional<std::uint64_t> parse_hex(std::string_view text) {
 const char* tag_prefix(bool is_copy) { return is_copy ? "fedstack_copy_of=" : "fedstack_gid="; }
 
 constexpr std::string_view attempt_prefix = "fedstack_attempt=";
+constexpr std::string_view pending_prefix = "fedstack_pending=";
 
 std::optional<marker> from_object(const json& holder) {
   if (!holder.is_object()) return std::nullopt;
@@ -79,6 +80,17 @@ bool is_attempt_token(std::string_view text) {
   for (char c : text)
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   return true;
+}
+
+std::string pending_description(std::string_view token) {
+  return std::string(pending_prefix) + std::string(token);
+}
+
+std::optional<std::string> pending_token(std::string_view description) {
+  if (description.substr(0, pending_prefix.size()) != pending_prefix) return std::nullopt;
+  auto token = description.substr(pending_prefix.size());
+  if (!is_attempt_token(token)) return std::nullopt;
+  return std::string(token);
 }
 
 std::string attempt_tag(std::string_view token) { return std::string(attempt_prefix) + std::string(token); }
@@ -144,6 +156,9 @@ void strip_marker(service_type service, json& item) {
         }
         tags = std::move(kept);
       }
+      if (auto d = item.find("description"); d != item.end() && d->is_string() &&
+                                              pending_token(d->get_ref<const std::string&>()))
+        *d = "";
       return;
     default:
       return;

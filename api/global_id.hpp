@@ -60,11 +60,22 @@ bool is_attempt_token(std::string_view text);
 /// The Neutron tag for an attempt token ("fedstack_attempt=<token>").
 std::string attempt_tag(std::string_view token);
 
+/// The transient marker a Neutron create carries in its `description` (Neutron
+/// takes no tags in a create body): "fedstack_pending=<token>", 49 characters
+/// (Neutron allows 255). It lets a create whose answer was lost, or whose
+/// tagging was cut, be found by its token; the tags are then added and the
+/// client's description restored (docs/decisions.md, "Neutron creates").
+std::string pending_description(std::string_view token);
+
+/// The attempt token of a pending description; nullopt for any other text.
+std::optional<std::string> pending_token(std::string_view description);
+
 /// The marker of one item as the cloud shows it (a Glance image, a Nova server,
 /// a Neutron network, subnet or port); nullopt when it has none.
 std::optional<marker> read_marker(service_type service, const nlohmann::json& item);
 
-/// Removes the marker from an item before it is shown to a client.
+/// Removes the marker from an item before it is shown to a client (a Neutron
+/// item's pending description becomes empty).
 void strip_marker(service_type service, nlohmann::json& item);
 
 /// The Neutron tag for a marker ("fedstack_gid=<id>").

@@ -30,6 +30,8 @@ json fault_json(const fault_plan& plan) {
           {"create_error_rate", plan.create_error_rate},
           {"lost_answer_rate", plan.lost_answer_rate},
           {"create_answer_delay_ms", plan.create_answer_delay.count()},
+          {"create_hold_ms", plan.create_hold.count()},
+          {"tag_hold_ms", plan.tag_hold.count()},
           {"down", plan.down},
           {"max_concurrent", plan.max_concurrent}};
 }
@@ -37,9 +39,12 @@ json fault_json(const fault_plan& plan) {
 outcome<fault_plan> parse_fault_plan(const json& body, fault_plan base) {
   if (!body.is_object()) return bad_request("The body must be a JSON object.");
   for (const auto& [key, value] : body.items()) {
-    if (key == "latency_ms" || key == "create_answer_delay_ms") {
+    if (key == "latency_ms" || key == "create_answer_delay_ms" || key == "create_hold_ms" || key == "tag_hold_ms") {
       if (!value.is_number_integer() || value.get<std::int64_t>() < 0) return bad_request(key + " must be an integer >= 0");
-      (key == "latency_ms" ? base.latency : base.create_answer_delay) = std::chrono::milliseconds{value.get<std::int64_t>()};
+      (key == "latency_ms"               ? base.latency
+       : key == "create_answer_delay_ms" ? base.create_answer_delay
+       : key == "create_hold_ms"         ? base.create_hold
+                                         : base.tag_hold) = std::chrono::milliseconds{value.get<std::int64_t>()};
     } else if (key == "error_rate" || key == "create_error_rate" || key == "lost_answer_rate") {
       if (!is_rate(value)) return bad_request(key + " must be a number in [0, 1]");
       (key == "error_rate"          ? base.error_rate
@@ -95,6 +100,13 @@ std::optional<reply> lost_answer(const fault_plan& plan, const service& svc, con
 std::chrono::milliseconds answer_delay(const fault_plan& plan, const service& svc, const request& r) {
   if (plan.create_answer_delay.count() <= 0 || !creates_resource(svc.kind(), r)) return std::chrono::milliseconds{0};
   return plan.create_answer_delay;
+}
+
+std::chrono::milliseconds hold_before(const fault_plan& plan, const service& svc, const request& r) {
+  bool tag_write = svc.kind() == "neutron" && (r.method == "PUT" || r.method == "DELETE") &&
+                   r.segments.size() >= 4 && r.segments[0] == "v2.0" && r.segments[3] == "tags";
+  if (tag_write) return plan.tag_hold;
+  return creates_resource(svc.kind(), r) ? plan.create_hold : std::chrono::milliseconds{0};
 }
 
 fault_plan fault_state::plan() const {

@@ -3,10 +3,12 @@
 // cloudlets"): added latency, a rate of 503 answers, a rate of 500 answers to
 // creates only, a cloudlet that stops answering, and a cap on concurrent
 // requests (an overloaded controller), and creates that are made but answered
-// 502 (a proxy that lost the cloud's answer) or answered late. Set at run time
+// 502 (a proxy that lost the cloud's answer) or answered late, and creates or
+// Neutron tag writes held before they are made (made after the caller gave up
+// or died). Set at run time
 // through the Keystone port: GET /sim/faults, PUT /sim/faults/{region}
 // {"latency_ms", "error_rate", "create_error_rate", "lost_answer_rate",
-// "create_answer_delay_ms", "down", "max_concurrent"}, DELETE /sim/faults/{region}.
+// "create_answer_delay_ms", "create_hold_ms", "tag_hold_ms", "down", "max_concurrent"}, DELETE /sim/faults/{region}.
 
 #include <atomic>
 #include <chrono>
@@ -27,6 +29,8 @@ struct fault_plan {
   double create_error_rate = 0;           // share of creates answered 500 (see creates_resource)
   double lost_answer_rate = 0;            // share of creates made, then answered 502
   std::chrono::milliseconds create_answer_delay{0};   // creates made at once, answered after this
+  std::chrono::milliseconds create_hold{0};   // creates wait this long, then are made
+  std::chrono::milliseconds tag_hold{0};      // Neutron tag writes wait this long, then are made
   bool down = false;                      // requests are held without an answer
   int max_concurrent = 0;                 // 0: unlimited; beyond it requests queue
 };
@@ -70,6 +74,11 @@ std::optional<reply> lost_answer(const fault_plan& plan, const service& svc, con
 /// How long to hold the answer to `r`, a request the service has handled:
 /// create_answer_delay for creates, else zero.
 std::chrono::milliseconds answer_delay(const fault_plan& plan, const service& svc, const request& r);
+
+/// How long to hold `r` before the service handles it: create_hold for a
+/// create (creates_resource), tag_hold for a Neutron tag write (PUT or DELETE
+/// on /v2.0/{collection}/{id}/tags[/{tag}]), else zero.
+std::chrono::milliseconds hold_before(const fault_plan& plan, const service& svc, const request& r);
 
 /// The /sim/faults control API.
 class faults_api {

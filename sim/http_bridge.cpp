@@ -161,7 +161,14 @@ awaitable<void> serve(http::exchange& ex, service& svc, const std::string& label
         out = svc.error_reply(413, "Request body is larger than the simulator accepts.");
       } else {
         r.body = std::move(*body);
-        if (options.faults) out = create_error(options.faults->plan(), svc, r);
+        if (options.faults) {
+          if (auto hold = hold_before(options.faults->plan(), svc, r); hold.count() > 0) {
+            asio::steady_timer held{co_await asio::this_coro::executor};
+            held.expires_after(hold);
+            co_await held.async_wait(http::use_awaitable);
+          }
+          out = create_error(options.faults->plan(), svc, r);
+        }
         if (!out) {
           out = options.control && faults_api::owns(r) ? options.control->handle(r) : svc.handle(r);
           if (options.faults) {

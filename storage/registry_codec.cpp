@@ -30,6 +30,13 @@ json parse_record(std::string_view bytes) {
   return record;
 }
 
+bool is_attempt_token(std::string_view token) {
+  bool hex = token.size() == 32;
+  for (char c : token)
+    hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+  return hex;
+}
+
 }  // namespace
 
 std::optional<store_error> check_id(std::string_view what, std::string_view id) {
@@ -56,6 +63,14 @@ std::optional<store_error> check_entry(const registry_entry& entry) {
     return make_store_error(store_errc::invalid_argument, "invalid entry state");
   if (entry.name.size() > max_name_size)
     return make_store_error(store_errc::invalid_argument, "name is too long");
+  if (entry.attempt) {
+    if (!is_attempt_token(entry.attempt->token))
+      return make_store_error(store_errc::invalid_argument, "attempt token must be 32 lowercase hex digits");
+    if (auto err = check_id("attempt cloudlet", entry.attempt->cloudlet))
+      return err;
+    if (entry.attempt->description.size() > max_name_size)
+      return make_store_error(store_errc::invalid_argument, "attempt description is too long");
+  }
   if (entry.copies.size() > max_copies)
     return make_store_error(store_errc::invalid_argument, "too many copies");
   std::set<std::string_view> cloudlets;
@@ -112,6 +127,9 @@ std::string encode_entry(const registry_entry& entry) {
                  {"c", std::move(copies)},
                  {"t", entry.created_unix_ms},
                  {"n", entry.name}};
+  // Optional, so that records written before it load (and older binaries ignore it).
+  if (entry.attempt)
+    record["a"] = {{"t", entry.attempt->token}, {"c", entry.attempt->cloudlet}, {"d", entry.attempt->description}};
   std::string result;
   json::to_cbor(record, result);
   return result;
@@ -137,6 +155,13 @@ registry_entry decode_entry(std::string_view global_id, std::string_view bytes) 
       throw corrupt_record("registry record has no integer creation time");
     result.created_unix_ms = created.get<std::int64_t>();
     result.name = record.at("n").get<std::string>();
+    if (auto a = record.find("a"); a != record.end()) {
+      reserved_attempt attempt{a->at("t").get<std::string>(), a->at("c").get<std::string>(),
+                               a->at("d").get<std::string>()};
+      if (!is_attempt_token(attempt.token))
+        throw corrupt_record("registry record has a malformed attempt token");
+      result.attempt = std::move(attempt);
+    }
     return result;
   } catch (const json::exception& e) {
     throw corrupt_record(std::string{"malformed registry record: "} + e.what());
@@ -152,10 +177,7 @@ std::string decode_project(std::string_view bytes) {
 }
 
 std::optional<store_error> check_abandoned(const abandoned_attempt& attempt) {
-  bool hex = attempt.token.size() == 32;
-  for (char c : attempt.token)
-    hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
-  if (!hex)
+  if (!is_attempt_token(attempt.token))
     return make_store_error(store_errc::invalid_argument, "attempt token must be 32 lowercase hex digits");
   if (!is_valid(attempt.kind))
     return make_store_error(store_errc::invalid_argument, "invalid resource kind");

@@ -2,7 +2,10 @@
 
 // Key layout, input limits and the record encoding of the registry store.
 //
-//   entries     global_id                      -> CBOR record (versioned)
+//   entries     global_id                      -> CBOR record (versioned; a
+//                                                 reservation's attempt under the
+//                                                 optional key "a", absent from
+//                                                 older records)
 //   by_local    cloudlet \0 local_id           -> global_id
 //   by_project  project \0 kind \0 global_id   -> "" (sorted by global_id)
 //   abandoned   attempt token                  -> CBOR record (abandoned_attempt)

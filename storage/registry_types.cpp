@@ -67,11 +67,15 @@ bool operator!=(const cloud_copy& x, const cloud_copy& y) {
   return !(x == y);
 }
 
+bool operator==(const reserved_attempt& x, const reserved_attempt& y) {
+  return std::tie(x.token, x.cloudlet, x.description) == std::tie(y.token, y.cloudlet, y.description);
+}
+
 bool operator==(const registry_entry& x, const registry_entry& y) {
   return std::tie(x.kind, x.global_id, x.project_id, x.state, x.copies,
-                  x.created_unix_ms, x.name)
+                  x.created_unix_ms, x.name, x.attempt)
          == std::tie(y.kind, y.global_id, y.project_id, y.state, y.copies,
-                     y.created_unix_ms, y.name);
+                     y.created_unix_ms, y.name, y.attempt);
 }
 
 bool operator!=(const registry_entry& x, const registry_entry& y) {

@@ -4,6 +4,7 @@
 // the inspect overloads that let these travel in messages.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,18 @@ struct cloud_copy {
 
 /// A global resource, the project that owns it, and its per-cloud copies
 /// (at most one per cloudlet).
+/// The create attempt a reservation is waiting for: its token, the cloudlet it
+/// went to and, for a Neutron create, the description the client asked for
+/// (the create carries a pending description until it is tagged). Kept in this
+/// agent's registry only: not part of the node protocol (actors.hpp).
+struct reserved_attempt {
+  std::string token;
+  std::string cloudlet;
+  std::string description;
+};
+
+bool operator==(const reserved_attempt& x, const reserved_attempt& y);
+
 struct registry_entry {
   resource_kind kind = resource_kind::image;
   std::string global_id;
@@ -45,6 +58,9 @@ struct registry_entry {
   std::vector<cloud_copy> copies;
   std::int64_t created_unix_ms = 0;
   std::string name;
+  /// Set on a reservation while its create attempt runs; records written
+  /// before it existed have none.
+  std::optional<reserved_attempt> attempt;
 
   /// The copy on `cloudlet`, or nullptr.
   const cloud_copy* copy_on(std::string_view cloudlet) const;

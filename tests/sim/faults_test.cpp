@@ -163,5 +163,26 @@ TEST(faults, lost_answer_rate_is_validated_and_shown) {
   EXPECT_EQ(error_of(refused).message, "create_answer_delay_ms must be an integer >= 0");
 }
 
+TEST_F(injected_error_test, creates_and_neutron_tag_writes_are_held_as_asked_and_nothing_else) {
+  auto parsed = parse_fault_plan(json{{"create_hold_ms", 3000}, {"tag_hold_ms", 2000}}, {});
+  ASSERT_FALSE(failed(parsed));
+  auto plan = std::get<fault_plan>(parsed);
+  EXPECT_EQ(fault_json(plan)["create_hold_ms"], 3000);
+  EXPECT_EQ(fault_json(plan)["tag_hold_ms"], 2000);
+  using std::chrono::milliseconds;
+  EXPECT_EQ(hold_before(plan, neutron_, make_request("PUT", "/v2.0/networks/x/tags")), milliseconds{2000});
+  EXPECT_EQ(hold_before(plan, neutron_, make_request("PUT", "/v2.0/ports/x/tags/fedstack_gid=y")), milliseconds{2000});
+  EXPECT_EQ(hold_before(plan, neutron_, make_request("DELETE", "/v2.0/subnets/x/tags")), milliseconds{2000});
+  EXPECT_EQ(hold_before(plan, neutron_, make_request("POST", "/v2.0/networks")), milliseconds{3000});
+  EXPECT_EQ(hold_before(plan, glance_, make_request("POST", "/v2/images")), milliseconds{3000});
+  EXPECT_EQ(hold_before(plan, neutron_, make_request("GET", "/v2.0/networks/x/tags")), milliseconds{0});
+  EXPECT_EQ(hold_before(plan, neutron_, make_request("PUT", "/v2.0/networks/x")), milliseconds{0});
+  EXPECT_EQ(hold_before(plan, glance_, make_request("PUT", "/v2/images/x/tags/y")), milliseconds{0});
+  EXPECT_EQ(hold_before(fault_plan{}, neutron_, make_request("PUT", "/v2.0/networks/x/tags")), milliseconds{0});
+  auto refused = parse_fault_plan(json{{"tag_hold_ms", -1}}, {});
+  ASSERT_TRUE(failed(refused));
+  EXPECT_EQ(error_of(refused).message, "tag_hold_ms must be an integer >= 0");
+}
+
 } // namespace
 } // namespace fedstack::sim

@@ -70,6 +70,29 @@ TEST(registry_codec, records_round_trip_and_reject_garbage) {
   EXPECT_THROW(decode_entry("g1", ""), corrupt_record);
 }
 
+TEST(registry_codec, a_reservations_attempt_round_trips_and_records_without_one_still_load) {
+  auto entry = make_entry("g1", "p1", resource_kind::network, {});
+  entry.state = entry_state::reserved;
+  entry.attempt = reserved_attempt{"00112233445566778899aabbccddeeff", "cloudlet-2", "the client's words"};
+  EXPECT_EQ(check_entry(entry), std::nullopt);
+  EXPECT_EQ(decode_entry("g1", encode_entry(entry)), entry);
+  // A record written before reservations kept their attempt (no "a" key) loads without one.
+  auto record = nlohmann::json::from_cbor(encode_entry(entry));
+  record.erase("a");
+  auto bytes = nlohmann::json::to_cbor(record);
+  auto old = decode_entry("g1", std::string(bytes.begin(), bytes.end()));
+  EXPECT_EQ(old.attempt, std::nullopt);
+  EXPECT_EQ(old.name, entry.name);
+  // A malformed attempt is refused on the way in and is a corrupt record on the way out.
+  auto bad = entry;
+  bad.attempt->token = "not-a-token";
+  EXPECT_NE(check_entry(bad), std::nullopt);
+  EXPECT_THROW(decode_entry("g1", encode_entry(bad)), corrupt_record);
+  bad = entry;
+  bad.attempt->cloudlet.clear();
+  EXPECT_NE(check_entry(bad), std::nullopt);
+}
+
 TEST(registry_codec, huge_declared_sizes_are_corrupt_records) {
   // Found by tests/fuzz/stored_records.cpp: a CBOR map that declares 2^63 pairs made
   // from_cbor throw out_of_range although exceptions were off, past corrupt_record.
