@@ -32,8 +32,9 @@ public:
     if (!result && result.error() == ec::not_found && !(*owner == self_)) {
       auto node = co_await node_of(*owner);
       if (!node) co_return std::nullopt;   // no federation node there: nothing is recorded
-      result = co_await ask<storage::registry_entry>(system_, *node, timeout_, atom::get_v,
-                                                     registry_key{std::move(project), std::move(global_id)});
+      // Named, not a temporary in the co_await: GCC 12 destroys such a temporary twice (ask.hpp).
+      registry_key key{std::move(project), std::move(global_id)};
+      result = co_await ask<storage::registry_entry>(system_, *node, timeout_, atom::get_v, key);
       if (!result) forget(*owner, result.error());
     }
     if (result) co_return std::move(*result);
@@ -67,9 +68,8 @@ public:
     if (!result && result.error() == ec::not_found && !(*owner == self_)) {
       auto node = co_await node_of(*owner);
       if (!node) co_return std::nullopt;
-      result = co_await ask<storage::registry_entry>(
-        system_, *node, timeout_, atom::add_copy_v,
-        copy_addition{std::move(project), std::move(global_id), std::move(copy)});
+      copy_addition addition{std::move(project), std::move(global_id), std::move(copy)};
+      result = co_await ask<storage::registry_entry>(system_, *node, timeout_, atom::add_copy_v, addition);
       if (!result) forget(*owner, result.error());
     }
     if (result) co_return std::move(*result);
@@ -97,7 +97,8 @@ public:
     if (result && !*result && !(*owner == self_)) {
       auto node = co_await node_of(*owner);
       if (!node) co_return false;
-      result = co_await ask<bool>(system_, *node, timeout_, atom::erase_v, registry_key{project, global_id});
+      registry_key key{project, global_id};
+      result = co_await ask<bool>(system_, *node, timeout_, atom::erase_v, key);
       // The owner erases for another agent only once it finds the resource
       // gone (actors/node.hpp); if it does not, it keeps the record.
       if (!result && result.error() == ec::not_authorized) {
