@@ -130,7 +130,7 @@ void check_link_rewriting(const json& body) {
 
 void check_markers(const json& item) {
   if (!item.is_object()) return;
-  const api::marker ours{std::string(sample_gid), false};
+  const api::marker ours{std::string(sample_gid), false, {}};
   for (auto service : {service_type::image, service_type::compute, service_type::network}) {
     if (auto m = api::read_marker(service, item))
       FUZZ_CHECK(api::global_id_owner(m->global_id), "a marker without an owner");

@@ -159,26 +159,7 @@ void schedule(std::vector<capacity_report> reports, const std::vector<peer_addre
   }
 }
 
-void dispatch_message(const caf::message& msg, unsigned seed) {
-  if (msg.match_elements<caf::atom_value, peer_entry, std::vector<peer_entry>>())
-    serve_shuffle(msg.get_as<peer_entry>(1), msg.get_as<std::vector<peer_entry>>(2), seed);
-  else if (msg.match_elements<std::vector<peer_entry>>())
-    take_answer(msg.get_as<std::vector<peer_entry>>(0), seed);
-  else if (msg.match_elements<caf::atom_value, capacity_report>())
-    schedule({msg.get_as<capacity_report>(1)}, {}, seed);
-  else if (msg.match_elements<capacity_report>())
-    schedule({msg.get_as<capacity_report>(0)}, {}, seed);
-  else if (msg.match_elements<capacity_view>())
-    schedule(msg.get_as<capacity_view>(0).reports, msg.get_as<capacity_view>(0).unreachable, seed);
-  else if (msg.match_elements<caf::atom_value, registry_key>())
-    check_registry_message(msg.get_as<registry_key>(1));
-  else if (msg.match_elements<caf::atom_value, copy_addition>())
-    check_registry_message(msg.get_as<copy_addition>(1));
-  else if (msg.match_elements<caf::atom_value, copy_removal>())
-    check_registry_message(msg.get_as<copy_removal>(1));
-}
-
-/// The node refuses nothing for its IDs itself: what decodes must be IDs the registry takes.
+/// What decodes must be IDs the registry takes: the node relies on it.
 void check_ids(std::initializer_list<const std::string*> ids) {
   for (const auto* id : ids)
     FUZZ_CHECK(!storage::check_id("id", *id), "a registry message with an invalid ID decoded");
@@ -201,6 +182,25 @@ void check_registry_request(std::string_view bytes) {
   if (!decode(bytes, request)) return;
   check_registry_message(request);
   FUZZ_CHECK(round_trip(request) == request, "a registry request does not round-trip");
+}
+
+void dispatch_message(const caf::message& msg, unsigned seed) {
+  if (msg.match_elements<caf::atom_value, peer_entry, std::vector<peer_entry>>())
+    serve_shuffle(msg.get_as<peer_entry>(1), msg.get_as<std::vector<peer_entry>>(2), seed);
+  else if (msg.match_elements<std::vector<peer_entry>>())
+    take_answer(msg.get_as<std::vector<peer_entry>>(0), seed);
+  else if (msg.match_elements<caf::atom_value, capacity_report>())
+    schedule({msg.get_as<capacity_report>(1)}, {}, seed);
+  else if (msg.match_elements<capacity_report>())
+    schedule({msg.get_as<capacity_report>(0)}, {}, seed);
+  else if (msg.match_elements<capacity_view>())
+    schedule(msg.get_as<capacity_view>(0).reports, msg.get_as<capacity_view>(0).unreachable, seed);
+  else if (msg.match_elements<caf::atom_value, registry_key>())
+    check_registry_message(msg.get_as<registry_key>(1));
+  else if (msg.match_elements<caf::atom_value, copy_addition>())
+    check_registry_message(msg.get_as<copy_addition>(1));
+  else if (msg.match_elements<caf::atom_value, copy_removal>())
+    check_registry_message(msg.get_as<copy_removal>(1));
 }
 
 void check_message(std::string_view bytes, unsigned seed) {
