@@ -17,7 +17,9 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <caf/atom.hpp>
@@ -33,6 +35,7 @@
 #include "actors/capacity_report.hpp"
 #include "actors/peer.hpp"
 #include "actors/scheduler_logic.hpp"
+#include "storage/registry_codec.hpp"
 #include "storage/registry_types.hpp"
 
 // -- 1. message types ---------------------------------------------------------
@@ -55,6 +58,46 @@ struct capacity_view {
   std::vector<capacity_report> reports;
   std::vector<peer_address> unreachable;
 };
+
+}  // namespace fedstack
+
+// node: what a peer asks of the registry part of a node (node_actor). Named
+// fields instead of positional strings, so that a project ID cannot be taken
+// for a global ID, and each is checked when a peer's bytes are decoded.
+
+namespace fedstack {
+
+/// One registry entry: a registry read (get) or erase.
+struct registry_key {
+  std::string project_id;
+  std::string global_id;
+};
+
+/// A copy to record for an entry (add_copy).
+struct copy_addition {
+  std::string project_id;
+  std::string global_id;
+  storage::cloud_copy copy;
+};
+
+/// The copy on `cloudlet` to forget for an entry (remove_copy).
+struct copy_removal {
+  std::string project_id;
+  std::string global_id;
+  std::string cloudlet;
+};
+
+inline bool operator==(const registry_key& x, const registry_key& y) {
+  return x.project_id == y.project_id && x.global_id == y.global_id;
+}
+
+inline bool operator==(const copy_addition& x, const copy_addition& y) {
+  return x.project_id == y.project_id && x.global_id == y.global_id && x.copy == y.copy;
+}
+
+inline bool operator==(const copy_removal& x, const copy_removal& y) {
+  return x.project_id == y.project_id && x.global_id == y.global_id && x.cloudlet == y.cloudlet;
+}
 
 }  // namespace fedstack
 
@@ -135,6 +178,50 @@ typename Inspector::result_type inspect(Inspector& f, capacity_report& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, capacity_view& x) {
   return f(caf::meta::type_name("capacity_view"), x.reports, x.unreachable);
+}
+
+// node: the registry part. A peer may send any bytes: an ID the registry
+// would refuse (storage::check_id) fails the message when it is decoded.
+
+/// The first ID that storage::check_id refuses, as a caf::error.
+inline caf::error check_wire_ids(const char* message,
+                                 std::initializer_list<std::pair<const char*, const std::string*>> ids) {
+  for (const auto& [what, id] : ids)
+    if (auto err = storage::check_id(what, *id))
+      return caf::make_error(ec::invalid_argument, std::string{message} + ": " + err->message);
+  return caf::none;
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, registry_key& x) {
+  auto validate = [&x]() -> caf::error {
+    return check_wire_ids("registry_key", {{"project_id", &x.project_id}, {"global_id", &x.global_id}});
+  };
+  return f(caf::meta::type_name("registry_key"), x.project_id, x.global_id,
+           caf::meta::load_callback(validate));
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, copy_addition& x) {
+  auto validate = [&x]() -> caf::error {
+    return check_wire_ids("copy_addition", {{"project_id", &x.project_id},
+                                            {"global_id", &x.global_id},
+                                            {"cloudlet", &x.copy.cloudlet},
+                                            {"local_id", &x.copy.local_id}});
+  };
+  return f(caf::meta::type_name("copy_addition"), x.project_id, x.global_id, x.copy,
+           caf::meta::load_callback(validate));
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, copy_removal& x) {
+  auto validate = [&x]() -> caf::error {
+    return check_wire_ids("copy_removal", {{"project_id", &x.project_id},
+                                           {"global_id", &x.global_id},
+                                           {"cloudlet", &x.cloudlet}});
+  };
+  return f(caf::meta::type_name("copy_removal"), x.project_id, x.global_id, x.cloudlet,
+           caf::meta::load_callback(validate));
 }
 
 // scheduler
@@ -308,22 +395,45 @@ using cyclon_peer_actor = caf::typed_actor<
   caf::replies_to<atom::shuffle, peer_entry, std::vector<peer_entry>>::with<
     std::vector<peer_entry>>>;
 
-/// Resolves a peer address to its published actor without blocking
+/// The NODE actor: what an agent publishes on its CAF port, for peers (shuffle,
+/// capacity) and for operators' introspection commands (actors/node.hpp).
+using node_actor = cyclon_peer_actor::extend<
+  caf::replies_to<atom::members>::with<std::vector<peer_entry>>,
+  caf::replies_to<atom::capacity>::with<capacity_report>,
+  caf::replies_to<atom::capacity, atom::all>::with<capacity_view>,
+  // The node's own entry (address, region, HTTP URL).
+  caf::replies_to<atom::info>::with<peer_entry>,
+  // The scheduler's latest decisions, oldest first (`fedstack decisions`).
+  caf::replies_to<atom::decisions>::with<std::vector<placement_decision>>,
+  // Read-only: the orphan sweep's latest list as JSON (`fedstack orphans`);
+  // ec::not_found before the first sweep.
+  caf::replies_to<atom::orphans>::with<std::string>,
+  // The registry entries this node owns, for other agents (global IDs name
+  // their owner, api/global_id.hpp). Same contracts as registry_actor's
+  // get, add_copy, remove_copy and erase, with named fields.
+  caf::replies_to<atom::get, registry_key>::with<storage::registry_entry>,
+  caf::replies_to<atom::add_copy, copy_addition>::with<storage::registry_entry>,
+  caf::replies_to<atom::remove_copy, copy_removal>::with<storage::registry_entry>,
+  caf::replies_to<atom::erase, registry_key>::with<bool>>;
+
+/// Resolves a peer address to the node actor it publishes, without blocking
 /// (production: the io middleman's connect, spawn_middleman_connector;
-/// tests and the simulation: a local map, spawn_local_connector). Fails with
-/// an error when the peer cannot be reached or publishes something else.
+/// tests and the simulation: a local map, spawn_local_connector). Its answer
+/// is the node's whole interface: a caller that needs less lets the handle
+/// convert to a narrower one (never actor_cast). Fails with an error when
+/// the peer cannot be reached or publishes something else.
 using connector_actor = caf::typed_actor<
-  caf::replies_to<caf::connect_atom, peer_address>::with<cyclon_peer_actor>,
+  caf::replies_to<caf::connect_atom, peer_address>::with<node_actor>,
   // A shuffle with this peer failed or a detector declared it dead: forget
   // any handle cached for it, so the next connect starts afresh.
   caf::reacts_to<atom::peer_down, peer_address>>;
 
-/// A connector whose table is filled by hand: the address -> actor map of
+/// A connector whose table is filled by hand: the address -> node map of
 /// tests and of the one-process simulation. Registered actors are
 /// monitored; a dead one makes connect fail with ec::peer_unreachable.
 using local_connector_actor = connector_actor::extend<
   // Binds an address to an actor (replacing an earlier binding).
-  caf::replies_to<atom::put, peer_address, cyclon_peer_actor>::with<atom::ok>,
+  caf::replies_to<atom::put, peer_address, node_actor>::with<atom::ok>,
   // Unbinds an address: connect fails from now on (a node "dies").
   caf::reacts_to<atom::erase, peer_address>>;
 
@@ -376,28 +486,6 @@ using capacity_actor = caf::typed_actor<
   // Own and neighbours' reports, and the neighbours found unreachable.
   caf::replies_to<atom::capacity, atom::all>::with<capacity_view>>;
 
-/// The NODE actor: what an agent publishes on its CAF port, for peers (shuffle,
-/// capacity) and for operators' introspection commands (actors/node.hpp).
-using node_actor = cyclon_peer_actor::extend<
-  caf::replies_to<atom::members>::with<std::vector<peer_entry>>,
-  caf::replies_to<atom::capacity>::with<capacity_report>,
-  caf::replies_to<atom::capacity, atom::all>::with<capacity_view>,
-  // The node's own entry (address, region, HTTP URL).
-  caf::replies_to<atom::info>::with<peer_entry>,
-  // The scheduler's latest decisions, oldest first (`fedstack decisions`).
-  caf::replies_to<atom::decisions>::with<std::vector<placement_decision>>,
-  // Read-only: the orphan sweep's latest list as JSON (`fedstack orphans`);
-  // ec::not_found before the first sweep.
-  caf::replies_to<atom::orphans>::with<std::string>,
-  // The registry entries this node owns, for other agents (global IDs name
-  // their owner, api/global_id.hpp). Same contracts as registry_actor's.
-  caf::replies_to<atom::get, std::string, std::string>::with<storage::registry_entry>,
-  caf::replies_to<atom::add_copy, std::string, std::string,
-                  storage::cloud_copy>::with<storage::registry_entry>,
-  caf::replies_to<atom::remove_copy, std::string, std::string,
-                  std::string>::with<storage::registry_entry>,
-  caf::replies_to<atom::erase, std::string, std::string>::with<bool>>;
-
 /// The SCHEDULER actor: picks the cloudlet for a create (thesis workflow 5)
 /// from the capacity actor's view, optionally probing the two finalists live.
 using scheduler_actor = caf::typed_actor<
@@ -437,6 +525,11 @@ CAF_BEGIN_TYPE_ID_BLOCK(fedstack_types, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(fedstack_types, (fedstack::capacity_report))
   CAF_ADD_TYPE_ID(fedstack_types, (fedstack::capacity_view))
   CAF_ADD_TYPE_ID(fedstack_types, (std::vector<fedstack::capacity_report>))
+
+  // node: the registry part
+  CAF_ADD_TYPE_ID(fedstack_types, (fedstack::registry_key))
+  CAF_ADD_TYPE_ID(fedstack_types, (fedstack::copy_addition))
+  CAF_ADD_TYPE_ID(fedstack_types, (fedstack::copy_removal))
 
   // scheduler
   CAF_ADD_TYPE_ID(fedstack_types, (fedstack::placement_request))

@@ -29,10 +29,7 @@ void ask_neighbour(self_pointer self, const peer_address& peer) {
   auto timeout = st.config.request_timeout;
   self->request(st.connector, timeout, caf::connect_atom_v, peer)
     .then(
-      [self, peer, timeout](cyclon_peer_actor handle) {
-        // Every agent publishes a node actor; the connector hands out its
-        // shuffle face, which this widens to ask for capacity.
-        auto node = caf::actor_cast<node_actor>(handle);
+      [self, peer, timeout](node_actor node) {
         self->request(node, timeout, atom::capacity_v)
           .then(
             [self, peer, node](capacity_report report) {

@@ -34,7 +34,7 @@ void forget(mm_self self, const peer_address& address) {
   st.handles.erase(i);
 }
 
-void remember(mm_self self, const peer_address& address, const cyclon_peer_actor& handle) {
+void remember(mm_self self, const peer_address& address, const node_actor& handle) {
   auto& st = self->state;
   forget(self, address);
   if (st.handles.size() >= st.config.max_handles && !st.handles.empty()) {
@@ -78,7 +78,7 @@ middleman_connector(connector_actor::stateful_pointer<middleman_connector_state>
   });
   return {
     [self](caf::connect_atom,
-           const peer_address& address) -> caf::result<cyclon_peer_actor> {
+           const peer_address& address) -> caf::result<node_actor> {
       auto& st = self->state;
       if (!is_valid(address))
         return caf::make_error(ec::invalid_argument, "connect: bad address");
@@ -89,7 +89,7 @@ middleman_connector(connector_actor::stateful_pointer<middleman_connector_state>
       }
       if (auto i = st.handles.find(address); i != st.handles.end())
         return i->second.handle;
-      auto promise = self->make_response_promise<cyclon_peer_actor>();
+      auto promise = self->make_response_promise<node_actor>();
       auto& queue = st.waiting[address];
       queue.push_back(promise);
       if (queue.size() > 1)
@@ -107,16 +107,17 @@ middleman_connector(connector_actor::stateful_pointer<middleman_connector_state>
               deliver_all(self, address, unreachable(address, "nothing published there"));
               return;
             }
-            // Interfaces travel as sets of signature names; a node that
-            // publishes more than the shuffle handler still qualifies.
-            auto expected = self->system().message_types<cyclon_peer_actor>();
+            // Interfaces travel as sets of signature names: the peer must
+            // offer everything a node offers (it may offer more), so the
+            // handle below is the interface it really has.
+            auto expected = self->system().message_types<node_actor>();
             if (!std::includes(interface.begin(), interface.end(), expected.begin(),
                                expected.end())) {
               deliver_all(self, address,
-                          unreachable(address, "published actor has no shuffle handler"));
+                          unreachable(address, "published actor is not a node"));
               return;
             }
-            auto handle = caf::actor_cast<cyclon_peer_actor>(std::move(ptr));
+            auto handle = caf::actor_cast<node_actor>(std::move(ptr));
             remember(self, address, handle);
             deliver_all(self, address, handle);
           },
@@ -135,7 +136,7 @@ connector_actor spawn_middleman_connector(caf::actor_system& sys,
     // Fail every connect instead of crashing on sys.middleman() later.
     return sys.spawn([]() -> connector_actor::behavior_type {
       return {
-        [](caf::connect_atom, const peer_address& address) -> caf::result<cyclon_peer_actor> {
+        [](caf::connect_atom, const peer_address& address) -> caf::result<node_actor> {
           return unreachable(address, "no io middleman loaded");
         },
         [](atom::peer_down, const peer_address&) {},

@@ -1,17 +1,18 @@
 #pragma once
 
-// Connectors turn a peer_address into the peer's cyclon_peer_actor without
+// Connectors turn a peer_address into the peer's node_actor without
 // blocking the asking actor (actors.hpp: connector_actor).
 //
 // - The middleman connector asks CAF's io middleman actor to connect
 //   (stack-notes §4), or the openssl manager's when the system uses TLS
 //   (tls.hpp), checks that the remote actor's interface includes the
-//   shuffle handler, caches the handle and monitors it: a down_msg (peer
+//   node's whole interface, caches the handle and monitors it: a down_msg (peer
 //   exited, connection lost, heartbeat timeout) or a peer_down message drops
 //   it, so a restarted peer at the same address is reached afresh.
 // - The local connector is a table filled by hand, for tests and the
 //   one-process simulation; it monitors what it holds, so a dead actor
-//   makes connect fail just like an unreachable host.
+//   makes connect fail just like an unreachable host. A test whose peers
+//   are bare membership actors binds each through spawn_shuffle_only_node.
 
 #include <cstddef>
 #include <cstdint>
@@ -42,7 +43,7 @@ struct middleman_connector_config {
 
 struct middleman_connector_state {
   struct cached_handle {
-    cyclon_peer_actor handle;
+    node_actor handle;
     /// Insertion order, for dropping the oldest.
     std::uint64_t sequence = 0;
   };
@@ -52,7 +53,7 @@ struct middleman_connector_state {
   std::map<caf::actor_addr, peer_address> addresses;
   /// Connects in flight, with everyone waiting for each: one connect per
   /// address, however many ask.
-  std::map<peer_address, std::vector<caf::typed_response_promise<cyclon_peer_actor>>> waiting;
+  std::map<peer_address, std::vector<caf::typed_response_promise<node_actor>>> waiting;
   std::uint64_t next_sequence = 0;
 
   static inline const char* name = "middleman-connector";
@@ -70,7 +71,7 @@ connector_actor spawn_middleman_connector(caf::actor_system& sys,
                                           middleman_connector_config config = {});
 
 struct local_connector_state {
-  std::map<peer_address, cyclon_peer_actor> table;
+  std::map<peer_address, node_actor> table;
   std::map<caf::actor_addr, peer_address> addresses;
 
   static inline const char* name = "local-connector";
@@ -82,5 +83,10 @@ local_connector(local_connector_actor::stateful_pointer<local_connector_state> s
 
 /// Spawns a hand-filled connector (tests, simulation).
 local_connector_actor spawn_local_connector(caf::actor_system& sys);
+
+/// A node that answers shuffles by asking `peer` and refuses everything else
+/// (ec::not_authorized), for tests and the one-process benchmark whose peers
+/// are bare membership actors. It stops when `peer` stops.
+node_actor spawn_shuffle_only_node(caf::actor_system& sys, cyclon_peer_actor peer);
 
 }  // namespace fedstack

@@ -1,9 +1,12 @@
 // The hand-filled connector of tests and the simulation (connector.hpp).
 
+#include <string>
 #include <utility>
+#include <vector>
 
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include "actors/connector.hpp"
 
@@ -37,7 +40,7 @@ local_connector(local_connector_actor::stateful_pointer<local_connector_state> s
   });
   return {
     [self](caf::connect_atom,
-           const peer_address& address) -> caf::result<cyclon_peer_actor> {
+           const peer_address& address) -> caf::result<node_actor> {
       auto i = self->state.table.find(address);
       if (i == self->state.table.end())
         return caf::make_error(ec::peer_unreachable, to_string(address));
@@ -45,7 +48,7 @@ local_connector(local_connector_actor::stateful_pointer<local_connector_state> s
     },
     // Nothing is cached beyond the table itself, which is the truth here.
     [](atom::peer_down, const peer_address&) {},
-    [self](atom::put, const peer_address& address, const cyclon_peer_actor& peer) {
+    [self](atom::put, const peer_address& address, const node_actor& peer) {
       unbind(self, address);
       self->monitor(peer);
       self->state.addresses[caf::actor_cast<caf::actor_addr>(peer)] = address;
@@ -58,6 +61,36 @@ local_connector(local_connector_actor::stateful_pointer<local_connector_state> s
 
 local_connector_actor spawn_local_connector(caf::actor_system& sys) {
   return sys.spawn(local_connector);
+}
+
+node_actor spawn_shuffle_only_node(caf::actor_system& sys, cyclon_peer_actor peer) {
+  return sys.spawn([peer](node_actor::pointer self) -> node_actor::behavior_type {
+    self->monitor(peer);
+    self->set_down_handler([self](const caf::down_msg& msg) { self->quit(msg.reason); });
+    auto refuse = [](const char* message) {
+      return caf::make_error(ec::not_authorized, std::string{message} + ": this node only shuffles");
+    };
+    return {
+      [self, peer](atom::shuffle, peer_entry from,
+                   std::vector<peer_entry> sample) -> caf::result<std::vector<peer_entry>> {
+        return self->delegate(peer, atom::shuffle_v, std::move(from), std::move(sample));
+      },
+      [refuse](atom::members) -> caf::result<std::vector<peer_entry>> { return refuse("members"); },
+      [refuse](atom::capacity) -> caf::result<capacity_report> { return refuse("capacity"); },
+      [refuse](atom::capacity, atom::all) -> caf::result<capacity_view> { return refuse("capacity all"); },
+      [refuse](atom::info) -> caf::result<peer_entry> { return refuse("info"); },
+      [refuse](atom::decisions) -> caf::result<std::vector<placement_decision>> { return refuse("decisions"); },
+      [refuse](atom::orphans) -> caf::result<std::string> { return refuse("orphans"); },
+      [refuse](atom::get, const registry_key&) -> caf::result<storage::registry_entry> { return refuse("get"); },
+      [refuse](atom::add_copy, const copy_addition&) -> caf::result<storage::registry_entry> {
+        return refuse("add_copy");
+      },
+      [refuse](atom::remove_copy, const copy_removal&) -> caf::result<storage::registry_entry> {
+        return refuse("remove_copy");
+      },
+      [refuse](atom::erase, const registry_key&) -> caf::result<bool> { return refuse("erase"); },
+    };
+  });
 }
 
 }  // namespace fedstack

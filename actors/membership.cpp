@@ -110,9 +110,11 @@ void start_shuffle(self_pointer self) {
   self->request(st.connector, timeout, caf::connect_atom_v, offer->target.address)
     .then(
       [self, id, timeout, own = std::move(offer->self),
-       sample = std::move(offer->sample)](cyclon_peer_actor& peer) {
+       sample = std::move(offer->sample)](node_actor& node) {
         if (!is_current(self, id))
           return;
+        // Shuffling needs only the node's shuffle handler.
+        cyclon_peer_actor peer = node;
         self->request(peer, timeout, atom::shuffle_v, own, sample)
           .then([self, id](const std::vector<peer_entry>& answer) {
                   finish_shuffle(self, id, answer);

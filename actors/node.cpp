@@ -159,15 +159,16 @@ node_impl_actor::behavior_type node(node_self self, node_config config) {
       if (!self->state.registry) return not_ready();
       return relay<std::string>(self, self->state.registry, atom::get_meta_v, std::string("orphans"));
     },
-    [self, not_ready](atom::get, std::string project,
-                      std::string id) -> caf::result<storage::registry_entry> {
+    [self, not_ready](atom::get, registry_key key) -> caf::result<storage::registry_entry> {
       if (auto who = authorize(self, "get", need::peer); !who) return who.error();
       if (!self->state.registry) return not_ready();
-      return relay<storage::registry_entry>(self, self->state.registry, atom::get_v, std::move(project),
-                                            std::move(id));
+      return relay<storage::registry_entry>(self, self->state.registry, atom::get_v, std::move(key.project_id),
+                                            std::move(key.global_id));
     },
-    [self, not_ready](atom::add_copy, std::string project, std::string id,
-                      storage::cloud_copy copy) -> caf::result<storage::registry_entry> {
+    [self, not_ready](atom::add_copy, copy_addition addition) -> caf::result<storage::registry_entry> {
+      auto project = std::move(addition.project_id);
+      auto id = std::move(addition.global_id);
+      auto copy = std::move(addition.copy);
       auto who = authorize(self, "add_copy", need::peer);
       if (!who) return who.error();
       if (!self->state.registry) return not_ready();
@@ -210,8 +211,10 @@ node_impl_actor::behavior_type node(node_self self, node_config config) {
       self->state.pending_checks.erase(i);
       then(answer);
     },
-    [self, not_ready](atom::remove_copy, std::string project, std::string id,
-                      std::string cloudlet) -> caf::result<storage::registry_entry> {
+    [self, not_ready](atom::remove_copy, copy_removal removal) -> caf::result<storage::registry_entry> {
+      auto project = std::move(removal.project_id);
+      auto id = std::move(removal.global_id);
+      auto cloudlet = std::move(removal.cloudlet);
       auto who = authorize(self, "remove_copy", need::peer);
       if (!who) return who.error();
       if (who->who == peer_identity::kind::cloudlet && cloudlet != who->cloudlet)
@@ -237,7 +240,9 @@ node_impl_actor::behavior_type node(node_self self, node_config config) {
           [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
       return promise;
     },
-    [self, not_ready](atom::erase, std::string project, std::string id) -> caf::result<bool> {
+    [self, not_ready](atom::erase, registry_key key) -> caf::result<bool> {
+      auto project = std::move(key.project_id);
+      auto id = std::move(key.global_id);
       auto who = authorize(self, "erase", need::peer);
       if (!who) return who.error();
       if (!self->state.registry) return not_ready();

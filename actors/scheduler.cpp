@@ -65,10 +65,7 @@ void probe(self_pointer self, const std::shared_ptr<probe_round>& round, const p
   }
   self->request(st.connector, remaining(self, deadline), caf::connect_atom_v, node)
     .then(
-      [self, keep, fall_back, deadline](cyclon_peer_actor handle) {
-        // As in the capacity actor: the connector hands out the shuffle face
-        // of the peer's node actor, which also answers capacity.
-        auto peer = caf::actor_cast<node_actor>(handle);
+      [self, keep, fall_back, deadline](node_actor peer) {
         self->request(peer, remaining(self, deadline), atom::capacity_v).then(keep, fall_back);
       },
       fall_back);

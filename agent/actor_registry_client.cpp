@@ -32,8 +32,9 @@ public:
     if (!result && result.error() == ec::not_found && !(*owner == self_)) {
       auto node = co_await node_of(*owner);
       if (!node) co_return std::nullopt;   // no federation node there: nothing is recorded
-      result = co_await ask<storage::registry_entry>(system_, *node, timeout_, atom::get_v,
-                                                     std::move(project), std::move(global_id));
+      // Named, not a temporary in the co_await: GCC 12 destroys such a temporary twice (ask.hpp).
+      registry_key key{std::move(project), std::move(global_id)};
+      result = co_await ask<storage::registry_entry>(system_, *node, timeout_, atom::get_v, key);
       if (!result) forget(*owner, result.error());
     }
     if (result) co_return std::move(*result);
@@ -67,9 +68,8 @@ public:
     if (!result && result.error() == ec::not_found && !(*owner == self_)) {
       auto node = co_await node_of(*owner);
       if (!node) co_return std::nullopt;
-      result = co_await ask<storage::registry_entry>(system_, *node, timeout_, atom::add_copy_v,
-                                                     std::move(project), std::move(global_id),
-                                                     std::move(copy));
+      copy_addition addition{std::move(project), std::move(global_id), std::move(copy)};
+      result = co_await ask<storage::registry_entry>(system_, *node, timeout_, atom::add_copy_v, addition);
       if (!result) forget(*owner, result.error());
     }
     if (result) co_return std::move(*result);
@@ -97,7 +97,8 @@ public:
     if (result && !*result && !(*owner == self_)) {
       auto node = co_await node_of(*owner);
       if (!node) co_return false;
-      result = co_await ask<bool>(system_, *node, timeout_, atom::erase_v, project, global_id);
+      registry_key key{project, global_id};
+      result = co_await ask<bool>(system_, *node, timeout_, atom::erase_v, key);
       // The owner erases for another agent only once it finds the resource
       // gone (actors/node.hpp); if it does not, it keeps the record.
       if (!result && result.error() == ec::not_authorized) {
@@ -146,13 +147,12 @@ private:
   /// nullopt when the owner named in the ID lies outside the peer networks:
   /// the ID is forged or foreign, and the agent does not connect there.
   http::awaitable<std::optional<node_actor>> node_of(const peer_address& owner) {
-    auto handle = co_await ask<cyclon_peer_actor>(system_, connector_, timeout_,
-                                                  caf::connect_atom_v, owner);
+    auto handle = co_await ask<node_actor>(system_, connector_, timeout_, caf::connect_atom_v, owner);
     if (!handle && handle.error() == ec::peer_not_allowed) co_return std::nullopt;
     if (!handle)
       throw registry_unavailable("the agent that owns this resource (" + to_string(owner) +
                                  ") is unreachable: " + system_.render(handle.error()));
-    co_return caf::actor_cast<node_actor>(*handle);
+    co_return std::move(*handle);
   }
 
   /// A failed call other than an ordinary answer: reconnect next time.

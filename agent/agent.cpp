@@ -336,10 +336,10 @@ int serve(agent_options options) {
   auto last_port = saved_node_port(system, *registry);
   caf::expected<std::uint16_t> node_port{caf::error{}};
   if (options.node_port == 0 && last_port)
-    node_port = publish_node(system, caf::actor_cast<node_actor>(node_handle), *last_port,
+    node_port = publish_node(system, node_actor{node_handle}, *last_port,
                              options.node_address.c_str(), true);
   if (!node_port)
-    node_port = publish_node(system, caf::actor_cast<node_actor>(node_handle), options.node_port,
+    node_port = publish_node(system, node_actor{node_handle}, options.node_port,
                              options.node_address.c_str(), true);
   if (node_port && (!last_port || *node_port != *last_port)) save_node_port(system, *registry, *node_port);
   if (!node_port) {
@@ -391,7 +391,7 @@ int serve(agent_options options) {
   context.placement = make_actor_placement_client(system, scheduler_handle,
                                                   caf::timespan{std::chrono::seconds{10}});
   context.actors = std::make_shared<const actor_handles>(
-    actor_handles{system, self_entry, caf::actor_cast<node_actor>(node_handle), *membership,
+    actor_handles{system, self_entry, node_actor{node_handle}, *membership,
                   capacity_handle, scheduler_handle, connector, *registry});
   {
     caf::scoped_actor wiring{system};

@@ -29,12 +29,12 @@ http::awaitable<void> ask_node(std::shared_ptr<const actor_handles> actors, peer
     if (at == actors->self.address) {
       node = actors->node;
     } else {
-      auto handle = co_await ask<cyclon_peer_actor>(system, actors->connector, timeout, caf::connect_atom_v, at);
+      auto handle = co_await ask<node_actor>(system, actors->connector, timeout, caf::connect_atom_v, at);
       if (!handle) {
         out->error = "cannot connect: " + system.render(handle.error());
         co_return;
       }
-      node = caf::actor_cast<node_actor>(*handle);
+      node = std::move(*handle);
     }
     auto info = co_await ask<peer_entry>(system, node, timeout, atom::info_v);
     if (!info) {

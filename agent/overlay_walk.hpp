@@ -2,8 +2,8 @@
 // The overlay walk of `fedstack overlay`, made from an HTTP coroutine without
 // blocking: breadth first from this node, asking each node's node actor for
 // its own entry (`info`) and its neighbour cache (`members`). This node is
-// asked through its own handle, the others through the connector (connect,
-// then actor_cast to node_actor, as actor_registry_client does).
+// asked through its own handle, the others through the node handle the
+// connector hands out (as actor_registry_client does).
 //
 // Bounds: at most `max_nodes` nodes are asked; they are asked in batches of
 // up to `parallel` at once (the head of the breadth-first queue), each batch

@@ -157,7 +157,8 @@ struct simulation {
         throw std::runtime_error(sys.render(node.error()));
       nodes.push_back(*node);
       alive.push_back(true);
-      caf::anon_send(connector, atom::put_v, config.self.address, cyclon_peer_actor{*node});
+      // The connector hands out nodes: one that only shuffles, for a bare membership actor.
+      caf::anon_send(connector, atom::put_v, config.self.address, spawn_shuffle_only_node(sys, *node));
       if (i > 0) {
         std::uniform_int_distribution<std::size_t> pick{0, i - 1};
         caf::anon_send(*node, atom::join_v,

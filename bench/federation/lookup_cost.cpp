@@ -74,9 +74,10 @@ int main(int argc, char** argv) {
   std::string project(32, 'a');
   auto gid = *api::make_global_id({"10.0.3.250", 4790});
   auto get_atom = atom::get_v;
-  auto lookup_bytes = size_of(sys, get_atom, project, gid);
+  registry_key key{project, gid};
+  auto lookup_bytes = size_of(sys, get_atom, key);
   storage::registry_entry entry{storage::resource_kind::image, gid, project, storage::entry_state::bound,
-                                {{"cloudlet-1", gid}, {"cloudlet-7", gid}}, 1764390000000, "cirros"};
+                                {{"cloudlet-1", gid}, {"cloudlet-7", gid}}, 1764390000000, "cirros", {}};
   auto reply_bytes = size_of(sys, entry);
 
   std::printf("# any-agent resolution: cost per node per CYCLON period (c = 4, l = 2), N = %ld\n\n", nodes);

@@ -65,7 +65,7 @@ struct capacity_fixture : membership_fixture {
 
   void bind_node(const std::string& host, std::int64_t free_ram, bool broken = false) {
     auto node = track(sys.spawn(mock_node, report_of(host, free_ram), broken));
-    bind(host, caf::actor_cast<cyclon_peer_actor>(node));
+    bind_node_actor(host, node);
   }
 
   capacity_view view(const capacity_actor& c) {
@@ -105,7 +105,7 @@ TEST_F(capacity_fixture, keeps_only_reports_for_the_cloudlet_a_neighbour_s_certi
   // c reports b's region (herding boots there, or away from it); b reports its own.
   bind_node("b", 1000);
   auto liar = track(sys.spawn(mock_node, report_of("b", 999999), false));
-  bind("c", caf::actor_cast<cyclon_peer_actor>(liar));
+  bind_node_actor("c", liar);
   auto m = spawn(config_for("a"), {entry_of("b"), entry_of("c")});
   auto config = poll_every_300ms();
   auto liar_addr = caf::actor_cast<caf::actor_addr>(liar);

@@ -43,12 +43,12 @@ peer_entry entry_of(const std::string& name, std::uint16_t port) {
   return {{"127.0.0.1", port}, 0, "region-" + name, "http://127.0.0.1:1/" + name};
 }
 
-caf::expected<cyclon_peer_actor> connect(caf::actor_system& sys, const connector_actor& conn,
+caf::expected<node_actor> connect(caf::actor_system& sys, const connector_actor& conn,
                                          std::uint16_t port) {
   caf::scoped_actor self{sys};
-  caf::expected<cyclon_peer_actor> result{caf::error{}};
+  caf::expected<node_actor> result{caf::error{}};
   self->request(conn, 10s, caf::connect_atom_v, peer_address{"127.0.0.1", port})
-    .receive([&](cyclon_peer_actor& x) { result = std::move(x); },
+    .receive([&](node_actor& x) { result = std::move(x); },
              [&](caf::error& err) { result = std::move(err); });
   return result;
 }
@@ -90,7 +90,8 @@ TEST(middleman_connector, connects_checks_the_interface_and_caches) {
   server_config.period = std::chrono::hours{1};  // passive: only serves
   auto published = spawn_membership(server.sys, server_config, server_connector);
   ASSERT_TRUE(published);
-  auto port = server.sys.middleman().publish(*published, 0, "127.0.0.1", true);
+  auto published_node = spawn_shuffle_only_node(server.sys, *published);
+  auto port = server.sys.middleman().publish(published_node, 0, "127.0.0.1", true);
   ASSERT_TRUE(port) << server.sys.render(port.error());
   // Something without a shuffle handler, on another port.
   auto other = server.sys.spawn([]() -> caf::behavior {
@@ -98,6 +99,10 @@ TEST(middleman_connector, connects_checks_the_interface_and_caches) {
   });
   auto other_port = server.sys.middleman().publish(other, 0, "127.0.0.1", true);
   ASSERT_TRUE(other_port);
+  // A shuffle handler alone is not a node: the connector hands out the node's
+  // whole interface, so it must not take a narrower actor for one.
+  auto bare_port = server.sys.middleman().publish(*published, 0, "127.0.0.1", true);
+  ASSERT_TRUE(bare_port);
 
   node client;
   auto conn = spawn_middleman_connector(client.sys);
@@ -116,6 +121,9 @@ TEST(middleman_connector, connects_checks_the_interface_and_caches) {
   auto mismatch = connect(client.sys, conn, *other_port);
   ASSERT_FALSE(mismatch);
   EXPECT_EQ(mismatch.error(), ec::peer_unreachable);
+  auto bare = connect(client.sys, conn, *bare_port);
+  ASSERT_FALSE(bare);
+  EXPECT_EQ(bare.error(), ec::peer_unreachable);
 
   caf::anon_send_exit(other, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(*published, caf::exit_reason::user_shutdown);
@@ -149,7 +157,7 @@ TEST(middleman_connector, refuses_addresses_outside_the_peer_networks) {
   config.period = std::chrono::hours{1};
   auto published = spawn_membership(server.sys, config, local);
   ASSERT_TRUE(published);
-  auto port = server.sys.middleman().publish(*published, 0, "127.0.0.1", true);
+  auto port = server.sys.middleman().publish(spawn_shuffle_only_node(server.sys, *published), 0, "127.0.0.1", true);
   ASSERT_TRUE(port);
 
   node client;
@@ -181,7 +189,8 @@ TEST(middleman_connector, drops_the_handle_when_the_peer_goes_down) {
     config.period = std::chrono::hours{1};
     auto published = spawn_membership(server->sys, config, local);
     ASSERT_TRUE(published);
-    auto bound = server->sys.middleman().publish(*published, 0, "127.0.0.1", true);
+    auto bound = server->sys.middleman().publish(spawn_shuffle_only_node(server->sys, *published), 0,
+                                                 "127.0.0.1", true);
     ASSERT_TRUE(bound);
     port = *bound;
     ASSERT_TRUE(connect(client.sys, conn, port));
@@ -230,8 +239,8 @@ TEST(membership_remote, two_agents_shuffle_over_the_network) {
   auto ma = spawn_membership(a.sys, config_a, conn_a);
   auto mb = spawn_membership(b.sys, config_b, conn_b);
   ASSERT_TRUE(ma && mb);
-  ASSERT_TRUE(a.sys.middleman().publish(*ma, *port_a, "127.0.0.1", true));
-  ASSERT_TRUE(b.sys.middleman().publish(*mb, *port_b, "127.0.0.1", true));
+  ASSERT_TRUE(a.sys.middleman().publish(spawn_shuffle_only_node(a.sys, *ma), *port_a, "127.0.0.1", true));
+  ASSERT_TRUE(b.sys.middleman().publish(spawn_shuffle_only_node(b.sys, *mb), *port_b, "127.0.0.1", true));
   caf::anon_send(*mb, atom::join_v, std::vector<peer_address>{config_a.self.address});
   // b's first shuffle reverses its link: a then holds b's own entry.
   EXPECT_TRUE(eventually([&] {

@@ -141,8 +141,16 @@ struct membership_fixture : ::testing::Test {
     return peer;
   }
 
+  /// Binds `host` to a node that shuffles with `peer` (the connector hands
+  /// out nodes; these tests' peers are bare membership or mock actors). The
+  /// node stops when `peer` stops, which unbinds it.
   void bind(const std::string& host, cyclon_peer_actor peer) {
-    auto ok = ask<atom::ok>(connector, atom::put_v, address_of(host), peer);
+    bind_node_actor(host, track(spawn_shuffle_only_node(sys, std::move(peer))));
+  }
+
+  /// Binds `host` to a whole node (capacity and scheduler tests' mock nodes).
+  void bind_node_actor(const std::string& host, node_actor node) {
+    auto ok = ask<atom::ok>(connector, atom::put_v, address_of(host), node);
     ASSERT_TRUE(ok) << sys.render(ok.error());
   }
 

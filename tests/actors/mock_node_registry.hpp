@@ -8,19 +8,14 @@
 
 namespace fedstack::test {
 
-inline const auto no_registry_get = [](atom::get, const std::string&,
-                                       const std::string&) -> caf::result<storage::registry_entry> {
+inline const auto no_registry_get = [](atom::get, const registry_key&) -> caf::result<storage::registry_entry> {
   return caf::make_error(ec::not_found, "mock node");
 };
-inline const auto no_registry_add_copy = [](atom::add_copy, const std::string&, const std::string&,
-                                            const storage::cloud_copy&)
+inline const auto no_registry_add_copy = [](atom::add_copy, const copy_addition&)
   -> caf::result<storage::registry_entry> { return caf::make_error(ec::not_found, "mock node"); };
-inline const auto no_registry_remove_copy = [](atom::remove_copy, const std::string&, const std::string&,
-                                               const std::string&)
+inline const auto no_registry_remove_copy = [](atom::remove_copy, const copy_removal&)
   -> caf::result<storage::registry_entry> { return caf::make_error(ec::not_found, "mock node"); };
-inline const auto no_registry_erase = [](atom::erase, const std::string&, const std::string&) {
-  return false;
-};
+inline const auto no_registry_erase = [](atom::erase, const registry_key&) { return false; };
 inline const auto no_orphans = [](atom::orphans) -> caf::result<std::string> {
   return caf::make_error(ec::not_found, "mock node");
 };

@@ -98,34 +98,31 @@ struct node_actor_test : ::testing::Test {
 };
 
 TEST_F(node_actor_test, refuses_registry_calls_until_wired) {
-  auto got = ask<registry_entry>(node, atom::get_v, std::string{"p"}, std::string{"g"});
+  auto got = ask<registry_entry>(node, atom::get_v, registry_key{"p", "g"});
   EXPECT_EQ(got.error(), ec::peer_unreachable);
 }
 
 TEST_F(node_actor_test, answers_for_the_entries_it_owns_by_project) {
   wire();
   ASSERT_TRUE(ask<atom::ok>(registry, atom::put_v, entry("g1", "p1")));
-  auto got = ask<registry_entry>(node, atom::get_v, std::string{"p1"}, std::string{"g1"});
+  auto got = ask<registry_entry>(node, atom::get_v, registry_key{"p1", "g1"});
   ASSERT_TRUE(got) << sys.render(got.error());
   EXPECT_EQ(got->copies.front().local_id, "local-1");
   // Another project's caller learns nothing, not even that the ID exists.
-  EXPECT_EQ(ask<registry_entry>(node, atom::get_v, std::string{"p2"}, std::string{"g1"}).error(),
+  EXPECT_EQ(ask<registry_entry>(node, atom::get_v, registry_key{"p2", "g1"}).error(),
             ec::not_found);
 }
 
 TEST_F(node_actor_test, adds_copies_and_settles_races_per_cloudlet) {
   wire();
   ASSERT_TRUE(ask<atom::ok>(registry, atom::put_v, entry("g1", "p1")));
-  auto added = ask<registry_entry>(node, atom::add_copy_v, std::string{"p1"}, std::string{"g1"},
-                                   cloud_copy{"cloudlet-4", "local-4"});
+  auto added = ask<registry_entry>(node, atom::add_copy_v, copy_addition{"p1", "g1", cloud_copy{"cloudlet-4", "local-4"}});
   ASSERT_TRUE(added) << sys.render(added.error());
   EXPECT_EQ(added->copies.size(), 2u);
   // A second agent that copied to the same cloudlet at the same time loses.
-  auto raced = ask<registry_entry>(node, atom::add_copy_v, std::string{"p1"}, std::string{"g1"},
-                                   cloud_copy{"cloudlet-4", "other"});
+  auto raced = ask<registry_entry>(node, atom::add_copy_v, copy_addition{"p1", "g1", cloud_copy{"cloudlet-4", "other"}});
   EXPECT_EQ(raced.error(), ec::duplicate_id);
-  auto removed = ask<registry_entry>(node, atom::remove_copy_v, std::string{"p1"},
-                                     std::string{"g1"}, std::string{"cloudlet-4"});
+  auto removed = ask<registry_entry>(node, atom::remove_copy_v, copy_removal{"p1", "g1", "cloudlet-4"});
   ASSERT_TRUE(removed);
   EXPECT_EQ(removed->copies.size(), 1u);
 }
@@ -133,8 +130,8 @@ TEST_F(node_actor_test, adds_copies_and_settles_races_per_cloudlet) {
 TEST_F(node_actor_test, erases_only_within_the_project) {
   wire();
   ASSERT_TRUE(ask<atom::ok>(registry, atom::put_v, entry("g1", "p1")));
-  EXPECT_EQ(ask<bool>(node, atom::erase_v, std::string{"p2"}, std::string{"g1"}), false);
-  EXPECT_EQ(ask<bool>(node, atom::erase_v, std::string{"p1"}, std::string{"g1"}), true);
+  EXPECT_EQ(ask<bool>(node, atom::erase_v, registry_key{"p2", "g1"}), false);
+  EXPECT_EQ(ask<bool>(node, atom::erase_v, registry_key{"p1", "g1"}), true);
   EXPECT_EQ(ask<registry_entry>(registry, atom::get_v, std::string{"p1"}, std::string{"g1"}).error(),
             ec::not_found);
 }
@@ -188,22 +185,18 @@ struct node_authorization_test : node_actor_test {
 };
 
 TEST_F(node_authorization_test, a_peer_changes_copies_only_on_its_own_cloudlet) {
-  auto foreign = ask_from<registry_entry>(cloudlet_two, guarded, atom::add_copy_v, std::string{"p1"},
-                                          std::string{"g1"}, cloud_copy{"cloudlet-4", "chosen-by-peer"});
+  auto foreign = ask_from<registry_entry>(cloudlet_two, guarded, atom::add_copy_v, copy_addition{"p1", "g1", cloud_copy{"cloudlet-4", "chosen-by-peer"}});
   EXPECT_EQ(foreign.error(), ec::not_authorized);
   EXPECT_EQ(checked.size(), 1u);   // looked for on cloudlet-4 and not found
-  auto removed_foreign = ask_from<registry_entry>(cloudlet_two, guarded, atom::remove_copy_v,
-                                                  std::string{"p1"}, std::string{"g1"}, std::string{"cloudlet-3"});
+  auto removed_foreign = ask_from<registry_entry>(cloudlet_two, guarded, atom::remove_copy_v, copy_removal{"p1", "g1", "cloudlet-3"});
   EXPECT_EQ(removed_foreign.error(), ec::not_authorized);
   ASSERT_TRUE(stored());
   EXPECT_EQ(stored()->copies.size(), 3u);
   // Its own cloudlet's copy: removed.
-  auto removed_own = ask_from<registry_entry>(cloudlet_two, guarded, atom::remove_copy_v,
-                                              std::string{"p1"}, std::string{"g1"}, std::string{"cloudlet-2"});
+  auto removed_own = ask_from<registry_entry>(cloudlet_two, guarded, atom::remove_copy_v, copy_removal{"p1", "g1", "cloudlet-2"});
   ASSERT_TRUE(removed_own) << sys.render(removed_own.error());
   EXPECT_FALSE(removed_own->copy_on("cloudlet-2"));
-  auto added_own = ask_from<registry_entry>(cloudlet_two, guarded, atom::add_copy_v, std::string{"p1"},
-                                            std::string{"g1"}, cloud_copy{"cloudlet-2", "copy-2b"});
+  auto added_own = ask_from<registry_entry>(cloudlet_two, guarded, atom::add_copy_v, copy_addition{"p1", "g1", cloud_copy{"cloudlet-2", "copy-2b"}});
   ASSERT_TRUE(added_own) << sys.render(added_own.error());
   EXPECT_EQ(added_own->copy_on("cloudlet-2")->local_id, "copy-2b");
 }
@@ -211,57 +204,52 @@ TEST_F(node_authorization_test, a_peer_changes_copies_only_on_its_own_cloudlet) 
 TEST_F(node_authorization_test, a_copy_on_another_cloudlet_is_recorded_only_once_seen_there) {
   // A boot placed on cloudlet-4 by cloudlet-2's agent: the copy is found there, marked.
   copies_exist = true;
-  auto added = ask_from<registry_entry>(cloudlet_two, guarded, atom::add_copy_v, std::string{"p1"},
-                                        std::string{"g1"}, cloud_copy{"cloudlet-4", "copy-4"});
+  auto added = ask_from<registry_entry>(cloudlet_two, guarded, atom::add_copy_v, copy_addition{"p1", "g1", cloud_copy{"cloudlet-4", "copy-4"}});
   ASSERT_TRUE(added) << sys.render(added.error());
   EXPECT_EQ(added->copy_on("cloudlet-4")->local_id, "copy-4");
   ASSERT_EQ(checked.size(), 1u);
   EXPECT_EQ(checked.front().local_id, "copy-4");
   // Its own cloudlet needs no check.
-  ASSERT_TRUE(ask_from<registry_entry>(cloudlet_two, guarded, atom::remove_copy_v, std::string{"p1"},
-                                       std::string{"g1"}, std::string{"cloudlet-2"}));
-  ASSERT_TRUE(ask_from<registry_entry>(cloudlet_two, guarded, atom::add_copy_v, std::string{"p1"},
-                                       std::string{"g1"}, cloud_copy{"cloudlet-2", "copy-2c"}));
+  ASSERT_TRUE(ask_from<registry_entry>(cloudlet_two, guarded, atom::remove_copy_v, copy_removal{"p1", "g1", "cloudlet-2"}));
+  ASSERT_TRUE(ask_from<registry_entry>(cloudlet_two, guarded, atom::add_copy_v, copy_addition{"p1", "g1", cloud_copy{"cloudlet-2", "copy-2c"}}));
   EXPECT_EQ(checked.size(), 1u);
 }
 
 TEST_F(node_authorization_test, a_peer_never_removes_the_primary_copy_nor_erases_a_live_resource) {
   identities[caf::actor_cast<caf::actor_addr>(cloudlet_two)] = peer_identity::of_cloudlet("cloudlet-1");
-  auto primary = ask_from<registry_entry>(cloudlet_two, guarded, atom::remove_copy_v, std::string{"p1"},
-                                          std::string{"g1"}, std::string{"cloudlet-1"});
+  auto primary = ask_from<registry_entry>(cloudlet_two, guarded, atom::remove_copy_v, copy_removal{"p1", "g1", "cloudlet-1"});
   EXPECT_EQ(primary.error(), ec::not_authorized);
   // The primary is still on its cloud: the record stays.
-  auto erased = ask_from<bool>(cloudlet_two, guarded, atom::erase_v, std::string{"p1"}, std::string{"g1"});
+  auto erased = ask_from<bool>(cloudlet_two, guarded, atom::erase_v, registry_key{"p1", "g1"});
   EXPECT_EQ(erased.error(), ec::not_authorized);
   ASSERT_EQ(checked.size(), 1u);
   EXPECT_EQ(checked.front().local_id, "primary");
   ASSERT_TRUE(stored());
   EXPECT_EQ(stored()->copies.front().local_id, "primary");
   // This process' own flows still erase, unchecked.
-  EXPECT_EQ(ask<bool>(guarded, atom::erase_v, std::string{"p1"}, std::string{"g1"}), true);
+  EXPECT_EQ(ask<bool>(guarded, atom::erase_v, registry_key{"p1", "g1"}), true);
   EXPECT_EQ(checked.size(), 1u);
 }
 
 TEST_F(node_authorization_test, a_delete_through_another_agent_erases_once_the_primary_is_gone) {
   primary_gone = true;
-  auto erased = ask_from<bool>(cloudlet_two, guarded, atom::erase_v, std::string{"p1"}, std::string{"g1"});
+  auto erased = ask_from<bool>(cloudlet_two, guarded, atom::erase_v, registry_key{"p1", "g1"});
   ASSERT_TRUE(erased) << sys.render(erased.error());
   EXPECT_TRUE(*erased);
   EXPECT_EQ(stored().error(), ec::not_found);
   // Another project's ID: nothing to erase, nothing checked.
-  EXPECT_EQ(ask_from<bool>(cloudlet_two, guarded, atom::erase_v, std::string{"p2"}, std::string{"g1"}), false);
+  EXPECT_EQ(ask_from<bool>(cloudlet_two, guarded, atom::erase_v, registry_key{"p2", "g1"}), false);
   EXPECT_EQ(checked.size(), 1u);
 }
 
 TEST_F(node_authorization_test, an_operator_only_reads) {
   // Allowed: this node has no membership actor, so the read gets as far as "still starting".
   EXPECT_EQ(ask_from<peer_entry>(operator_, guarded, atom::info_v).error(), ec::peer_unreachable);
-  EXPECT_EQ(ask_from<registry_entry>(operator_, guarded, atom::get_v, std::string{"p1"}, std::string{"g1"}).error(),
+  EXPECT_EQ(ask_from<registry_entry>(operator_, guarded, atom::get_v, registry_key{"p1", "g1"}).error(),
             ec::not_authorized);
-  EXPECT_EQ(ask_from<registry_entry>(operator_, guarded, atom::add_copy_v, std::string{"p1"}, std::string{"g1"},
-                                     cloud_copy{"cloudlet-4", "x"}).error(),
+  EXPECT_EQ(ask_from<registry_entry>(operator_, guarded, atom::add_copy_v, copy_addition{"p1", "g1", cloud_copy{"cloudlet-4", "x"}}).error(),
             ec::not_authorized);
-  EXPECT_EQ(ask_from<bool>(operator_, guarded, atom::erase_v, std::string{"p1"}, std::string{"g1"}).error(),
+  EXPECT_EQ(ask_from<bool>(operator_, guarded, atom::erase_v, registry_key{"p1", "g1"}).error(),
             ec::not_authorized);
   peer_entry from{{"10.0.0.9", 4790}, 0, "cloudlet-9", "http://10.0.0.9:5000"};
   EXPECT_EQ(ask_from<std::vector<peer_entry>>(operator_, guarded, atom::shuffle_v, from, std::vector<peer_entry>{})
@@ -272,9 +260,9 @@ TEST_F(node_authorization_test, an_operator_only_reads) {
 TEST_F(node_authorization_test, a_sender_without_identity_gets_nothing) {
   EXPECT_EQ(ask_from<peer_entry>(stranger, guarded, atom::info_v).error(), ec::not_authorized);
   EXPECT_EQ(ask_from<std::vector<peer_entry>>(stranger, guarded, atom::members_v).error(), ec::not_authorized);
-  EXPECT_EQ(ask_from<registry_entry>(stranger, guarded, atom::get_v, std::string{"p1"}, std::string{"g1"}).error(),
+  EXPECT_EQ(ask_from<registry_entry>(stranger, guarded, atom::get_v, registry_key{"p1", "g1"}).error(),
             ec::not_authorized);
-  EXPECT_EQ(ask_from<bool>(stranger, guarded, atom::erase_v, std::string{"p1"}, std::string{"g1"}).error(),
+  EXPECT_EQ(ask_from<bool>(stranger, guarded, atom::erase_v, registry_key{"p1", "g1"}).error(),
             ec::not_authorized);
   EXPECT_EQ(ask_from<std::string>(stranger, guarded, atom::orphans_v).error(), ec::not_authorized);
   EXPECT_TRUE(stored());
@@ -335,4 +323,22 @@ TEST_F(node_actor_test, shows_the_orphan_list_read_only_and_no_abandoned_attempt
     EXPECT_EQ(name.find("abandoned_attempt"), std::string::npos) << name;
     EXPECT_EQ(name.find("put_meta"), std::string::npos) << name;
   }
+}
+
+TEST_F(node_actor_test, takes_registry_messages_only_as_named_structs) {
+  // Positional strings would let a project ID pass for a global ID and reach
+  // a handler unchecked: no message a peer sends the node takes a bare string
+  // (CAF 0.17 names std::string "@str" in an interface's signatures).
+  auto types = sys.message_types<node_actor>();
+  for (const auto& name : types) {
+    auto inputs = name.substr(0, name.find(">::with<"));
+    EXPECT_EQ(inputs.find("@str"), std::string::npos) << name;
+  }
+  // The registry part, by name (atoms show as their text).
+  for (const auto* expected :
+       {"caf::replies_to<get,fedstack::registry_key>::with<fedstack::storage::registry_entry>",
+        "caf::replies_to<add_copy,fedstack::copy_addition>::with<fedstack::storage::registry_entry>",
+        "caf::replies_to<rm_copy,fedstack::copy_removal>::with<fedstack::storage::registry_entry>",
+        "caf::replies_to<erase,fedstack::registry_key>::with<bool>"})
+    EXPECT_EQ(types.count(expected), 1u) << expected << " in " << ::testing::PrintToString(types);
 }

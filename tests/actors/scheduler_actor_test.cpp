@@ -104,7 +104,7 @@ struct scheduler_fixture : membership_fixture {
   caf::actor spawn_node(const std::string& host, std::int64_t fresh_ram, bool silent = false) {
     auto node = sys.spawn(probed_node, report_of(host, fresh_ram), silent);
     track(node);
-    bind(host, caf::actor_cast<cyclon_peer_actor>(node));
+    bind_node_actor(host, node);
     return caf::actor_cast<caf::actor>(node);
   }
 

@@ -67,6 +67,43 @@ TEST_F(serialization_test, invalid_enum_bytes_are_rejected) {
   EXPECT_EQ(load(buf, copy), ec::invalid_argument);
 }
 
+TEST_F(serialization_test, the_node_s_registry_messages_round_trip) {
+  registry_key key{"p-0123", "6f1c2a9e-agent"};
+  registry_key key_copy;
+  ASSERT_FALSE(load(save(key), key_copy));
+  EXPECT_EQ(key_copy, key);
+  copy_addition addition{"p-0123", "6f1c2a9e-agent", {"cloudlet-b", "uuid-b"}};
+  copy_addition addition_copy;
+  ASSERT_FALSE(load(save(addition), addition_copy));
+  EXPECT_EQ(addition_copy, addition);
+  copy_removal removal{"p-0123", "6f1c2a9e-agent", "cloudlet-b"};
+  copy_removal removal_copy;
+  ASSERT_FALSE(load(save(removal), removal_copy));
+  EXPECT_EQ(removal_copy, removal);
+  EXPECT_NE(caf::deep_to_string(addition).find("copy_addition"), std::string::npos);
+}
+
+TEST_F(serialization_test, a_peer_s_registry_message_with_an_id_the_registry_refuses_fails_to_load) {
+  // Empty, NUL-bearing and overlong IDs are refused as they are decoded,
+  // before any handler sees them (storage::check_id's rules).
+  registry_key empty_project{"", "g1"};
+  registry_key key;
+  EXPECT_EQ(load(save(empty_project), key), ec::invalid_argument);
+  registry_key nul_id{"p1", std::string("g\0" "1", 3)};
+  EXPECT_EQ(load(save(nul_id), key), ec::invalid_argument);
+  copy_addition long_local{"p1", "g1", {"cloudlet-b", std::string(storage::max_id_size + 1, 'x')}};
+  copy_addition addition;
+  EXPECT_EQ(load(save(long_local), addition), ec::invalid_argument);
+  copy_addition no_cloudlet{"p1", "g1", {"", "uuid"}};
+  EXPECT_EQ(load(save(no_cloudlet), addition), ec::invalid_argument);
+  copy_removal no_cloudlet_removal{"p1", "g1", ""};
+  copy_removal removal;
+  EXPECT_EQ(load(save(no_cloudlet_removal), removal), ec::invalid_argument);
+  // At the bound: accepted.
+  copy_addition longest{"p1", "g1", {"cloudlet-b", std::string(storage::max_id_size, 'x')}};
+  EXPECT_FALSE(load(save(longest), addition));
+}
+
 TEST_F(serialization_test, renders_readably) {
   auto text = caf::deep_to_string(sample());
   EXPECT_NE(text.find("subnet"), std::string::npos) << text;

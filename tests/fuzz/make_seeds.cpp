@@ -113,8 +113,14 @@ int main(int argc, char** argv) {
   write(peer + "msg-capacity-answer", 0, encode(sys, caf::make_message(c1)));
   write(peer + "msg-capacity-view", 0, encode(sys, caf::make_message(view)));
   write(peer + "msg-join", 0, encode(sys, caf::make_message(atom::join_v, seeds)));
-  write(peer + "msg-registry-get", 0,
-        encode(sys, caf::make_message(atom::get_v, std::string("p"), std::string("g"))));
+  auto e = entry();
+  registry_key key{e.project_id, e.global_id};
+  copy_addition addition{e.project_id, e.global_id, e.copies.back()};
+  copy_removal removal{e.project_id, e.global_id, e.copies.back().cloudlet};
+  write(peer + "msg-registry-get", 0, encode(sys, caf::make_message(atom::get_v, key)));
+  write(peer + "msg-registry-add-copy", 0, encode(sys, caf::make_message(atom::add_copy_v, addition)));
+  write(peer + "msg-registry-remove-copy", 0, encode(sys, caf::make_message(atom::remove_copy_v, removal)));
+  write(peer + "msg-registry-erase", 0, encode(sys, caf::make_message(atom::erase_v, key)));
   // The values alone.
   write(peer + "shuffle-request", 1, encode(sys, sender, sample));
   write(peer + "shuffle-answer", 2, encode(sys, sample));
@@ -123,6 +129,9 @@ int main(int argc, char** argv) {
   write(peer + "join-seeds", 5, encode(sys, seeds));
   write(peer + "registry-entry", 6, encode(sys, entry()));
   write(peer + "placement-decision", 7, encode(sys, decision));
+  write(peer + "registry-key", 8, encode(sys, key));
+  write(peer + "copy-addition", 9, encode(sys, addition));
+  write(peer + "copy-removal", 10, encode(sys, removal));
 
   write_stored(stored + "registry-record", 0, storage::encode_entry(entry()));
   auto reserved = entry();

@@ -4,7 +4,9 @@
 //   0: a whole caf::message (type names, then values), as BASP delivers it;
 //   1: a CYCLON shuffle request (sender entry, sample);  2: a shuffle answer;
 //   3: a capacity report;  4: a capacity view;  5: join seeds;
-//   6: a registry entry;  7: a placement decision (`fedstack decisions`).
+//   6: a registry entry;  7: a placement decision (`fedstack decisions`);
+//   8, 9, 10: what a peer asks of the node's registry part (registry_key,
+//   copy_addition, copy_removal), whose IDs must pass storage::check_id.
 // Besides sanitizer reports, it checks that whatever decodes re-encodes to bytes
 // that decode to the same value, and that feeding the decoded entries and reports
 // to the CYCLON rules and the scheduler keeps their invariants: the cache holds
@@ -22,6 +24,7 @@
 #include "actors/register_types.hpp"
 #include "actors/scheduler_logic.hpp"
 #include "fuzz_check.hpp"
+#include "storage/registry_codec.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -156,6 +159,31 @@ void schedule(std::vector<capacity_report> reports, const std::vector<peer_addre
   }
 }
 
+/// What decodes must be IDs the registry takes: the node relies on it.
+void check_ids(std::initializer_list<const std::string*> ids) {
+  for (const auto* id : ids)
+    FUZZ_CHECK(!storage::check_id("id", *id), "a registry message with an invalid ID decoded");
+}
+
+void check_registry_message(const registry_key& x) { check_ids({&x.project_id, &x.global_id}); }
+
+void check_registry_message(const copy_addition& x) {
+  check_ids({&x.project_id, &x.global_id, &x.copy.cloudlet, &x.copy.local_id});
+}
+
+void check_registry_message(const copy_removal& x) {
+  check_ids({&x.project_id, &x.global_id, &x.cloudlet});
+}
+
+/// Mode 8, 9, 10: one of the node's registry requests, alone.
+template <class Request>
+void check_registry_request(std::string_view bytes) {
+  Request request;
+  if (!decode(bytes, request)) return;
+  check_registry_message(request);
+  FUZZ_CHECK(round_trip(request) == request, "a registry request does not round-trip");
+}
+
 void dispatch_message(const caf::message& msg, unsigned seed) {
   if (msg.match_elements<caf::atom_value, peer_entry, std::vector<peer_entry>>())
     serve_shuffle(msg.get_as<peer_entry>(1), msg.get_as<std::vector<peer_entry>>(2), seed);
@@ -167,6 +195,12 @@ void dispatch_message(const caf::message& msg, unsigned seed) {
     schedule({msg.get_as<capacity_report>(0)}, {}, seed);
   else if (msg.match_elements<capacity_view>())
     schedule(msg.get_as<capacity_view>(0).reports, msg.get_as<capacity_view>(0).unreachable, seed);
+  else if (msg.match_elements<caf::atom_value, registry_key>())
+    check_registry_message(msg.get_as<registry_key>(1));
+  else if (msg.match_elements<caf::atom_value, copy_addition>())
+    check_registry_message(msg.get_as<copy_addition>(1));
+  else if (msg.match_elements<caf::atom_value, copy_removal>())
+    check_registry_message(msg.get_as<copy_removal>(1));
 }
 
 void check_message(std::string_view bytes, unsigned seed) {
@@ -201,7 +235,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto kind = in.byte();
   unsigned seed = in.byte();
   auto bytes = in.rest();
-  switch (kind % 8) {
+  switch (kind % 11) {
     case 0: check_message(bytes, seed); break;
     case 1: {
       peer_entry sender;
@@ -262,6 +296,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       round_trip(decision);
       break;
     }
+    case 8: check_registry_request<registry_key>(bytes); break;
+    case 9: check_registry_request<copy_addition>(bytes); break;
+    case 10: check_registry_request<copy_removal>(bytes); break;
   }
   return 0;
 }

@@ -121,16 +121,16 @@ int main(int argc, char** argv) {
   auto show_entry = std::function<json(storage::registry_entry&)>{entry_json};
   json out;
   if (cmd == "get") {
-    out = ask<storage::registry_entry>(sys, node, caf::make_message(atom::get_v, arg(1), arg(2)), show_entry);
+    out = ask<storage::registry_entry>(sys, node, caf::make_message(atom::get_v, registry_key{arg(1), arg(2)}), show_entry);
   } else if (cmd == "add_copy") {
     out = ask<storage::registry_entry>(
-      sys, node, caf::make_message(atom::add_copy_v, arg(1), arg(2), storage::cloud_copy{arg(3), arg(4)}),
+      sys, node, caf::make_message(atom::add_copy_v, copy_addition{arg(1), arg(2), storage::cloud_copy{arg(3), arg(4)}}),
       show_entry);
   } else if (cmd == "remove_copy") {
-    out = ask<storage::registry_entry>(sys, node, caf::make_message(atom::remove_copy_v, arg(1), arg(2), arg(3)),
+    out = ask<storage::registry_entry>(sys, node, caf::make_message(atom::remove_copy_v, copy_removal{arg(1), arg(2), arg(3)}),
                                        show_entry);
   } else if (cmd == "erase") {
-    out = ask<bool>(sys, node, caf::make_message(atom::erase_v, arg(1), arg(2)),
+    out = ask<bool>(sys, node, caf::make_message(atom::erase_v, registry_key{arg(1), arg(2)}),
                     std::function<json(bool&)>{[](bool& b) { return json(b); }});
   } else if (cmd == "shuffle") {
     peer_entry from{{"127.0.0.1", 9}, 0, arg(1), "http://127.0.0.1:9"};

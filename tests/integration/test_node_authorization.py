@@ -155,9 +155,8 @@ class TlsByDefault(unittest.TestCase):
         # Nothing listens at this Keystone: an agent past the node checks would fail with 1.
         data = os.path.join(federation_ca(), "..", f"data-{time.monotonic_ns()}")
         return subprocess.run([FEDSTACK, "agent", "--port", "0", "--node-port", "0", "--keystone-url",
-                               "http://127.0.0.1:9/v3", "--service-password", "secret", "--region", "cloudlet-1",
-                               "--data-dir", data,
-                               *args], capture_output=True, text=True, timeout=60)
+                               "http://127.0.0.1:9/v3", "--service-password", "secret", "--region",
+                               "cloudlet-1", "--data-dir", data, *args], capture_output=True, text=True, timeout=60)
 
     def test_an_agent_without_certificates_does_not_start(self):
         result = self.run_agent()
