@@ -234,7 +234,8 @@ class Cluster:
         join = ["--join", f"{self.lab.ips[1]}:{NODE_PORT}"] if i > 1 else []
         return ["agent", "--listen-address", ip, "--port", str(API_PORT),
                 "--node-address", ip, "--node-port", str(NODE_PORT), "--peer-networks", self.lab.cidr,
-                "--keystone-url", self.keystone + "/v3", "--region", f"cloudlet-{i}",
+                "--keystone-url", self.keystone + "/v3", "--service-password", "secret",
+                "--region", f"cloudlet-{i}",
                 "--data-dir", os.path.join(self.work, f"agent-{i}"),
                 "--upstream-timeout-ms", str(a.upstream_timeout_ms), "--connect-timeout-ms", "1000",
                 "--list-deadline-ms", str(a.upstream_timeout_ms),
