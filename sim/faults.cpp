@@ -135,6 +135,7 @@ reply faults_api::handle(const request& r) {
     for (const auto& [region, state] : states_) {
       auto item = fault_json(state->plan());
       item["in_flight"] = state->in_flight();
+      item["held"] = state->held();
       out[region] = item;
     }
     return json{{"faults", out}};

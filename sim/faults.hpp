@@ -60,11 +60,17 @@ public:
   bool try_enter(int limit);
   void leave();
   int in_flight() const { return in_flight_.load(); }
+  /// Requests that arrived while the cloudlet was down and are not yet fully
+  /// handled: a test waits for none before it judges what they made.
+  void hold() { held_.fetch_add(1); }
+  void release() { held_.fetch_sub(1); }
+  int held() const { return held_.load(); }
 
 private:
   mutable std::mutex mutex_;
   fault_plan plan_;
   std::atomic<int> in_flight_{0};
+  std::atomic<int> held_{0};
 };
 
 /// For a create the service made (`made` is its answer): a proxy's 502 in its

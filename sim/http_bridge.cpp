@@ -102,8 +102,10 @@ awaitable<std::optional<reply>> download(http::exchange& ex, glance_api& glance,
 /// Holds one of the cloudlet's request slots for the lifetime of a request.
 struct fault_slot {
   fault_state* state = nullptr;
+  fault_state* held = nullptr;   // set when the request arrived while the cloudlet was down
   ~fault_slot() {
     if (state) state->leave();
+    if (held) held->release();
   }
 };
 
@@ -111,6 +113,10 @@ struct fault_slot {
 awaitable<std::optional<reply>> apply_faults(fault_state& faults, fault_slot& slot, const service& svc) {
   asio::steady_timer timer{co_await asio::this_coro::executor};
   // A cloudlet that is down holds requests unanswered; clients time out.
+  if (faults.plan().down) {
+    faults.hold();
+    slot.held = &faults;
+  }
   while (faults.plan().down) {
     timer.expires_after(50ms);
     co_await timer.async_wait(http::use_awaitable);
