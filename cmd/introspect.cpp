@@ -17,8 +17,8 @@
 #include "actors/actors.hpp"
 #include "actors/register_types.hpp"
 #include "actors/tls.hpp"
-#include "agent/overlay_graph.hpp"
-#include "agent/status_view.hpp"
+#include "agent/pages/overlay_graph.hpp"
+#include "agent/pages/status_view.hpp"
 #include "config/options.hpp"
 
 namespace fedstack::cmd {

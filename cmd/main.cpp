@@ -7,7 +7,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "agent/agent.hpp"
+#include "agent/process/agent.hpp"
 #include "cmd/demo.hpp"
 #include "cmd/introspect.hpp"
 #include "sim/sim.hpp"

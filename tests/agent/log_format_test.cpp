@@ -1,4 +1,4 @@
-#include "agent/log_format.hpp"
+#include "agent/process/log_format.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "agent/marker_search.hpp"
+#include "agent/flows/marker_search.hpp"
 #include "api/global_id.hpp"
 
 namespace fedstack::agent {

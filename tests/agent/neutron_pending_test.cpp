@@ -3,8 +3,8 @@
 
 #include <gtest/gtest.h>
 
-#include "agent/neutron_pending.hpp"
-#include "agent/reclaim_rule.hpp"
+#include "agent/flows/neutron_pending.hpp"
+#include "agent/rules/reclaim_rule.hpp"
 #include "api/global_id.hpp"
 
 namespace fedstack::agent {

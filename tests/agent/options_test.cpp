@@ -5,7 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "agent/options.hpp"
+#include "agent/services/options.hpp"
 
 using namespace fedstack;
 

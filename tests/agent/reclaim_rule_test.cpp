@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include "agent/attempt_token.hpp"
-#include "agent/reclaim_rule.hpp"
+#include "agent/services/attempt_token.hpp"
+#include "agent/rules/reclaim_rule.hpp"
 #include "api/global_id.hpp"
 
 namespace fedstack::agent {

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "agent/token_cache.hpp"
+#include "agent/services/token_cache.hpp"
 
 using namespace fedstack::agent;
 using namespace std::chrono_literals;

@@ -1,9 +1,9 @@
 // The status page's pure parts: the overlay walk's state machine and its
 // renderings (JSON, DOT, SVG), and the escaping every peer-sent text goes through.
 
-#include "agent/markup.hpp"
-#include "agent/overlay_graph.hpp"
-#include "agent/overlay_svg.hpp"
+#include "agent/pages/markup.hpp"
+#include "agent/pages/overlay_graph.hpp"
+#include "agent/pages/overlay_svg.hpp"
 
 #include <algorithm>
 #include <random>

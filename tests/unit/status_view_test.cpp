@@ -1,7 +1,7 @@
 // The status page's HTML and JSON (agent/status_view.hpp): every section, the
 // parts that are unavailable, and the escaping of what peers send.
 
-#include "agent/status_view.hpp"
+#include "agent/pages/status_view.hpp"
 
 #include <string>
 

@@ -1,0 +1,187 @@
+#include "agent/bridges/actor_registry_client.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "agent/bridges/ask.hpp"
+#include "api/global_id.hpp"
+
+namespace fedstack::agent {
+namespace {
+
+class actor_registry_client final : public registry_client {
+public:
+  actor_registry_client(caf::actor_system& system, registry_actor registry,
+                        connector_actor connector, peer_address self, caf::timespan timeout)
+    : system_(system), registry_(std::move(registry)), connector_(std::move(connector)),
+      self_(std::move(self)), timeout_(timeout) {}
+
+  std::string new_global_id() override {
+    // agent.cpp checks at start that the node address is a dotted IPv4 address.
+    return api::make_global_id({self_.host, self_.port}).value();
+  }
+
+  http::awaitable<std::optional<storage::registry_entry>> get(std::string project,
+                                                               std::string global_id) override {
+    auto owner = owner_of(global_id);
+    if (!owner) co_return std::nullopt;   // not a global ID: nobody records it
+    caf::expected<storage::registry_entry> result{caf::error{}};
+    // Own registry first: after a restart on another node port the IDs this
+    // agent made name the old address, and they are still its own.
+    result = co_await ask<storage::registry_entry>(system_, registry_, timeout_, atom::get_v,
+                                                   project, global_id);
+    if (!result && result.error() == ec::not_found && !(*owner == self_)) {
+      auto node = co_await node_of(*owner);
+      if (!node) co_return std::nullopt;   // no federation node there: nothing is recorded
+      // Named, not a temporary in the co_await: GCC 12 destroys such a temporary twice (ask.hpp).
+      registry_key key{std::move(project), std::move(global_id)};
+      result = co_await ask<storage::registry_entry>(system_, *node, timeout_, atom::get_v, key);
+      if (!result) forget(*owner, result.error());
+    }
+    if (result) co_return std::move(*result);
+    // Not found and malformed IDs are ordinary answers; anything else is an outage.
+    if (result.error() == ec::not_found || result.error() == ec::invalid_argument)
+      co_return std::nullopt;
+    throw registry_unavailable(describe(*owner, result.error()));
+  }
+
+  http::awaitable<std::vector<storage::id_mapping>>
+  to_global(std::string project, std::string cloudlet, std::vector<std::string> local_ids) override {
+    auto result = co_await ask<std::vector<storage::id_mapping>>(
+      system_, registry_, timeout_, atom::resolve_v, std::move(project), std::move(cloudlet),
+      std::move(local_ids));
+    if (!result) throw registry_unavailable(system_.render(result.error()));
+    co_return std::move(*result);
+  }
+
+  http::awaitable<void> put(storage::registry_entry entry) override {
+    auto result = co_await ask<atom::ok>(system_, registry_, timeout_, atom::put_v, std::move(entry));
+    if (!result) throw registry_unavailable(system_.render(result.error()));
+  }
+
+  http::awaitable<std::optional<storage::registry_entry>>
+  add_copy(std::string project, std::string global_id, storage::cloud_copy copy) override {
+    auto owner = owner_of(global_id);
+    if (!owner) co_return std::nullopt;
+    caf::expected<storage::registry_entry> result{caf::error{}};
+    result = co_await ask<storage::registry_entry>(system_, registry_, timeout_, atom::add_copy_v,
+                                                   project, global_id, copy);
+    if (!result && result.error() == ec::not_found && !(*owner == self_)) {
+      auto node = co_await node_of(*owner);
+      if (!node) co_return std::nullopt;
+      copy_addition addition{std::move(project), std::move(global_id), std::move(copy)};
+      result = co_await ask<storage::registry_entry>(system_, *node, timeout_, atom::add_copy_v, addition);
+      if (!result) forget(*owner, result.error());
+    }
+    if (result) co_return std::move(*result);
+    // not_authorized: the owner did not find this copy marked on its cloudlet
+    // (actors/node.hpp); the caller deletes the copy it made.
+    if (result.error() == ec::not_found || result.error() == ec::duplicate_id ||
+        result.error() == ec::not_authorized)
+      co_return std::nullopt;
+    throw registry_unavailable(describe(*owner, result.error()));
+  }
+
+  http::awaitable<std::vector<storage::registry_entry>> reserved(std::int64_t before_unix_ms) override {
+    std::uint32_t limit = 100;
+    auto result = co_await ask<std::vector<storage::registry_entry>>(system_, registry_, timeout_,
+                                                                    atom::reserved_v, before_unix_ms, limit);
+    if (!result) throw registry_unavailable(system_.render(result.error()));
+    co_return std::move(*result);
+  }
+
+  http::awaitable<bool> erase(std::string project, std::string global_id) override {
+    auto owner = owner_of(global_id);
+    if (!owner) co_return false;
+    caf::expected<bool> result{caf::error{}};
+    result = co_await ask<bool>(system_, registry_, timeout_, atom::erase_v, project, global_id);
+    if (result && !*result && !(*owner == self_)) {
+      auto node = co_await node_of(*owner);
+      if (!node) co_return false;
+      registry_key key{project, global_id};
+      result = co_await ask<bool>(system_, *node, timeout_, atom::erase_v, key);
+      // The owner erases for another agent only once it finds the resource
+      // gone (actors/node.hpp); if it does not, it keeps the record.
+      if (!result && result.error() == ec::not_authorized) {
+        spdlog::warn("{} kept its record of {}: {}", to_string(*owner), global_id, system_.render(result.error()));
+        co_return false;
+      }
+      if (!result) forget(*owner, result.error());
+    }
+    if (!result) throw registry_unavailable(describe(*owner, result.error()));
+    co_return *result;
+  }
+
+  http::awaitable<void> abandon(storage::abandoned_attempt attempt) override {
+    auto result = co_await ask<atom::ok>(system_, registry_, timeout_, atom::abandon_v, std::move(attempt));
+    if (!result) throw registry_unavailable(system_.render(result.error()));
+  }
+
+  http::awaitable<std::vector<storage::abandoned_attempt>> abandoned(std::int64_t before_unix_ms) override {
+    std::uint32_t limit = 100;
+    auto result = co_await ask<std::vector<storage::abandoned_attempt>>(
+      system_, registry_, timeout_, atom::abandoned_v, before_unix_ms, limit);
+    if (!result) throw registry_unavailable(system_.render(result.error()));
+    co_return std::move(*result);
+  }
+
+  http::awaitable<bool> forget_abandoned(std::string token) override {
+    auto result = co_await ask<bool>(system_, registry_, timeout_, atom::forget_v, std::move(token));
+    if (!result) throw registry_unavailable(system_.render(result.error()));
+    co_return *result;
+  }
+
+  http::awaitable<void> put_meta(std::string key, std::string value) override {
+    auto result = co_await ask<atom::ok>(system_, registry_, timeout_, atom::put_meta_v, std::move(key),
+                                         std::move(value));
+    if (!result) throw registry_unavailable(system_.render(result.error()));
+  }
+
+private:
+  static std::optional<peer_address> owner_of(const std::string& global_id) {
+    auto owner = api::global_id_owner(global_id);
+    if (!owner) return std::nullopt;
+    return peer_address{owner->host, owner->port};
+  }
+
+  /// The owner's node actor; the connector connects once and caches it.
+  /// nullopt when the owner named in the ID lies outside the peer networks:
+  /// the ID is forged or foreign, and the agent does not connect there.
+  http::awaitable<std::optional<node_actor>> node_of(const peer_address& owner) {
+    auto handle = co_await ask<node_actor>(system_, connector_, timeout_, caf::connect_atom_v, owner);
+    if (!handle && handle.error() == ec::peer_not_allowed) co_return std::nullopt;
+    if (!handle)
+      throw registry_unavailable("the agent that owns this resource (" + to_string(owner) +
+                                 ") is unreachable: " + system_.render(handle.error()));
+    co_return std::move(*handle);
+  }
+
+  /// A failed call other than an ordinary answer: reconnect next time.
+  void forget(const peer_address& owner, const caf::error& error) {
+    if (error.category() != caf::atom("fedstack")) caf::anon_send(connector_, atom::peer_down_v, owner);
+  }
+
+  std::string describe(const peer_address& owner, const caf::error& error) const {
+    if (owner == self_) return system_.render(error);
+    return "the registry of the agent that owns this resource (" + to_string(owner) +
+           ") failed: " + system_.render(error);
+  }
+
+  caf::actor_system& system_;
+  registry_actor registry_;
+  connector_actor connector_;
+  peer_address self_;
+  caf::timespan timeout_;
+};
+
+} // namespace
+
+std::unique_ptr<registry_client> make_actor_registry_client(caf::actor_system& system,
+                                                            registry_actor registry,
+                                                            connector_actor connector,
+                                                            peer_address self,
+                                                            caf::timespan timeout) {
+  return std::make_unique<actor_registry_client>(system, std::move(registry), std::move(connector),
+                                                 std::move(self), timeout);
+}
+
+} // namespace fedstack::agent

@@ -1,0 +1,37 @@
+#pragma once
+// What an owner checks on the clouds before it takes another agent's word
+// (actors/node.hpp): a copy reported on a cloudlet that agent does not serve
+// must exist there with the copy marker of the entry's global ID (a peer
+// cannot point later boots at a resource of its choosing), and a record is
+// erased for another agent only once its primary is gone from its cloud.
+
+#include <functional>
+#include <string>
+
+#include "agent/services/context.hpp"
+#include "http/asio.hpp"
+#include "storage/registry_types.hpp"
+
+namespace fedstack::agent {
+
+/// True when `copy.local_id` on `copy.cloudlet` is a `kind` resource marked as
+/// a copy of `global_id`, as the cloud shows it to the agent's service user.
+/// False when it is not, or the cloudlet is unknown or does not answer.
+http::awaitable<bool> is_marked_copy(agent_context& context, storage::resource_kind kind,
+                                     std::string global_id, storage::cloud_copy copy);
+
+/// True when the resource `primary` names is gone from its cloud (404), or,
+/// for a server, being deleted: what an owner checks before it honours
+/// another agent's erase after a delete through that agent.
+http::awaitable<bool> is_gone(agent_context& context, storage::resource_kind kind, storage::cloud_copy primary);
+
+/// is_gone, then `done` with its answer.
+http::awaitable<void> report_gone(agent_context& context, storage::resource_kind kind, storage::cloud_copy primary,
+                                  std::function<void(bool)> done);
+
+/// is_marked_copy, then `done` with its answer (for callers outside coroutines).
+http::awaitable<void> report_marked_copy(agent_context& context, storage::resource_kind kind,
+                                         std::string global_id, storage::cloud_copy copy,
+                                         std::function<void(bool)> done);
+
+} // namespace fedstack::agent

@@ -1,0 +1,386 @@
+#include "agent/flows/copies.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "agent/services/attempt_token.hpp"
+#include "agent/flows/federation.hpp"
+#include "agent/flows/neutron_pending.hpp"
+#include "agent/services/service_session.hpp"
+#include "agent/services/upstream_call.hpp"
+#include "api/global_id.hpp"
+#include "api/percent.hpp"
+#include "metrics/catalog.hpp"
+
+namespace fedstack::agent {
+namespace {
+
+using json = nlohmann::json;
+using storage::registry_entry;
+
+json parse_object(const http::response& answer) {
+  auto doc = json::parse(answer.body, nullptr, false);
+  return doc.is_object() ? doc : json::object();
+}
+
+/// Streams the bytes of image `from_id` on `from` into image `to_id` on `to`.
+http::awaitable<void> copy_image_bytes(request& r, const cloudlet_endpoints& from,
+                                       const std::string& from_id, const cloudlet_endpoints& to,
+                                       const std::string& to_id) {
+  auto executor = co_await http::asio::this_coro::executor;
+  auto timeout = r.context.upstream_timeout();
+  auto connect_timeout = r.context.connect_timeout();
+  auto token = std::string(r.header()["X-Auth-Token"]);
+  http::upstream source{executor};
+  http::upstream sink{executor};
+  try {
+    co_await source.connect(from.image, connect_timeout);
+    bhttp::request<bhttp::string_body> get{bhttp::verb::get,
+                                           from.image.base_path + "/v2/images/" + from_id + "/file", 11};
+    get.set(bhttp::field::host, from.image.host + ":" + std::to_string(from.image.port));
+    get.set("X-Auth-Token", token);
+    get.set("X-Openstack-Request-Id", r.request_id);
+    co_await source.send(std::move(get), timeout);
+    co_await source.read_header(timeout);
+    if (source.header().result_int() != 200)
+      throw copy_failed("reading image " + from_id + " on " + from.region + " answered " +
+                        std::to_string(source.header().result_int()));
+    co_await sink.connect(to.image, connect_timeout);
+    bhttp::request_header<> put;
+    put.method(bhttp::verb::put);
+    put.target(to.image.base_path + "/v2/images/" + to_id + "/file");
+    put.version(11);
+    put.set(bhttp::field::host, to.image.host + ":" + std::to_string(to.image.port));
+    put.set("X-Auth-Token", token);
+    put.set("X-Openstack-Request-Id", r.request_id);
+    put.set(bhttp::field::content_type, "application/octet-stream");
+    if (auto length = source.header()[bhttp::field::content_length]; !length.empty())
+      put.set(bhttp::field::content_length, length);
+    else
+      put.set(bhttp::field::transfer_encoding, "chunked");
+    co_await sink.send_header(std::move(put), timeout);
+    for (;;) {
+      auto piece = co_await source.read_some(timeout);
+      if (piece.empty()) break;
+      co_await sink.send_some(piece, timeout);
+      metrics::fedstack().image_bytes.add({"copy"}, static_cast<double>(piece.size()));
+    }
+    co_await sink.finish(timeout);
+    co_await sink.read_header(timeout);
+    auto status = sink.header().result_int();
+    co_await sink.read_body(1 << 20, timeout);
+    if (status >= 300)
+      throw copy_failed("uploading the copy to " + to.region + " answered " + std::to_string(status));
+  } catch (const boost::system::system_error& e) {
+    throw copy_failed("copying image " + from_id + " from " + from.region + " to " + to.region +
+                      " failed: " + e.what());
+  }
+}
+
+/// Adds the copy at the owner. When another copy on that cloudlet won a race,
+/// deletes ours (`delete_path`, the cloud's path) and returns the entry with theirs.
+http::awaitable<registry_entry> bind_copy(request& r, const registry_entry& entry,
+                                          const cloudlet_endpoints& to, api::service_type service,
+                                          const std::string& local_id, const std::string& delete_path) {
+  // A named copy: GCC 12 destroys a braced temporary passed to a coroutine twice.
+  storage::cloud_copy copy{to.region, local_id};
+  auto updated = co_await r.context.registry->add_copy(entry.project_id, entry.global_id,
+                                                       std::move(copy));
+  if (updated) {
+    r.context.aliases.learn(to.region, local_id, entry.global_id);
+    co_return std::move(*updated);
+  }
+  co_await call_cloudlet(r.context, to, service, bhttp::verb::delete_, delete_path, client_call_headers(r));
+  auto fresh = co_await r.context.registry->get(entry.project_id, entry.global_id);
+  if (fresh && fresh->copy_on(to.region)) co_return std::move(*fresh);
+  throw copy_failed(entry.global_id + " was deleted while it was being copied");
+}
+
+// Field lists live outside the coroutines: GCC 12 cannot keep an
+// initializer_list in a coroutine frame.
+const std::vector<std::string> image_copy_fields{"name", "disk_format", "container_format",
+                                                 "min_disk", "min_ram", "tags"};
+const std::vector<std::string> network_copy_fields{"name", "admin_state_up", "description"};
+const std::vector<std::string> subnet_copy_fields{"name", "cidr", "ip_version", "enable_dhcp",
+                                                  "gateway_ip", "allocation_pools",
+                                                  "dns_nameservers", "host_routes", "description"};
+const std::vector<std::string> flavor_copy_fields{"name", "ram", "vcpus", "disk", "swap",
+                                                  "rxtx_factor", "os-flavor-access:is_public",
+                                                  "OS-FLV-EXT-DATA:ephemeral"};
+
+json copy_fields(const json& from, const std::vector<std::string>& keys) {
+  json out = json::object();
+  for (const auto& key : keys)
+    if (from.contains(key) && !from[key].is_null()) out[key] = from[key];
+  return out;
+}
+
+json wrap(const char* key, json value) {
+  json out = json::object();
+  out[key] = std::move(value);
+  return out;
+}
+
+/// Root, swap and ephemeral disk, RAM and vCPUs: what a boot gets from a flavor.
+/// Before microversion 2.75 Nova shows no swap as "".
+bool same_shape(const json& a, const json& b) {
+  auto number = [](const json& flavor, const char* key) -> std::int64_t {
+    auto it = flavor.find(key);
+    return it != flavor.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
+  };
+  for (const char* key : {"ram", "vcpus", "disk", "swap", "OS-FLV-EXT-DATA:ephemeral"})
+    if (number(a, key) != number(b, key)) return false;
+  return true;
+}
+
+/// What a cloudlet holds for a flavor of another cloudlet.
+struct flavor_match {
+  std::optional<std::string> id;   // the flavor to boot with there
+  std::string clash;               // why none fits, when one shares its name or ID
+};
+
+/// Looks on `to`, as the client sees it, for `flavor`: its ID with its shape,
+/// else its name with its shape.
+http::awaitable<flavor_match> find_flavor_like(request& r, const json& flavor, const cloudlet_endpoints& to) {
+  auto headers = client_call_headers(r);
+  auto id = flavor.value("id", std::string{});
+  auto name = flavor.value("name", std::string{});
+  flavor_match out;
+  auto shown = co_await call_cloudlet(r.context, to, api::service_type::compute, bhttp::verb::get,
+                                      "/v2.1/flavors/" + api::percent_encode_segment(id), headers);
+  if (shown.status == 200) {
+    auto there = parse_object(shown).value("flavor", json::object());
+    if (same_shape(there, flavor)) {
+      out.id = id;
+      co_return out;
+    }
+    out.clash = "Flavor " + id + " on " + to.region + " has another shape than on " +
+                r.context.cloudlet.region + ".";
+  } else if (shown.status != 404) {
+    throw copy_failed("flavor " + id + " on " + to.region + " answered " + std::to_string(shown.status));
+  }
+  // Admins see private flavors only when asking for all; others see what their project may use.
+  auto listed = co_await call_cloudlet(r.context, to, api::service_type::compute, bhttp::verb::get,
+                                       "/v2.1/flavors/detail?is_public=None", headers);
+  if (listed.status != 200)
+    throw copy_failed("listing the flavors of " + to.region + " answered " + std::to_string(listed.status));
+  for (const auto& there : parse_object(listed).value("flavors", json::array())) {
+    if (!there.is_object() || there.value("name", std::string{}) != name) continue;
+    if (same_shape(there, flavor)) {
+      out.id = there.value("id", std::string{});
+      co_return out;
+    }
+    out.clash = "Flavor " + name + " on " + to.region + " has another shape than on " +
+                r.context.cloudlet.region + ".";
+  }
+  co_return out;
+}
+
+/// The message of an OpenStack error body ({"conflictingRequest": {"message": ...}}).
+std::string api_error_message(const http::response& answer) {
+  auto doc = parse_object(answer);
+  for (const auto& [key, value] : doc.items())
+    if (value.is_object() && value.contains("message") && value["message"].is_string())
+      return value["message"].get<std::string>();
+  return "answered " + std::to_string(answer.status);
+}
+
+} // namespace
+
+http::awaitable<registry_entry> ensure_image_on(request& r, const registry_entry& given,
+                                                const cloudlet_endpoints& to) {
+  auto image = given;
+  if (image.copy_on(to.region)) co_return image;
+  auto guard = co_await r.context.copy_locks.acquire(image.global_id + "\n" + to.region);
+  // Another boot may have made the copy while this one waited.
+  if (auto fresh = co_await r.context.registry->get(image.project_id, image.global_id)) image = *fresh;
+  if (image.copy_on(to.region)) co_return image;
+  if (image.copies.empty()) throw copy_failed("image " + image.global_id + " has no copy to copy from");
+  const auto& primary = image.copies.front();
+  auto from = find_cloudlet(r.context, primary.cloudlet);
+  if (!from) throw copy_failed("the cloudlet " + primary.cloudlet + " is not in the catalog");
+  auto headers = client_call_headers(r);
+  auto shown = co_await call_cloudlet(r.context, *from, api::service_type::image, bhttp::verb::get,
+                                      "/v2/images/" + primary.local_id, headers);
+  auto meta = parse_object(shown);
+  if (shown.status != 200 || meta.value("status", std::string{}) != "active")
+    throw copy_failed("image " + image.global_id + " is not active on " + from->region);
+  auto body = copy_fields(meta, image_copy_fields);
+  api::add_marker(api::service_type::image, body, {image.global_id, true, {}});
+  auto made = co_await call_cloudlet(r.context, to, api::service_type::image, bhttp::verb::post,
+                                     "/v2/images", headers, body.dump());
+  auto made_id = parse_object(made).value("id", std::string{});
+  if (made.status != 201 || made_id.empty())
+    throw copy_failed("creating the image copy on " + to.region + " answered " + std::to_string(made.status));
+  spdlog::info("{} copying image {} from {} to {}", r.request_id, image.global_id, from->region, to.region);
+  bool copied = true;
+  try {
+    co_await copy_image_bytes(r, *from, primary.local_id, to, made_id);
+  } catch (const copy_failed& e) {
+    spdlog::warn("{} {}", r.request_id, e.what());
+    copied = false;   // cleaned up below: no co_await inside a handler
+  }
+  if (!copied) {
+    co_await call_cloudlet(r.context, to, api::service_type::image, bhttp::verb::delete_,
+                           "/v2/images/" + made_id, headers);
+    throw copy_failed("copying the bytes of image " + image.global_id + " to " + to.region + " failed");
+  }
+  co_return co_await bind_copy(r, image, to, api::service_type::image, made_id, "/v2/images/" + made_id);
+}
+
+/// Makes a Neutron copy (`fields` of a network or subnet) on `to` and marks it
+/// as a copy of `global_id`: its create carries a pending description
+/// (neutron_pending.hpp), so that a create answered 5xx or not at all is found
+/// by its token and bound rather than left unmarked; not found, the attempt is
+/// recorded as abandoned (its owner deletes what it makes later) and the copy
+/// fails. Returns the copy's ID.
+http::awaitable<std::string> make_neutron_copy(request& r, const cloudlet_endpoints& to, storage::resource_kind kind,
+                                               const std::string& global_id, json fields) {
+  auto singular = std::string(storage::to_string(kind));
+  auto collection = singular + "s";
+  auto token = new_attempt_token();
+  auto description = fields.contains("description") && fields["description"].is_string()
+                       ? fields["description"].get<std::string>() : std::string{};
+  fields["description"] = api::pending_description(token);
+  json body = json::object();
+  body[singular] = std::move(fields);
+  auto headers = client_call_headers(r);
+  std::optional<http::response> made;
+  std::optional<std::string> failure;
+  try {
+    made = co_await call_cloudlet(r.context, to, api::service_type::network, bhttp::verb::post,
+                                  "/v2.0/" + collection, headers, body.dump());
+  } catch (const upstream_failure& e) {
+    failure = e.what();
+  }
+  json item;
+  if (made && made->status == 201) {
+    item = parse_object(*made).value(singular, json::object());
+  } else if (failure || made->status >= 500) {
+    const auto& project = r.identity->project_id;
+    std::optional<std::string> unknown;
+    try {
+      auto found = match_pending(co_await list_pending(r.context, headers, to, kind, token, project), token,
+                                 global_id, project);
+      if (found.found == pending_match::result::one) item = std::move(found.item);
+    } catch (const upstream_failure& e) {
+      unknown = e.what();
+    }
+    if (item.is_null()) {
+      storage::abandoned_attempt record{token, kind, global_id, project, to.region, now_unix_ms()};
+      co_await r.context.registry->abandon(record);
+      metrics::fedstack().abandoned_attempts.add({singular});
+      throw copy_failed("creating the " + singular + " copy on " + to.region + " failed (" +
+                        failure.value_or(made ? std::to_string(made->status) : std::string{}) +
+                        "); the attempt is recorded as abandoned");
+    }
+    spdlog::warn("{} {} copy on {} failed ({}) but was made as {}: bound", r.request_id, singular, to.region,
+                 failure.value_or(made ? std::to_string(made->status) : std::string{}),
+                 item.value("id", std::string{}));
+    metrics::fedstack().creates_found.add({singular});
+  } else {
+    throw copy_failed("creating the " + singular + " copy on " + to.region + " answered " +
+                      std::to_string(made->status));
+  }
+  auto made_id = item.value("id", std::string{});
+  if (made_id.empty()) throw copy_failed("creating the " + singular + " copy on " + to.region + " gave no id");
+  if (!co_await mark_pending(r.context, headers, to, kind, item, global_id, token, description, true))
+    spdlog::warn("{} {} copy {} on {} could not be tagged", r.request_id, singular, made_id, to.region);
+  co_return made_id;
+}
+
+http::awaitable<registry_entry> ensure_network_on(request& r, const registry_entry& given,
+                                                  const cloudlet_endpoints& to) {
+  auto network = given;
+  auto guard = co_await r.context.copy_locks.acquire(network.global_id + "\n" + to.region);
+  if (auto fresh = co_await r.context.registry->get(network.project_id, network.global_id)) network = *fresh;
+  if (network.copies.empty()) throw copy_failed("network " + network.global_id + " has no copy");
+  const auto primary = network.copies.front();
+  auto from = find_cloudlet(r.context, primary.cloudlet);
+  if (!from) throw copy_failed("the cloudlet " + primary.cloudlet + " is not in the catalog");
+  auto headers = client_call_headers(r);
+  if (!network.copy_on(to.region)) {
+    auto shown = co_await call_cloudlet(r.context, *from, api::service_type::network, bhttp::verb::get,
+                                        "/v2.0/networks/" + primary.local_id, headers);
+    auto meta = parse_object(shown).value("network", json::object());
+    if (shown.status != 200) throw copy_failed("network " + network.global_id + " cannot be read");
+    auto made_id = co_await make_neutron_copy(r, to, storage::resource_kind::network, network.global_id,
+                                              copy_fields(meta, network_copy_fields));
+    network = co_await bind_copy(r, network, to, api::service_type::network, made_id,
+                                 "/v2.0/networks/" + made_id);
+  }
+  const auto* here = network.copy_on(to.region);
+  auto to_network = here->local_id;
+  // Every subnet of the network, including those made after an earlier copy.
+  auto listed = co_await call_cloudlet(r.context, *from, api::service_type::network, bhttp::verb::get,
+                                       "/v2.0/subnets?network_id=" + primary.local_id, headers);
+  for (const auto& subnet : parse_object(listed).value("subnets", json::array())) {
+    auto m = api::read_marker(api::service_type::network, subnet);
+    if (!m || m->is_copy) continue;
+    auto entry = co_await r.context.registry->get(network.project_id, m->global_id);
+    if (!entry || entry->copy_on(to.region)) continue;
+    auto fields = copy_fields(subnet, subnet_copy_fields);
+    fields["network_id"] = to_network;
+    auto made_id = co_await make_neutron_copy(r, to, storage::resource_kind::subnet, m->global_id,
+                                              std::move(fields));
+    co_await bind_copy(r, *entry, to, api::service_type::network, made_id, "/v2.0/subnets/" + made_id);
+  }
+  co_return network;
+}
+
+namespace {
+
+/// The ID of `to`'s flavor like `flavor`, copied there if it has none.
+http::awaitable<std::string> ensure_flavor_exists_on(request& r, const json& flavor,
+                                                     const cloudlet_endpoints& to) {
+  const auto flavor_id = flavor.value("id", std::string{});
+  auto found = co_await find_flavor_like(r, flavor, to);
+  if (found.id) co_return *found.id;
+  auto guard = co_await r.context.copy_locks.acquire("flavor\n" + flavor_id + "\n" + to.region);
+  // Another boot may have made the copy while this one waited.
+  found = co_await find_flavor_like(r, flavor, to);
+  if (found.id) co_return *found.id;
+  if (!found.clash.empty()) throw copy_failed(found.clash, 409);
+  auto body = copy_fields(flavor, flavor_copy_fields);
+  body["id"] = flavor_id;
+  if (body.contains("swap") && !body["swap"].is_number()) body.erase("swap");
+  // Flavors are an admin's to make: the agent's service user makes the copy.
+  auto headers = client_call_headers(r);
+  bhttp::fields admin = headers;
+  admin.set("X-Auth-Token", co_await r.context.session->token());
+  auto made = co_await call_cloudlet(r.context, to, api::service_type::compute, bhttp::verb::post,
+                                     "/v2.1/flavors", admin, wrap("flavor", body).dump());
+  if (made.status == 200) {
+    spdlog::info("{} copied flavor {} to {}", r.request_id, flavor_id, to.region);
+    co_return flavor_id;
+  }
+  if (made.status != 409)
+    throw copy_failed("creating flavor " + flavor_id + " on " + to.region + " answered " +
+                      std::to_string(made.status));
+  // Another agent made the same copy first, or a flavor hidden from the
+  // client's listing holds the name or the ID.
+  found = co_await find_flavor_like(r, flavor, to);
+  if (found.id) co_return *found.id;
+  throw copy_failed(found.clash.empty() ? "Flavor " + flavor_id + " cannot be copied to " + to.region + ": " +
+                                            api_error_message(made)
+                                        : found.clash,
+                    409);
+}
+
+} // namespace
+
+http::awaitable<std::optional<std::string>> flavor_like_on(request& r, const json& flavor,
+                                                           const cloudlet_endpoints& on) {
+  auto found = co_await find_flavor_like(r, flavor, on);
+  co_return found.id;
+}
+
+http::awaitable<std::string> ensure_flavor_on(request& r, const json& flavor, const cloudlet_endpoints& to) {
+  auto flavor_id = flavor.value("id", std::string{});
+  if (flavor_id.empty()) throw copy_failed("the flavor of the boot cannot be read");
+  auto id_there = co_await ensure_flavor_exists_on(r, flavor, to);
+  // What a server there shows as its flavor is shown to clients under this cloudlet's ID.
+  r.context.flavor_aliases.learn(to.region, id_there, flavor_id);
+  co_return id_there;
+}
+
+} // namespace fedstack::agent

@@ -1,0 +1,44 @@
+#pragma once
+// Making what a boot needs exist on the cloudlet the scheduler chose: the
+// image (bytes streamed from its primary copy's Glance, bounded memory), the
+// network with its subnets, and the flavor (matched by name and shape). Each
+// image or network copy carries a "copy-of" marker and is added to the
+// resource's entry at its owner.
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/flows/request.hpp"
+#include "storage/registry_types.hpp"
+
+namespace fedstack::agent {
+
+/// Raised when a dependency cannot be copied to the chosen cloudlet; the
+/// create then tries the next candidate.
+struct copy_failed : std::runtime_error {
+  explicit copy_failed(const std::string& what, unsigned status = 503)
+    : std::runtime_error(what), status(status) {}
+  /// What the client is answered when no candidate is left.
+  unsigned status;
+};
+
+/// The entry of `global_id` with a copy on `to`, copying the image there if needed.
+http::awaitable<storage::registry_entry> ensure_image_on(request& r, const storage::registry_entry& given,
+                                                         const cloudlet_endpoints& to);
+/// Same for a network, and every subnet of it.
+http::awaitable<storage::registry_entry> ensure_network_on(request& r, const storage::registry_entry& given,
+                                                           const cloudlet_endpoints& to);
+/// The ID under which `to` offers `flavor` (as this agent's cloudlet shows it):
+/// the same ID with the same shape, else `to`'s own flavor of the same name and
+/// shape, else a copy made there under the same ID and name. Clouds number
+/// their flavors independently (docs/federation.md, "What a boot needs on another cloudlet").
+http::awaitable<std::string> ensure_flavor_on(request& r, const nlohmann::json& flavor,
+                                              const cloudlet_endpoints& to);
+/// The ID of `on`'s flavor with `flavor`'s ID and shape, else with its name and
+/// shape; nullopt when `on` has none (nothing is copied).
+http::awaitable<std::optional<std::string>> flavor_like_on(request& r, const nlohmann::json& flavor,
+                                                           const cloudlet_endpoints& on);
+
+} // namespace fedstack::agent

@@ -1,0 +1,182 @@
+#include "agent/flows/federation.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "agent/services/upstream_call.hpp"
+#include "api/global_id.hpp"
+#include "api/json_uuids.hpp"
+#include "api/rewrite.hpp"
+#include "api/urls.hpp"
+#include "api/uuid.hpp"
+
+namespace fedstack::agent {
+namespace {
+
+using json = nlohmann::json;
+
+/// Learns the marker of every object in `doc` that has an "id", then hides the marker.
+void take_markers(json& doc, api::service_type service, const std::string& cloudlet,
+                  agent_context& context, std::map<std::string, std::string>& to_global) {
+  if (doc.is_object()) {
+    if (auto m = api::read_marker(service, doc); m && doc.contains("id") && doc["id"].is_string()) {
+      const auto& local = doc["id"].get_ref<const std::string&>();
+      to_global[local] = m->global_id;
+      context.aliases.learn(cloudlet, local, m->global_id);
+    }
+    api::strip_marker(service, doc);
+    for (auto& [key, value] : doc.items())
+      if (value.is_structured()) take_markers(value, service, cloudlet, context, to_global);
+  } else if (doc.is_array()) {
+    for (auto& value : doc) take_markers(value, service, cloudlet, context, to_global);
+  }
+}
+
+/// A reference from one resource to another that a cloud shows by its own ID.
+struct reference {
+  api::service_type service;
+  std::string path;   // the referenced item, e.g. /v2/images/<id>
+  std::string id;
+};
+
+/// The references a client follows: the image of a server, the network of a
+/// subnet or port, the subnets of a port.
+void collect_references(const json& doc, api::service_type service, std::vector<reference>& out) {
+  if (doc.is_object()) {
+    if (service == api::service_type::compute && doc.contains("image") && doc["image"].is_object()) {
+      const auto& image = doc["image"];
+      if (image.contains("id") && image["id"].is_string())
+        out.push_back({api::service_type::image, "/v2/images/", image["id"].get<std::string>()});
+    }
+    if (service == api::service_type::network) {
+      if (doc.contains("network_id") && doc["network_id"].is_string())
+        out.push_back({service, "/v2.0/networks/", doc["network_id"].get<std::string>()});
+      if (doc.contains("subnet_id") && doc["subnet_id"].is_string())
+        out.push_back({service, "/v2.0/subnets/", doc["subnet_id"].get<std::string>()});
+    }
+    for (const auto& [key, value] : doc.items())
+      if (value.is_structured()) collect_references(value, service, out);
+  } else if (doc.is_array()) {
+    for (const auto& value : doc) collect_references(value, service, out);
+  }
+}
+
+/// The global ID in the marker of the item a reference points at, read from its cloud.
+http::awaitable<std::optional<std::string>> referenced_global_id(request& r,
+                                                                 const cloudlet_endpoints& cloudlet,
+                                                                 const reference& ref) {
+  auto answer = co_await call_cloudlet(r.context, cloudlet, ref.service, bhttp::verb::get,
+                                       ref.path + ref.id, client_call_headers(r));
+  if (answer.status != 200) co_return std::nullopt;
+  auto doc = json::parse(answer.body, nullptr, false);
+  if (!doc.is_object()) co_return std::nullopt;
+  // Neutron wraps the item in an object named by its kind; Glance does not.
+  if (ref.service == api::service_type::network && doc.size() == 1 && doc.begin()->is_object())
+    doc = json(*doc.begin());
+  auto m = api::read_marker(ref.service, doc);
+  if (!m) co_return std::nullopt;
+  co_return m->global_id;
+}
+
+} // namespace
+
+bhttp::fields client_call_headers(const request& r) {
+  bhttp::fields headers;
+  headers.set("X-Auth-Token", r.header()["X-Auth-Token"]);
+  headers.set("X-Openstack-Request-Id", r.request_id);
+  headers.set(bhttp::field::accept, "application/json");
+  headers.set(bhttp::field::content_type, "application/json");
+  for (const char* name : {"OpenStack-API-Version", "X-OpenStack-Nova-API-Version"})
+    if (auto v = r.header()[name]; !v.empty()) headers.set(name, v);
+  return headers;
+}
+
+
+http::awaitable<std::map<std::string, std::string>>
+ids_to_local(request& r, const std::string& cloudlet, const std::vector<std::string_view>& texts,
+             const std::map<std::string, std::string>& known) {
+  auto mapping = known;
+  for (auto text : texts) {
+    for (auto& id : api::collect_uuids(text)) {
+      if (mapping.count(id) || !api::global_id_owner(id)) continue;
+      auto entry = co_await r.context.registry->get(r.identity->project_id, id);
+      if (!entry) continue;
+      if (const auto* copy = entry->copy_on(cloudlet)) {
+        r.context.aliases.learn(cloudlet, copy->local_id, id);
+        mapping.emplace(id, copy->local_id);
+      }
+    }
+  }
+  co_return mapping;
+}
+
+http::awaitable<std::map<std::string, std::string>>
+ids_to_global(request& r, const std::string& cloudlet, api::service_type service, json* body,
+              const std::vector<std::string>& local_ids, const std::map<std::string, std::string>& seed) {
+  auto& context = r.context;
+  auto known = seed;
+  if (body) take_markers(*body, service, cloudlet, context, known);
+  // A global ID (a marker's, or one a client stored) is already what the client
+  // should see; only the cloud's own IDs need the registry.
+  std::vector<std::string> unknown;
+  for (const auto& id : local_ids)
+    if (!known.count(id) && !api::global_id_owner(id)) unknown.push_back(id);
+  if (!unknown.empty()) {
+    for (auto& m : co_await context.registry->to_global(r.identity->project_id, cloudlet, unknown))
+      known.emplace(std::move(m.local_id), std::move(m.global_id));
+    for (const auto& id : unknown)
+      if (!known.count(id))
+        if (auto alias = context.aliases.find(cloudlet, id)) known.emplace(id, std::move(*alias));
+  }
+  // What is still unknown and referenced (a copy another agent made): its marker says.
+  std::vector<reference> references;
+  if (body && !unknown.empty()) collect_references(*body, service, references);
+  std::optional<cloudlet_endpoints> where;
+  for (const auto& ref : references) {
+    if (known.count(ref.id) || !api::is_uuid(ref.id)) continue;
+    if (!where) where = find_cloudlet(context, cloudlet);
+    if (!where) break;
+    auto global = co_await referenced_global_id(r, *where, ref);
+    if (!global) continue;
+    context.aliases.learn(cloudlet, ref.id, *global);
+    known.emplace(ref.id, std::move(*global));
+  }
+  co_return known;
+}
+
+std::string rewrite_for_client(const request& r, const cloudlet_endpoints& cloudlet,
+                               api::service_type service, std::string_view text,
+                               const std::map<std::string, std::string>& to_global) {
+  auto lookup = [&](std::string_view id) -> std::optional<std::string> {
+    auto it = to_global.find(std::string(id));
+    if (it == to_global.end()) return std::nullopt;
+    return it->second;
+  };
+  auto out = api::rewrite_uuids(text, lookup);
+  return api::rewrite_url_prefix(out, root_url(endpoint_of(cloudlet, service)),
+                                 api::agent_service_root(service, r.context.base_url));
+}
+
+void rewrite_location(const request& r, const cloudlet_endpoints& cloudlet, api::service_type service,
+                      bhttp::fields& headers, const std::map<std::string, std::string>& to_global) {
+  auto location = headers.find(bhttp::field::location);
+  if (location == headers.end()) return;
+  // keep_location_on_agent drops it later if it still points elsewhere.
+  headers.set(bhttp::field::location, rewrite_for_client(r, cloudlet, service, location->value(), to_global));
+}
+
+void rewrite_json_for_client(const request& r, const cloudlet_endpoints& cloudlet,
+                             api::service_type service, json& doc,
+                             const std::map<std::string, std::string>& to_global) {
+  api::rewrite_json_uuids(doc, [&](std::string_view id) -> std::optional<std::string> {
+    auto it = to_global.find(std::string(id));
+    if (it == to_global.end()) return std::nullopt;
+    return it->second;
+  });
+  api::rewrite_json_urls(doc, root_url(endpoint_of(cloudlet, service)),
+                         api::agent_service_root(service, r.context.base_url));
+}
+
+
+} // namespace fedstack::agent

@@ -1,0 +1,58 @@
+#pragma once
+// What the proxy flows share to work across cloudlets: headers for calls on a
+// client's behalf and ID translation
+// for one cloudlet (the directory and the calls: services/cloudlets.hpp).
+// Coroutines here take class-type arguments by reference: GCC 12 destroys a
+// temporary passed by value to a coroutine twice (docs/decisions.md).
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/flows/request.hpp"
+#include "agent/services/cloudlets.hpp"
+#include "agent/services/fan_out.hpp"
+#include "api/service.hpp"
+
+namespace fedstack::agent {
+
+/// Headers for a call the agent makes for the client: its token, its request
+/// id, JSON both ways, and (compute) its microversion.
+bhttp::fields client_call_headers(const request& r);
+
+/// Global -> local on `cloudlet` for every global ID in `texts` that has a copy
+/// there (the owner's registry answers; what was learned is kept in aliases).
+/// `known` seeds the map: those IDs are not asked about.
+http::awaitable<std::map<std::string, std::string>>
+ids_to_local(request& r, const std::string& cloudlet, const std::vector<std::string_view>& texts,
+             const std::map<std::string, std::string>& known = {});
+
+/// Local -> global for an answer from `cloudlet`: markers in the body (which are
+/// then stripped), this agent's registry, and the aliases it learned. `known`
+/// seeds the map. Returns the map used.
+http::awaitable<std::map<std::string, std::string>>
+ids_to_global(request& r, const std::string& cloudlet, api::service_type service,
+              nlohmann::json* body, const std::vector<std::string>& local_ids,
+              const std::map<std::string, std::string>& known = {});
+
+/// Rewrites a cloud's answer for the client: IDs through `to_global`, the
+/// cloud's service root to the agent's.
+std::string rewrite_for_client(const request& r, const cloudlet_endpoints& cloudlet,
+                               api::service_type service, std::string_view text,
+                               const std::map<std::string, std::string>& to_global);
+
+/// Rewrites the answer's Location header for the client like the body.
+void rewrite_location(const request& r, const cloudlet_endpoints& cloudlet, api::service_type service,
+                      bhttp::fields& headers, const std::map<std::string, std::string>& to_global);
+
+/// rewrite_for_client on a parsed document, in place: its strings (keys and
+/// values) rather than its text, so it need not be written out and parsed again.
+void rewrite_json_for_client(const request& r, const cloudlet_endpoints& cloudlet,
+                             api::service_type service, nlohmann::json& doc,
+                             const std::map<std::string, std::string>& to_global);
+
+} // namespace fedstack::agent

@@ -1,0 +1,19 @@
+#pragma once
+// Below compute microversion 2.47 a server names its flavor by ID, and each
+// cloud numbers its own flavors. A server that lives on another cloudlet is
+// shown with this agent's cloudlet's flavor of the same name and shape: the
+// one the client's flavor calls (answered by this agent's cloudlet) know.
+// From 2.47 on Nova embeds the flavor's name and shape instead of its ID.
+
+#include <nlohmann/json.hpp>
+
+#include "agent/flows/request.hpp"
+
+namespace fedstack::agent {
+
+/// Rewrites, in an answer from `from` ({"server": ...} or {"servers": [...]}),
+/// each server's flavor ID and links to this agent's cloudlet's equal flavor.
+/// A flavor with no equal here, or that cannot be read, is left as it is.
+http::awaitable<void> show_own_flavor_ids(request& r, const cloudlet_endpoints& from, nlohmann::json& doc);
+
+} // namespace fedstack::agent

@@ -1,0 +1,113 @@
+#include "agent/flows/marker_search.hpp"
+
+#include "agent/flows/federation.hpp"
+#include "agent/rules/reclaim_rule.hpp"
+#include "agent/services/upstream_call.hpp"
+#include "api/global_id.hpp"
+#include "api/percent.hpp"
+#include "api/urls.hpp"
+
+namespace fedstack::agent {
+
+using json = nlohmann::json;
+using storage::resource_kind;
+
+std::optional<marker_search> search_for_marker(resource_kind kind, const std::string& global_id,
+                                               bool all_projects) {
+  auto tag = api::percent_encode(api::marker_tag({global_id, false, {}}));
+  switch (kind) {
+    case resource_kind::image:
+      return marker_search{api::service_type::image,
+                           "/v2/images?" + std::string(api::gid_key) + "=" + api::percent_encode(global_id),
+                           "images"};
+    case resource_kind::server:
+      return marker_search{api::service_type::compute,
+                           std::string("/v2.1/servers/detail") + (all_projects ? "?all_tenants=1" : ""),
+                           "servers"};
+    case resource_kind::network:
+      return marker_search{api::service_type::network, "/v2.0/networks?tags=" + tag, "networks"};
+    case resource_kind::subnet:
+      return marker_search{api::service_type::network, "/v2.0/subnets?tags=" + tag, "subnets"};
+    case resource_kind::port:
+      return marker_search{api::service_type::network, "/v2.0/ports?tags=" + tag, "ports"};
+    default:
+      return std::nullopt;
+  }
+}
+
+std::string next_page(api::service_type service, const std::string& collection, const json& doc) {
+  if (!doc.is_object()) return {};
+  if (service == api::service_type::image) {
+    // Glance's next link is "/v2/images?marker=..." relative to its root.
+    auto next = doc.value("next", json());
+    return next.is_string() ? api::next_page_path(next.get<std::string>()) : std::string{};
+  }
+  auto root = service == api::service_type::compute ? std::string_view("/v2.1/") : std::string_view("/v2.0/");
+  auto links = doc.value(collection + "_links", json::array());
+  if (!links.is_array()) return {};
+  for (const auto& link : links) {
+    if (!link.is_object() || link.value("rel", std::string{}) != "next") continue;
+    auto href = link.value("href", std::string{});
+    auto at = href.find(root);
+    return at == std::string::npos ? std::string{} : api::next_page_path(href.substr(at));
+  }
+  return {};
+}
+
+http::awaitable<std::vector<json>> list_marked_on(agent_context& context, const bhttp::fields& headers,
+                                                  const cloudlet_endpoints& c, resource_kind kind,
+                                                  const std::string& global_id, bool all_projects) {
+  std::vector<json> found;
+  auto search = search_for_marker(kind, global_id, all_projects);
+  if (!search) co_return found;
+  std::size_t pages = 0;
+  for (auto path = search->path; !path.empty();) {
+    if (++pages > max_marker_pages)
+      throw upstream_failure(503, c.region + " lists more than " + std::to_string(max_marker_pages) + " pages of " +
+                                    search->collection);
+    auto answer = co_await call_cloudlet(context, c, search->service, bhttp::verb::get, path, headers);
+    if (answer.status != 200)
+      throw upstream_failure(503, c.region + " answered " + std::to_string(answer.status) + " to a list of " +
+                                    search->collection);
+    auto doc = json::parse(answer.body, nullptr, false);
+    if (!doc.is_object() || !doc.contains(search->collection) || !doc[search->collection].is_array())
+      throw upstream_failure(503, c.region + " answered a list of " + search->collection + " without one");
+    for (auto& item : doc[search->collection]) {
+      auto m = api::read_marker(search->service, item);
+      if (m && m->global_id == global_id && item.contains("id") && item["id"].is_string())
+        found.push_back(std::move(item));
+    }
+    path = next_page(search->service, search->collection, doc);
+  }
+  co_return found;
+}
+
+http::awaitable<std::optional<marked_resource>> find_marked_primary(agent_context& context,
+                                                                     const bhttp::fields& headers,
+                                                                     resource_kind kind,
+                                                                     const std::string& global_id,
+                                                                     bool all_projects,
+                                                                     const std::set<std::string>& abandoned_tokens) {
+  auto search = search_for_marker(kind, global_id, all_projects);
+  if (!search) co_return std::nullopt;
+  std::string silent;
+  for (const auto& c : all_cloudlets(context)) {
+    std::vector<json> items;
+    try {
+      items = co_await list_marked_on(context, headers, c, kind, global_id, all_projects);
+    } catch (const upstream_failure& e) {
+      silent = c.region + ": " + e.what();
+      continue;
+    }
+    for (auto& item : items) {
+      auto marked = to_marked_item(search->service, item);
+      if (!marked || marked->marker.is_copy || marked->derived_image) continue;
+      if (!marked->marker.attempt.empty() && abandoned_tokens.contains(marked->marker.attempt)) continue;
+      co_return marked_resource{c, std::move(item), std::move(marked->local_id)};
+    }
+  }
+  if (!silent.empty()) throw upstream_failure(503, "cannot look for " + global_id + " on " + silent);
+  co_return std::nullopt;
+}
+
+} // namespace fedstack::agent

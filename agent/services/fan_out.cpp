@@ -1,0 +1,49 @@
+#include "agent/services/fan_out.hpp"
+
+#include <memory>
+
+namespace fedstack::agent {
+
+namespace {
+
+struct fan_out_state {
+  explicit fan_out_state(http::asio::any_io_executor ex, std::size_t n)
+    : done(n, false), pending(n), timer(std::move(ex)) {}
+  std::vector<bool> done;
+  std::size_t pending;
+  http::asio::steady_timer timer;
+};
+
+// Runs on one strand: the tasks, their completions and the timer never race.
+http::awaitable<std::vector<bool>> run_all_on_strand(
+  std::vector<std::function<http::awaitable<void>()>> tasks, std::chrono::milliseconds deadline) {
+  auto strand = co_await http::asio::this_coro::executor;
+  auto state = std::make_shared<fan_out_state>(strand, tasks.size());
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    // The completion runs on the strand too (bound explicitly: co_spawn alone
+    // does not promise it), so `state` is only ever touched there.
+    http::asio::co_spawn(strand, tasks[i](),
+                         http::asio::bind_executor(strand, [state, i](std::exception_ptr) {
+                           state->done[i] = true;
+                           if (--state->pending == 0) state->timer.cancel();
+                         }));
+  }
+  if (state->pending > 0) {
+    state->timer.expires_after(deadline);
+    boost::system::error_code ignored;
+    co_await state->timer.async_wait(http::asio::redirect_error(http::use_awaitable, ignored));
+  }
+  co_return state->done;
+}
+
+} // namespace
+
+http::awaitable<std::vector<bool>> run_all(std::vector<std::function<http::awaitable<void>()>> tasks,
+                                           std::chrono::milliseconds deadline) {
+  if (tasks.empty()) co_return std::vector<bool>{};
+  auto strand = http::asio::make_strand(co_await http::asio::this_coro::executor);
+  co_return co_await http::asio::co_spawn(strand, run_all_on_strand(std::move(tasks), deadline),
+                                          http::use_awaitable);
+}
+
+} // namespace fedstack::agent
