@@ -53,7 +53,7 @@ struct node_config {
   std::function<peer_identity(const caf::strong_actor_ptr& sender)> identify;
   /// Checks, without blocking the node, that a copy a peer reports on a
   /// cloudlet it does not serve exists there and is marked as a copy of the
-  /// global ID (agent/copy_check.hpp); calls `done` once, from any thread.
+  /// global ID (agent/bridges/copy_check.hpp); calls `done` once, from any thread.
   /// Empty: such copies are refused.
   std::function<void(storage::resource_kind kind, std::string global_id, storage::cloud_copy copy,
                      std::function<void(bool verified)> done)>

@@ -331,7 +331,7 @@ int run_overlay_command(const std::vector<std::string>& args) {
     std::cerr << "fedstack overlay: '" << o->node << "' is not HOST:PORT\n";
     return 2;
   }
-  // The same walk as the status page's (agent/overlay_walk.hpp), one node at a time.
+  // The same walk as the status page's (agent/pages/overlay_walk.hpp), one node at a time.
   agent::overlay_walk walk{*start, static_cast<std::size_t>(o->max_nodes)};
   while (!walk.finished()) {
     auto at = walk.next(1).front();

@@ -3,7 +3,7 @@
 // answered, the directed links of their neighbour caches (with CYCLON ages),
 // the nodes that did not answer and the ones left unasked. Plain C++17 and no
 // CAF, shared by `fedstack overlay` (blocking calls in a CLI process) and the
-// agent's status page (asynchronous, agent/overlay_walk.hpp): both drive the
+// agent's status page (asynchronous, agent/pages/overlay_walk.hpp): both drive the
 // same overlay_walk and render its graph with the functions below.
 
 #include <cstddef>

@@ -33,7 +33,7 @@ const auto process_started = std::chrono::steady_clock::now();
 
 /// Time the agent's own actors have to answer.
 constexpr std::chrono::milliseconds local_timeout = 2000ms;
-/// Bounds of the page's overlay walk (agent/overlay_walk.hpp).
+/// Bounds of the page's overlay walk (agent/pages/overlay_walk.hpp).
 const overlay_walk_limits walk_limits{64, 16, 1500ms, 5000ms};
 
 /// No script, nothing from elsewhere: styles are inline, the graph is inline SVG.

@@ -1,5 +1,5 @@
 #pragma once
-// What the status page (/fedstack/) shows, gathered by agent/status_page.cpp
+// What the status page (/fedstack/) shows, gathered by agent/pages/status_page.cpp
 // from the agent's actors, and how it is shown: HTML, and JSON for scripts
 // (/fedstack/status.json). Pure C++17 and no CAF, so the rendering and its
 // escaping are unit-tested.

@@ -319,7 +319,7 @@ int serve(agent_options options) {
   if (tls_enabled(node_tls)) node_options.identify = identify_by_certificate(system.node());
   // Copies peers report on cloudlets they do not serve, and peers' erases,
   // are checked on the clouds first, with the service user's token
-  // (agent/copy_check.hpp).
+  // (agent/bridges/copy_check.hpp).
   node_options.check_copy = [&context, &io](storage::resource_kind kind, std::string global_id,
                                             storage::cloud_copy copy, std::function<void(bool)> done) {
     http::asio::co_spawn(io, report_marked_copy(context, kind, std::move(global_id), std::move(copy), std::move(done)),

@@ -51,7 +51,7 @@ struct agent_context {
   std::unique_ptr<upstream_calls> upstream = make_network_upstream_calls();
   id_aliases aliases;
   /// (cloudlet, its flavor ID) -> this agent's cloudlet's flavor of the same
-  /// name and shape (agent/flavor_ids.hpp).
+  /// name and shape (agent/flows/flavor_ids.hpp).
   id_aliases flavor_aliases{10'000};
   /// One copy of a resource per cloudlet at a time (key: global ID + region).
   keyed_lock copy_locks;

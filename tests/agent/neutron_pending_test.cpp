@@ -1,5 +1,5 @@
 // Finding a Neutron create by the pending description it carried until it was
-// tagged (agent/neutron_pending.hpp): which items count as an attempt's resource.
+// tagged (agent/flows/neutron_pending.hpp): which items count as an attempt's resource.
 
 #include <gtest/gtest.h>
 

@@ -26,7 +26,7 @@ AGENT_ARGS = ("--shuffle-period-ms", str(PERIOD_MS), "--shuffle-timeout-ms", "10
               "--shuffle-length", "2")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_TIMEOUT_S = 90
-# The harness's agents authenticate with the simulator's service password (agent/options.cpp).
+# The harness's agents authenticate with the simulator's service password (agent/services/options.cpp).
 SERVICE_PASSWORD = "secret"
 NODE_GROUP = re.compile(r'<g class="node" data-node="([^"]+)" data-state="([^"]+)"')
 
@@ -254,7 +254,7 @@ class StatusPage(unittest.TestCase):
                 status, _, body = http("GET", self.first["url"] + "/fedstack/", timeout=30)
                 elapsed = time.monotonic() - started
                 self.assertEqual(status, 200)
-                # Per-node time 1.5 s, whole walk 5 s (agent/status_page.cpp).
+                # Per-node time 1.5 s, whole walk 5 s (agent/pages/status_page.cpp).
                 self.assertLess(elapsed, 8, "the page waited for a stopped agent")
                 page = body.decode()
                 for section in ("node", "capacity", "neighbours", "overlay", "decisions"):

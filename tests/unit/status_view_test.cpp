@@ -1,4 +1,4 @@
-// The status page's HTML and JSON (agent/status_view.hpp): every section, the
+// The status page's HTML and JSON (agent/pages/status_view.hpp): every section, the
 // parts that are unavailable, and the escaping of what peers send.
 
 #include "agent/pages/status_view.hpp"
