@@ -54,6 +54,21 @@ struct fault {
   int times = 1;
 };
 
+/// A fault on the next `times` calls to `region` with `method` (nullopt: any)
+/// at exactly `path` (empty: any path).
+inline fault call_fault(std::string region, std::optional<bhttp::verb> method, std::string path,
+                        fault_effect effect, unsigned status = 500, int times = 1) {
+  fault f;
+  f.cloudlet = std::move(region);
+  f.method = method;
+  f.exact_path = !path.empty();
+  f.path = std::move(path);
+  f.effect = effect;
+  f.status = status;
+  f.times = times;
+  return f;
+}
+
 /// One call the flows made, as the fake clouds saw it.
 struct logged_call {
   std::string cloudlet;   // "keystone" for identity
