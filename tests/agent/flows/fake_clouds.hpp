@@ -94,6 +94,9 @@ struct fake_clouds_options {
   std::int64_t hypervisor_ram_mb = 65536;
   std::int64_t hypervisor_disk_gb = 1000;
   int hypervisor_vcpus = 64;
+  /// Regions whose hypervisor has no room at all: every boot there ends in
+  /// ERROR, "No valid host was found".
+  std::vector<std::string> without_capacity;
 };
 
 class fake_clouds final : public upstream_calls {

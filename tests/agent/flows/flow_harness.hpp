@@ -52,9 +52,10 @@ public:
   void run(std::function<http::awaitable<void>()> body);
 
   /// A resource as the registry records it once a create bound it (for tests
-  /// that start from existing resources).
+  /// that start from existing resources); a fresh global ID unless one is given.
   storage::registry_entry record(storage::resource_kind kind, const std::string& project,
-                                 std::vector<storage::cloud_copy> copies, const std::string& name = {});
+                                 std::vector<storage::cloud_copy> copies, const std::string& name = {},
+                                 const std::string& global_id = {});
 
 private:
   fake_clouds* clouds_;
