@@ -148,11 +148,7 @@ http::awaitable<attempt> create_on(request& r, const cloudlet_endpoints& c, regi
   std::vector<std::string_view> texts;
   texts.push_back(text);
   auto to_local = co_await ids_to_local(r, c.region, texts);
-  auto doc = json::parse(api::rewrite_uuids(text, [&](std::string_view id) -> std::optional<std::string> {
-    auto it = to_local.find(std::string(id));
-    if (it == to_local.end()) return std::nullopt;
-    return it->second;
-  }));
+  auto doc = json::parse(api::rewrite_uuids(text, lookup_in(to_local)));
   auto token = new_attempt_token();
   api::add_marker(service, doc, {global_id, false, token});
   // Neutron takes no tags at create: a single create carries its token in its
