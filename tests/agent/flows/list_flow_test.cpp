@@ -210,6 +210,38 @@ TEST_F(ListFlow, ALimitAboveTheCapIsLowered) {
                                                                      << calls[0].target;
 }
 
+TEST_F(ListFlow, AMarkerNoCloudHoldsIs400) {
+  federated_image("cloudlet-1", "one");
+  auto missing = h.registry().new_global_id();   // owned here, but recorded nowhere
+  auto answer = get("/image/v2/images?marker=" + missing);
+  EXPECT_EQ(answer.status, 400u) << answer.body;
+  EXPECT_NE(answer.body.find("marker [" + missing + "] not found"), std::string::npos) << answer.body;
+}
+
+TEST_F(ListFlow, AFilterOnAResourceWithoutACopyOnACloudletSkipsThatCloud) {
+  // A network on cloudlet-2 only: its ports cannot be anywhere else.
+  auto net = h.clouds().direct("cloudlet-2", api::service_type::network, bhttp::verb::post, "/v2.0/networks",
+                               h.demo_token(), {{"network", {{"name", "only-here"}}}});
+  ASSERT_EQ(net.status, 201u) << net.body;
+  auto net_local = made_id(net, "network");
+  auto network = record(resource_kind::network, "cloudlet-2", net_local);
+  auto port = h.clouds().direct("cloudlet-2", api::service_type::network, bhttp::verb::post, "/v2.0/ports",
+                                h.demo_token(), {{"port", {{"network_id", net_local}, {"name", "p"}}}});
+  ASSERT_EQ(port.status, 201u) << port.body;
+  auto port_id = record(resource_kind::port, "cloudlet-2", made_id(port, "port"));
+  h.clouds().clear_log();
+  auto answer = get("/network/v2.0/ports?network_id=" + network);
+  ASSERT_EQ(answer.status, 200u) << answer.body;
+  EXPECT_EQ(strings_of(json::parse(answer.body).at("ports").get<std::vector<json>>(), "id"),
+            (std::vector<std::string>{port_id}));
+  auto asked = h.clouds().calls_to("cloudlet-2", bhttp::verb::get, "/v2.0/ports");
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_NE(asked[0].target.find("network_id=" + net_local), std::string::npos) << "the filter names the cloud's ID";
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-1", bhttp::verb::get, "/v2.0/ports").empty());
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-3", bhttp::verb::get, "/v2.0/ports").empty());
+  EXPECT_EQ(answer.header("X-Fedstack-Unreachable"), "") << "a cloud not asked is not unreachable";
+}
+
 // ---- servers and ports ---------------------------------------------------------------------
 
 class ListFlowServers : public ListFlow {
