@@ -26,7 +26,6 @@
 #include "api/list_merge.hpp"
 #include "api/query.hpp"
 #include "api/urls.hpp"
-#include "api/uuid.hpp"
 
 namespace fedstack::agent {
 namespace {
@@ -356,7 +355,8 @@ http::awaitable<void> handle_list(request& r) {
     if (!after) co_return co_await send_error(r, 400, "marker [" + *list.marker + "] not found");
   }
   const json* after_item = after ? &after->item : nullptr;
-  auto reads = co_await plan_reads(r, list, plan_cloud_read(list.limit, list.keys, after_item));
+  auto plan = plan_cloud_read(list.limit, list.keys, after_item);
+  auto reads = co_await plan_reads(r, list, plan);
   auto done = co_await run_reads(r, reads);
   if (r.exchange.client_gone()) {
     spdlog::info("{} list of {}: the client left; its cloud reads were stopped", r.request_id, r.route.resource);
