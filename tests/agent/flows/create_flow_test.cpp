@@ -1,5 +1,6 @@
 // Creates through the agent's handler against fake clouds and a fake registry
-// (flow_harness.hpp): where they go, what is recorded, what the client sees.
+// (flow_harness.hpp): where they go, what happens when a cloud fails, what is
+// recorded and what the client sees (create_flow.cpp, docs/faults.md).
 
 #include <gtest/gtest.h>
 
@@ -10,21 +11,84 @@ namespace fedstack::agent::testing {
 namespace {
 
 using json = nlohmann::json;
+using storage::resource_kind;
 
 json image_body(const std::string& name) {
   return json{{"name", name}, {"disk_format", "qcow2"}, {"container_format", "bare"}};
 }
 
-/// The images on `region` carrying the marker of `global_id`.
-std::vector<json> marked_images(fake_clouds& clouds, const std::string& region, const std::string& global_id) {
+std::string text_of(const json& value) { return value.is_string() ? value.get<std::string>() : std::string{}; }
+
+/// The items of `collection` on `region` whose marker (primary or copy) names `global_id`.
+std::vector<json> marked(fake_clouds& clouds, const std::string& region, const std::string& collection,
+                         const std::string& global_id) {
+  auto service = collection == "images"    ? api::service_type::image
+                 : collection == "servers" ? api::service_type::compute
+                                           : api::service_type::network;
   std::vector<json> out;
-  for (const auto& image : clouds.items(region, "images"))
-    if (image.value(std::string(api::gid_key), std::string{}) == global_id) out.push_back(image);
+  for (const auto& item : clouds.items(region, collection)) {
+    auto m = api::read_marker(service, item);
+    if (m && m->global_id == global_id) out.push_back(item);
+  }
   return out;
+}
+
+/// Marked items of `global_id` on every cloudlet.
+std::size_t marked_anywhere(flow_harness& h, const std::string& collection, const std::string& global_id) {
+  std::size_t n = 0;
+  for (const auto& c : h.clouds().cloudlets()) n += marked(h.clouds(), c.region, collection, global_id).size();
+  return n;
+}
+
+/// The attempt token a logged create carried (its marker).
+std::string attempt_of(const logged_call& call) {
+  auto body = json::parse(call.body);
+  if (body.contains("server")) return text_of(body["server"]["metadata"][std::string(api::attempt_key)]);
+  return text_of(body[std::string(api::attempt_key)]);
 }
 
 class CreateFlow : public ::testing::Test {
 protected:
+  explicit CreateFlow(fake_clouds_options options = {}) : h(std::move(options)) {}
+
+  /// The image create's answer, checked to be a 201 with a global ID.
+  std::string create_image(const std::string& name = "cirros") {
+    auto answer = h.send(bhttp::verb::post, "/image/v2/images", image_body(name));
+    EXPECT_EQ(answer.status, 201u) << answer.body;
+    if (answer.status != 201) return {};
+    return json::parse(answer.body).at("id").get<std::string>();
+  }
+
+  /// An active image of the demo project with its primary on regions[0] and
+  /// copies on the rest, recorded as the federation records one.
+  storage::registry_entry global_image(const std::vector<std::string>& regions) {
+    auto global_id = h.registry().new_global_id();
+    std::vector<storage::cloud_copy> copies;
+    for (std::size_t i = 0; i < regions.size(); ++i) {
+      json fields{{"name", "cirros"}};
+      fields[std::string(i == 0 ? api::gid_key : api::copy_of_key)] = global_id;
+      copies.push_back({regions[i], h.clouds().seed_image(regions[i], h.demo_token(), fields)});
+    }
+    return h.record(resource_kind::image, h.clouds().demo_project_id(), copies, "cirros", global_id);
+  }
+
+  /// A flavor's ID on `region` (the simulator numbers them per region, as the lab does).
+  std::string flavor_id(const std::string& region, const std::string& name) {
+    auto listed = h.clouds().direct(region, api::service_type::compute, bhttp::verb::get, "/v2.1/flavors",
+                                    h.demo_token());
+    auto doc = json::parse(listed.body);
+    for (const auto& f : doc.at("flavors"))
+      if (f.value("name", std::string{}) == name) return f.value("id", std::string{});
+    ADD_FAILURE() << "no flavor " << name << " on " << region << ": " << listed.body;
+    return {};
+  }
+
+  json boot_body(const storage::registry_entry& image, json extra = json::object()) {
+    json server{{"name", "vm"}, {"imageRef", image.global_id}, {"flavorRef", flavor_id("cloudlet-1", "m1.tiny")}};
+    server.update(extra);
+    return json{{"server", server}};
+  }
+
   flow_harness h;
 };
 
@@ -41,10 +105,9 @@ TEST_F(CreateFlow, ImageGoesWhereTheSchedulerPlacesItAndIsRecordedUnderItsGlobal
   ASSERT_EQ(h.placement().asked().size(), 1u);
   EXPECT_EQ(h.placement().asked()[0].kind, placement_kind::image);
 
-  auto made = marked_images(h.clouds(), "cloudlet-2", global_id);
+  auto made = marked(h.clouds(), "cloudlet-2", "images", global_id);
   ASSERT_EQ(made.size(), 1u);
-  EXPECT_TRUE(marked_images(h.clouds(), "cloudlet-1", global_id).empty());
-  EXPECT_TRUE(marked_images(h.clouds(), "cloudlet-3", global_id).empty());
+  EXPECT_EQ(marked_anywhere(h, "images", global_id), 1u);
 
   auto entry = h.registry().entry(global_id);
   ASSERT_TRUE(entry);
@@ -55,6 +118,274 @@ TEST_F(CreateFlow, ImageGoesWhereTheSchedulerPlacesItAndIsRecordedUnderItsGlobal
   EXPECT_EQ(entry->copies[0].cloudlet, "cloudlet-2");
   EXPECT_EQ(entry->copies[0].local_id, made[0].at("id").get<std::string>());
   EXPECT_EQ(h.clouds().calls_to("", bhttp::verb::post, "/v2/images").size(), 1u) << "one create, no retry";
+}
+
+TEST_F(CreateFlow, NothingPlacedGoesToTheAgentsOwnCloudlet) {
+  h.placement().place_nowhere();
+  auto global_id = create_image();
+  EXPECT_EQ(marked(h.clouds(), "cloudlet-1", "images", global_id).size(), 1u);
+  EXPECT_EQ(marked_anywhere(h, "images", global_id), 1u);
+}
+
+TEST_F(CreateFlow, A5xxThatMadeNothingIsAbandonedAndTheNextCandidateGetsIt) {
+  h.placement().place_on("cloudlet-2", {"cloudlet-3"});
+  h.clouds().add_fault(call_fault("cloudlet-2", bhttp::verb::post, "/v2/images", fault_effect::answer, 500));
+  auto global_id = create_image();
+  ASSERT_FALSE(global_id.empty());
+
+  EXPECT_EQ(marked(h.clouds(), "cloudlet-3", "images", global_id).size(), 1u);
+  EXPECT_EQ(marked_anywhere(h, "images", global_id), 1u);
+  auto entry = h.registry().entry(global_id);
+  ASSERT_TRUE(entry);
+  ASSERT_EQ(entry->copies.size(), 1u);
+  EXPECT_EQ(entry->copies[0].cloudlet, "cloudlet-3");
+
+  // The failed attempt was looked for on cloudlet-2, then recorded as abandoned.
+  auto first = h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2/images");
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_EQ(h.registry().abandoned_attempts().size(), 1u);
+  const auto& record = h.registry().abandoned_attempts().begin()->second;
+  EXPECT_EQ(record.token, attempt_of(first[0]));
+  EXPECT_EQ(record.cloudlet, "cloudlet-2");
+  EXPECT_EQ(record.global_id, global_id);
+  EXPECT_EQ(record.kind, resource_kind::image);
+  EXPECT_EQ(record.project_id, h.clouds().demo_project_id());
+  auto retry = h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2/images");
+  ASSERT_EQ(retry.size(), 1u);
+  EXPECT_NE(attempt_of(retry[0]), record.token) << "each attempt has its own token";
+}
+
+TEST_F(CreateFlow, ATimeoutThatMadeNothingIsAbandonedAndTheNextCandidateGetsIt) {
+  h.placement().place_on("cloudlet-2", {"cloudlet-3"});
+  h.clouds().add_fault(call_fault("cloudlet-2", bhttp::verb::post, "/v2/images", fault_effect::no_answer));
+  auto global_id = create_image();
+  ASSERT_FALSE(global_id.empty());
+  EXPECT_EQ(marked(h.clouds(), "cloudlet-3", "images", global_id).size(), 1u);
+  EXPECT_EQ(marked_anywhere(h, "images", global_id), 1u);
+  ASSERT_EQ(h.registry().abandoned_attempts().size(), 1u);
+  EXPECT_EQ(h.registry().abandoned_attempts().begin()->second.cloudlet, "cloudlet-2");
+}
+
+TEST_F(CreateFlow, ATimeoutThatMadeTheImageIsFoundByItsTokenAndBoundNotRetried) {
+  h.placement().place_on("cloudlet-2", {"cloudlet-3"});
+  h.clouds().add_fault(call_fault("cloudlet-2", bhttp::verb::post, "/v2/images", fault_effect::no_answer_after_making));
+  auto global_id = create_image();
+  ASSERT_FALSE(global_id.empty());
+
+  auto made = marked(h.clouds(), "cloudlet-2", "images", global_id);
+  ASSERT_EQ(made.size(), 1u);
+  EXPECT_EQ(marked_anywhere(h, "images", global_id), 1u) << "exactly one resource exists";
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2/images").empty()) << "not retried";
+  EXPECT_TRUE(h.registry().abandoned_attempts().empty());
+  auto entry = h.registry().entry(global_id);
+  ASSERT_TRUE(entry);
+  EXPECT_EQ(entry->state, storage::entry_state::bound);
+  ASSERT_EQ(entry->copies.size(), 1u);
+  EXPECT_EQ(entry->copies[0].local_id, made[0].at("id").get<std::string>());
+}
+
+TEST_F(CreateFlow, ABootAnswered5xxThatMadeTheServerIsFoundByItsTokenAndBound) {
+  auto image = global_image({"cloudlet-2", "cloudlet-3"});
+  h.placement().place_on("cloudlet-2", {"cloudlet-3"});
+  h.clouds().add_fault(call_fault("cloudlet-2", bhttp::verb::post, "/v2.1/servers", fault_effect::answer_after_making,
+                                  500));
+  auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers", boot_body(image));
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+  auto global_id = json::parse(answer.body).at("server").at("id").get<std::string>();
+  EXPECT_EQ(marked(h.clouds(), "cloudlet-2", "servers", global_id).size(), 1u);
+  EXPECT_EQ(marked_anywhere(h, "servers", global_id), 1u) << "exactly one server exists";
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2.1/servers").empty()) << "not retried";
+  EXPECT_TRUE(h.registry().abandoned_attempts().empty());
+  EXPECT_EQ(h.registry().entry(global_id)->state, storage::entry_state::bound);
+}
+
+TEST_F(CreateFlow, A5xxThatMadeTheNetworkIsFoundByItsPendingDescriptionAndBound) {
+  h.clouds().add_fault(call_fault("cloudlet-1", bhttp::verb::post, "/v2.0/networks", fault_effect::answer_after_making,
+                                  502));
+  auto answer = h.send(bhttp::verb::post, "/network/v2.0/networks",
+                       json{{"network", {{"name", "net"}, {"description", "mine"}}}});
+  ASSERT_EQ(answer.status, 201u) << answer.body;
+  auto shown = json::parse(answer.body).at("network");
+  auto global_id = shown.at("id").get<std::string>();
+  EXPECT_EQ(shown.value("description", ""), "mine") << "the client's description, not the pending one";
+
+  auto made = marked(h.clouds(), "cloudlet-1", "networks", global_id);
+  ASSERT_EQ(made.size(), 1u) << "tagged with its marker once found";
+  EXPECT_EQ(made[0].value("description", ""), "mine") << "the client's description restored";
+  EXPECT_EQ(h.clouds().items("cloudlet-1", "networks").size(), 1u) << "exactly one network exists";
+  EXPECT_TRUE(h.registry().abandoned_attempts().empty());
+  auto entry = h.registry().entry(global_id);
+  ASSERT_TRUE(entry);
+  EXPECT_EQ(entry->state, storage::entry_state::bound);
+}
+
+TEST_F(CreateFlow, AnAbandonmentThatCannotBeRecordedEndsTheCreate) {
+  h.placement().place_on("cloudlet-2", {"cloudlet-3"});
+  h.clouds().add_fault(call_fault("cloudlet-2", bhttp::verb::post, "/v2/images", fault_effect::no_answer));
+  h.registry().set_unavailable(true, {"abandon"});
+  auto answer = h.send(bhttp::verb::post, "/image/v2/images", image_body("cirros"));
+  EXPECT_EQ(answer.status, 504u) << answer.body;
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2/images").empty())
+    << "no other cloudlet may be tried: the first may still make it";
+  EXPECT_TRUE(h.registry().entries().empty()) << "the reservation goes";
+}
+
+TEST_F(CreateFlow, A4xxIsFinal) {
+  h.placement().place_on("cloudlet-2", {"cloudlet-3"});
+  h.clouds().add_fault(call_fault("cloudlet-2", bhttp::verb::post, "/v2/images", fault_effect::answer, 409));
+  auto answer = h.send(bhttp::verb::post, "/image/v2/images", image_body("cirros"));
+  EXPECT_EQ(answer.status, 409u) << answer.body;
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2/images").empty());
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-2", bhttp::verb::get, "/v2/images").empty())
+    << "a refusal is not looked for";
+  EXPECT_TRUE(h.registry().entries().empty());
+  EXPECT_TRUE(h.registry().abandoned_attempts().empty());
+}
+
+TEST_F(CreateFlow, EveryCandidateFailingAnswersTheLastFailureAndDropsTheReservation) {
+  h.placement().place_on("cloudlet-2", {"cloudlet-3"});
+  h.clouds().add_fault(call_fault("", bhttp::verb::post, "/v2/images", fault_effect::answer, 503, -1));
+  auto answer = h.send(bhttp::verb::post, "/image/v2/images", image_body("cirros"));
+  EXPECT_EQ(answer.status, 503u) << answer.body;
+  EXPECT_EQ(h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2/images").size(), 1u);
+  EXPECT_EQ(h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2/images").size(), 1u);
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-1", bhttp::verb::post, "/v2/images").empty())
+    << "only the scheduler's candidates";
+  EXPECT_TRUE(h.registry().entries().empty());
+  EXPECT_EQ(h.registry().abandoned_attempts().size(), 2u);
+}
+
+TEST_F(CreateFlow, APinnedAvailabilityZoneIsHonouredWhateverTheSchedulerSays) {
+  auto image = global_image({"cloudlet-3"});
+  h.placement().place_on("cloudlet-2");
+  auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers",
+                       boot_body(image, {{"availability_zone", "cloudlet-3"}}));
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+  auto global_id = json::parse(answer.body).at("server").at("id").get<std::string>();
+  EXPECT_TRUE(api::global_id_owner(global_id));
+
+  ASSERT_EQ(h.placement().asked().size(), 1u);
+  EXPECT_EQ(h.placement().asked()[0].availability_zone, "cloudlet-3");
+  EXPECT_EQ(marked(h.clouds(), "cloudlet-3", "servers", global_id).size(), 1u);
+  EXPECT_EQ(marked_anywhere(h, "servers", global_id), 1u);
+  auto sent = h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2.1/servers");
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_FALSE(json::parse(sent[0].body)["server"].contains("availability_zone"))
+    << "inside the chosen cloud its own default zone applies";
+}
+
+TEST_F(CreateFlow, AnUnknownPinnedZoneIsRefused) {
+  auto image = global_image({"cloudlet-1"});
+  auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers",
+                       boot_body(image, {{"availability_zone", "cloudlet-9"}}));
+  EXPECT_EQ(answer.status, 400u) << answer.body;
+  EXPECT_TRUE(h.clouds().calls_to("", bhttp::verb::post, "/v2.1/servers").empty());
+  EXPECT_EQ(h.registry().entries().size(), 1u) << "only the image: nothing reserved";
+}
+
+TEST_F(CreateFlow, ABootWhoseNetworkLivesElsewhereGetsACopyOfItOnTheTarget) {
+  // A network with a subnet on the agent's own cloudlet, made through the agent.
+  auto net = h.send(bhttp::verb::post, "/network/v2.0/networks", json{{"network", {{"name", "net"}}}});
+  ASSERT_EQ(net.status, 201u) << net.body;
+  auto network_id = json::parse(net.body).at("network").at("id").get<std::string>();
+  auto sub = h.send(bhttp::verb::post, "/network/v2.0/subnets",
+                    json{{"subnet", {{"network_id", network_id}, {"cidr", "10.1.0.0/24"}, {"ip_version", 4}}}});
+  ASSERT_EQ(sub.status, 201u) << sub.body;
+  auto subnet_id = json::parse(sub.body).at("subnet").at("id").get<std::string>();
+  EXPECT_EQ(marked(h.clouds(), "cloudlet-1", "subnets", subnet_id).size(), 1u) << "the subnet went to its network";
+
+  auto image = global_image({"cloudlet-1", "cloudlet-2"});
+  h.placement().place_on("cloudlet-2");
+  auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers",
+                       boot_body(image, {{"networks", {{{"uuid", network_id}}}}}));
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+  auto global_id = json::parse(answer.body).at("server").at("id").get<std::string>();
+  EXPECT_TRUE(api::global_id_owner(global_id));
+
+  // The network and its subnet were copied to cloudlet-2, marked as copies, and recorded.
+  auto network_copies = marked(h.clouds(), "cloudlet-2", "networks", network_id);
+  ASSERT_EQ(network_copies.size(), 1u);
+  EXPECT_TRUE(api::read_marker(api::service_type::network, network_copies[0])->is_copy);
+  auto network_entry = h.registry().entry(network_id);
+  ASSERT_TRUE(network_entry);
+  ASSERT_TRUE(network_entry->copy_on("cloudlet-2"));
+  EXPECT_EQ(network_entry->copy_on("cloudlet-2")->local_id, network_copies[0].at("id").get<std::string>());
+  EXPECT_EQ(network_entry->copies.front().cloudlet, "cloudlet-1") << "the primary stays first";
+  auto subnet_copies = marked(h.clouds(), "cloudlet-2", "subnets", subnet_id);
+  ASSERT_EQ(subnet_copies.size(), 1u);
+  EXPECT_EQ(subnet_copies[0].at("network_id"), network_copies[0].at("id"));
+  ASSERT_TRUE(h.registry().entry(subnet_id)->copy_on("cloudlet-2"));
+
+  // The server was booted on cloudlet-2, on the copy.
+  auto servers = marked(h.clouds(), "cloudlet-2", "servers", global_id);
+  ASSERT_EQ(servers.size(), 1u);
+  auto local_server = servers[0].at("id").get<std::string>();
+  auto sent = h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.1/servers");
+  ASSERT_EQ(sent.size(), 1u);
+  auto sent_server = json::parse(sent[0].body).at("server");
+  EXPECT_EQ(sent_server.at("networks")[0].at("uuid"), network_copies[0].at("id")) << "local IDs for the cloud";
+  EXPECT_EQ(sent_server.at("imageRef"), h.registry().entry(image.global_id)->copy_on("cloudlet-2")->local_id);
+  bool attached = false;
+  for (const auto& port : h.clouds().items("cloudlet-2", "ports"))
+    attached = attached || (port.at("device_id") == local_server && port.at("network_id") == network_copies[0].at("id"));
+  EXPECT_TRUE(attached) << "the server's port is on the network copy";
+
+  // The client sees global IDs only.
+  EXPECT_EQ(answer.body.find(local_server), std::string::npos) << answer.body;
+  EXPECT_NE(answer.body.find(global_id), std::string::npos);
+}
+
+TEST_F(CreateFlow, AnAdminsImageForAnotherProjectIsRecordedUnderThatProject) {
+  h.placement().place_on("cloudlet-2");
+  auto body = image_body("theirs");
+  body["owner"] = h.clouds().demo_project_id();
+  auto answer = h.send(bhttp::verb::post, "/image/v2/images", body, h.admin_token());
+  ASSERT_EQ(answer.status, 201u) << answer.body;
+  auto global_id = json::parse(answer.body).at("id").get<std::string>();
+  auto entry = h.registry().entry(global_id);
+  ASSERT_TRUE(entry);
+  EXPECT_EQ(entry->project_id, h.clouds().demo_project_id());
+  auto made = marked(h.clouds(), "cloudlet-2", "images", global_id);
+  ASSERT_EQ(made.size(), 1u);
+  EXPECT_EQ(made[0].value("owner", ""), h.clouds().demo_project_id());
+}
+
+TEST_F(CreateFlow, SeveralServersFromOneBootAreRefused) {
+  auto image = global_image({"cloudlet-1"});
+  h.placement().place_on("cloudlet-1");
+  auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers", boot_body(image, {{"min_count", 2}}));
+  EXPECT_EQ(answer.status, 400u) << answer.body;
+  EXPECT_NE(answer.body.find("min_count"), std::string::npos) << answer.body;
+  EXPECT_TRUE(h.placement().asked().empty());
+  EXPECT_TRUE(h.clouds().calls_to("", bhttp::verb::post, "/v2.1/servers").empty());
+  EXPECT_EQ(h.registry().entries().size(), 1u) << "only the image: nothing reserved";
+}
+
+class CreateFlowWithoutRoom : public CreateFlow {
+protected:
+  CreateFlowWithoutRoom() : CreateFlow(full_cloudlet_2()) {}
+  static fake_clouds_options full_cloudlet_2() {
+    fake_clouds_options options;
+    options.without_capacity = {"cloudlet-2"};
+    return options;
+  }
+};
+
+TEST_F(CreateFlowWithoutRoom, NoValidHostDeletesTheServerThereAndTriesTheNext) {
+  auto image = global_image({"cloudlet-2", "cloudlet-3"});
+  h.placement().place_on("cloudlet-2", {"cloudlet-3"});
+  auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers", boot_body(image));
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+  auto global_id = json::parse(answer.body).at("server").at("id").get<std::string>();
+
+  EXPECT_EQ(h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.1/servers").size(), 1u);
+  EXPECT_EQ(h.clouds().calls_to("cloudlet-2", bhttp::verb::delete_, "/v2.1/servers").size(), 1u);
+  EXPECT_TRUE(marked(h.clouds(), "cloudlet-2", "servers", global_id).empty()) << "the ERROR server is deleted";
+  EXPECT_EQ(marked(h.clouds(), "cloudlet-3", "servers", global_id).size(), 1u);
+  EXPECT_TRUE(h.registry().abandoned_attempts().empty()) << "deleted, so the record is forgotten";
+  auto entry = h.registry().entry(global_id);
+  ASSERT_TRUE(entry);
+  EXPECT_EQ(entry->copies.at(0).cloudlet, "cloudlet-3");
 }
 
 } // namespace

@@ -61,7 +61,11 @@ fake_clouds::fake_clouds(fake_clouds_options options)
   keystone_->set_base_url(urls.keystone_url);
   for (int i = 0; i < std::max(options.cloudlets, 1); ++i) {
     auto name = region(i);
-    auto c = std::make_unique<cloud>(name, data_dir_, compute, *ids_);
+    auto capacity = compute;
+    if (std::find(options.without_capacity.begin(), options.without_capacity.end(), name) !=
+        options.without_capacity.end())
+      capacity.hypervisor_ram_mb = capacity.hypervisor_disk_gb = capacity.hypervisor_vcpus = 0;
+    auto c = std::make_unique<cloud>(name, data_dir_, capacity, *ids_);
     fake_cloudlet_info info;
     info.region = name;
     info.endpoints.region = name;

@@ -54,6 +54,21 @@ struct fault {
   int times = 1;
 };
 
+/// A fault on the next `times` calls to `region` with `method` (nullopt: any)
+/// at exactly `path` (empty: any path).
+inline fault call_fault(std::string region, std::optional<bhttp::verb> method, std::string path,
+                        fault_effect effect, unsigned status = 500, int times = 1) {
+  fault f;
+  f.cloudlet = std::move(region);
+  f.method = method;
+  f.exact_path = !path.empty();
+  f.path = std::move(path);
+  f.effect = effect;
+  f.status = status;
+  f.times = times;
+  return f;
+}
+
 /// One call the flows made, as the fake clouds saw it.
 struct logged_call {
   std::string cloudlet;   // "keystone" for identity
@@ -79,6 +94,9 @@ struct fake_clouds_options {
   std::int64_t hypervisor_ram_mb = 65536;
   std::int64_t hypervisor_disk_gb = 1000;
   int hypervisor_vcpus = 64;
+  /// Regions whose hypervisor has no room at all: every boot there ends in
+  /// ERROR, "No valid host was found".
+  std::vector<std::string> without_capacity;
 };
 
 class fake_clouds final : public upstream_calls {

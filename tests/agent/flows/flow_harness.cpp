@@ -76,10 +76,11 @@ captured_response flow_harness::send(bhttp::verb method, const std::string& targ
 }
 
 storage::registry_entry flow_harness::record(storage::resource_kind kind, const std::string& project,
-                                             std::vector<storage::cloud_copy> copies, const std::string& name) {
+                                             std::vector<storage::cloud_copy> copies, const std::string& name,
+                                             const std::string& global_id) {
   storage::registry_entry entry;
   entry.kind = kind;
-  entry.global_id = registry_->new_global_id();
+  entry.global_id = global_id.empty() ? registry_->new_global_id() : global_id;
   entry.project_id = project;
   entry.state = storage::entry_state::bound;
   entry.copies = std::move(copies);

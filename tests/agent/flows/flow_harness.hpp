@@ -9,6 +9,11 @@
 //   h.placement().place_on("cloudlet-2");
 //   auto answer = h.send(bhttp::verb::post, "/image/v2/images", {{"name", "x"}});
 //   EXPECT_EQ(answer.status, 201);
+//
+// Faults: h.clouds().add_fault(call_fault("cloudlet-2", bhttp::verb::post,
+// "/v2/images", fault_effect::no_answer_after_making)); h.clouds().set_down(...);
+// h.registry().set_unavailable(true, {"abandon"}). A coroutine given to run()
+// names its arguments: GCC 12 destroys a temporary passed to a coroutine twice.
 
 #include <memory>
 #include <string>
@@ -47,9 +52,10 @@ public:
   void run(std::function<http::awaitable<void>()> body);
 
   /// A resource as the registry records it once a create bound it (for tests
-  /// that start from existing resources).
+  /// that start from existing resources); a fresh global ID unless one is given.
   storage::registry_entry record(storage::resource_kind kind, const std::string& project,
-                                 std::vector<storage::cloud_copy> copies, const std::string& name = {});
+                                 std::vector<storage::cloud_copy> copies, const std::string& name = {},
+                                 const std::string& global_id = {});
 
 private:
   fake_clouds* clouds_;
