@@ -170,8 +170,8 @@ TEST_F(ListFlow, NoCloudAnsweringIs503OrWhenAllTimedOut504) {
   EXPECT_NE(answer.body.find("No cloudlet could answer the list."), std::string::npos) << answer.body;
 
   h.clouds().clear_faults();
-  h.clouds().add_fault({"", api::service_type::image, bhttp::verb::get, "/v2/images", true,
-                        fault_effect::no_answer, 504, -1});
+  // Every cloud (region "": any) leaves every list call unanswered.
+  h.clouds().add_fault(call_fault("", bhttp::verb::get, "/v2/images", fault_effect::no_answer, 504, -1));
   answer = get("/image/v2/images");
   EXPECT_EQ(answer.status, 504u) << answer.body;
   EXPECT_NE(answer.body.find("No cloudlet answered the list in time."), std::string::npos) << answer.body;
