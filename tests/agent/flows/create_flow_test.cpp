@@ -336,7 +336,9 @@ TEST_F(CreateFlow, ABootWhoseNetworkLivesElsewhereGetsACopyOfItOnTheTarget) {
 }
 
 TEST_F(CreateFlow, AnAdminsImageForAnotherProjectIsRecordedUnderThatProject) {
-  h.placement().place_on("cloudlet-2");
+  // A first attempt that fails shows the reservation's project: its abandonment is filed there.
+  h.placement().place_on("cloudlet-3", {"cloudlet-2"});
+  h.clouds().add_fault(call_fault("cloudlet-3", bhttp::verb::post, "/v2/images", fault_effect::answer, 500));
   auto body = image_body("theirs");
   body["owner"] = h.clouds().demo_project_id();
   auto answer = h.send(bhttp::verb::post, "/image/v2/images", body, h.admin_token());
@@ -348,6 +350,9 @@ TEST_F(CreateFlow, AnAdminsImageForAnotherProjectIsRecordedUnderThatProject) {
   auto made = marked(h.clouds(), "cloudlet-2", "images", global_id);
   ASSERT_EQ(made.size(), 1u);
   EXPECT_EQ(made[0].value("owner", ""), h.clouds().demo_project_id());
+  ASSERT_EQ(h.registry().abandoned_attempts().size(), 1u);
+  EXPECT_EQ(h.registry().abandoned_attempts().begin()->second.project_id, h.clouds().demo_project_id())
+    << "reserved under the named project from the start";
 }
 
 TEST_F(CreateFlow, SeveralServersFromOneBootAreRefused) {

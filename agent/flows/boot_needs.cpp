@@ -1,0 +1,126 @@
+#include "agent/flows/boot_needs.hpp"
+
+#include <cmath>
+#include <cstdlib>
+
+#include <spdlog/spdlog.h>
+
+#include "agent/flows/copies.hpp"
+#include "agent/flows/federation.hpp"
+#include "agent/services/upstream_call.hpp"
+#include "api/global_id.hpp"
+
+namespace fedstack::agent {
+namespace {
+
+using json = nlohmann::json;
+
+/// The last path segment of an ID or a link to one (imageRef, flavorRef).
+std::string id_from_ref(const json& ref) {
+  if (!ref.is_string()) return {};
+  auto text = ref.get<std::string>();
+  auto slash = text.find_last_of('/');
+  return slash == std::string::npos ? text : text.substr(slash + 1);
+}
+
+json parse_object(const std::string& text) {
+  auto doc = json::parse(text, nullptr, false);
+  return doc.is_object() ? doc : json::object();
+}
+
+/// Nova's min_count/max_count make several servers from one request: refused
+/// rather than left unrecorded.
+std::optional<std::string> refuse_multiple(const json& server) {
+  for (const char* key : {"min_count", "max_count"}) {
+    auto it = server.find(key);
+    if (it == server.end()) continue;
+    long count = 0;
+    if (it->is_number_integer()) count = it->get<long>();
+    else if (it->is_string()) count = std::strtol(it->get<std::string>().c_str(), nullptr, 10);
+    else return std::string("Invalid input for field/attribute ") + key + ".";
+    if (count > 1)
+      return std::string(key) + " above 1 is not supported by this federation: boot the servers one at a time "
+                                "(each is placed and recorded on its own).";
+  }
+  return std::nullopt;
+}
+
+/// The flavor's shape, as this agent's cloudlet shows it.
+http::awaitable<void> read_flavor(request& r, boot_needs& needs, const bhttp::fields& headers) {
+  auto shown = co_await call_cloudlet(r.context, r.context.cloudlet, api::service_type::compute, bhttp::verb::get,
+                                      "/v2.1/flavors/" + needs.flavor_id, headers);
+  auto flavor = parse_object(shown.body).value("flavor", json::object());
+  if (shown.status == 200 && flavor.is_object()) needs.flavor = flavor;
+  needs.request.ram_mb = flavor.value("ram", 0);
+  needs.request.disk_gb = flavor.value("disk", 0);
+  needs.request.vcpus = flavor.value("vcpus", 0);
+}
+
+/// The image's entry, and its checksum and size from its primary copy.
+http::awaitable<void> read_image(request& r, boot_needs& needs, const std::string& image_id,
+                                 const bhttp::fields& headers) {
+  needs.image = co_await r.context.registry->get(r.identity->project_id, image_id);
+  if (!needs.image || needs.image->copies.empty()) co_return;
+  const auto& primary = needs.image->copies.front();
+  auto from = find_cloudlet(r.context, primary.cloudlet);
+  if (!from) co_return;
+  auto shown = co_await call_cloudlet(r.context, *from, api::service_type::image, bhttp::verb::get,
+                                      "/v2/images/" + primary.local_id, headers);
+  auto image = parse_object(shown.body);
+  if (image.contains("checksum") && image["checksum"].is_string()) needs.request.image_checksum = image["checksum"];
+  if (image.contains("size") && image["size"].is_number())
+    needs.request.image_size_gb =
+      static_cast<std::int64_t>(std::ceil(image["size"].get<double>() / (1024.0 * 1024 * 1024)));
+}
+
+} // namespace
+
+std::optional<std::string> refuse_boot(const json& body) {
+  if (!body.contains("server") || !body["server"].is_object()) return "Invalid input for field/attribute server.";
+  return refuse_multiple(body["server"]);
+}
+
+http::awaitable<boot_needs> read_boot(request& r, json& server) {
+  boot_needs needs;
+  needs.request.kind = placement_kind::server;
+  auto headers = client_call_headers(r);
+  needs.flavor_id = id_from_ref(server.value("flavorRef", json()));
+  if (!needs.flavor_id.empty()) co_await read_flavor(r, needs, headers);
+  auto image_id = id_from_ref(server.value("imageRef", json()));
+  if (api::global_id_owner(image_id)) co_await read_image(r, needs, image_id, headers);
+  if (server.contains("availability_zone") && server["availability_zone"].is_string()) {
+    needs.request.availability_zone = server["availability_zone"];
+    server.erase("availability_zone");
+  }
+  if (server.contains("networks") && server["networks"].is_array()) {
+    for (const auto& n : server["networks"]) {
+      auto id = n.is_object() ? n.value("uuid", std::string{}) : std::string{};
+      if (!api::global_id_owner(id)) continue;
+      if (auto entry = co_await r.context.registry->get(r.identity->project_id, id)) needs.networks.push_back(*entry);
+    }
+  }
+  co_return needs;
+}
+
+http::awaitable<std::optional<not_ready>> prepare_boot_on(request& r, boot_needs& boot, json& server,
+                                                          const cloudlet_endpoints& c) {
+  std::optional<not_ready> failure;
+  try {
+    if (c.region != r.context.cloudlet.region && !boot.flavor_id.empty()) {
+      if (boot.flavor.is_null()) throw copy_failed("Flavor " + boot.flavor_id + " could not be found.", 400);
+      server["flavorRef"] = co_await ensure_flavor_on(r, boot.flavor, c);
+    } else if (!boot.flavor_id.empty()) {
+      server["flavorRef"] = boot.flavor_id;   // an earlier candidate may have renamed it
+    }
+    if (boot.image) boot.image = co_await ensure_image_on(r, *boot.image, c);
+    for (auto& n : boot.networks) n = co_await ensure_network_on(r, n, c);
+  } catch (const copy_failed& e) {
+    failure = not_ready{e.status, e.what()};
+  } catch (const upstream_failure& e) {
+    failure = not_ready{503, e.what()};
+  }
+  if (failure) spdlog::warn("{} cannot prepare {} for the boot: {}", r.request_id, c.region, failure->message);
+  co_return failure;
+}
+
+} // namespace fedstack::agent

@@ -1,0 +1,49 @@
+#pragma once
+// What a boot needs on the cloudlet it goes to (create_flow.cpp): read from
+// the client's body before it is placed (the flavor's shape, the image's
+// checksum and size, the networks' entries, a pinned zone), then made ready on
+// each candidate in turn (copies.hpp).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/scheduler_logic.hpp"
+#include "agent/flows/request.hpp"
+#include "storage/registry_types.hpp"
+
+namespace fedstack::agent {
+
+/// What the scheduler needs to know of a boot, and the entries it refers to.
+struct boot_needs {
+  placement_request request;
+  std::string flavor_id;
+  nlohmann::json flavor;   // as this agent's cloudlet shows it; other clouds may number it differently
+  std::optional<storage::registry_entry> image;
+  std::vector<storage::registry_entry> networks;
+};
+
+/// Why a boot body is refused before anything is asked (no server object;
+/// min_count or max_count above 1, since the federation records one resource
+/// per create: docs/federation.md, "Creates"); nullopt when it is not.
+std::optional<std::string> refuse_boot(const nlohmann::json& body);
+
+/// Reads what `server` (the body's "server") needs; takes its availability
+/// zone out (zones are cloudlets here; inside the chosen cloud its own default applies).
+http::awaitable<boot_needs> read_boot(request& r, nlohmann::json& server);
+
+/// Why `c` could not be made ready for the boot.
+struct not_ready {
+  unsigned status = 503;   // what the client is answered if no candidate is left
+  std::string message;
+};
+
+/// Makes the flavor, the image and the networks exist on `c`, the flavor
+/// first (a cloudlet whose flavor of that name differs is skipped before an
+/// image is copied to it), and points `server` at `c`'s flavor.
+http::awaitable<std::optional<not_ready>> prepare_boot_on(request& r, boot_needs& boot, nlohmann::json& server,
+                                                          const cloudlet_endpoints& c);
+
+} // namespace fedstack::agent
