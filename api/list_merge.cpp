@@ -374,6 +374,12 @@ merged_page merge_pages(std::vector<cloudlet_page> pages,
   return result;
 }
 
+std::string next_marker(const merged_page& page) {
+  if (!page.has_more || page.items.empty()) return {};
+  const auto& id = field_of(page.items.back(), "id");
+  return id.is_string() ? id.get<std::string>() : (id.is_null() ? "" : id.dump());
+}
+
 std::string next_query(std::string_view query, std::string_view last_id) {
   auto q = query_string::parse(query);
   q.set_marker(std::string(last_id));
@@ -411,11 +417,7 @@ void set_next_link(json& body, std::string_view collection, std::string_view ser
 void set_list_links(json& body, service_type service, std::string_view collection,
                     std::string_view service_root, std::string_view path,
                     std::string_view query, const merged_page& page) {
-  std::string marker;
-  if (page.has_more && !page.items.empty()) {
-    const auto& id = field_of(page.items.back(), "id");
-    marker = id.is_string() ? id.get<std::string>() : (id.is_null() ? "" : id.dump());
-  }
+  auto marker = next_marker(page);
   switch (service) {
   case service_type::image: set_glance_links(body, path, query, marker); break;
   case service_type::compute:

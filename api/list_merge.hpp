@@ -122,6 +122,10 @@ merged_page merge_pages(std::vector<cloudlet_page> pages,
                         const std::vector<sort_key>& keys, std::size_t limit,
                         const nlohmann::json* after = nullptr);
 
+/// The marker of the page after `page`: its last item's ID when it has_more, else empty
+/// (the list ends here). A non-string ID is written out as JSON.
+std::string next_marker(const merged_page& page);
+
 /// `query` (raw, without '?') with `marker=last_id`: the first `marker` is replaced in
 /// place (later repeats dropped) or one is appended; every other parameter keeps its place.
 /// Re-encoded as query_string::encode() does.

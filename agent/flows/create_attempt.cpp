@@ -43,11 +43,7 @@ http::awaitable<marked_body> mark_body(request& r, const cloudlet_endpoints& c, 
   texts.push_back(text);
   auto to_local = co_await ids_to_local(r, c.region, texts);
   marked_body out;
-  out.doc = json::parse(api::rewrite_uuids(text, [&](std::string_view id) -> std::optional<std::string> {
-    auto it = to_local.find(std::string(id));
-    if (it == to_local.end()) return std::nullopt;
-    return it->second;
-  }));
+  out.doc = json::parse(api::rewrite_uuids(text, lookup_in(to_local)));
   out.token = new_attempt_token();
   auto service = r.route.service;
   api::add_marker(service, out.doc, {entry.global_id, false, out.token});

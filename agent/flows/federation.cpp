@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/rules/id_maps.hpp"
 #include "agent/services/upstream_call.hpp"
 #include "api/global_id.hpp"
 #include "api/json_uuids.hpp"
@@ -15,23 +16,6 @@ namespace fedstack::agent {
 namespace {
 
 using json = nlohmann::json;
-
-/// Learns the marker of every object in `doc` that has an "id", then hides the marker.
-void take_markers(json& doc, api::service_type service, const std::string& cloudlet,
-                  agent_context& context, std::map<std::string, std::string>& to_global) {
-  if (doc.is_object()) {
-    if (auto m = api::read_marker(service, doc); m && doc.contains("id") && doc["id"].is_string()) {
-      const auto& local = doc["id"].get_ref<const std::string&>();
-      to_global[local] = m->global_id;
-      context.aliases.learn(cloudlet, local, m->global_id);
-    }
-    api::strip_marker(service, doc);
-    for (auto& [key, value] : doc.items())
-      if (value.is_structured()) take_markers(value, service, cloudlet, context, to_global);
-  } else if (doc.is_array()) {
-    for (auto& value : doc) take_markers(value, service, cloudlet, context, to_global);
-  }
-}
 
 /// A reference from one resource to another that a cloud shows by its own ID.
 struct reference {
@@ -96,18 +80,14 @@ bhttp::fields client_call_headers(const request& r) {
 http::awaitable<std::map<std::string, std::string>>
 ids_to_local(request& r, const std::string& cloudlet, const std::vector<std::string_view>& texts,
              const std::map<std::string, std::string>& known) {
-  auto mapping = known;
-  for (auto text : texts) {
-    for (auto& id : api::collect_uuids(text)) {
-      if (mapping.count(id) || !api::global_id_owner(id)) continue;
-      auto entry = co_await r.context.registry->get(r.identity->project_id, id);
-      if (!entry) continue;
-      if (const auto* copy = entry->copy_on(cloudlet)) {
-        r.context.aliases.learn(cloudlet, copy->local_id, id);
-        mapping.emplace(id, copy->local_id);
-      }
-    }
-  }
+  std::map<std::string, storage::registry_entry> entries;
+  for (const auto& id : global_ids_to_look_up(texts, known))
+    if (auto entry = co_await r.context.registry->get(r.identity->project_id, id))
+      entries.emplace(id, std::move(*entry));
+  auto mapping = global_to_local(known, entries, cloudlet);
+  for (const auto& [global, entry] : entries)
+    if (auto it = mapping.find(global); it != mapping.end() && !known.count(global))
+      r.context.aliases.learn(cloudlet, it->second, global);
   co_return mapping;
 }
 
@@ -115,20 +95,17 @@ http::awaitable<std::map<std::string, std::string>>
 ids_to_global(request& r, const std::string& cloudlet, api::service_type service, json* body,
               const std::vector<std::string>& local_ids, const std::map<std::string, std::string>& seed) {
   auto& context = r.context;
-  auto known = seed;
-  if (body) take_markers(*body, service, cloudlet, context, known);
-  // A global ID (a marker's, or one a client stored) is already what the client
-  // should see; only the cloud's own IDs need the registry.
-  std::vector<std::string> unknown;
-  for (const auto& id : local_ids)
-    if (!known.count(id) && !api::global_id_owner(id)) unknown.push_back(id);
+  global_id_sources sources;
+  sources.known = seed;
+  if (body) sources.markers = take_markers(*body, service);
+  for (const auto& m : sources.markers) context.aliases.learn(cloudlet, m.local_id, m.global_id);
+  auto unknown = ids_needing_registry(local_ids, local_to_global(sources));
   if (!unknown.empty()) {
-    for (auto& m : co_await context.registry->to_global(r.identity->project_id, cloudlet, unknown))
-      known.emplace(std::move(m.local_id), std::move(m.global_id));
+    sources.registry = co_await context.registry->to_global(r.identity->project_id, cloudlet, unknown);
     for (const auto& id : unknown)
-      if (!known.count(id))
-        if (auto alias = context.aliases.find(cloudlet, id)) known.emplace(id, std::move(*alias));
+      if (auto alias = context.aliases.find(cloudlet, id)) sources.aliases.emplace(id, std::move(*alias));
   }
+  auto known = local_to_global(sources);
   // What is still unknown and referenced (a copy another agent made): its marker says.
   std::vector<reference> references;
   if (body && !unknown.empty()) collect_references(*body, service, references);
@@ -148,12 +125,7 @@ ids_to_global(request& r, const std::string& cloudlet, api::service_type service
 std::string rewrite_for_client(const request& r, const cloudlet_endpoints& cloudlet,
                                api::service_type service, std::string_view text,
                                const std::map<std::string, std::string>& to_global) {
-  auto lookup = [&](std::string_view id) -> std::optional<std::string> {
-    auto it = to_global.find(std::string(id));
-    if (it == to_global.end()) return std::nullopt;
-    return it->second;
-  };
-  auto out = api::rewrite_uuids(text, lookup);
+  auto out = api::rewrite_uuids(text, lookup_in(to_global));
   return api::rewrite_url_prefix(out, root_url(endpoint_of(cloudlet, service)),
                                  api::agent_service_root(service, r.context.base_url));
 }
@@ -169,11 +141,7 @@ void rewrite_location(const request& r, const cloudlet_endpoints& cloudlet, api:
 void rewrite_json_for_client(const request& r, const cloudlet_endpoints& cloudlet,
                              api::service_type service, json& doc,
                              const std::map<std::string, std::string>& to_global) {
-  api::rewrite_json_uuids(doc, [&](std::string_view id) -> std::optional<std::string> {
-    auto it = to_global.find(std::string(id));
-    if (it == to_global.end()) return std::nullopt;
-    return it->second;
-  });
+  api::rewrite_json_uuids(doc, lookup_in(to_global));
   api::rewrite_json_urls(doc, root_url(endpoint_of(cloudlet, service)),
                          api::agent_service_root(service, r.context.base_url));
 }

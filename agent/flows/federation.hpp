@@ -1,7 +1,7 @@
 #pragma once
 // What the proxy flows share to work across cloudlets: headers for calls on a
-// client's behalf and ID translation
-// for one cloudlet (the directory and the calls: services/cloudlets.hpp).
+// client's behalf and ID translation for one cloudlet (the directory and the
+// calls: services/cloudlets.hpp; what the maps hold: rules/id_maps.hpp).
 // Coroutines here take class-type arguments by reference: GCC 12 destroys a
 // temporary passed by value to a coroutine twice (docs/decisions.md).
 
@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/flows/request.hpp"
+#include "agent/rules/id_maps.hpp"
 #include "agent/services/cloudlets.hpp"
 #include "agent/services/fan_out.hpp"
 #include "api/service.hpp"

@@ -1,5 +1,6 @@
 // Lists across every cloudlet, as one list: each cloudlet is asked in parallel
-// (under --list-deadline-ms) for the page after the marker, its IDs become
+// (under --list-deadline-ms) for the page after the marker (how far each is
+// read: the paging rule of rules/list_paging.hpp), its IDs become
 // global, copies made for boots are hidden, and a k-way merge on the sort key
 // yields the page (api/list_merge.hpp; Nova cells v2's multi_cell_list does the
 // same across its cells). A cloudlet that failed or missed the deadline is
@@ -18,37 +19,18 @@
 #include "agent/services/registry_client.hpp"
 #include "agent/rules/resource_kinds.hpp"
 #include "agent/flows/request.hpp"
+#include "agent/rules/list_paging.hpp"
 #include "agent/services/upstream_call.hpp"
 #include "api/global_id.hpp"
 #include "api/json_uuids.hpp"
 #include "api/list_merge.hpp"
 #include "api/query.hpp"
 #include "api/urls.hpp"
-#include "api/uuid.hpp"
 
 namespace fedstack::agent {
 namespace {
 
 using json = nlohmann::json;
-
-/// The most items one cloud is asked for in one call, and the most a client's
-/// page holds: a larger `limit` is lowered to it, as Nova's max_limit and
-/// Glance's api_limit_max do.
-constexpr std::uint64_t cloud_page_max = 1000;
-/// Items read from one cloud for one list page, at most. A cloud is read from
-/// its start (it cannot be handed a global marker), so this is also how deep a
-/// client can page into one cloud's items, and a group of ties longer than it
-/// is cut (logged). Beyond the first call, pages are cloud_page_max long, so
-/// this takes at most 11 calls.
-constexpr std::uint64_t max_items_per_cloud = 10 * cloud_page_max;
-
-/// The page size a list gets without `limit`: Glance's limit_param_default;
-/// Nova's max_limit; Neutron lists everything.
-std::optional<std::uint64_t> default_limit(api::service_type service) {
-  if (service == api::service_type::image) return 25;
-  if (service == api::service_type::compute) return 1000;
-  return std::nullopt;
-}
 
 /// What one cloud answered.
 struct cloud_items {
@@ -66,45 +48,31 @@ struct cloud_query {
   std::string path;            // upstream path, e.g. /v2.1/servers/detail
   std::string collection;
   api::query_string query;     // filters translated, no marker or limit
-  std::optional<std::uint64_t> page;   // items in the first call, nullopt: all
-  /// The list's marker item (global IDs), if any, and the keys without the
-  /// final ID tie-breaker.
-  std::optional<json> after;
-  std::vector<api::sort_key> keys_without_id;
-  std::uint64_t wanted = 0;
+  cloud_read_plan plan;
 };
 
-/// Reads pages from one cloud until it has `wanted` items past the marker and
-/// the group of items tied with the last of them (on every key but the ID) is
-/// complete. The cloud breaks ties by its own IDs, the merge by global IDs, so
-/// a page cut inside a tie group could skip or repeat items. Runs outside the
-/// request: copies only. Stops before its next call once `abandoned` is set
-/// (the client left or the list's deadline passed).
+/// Reads pages from one cloud as the paging rule says (rules/list_paging.hpp).
+/// Runs outside the request: copies only. Stops before its next call once
+/// `abandoned` is set (the client left or the list's deadline passed).
 http::awaitable<void> read_cloud(agent_context* context, bhttp::fields headers, cloud_query q,
                                  std::shared_ptr<cloud_items> out,
                                  std::shared_ptr<std::atomic<bool>> abandoned) {
   try {
-    std::string marker;
-    std::uint64_t past_marker = 0;
-    std::optional<json> boundary;
-    for (int page = 0;; ++page) {
+    auto step = first_cloud_step(q.plan);
+    for (int calls = 0;; ++calls) {
       if (*abandoned) {
         out->error = "abandoned: the client left or the deadline passed";
         co_return;
       }
-      if (out->items.size() >= max_items_per_cloud) {
+      if (step.next == cloud_step::action::capped) {
         spdlog::warn("list of {} on {}: stopped after {} items in {} calls, before the marker or "
                      "inside a group of items tied on every sort key but the ID",
-                     q.collection, q.cloudlet.region, out->items.size(), page);
+                     q.collection, q.cloudlet.region, out->items.size(), calls);
         break;
       }
-      // The first call asks for what the page needs; later ones (to reach the
-      // marker or finish a tie group) for as much as a cloud gives at once.
-      auto page_size = q.page;
-      if (page_size && page > 0) page_size = cloud_page_max;
       auto query = q.query;
-      if (page_size) query.set_limit(*page_size);
-      if (!marker.empty()) query.set_marker(marker);
+      if (step.call.limit) query.set_limit(*step.call.limit);
+      if (!step.call.marker.empty()) query.set_marker(step.call.marker);
       auto target = q.path;
       if (!query.empty()) target += "?" + query.encode();
       auto answer = co_await call_cloudlet(*context, q.cloudlet, q.service, bhttp::verb::get,
@@ -119,18 +87,10 @@ http::awaitable<void> read_cloud(agent_context* context, bhttp::fields headers, 
         co_return;
       }
       auto& items = doc[q.collection];
-      bool exhausted = !page_size || items.size() < *page_size;
-      for (auto& item : items) {
-        if (!q.after || api::compare_items(item, *q.after, q.keys_without_id) > 0)
-          if (++past_marker == q.wanted) boundary = item;
-        out->items.push_back(std::move(item));
-      }
-      out->exhausted = exhausted;
-      if (exhausted || out->items.empty()) break;
-      if (boundary && api::compare_items(out->items.back(), *boundary, q.keys_without_id) != 0) break;
-      const auto& last = out->items.back();
-      if (!last.contains("id") || !last["id"].is_string()) break;
-      marker = last["id"].get<std::string>();
+      out->exhausted = exhausts_cloud(step.call, items.size());
+      for (auto& item : items) out->items.push_back(std::move(item));
+      step = next_cloud_step(q.plan, out->items, out->exhausted);
+      if (step.next == cloud_step::action::done) break;
     }
     out->ok = true;
   } catch (const upstream_failure& e) {
@@ -281,6 +241,77 @@ json page_body(const request& r, api::merged_page& merged, bool summary) {
   return body;
 }
 
+/// One cloud's read for a list page: the query, and where its answer lands.
+struct cloud_read {
+  cloud_query query;
+  std::shared_ptr<cloud_items> result = std::make_shared<cloud_items>();
+};
+
+/// The reads of one list page, one per cloudlet whose filters can match there
+/// (a filter naming a resource without a copy on a cloudlet matches nothing there).
+http::awaitable<std::vector<cloud_read>> plan_reads(request& r, const list_request& list,
+                                                    const cloud_read_plan& plan) {
+  std::vector<cloud_read> reads;
+  for (const auto& c : all_cloudlets(r.context)) {
+    std::vector<std::string_view> texts;   // named: GCC 12 and initializer lists across co_await
+    texts.push_back(list.filters);
+    auto to_local = co_await ids_to_local(r, c.region, texts);
+    auto filters = filters_on_cloudlet(list.filters, to_local);
+    if (!filters) continue;
+    cloud_read read;
+    read.query = {c, r.route.service, list.list_path, r.route.resource, api::query_string::parse(*filters), plan};
+    reads.push_back(std::move(read));
+  }
+  co_return reads;
+}
+
+/// Runs the reads in parallel under --list-deadline-ms: which finished in
+/// time. The reads stop when the client leaves or the deadline passes.
+http::awaitable<std::vector<bool>> run_reads(request& r, const std::vector<cloud_read>& reads) {
+  auto headers = client_call_headers(r);
+  auto abandoned = std::make_shared<std::atomic<bool>>(false);
+  std::vector<std::function<http::awaitable<void>()>> tasks;
+  for (const auto& read : reads)
+    tasks.push_back([context = &r.context, headers, q = read.query, result = read.result, abandoned]() {
+      return read_cloud(context, headers, q, result, abandoned);
+    });
+  r.exchange.on_client_gone([abandoned] { *abandoned = true; });
+  auto done = co_await run_all(std::move(tasks), std::chrono::milliseconds{r.context.options.list_deadline_ms});
+  r.exchange.stop_watching_client();
+  *abandoned = true;
+  co_return done;
+}
+
+/// The clouds' answers as the merge takes them (IDs global, copies dropped),
+/// and the clouds that gave none.
+struct list_answers {
+  std::vector<api::cloudlet_page> pages;
+  std::vector<std::string> unreachable;
+  bool all_timed_out = true;   // every failure a timeout or a missed deadline
+};
+
+http::awaitable<list_answers> gather_pages(request& r, std::vector<cloud_read>& reads,
+                                           const std::vector<bool>& done) {
+  list_answers out;
+  for (std::size_t t = 0; t < reads.size(); ++t) {
+    const auto& c = reads[t].query.cloudlet;
+    auto& result = *reads[t].result;
+    if (!done[t] || !result.ok) {
+      out.all_timed_out = out.all_timed_out && (!done[t] || result.timed_out);
+      out.unreachable.push_back(c.region);
+      spdlog::warn("{} list of {}: cloudlet {} {}", r.request_id, r.route.resource, c.region,
+                   done[t] ? "failed: " + result.error : "missed the deadline");
+      continue;
+    }
+    api::cloudlet_page page;
+    page.cloudlet = c.region;
+    page.exhausted = result.exhausted;
+    page.items = co_await translate_items(r, c, r.route.resource, std::move(result.items));
+    out.pages.push_back(std::move(page));
+  }
+  co_return out;
+}
+
 /// Each cloudlet is one availability zone, named by its region.
 std::string zone_list_body(const std::vector<cloudlet_endpoints>& cloudlets,
                            const std::vector<std::shared_ptr<zone_answer>>& answers,
@@ -316,125 +347,29 @@ bool is_federated_list(const api::route& route) {
 }
 
 http::awaitable<void> handle_list(request& r) {
-  const auto& route = r.route;
-  auto service = route.service;
-  const auto& collection = route.resource;
-  auto sort = api::parse_list_sort(service, collection, route.query);
-  if (!sort.ok()) co_return co_await send_error(r, 400, sort.error);
-  auto query = api::query_string::parse(route.query);
-  auto limit_param = query.limit();
-  if (limit_param.present && !limit_param.valid)
-    co_return co_await send_error(r, 400, "Invalid limit: it must be a non-negative integer.");
-  std::optional<std::uint64_t> limit =
-    limit_param.present ? std::optional{limit_param.value} : default_limit(service);
-  if (limit) limit = std::min(*limit, cloud_page_max);
-  auto marker = query.marker();
-  query.remove("marker");
-  query.remove("limit");
-
-  // Nova's summary list has no fields to sort or mark by: ask for details, trim after.
-  bool summary = service == api::service_type::compute && route.action.empty();
-  auto list_path = route.upstream_path;
-  auto item_path = route.upstream_path;
-  if (service == api::service_type::compute) item_path = "/v2.1/servers";
-  if (summary) list_path += "/detail";
-
+  auto list = read_list_request(r.route);
+  if (!list.error.empty()) co_return co_await send_error(r, 400, list.error);
   std::optional<marker_item> after;
-  if (marker) {
-    after = co_await find_marker(r, *marker, item_path);
-    if (!after) co_return co_await send_error(r, 400, "marker [" + *marker + "] not found");
+  if (list.marker) {
+    after = co_await find_marker(r, *list.marker, list.item_path);
+    if (!after) co_return co_await send_error(r, 400, "marker [" + *list.marker + "] not found");
   }
-  auto keys_without_id = sort.keys;
-  if (!keys_without_id.empty() && keys_without_id.back().field == "id") keys_without_id.pop_back();
-
-  auto headers = client_call_headers(r);
-  auto cloudlets = all_cloudlets(r.context);
-  auto filters = query.encode();
-  // Set when the client leaves or the deadline passes: the cloud reads stop.
-  auto abandoned = std::make_shared<std::atomic<bool>>(false);
-  std::vector<std::shared_ptr<cloud_items>> results;
-  std::vector<std::function<http::awaitable<void>()>> tasks;
-  std::vector<std::string> skipped;
-  for (const auto& c : cloudlets) {
-    auto result = std::make_shared<cloud_items>();
-    results.push_back(result);
-    // Filters that name a resource without a copy on this cloudlet match nothing there.
-    std::vector<std::string_view> texts;
-    texts.push_back(filters);
-    auto to_local = co_await ids_to_local(r, c.region, texts);
-    bool unmatched = false;
-    auto local_filters = api::rewrite_uuids(filters, [&](std::string_view id) -> std::optional<std::string> {
-      auto it = to_local.find(std::string(id));
-      if (it != to_local.end()) return it->second;
-      if (api::global_id_owner(id)) unmatched = true;
-      return std::nullopt;
-    });
-    if (unmatched) {
-      result->ok = true;
-      continue;
-    }
-    cloud_query q;
-    q.cloudlet = c;
-    q.service = service;
-    q.path = list_path;
-    q.collection = collection;
-    q.query = api::query_string::parse(local_filters);
-    if (limit) q.page = std::min<std::uint64_t>(*limit + 1, cloud_page_max);
-    q.wanted = limit ? *limit + 1 : 0;
-    if (after) q.after = after->item;
-    q.keys_without_id = keys_without_id;
-    tasks.push_back([context = &r.context, headers, q, result, abandoned]() {
-      return read_cloud(context, headers, q, result, abandoned);
-    });
-  }
-  auto deadline = std::chrono::milliseconds{r.context.options.list_deadline_ms};
-  // Tasks were made only for cloudlets not settled above; map them back.
-  std::vector<std::size_t> task_of;
-  for (std::size_t i = 0; i < results.size(); ++i)
-    if (!results[i]->ok) task_of.push_back(i);
-  r.exchange.on_client_gone([abandoned] { *abandoned = true; });
-  auto done = co_await run_all(std::move(tasks), deadline);
-  r.exchange.stop_watching_client();
-  *abandoned = true;
+  const json* after_item = after ? &after->item : nullptr;
+  auto plan = plan_cloud_read(list.limit, list.keys, after_item);
+  auto reads = co_await plan_reads(r, list, plan);
+  auto done = co_await run_reads(r, reads);
   if (r.exchange.client_gone()) {
-    spdlog::info("{} list of {}: the client left; its cloud reads were stopped", r.request_id, collection);
+    spdlog::info("{} list of {}: the client left; its cloud reads were stopped", r.request_id, r.route.resource);
     co_return;
   }
-
-  std::vector<api::cloudlet_page> pages;
-  std::vector<std::string> unreachable;
-  bool all_timed_out = true;
-  for (std::size_t t = 0; t < task_of.size(); ++t) {
-    const auto& c = cloudlets[task_of[t]];
-    auto& result = *results[task_of[t]];
-    if (!done[t] || !result.ok) {
-      all_timed_out = all_timed_out && (!done[t] || result.timed_out);
-      unreachable.push_back(c.region);
-      spdlog::warn("{} list of {}: cloudlet {} {}", r.request_id, collection, c.region,
-                   done[t] ? "failed: " + result.error : "missed the deadline");
-      continue;
-    }
-    api::cloudlet_page page;
-    page.cloudlet = c.region;
-    page.exhausted = result.exhausted;
-    page.items = co_await translate_items(r, c, collection, std::move(result.items));
-    pages.push_back(std::move(page));
-  }
-  if (pages.empty() && !task_of.empty()) {
-    if (all_timed_out) co_return co_await send_error(r, 504, "No cloudlet answered the list in time.");
-    co_return co_await send_error(r, 503, "No cloudlet could answer the list.");
-  }
-
-  auto merged = api::merge_pages(std::move(pages), sort.keys, limit.value_or(std::numeric_limits<std::size_t>::max()),
-                                 after ? &after->item : nullptr);
-  auto body = page_body(r, merged, summary);
+  auto answers = co_await gather_pages(r, reads, done);
+  if (auto failure = failed_list(reads.size(), answers.pages.size(), answers.all_timed_out))
+    co_return co_await send_error(r, failure->status, failure->message);
+  auto merged = api::merge_pages(std::move(answers.pages), list.keys,
+                                 list.limit.value_or(std::numeric_limits<std::size_t>::max()), after_item);
+  auto text = page_body(r, merged, list.summary).dump();
   bhttp::fields extra;
-  if (!unreachable.empty()) {
-    std::string names;
-    for (const auto& u : unreachable) names += (names.empty() ? "" : ",") + u;
-    extra.set("X-Fedstack-Unreachable", names);
-  }
-  auto text = body.dump();
+  if (!answers.unreachable.empty()) extra.set("X-Fedstack-Unreachable", unreachable_header(answers.unreachable));
   co_await send_json(r, 200, std::move(text), &extra);
 }
 

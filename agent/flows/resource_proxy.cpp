@@ -36,11 +36,7 @@ http::awaitable<void> forward(request& r, std::string body,
   texts.push_back(route.query);
   texts.push_back(body);
   auto to_local = co_await ids_to_local(r, r.target.region, texts, known_local);
-  auto lookup = [&](std::string_view id) -> std::optional<std::string> {
-    auto it = to_local.find(std::string(id));
-    if (it == to_local.end()) return std::nullopt;
-    return it->second;
-  };
+  auto lookup = lookup_in(to_local);
   auto target = api::rewrite_uuids(route.upstream_path, lookup);
   if (!route.query.empty()) target += "?" + api::rewrite_uuids(route.query, lookup);
   body = api::rewrite_uuids(body, lookup);
@@ -54,8 +50,7 @@ http::awaitable<void> forward(request& r, std::string body,
 
   auto answer = co_await r.context.upstream->call(upstream, method, target, r.header(), std::move(body),
                                        r.context.upstream_timeout(), &r.context.pool, r.request_id);
-  std::map<std::string, std::string> known;
-  for (const auto& [global, local] : to_local) known.emplace(local, global);
+  auto known = reversed(to_local);
   auto text = co_await translate_answer(r, r.target, answer, known);
   co_await send_upstream_response(r, answer, std::move(text));
 }
