@@ -1,8 +1,11 @@
-// Image, network and compute calls. A call about one resource goes to the
-// cloudlet holding its primary copy, with the federation's global IDs
-// translated to that cloudlet's IDs on the way in and back on the way out.
-// Lists and creates have their own flows (list_flow.cpp, create_flow.cpp);
-// deletes remove every copy before the registry forgets the resource.
+// Image, network and compute calls, once rules/flow_choice.hpp has chosen the
+// flow. A call about one resource named by a global ID goes to the cloudlet
+// that rules/resource_target.hpp names from its owner's answer (its primary
+// copy, or found by its marker for a read the owner cannot place), with the
+// federation's global IDs translated to that cloudlet's IDs on the way in and
+// back on the way out. Lists and creates have their own flows (list_flow.cpp,
+// create_flow.cpp); deletes remove every copy before the registry forgets the
+// resource.
 
 #include <map>
 
