@@ -1,0 +1,63 @@
+#pragma once
+// An in-memory registry_client with the semantics of the real one
+// (bridges/actor_registry_client.cpp over storage/registry_store.hpp) for one
+// agent whose node owns every ID it makes: entries scoped to their project,
+// copies at most one per cloudlet, abandoned attempts by token. It can be made
+// unavailable (every call, or only some, throw registry_unavailable).
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "agent/services/registry_client.hpp"
+
+namespace fedstack::agent::testing {
+
+class fake_registry final : public registry_client {
+public:
+  /// IDs are owned by the node at `host`:`port` (api/global_id.hpp).
+  explicit fake_registry(std::string host = "10.0.0.1", std::uint16_t port = 4790);
+
+  std::string new_global_id() override;
+  http::awaitable<std::optional<storage::registry_entry>> get(std::string project, std::string global_id) override;
+  http::awaitable<std::vector<storage::id_mapping>> to_global(std::string project, std::string cloudlet,
+                                                              std::vector<std::string> local_ids) override;
+  http::awaitable<void> put(storage::registry_entry entry) override;
+  http::awaitable<std::optional<storage::registry_entry>> add_copy(std::string project, std::string global_id,
+                                                                    storage::cloud_copy copy) override;
+  http::awaitable<std::vector<storage::registry_entry>> reserved(std::int64_t before_unix_ms) override;
+  http::awaitable<bool> erase(std::string project, std::string global_id) override;
+  http::awaitable<void> abandon(storage::abandoned_attempt attempt) override;
+  http::awaitable<std::vector<storage::abandoned_attempt>> abandoned(std::int64_t before_unix_ms) override;
+  http::awaitable<bool> forget_abandoned(std::string token) override;
+  http::awaitable<void> put_meta(std::string key, std::string value) override;
+
+  // --- for tests ---
+  /// While set, every call in `calls` (names as above: "get", "put", "abandon", ...;
+  /// empty: all) throws registry_unavailable.
+  void set_unavailable(bool unavailable, std::set<std::string> calls = {});
+  /// Every entry, whatever its project.
+  std::vector<storage::registry_entry> entries() const;
+  std::optional<storage::registry_entry> entry(const std::string& global_id) const;
+  /// Seeds an entry as if a create had bound it (not through the client's calls).
+  void seed(storage::registry_entry entry);
+  const std::map<std::string, storage::abandoned_attempt>& abandoned_attempts() const { return abandoned_; }
+  /// The names of the calls made, in order.
+  const std::vector<std::string>& call_log() const { return calls_; }
+
+private:
+  void enter(const std::string& call);
+
+  std::string host_;
+  std::uint16_t port_;
+  std::map<std::string, storage::registry_entry> entries_;   // by global ID
+  std::map<std::string, storage::abandoned_attempt> abandoned_;
+  std::map<std::string, std::string> meta_;
+  bool unavailable_ = false;
+  std::set<std::string> unavailable_calls_;
+  std::vector<std::string> calls_;
+};
+
+} // namespace fedstack::agent::testing
