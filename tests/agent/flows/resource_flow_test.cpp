@@ -284,6 +284,26 @@ TEST_F(ResourceFlow, AnUnknownGlobalIdIs404InEachServicesErrorShape) {
   EXPECT_EQ(cloud_calls().size(), 9u) << "a write is not searched for";
 }
 
+TEST_F(ResourceFlow, AListMarkerItsOwnerCannotPlaceIsFoundByItsMarkerToo) {
+  // The same rule places a list's marker (list_flow.cpp): owner away, search the clouds.
+  auto first = h.registry().new_global_id();
+  auto second = h.registry().new_global_id();
+  h.clouds().seed_image("cloudlet-2", h.demo_token(), {{"name", "a"}, {std::string(api::gid_key), first}});
+  h.clouds().seed_image("cloudlet-3", h.demo_token(), {{"name", "b"}, {std::string(api::gid_key), second}});
+  h.registry().set_unavailable(true, {"get"});
+
+  auto answer = h.send(bhttp::verb::get, "/image/v2/images?sort_key=name&sort_dir=asc&marker=" + first);
+  ASSERT_EQ(answer.status, 200u) << answer.body;
+  auto images = json::parse(answer.body).at("images");
+  ASSERT_EQ(images.size(), 1u);
+  EXPECT_EQ(images[0].at("id"), second);
+  EXPECT_EQ(h.clouds().calls_to("", bhttp::verb::get, "/v2/images")[0].target, "/v2/images?fedstack_gid=" + first);
+
+  // An ID no cloud carries is no marker.
+  auto unknown = h.send(bhttp::verb::get, "/image/v2/images?marker=" + h.registry().new_global_id());
+  EXPECT_EQ(unknown.status, 400u) << unknown.body;
+}
+
 // --- deletes ---
 
 class ResourceDelete : public ResourceFlow {
