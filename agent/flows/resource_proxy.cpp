@@ -106,40 +106,48 @@ http::awaitable<void> forward(request& r, resource_call call, std::string body,
   co_await send_upstream_response(r, answer, std::move(text));
 }
 
-/// DELETE of a recorded resource: every copy first, then the primary; the
-/// registry forgets it only when the primary is gone. A copy already gone
-/// (404) counts as deleted; any other failure keeps the entry for a retry.
-http::awaitable<void> delete_everywhere(request& r, const storage::registry_entry& entry) {
-  auto headers = client_call_headers(r);
+/// The route's upstream path on the cloudlet of `copy`: the global ID its local one.
+std::string path_on(const request& r, const std::string& global_id, const storage::cloud_copy& copy) {
+  return api::rewrite_uuids(r.route.upstream_path, [&](std::string_view id) -> std::optional<std::string> {
+    if (id == global_id) return copy.local_id;
+    return std::nullopt;
+  });
+}
+
+/// Deletes every copy but the primary. A copy already gone (404) counts as
+/// deleted; on any other failure the client gets that answer and false.
+http::awaitable<bool> delete_copies(request& r, const storage::registry_entry& entry, const bhttp::fields& headers) {
   for (std::size_t i = 1; i < entry.copies.size(); ++i) {
     const auto& copy = entry.copies[i];
     auto cloudlet = find_cloudlet(r.context, copy.cloudlet);
     if (!cloudlet) continue;   // a region that left the catalog holds nothing we can reach
-    auto path = api::rewrite_uuids(r.route.upstream_path, [&](std::string_view id) -> std::optional<std::string> {
-      if (id == entry.global_id) return copy.local_id;
-      return std::nullopt;
-    });
     auto answer = co_await call_cloudlet(r.context, *cloudlet, r.route.service, bhttp::verb::delete_,
-                                         path, headers);
+                                         path_on(r, entry.global_id, copy), headers);
     if (answer.status >= 300 && answer.status != 404) {
       spdlog::warn("{} deleting the copy of {} on {} failed with {}", r.request_id, entry.global_id,
                    copy.cloudlet, answer.status);
       std::map<std::string, std::string> none;
       auto text = co_await translate_answer(r, *cloudlet, answer, none);
-      co_return co_await send_upstream_response(r, answer, std::move(text));
+      co_await send_upstream_response(r, answer, std::move(text));
+      co_return false;
     }
   }
+  co_return true;
+}
+
+/// DELETE of a recorded resource: every copy first, then the primary; the
+/// registry forgets it only when the primary is gone (deleted now, or 404).
+/// Any other failure keeps the entry for a retry.
+http::awaitable<void> delete_everywhere(request& r, const storage::registry_entry& entry) {
+  auto headers = client_call_headers(r);
+  if (!co_await delete_copies(r, entry, headers)) co_return;
   const auto& primary = entry.copies.front();
   auto cloudlet = find_cloudlet(r.context, primary.cloudlet);
   if (!cloudlet) co_return co_await send_error(r, 503, "The cloudlet " + primary.cloudlet + " is not in the catalog.");
   r.target = *cloudlet;
-  auto path = api::rewrite_uuids(r.route.upstream_path, [&](std::string_view id) -> std::optional<std::string> {
-    if (id == entry.global_id) return primary.local_id;
-    return std::nullopt;
-  });
   r.upstream = endpoint_of(*cloudlet, r.route.service).to_string();
   auto answer = co_await call_cloudlet(r.context, *cloudlet, r.route.service, bhttp::verb::delete_,
-                                       path, headers);
+                                       path_on(r, entry.global_id, primary), headers);
   if ((answer.status >= 200 && answer.status < 300) || answer.status == 404) {
     co_await r.context.registry->erase(entry.project_id, entry.global_id);
     if (answer.status == 404) {
