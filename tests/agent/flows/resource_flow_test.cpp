@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "agent/flows/proxy.hpp"
 #include "api/global_id.hpp"
 #include "tests/agent/flows/flow_harness.hpp"
 
@@ -83,6 +84,21 @@ protected:
     return false;
   }
 
+  /// A request whose body is sent as these bytes (flow_harness::send takes JSON).
+  captured_response send_raw(bhttp::verb method, const std::string& target, std::string body) {
+    bhttp::request_header<> header;
+    header.method(method);
+    header.target(target);
+    header.version(11);
+    header.set("X-Auth-Token", h.demo_token());
+    header.set(bhttp::field::content_type, "application/json");
+    header.set(bhttp::field::content_length, std::to_string(body.size()));
+    fake_exchange exchange{std::move(header), std::move(body)};
+    auto handler = make_proxy_handler(h.context(), [](request&) -> http::awaitable<void> { co_return; });
+    h.run([&]() { return handler(exchange); });
+    return exchange.response();
+  }
+
   flow_harness h;
 };
 
@@ -156,6 +172,41 @@ TEST_F(ResourceFlow, UpdateOfARecordedNetworkTranslatesTheBodyBothWays) {
   EXPECT_EQ(calls[0].cloudlet, "cloudlet-2");
   EXPECT_EQ(calls[0].target, "/v2.0/networks/" + local);
   EXPECT_NE(calls[0].body.find("was " + local), std::string::npos) << "the cloud sees its own ID: " << calls[0].body;
+}
+
+TEST_F(ResourceFlow, APrimaryOnACloudletOutsideTheCatalogIs503) {
+  auto gid = h.registry().new_global_id();
+  record(resource_kind::image, gid, demo_project(), {{"cloudlet-9", "gone"}});
+  auto answer = h.send(bhttp::verb::get, "/image/v2/images/" + gid);
+  EXPECT_EQ(answer.status, 503u);
+  EXPECT_NE(answer.body.find("The cloudlet cloudlet-9 that holds this resource is not in the catalog."),
+            std::string::npos)
+    << answer.body;
+  EXPECT_TRUE(cloud_calls().empty());
+}
+
+TEST_F(ResourceFlow, ACloudsOwnIdPassesThroughToTheOwnCloudletUnasked) {
+  auto local = h.clouds().seed_image("cloudlet-1", h.demo_token(), {{"name", "unrecorded"}});
+  auto answer = h.send(bhttp::verb::get, "/image/v2/images/" + local);
+  ASSERT_EQ(answer.status, 200u) << answer.body;
+  EXPECT_EQ(json::parse(answer.body).at("id"), local);
+  auto calls = cloud_calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].cloudlet, "cloudlet-1");
+  EXPECT_EQ(calls[0].target, "/v2/images/" + local);
+  for (const auto& call : h.registry().call_log())
+    EXPECT_NE(call, "get") << "no owner is asked where a cloud's own ID lives";
+}
+
+TEST_F(ResourceFlow, AMalformedJsonBodyIsRefusedBeforeAnyoneIsAsked) {
+  auto gid = h.registry().new_global_id();
+  auto local = marked_network("cloudlet-2", gid);
+  record(resource_kind::network, gid, demo_project(), {{"cloudlet-2", local}});
+  auto answer = send_raw(bhttp::verb::put, "/network/v2.0/networks/" + gid, "{\"network\": ");
+  EXPECT_EQ(answer.status, 400u) << answer.body;
+  EXPECT_NE(answer.body.find("Malformed JSON in request body."), std::string::npos) << answer.body;
+  EXPECT_TRUE(cloud_calls().empty());
+  EXPECT_TRUE(h.registry().call_log().empty());
 }
 
 // --- the owner cannot place it ---
