@@ -16,6 +16,7 @@
 #include "agent/flows/federation.hpp"
 #include "agent/flows/flavor_ids.hpp"
 #include "agent/flows/marker_search.hpp"
+#include "agent/flows/owner_lookup.hpp"
 #include "agent/services/registry_client.hpp"
 #include "agent/rules/resource_kinds.hpp"
 #include "agent/flows/request.hpp"
@@ -123,11 +124,11 @@ http::awaitable<marker_item> for_client(request& r, const cloudlet_endpoints& c,
 /// ID the owner's registry cannot place: the owner is gone (its resources are
 /// still listed, under the IDs their markers give them), or the entry is
 /// another project's (an admin's Glance list shows every project's images).
-http::awaitable<std::optional<marker_item>> find_marker_on_clouds(request& r, const std::string& marker) {
+http::awaitable<std::optional<marker_item>> find_marker_on_clouds(request& r, const std::string& marker,
+                                                                  const std::string& why) {
   auto kind = kind_of(r.route);
   if (!kind) co_return std::nullopt;
-  auto headers = client_call_headers(r);
-  auto found = co_await find_marked_primary(r.context, headers, *kind, marker, false);
+  auto found = co_await find_unplaced(r, *kind, marker, why);
   if (!found) co_return std::nullopt;
   co_return co_await for_client(r, found->cloudlet, found->item, found->local_id);
 }
@@ -137,21 +138,11 @@ http::awaitable<std::optional<marker_item>> find_marker(request& r, const std::s
   std::string cloudlet = r.context.cloudlet.region;
   std::string local = marker;
   if (api::global_id_owner(marker)) {
-    std::optional<storage::registry_entry> entry;
-    std::optional<std::string> unplaced;
-    try {
-      entry = co_await r.context.registry->get(r.identity->project_id, marker);
-    } catch (const registry_unavailable& e) {
-      unplaced = e.what();
-    }
-    if (!unplaced && (!entry || entry->copies.empty())) unplaced = "no entry of this project";
-    if (unplaced) {
-      spdlog::info("{} marker {}: not placed by its owner ({}); looking for it on the clouds",
-                   r.request_id, marker, *unplaced);
-      co_return co_await find_marker_on_clouds(r, marker);
-    }
-    cloudlet = entry->copies.front().cloudlet;
-    local = entry->copies.front().local_id;
+    auto answer = co_await ask_owner(r, marker);
+    auto target = target_of(answer, id_use::list_marker, false);
+    if (target.kind != target_kind::primary) co_return co_await find_marker_on_clouds(r, marker, target.why);
+    cloudlet = target.cloudlet;
+    local = target.local_id;
   }
   auto c = find_cloudlet(r.context, cloudlet);
   if (!c) co_return std::nullopt;
@@ -330,21 +321,6 @@ std::string zone_list_body(const std::vector<cloudlet_endpoints>& cloudlets,
 }
 
 } // namespace
-
-bool is_federated_list(const api::route& route) {
-  if (!route.is_collection || !route.resource_id.empty()) return false;
-  switch (route.service) {
-    case api::service_type::image:
-      return route.resource == "images" && route.action.empty();
-    case api::service_type::network:
-      return (route.resource == "networks" || route.resource == "subnets" || route.resource == "ports") &&
-             route.action.empty();
-    case api::service_type::compute:
-      return route.resource == "servers" && (route.action.empty() || route.action == "detail");
-    default:
-      return false;
-  }
-}
 
 http::awaitable<void> handle_list(request& r) {
   auto list = read_list_request(r.route);

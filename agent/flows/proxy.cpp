@@ -68,24 +68,26 @@ void record_request(const request& r, double seconds) {
 }
 
 http::awaitable<void> dispatch(request& r, const page_server& operator_pages) {
-  if (is_operator_path(r.header().target())) co_return co_await operator_pages(r);
-  switch (r.route.kind) {
-    case api::route_kind::bad:
+  auto choice = choose_flow(r.route, r.header().method(), is_operator_path(r.header().target()));
+  switch (choice.flow) {
+    case flow::operator_page:
+      co_return co_await operator_pages(r);
+    case flow::malformed:
       co_return co_await send_error(r, 400, "Malformed request path: " + r.route.reason);
-    case api::route_kind::not_found:
+    case flow::not_found:
       co_return co_await send_error(r, 404, "The resource could not be found.");
-    case api::route_kind::version_list:
-    case api::route_kind::version_doc:
+    case flow::version_document:
       co_return co_await serve_document(r);
-    case api::route_kind::api:
+    case flow::method_not_allowed: {
+      bhttp::fields headers;
+      headers.set(bhttp::field::allow, r.route.allow);
+      co_return co_await send_error(r, 405, "The method is not allowed for this resource.", &headers);
+    }
+    case flow::identity:
+      co_return co_await handle_identity(r);
+    default:
       break;
   }
-  if (!r.route.method_allowed) {
-    bhttp::fields headers;
-    headers.set(bhttp::field::allow, r.route.allow);
-    co_return co_await send_error(r, 405, "The method is not allowed for this resource.", &headers);
-  }
-  if (r.route.service == api::service_type::identity) co_return co_await handle_identity(r);
   if (!co_await authenticate(r)) co_return;
   if (r.route.service == api::service_type::compute) {
     auto version = api::negotiate_microversion(header_value(r.header(), "OpenStack-API-Version"),
@@ -96,7 +98,7 @@ http::awaitable<void> dispatch(request& r, const page_server& operator_pages) {
     if (version.status == api::microversion_status::not_acceptable)
       co_return co_await send_error(r, 406, version.message);
   }
-  co_await handle_resource(r);
+  co_await handle_resource(r, choice);
 }
 
 } // namespace

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "agent/rules/flow_choice.hpp"
 #include "agent/services/context.hpp"
 #include "api/route.hpp"
 #include "http/server.hpp"
@@ -43,7 +44,9 @@ http::awaitable<void> send_upstream_response(request& r, const http::response& u
 
 /// The flows, one per file.
 http::awaitable<void> handle_identity(request& r);
-http::awaitable<void> handle_resource(request& r);
+/// A call to an image, network or compute API, after its token was checked:
+/// reads its body and runs the flow `choice` names (rules/flow_choice.hpp).
+http::awaitable<void> handle_resource(request& r, const flow_choice& choice);
 /// Image bytes to and from r.target's Glance.
 http::awaitable<void> handle_image_upload(request& r, const std::string& local_path);
 http::awaitable<void> handle_image_download(request& r, const std::string& local_path);
@@ -54,8 +57,6 @@ http::awaitable<void> handle_create(request& r, std::string body);
 http::awaitable<void> handle_list(request& r);
 /// One availability zone per cloudlet (list_flow.cpp).
 http::awaitable<void> handle_zone_list(request& r);
-/// True for the collections handle_list merges.
-bool is_federated_list(const api::route& route);
 
 /// Reads a JSON request body within --max-body-bytes and --max-json-depth; on
 /// failure answers 413 or 400 and returns nullopt.

@@ -1,8 +1,11 @@
-// Image, network and compute calls. A call about one resource goes to the
-// cloudlet holding its primary copy, with the federation's global IDs
-// translated to that cloudlet's IDs on the way in and back on the way out.
-// Lists and creates have their own flows (list_flow.cpp, create_flow.cpp);
-// deletes remove every copy before the registry forgets the resource.
+// Image, network and compute calls, once rules/flow_choice.hpp has chosen the
+// flow. A call about one resource named by a global ID goes to the cloudlet
+// that rules/resource_target.hpp names from its owner's answer (its primary
+// copy, or found by its marker for a read the owner cannot place), with the
+// federation's global IDs translated to that cloudlet's IDs on the way in and
+// back on the way out. Lists and creates have their own flows (list_flow.cpp,
+// create_flow.cpp); deletes remove every copy before the registry forgets the
+// resource.
 
 #include <map>
 
@@ -12,6 +15,8 @@
 #include "agent/flows/client_answer.hpp"
 #include "agent/flows/federation.hpp"
 #include "agent/flows/marker_search.hpp"
+#include "agent/flows/owner_lookup.hpp"
+#include "agent/rules/flow_choice.hpp"
 #include "agent/rules/reclaim_rule.hpp"
 #include "agent/services/registry_client.hpp"
 #include "agent/flows/request.hpp"
@@ -27,10 +32,9 @@ using json = nlohmann::json;
 
 /// Forwards the call to r.target with IDs translated both ways; `known`
 /// (global -> local on r.target) need not be asked of the registries.
-http::awaitable<void> forward(request& r, std::string body,
+http::awaitable<void> forward(request& r, resource_call call, std::string body,
                               const std::map<std::string, std::string>& known_local = {}) {
   const auto& route = r.route;
-  auto method = r.header().method();
   std::vector<std::string_view> texts;   // named: GCC 12 and initializer lists across co_await
   texts.push_back(route.upstream_path);
   texts.push_back(route.query);
@@ -43,52 +47,58 @@ http::awaitable<void> forward(request& r, std::string body,
   const auto& upstream = endpoint_of(r.target, route.service);
   r.upstream = upstream.to_string();
 
-  bool is_image_file = route.service == api::service_type::image && route.resource == "images" &&
-                       route.action == "file" && !route.resource_id.empty();
-  if (is_image_file && method == bhttp::verb::put) co_return co_await handle_image_upload(r, target);
-  if (is_image_file && method == bhttp::verb::get) co_return co_await handle_image_download(r, target);
+  if (call == resource_call::image_upload) co_return co_await handle_image_upload(r, target);
+  if (call == resource_call::image_download) co_return co_await handle_image_download(r, target);
 
-  auto answer = co_await r.context.upstream->call(upstream, method, target, r.header(), std::move(body),
+  auto answer = co_await r.context.upstream->call(upstream, r.header().method(), target, r.header(), std::move(body),
                                        r.context.upstream_timeout(), &r.context.pool, r.request_id);
   auto known = reversed(to_local);
   auto text = co_await translate_answer(r, r.target, answer, known);
   co_await send_upstream_response(r, answer, std::move(text));
 }
 
-/// DELETE of a recorded resource: every copy first, then the primary; the
-/// registry forgets it only when the primary is gone. A copy already gone
-/// (404) counts as deleted; any other failure keeps the entry for a retry.
-http::awaitable<void> delete_everywhere(request& r, const storage::registry_entry& entry) {
-  auto headers = client_call_headers(r);
+/// The route's upstream path on the cloudlet of `copy`: the global ID its local one.
+std::string path_on(const request& r, const std::string& global_id, const storage::cloud_copy& copy) {
+  return api::rewrite_uuids(r.route.upstream_path, [&](std::string_view id) -> std::optional<std::string> {
+    if (id == global_id) return copy.local_id;
+    return std::nullopt;
+  });
+}
+
+/// Deletes every copy but the primary. A copy already gone (404) counts as
+/// deleted; on any other failure the client gets that answer and false.
+http::awaitable<bool> delete_copies(request& r, const storage::registry_entry& entry, const bhttp::fields& headers) {
   for (std::size_t i = 1; i < entry.copies.size(); ++i) {
     const auto& copy = entry.copies[i];
     auto cloudlet = find_cloudlet(r.context, copy.cloudlet);
     if (!cloudlet) continue;   // a region that left the catalog holds nothing we can reach
-    auto path = api::rewrite_uuids(r.route.upstream_path, [&](std::string_view id) -> std::optional<std::string> {
-      if (id == entry.global_id) return copy.local_id;
-      return std::nullopt;
-    });
     auto answer = co_await call_cloudlet(r.context, *cloudlet, r.route.service, bhttp::verb::delete_,
-                                         path, headers);
+                                         path_on(r, entry.global_id, copy), headers);
     if (answer.status >= 300 && answer.status != 404) {
       spdlog::warn("{} deleting the copy of {} on {} failed with {}", r.request_id, entry.global_id,
                    copy.cloudlet, answer.status);
       std::map<std::string, std::string> none;
       auto text = co_await translate_answer(r, *cloudlet, answer, none);
-      co_return co_await send_upstream_response(r, answer, std::move(text));
+      co_await send_upstream_response(r, answer, std::move(text));
+      co_return false;
     }
   }
+  co_return true;
+}
+
+/// DELETE of a recorded resource: every copy first, then the primary; the
+/// registry forgets it only when the primary is gone (deleted now, or 404).
+/// Any other failure keeps the entry for a retry.
+http::awaitable<void> delete_everywhere(request& r, const storage::registry_entry& entry) {
+  auto headers = client_call_headers(r);
+  if (!co_await delete_copies(r, entry, headers)) co_return;
   const auto& primary = entry.copies.front();
   auto cloudlet = find_cloudlet(r.context, primary.cloudlet);
   if (!cloudlet) co_return co_await send_error(r, 503, "The cloudlet " + primary.cloudlet + " is not in the catalog.");
   r.target = *cloudlet;
-  auto path = api::rewrite_uuids(r.route.upstream_path, [&](std::string_view id) -> std::optional<std::string> {
-    if (id == entry.global_id) return primary.local_id;
-    return std::nullopt;
-  });
   r.upstream = endpoint_of(*cloudlet, r.route.service).to_string();
   auto answer = co_await call_cloudlet(r.context, *cloudlet, r.route.service, bhttp::verb::delete_,
-                                       path, headers);
+                                       path_on(r, entry.global_id, primary), headers);
   if ((answer.status >= 200 && answer.status < 300) || answer.status == 404) {
     co_await r.context.registry->erase(entry.project_id, entry.global_id);
     if (answer.status == 404) {
@@ -112,99 +122,101 @@ std::string not_found_message(const api::route& route) {
 
 /// A read of a resource the owner's registry cannot place for this client:
 /// the owner is gone, or the entry belongs to another project (an admin's
-/// Glance list shows every project's images). Its primary is found by the
-/// marker it carries, as lists show it, with the client's token, so the
-/// cloud's own visibility rules decide. Writes still need the owner's entry.
-http::awaitable<void> read_by_marker(request& r, storage::resource_kind kind, const std::string& why) {
+/// Glance list shows every project's images). Writes still need the owner's entry.
+http::awaitable<void> read_by_marker(request& r, resource_call call, storage::resource_kind kind,
+                                     const std::string& why) {
   const auto& global_id = r.route.resource_id;
-  spdlog::info("{} {}: not placed by its owner ({}); looking for it on the clouds", r.request_id,
-               global_id, why);
-  auto headers = client_call_headers(r);
-  auto found = co_await find_marked_primary(r.context, headers, kind, global_id, false);
+  auto found = co_await find_unplaced(r, kind, global_id, why);
   if (!found) co_return co_await send_error(r, 404, not_found_message(r.route));
   r.target = found->cloudlet;
   std::map<std::string, std::string> known;
   known.emplace(global_id, found->local_id);
   std::string no_body;
-  co_await forward(r, std::move(no_body), known);
+  co_await forward(r, call, std::move(no_body), known);
 }
 
 /// For an admin, a resource of another project (an admin create with
 /// `--project X` is recorded under X): the project its cloud names, read from
 /// the resource found by its marker with the admin's token, and that project's entry.
-http::awaitable<std::optional<storage::registry_entry>> entry_of_other_project(request& r,
-                                                                               storage::resource_kind kind) {
+http::awaitable<owner_answer> ask_other_project(request& r, storage::resource_kind kind) {
   std::optional<marked_resource> found;
   try {
     found = co_await find_marked_primary(r.context, client_call_headers(r), kind, r.route.resource_id, false);
   } catch (const upstream_failure&) {
-    co_return std::nullopt;   // nobody can tell: as before, this project's view
+    co_return owner_answer{};   // nobody can tell: as before, this project's view
   }
-  if (!found) co_return std::nullopt;
+  if (!found) co_return owner_answer{};
   auto project = owner_project(found->item);
-  if (project.empty() || project == r.identity->project_id) co_return std::nullopt;
-  co_return co_await r.context.registry->get(project, r.route.resource_id);
+  if (project.empty() || project == r.identity->project_id) co_return owner_answer{};
+  owner_answer answer;
+  try {
+    answer.entry = co_await r.context.registry->get(project, r.route.resource_id);
+  } catch (const registry_unavailable& e) {
+    answer.unavailable = e.what();
+  }
+  co_return answer;
+}
+
+/// A call about one resource named by a global ID: to the cloudlet of its
+/// primary copy as its owner's registry places it (rules/resource_target.hpp).
+http::awaitable<void> handle_recorded(request& r, resource_call call, std::string body) {
+  const auto& global_id = r.route.resource_id;
+  auto kind = *kind_of(r.route);
+  auto use = is_read(r.header().method()) ? id_use::read : id_use::write;
+  auto answer = co_await ask_owner(r, global_id);
+  auto target = target_of(answer, use, r.identity->is_admin);
+  std::map<std::string, std::string> known_local;   // another project's primary: the caller's registry lacks it
+  if (target.kind == target_kind::other_project) {
+    answer = co_await ask_other_project(r, kind);
+    target = target_of(answer, use, false);
+    if (target.kind == target_kind::primary) known_local.emplace(global_id, target.local_id);
+  }
+  switch (target.kind) {
+    case target_kind::search_by_marker:
+      co_return co_await read_by_marker(r, call, kind, target.why);
+    case target_kind::not_found:
+      co_return co_await send_error(r, 404, not_found_message(r.route));
+    case target_kind::registry_unavailable:
+      throw registry_unavailable(target.why);   // answered 503 as every registry failure
+    case target_kind::primary:
+    case target_kind::other_project:
+      break;
+  }
+  auto cloudlet = find_cloudlet(r.context, target.cloudlet);
+  if (!cloudlet)
+    co_return co_await send_error(r, 503, "The cloudlet " + target.cloudlet +
+                                            " that holds this resource is not in the catalog.");
+  r.target = *cloudlet;
+  if (call == resource_call::delete_everywhere) co_return co_await delete_everywhere(r, *answer.entry);
+  co_await forward(r, call, std::move(body), known_local);
+}
+
+/// The request's body, read within the limits; nullopt when an error was sent.
+http::awaitable<std::optional<std::string>> read_body(request& r, request_body kind) {
+  auto body = co_await read_json_body(r);
+  if (body && kind == request_body::json && !body->empty() && !json::accept(*body)) {
+    co_await send_error(r, 400, "Malformed JSON in request body.");
+    co_return std::nullopt;
+  }
+  co_return body;
 }
 
 } // namespace
 
-http::awaitable<void> handle_resource(request& r) {
-  const auto& route = r.route;
-  auto method = r.header().method();
-  auto kind = kind_of(route);
-
-  bool is_image_file = route.service == api::service_type::image && route.resource == "images" &&
-                       route.action == "file" && !route.resource_id.empty();
+http::awaitable<void> handle_resource(request& r, const flow_choice& choice) {
   std::string body;
-  if (!is_image_file && method != bhttp::verb::get && method != bhttp::verb::head &&
-      method != bhttp::verb::delete_) {
-    auto read = co_await read_json_body(r);
+  if (choice.body != request_body::none) {
+    auto read = co_await read_body(r, choice.body);
     if (!read) co_return;
     body = std::move(*read);
-    if (!body.empty() && !json::accept(body) &&
-        !(route.service == api::service_type::image && method == bhttp::verb::patch))
-      co_return co_await send_error(r, 400, "Malformed JSON in request body.");
   }
-
-  if (method == bhttp::verb::get && is_federated_list(route)) co_return co_await handle_list(r);
-  if (method == bhttp::verb::get && route.service == api::service_type::compute &&
-      route.resource == "os-availability-zone" && route.action.empty() &&
-      (route.resource_id.empty() || route.resource_id == "detail"))
-    co_return co_await handle_zone_list(r);
-  if (method == bhttp::verb::post && kind && route.is_collection && route.resource_id.empty() &&
-      route.action.empty())
-    co_return co_await handle_create(r, std::move(body));
-
-  // A call about one recorded resource goes where its primary copy lives.
-  std::map<std::string, std::string> known_local;   // an admin's call about another project's resource
-  if (kind && !route.resource_id.empty() && api::global_id_owner(route.resource_id)) {
-    bool is_read = method == bhttp::verb::get || method == bhttp::verb::head;
-    std::optional<storage::registry_entry> entry;
-    std::optional<std::string> unplaced;
-    try {
-      entry = co_await r.context.registry->get(r.identity->project_id, route.resource_id);
-      if (!entry && r.identity->is_admin) {
-        entry = co_await entry_of_other_project(r, *kind);
-        // The caller's project translates nothing of it: name its primary here.
-        if (entry && !entry->copies.empty()) known_local.emplace(entry->global_id, entry->copies.front().local_id);
-      }
-    } catch (const registry_unavailable& e) {
-      if (!is_read) throw;
-      unplaced = e.what();
-    }
-    bool placed = entry && entry->state == storage::entry_state::bound && !entry->copies.empty();
-    if (!placed && !unplaced) unplaced = "no entry of this project";
-    if (!placed && is_read) co_return co_await read_by_marker(r, *kind, *unplaced);
-    if (!placed) co_return co_await send_error(r, 404, not_found_message(route));
-    auto cloudlet = find_cloudlet(r.context, entry->copies.front().cloudlet);
-    if (!cloudlet)
-      co_return co_await send_error(r, 503, "The cloudlet " + entry->copies.front().cloudlet +
-                                              " that holds this resource is not in the catalog.");
-    r.target = *cloudlet;
-    if (method == bhttp::verb::delete_ && route.action.empty())
-      co_return co_await delete_everywhere(r, *entry);
+  switch (choice.flow) {
+    case flow::list: co_return co_await handle_list(r);
+    case flow::zone_list: co_return co_await handle_zone_list(r);
+    case flow::create: co_return co_await handle_create(r, std::move(body));
+    case flow::recorded_resource: co_return co_await handle_recorded(r, choice.call, std::move(body));
+    default: co_return co_await forward(r, choice.call, std::move(body));   // to this agent's cloudlet
   }
-  co_await forward(r, std::move(body), known_local);
 }
 
 } // namespace fedstack::agent

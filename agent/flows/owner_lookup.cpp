@@ -1,0 +1,28 @@
+#include "agent/flows/owner_lookup.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "agent/flows/federation.hpp"
+#include "agent/services/registry_client.hpp"
+
+namespace fedstack::agent {
+
+http::awaitable<owner_answer> ask_owner(request& r, const std::string& global_id) {
+  owner_answer answer;
+  try {
+    answer.entry = co_await r.context.registry->get(r.identity->project_id, global_id);
+  } catch (const registry_unavailable& e) {
+    answer.unavailable = e.what();
+  }
+  co_return answer;
+}
+
+http::awaitable<std::optional<marked_resource>> find_unplaced(request& r, storage::resource_kind kind,
+                                                              const std::string& global_id,
+                                                              const std::string& why) {
+  spdlog::info("{} {}: not placed by its owner ({}); looking for it on the clouds", r.request_id, global_id, why);
+  auto headers = client_call_headers(r);
+  co_return co_await find_marked_primary(r.context, headers, kind, global_id, false);
+}
+
+} // namespace fedstack::agent

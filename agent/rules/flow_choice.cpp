@@ -1,0 +1,85 @@
+#include "agent/rules/flow_choice.hpp"
+
+#include "agent/rules/resource_kinds.hpp"
+#include "api/global_id.hpp"
+
+namespace fedstack::agent {
+namespace {
+
+using boost::beast::http::verb;
+
+bool is_image_file(const api::route& route) {
+  return route.service == api::service_type::image && route.resource == "images" && route.action == "file" &&
+         !route.resource_id.empty();
+}
+
+bool is_zone_list(const api::route& route) {
+  return route.service == api::service_type::compute && route.resource == "os-availability-zone" &&
+         route.action.empty() && (route.resource_id.empty() || route.resource_id == "detail");
+}
+
+request_body body_of(const api::route& route, verb method) {
+  if (is_image_file(route) || method == verb::get || method == verb::head || method == verb::delete_)
+    return request_body::none;
+  if (route.service == api::service_type::image && method == verb::patch) return request_body::unchecked;
+  return request_body::json;
+}
+
+resource_call call_of(const api::route& route, verb method, bool recorded) {
+  if (is_image_file(route) && method == verb::put) return resource_call::image_upload;
+  if (is_image_file(route) && method == verb::get) return resource_call::image_download;
+  if (recorded && method == verb::delete_ && route.action.empty()) return resource_call::delete_everywhere;
+  return resource_call::forward;
+}
+
+} // namespace
+
+bool is_federated_list(const api::route& route) {
+  if (!route.is_collection || !route.resource_id.empty()) return false;
+  switch (route.service) {
+    case api::service_type::image:
+      return route.resource == "images" && route.action.empty();
+    case api::service_type::network:
+      return (route.resource == "networks" || route.resource == "subnets" || route.resource == "ports") &&
+             route.action.empty();
+    case api::service_type::compute:
+      return route.resource == "servers" && (route.action.empty() || route.action == "detail");
+    default:
+      return false;
+  }
+}
+
+bool is_read(verb method) { return method == verb::get || method == verb::head; }
+
+flow_choice choose_flow(const api::route& route, verb method, bool operator_path) {
+  if (operator_path) return {flow::operator_page};
+  switch (route.kind) {
+    case api::route_kind::bad: return {flow::malformed};
+    case api::route_kind::not_found: return {flow::not_found};
+    // Served whatever the method, as the documents always were.
+    case api::route_kind::version_list:
+    case api::route_kind::version_doc: return {flow::version_document};
+    case api::route_kind::api: break;
+  }
+  if (!route.method_allowed) return {flow::method_not_allowed};
+  if (route.service == api::service_type::identity) return {flow::identity};
+
+  // Past here the body is read before the flow runs, whichever it is.
+  flow_choice choice;
+  choice.body = body_of(route, method);
+  auto kind = kind_of(route);
+  if (method == verb::get && is_federated_list(route)) choice.flow = flow::list;
+  else if (method == verb::get && is_zone_list(route)) choice.flow = flow::zone_list;
+  else if (method == verb::post && kind && route.is_collection && route.resource_id.empty() &&
+           route.action.empty())
+    choice.flow = flow::create;
+  else if (kind && !route.resource_id.empty() && api::global_id_owner(route.resource_id))
+    choice.flow = flow::recorded_resource;
+  else
+    choice.flow = flow::own_cloudlet;
+  if (choice.flow == flow::recorded_resource || choice.flow == flow::own_cloudlet)
+    choice.call = call_of(route, method, choice.flow == flow::recorded_resource);
+  return choice;
+}
+
+} // namespace fedstack::agent

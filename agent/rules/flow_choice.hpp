@@ -1,0 +1,59 @@
+#pragma once
+// Which flow answers a request, decided from its route and method alone: the
+// one place that reads a route's service, resource and action to choose
+// between the agent's own answers, Keystone, the merged lists, the creates,
+// a call about one recorded resource and a plain pass-through to the agent's
+// own cloudlet (agent/flows/proxy.cpp and resource_proxy.cpp act on it).
+
+#include <boost/beast/http/verb.hpp>
+
+#include "api/route.hpp"
+
+namespace fedstack::agent {
+
+enum class flow {
+  operator_page,       // /metrics, /fedstack/: the operator pages, without a token
+  malformed,           // 400: the path does not parse
+  not_found,           // 404: outside every API
+  version_document,    // a version document the agent serves itself (any method)
+  method_not_allowed,  // 405 with the route's Allow
+  identity,            // the shared Keystone, without the agent's token check
+  list,                // one collection merged across every cloudlet
+  zone_list,           // one availability zone per cloudlet
+  create,              // a recorded kind made where the scheduler or its network says
+  recorded_resource,   // one resource named by a global ID: where its owner's registry places it
+  own_cloudlet,        // anything else: passed through to this agent's cloudlet
+};
+
+/// What is done at the cloudlet a call about one resource goes to.
+enum class resource_call {
+  forward,            // the call, with IDs translated both ways
+  delete_everywhere,  // a recorded resource's DELETE: every copy, then the primary and its entry
+  image_upload,       // image bytes streamed to Glance
+  image_download,     // image bytes streamed from Glance
+};
+
+/// What the request carries to the flow.
+enum class request_body {
+  none,       // GET, HEAD, DELETE; image bytes, which the image flows stream
+  json,       // read within the body limits; must parse when not empty
+  unchecked,  // Glance's JSON patch: read within the limits, Glance judges it
+};
+
+struct flow_choice {
+  agent::flow flow = agent::flow::not_found;
+  resource_call call = resource_call::forward;
+  request_body body = request_body::none;
+};
+
+/// The flow for a classified request. `operator_path`: is_operator_path of its
+/// target (agent/flows/proxy.hpp).
+flow_choice choose_flow(const api::route& route, boost::beast::http::verb method, bool operator_path);
+
+/// True for the collections the list flow merges across cloudlets.
+bool is_federated_list(const api::route& route);
+
+/// True for a call that only reads: it may be answered from a resource found by its marker.
+bool is_read(boost::beast::http::verb method);
+
+} // namespace fedstack::agent
