@@ -129,8 +129,7 @@ capacity_config capacity_settings(caf::actor_system& system, const agent_options
 void wire_node(caf::actor_system& system, const running_node& node, const running_overlay& overlay,
                const registry_actor& registry) {
   caf::scoped_actor wiring{system};
-  // put is the node's internal interface (node.hpp), not the one peers see.
-  wiring->request(caf::actor_cast<node_impl_actor>(node.handle), std::chrono::seconds{5}, atom::put_v, node.self, overlay.membership,
+  wiring->request(node.handle, std::chrono::seconds{5}, atom::put_v, node.self, overlay.membership,
                   overlay.capacity, overlay.scheduler, registry)
     .receive([](atom::ok) {},
              [&](caf::error& error) { spdlog::error("cannot wire the node: {}", system.render(error)); });
@@ -153,11 +152,11 @@ running_registry start_registry(caf::actor_system& system, const agent_options& 
 
 running_node start_node(caf::actor_system& system, const agent_options& options, const checked_options& checked,
                         const registry_actor& registry, agent_context& context, http::asio::io_context& io) {
-  running_node running{node_actor{}, peer_entry{}, owned_actors{system}};
-  running.handle = running.actors.own(node_actor{system.spawn(node, node_settings(system, checked.node_tls, context, io))});
+  running_node running{{}, {}, owned_actors{system}};
+  running.handle = running.actors.own(system.spawn(node, node_settings(system, checked.node_tls, context, io)));
   // The one actor peers may send requests to (tls.hpp).
   set_reachable_actor(running.handle.id());
-  auto port = publish_on_node_port(system, options, registry, running.handle);
+  auto port = publish_on_node_port(system, options, registry, node_actor{running.handle});
   running.self = peer_entry{peer_address{options.node_address, port}, 0, options.region, context.base_url};
   log_node_security(running.self, checked.node_tls);
   return running;

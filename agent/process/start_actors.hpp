@@ -10,6 +10,7 @@
 #include <caf/actor_system_config.hpp>
 
 #include "actors/actors.hpp"
+#include "actors/node.hpp"
 #include "agent/process/owned_actors.hpp"
 #include "agent/process/start_options.hpp"
 #include "agent/services/context.hpp"
@@ -34,7 +35,8 @@ struct running_registry {
 running_registry start_registry(caf::actor_system& system, const agent_options& options);
 
 struct running_node {
-  node_actor handle;
+  /// The node's full interface, wiring included; peers see it as a node_actor.
+  node_impl_actor handle;
   /// This agent in the overlay: its node's address and port, region and URL.
   peer_entry self;
   owned_actors actors;
