@@ -16,7 +16,7 @@ public:
       self_(std::move(self)), timeout_(timeout) {}
 
   std::string new_global_id() override {
-    // agent.cpp checks at start that the node address is a dotted IPv4 address.
+    // check_options (process/start_options.cpp) made sure the node address is dotted IPv4.
     return api::make_global_id({self_.host, self_.port}).value();
   }
 
