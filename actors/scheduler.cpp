@@ -7,16 +7,12 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "metrics/catalog.hpp"
+#include "storage/unix_time.hpp"
 
 namespace fedstack {
 namespace {
 
 using self_pointer = scheduler_actor::stateful_pointer<scheduler_state>;
-
-std::int64_t unix_ms_now() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 void remember(self_pointer self, const placement_decision& d) {
   auto& st = self->state;
@@ -37,7 +33,7 @@ struct probe_round {
 
 void probe_answered(self_pointer self, const std::shared_ptr<probe_round>& round) {
   if (--round->pending > 0) return;
-  auto d = refine_placement(self->state.config.policy, round->first, round->fresh, unix_ms_now());
+  auto d = refine_placement(self->state.config.policy, round->first, round->fresh, now_unix_ms());
   remember(self, d);
   round->promise.deliver(std::move(d));
 }
@@ -74,7 +70,7 @@ void probe(self_pointer self, const std::shared_ptr<probe_round>& round, const p
 void decide_on(self_pointer self, const capacity_view& view, const placement_request& request,
                caf::typed_response_promise<placement_decision> promise) {
   auto& st = self->state;
-  auto first = decide_placement(st.config.policy, request, view.reports, view.unreachable, st.rng, unix_ms_now());
+  auto first = decide_placement(st.config.policy, request, view.reports, view.unreachable, st.rng, now_unix_ms());
   if (!st.config.live_probe || first.candidates.empty()) {
     remember(self, first);
     promise.deliver(std::move(first));

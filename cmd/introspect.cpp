@@ -20,6 +20,7 @@
 #include "agent/pages/overlay_graph.hpp"
 #include "agent/pages/status_view.hpp"
 #include "config/options.hpp"
+#include "storage/unix_time.hpp"
 
 namespace fedstack::cmd {
 namespace {
@@ -39,12 +40,6 @@ struct introspect_options {
   long long max_nodes = 1000;
   tls_files tls;
 };
-
-std::int64_t now_unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 /// A CAF node of its own that attaches to agents' node actors. Blocking calls:
 /// fine in a command-line tool, never inside an actor.

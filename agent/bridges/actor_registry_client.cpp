@@ -16,7 +16,7 @@ public:
       self_(std::move(self)), timeout_(timeout) {}
 
   std::string new_global_id() override {
-    // agent.cpp checks at start that the node address is a dotted IPv4 address.
+    // check_options (process/start_options.cpp) made sure the node address is dotted IPv4.
     return api::make_global_id({self_.host, self_.port}).value();
   }
 
@@ -24,24 +24,16 @@ public:
                                                                std::string global_id) override {
     auto owner = owner_of(global_id);
     if (!owner) co_return std::nullopt;   // not a global ID: nobody records it
-    caf::expected<storage::registry_entry> result{caf::error{}};
-    // Own registry first: after a restart on another node port the IDs this
-    // agent made name the old address, and they are still its own.
-    result = co_await ask<storage::registry_entry>(system_, registry_, timeout_, atom::get_v,
-                                                   project, global_id);
-    if (!result && result.error() == ec::not_found && !(*owner == self_)) {
-      auto node = co_await node_of(*owner);
-      if (!node) co_return std::nullopt;   // no federation node there: nothing is recorded
-      // Named, not a temporary in the co_await: GCC 12 destroys such a temporary twice (ask.hpp).
-      registry_key key{std::move(project), std::move(global_id)};
-      result = co_await ask<storage::registry_entry>(system_, *node, timeout_, atom::get_v, key);
-      if (!result) forget(*owner, result.error());
-    }
-    if (result) co_return std::move(*result);
+    registry_key key{project, global_id};
+    std::optional<caf::expected<storage::registry_entry>> result;
+    result = co_await ask_own_then_owner<storage::registry_entry>(*owner, &not_found_here, atom::get_v, key,
+                                                                  project, global_id);
+    if (!result) co_return std::nullopt;   // no federation node there: nothing is recorded
+    if (*result) co_return std::move(**result);
     // Not found and malformed IDs are ordinary answers; anything else is an outage.
-    if (result.error() == ec::not_found || result.error() == ec::invalid_argument)
+    if (result->error() == ec::not_found || result->error() == ec::invalid_argument)
       co_return std::nullopt;
-    throw registry_unavailable(describe(*owner, result.error()));
+    throw registry_unavailable(describe(*owner, result->error()));
   }
 
   http::awaitable<std::vector<storage::id_mapping>>
@@ -62,23 +54,18 @@ public:
   add_copy(std::string project, std::string global_id, storage::cloud_copy copy) override {
     auto owner = owner_of(global_id);
     if (!owner) co_return std::nullopt;
-    caf::expected<storage::registry_entry> result{caf::error{}};
-    result = co_await ask<storage::registry_entry>(system_, registry_, timeout_, atom::add_copy_v,
-                                                   project, global_id, copy);
-    if (!result && result.error() == ec::not_found && !(*owner == self_)) {
-      auto node = co_await node_of(*owner);
-      if (!node) co_return std::nullopt;
-      copy_addition addition{std::move(project), std::move(global_id), std::move(copy)};
-      result = co_await ask<storage::registry_entry>(system_, *node, timeout_, atom::add_copy_v, addition);
-      if (!result) forget(*owner, result.error());
-    }
-    if (result) co_return std::move(*result);
+    copy_addition addition{project, global_id, copy};
+    std::optional<caf::expected<storage::registry_entry>> result;
+    result = co_await ask_own_then_owner<storage::registry_entry>(*owner, &not_found_here, atom::add_copy_v,
+                                                                  addition, project, global_id, copy);
+    if (!result) co_return std::nullopt;
+    if (*result) co_return std::move(**result);
     // not_authorized: the owner did not find this copy marked on its cloudlet
     // (actors/node.hpp); the caller deletes the copy it made.
-    if (result.error() == ec::not_found || result.error() == ec::duplicate_id ||
-        result.error() == ec::not_authorized)
+    auto error = result->error();
+    if (error == ec::not_found || error == ec::duplicate_id || error == ec::not_authorized)
       co_return std::nullopt;
-    throw registry_unavailable(describe(*owner, result.error()));
+    throw registry_unavailable(describe(*owner, error));
   }
 
   http::awaitable<std::vector<storage::registry_entry>> reserved(std::int64_t before_unix_ms) override {
@@ -92,23 +79,19 @@ public:
   http::awaitable<bool> erase(std::string project, std::string global_id) override {
     auto owner = owner_of(global_id);
     if (!owner) co_return false;
-    caf::expected<bool> result{caf::error{}};
-    result = co_await ask<bool>(system_, registry_, timeout_, atom::erase_v, project, global_id);
-    if (result && !*result && !(*owner == self_)) {
-      auto node = co_await node_of(*owner);
-      if (!node) co_return false;
-      registry_key key{project, global_id};
-      result = co_await ask<bool>(system_, *node, timeout_, atom::erase_v, key);
-      // The owner erases for another agent only once it finds the resource
-      // gone (actors/node.hpp); if it does not, it keeps the record.
-      if (!result && result.error() == ec::not_authorized) {
-        spdlog::warn("{} kept its record of {}: {}", to_string(*owner), global_id, system_.render(result.error()));
-        co_return false;
-      }
-      if (!result) forget(*owner, result.error());
+    registry_key key{project, global_id};
+    std::optional<caf::expected<bool>> result;
+    result = co_await ask_own_then_owner<bool>(*owner, &nothing_erased_here, atom::erase_v, key, project,
+                                               global_id);
+    if (!result) co_return false;
+    // The owner erases for another agent only once it finds the resource
+    // gone (actors/node.hpp); if it does not, it keeps the record.
+    if (!*result && result->error() == ec::not_authorized) {
+      spdlog::warn("{} kept its record of {}: {}", to_string(*owner), global_id, system_.render(result->error()));
+      co_return false;
     }
-    if (!result) throw registry_unavailable(describe(*owner, result.error()));
-    co_return *result;
+    if (!*result) throw registry_unavailable(describe(*owner, result->error()));
+    co_return **result;
   }
 
   http::awaitable<void> abandon(storage::abandoned_attempt attempt) override {
@@ -137,6 +120,32 @@ public:
   }
 
 private:
+  /// `atom` with `local` to this agent's registry, then, when that does not
+  /// hold the record (`held_elsewhere`) and `owner` is another agent, with
+  /// `remote` to the owner's node. Own registry first: after a restart on
+  /// another node port the IDs this agent made name the old address, and they
+  /// are still its own. nullopt when the owner has no federation node there.
+  /// Arguments by reference (ask.hpp); callers name them.
+  template <class Result, class Atom, class Remote, class... Local>
+  http::awaitable<std::optional<caf::expected<Result>>>
+  ask_own_then_owner(const peer_address& owner, bool (*held_elsewhere)(const caf::expected<Result>&),
+                     const Atom& atom, const Remote& remote, const Local&... local) {
+    caf::expected<Result> result{caf::error{}};
+    result = co_await ask<Result>(system_, registry_, timeout_, atom, local...);
+    if (!held_elsewhere(result) || owner == self_) co_return std::move(result);
+    auto node = co_await node_of(owner);
+    if (!node) co_return std::nullopt;
+    result = co_await ask<Result>(system_, *node, timeout_, atom, remote);
+    if (!result) forget(owner, result.error());
+    co_return std::move(result);
+  }
+
+  static bool not_found_here(const caf::expected<storage::registry_entry>& result) {
+    return !result && result.error() == ec::not_found;
+  }
+
+  static bool nothing_erased_here(const caf::expected<bool>& result) { return result && !*result; }
+
   static std::optional<peer_address> owner_of(const std::string& global_id) {
     auto owner = api::global_id_owner(global_id);
     if (!owner) return std::nullopt;

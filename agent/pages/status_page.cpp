@@ -69,12 +69,6 @@ http::awaitable<void> send_page(request& r, unsigned status, const char* content
   co_await r.exchange.send(std::move(response));
 }
 
-std::int64_t unix_ms_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
 std::string describe(caf::actor_system& system, const caf::error& error, std::chrono::milliseconds timeout) {
   if (error == caf::sec::request_timeout) return "no answer within " + std::to_string(timeout.count()) + " ms";
   return system.render(error);
@@ -134,7 +128,7 @@ http::awaitable<status_snapshot> gather(agent_context& context, bool everything)
     s.self.address = peer_address{context.options.node_address, 0};
     std::string why = "the agent's actors are not running yet";
     s.capacity.error = s.neighbours.error = s.neighbour_capacity.error = s.overlay.error = s.decisions.error = why;
-    s.now_unix_ms = unix_ms_now();
+    s.now_unix_ms = now_unix_ms();
     co_return s;
   }
   s.self = actors->self;
@@ -179,7 +173,7 @@ http::awaitable<status_snapshot> gather(agent_context& context, bool everything)
     take_part(s.neighbours, members, done[3], deadline);
     take_part(s.decisions, decisions, done[4], deadline);
   }
-  s.now_unix_ms = unix_ms_now();
+  s.now_unix_ms = now_unix_ms();
   co_return s;
 }
 

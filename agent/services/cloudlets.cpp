@@ -54,10 +54,4 @@ http::awaitable<http::response> call_cloudlet(agent_context& context, const clou
                                             std::move(sent), context.upstream_timeout(), &context.pool, {});
 }
 
-std::int64_t now_unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
 } // namespace fedstack::agent

@@ -12,6 +12,7 @@
 
 #include "agent/services/context.hpp"
 #include "api/service.hpp"
+#include "storage/unix_time.hpp"
 
 namespace fedstack::agent {
 
@@ -31,8 +32,5 @@ http::awaitable<http::response> call_cloudlet(agent_context& context, const clou
                                               api::service_type service, bhttp::verb method,
                                               const std::string& target, const bhttp::fields& headers,
                                               const std::string& body = {});
-
-/// Milliseconds since the epoch (registry timestamps).
-std::int64_t now_unix_ms();
 
 } // namespace fedstack::agent

@@ -6,6 +6,7 @@
 
 #include "agent/services/upstream_call.hpp"
 #include "api/urls.hpp"
+#include "storage/unix_time.hpp"
 
 namespace fedstack::agent {
 namespace {
@@ -63,9 +64,7 @@ http::awaitable<capacity_report> read_capacity(const agent_context& context, ser
                ? api::next_page_path(images["next"].get<std::string>())
                : "";
   }
-  report.measured_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::system_clock::now().time_since_epoch())
-                              .count();
+  report.measured_unix_ms = now_unix_ms();
   co_return report;
 }
 
