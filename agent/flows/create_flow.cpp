@@ -180,8 +180,11 @@ http::awaitable<void> try_candidates(request& r, registry_entry& entry, json& do
     last_cloudlet = c;
     auto step = after(a.outcome);
     if (step.bind) co_return co_await bind_and_answer(r, c, entry, a);
-    if (step.record_abandoned && !co_await record_abandoned(r, c, entry, a.token))
-      step = after_unrecorded_abandonment(step);
+    // Not `record_abandoned && !co_await ...`: GCC 12 miscompiles co_await after && (create_attempt.cpp).
+    if (step.record_abandoned) {
+      bool recorded = co_await record_abandoned(r, c, entry, a.token);
+      if (!recorded) step = after_unrecorded_abandonment(step);
+    }
     if (step.delete_made) co_await delete_abandoned_server(r, c, a, entry.kind);
     if (!step.try_next) {
       last = std::move(a);
