@@ -165,7 +165,8 @@ http::awaitable<void> try_candidates(request& r, registry_entry& entry, json& do
   for (const auto& c : cloudlets) {
     if (retry_cause) metrics::fedstack().create_retries.add({storage::to_string(entry.kind), *retry_cause});
     if (boot) {
-      if (auto failure = co_await prepare_boot_on(r, *boot, doc["server"], c)) {
+      auto failure = co_await prepare_boot_on(r, *boot, doc["server"], c);
+      if (failure) {
         last = attempt{};
         last.outcome = attempt_outcome::not_prepared;
         last.status = failure->status;
