@@ -179,10 +179,71 @@ void note_failure(attempt& a, const std::optional<upstream_failure>& failure) {
   a.cause = failure->status == 504 ? "timeout" : "unreachable";
 }
 
+
+/// After a 5xx or no answer: what the attempt made, looked for by its token,
+/// becomes its answer; false (the outcome set) when nothing can be bound.
+http::awaitable<bool> settle_unanswered(request& r, const cloudlet_endpoints& c, const registry_entry& entry,
+                                        const marked_body& marked, const std::optional<upstream_failure>& failure,
+                                        attempt& a) {
+  note_failure(a, failure);
+  if (!searchable(entry.kind, marked.pending)) {
+    a.outcome = attempt_outcome::unsearchable;
+    co_return false;
+  }
+  auto made = co_await look_for(r, c, entry, marked);
+  if (!made) {
+    a.outcome = attempt_outcome::not_found;
+    co_return false;
+  }
+  a.local_id = (*made)["id"].get<std::string>();
+  spdlog::warn("{} create on {} failed ({}) but made {} {}: bound, not retried", r.request_id, c.region, a.cause,
+               storage::to_string(entry.kind), a.local_id);
+  metrics::fedstack().creates_found.add({storage::to_string(entry.kind)});
+  a.answer = answer_for_found(entry.kind, std::move(*made));
+  a.cause.clear();
+  co_return true;
+}
+
+/// The ID a 2xx answer gives; false (refused) when it gives none.
+bool read_created_id(request& r, const cloudlet_endpoints& c, attempt& a) {
+  auto id = created_id(parse_object(a.answer->body), r.route.resource);
+  if (!id) {
+    spdlog::error("{} create on {} answered {} without an id", r.request_id, c.region, a.answer->status);
+    a.outcome = attempt_outcome::refused;
+    return false;
+  }
+  a.local_id = *id;
+  return true;
+}
+
+/// What was made is marked (Neutron) and, for a server, checked to have a host.
+http::awaitable<void> complete_made(request& r, const cloudlet_endpoints& c, const registry_entry& entry,
+                                    const marked_body& marked, attempt& a) {
+  if (marked.pending) {
+    if (!co_await mark_pending_made(r, c, entry, marked, a)) {
+      a.outcome = attempt_outcome::unmarked;
+      co_return;
+    }
+  } else if (r.route.service == api::service_type::network) {
+    co_await tag_made(r, c, entry, a);
+  }
+  bool no_host = false;   // no co_await after && : GCC 12 miscompiles it in this coroutine
+  if (entry.kind == resource_kind::server) no_host = co_await failed_for_want_of_host(r, c, a.local_id);
+  if (no_host) {
+    spdlog::warn("{} server {} on {}: no valid host; trying the next cloudlet", r.request_id, a.local_id, c.region);
+    a.status = 503;
+    a.message = "No valid host was found on " + c.region + ".";
+    a.cause = "no_valid_host";
+    a.answer.reset();
+    a.outcome = attempt_outcome::no_valid_host;
+    co_return;
+  }
+  a.outcome = attempt_outcome::created;
+}
+
 } // namespace
 
 http::awaitable<attempt> create_on(request& r, const cloudlet_endpoints& c, registry_entry& entry, const json& body) {
-  auto kind = entry.kind;
   auto marked = co_await mark_body(r, c, entry, body);
   // The reservation knows its attempt before the cloud does: after a crash the
   // sweep finds what it made, or records it as abandoned (reservation_sweep.cpp).
@@ -202,50 +263,10 @@ http::awaitable<attempt> create_on(request& r, const cloudlet_endpoints& c, regi
     a.outcome = attempt_outcome::refused;
     co_return a;
   }
-  if (result == call_result::unknown) {
-    note_failure(a, failure);
-    if (!searchable(kind, marked.pending)) {
-      a.outcome = attempt_outcome::unsearchable;
-      co_return a;
-    }
-    auto made = co_await look_for(r, c, entry, marked);
-    if (!made) {
-      a.outcome = attempt_outcome::not_found;
-      co_return a;
-    }
-    a.local_id = (*made)["id"].get<std::string>();
-    spdlog::warn("{} create on {} failed ({}) but made {} {}: bound, not retried", r.request_id, c.region, a.cause,
-                 storage::to_string(kind), a.local_id);
-    metrics::fedstack().creates_found.add({storage::to_string(kind)});
-    a.answer = answer_for_found(kind, std::move(*made));
-    a.cause.clear();
-  } else {
-    auto id = created_id(parse_object(a.answer->body), r.route.resource);
-    if (!id) {
-      spdlog::error("{} create on {} answered {} without an id", r.request_id, c.region, a.answer->status);
-      a.outcome = attempt_outcome::refused;
-      co_return a;
-    }
-    a.local_id = *id;
-  }
-  if (marked.pending) {
-    if (!co_await mark_pending_made(r, c, entry, marked, a)) {
-      a.outcome = attempt_outcome::unmarked;
-      co_return a;
-    }
-  } else if (r.route.service == api::service_type::network) {
-    co_await tag_made(r, c, entry, a);
-  }
-  if (kind == resource_kind::server && co_await failed_for_want_of_host(r, c, a.local_id)) {
-    spdlog::warn("{} server {} on {}: no valid host; trying the next cloudlet", r.request_id, a.local_id, c.region);
-    a.status = 503;
-    a.message = "No valid host was found on " + c.region + ".";
-    a.cause = "no_valid_host";
-    a.answer.reset();
-    a.outcome = attempt_outcome::no_valid_host;
-    co_return a;
-  }
-  a.outcome = attempt_outcome::created;
+  bool made = false;
+  if (result == call_result::made) made = read_created_id(r, c, a);
+  else made = co_await settle_unanswered(r, c, entry, marked, failure, a);
+  if (made) co_await complete_made(r, c, entry, marked, a);
   co_return a;
 }
 

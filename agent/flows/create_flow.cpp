@@ -165,7 +165,8 @@ http::awaitable<void> try_candidates(request& r, registry_entry& entry, json& do
   for (const auto& c : cloudlets) {
     if (retry_cause) metrics::fedstack().create_retries.add({storage::to_string(entry.kind), *retry_cause});
     if (boot) {
-      if (auto failure = co_await prepare_boot_on(r, *boot, doc["server"], c)) {
+      auto failure = co_await prepare_boot_on(r, *boot, doc["server"], c);
+      if (failure) {
         last = attempt{};
         last.outcome = attempt_outcome::not_prepared;
         last.status = failure->status;
@@ -180,8 +181,11 @@ http::awaitable<void> try_candidates(request& r, registry_entry& entry, json& do
     last_cloudlet = c;
     auto step = after(a.outcome);
     if (step.bind) co_return co_await bind_and_answer(r, c, entry, a);
-    if (step.record_abandoned && !co_await record_abandoned(r, c, entry, a.token))
-      step = after_unrecorded_abandonment(step);
+    // Not `record_abandoned && !co_await ...`: GCC 12 miscompiles co_await after && (create_attempt.cpp).
+    if (step.record_abandoned) {
+      bool recorded = co_await record_abandoned(r, c, entry, a.token);
+      if (!recorded) step = after_unrecorded_abandonment(step);
+    }
     if (step.delete_made) co_await delete_abandoned_server(r, c, a, entry.kind);
     if (!step.try_next) {
       last = std::move(a);

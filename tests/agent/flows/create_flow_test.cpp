@@ -283,6 +283,64 @@ TEST_F(CreateFlow, AnUnknownPinnedZoneIsRefused) {
   EXPECT_EQ(h.registry().entries().size(), 1u) << "only the image: nothing reserved";
 }
 
+TEST_F(CreateFlow, ACandidateThatCannotBeReadiedForTheBootIsSkipped) {
+  // cloudlet-2's m1.tiny has another shape: the boot's flavor cannot be matched there.
+  auto admin = h.clouds().admin_token();
+  auto tiny = flavor_id("cloudlet-2", "m1.tiny");
+  ASSERT_EQ(h.clouds().direct("cloudlet-2", api::service_type::compute, bhttp::verb::delete_, "/v2.1/flavors/" + tiny,
+                              admin).status, 202u);
+  ASSERT_EQ(h.clouds().direct("cloudlet-2", api::service_type::compute, bhttp::verb::post, "/v2.1/flavors", admin,
+                              {{"flavor", {{"name", "m1.tiny"}, {"ram", 1024}, {"vcpus", 1}, {"disk", 1}}}}).status,
+            200u);
+  auto image = global_image({"cloudlet-1", "cloudlet-2", "cloudlet-3"});
+  h.placement().place_on("cloudlet-2", {"cloudlet-3"});
+  auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers", boot_body(image));
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+  auto global_id = json::parse(answer.body).at("server").at("id").get<std::string>();
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.1/servers").empty())
+    << "nothing is booted where the flavor differs";
+  EXPECT_EQ(marked(h.clouds(), "cloudlet-3", "servers", global_id).size(), 1u);
+  EXPECT_TRUE(h.registry().abandoned_attempts().empty()) << "no attempt was made there";
+  auto sent = h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2.1/servers");
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(json::parse(sent[0].body)["server"]["flavorRef"], flavor_id("cloudlet-3", "m1.tiny"))
+    << "cloudlet-3's own flavor of that name and shape";
+}
+
+TEST_F(CreateFlow, ABootWhoseOnlyCandidateCannotBeReadiedIsAnsweredWhy) {
+  auto image = global_image({"cloudlet-1", "cloudlet-2"});
+  auto admin = h.clouds().admin_token();
+  auto tiny = flavor_id("cloudlet-2", "m1.tiny");
+  h.clouds().direct("cloudlet-2", api::service_type::compute, bhttp::verb::delete_, "/v2.1/flavors/" + tiny, admin);
+  h.clouds().direct("cloudlet-2", api::service_type::compute, bhttp::verb::post, "/v2.1/flavors", admin,
+                    {{"flavor", {{"name", "m1.tiny"}, {"ram", 1024}, {"vcpus", 1}, {"disk", 1}}}});
+  h.placement().place_on("cloudlet-2");
+  auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers", boot_body(image));
+  EXPECT_EQ(answer.status, 409u) << answer.body;
+  EXPECT_NE(answer.body.find("another shape"), std::string::npos) << answer.body;
+  EXPECT_EQ(h.registry().entries().size(), 1u) << "only the image: the reservation went";
+}
+
+TEST_F(CreateFlow, ASubnetGoesToItsNetworksCloudlet) {
+  auto network_id = h.registry().new_global_id();
+  auto made = h.clouds().direct("cloudlet-3", api::service_type::network, bhttp::verb::post, "/v2.0/networks",
+                                h.demo_token(), {{"network", {{"name", "far"}}}});
+  ASSERT_EQ(made.status, 201u) << made.body;
+  auto local = json::parse(made.body).at("network").at("id").get<std::string>();
+  h.record(resource_kind::network, h.clouds().demo_project_id(), {{"cloudlet-3", local}}, "far", network_id);
+
+  auto answer = h.send(bhttp::verb::post, "/network/v2.0/subnets",
+                       json{{"subnet", {{"network_id", network_id}, {"cidr", "10.2.0.0/24"}, {"ip_version", 4}}}});
+  ASSERT_EQ(answer.status, 201u) << answer.body;
+  auto shown = json::parse(answer.body).at("subnet");
+  EXPECT_EQ(shown.at("network_id"), network_id) << "the client sees the network's global ID";
+  auto subnet_id = shown.at("id").get<std::string>();
+  auto there = marked(h.clouds(), "cloudlet-3", "subnets", subnet_id);
+  ASSERT_EQ(there.size(), 1u);
+  EXPECT_EQ(there[0].at("network_id"), local) << "the cloud got its own network ID";
+  EXPECT_TRUE(h.placement().asked().empty()) << "the scheduler is not asked";
+}
+
 TEST_F(CreateFlow, ABootWhoseNetworkLivesElsewhereGetsACopyOfItOnTheTarget) {
   // A network with a subnet on the agent's own cloudlet, made through the agent.
   auto net = h.send(bhttp::verb::post, "/network/v2.0/networks", json{{"network", {{"name", "net"}}}});
