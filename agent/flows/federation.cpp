@@ -93,7 +93,8 @@ ids_to_local(request& r, const std::string& cloudlet, const std::vector<std::str
 
 http::awaitable<std::map<std::string, std::string>>
 ids_to_global(request& r, const std::string& cloudlet, api::service_type service, json* body,
-              const std::vector<std::string>& local_ids, const std::map<std::string, std::string>& seed) {
+              const std::vector<std::string>& local_ids, const std::map<std::string, std::string>& seed,
+              const std::vector<std::string>& other_projects) {
   auto& context = r.context;
   global_id_sources sources;
   sources.known = seed;
@@ -102,6 +103,12 @@ ids_to_global(request& r, const std::string& cloudlet, api::service_type service
   auto unknown = ids_needing_registry(local_ids, local_to_global(sources));
   if (!unknown.empty()) {
     sources.registry = co_await context.registry->to_global(r.identity->project_id, cloudlet, unknown);
+    for (const auto& project : other_projects) {
+      auto still = ids_needing_registry(unknown, local_to_global(sources));
+      if (still.empty()) break;
+      auto more = co_await context.registry->to_global(project, cloudlet, still);
+      sources.registry.insert(sources.registry.end(), more.begin(), more.end());
+    }
     for (const auto& id : unknown)
       if (auto alias = context.aliases.find(cloudlet, id)) sources.aliases.emplace(id, std::move(*alias));
   }

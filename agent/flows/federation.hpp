@@ -34,11 +34,14 @@ ids_to_local(request& r, const std::string& cloudlet, const std::vector<std::str
 
 /// Local -> global for an answer from `cloudlet`: markers in the body (which are
 /// then stripped), this agent's registry, and the aliases it learned. `known`
-/// seeds the map. Returns the map used.
+/// seeds the map. `other_projects`: for an admin's answer holding other
+/// projects' items, whose records translate what the caller's project does not
+/// (rules/admin_scope.hpp). Returns the map used.
 http::awaitable<std::map<std::string, std::string>>
 ids_to_global(request& r, const std::string& cloudlet, api::service_type service,
               nlohmann::json* body, const std::vector<std::string>& local_ids,
-              const std::map<std::string, std::string>& known = {});
+              const std::map<std::string, std::string>& known = {},
+              const std::vector<std::string>& other_projects = {});
 
 /// Rewrites a cloud's answer for the client: IDs through `to_global`, the
 /// cloud's service root to the agent's.

@@ -20,7 +20,9 @@
 #include "agent/services/registry_client.hpp"
 #include "agent/rules/resource_kinds.hpp"
 #include "agent/flows/request.hpp"
+#include "agent/rules/admin_scope.hpp"
 #include "agent/rules/list_paging.hpp"
+#include "agent/rules/operator_sums.hpp"
 #include "agent/services/upstream_call.hpp"
 #include "api/global_id.hpp"
 #include "api/json_uuids.hpp"
@@ -40,6 +42,8 @@ struct cloud_items {
   bool timed_out = false;
   std::vector<json> items;   // raw, cloud IDs
   bool exhausted = true;
+  unsigned status = 0;       // a refusal's status (non-200), 0 when it did not answer
+  std::string refusal;       // and its body, as the cloud gave it
 };
 
 /// How to ask one cloud.
@@ -80,6 +84,8 @@ http::awaitable<void> read_cloud(agent_context* context, bhttp::fields headers, 
                                            target, headers);
       if (answer.status != 200) {
         out->error = "HTTP " + std::to_string(answer.status);
+        out->status = answer.status;
+        out->refusal = std::move(answer.body);
         co_return;
       }
       auto doc = json::parse(answer.body, nullptr, false);
@@ -169,7 +175,12 @@ http::awaitable<std::vector<json>> translate_items(request& r, const cloudlet_en
     doc[collection].push_back(std::move(item));
   }
   auto uuids = api::collect_json_uuids(doc);
-  auto to_global = co_await ids_to_global(r, c.region, service, &doc, uuids);
+  // An admin's list (all_tenants, Glance's every image) holds other projects' items:
+  // their records translate them too.
+  std::vector<std::string> others;
+  if (r.identity->is_admin) others = other_projects_named(doc[collection], r.identity->project_id);
+  std::map<std::string, std::string> none;
+  auto to_global = co_await ids_to_global(r, c.region, service, &doc, uuids, none, others);
   rewrite_json_for_client(r, c, service, doc, to_global);
   if (service == api::service_type::compute) co_await show_own_flavor_ids(r, c, doc);
   std::vector<json> items;
@@ -279,11 +290,14 @@ struct list_answers {
   std::vector<api::cloudlet_page> pages;
   std::vector<std::string> unreachable;
   bool all_timed_out = true;   // every failure a timeout or a missed deadline
+  std::vector<cloudlet_reply> replies;   // each read's answer, for a refusal to relay
 };
 
 http::awaitable<list_answers> gather_pages(request& r, std::vector<cloud_read>& reads,
                                            const std::vector<bool>& done) {
   list_answers out;
+  for (const auto& read : reads)
+    out.replies.push_back({read.result->status != 0 || read.result->ok, read.result->ok ? 200u : read.result->status});
   for (std::size_t t = 0; t < reads.size(); ++t) {
     const auto& c = reads[t].query.cloudlet;
     auto& result = *reads[t].result;
@@ -339,6 +353,11 @@ http::awaitable<void> handle_list(request& r) {
     co_return;
   }
   auto answers = co_await gather_pages(r, reads, done);
+  // Every cloud refused the list (a non-admin's all_tenants: Nova's 403): the client's error, as Nova gave it.
+  if (auto outcome = decide_view(answers.replies, {}); outcome.what == view_outcome::kind::relay) {
+    const auto& refused = *reads[outcome.relay_index].result;
+    co_return co_await send_json(r, refused.status, refused.refusal);
+  }
   if (auto failure = failed_list(reads.size(), answers.pages.size(), answers.all_timed_out))
     co_return co_await send_error(r, failure->status, failure->message);
   auto merged = api::merge_pages(std::move(answers.pages), list.keys,

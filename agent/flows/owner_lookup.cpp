@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/flows/federation.hpp"
+#include "agent/rules/admin_scope.hpp"
 #include "agent/services/registry_client.hpp"
 
 namespace fedstack::agent {
@@ -22,7 +23,10 @@ http::awaitable<std::optional<marked_resource>> find_unplaced(request& r, storag
                                                               const std::string& why) {
   spdlog::info("{} {}: not placed by its owner ({}); looking for it on the clouds", r.request_id, global_id, why);
   auto headers = client_call_headers(r);
-  co_return co_await find_marked_primary(r.context, headers, kind, global_id, false);
+  // An admin may act on any project's resource: Nova shows another project's
+  // server to an admin only with all_tenants, which it refuses to anyone else.
+  co_return co_await find_marked_primary(r.context, headers, kind, global_id,
+                                         search_all_projects(r.identity->is_admin));
 }
 
 } // namespace fedstack::agent

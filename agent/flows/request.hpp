@@ -57,6 +57,8 @@ http::awaitable<void> handle_create(request& r, std::string body);
 http::awaitable<void> handle_list(request& r);
 /// One availability zone per cloudlet (list_flow.cpp).
 http::awaitable<void> handle_zone_list(request& r);
+/// Hypervisor statistics and lists, limits and quota sets over every cloudlet (operator_views.cpp).
+http::awaitable<void> handle_operator_view(request& r);
 
 /// Reads a JSON request body within --max-body-bytes and --max-json-depth; on
 /// failure answers 413 or 400 and returns nullopt.

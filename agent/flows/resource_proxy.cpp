@@ -16,6 +16,7 @@
 #include "agent/flows/federation.hpp"
 #include "agent/flows/marker_search.hpp"
 #include "agent/flows/owner_lookup.hpp"
+#include "agent/rules/admin_scope.hpp"
 #include "agent/rules/flow_choice.hpp"
 #include "agent/rules/reclaim_rule.hpp"
 #include "agent/services/registry_client.hpp"
@@ -141,7 +142,8 @@ http::awaitable<void> read_by_marker(request& r, resource_call call, storage::re
 http::awaitable<owner_answer> ask_other_project(request& r, storage::resource_kind kind) {
   std::optional<marked_resource> found;
   try {
-    found = co_await find_marked_primary(r.context, client_call_headers(r), kind, r.route.resource_id, false);
+    found = co_await find_marked_primary(r.context, client_call_headers(r), kind, r.route.resource_id,
+                                         search_all_projects(r.identity->is_admin));
   } catch (const upstream_failure&) {
     co_return owner_answer{};   // nobody can tell: as before, this project's view
   }
@@ -213,6 +215,7 @@ http::awaitable<void> handle_resource(request& r, const flow_choice& choice) {
   switch (choice.flow) {
     case flow::list: co_return co_await handle_list(r);
     case flow::zone_list: co_return co_await handle_zone_list(r);
+    case flow::operator_view: co_return co_await handle_operator_view(r);
     case flow::create: co_return co_await handle_create(r, std::move(body));
     case flow::recorded_resource: co_return co_await handle_recorded(r, choice.call, std::move(body));
     default: co_return co_await forward(r, choice.call, std::move(body));   // to this agent's cloudlet

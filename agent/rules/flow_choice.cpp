@@ -49,6 +49,17 @@ bool is_federated_list(const api::route& route) {
   }
 }
 
+bool is_operator_view(const api::route& route) {
+  if (route.service != api::service_type::compute) return false;
+  if (route.resource == "os-hypervisors")
+    return route.resource_id.empty() && (route.action.empty() || route.action == "detail" || route.action == "statistics");
+  if (route.resource == "limits") return route.resource_id.empty() && route.action.empty();
+  // GET /os-quota-sets/{project} and .../detail; the defaults (.../defaults) are each cloud's own.
+  if (route.resource == "os-quota-sets")
+    return !route.resource_id.empty() && (route.action.empty() || route.action == "detail");
+  return false;
+}
+
 bool is_read(verb method) { return method == verb::get || method == verb::head; }
 
 flow_choice choose_flow(const api::route& route, verb method, bool operator_path) {
@@ -70,6 +81,7 @@ flow_choice choose_flow(const api::route& route, verb method, bool operator_path
   auto kind = kind_of(route);
   if (method == verb::get && is_federated_list(route)) choice.flow = flow::list;
   else if (method == verb::get && is_zone_list(route)) choice.flow = flow::zone_list;
+  else if (method == verb::get && is_operator_view(route)) choice.flow = flow::operator_view;
   else if (method == verb::post && kind && route.is_collection && route.resource_id.empty() &&
            route.action.empty())
     choice.flow = flow::create;

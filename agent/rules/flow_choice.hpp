@@ -20,6 +20,7 @@ enum class flow {
   identity,            // the shared Keystone, without the agent's token check
   list,                // one collection merged across every cloudlet
   zone_list,           // one availability zone per cloudlet
+  operator_view,       // hypervisor statistics and lists, limits, quota sets: combined over cloudlets
   create,              // a recorded kind made where the scheduler or its network says
   recorded_resource,   // one resource named by a global ID: where its owner's registry places it
   own_cloudlet,        // anything else: passed through to this agent's cloudlet
@@ -52,6 +53,9 @@ flow_choice choose_flow(const api::route& route, boost::beast::http::verb method
 
 /// True for the collections the list flow merges across cloudlets.
 bool is_federated_list(const api::route& route);
+
+/// True for the compute reads combined over every cloudlet (rules/operator_sums.hpp).
+bool is_operator_view(const api::route& route);
 
 /// True for a call that only reads: it may be answered from a resource found by its marker.
 bool is_read(boost::beast::http::verb method);

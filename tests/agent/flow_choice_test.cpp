@@ -60,7 +60,16 @@ INSTANTIATE_TEST_SUITE_P(
     row{"GET", "/compute/v2.1", version_document},
     row{"DELETE", "/v2/images", method_not_allowed},
     row{"PATCH", "/v2.0/networks/" + gid, method_not_allowed},
-    row{"GET", "/v2.1/os-hypervisors/statistics", own_cloudlet},
+    // Operator views, combined over every cloudlet (rules/operator_sums.hpp).
+    row{"GET", "/v2.1/os-hypervisors/statistics", operator_view},
+    row{"GET", "/compute/v2.1/os-hypervisors", operator_view},
+    row{"GET", "/compute/v2.1/os-hypervisors/detail", operator_view},
+    row{"GET", "/compute/v2.1/limits", operator_view},
+    row{"GET", "/compute/v2.1/os-quota-sets/0123456789abcdef0123456789abcdef", operator_view},
+    row{"GET", "/compute/v2.1/os-quota-sets/0123456789abcdef0123456789abcdef/detail", operator_view},
+    row{"GET", "/compute/v2.1/os-quota-sets/0123456789abcdef0123456789abcdef/defaults", own_cloudlet},
+    row{"PUT", "/compute/v2.1/os-quota-sets/0123456789abcdef0123456789abcdef", own_cloudlet, forward, json},
+    row{"GET", "/compute/v2.1/os-hypervisors/1", own_cloudlet},
     row{"POST", "/v2.1/os-hypervisors", method_not_allowed},
     // Keystone's calls, whatever they are.
     row{"POST", "/v3/auth/tokens", identity},

@@ -1,0 +1,142 @@
+// Federation-wide operator views (docs/federation.md, "Operator views"): Nova's
+// hypervisor statistics, absolute limits and quota sets combined over every
+// cloudlet that answered, and hypervisor lists merged with IDs unique across
+// cloudlets. Each cloudlet is asked in parallel under --list-deadline-ms with
+// the client's token (so each Nova's policy decides, as for the lists); one
+// that does not answer is named in X-Fedstack-Unreachable, as the lists do.
+// What combines how is rules/operator_sums.hpp.
+
+#include <algorithm>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "agent/flows/federation.hpp"
+#include "agent/flows/request.hpp"
+#include "agent/rules/list_paging.hpp"
+#include "agent/rules/operator_sums.hpp"
+#include "agent/services/upstream_call.hpp"
+
+namespace fedstack::agent {
+namespace {
+
+using json = nlohmann::json;
+
+/// One cloudlet's answer to the view's call.
+struct view_answer {
+  bool answered = false;
+  bool timed_out = false;
+  unsigned status = 0;
+  std::string body;
+  std::string error;
+};
+
+http::awaitable<void> ask_cloudlet(agent_context* context, bhttp::fields headers, cloudlet_endpoints c,
+                                   std::string target, std::shared_ptr<view_answer> out) {
+  try {
+    auto answer = co_await call_cloudlet(*context, c, api::service_type::compute, bhttp::verb::get, target, headers);
+    out->answered = true;
+    out->status = answer.status;
+    out->body = std::move(answer.body);
+  } catch (const upstream_failure& e) {
+    out->error = e.what();
+    out->timed_out = e.status == 504;
+  } catch (const std::exception& e) {
+    out->error = e.what();
+  }
+}
+
+/// The cloudlet's place (from 1) among the regions sorted by name: the same at every agent.
+std::size_t cloudlet_number(const std::vector<cloudlet_endpoints>& cloudlets, const std::string& region) {
+  std::vector<std::string> regions;
+  for (const auto& c : cloudlets) regions.push_back(c.region);
+  std::sort(regions.begin(), regions.end());
+  return static_cast<std::size_t>(std::find(regions.begin(), regions.end(), region) - regions.begin()) + 1;
+}
+
+/// The combined document from the 200 answers, each with its cloudlet's number.
+json combine_answers(const api::route& route, const std::vector<std::pair<std::size_t, json>>& docs) {
+  auto inner = [&](const char* key) {
+    std::vector<json> parts;
+    for (const auto& [number, doc] : docs)
+      if (doc.contains(key)) parts.push_back(doc[key]);
+    return parts;
+  };
+  json out = json::object();
+  if (route.resource == "limits") {
+    std::vector<json> absolutes;
+    for (const auto& limits : inner("limits")) absolutes.push_back(limits.value("absolute", json::object()));
+    auto rates = inner("limits");
+    out["limits"] = {{"rate", rates.empty() ? json::array() : rates.front().value("rate", json::array())},
+                     {"absolute", combine_objects(absolutes, limit_combination)}};
+  } else if (route.resource == "os-quota-sets") {
+    out["quota_set"] = combine_objects(inner("quota_set"), quota_combination);
+  } else if (route.action == "statistics") {
+    out["hypervisor_statistics"] = sum_hypervisor_statistics(inner("hypervisor_statistics"));
+  } else {
+    json merged = json::array();
+    for (const auto& [number, doc] : docs) {
+      auto items = doc.value("hypervisors", json::array());
+      federate_hypervisor_ids(items, number);
+      for (auto& item : items) merged.push_back(std::move(item));
+    }
+    out["hypervisors"] = std::move(merged);
+  }
+  return out;
+}
+
+} // namespace
+
+http::awaitable<void> handle_operator_view(request& r) {
+  auto cloudlets = all_cloudlets(r.context);
+  auto headers = client_call_headers(r);
+  auto target = r.route.upstream_path + (r.route.query.empty() ? "" : "?" + r.route.query);
+  std::vector<std::shared_ptr<view_answer>> answers;
+  std::vector<std::function<http::awaitable<void>()>> tasks;
+  for (const auto& c : cloudlets) {
+    auto answer = std::make_shared<view_answer>();
+    answers.push_back(answer);
+    tasks.push_back([context = &r.context, headers, c, target, answer]() {
+      return ask_cloudlet(context, headers, c, target, answer);
+    });
+  }
+  auto done = co_await run_all(std::move(tasks), std::chrono::milliseconds{r.context.options.list_deadline_ms});
+
+  std::vector<cloudlet_reply> replies;
+  std::vector<bool> timed_out;
+  for (std::size_t i = 0; i < cloudlets.size(); ++i) {
+    replies.push_back({done[i] && answers[i]->answered, answers[i]->status});
+    timed_out.push_back(!done[i] || answers[i]->timed_out);
+  }
+  auto outcome = decide_view(replies, timed_out);
+  if (outcome.what == view_outcome::kind::relay) {
+    const auto& refused = *answers[outcome.relay_index];
+    co_return co_await send_json(r, refused.status, refused.body);
+  }
+  if (outcome.what == view_outcome::kind::failed)
+    co_return co_await send_error(r, outcome.status, "No cloudlet answered.");
+
+  std::vector<std::pair<std::size_t, json>> docs;
+  std::vector<std::string> unreachable;
+  for (std::size_t i = 0; i < cloudlets.size(); ++i) {
+    auto doc = replies[i].answered && replies[i].status == 200 ? json::parse(answers[i]->body, nullptr, false)
+                                                               : json();
+    if (!doc.is_object()) {
+      unreachable.push_back(cloudlets[i].region);
+      spdlog::warn("{} {}: cloudlet {} {}", r.request_id, r.route.upstream_path, cloudlets[i].region,
+                   !done[i] ? "missed the deadline"
+                   : replies[i].answered ? "answered " + std::to_string(replies[i].status)
+                                         : "failed: " + answers[i]->error);
+      continue;
+    }
+    docs.emplace_back(cloudlet_number(cloudlets, cloudlets[i].region), std::move(doc));
+  }
+  if (docs.empty()) co_return co_await send_error(r, 503, "No cloudlet answered.");
+  auto text = combine_answers(r.route, docs).dump();
+  bhttp::fields extra;
+  if (!unreachable.empty()) extra.set("X-Fedstack-Unreachable", unreachable_header(unreachable));
+  co_await send_json(r, 200, std::move(text), &extra);
+}
+
+} // namespace fedstack::agent
