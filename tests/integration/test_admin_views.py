@@ -1,0 +1,106 @@
+"""Admin views and federation-wide operator views: 3 simulated cloudlets, 3 agents,
+the real openstack CLI.
+
+The demo project boots servers pinned to cloudlet-2 and cloudlet-3 through agent 1;
+the admin lists every project's servers and acts on demo's through the other
+agents; `hypervisor stats show` and `limits show --absolute` are the sums of the
+clouds' own answers.
+"""
+import json
+import os
+import unittest
+
+from harness import Federation, http, openstack, token
+
+CLOUDLETS = 3
+REGIONS = [f"cloudlet-{i}" for i in range(1, CLOUDLETS + 1)]
+
+
+class AdminViews(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.fed = Federation(cloudlets=CLOUDLETS, build_delay_ms=100, chain=True)
+        cls.admin = [cls.fed.env(agent=i) for i in range(CLOUDLETS)]
+        cls.demo = [cls.fed.env(agent=i, user="demo", password="demo", project="demo") for i in range(CLOUDLETS)]
+        cls.admin_token, _ = token(cls.fed.keystone_url)
+        cls.demo_token, _ = token(cls.fed.keystone_url, "demo", "demo", "demo")
+        image_file = os.path.join(cls.fed.dir, "boot.bin")
+        with open(image_file, "wb") as f:
+            f.write(os.urandom(64 * 1024))
+        image = openstack(cls.demo[0], "image", "create", "--file", image_file, "--disk-format", "qcow2",
+                          "--container-format", "bare", "demo-image", "-f", "json")
+        net = openstack(cls.demo[0], "network", "create", "demo-net", "-f", "json")
+        openstack(cls.demo[0], "subnet", "create", "--network", net["id"], "--subnet-range", "10.44.0.0/24",
+                  "demo-subnet")
+        # Through agent 1, pinned to the other two cloudlets.
+        cls.servers = {
+            zone: openstack(cls.demo[0], "server", "create", "--image", image["id"], "--flavor", "m1.tiny",
+                            "--network", net["id"], "--availability-zone", zone, "--wait", f"demo-{zone}",
+                            "-f", "json")
+            for zone in ("cloudlet-2", "cloudlet-3")}
+
+    @classmethod
+    def tearDownClass(cls):
+        codes = cls.fed.close()
+        assert all(c == 0 for c in codes), f"processes exited with {codes}"
+
+    def cloud_get(self, region, path, tok=None, version=None):
+        """GET on a cloudlet's own Nova, bypassing every agent."""
+        c = next(c for c in self.fed.endpoints["cloudlets"] if c["region"] == region)
+        headers = {"X-Auth-Token": tok or self.admin_token}
+        if version:
+            headers["OpenStack-API-Version"] = "compute " + version
+        status, _, body = http("GET", c["compute_url"] + path, headers=headers)
+        self.assertEqual(status, 200, body)
+        return json.loads(body)
+
+    def test_server_list_all_projects_shows_demos_servers_of_two_cloudlets(self):
+        ids = {s["id"] for s in self.servers.values()}
+        for agent in range(CLOUDLETS):
+            listed = openstack(self.admin[agent], "server", "list", "--all-projects", "--long", "-f", "json")
+            rows = {s["ID"]: s for s in listed}
+            self.assertTrue(ids <= set(rows), f"agent {agent + 1}: {listed}")
+            for zone, server in self.servers.items():
+                self.assertEqual(rows[server["id"]]["Availability Zone"], zone)
+        own = openstack(self.admin[2], "server", "list", "-f", "json")
+        self.assertFalse(ids & {s["ID"] for s in own}, "without --all-projects the admin sees the admin project's")
+        # A non-admin's --all-projects is refused as Nova refuses it, through every agent.
+        refused = openstack(self.demo[1], "server", "list", "--all-projects", check=False)
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn("403", refused.stderr)
+
+    def test_an_admin_shows_stops_and_starts_demos_server_through_another_agent(self):
+        server = self.servers["cloudlet-3"]
+        shown = openstack(self.admin[1], "server", "show", server["id"], "-f", "json")
+        self.assertEqual(shown["id"], server["id"])
+        self.assertEqual(shown["OS-EXT-AZ:availability_zone"], "cloudlet-3")
+        openstack(self.admin[1], "server", "stop", server["id"])
+        on_3 = self.cloud_get("cloudlet-3", "/servers/detail?all_tenants=1")["servers"]
+        mine = [s for s in on_3 if s["name"] == "demo-cloudlet-3"]
+        self.assertEqual(len(mine), 1)
+        self.assertEqual(mine[0]["status"], "SHUTOFF")
+        openstack(self.admin[0], "server", "start", server["id"])
+        self.assertEqual(openstack(self.demo[2], "server", "show", server["id"], "-f", "json")["status"], "ACTIVE")
+
+    def test_hypervisor_stats_are_the_sum_of_the_clouds_own(self):
+        stats = openstack(self.admin[1], "hypervisor", "stats", "show", "-f", "json")
+        own = [self.cloud_get(r, "/os-hypervisors/statistics")["hypervisor_statistics"] for r in REGIONS]
+        for field in ("count", "vcpus", "memory_mb", "local_gb", "vcpus_used", "memory_mb_used", "running_vms"):
+            self.assertEqual(stats[field], sum(o[field] for o in own), field)
+        self.assertGreaterEqual(stats["running_vms"], 2)
+        hypervisors = openstack(self.admin[0], "hypervisor", "list", "-f", "json")
+        self.assertEqual(len(hypervisors), sum(o["count"] for o in own))
+        self.assertEqual(len({h["ID"] for h in hypervisors}), len(hypervisors), "IDs unique across cloudlets")
+
+    def test_limits_show_absolute_sums_what_each_cloudlet_counts(self):
+        rows = openstack(self.demo[0], "limits", "show", "--absolute", "-f", "json")
+        limits = {r["Name"]: r["Value"] for r in rows}
+        own = [self.cloud_get(r, "/limits", self.demo_token)["limits"]["absolute"] for r in REGIONS]
+        self.assertEqual(limits["totalInstancesUsed"], sum(o["totalInstancesUsed"] for o in own))
+        self.assertGreaterEqual(limits["totalInstancesUsed"], 2)
+        self.assertEqual(limits["totalRAMUsed"], sum(o["totalRAMUsed"] for o in own))
+        self.assertEqual(limits["maxServerMeta"], min(o["maxServerMeta"] for o in own))
+
+
+if __name__ == "__main__":
+    unittest.main()
