@@ -102,6 +102,7 @@ reply nova_api::route(const call& c) {
   if (top == "os-hypervisors") return hypervisors(c);
   if (top == "os-availability-zone") return availability_zones(c);
   if (top == "limits") return limits(c);
+  if (top == "os-quota-sets") return quota_sets(c);
   if (top == "os-services") return services(c);
   if (top == "os-security-groups") return security_groups(c);
   if (top == "os-keypairs") return keypairs(c);

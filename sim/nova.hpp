@@ -60,6 +60,11 @@ private:
   reply keypairs(const call& c);
   reply server_groups(const call& c);
 
+  // nova_quotas.cpp
+  reply quota_sets(const call& c);
+  /// A project's quota for `field` (Nova's quota-set name): set, else the default.
+  std::int64_t quota_of(const std::string& project, std::string_view field) const;
+
   // nova_views.cpp
   json server_json(const server_record& s, const call& c) const;
   json server_brief(const server_record& s) const;
@@ -80,6 +85,7 @@ private:
   std::string base_url_;
   std::map<std::string, std::map<std::string, keypair>> keypairs_;   // user -> name -> keypair
   std::map<std::string, server_group> server_groups_;
+  std::map<std::string, std::map<std::string, std::int64_t>> quotas_;   // project -> field -> set value
 };
 
 } // namespace fedstack::sim

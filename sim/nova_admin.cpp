@@ -148,7 +148,8 @@ reply nova_api::limits(const call& c) {
     ram += s->flavor.ram;
     ++instances;
   }
-  // The simulator enforces no quotas, only hypervisor capacity: maxima are -1 (unlimited).
+  // The simulator enforces no quotas, only hypervisor capacity; the maxima are the quota
+  // sets' (nova_quotas.cpp: -1, unlimited, unless an admin set them).
   json absolute = {{"maxServerMeta", 128}, {"maxImageMeta", 128}};
   if (!c.at_least(57)) {
     absolute["maxPersonality"] = 5;
@@ -157,9 +158,9 @@ reply nova_api::limits(const call& c) {
   absolute["maxTotalKeypairs"] = 100;
   absolute["maxServerGroups"] = 10;
   absolute["maxServerGroupMembers"] = 10;
-  absolute["maxTotalCores"] = -1;
-  absolute["maxTotalInstances"] = -1;
-  absolute["maxTotalRAMSize"] = -1;
+  absolute["maxTotalCores"] = quota_of(project, "cores");
+  absolute["maxTotalInstances"] = quota_of(project, "instances");
+  absolute["maxTotalRAMSize"] = quota_of(project, "ram");
   absolute["totalCoresUsed"] = cores;
   absolute["totalRAMUsed"] = ram;
   absolute["totalInstancesUsed"] = instances;

@@ -101,6 +101,20 @@ class AdminViews(unittest.TestCase):
         self.assertEqual(limits["totalRAMUsed"], sum(o["totalRAMUsed"] for o in own))
         self.assertEqual(limits["maxServerMeta"], min(o["maxServerMeta"] for o in own))
 
+    def test_quota_set_stays_per_cloudlet_and_quota_show_sums_them(self):
+        # Each cloudlet's quota set through its own agent; shown through any agent as their sum.
+        for agent, cores in enumerate((7, 11, 13)):
+            openstack(self.admin[agent], "quota", "set", "--cores", str(cores), "demo")
+        own = [self.cloud_get(r, "/os-quota-sets/" + self.demo_project())["quota_set"] for r in REGIONS]
+        self.assertEqual([o["cores"] for o in own], [7, 11, 13])
+        shown = openstack(self.admin[1], "quota", "show", "demo", "-f", "json")
+        cores = shown["cores"] if isinstance(shown, dict) else \
+            next(r["Limit"] for r in shown if r["Resource"] == "cores")
+        self.assertEqual(cores, 31)
+
+    def demo_project(self):
+        _, body = token(self.fed.keystone_url, "demo", "demo", "demo")
+        return body["token"]["project"]["id"]
 
 if __name__ == "__main__":
     unittest.main()

@@ -248,6 +248,44 @@ TEST_F(AdminView, HypervisorListsAreMergedWithIdsUniqueAcrossCloudlets) {
   for (const auto& hv : json::parse(uuids.body).at("hypervisors")) EXPECT_TRUE(hv.at("id").is_string());
 }
 
+TEST_F(AdminView, AQuotaShowSumsCountedKindsTakesTheSmallestOfTheRestAndASetStaysOnTheOwnCloudlet) {
+  auto quota = "/v2.1/os-quota-sets/" + demo_project();
+  // Each cloudlet's quota, set on each cloud directly (as the operator does through each cloudlet's agent).
+  int cores = 10;
+  for (const char* region : {"cloudlet-1", "cloudlet-2", "cloudlet-3"}) {
+    auto set = h.clouds().direct(region, svc::compute, bhttp::verb::put, quota, h.admin_token(),
+                                 {{"quota_set", {{"cores", cores}, {"key_pairs", 100 - cores}}}});
+    ASSERT_EQ(set.status, 200u) << set.body;
+    cores += 10;
+  }
+  boot("cloudlet-2", h.demo_token(), "counted");
+  auto shown = h.send(bhttp::verb::get, "/compute" + quota);
+  ASSERT_EQ(shown.status, 200u) << shown.body;
+  auto set = json::parse(shown.body).at("quota_set");
+  EXPECT_EQ(set.at("id"), demo_project());
+  EXPECT_EQ(set.at("cores"), 10 + 20 + 30);
+  EXPECT_EQ(set.at("key_pairs"), 70) << "keypairs are copied to every cloudlet: the smallest holds";
+  EXPECT_EQ(set.at("instances"), -1);
+
+  auto detail = h.send(bhttp::verb::get, "/compute" + quota + "/detail");
+  ASSERT_EQ(detail.status, 200u) << detail.body;
+  EXPECT_EQ(json::parse(detail.body).at("quota_set").at("instances").at("in_use"), 1);
+  EXPECT_EQ(json::parse(detail.body).at("quota_set").at("cores").at("limit"), 60);
+
+  // Another project's quota is each Nova's 403 to a non-admin, relayed.
+  EXPECT_EQ(h.send(bhttp::verb::get, "/compute/v2.1/os-quota-sets/" + h.clouds().admin_project_id()).status, 403u);
+
+  // A set goes to the agent's own cloudlet only.
+  h.clouds().clear_log();
+  auto changed = h.send(bhttp::verb::put, "/compute" + quota, {{"quota_set", {{"cores", 5}}}}, h.admin_token());
+  ASSERT_EQ(changed.status, 200u) << changed.body;
+  auto puts = h.clouds().calls_to("", bhttp::verb::put, "/v2.1/os-quota-sets");
+  ASSERT_EQ(puts.size(), 1u);
+  EXPECT_EQ(puts[0].cloudlet, "cloudlet-1");
+  auto after = h.send(bhttp::verb::get, "/compute" + quota);
+  EXPECT_EQ(json::parse(after.body).at("quota_set").at("cores"), 5 + 20 + 30);
+}
+
 TEST_F(AdminView, ARefusalOfEveryCloudletIsRelayedAsNovaGaveIt) {
   // A non-admin: every Nova refuses the hypervisor APIs by policy.
   auto answer = h.send(bhttp::verb::get, "/compute/v2.1/os-hypervisors/statistics");
