@@ -86,12 +86,50 @@ json combine_answers(const api::route& route, const std::vector<std::pair<std::s
   return out;
 }
 
+/// The cloudlets asked for one hypervisor (`GET /os-hypervisors/{id}`), and the
+/// path each is asked: a federation ID's own cloudlet with its own ID; any other
+/// ID (a UUID, from 2.53 on) every cloudlet, the first that knows it answers.
+struct hypervisor_target {
+  std::vector<cloudlet_endpoints> cloudlets;
+  std::string path;
+};
+
+hypervisor_target target_of_hypervisor(const request& r, const std::vector<cloudlet_endpoints>& cloudlets) {
+  auto split = split_hypervisor_id(r.route.resource_id);
+  if (!split) return {cloudlets, r.route.upstream_path};
+  for (const auto& c : cloudlets)
+    if (cloudlet_number(cloudlets, c.region) == split->cloudlet_number)
+      return {{c}, "/" + r.route.api_version + "/os-hypervisors/" + std::to_string(split->id)};
+  return {{}, {}};
+}
+
+/// One hypervisor as its cloudlet showed it, with the federation's IDs.
+http::awaitable<void> send_hypervisor(request& r, std::size_t number, const std::string& body) {
+  auto doc = json::parse(body, nullptr, false);
+  if (!doc.is_object() || !doc.contains("hypervisor"))
+    co_return co_await send_error(r, 502, "The cloudlet answered a hypervisor without one.");
+  auto one = json::array({doc["hypervisor"]});
+  federate_hypervisor_ids(one, number);
+  doc["hypervisor"] = one[0];
+  co_await send_json(r, 200, doc.dump());
+}
+
 } // namespace
 
 http::awaitable<void> handle_operator_view(request& r) {
-  auto cloudlets = all_cloudlets(r.context);
+  auto all = all_cloudlets(r.context);
+  auto cloudlets = all;
   auto headers = client_call_headers(r);
-  auto target = r.route.upstream_path + (r.route.query.empty() ? "" : "?" + r.route.query);
+  auto path = r.route.upstream_path;
+  bool one_hypervisor = r.route.resource == "os-hypervisors" && !r.route.resource_id.empty();
+  if (one_hypervisor) {
+    auto where = target_of_hypervisor(r, all);
+    if (where.cloudlets.empty())
+      co_return co_await send_error(r, 404, "Hypervisor " + r.route.resource_id + " could not be found.");
+    cloudlets = std::move(where.cloudlets);
+    path = std::move(where.path);
+  }
+  auto target = path + (r.route.query.empty() ? "" : "?" + r.route.query);
   std::vector<std::shared_ptr<view_answer>> answers;
   std::vector<std::function<http::awaitable<void>()>> tasks;
   for (const auto& c : cloudlets) {
@@ -109,6 +147,10 @@ http::awaitable<void> handle_operator_view(request& r) {
     replies.push_back({done[i] && answers[i]->answered, answers[i]->status});
     timed_out.push_back(!done[i] || answers[i]->timed_out);
   }
+  if (one_hypervisor)
+    for (std::size_t i = 0; i < cloudlets.size(); ++i)
+      if (replies[i].answered && replies[i].status == 200)
+        co_return co_await send_hypervisor(r, cloudlet_number(all, cloudlets[i].region), answers[i]->body);
   auto outcome = decide_view(replies, timed_out);
   if (outcome.what == view_outcome::kind::relay) {
     const auto& refused = *answers[outcome.relay_index];
@@ -130,7 +172,7 @@ http::awaitable<void> handle_operator_view(request& r) {
                                          : "failed: " + answers[i]->error);
       continue;
     }
-    docs.emplace_back(cloudlet_number(cloudlets, cloudlets[i].region), std::move(doc));
+    docs.emplace_back(cloudlet_number(all, cloudlets[i].region), std::move(doc));
   }
   if (docs.empty()) co_return co_await send_error(r, 503, "No cloudlet answered.");
   auto text = combine_answers(r.route, docs).dump();

@@ -51,8 +51,9 @@ bool is_federated_list(const api::route& route) {
 
 bool is_operator_view(const api::route& route) {
   if (route.service != api::service_type::compute) return false;
+  // The lists, the statistics, and one hypervisor by ID (found on its cloudlet).
   if (route.resource == "os-hypervisors")
-    return route.resource_id.empty() && (route.action.empty() || route.action == "detail" || route.action == "statistics");
+    return route.action.empty() || (route.resource_id.empty() && (route.action == "detail" || route.action == "statistics"));
   if (route.resource == "limits") return route.resource_id.empty() && route.action.empty();
   // GET /os-quota-sets/{project} and .../detail; the defaults (.../defaults) are each cloud's own.
   if (route.resource == "os-quota-sets")

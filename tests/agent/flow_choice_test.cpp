@@ -69,7 +69,8 @@ INSTANTIATE_TEST_SUITE_P(
     row{"GET", "/compute/v2.1/os-quota-sets/0123456789abcdef0123456789abcdef/detail", operator_view},
     row{"GET", "/compute/v2.1/os-quota-sets/0123456789abcdef0123456789abcdef/defaults", own_cloudlet},
     row{"PUT", "/compute/v2.1/os-quota-sets/0123456789abcdef0123456789abcdef", own_cloudlet, forward, json},
-    row{"GET", "/compute/v2.1/os-hypervisors/1", own_cloudlet},
+    row{"GET", "/compute/v2.1/os-hypervisors/1000001", operator_view},
+    row{"GET", "/compute/v2.1/os-hypervisors/host-1/search", own_cloudlet},
     row{"POST", "/v2.1/os-hypervisors", method_not_allowed},
     // Keystone's calls, whatever they are.
     row{"POST", "/v3/auth/tokens", identity},

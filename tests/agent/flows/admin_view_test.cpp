@@ -286,6 +286,31 @@ TEST_F(AdminView, AQuotaShowSumsCountedKindsTakesTheSmallestOfTheRestAndASetStay
   EXPECT_EQ(json::parse(after.body).at("quota_set").at("cores"), 5 + 20 + 30);
 }
 
+TEST_F(AdminView, OneHypervisorIsShownFromItsCloudletByItsFederationIdOrItsUuid) {
+  auto listed = json::parse(admin_get("/compute/v2.1/os-hypervisors").body).at("hypervisors");
+  ASSERT_EQ(listed.size(), 3u);
+  for (const auto& hv : listed) {
+    auto id = std::to_string(hv.at("id").get<std::int64_t>());
+    h.clouds().clear_log();
+    auto shown = admin_get("/compute/v2.1/os-hypervisors/" + id);
+    ASSERT_EQ(shown.status, 200u) << shown.body;
+    EXPECT_EQ(json::parse(shown.body).at("hypervisor").at("id"), hv.at("id"));
+    EXPECT_EQ(json::parse(shown.body).at("hypervisor").at("hypervisor_hostname"), hv.at("hypervisor_hostname"));
+    EXPECT_EQ(h.clouds().calls_to("", bhttp::verb::get, "/v2.1/os-hypervisors").size(), 1u)
+      << "a federation ID names its cloudlet: one call";
+  }
+  EXPECT_EQ(admin_get("/compute/v2.1/os-hypervisors/9000001").status, 404u) << "no ninth cloudlet";
+
+  bhttp::fields v253;
+  v253.set("OpenStack-API-Version", "compute 2.53");
+  auto uuids = json::parse(admin_get("/compute/v2.1/os-hypervisors", v253).body).at("hypervisors");
+  auto last = uuids.back();
+  auto shown = admin_get("/compute/v2.1/os-hypervisors/" + last.at("id").get<std::string>(), v253);
+  ASSERT_EQ(shown.status, 200u) << shown.body;
+  EXPECT_EQ(json::parse(shown.body).at("hypervisor").at("id"), last.at("id"));
+  EXPECT_EQ(admin_get("/compute/v2.1/os-hypervisors/00000000-0000-4000-8000-000000000000", v253).status, 404u);
+}
+
 TEST_F(AdminView, ARefusalOfEveryCloudletIsRelayedAsNovaGaveIt) {
   // A non-admin: every Nova refuses the hypervisor APIs by policy.
   auto answer = h.send(bhttp::verb::get, "/compute/v2.1/os-hypervisors/statistics");
