@@ -130,6 +130,10 @@ TEST_F(AdminView, ANonAdminsAllTenantsIsRefusedAsNovaRefusesItAndWidensNothing) 
   auto answer = h.send(bhttp::verb::get, "/compute/v2.1/servers/detail?all_tenants=1");
   EXPECT_EQ(answer.status, 403u) << answer.body;
   EXPECT_NE(answer.body.find("get_all_tenants"), std::string::npos) << "Nova's own policy message: " << answer.body;
+  // Naming another project without all_tenants: Nova keeps a non-admin to its own project.
+  auto filtered = h.send(bhttp::verb::get, "/compute/v2.1/servers/detail?project_id=" + h.clouds().admin_project_id());
+  ASSERT_EQ(filtered.status, 200u) << filtered.body;
+  EXPECT_TRUE(json::parse(filtered.body).at("servers").empty()) << filtered.body;
 }
 
 // ---- acting on another project's server ----------------------------------------------------
