@@ -72,6 +72,7 @@ class Target:
     def run(self):
         s, h, body = self.call("POST /v3/auth/tokens", "POST", self.keystone + "/auth/tokens", self.auth)
         self.token = h["X-Subject-Token"]
+        self.project_id = body["token"]["project"]["id"]
         ep = {}
         for svc in body["token"]["catalog"]:
             for e in svc["endpoints"]:
@@ -136,6 +137,14 @@ class Target:
             self.call(f"GET /v2.1/os-hypervisors/detail @{mv}", "GET", nova + "/v2.1/os-hypervisors/detail", headers=v)
             self.call(f"GET /v2.1/os-hypervisors/statistics @{mv}", "GET",
                       nova + "/v2.1/os-hypervisors/statistics", headers=v)
+        # Limits and quota sets (the operator views the agent combines): fields by microversion.
+        quota = nova + f"/v2.1/os-quota-sets/{self.project_id}"
+        for mv in ("2.1", "2.36", "2.57"):
+            v = {"X-OpenStack-Nova-API-Version": mv}
+            self.call(f"GET /v2.1/limits @{mv}", "GET", nova + "/v2.1/limits", headers=v)
+            self.call(f"GET /v2.1/os-quota-sets/{{project}} @{mv}", "GET", quota, headers=v)
+            self.call(f"GET /v2.1/os-quota-sets/{{project}}/detail @{mv}", "GET", quota + "/detail", headers=v)
+            self.call(f"GET /v2.1/os-quota-sets/{{project}}/defaults @{mv}", "GET", quota + "/defaults", headers=v)
         self.call("GET /v2.1/servers @2.94", "GET", nova + "/v2.1/servers",
                   headers={"OpenStack-API-Version": "compute 2.94"})
         self.call("GET /v2.1/servers @latest", "GET", nova + "/v2.1/servers",
