@@ -4,6 +4,7 @@
 
 #include "agent/flows/federation.hpp"
 #include "agent/flows/flavor_ids.hpp"
+#include "agent/rules/admin_scope.hpp"
 #include "api/global_id.hpp"
 #include "api/uuid.hpp"
 
@@ -27,6 +28,19 @@ void set_zones(json& doc, const std::string& region) {
   }
 }
 
+/// For an admin, the projects other than the admin's that the answer's items
+/// name (the item itself, Glance's top level, or a wrapped item or list).
+std::vector<std::string> other_projects_of(const request& r, const json& doc) {
+  if (!r.identity || !r.identity->is_admin || !doc.is_object()) return {};
+  json items = json::array({doc});
+  for (const auto& [key, value] : doc.items()) {
+    if (value.is_object()) items.push_back(value);
+    if (value.is_array())
+      for (const auto& item : value) items.push_back(item);
+  }
+  return other_projects_named(items, r.identity->project_id);
+}
+
 } // namespace
 
 http::awaitable<std::string> translate_answer(request& r, const cloudlet_endpoints& from, http::response& answer,
@@ -45,7 +59,9 @@ http::awaitable<std::string> translate_answer(request& r, const cloudlet_endpoin
   }
   auto doc = json::parse(answer.body, nullptr, false);
   bool is_json = !doc.is_discarded() && doc.is_structured();
-  auto to_global = co_await ids_to_global(r, from.region, service, is_json ? &doc : nullptr, uuids, known);
+  // An admin's answer about another project's resource: that project's records translate it too.
+  auto others = is_json ? other_projects_of(r, doc) : std::vector<std::string>{};
+  auto to_global = co_await ids_to_global(r, from.region, service, is_json ? &doc : nullptr, uuids, known, others);
   if (is_json && service == api::service_type::compute) set_zones(doc, from.region);
   rewrite_location(r, from, service, answer.headers, to_global);
   if (!is_json) co_return rewrite_for_client(r, from, service, answer.body, to_global);

@@ -164,6 +164,29 @@ TEST_F(AdminView, AnAdminShowsStopsAndDeletesAnotherProjectsServerOnItsCloudlet)
   });
 }
 
+TEST_F(AdminView, AnAdminsShowOfAnotherProjectsServerTranslatesWhatThatProjectRecorded) {
+  // The demo project's image, recorded with its primary on cloudlet-2 but carrying no marker
+  // (so only the demo project's record names it), and a server booted from it there.
+  auto image_local = h.clouds().seed_image("cloudlet-2", h.demo_token(), {{"name", "unmarked"}});
+  auto image_gid = h.record(resource_kind::image, demo_project(), {{"cloudlet-2", image_local}}).global_id;
+  auto flavors = json::parse(h.clouds().direct("cloudlet-2", svc::compute, bhttp::verb::get, "/v2.1/flavors",
+                                               h.demo_token()).body);
+  auto gid = h.registry().new_global_id();
+  json server{{"name", "from-unmarked"}, {"imageRef", image_local}, {"networks", "none"},
+              {"flavorRef", flavors.at("flavors").at(0).at("id")},
+              {"metadata", {{std::string(api::gid_key), gid}}}};
+  auto made = h.clouds().direct("cloudlet-2", svc::compute, bhttp::verb::post, "/v2.1/servers", h.demo_token(),
+                                {{"server", server}});
+  ASSERT_EQ(made.status, 202u) << made.body;
+  h.record(resource_kind::server, demo_project(), {{"cloudlet-2", json::parse(made.body).at("server").at("id")}},
+           "from-unmarked", gid);
+
+  auto shown = admin_get("/compute/v2.1/servers/" + gid);
+  ASSERT_EQ(shown.status, 200u) << shown.body;
+  EXPECT_EQ(json::parse(shown.body).at("server").at("image").at("id"), image_gid);
+  EXPECT_EQ(shown.body.find(image_local), std::string::npos) << "no cloud ID leaks";
+}
+
 TEST_F(AdminView, ANonAdminNeverReachesAnotherProjectsServer) {
   auto gid = recorded_server("cloudlet-2", h.admin_token(), h.clouds().admin_project_id(), "admins");
   h.clouds().clear_log();
