@@ -156,6 +156,37 @@ TEST_F(SecurityGroupFlow, RulesAddedOrRemovedThroughTheAgentReachEveryCopy) {
     EXPECT_EQ(ports_of(groups_on(region, "web").at(0)), std::vector<int>{80}) << region;
 }
 
+TEST_F(SecurityGroupFlow, ARuleAddedToACopyHereReachesItsOriginElsewhereInTheSameProjectOnly) {
+  // As through agent 2 in the end-to-end test: this agent's cloudlet holds the copy.
+  auto make = [&](const std::string& region, const std::string& token) {
+    auto made = h.clouds().direct(region, api::service_type::network, bhttp::verb::post, "/v2.0/security-groups",
+                                  token, {{"security_group", {{"name", "web"}}}});
+    EXPECT_EQ(made.status, 201u) << made.body;
+    return json::parse(made.body).at("security_group").at("id").get<std::string>();
+  };
+  auto tag = [&](const std::string& region, const std::string& id, const std::string& origin,
+                 const std::string& token) {
+    auto tagged = h.clouds().direct(region, api::service_type::network, bhttp::verb::put,
+                                    "/v2.0/security-groups/" + id + "/tags", token,
+                                    {{"tags", {security_group_copy_tag(origin)}}});
+    EXPECT_EQ(tagged.status, 200u) << tagged.body;
+  };
+  auto origin = make("cloudlet-2", h.demo_token());
+  auto copy = make("cloudlet-1", h.demo_token());
+  tag("cloudlet-1", copy, origin, h.demo_token());
+  // Another project's group that claims the same origin on cloudlet-3: never touched.
+  auto stranger = make("cloudlet-3", h.admin_token());
+  tag("cloudlet-3", stranger, origin, h.admin_token());
+
+  add_rule_through_agent(copy, 443);
+  for (const char* region : {"cloudlet-1", "cloudlet-2"}) {
+    auto groups = groups_on(region, "web");
+    ASSERT_EQ(groups.size(), 1u) << region;
+    EXPECT_EQ(ports_of(groups[0]), std::vector<int>{443}) << region;
+  }
+  EXPECT_TRUE(ports_of(groups_on("cloudlet-3", "web").at(0)).empty()) << "another project's group";
+}
+
 TEST_F(SecurityGroupFlow, ADeleteThroughTheAgentTakesItsCopiesAndNothingTheFederationDidNotMake) {
   auto web = make_group_through_agent("web");
   h.placement().place_on("cloudlet-2");
