@@ -119,6 +119,13 @@ public:
     if (!result) throw registry_unavailable(system_.render(result.error()));
   }
 
+  http::awaitable<std::optional<std::string>> get_meta(std::string key) override {
+    auto result = co_await ask<std::string>(system_, registry_, timeout_, atom::get_meta_v, std::move(key));
+    if (result) co_return std::move(*result);
+    if (result.error() == ec::not_found) co_return std::nullopt;
+    throw registry_unavailable(system_.render(result.error()));
+  }
+
 private:
   /// `atom` with `local` to this agent's registry, then, when that does not
   /// hold the record (`held_elsewhere`) and `owner` is another agent, with

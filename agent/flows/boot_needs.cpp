@@ -7,6 +7,8 @@
 
 #include "agent/flows/copies.hpp"
 #include "agent/flows/federation.hpp"
+#include "agent/flows/keypairs.hpp"
+#include "agent/rules/security_group_rule.hpp"
 #include "agent/services/upstream_call.hpp"
 #include "api/global_id.hpp"
 
@@ -92,6 +94,11 @@ http::awaitable<boot_needs> read_boot(request& r, json& server) {
     needs.request.availability_zone = server["availability_zone"];
     server.erase("availability_zone");
   }
+  if (server.contains("key_name") && server["key_name"].is_string()) {
+    auto key_name = server["key_name"].get<std::string>();
+    needs.keypair = co_await read_own_keypair(r, key_name);
+  }
+  needs.groups = co_await read_boot_groups(r, server);
   if (server.contains("networks") && server["networks"].is_array()) {
     for (const auto& n : server["networks"]) {
       auto id = n.is_object() ? n.value("uuid", std::string{}) : std::string{};
@@ -112,6 +119,12 @@ http::awaitable<std::optional<not_ready>> prepare_boot_on(request& r, boot_needs
     } else if (!boot.flavor_id.empty()) {
       server["flavorRef"] = boot.flavor_id;   // an earlier candidate may have renamed it
     }
+    if (boot.keypair && c.region != r.context.cloudlet.region) co_await ensure_keypair_on(r, *boot.keypair, c);
+    bool own = c.region == r.context.cloudlet.region;
+    if (!own)
+      for (const auto& g : boot.groups)
+        if (copied_for_boot(g.name)) co_await ensure_group_on(r, g, c);
+    name_groups_for(boot.groups, server, own);
     if (boot.image) boot.image = co_await ensure_image_on(r, *boot.image, c);
     for (auto& n : boot.networks) n = co_await ensure_network_on(r, n, c);
   } catch (const copy_failed& e) {

@@ -12,6 +12,8 @@
 
 #include "actors/scheduler_logic.hpp"
 #include "agent/flows/request.hpp"
+#include "agent/flows/security_groups.hpp"
+#include "agent/rules/keypair_rule.hpp"
 #include "storage/registry_types.hpp"
 
 namespace fedstack::agent {
@@ -23,6 +25,10 @@ struct boot_needs {
   nlohmann::json flavor;   // as this agent's cloudlet shows it; other clouds may number it differently
   std::optional<storage::registry_entry> image;
   std::vector<storage::registry_entry> networks;
+  /// The key_name's keypair on this agent's cloudlet, copied to another target (keypairs.hpp).
+  std::optional<keypair_view> keypair;
+  /// The security groups of the client's project here that the boot names (security_groups.hpp).
+  std::vector<boot_group> groups;
 };
 
 /// Why a boot body is refused before anything is asked (no server object;
@@ -40,9 +46,11 @@ struct not_ready {
   std::string message;
 };
 
-/// Makes the flavor, the image and the networks exist on `c`, the flavor
-/// first (a cloudlet whose flavor of that name differs is skipped before an
-/// image is copied to it), and points `server` at `c`'s flavor.
+/// Makes the flavor, the keypair, the security groups, the image and the
+/// networks exist on `c`, in that order (a cloudlet whose flavor of that name
+/// differs, whose keypair of that name holds another key or whose group of that
+/// name is the user's own is skipped before an image is copied to it), and
+/// points `server` at `c`'s flavor.
 http::awaitable<std::optional<not_ready>> prepare_boot_on(request& r, boot_needs& boot, nlohmann::json& server,
                                                           const cloudlet_endpoints& c);
 

@@ -14,6 +14,8 @@
 
 #include "agent/flows/client_answer.hpp"
 #include "agent/flows/federation.hpp"
+#include "agent/flows/keypairs.hpp"
+#include "agent/flows/security_groups.hpp"
 #include "agent/flows/marker_search.hpp"
 #include "agent/flows/owner_lookup.hpp"
 #include "agent/rules/admin_scope.hpp"
@@ -218,6 +220,10 @@ http::awaitable<void> handle_resource(request& r, const flow_choice& choice) {
     case flow::operator_view: co_return co_await handle_operator_view(r);
     case flow::create: co_return co_await handle_create(r, std::move(body));
     case flow::recorded_resource: co_return co_await handle_recorded(r, choice.call, std::move(body));
+    case flow::keypair_delete: co_return co_await handle_keypair_delete(r);
+    case flow::security_group_rule_change:
+      co_return co_await handle_security_group_rule_change(r, std::move(body));
+    case flow::security_group_delete: co_return co_await handle_security_group_delete(r);
     default: co_return co_await forward(r, choice.call, std::move(body));   // to this agent's cloudlet
   }
 }

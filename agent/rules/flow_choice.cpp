@@ -18,6 +18,25 @@ bool is_zone_list(const api::route& route) {
          route.action.empty() && (route.resource_id.empty() || route.resource_id == "detail");
 }
 
+/// DELETE of one of the caller's own keypairs (an admin's `?user_id=` is passed through).
+bool is_keypair_delete(const api::route& route, verb method) {
+  return method == verb::delete_ && route.service == api::service_type::compute && route.resource == "os-keypairs" &&
+         !route.resource_id.empty() && route.action.empty() && route.query.empty();
+}
+
+/// A security group rule's create (POST to the collection) or delete.
+bool is_rule_change(const api::route& route, verb method) {
+  if (route.service != api::service_type::network || route.resource != "security-group-rules" ||
+      !route.action.empty())
+    return false;
+  return (method == verb::post && route.resource_id.empty()) || (method == verb::delete_ && !route.resource_id.empty());
+}
+
+bool is_group_delete(const api::route& route, verb method) {
+  return method == verb::delete_ && route.service == api::service_type::network &&
+         route.resource == "security-groups" && !route.resource_id.empty() && route.action.empty();
+}
+
 request_body body_of(const api::route& route, verb method) {
   if (is_image_file(route) || method == verb::get || method == verb::head || method == verb::delete_)
     return request_body::none;
@@ -88,6 +107,12 @@ flow_choice choose_flow(const api::route& route, verb method, bool operator_path
     choice.flow = flow::create;
   else if (kind && !route.resource_id.empty() && api::global_id_owner(route.resource_id))
     choice.flow = flow::recorded_resource;
+  else if (is_keypair_delete(route, method))
+    choice.flow = flow::keypair_delete;
+  else if (is_rule_change(route, method))
+    choice.flow = flow::security_group_rule_change;
+  else if (is_group_delete(route, method))
+    choice.flow = flow::security_group_delete;
   else
     choice.flow = flow::own_cloudlet;
   if (choice.flow == flow::recorded_resource || choice.flow == flow::own_cloudlet)

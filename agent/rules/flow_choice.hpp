@@ -23,6 +23,9 @@ enum class flow {
   operator_view,       // hypervisor statistics and lists, limits, quota sets: combined over cloudlets
   create,              // a recorded kind made where the scheduler or its network says
   recorded_resource,   // one resource named by a global ID: where its owner's registry places it
+  keypair_delete,      // the user's keypair and the copies boots made of it on other cloudlets
+  security_group_rule_change,  // a rule added or removed here, then on every copy of its group
+  security_group_delete,       // a security group and its copies on other cloudlets
   own_cloudlet,        // anything else: passed through to this agent's cloudlet
 };
 

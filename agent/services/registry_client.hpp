@@ -46,8 +46,11 @@ public:
   virtual http::awaitable<std::vector<storage::abandoned_attempt>> abandoned(std::int64_t before_unix_ms) = 0;
   /// Forgets an abandoned attempt; false if it was not there.
   virtual http::awaitable<bool> forget_abandoned(std::string token) = 0;
-  /// Stores a small value beside this agent's registry (the orphan list).
+  /// Stores a small value beside this agent's registry (the orphan list, the
+  /// keypair copies it made). Keys: 1..200 bytes without NUL.
   virtual http::awaitable<void> put_meta(std::string key, std::string value) = 0;
+  /// A value put_meta stored; nullopt when there is none.
+  virtual http::awaitable<std::optional<std::string>> get_meta(std::string key) = 0;
 };
 
 } // namespace fedstack::agent

@@ -153,7 +153,16 @@ INSTANTIATE_TEST_SUITE_P(
     row{"GET", "/v2.0/security-groups/" + gid, own_cloudlet},
     row{"DELETE", "/v2.0/routers/" + gid, own_cloudlet},
     row{"GET", "/compute/v2.1/flavors/" + gid, own_cloudlet},
-    row{"DELETE", "/compute/v2.1/os-keypairs/mine", own_cloudlet}));
+    row{"GET", "/compute/v2.1/os-keypairs/mine", own_cloudlet},
+    // What follows a boot, kept in step: keypair and security group deletes, rule changes.
+    row{"DELETE", "/compute/v2.1/os-keypairs/mine", keypair_delete},
+    row{"DELETE", "/compute/v2.1/os-keypairs/mine?user_id=someone", own_cloudlet},
+    row{"POST", "/v2.0/security-group-rules", security_group_rule_change, forward, json},
+    row{"DELETE", "/v2.0/security-group-rules/" + local, security_group_rule_change},
+    row{"GET", "/v2.0/security-group-rules/" + local, own_cloudlet},
+    row{"DELETE", "/v2.0/security-groups/" + local, security_group_delete},
+    row{"PUT", "/v2.0/security-groups/" + local, own_cloudlet, forward, json},
+    row{"PUT", "/v2.0/security-groups/" + local + "/tags", own_cloudlet, forward, json}));
 
 TEST(is_federated_list, is_the_merged_collections_without_an_item) {
   EXPECT_TRUE(is_federated_list(api::classify("GET", "/v2/images")));

@@ -118,8 +118,18 @@ http::awaitable<bool> fake_registry::forget_abandoned(std::string token) {
 
 http::awaitable<void> fake_registry::put_meta(std::string key, std::string value) {
   enter("put_meta");
+  // The store's limits (storage/registry_store.cpp, check_meta_key).
+  if (key.empty() || key.size() > 200 || key.find('\0') != std::string::npos)
+    throw registry_unavailable("meta key must be 1..200 bytes without NUL");
   meta_[key] = std::move(value);
   co_return;
+}
+
+http::awaitable<std::optional<std::string>> fake_registry::get_meta(std::string key) {
+  enter("get_meta");
+  auto it = meta_.find(key);
+  if (it == meta_.end()) co_return std::nullopt;
+  co_return it->second;
 }
 
 std::vector<registry_entry> fake_registry::entries() const {

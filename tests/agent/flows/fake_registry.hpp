@@ -33,6 +33,7 @@ public:
   http::awaitable<std::vector<storage::abandoned_attempt>> abandoned(std::int64_t before_unix_ms) override;
   http::awaitable<bool> forget_abandoned(std::string token) override;
   http::awaitable<void> put_meta(std::string key, std::string value) override;
+  http::awaitable<std::optional<std::string>> get_meta(std::string key) override;
 
   // --- for tests ---
   /// While set, every call in `calls` (names as above: "get", "put", "abandon", ...;
@@ -44,6 +45,8 @@ public:
   /// Seeds an entry as if a create had bound it (not through the client's calls).
   void seed(storage::registry_entry entry);
   const std::map<std::string, storage::abandoned_attempt>& abandoned_attempts() const { return abandoned_; }
+  /// What put_meta stored.
+  const std::map<std::string, std::string>& meta() const { return meta_; }
   /// The names of the calls made, in order.
   const std::vector<std::string>& call_log() const { return calls_; }
 

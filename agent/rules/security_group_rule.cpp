@@ -1,0 +1,112 @@
+#include "agent/rules/security_group_rule.hpp"
+
+#include <map>
+
+namespace fedstack::agent {
+
+using json = nlohmann::json;
+
+namespace {
+
+constexpr std::string_view copy_prefix = "fedstack_sg_copy_of=";
+
+std::string text(const json& item, const char* key) {
+  auto it = item.find(key);
+  return it != item.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
+/// A rule's shape, or nullopt when its remote is another group.
+std::optional<json> shape_of(const json& rule, const std::string& group_id) {
+  json shape = json::object();
+  for (const char* key : {"direction", "ethertype", "protocol", "port_range_min", "port_range_max", "remote_ip_prefix"}) {
+    auto it = rule.find(key);
+    shape[key] = it == rule.end() ? json(nullptr) : *it;
+  }
+  auto remote = text(rule, "remote_group_id");
+  if (!remote.empty() && remote != group_id) return std::nullopt;
+  shape["remote_group_self"] = !remote.empty();
+  return shape;
+}
+
+std::vector<json> rules_of(const json& group) {
+  auto it = group.find("security_group_rules");
+  if (it == group.end() || !it->is_array()) return {};
+  return it->get<std::vector<json>>();
+}
+
+} // namespace
+
+std::string security_group_copy_tag(const std::string& origin_id) { return std::string(copy_prefix) + origin_id; }
+
+std::optional<std::string> security_group_origin_of(const json& group) {
+  auto tags = group.find("tags");
+  if (tags == group.end() || !tags->is_array()) return std::nullopt;
+  for (const auto& tag : *tags)
+    if (tag.is_string() && tag.get<std::string>().rfind(copy_prefix, 0) == 0)
+      return tag.get<std::string>().substr(copy_prefix.size());
+  return std::nullopt;
+}
+
+std::optional<json> group_of_project(const json& listed, const std::string& project, const std::string& name) {
+  auto it = listed.find("security_groups");
+  if (it == listed.end() || !it->is_array()) return std::nullopt;
+  std::optional<json> found;
+  for (const auto& g : *it) {
+    if (!g.is_object() || text(g, "name") != name) continue;
+    auto owner = text(g, "project_id");
+    if (owner.empty()) owner = text(g, "tenant_id");
+    if (owner != project) continue;
+    if (found) return std::nullopt;   // several of that name: Nova refuses the name
+    found = g;
+  }
+  return found;
+}
+
+bool copied_for_boot(const std::string& name) { return name != "default"; }
+
+group_step group_step_for(const std::vector<json>& same_named, const std::string& origin_id) {
+  group_step out;
+  for (const auto& g : same_named) {
+    if (text(g, "id") == origin_id || security_group_origin_of(g) == origin_id) {
+      out.what = group_step::use;
+      out.id = text(g, "id");
+      continue;
+    }
+    return group_step{group_step::refuse, text(g, "id")};
+  }
+  return out;
+}
+
+rule_sync plan_rule_sync(const json& source_group, const json& copy_group) {
+  rule_sync out;
+  auto source_id = text(source_group, "id");
+  auto copy_id = text(copy_group, "id");
+  std::vector<json> wanted;
+  for (const auto& rule : rules_of(source_group)) {
+    if (auto shape = shape_of(rule, source_id)) wanted.push_back(*shape);
+    else ++out.skipped;
+  }
+  std::vector<bool> present(wanted.size(), false);
+  for (const auto& rule : rules_of(copy_group)) {
+    auto shape = shape_of(rule, copy_id);
+    if (!shape) continue;
+    bool matched = false;
+    for (std::size_t i = 0; i < wanted.size(); ++i)
+      if (!present[i] && wanted[i] == *shape) {
+        present[i] = matched = true;
+        break;
+      }
+    if (!matched) out.to_delete.push_back(text(rule, "id"));
+  }
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    if (present[i]) continue;
+    json body = json::object();
+    for (const auto& [key, value] : wanted[i].items())
+      if (key != "remote_group_self" && !value.is_null()) body[key] = value;
+    if (wanted[i]["remote_group_self"].get<bool>()) body["remote_group_id"] = copy_id;
+    out.to_add.push_back(std::move(body));
+  }
+  return out;
+}
+
+} // namespace fedstack::agent

@@ -1,0 +1,242 @@
+// Security groups follow the boot (agent/flows/security_groups.hpp,
+// rules/security_group_rule.hpp): through the agent's handler against fake
+// clouds running the simulator's Neutron and Nova. The copy a boot elsewhere
+// gets (tagged, in the client's project, with the rules), rule changes and
+// deletes reaching every copy, and what is never copied, taken or deleted.
+
+#include <algorithm>
+
+#include <gtest/gtest.h>
+
+#include "agent/rules/security_group_rule.hpp"
+#include "api/global_id.hpp"
+#include "tests/agent/flows/flow_harness.hpp"
+
+namespace fedstack::agent::testing {
+namespace {
+
+using json = nlohmann::json;
+using storage::resource_kind;
+
+class SecurityGroupFlow : public ::testing::Test {
+protected:
+  /// The groups named `name` on `region`, every project's (as the admin sees them).
+  std::vector<json> groups_on(const std::string& region, const std::string& name) {
+    auto listed = h.clouds().direct(region, api::service_type::network, bhttp::verb::get, "/v2.0/security-groups",
+                                    h.clouds().admin_token());
+    EXPECT_EQ(listed.status, 200u) << listed.body;
+    std::vector<json> out;
+    auto doc = json::parse(listed.body);
+    for (const auto& g : doc.at("security_groups"))
+      if (g.value("name", std::string{}) == name) out.push_back(g);
+    return out;
+  }
+
+  /// The TCP ports the group's ingress rules open, sorted.
+  static std::vector<int> ports_of(const json& group) {
+    std::vector<int> out;
+    for (const auto& r : group.at("security_group_rules"))
+      if (r.value("direction", std::string{}) == "ingress" && r["port_range_min"].is_number())
+        out.push_back(r["port_range_min"].get<int>());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  std::string make_group_through_agent(const std::string& name) {
+    auto made = h.send(bhttp::verb::post, "/network/v2.0/security-groups", {{"security_group", {{"name", name}}}});
+    EXPECT_EQ(made.status, 201u) << made.body;
+    return json::parse(made.body).at("security_group").at("id").get<std::string>();
+  }
+
+  std::string add_rule_through_agent(const std::string& group_id, int port) {
+    auto made = h.send(bhttp::verb::post, "/network/v2.0/security-group-rules",
+                       {{"security_group_rule", {{"security_group_id", group_id}, {"direction", "ingress"},
+                                                 {"protocol", "tcp"}, {"port_range_min", port},
+                                                 {"port_range_max", port}}}});
+    EXPECT_EQ(made.status, 201u) << made.body;
+    return json::parse(made.body).at("security_group_rule").at("id").get<std::string>();
+  }
+
+  std::string flavor_id(const std::string& region, const std::string& name) {
+    auto listed = h.clouds().direct(region, api::service_type::compute, bhttp::verb::get, "/v2.1/flavors",
+                                    h.demo_token());
+    auto doc = json::parse(listed.body);   // named: a range over a temporary's member dangles
+    for (const auto& f : doc.at("flavors"))
+      if (f.value("name", std::string{}) == name) return f.value("id", std::string{});
+    ADD_FAILURE() << "no flavor " << name << " on " << region;
+    return {};
+  }
+
+  /// A boot naming `groups`, by the user of `token` in `project`, of an image every cloudlet holds.
+  captured_response boot_with_groups(std::vector<std::string> groups, const std::string& token = {},
+                                     const std::string& project = {}) {
+    auto who = token.empty() ? h.demo_token() : token;
+    auto global_id = h.registry().new_global_id();
+    std::vector<storage::cloud_copy> copies;
+    for (const auto& c : h.clouds().cloudlets()) {
+      json fields{{"name", "cirros"}};
+      fields[std::string(copies.empty() ? api::gid_key : api::copy_of_key)] = global_id;
+      copies.push_back({c.region, h.clouds().seed_image(c.region, who, fields)});
+    }
+    h.record(resource_kind::image, project.empty() ? h.clouds().demo_project_id() : project, copies, "cirros",
+             global_id);
+    json names = json::array();
+    for (const auto& g : groups) names.push_back({{"name", g}});
+    json server{{"name", "vm"}, {"imageRef", global_id}, {"flavorRef", flavor_id("cloudlet-1", "m1.tiny")},
+                {"security_groups", names}};
+    return h.send(bhttp::verb::post, "/compute/v2.1/servers", json{{"server", server}}, token);
+  }
+
+  std::size_t servers_on(const std::string& region) { return h.clouds().items(region, "servers").size(); }
+
+  flow_harness h;
+};
+
+TEST_F(SecurityGroupFlow, ABootPlacedElsewhereGetsATaggedCopyOfItsGroupWithItsRules) {
+  auto web = make_group_through_agent("web");
+  add_rule_through_agent(web, 22);
+  h.placement().place_on("cloudlet-2");
+  auto answer = boot_with_groups({"web"});
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+  EXPECT_EQ(servers_on("cloudlet-2"), 1u);
+  auto there = groups_on("cloudlet-2", "web");
+  ASSERT_EQ(there.size(), 1u);
+  EXPECT_EQ(security_group_origin_of(there[0]), web) << "marked as a copy of the group the user made";
+  EXPECT_EQ(there[0].at("project_id"), h.clouds().demo_project_id());
+  EXPECT_EQ(ports_of(there[0]), std::vector<int>{22});
+  EXPECT_TRUE(groups_on("cloudlet-3", "web").empty()) << "only where the boot went";
+
+  // The agent's list shows the group once; a second boot there makes nothing more.
+  auto listed = h.send(bhttp::verb::get, "/network/v2.0/security-groups?name=web");
+  ASSERT_EQ(listed.status, 200u);
+  EXPECT_EQ(json::parse(listed.body).at("security_groups").size(), 1u);
+  h.clouds().clear_log();
+  ASSERT_EQ(boot_with_groups({"web"}).status, 202u);
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.0/security-groups").empty());
+  EXPECT_EQ(groups_on("cloudlet-2", "web").size(), 1u);
+}
+
+TEST_F(SecurityGroupFlow, GroupsNamedByTheirIdsAsTheCliSendsThemAreNamedByNameOnTheTarget) {
+  // The openstack CLI resolves --security-group and sends the group's ID as its "name".
+  auto web = make_group_through_agent("web");
+  add_rule_through_agent(web, 22);
+  auto listed = h.send(bhttp::verb::get, "/network/v2.0/security-groups?name=default");
+  auto defaults = json::parse(listed.body).at("security_groups");
+  ASSERT_EQ(defaults.size(), 1u) << listed.body;
+  auto default_id = defaults[0].at("id").get<std::string>();
+  h.placement().place_on("cloudlet-2");
+  auto answer = boot_with_groups({web, default_id});
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+  auto there = groups_on("cloudlet-2", "web");
+  ASSERT_EQ(there.size(), 1u);
+  EXPECT_EQ(security_group_origin_of(there[0]), web);
+  EXPECT_EQ(ports_of(there[0]), std::vector<int>{22});
+  auto sent = h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.1/servers");
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(json::parse(sent[0].body)["server"]["security_groups"],
+            json::parse(R"([{"name": "web"}, {"name": "default"}])"))
+    << "cloudlet-1's IDs mean nothing on cloudlet-2";
+  EXPECT_EQ(servers_on("cloudlet-2"), 1u);
+}
+
+TEST_F(SecurityGroupFlow, RulesAddedOrRemovedThroughTheAgentReachEveryCopy) {
+  auto web = make_group_through_agent("web");
+  auto ssh = add_rule_through_agent(web, 22);
+  h.placement().place_on("cloudlet-2");
+  ASSERT_EQ(boot_with_groups({"web"}).status, 202u);
+  h.placement().place_on("cloudlet-3");
+  ASSERT_EQ(boot_with_groups({"web"}).status, 202u);
+
+  add_rule_through_agent(web, 80);
+  for (const char* region : {"cloudlet-2", "cloudlet-3"})
+    EXPECT_EQ(ports_of(groups_on(region, "web").at(0)), (std::vector<int>{22, 80})) << region;
+  auto gone = h.send(bhttp::verb::delete_, "/network/v2.0/security-group-rules/" + ssh);
+  EXPECT_EQ(gone.status, 204u) << gone.body;
+  for (const char* region : {"cloudlet-1", "cloudlet-2", "cloudlet-3"})
+    EXPECT_EQ(ports_of(groups_on(region, "web").at(0)), std::vector<int>{80}) << region;
+}
+
+TEST_F(SecurityGroupFlow, ARuleAddedToACopyHereReachesItsOriginElsewhereInTheSameProjectOnly) {
+  // As through agent 2 in the end-to-end test: this agent's cloudlet holds the copy.
+  auto make = [&](const std::string& region, const std::string& token) {
+    auto made = h.clouds().direct(region, api::service_type::network, bhttp::verb::post, "/v2.0/security-groups",
+                                  token, {{"security_group", {{"name", "web"}}}});
+    EXPECT_EQ(made.status, 201u) << made.body;
+    return json::parse(made.body).at("security_group").at("id").get<std::string>();
+  };
+  auto tag = [&](const std::string& region, const std::string& id, const std::string& origin,
+                 const std::string& token) {
+    auto tagged = h.clouds().direct(region, api::service_type::network, bhttp::verb::put,
+                                    "/v2.0/security-groups/" + id + "/tags", token,
+                                    {{"tags", {security_group_copy_tag(origin)}}});
+    EXPECT_EQ(tagged.status, 200u) << tagged.body;
+  };
+  auto origin = make("cloudlet-2", h.demo_token());
+  auto copy = make("cloudlet-1", h.demo_token());
+  tag("cloudlet-1", copy, origin, h.demo_token());
+  // Another project's group that claims the same origin on cloudlet-3: never touched.
+  auto stranger = make("cloudlet-3", h.admin_token());
+  tag("cloudlet-3", stranger, origin, h.admin_token());
+
+  add_rule_through_agent(copy, 443);
+  for (const char* region : {"cloudlet-1", "cloudlet-2"}) {
+    auto groups = groups_on(region, "web");
+    ASSERT_EQ(groups.size(), 1u) << region;
+    EXPECT_EQ(ports_of(groups[0]), std::vector<int>{443}) << region;
+  }
+  EXPECT_TRUE(ports_of(groups_on("cloudlet-3", "web").at(0)).empty()) << "another project's group";
+}
+
+TEST_F(SecurityGroupFlow, ADeleteThroughTheAgentTakesItsCopiesAndNothingTheFederationDidNotMake) {
+  auto web = make_group_through_agent("web");
+  h.placement().place_on("cloudlet-2");
+  ASSERT_EQ(boot_with_groups({"web"}).status, 202u);
+  // The server holds the copy; once it is gone, the group can go.
+  auto server = h.clouds().items("cloudlet-2", "servers").at(0).at("id").get<std::string>();
+  h.clouds().direct("cloudlet-2", api::service_type::compute, bhttp::verb::delete_, "/v2.1/servers/" + server,
+                    h.demo_token());
+  // The user's own group of that name on cloudlet-3, made there directly.
+  ASSERT_EQ(h.clouds().direct("cloudlet-3", api::service_type::network, bhttp::verb::post, "/v2.0/security-groups",
+                              h.demo_token(), {{"security_group", {{"name", "web"}}}}).status, 201u);
+  auto gone = h.send(bhttp::verb::delete_, "/network/v2.0/security-groups/" + web);
+  EXPECT_EQ(gone.status, 204u) << gone.body;
+  EXPECT_TRUE(groups_on("cloudlet-1", "web").empty());
+  EXPECT_TRUE(groups_on("cloudlet-2", "web").empty()) << "the copy went with it";
+  EXPECT_EQ(groups_on("cloudlet-3", "web").size(), 1u) << "the user's own group is kept";
+}
+
+TEST_F(SecurityGroupFlow, DefaultIsMappedByNameAndNeverCopied) {
+  h.placement().place_on("cloudlet-2");
+  ASSERT_EQ(boot_with_groups({"default"}).status, 202u);
+  EXPECT_EQ(servers_on("cloudlet-2"), 1u);
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.0/security-groups").empty());
+  for (const auto& g : groups_on("cloudlet-2", "default")) EXPECT_FALSE(security_group_origin_of(g));
+}
+
+TEST_F(SecurityGroupFlow, AUsersOwnSameNamedGroupOnTheTargetIsNotTakenAndTheBootIsRefused) {
+  auto web = make_group_through_agent("web");
+  add_rule_through_agent(web, 22);
+  ASSERT_EQ(h.clouds().direct("cloudlet-2", api::service_type::network, bhttp::verb::post, "/v2.0/security-groups",
+                              h.demo_token(), {{"security_group", {{"name", "web"}}}}).status, 201u);
+  h.placement().place_on("cloudlet-2");
+  auto answer = boot_with_groups({"web"});
+  EXPECT_EQ(answer.status, 409u) << answer.body;
+  EXPECT_NE(answer.body.find("was not made by the federation"), std::string::npos) << answer.body;
+  auto there = groups_on("cloudlet-2", "web");
+  ASSERT_EQ(there.size(), 1u);
+  EXPECT_FALSE(security_group_origin_of(there[0])) << "the user's group is not marked";
+  EXPECT_TRUE(ports_of(there[0]).empty()) << "nor are its rules changed";
+  EXPECT_EQ(servers_on("cloudlet-2"), 0u);
+}
+
+TEST_F(SecurityGroupFlow, AGroupCopyIsNeverMadeInAnotherProject) {
+  // The demo project's group; the admin, who sees every project's groups, boots naming it.
+  make_group_through_agent("web");
+  h.placement().place_on("cloudlet-2");
+  boot_with_groups({"web"}, h.admin_token(), h.clouds().admin_project_id());
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.0/security-groups").empty());
+  EXPECT_TRUE(groups_on("cloudlet-2", "web").empty());
+}
+
+} // namespace
+} // namespace fedstack::agent::testing
