@@ -122,11 +122,14 @@ http::awaitable<bool> mark_pending_made(request& r, const cloudlet_endpoints& c,
   auto singular = std::string(storage::to_string(entry.kind));
   auto answered = parse_object(a.answer->body);
   auto item = answered.value(singular, json::object());
+  // The client gets the resource as a show right after would give it: tagging
+  // and the description's PUT each bump its revision_number (Neutron's).
+  auto shown = item;
   bool done = false;
   std::optional<std::string> failure;
   try {
     done = co_await mark_pending(r.context, client_call_headers(r), c, entry.kind, item, entry.global_id,
-                                 marked.token, marked.description);
+                                 marked.token, marked.description, false, &shown);
   } catch (const upstream_failure& e) {
     failure = e.what();
   }
@@ -139,6 +142,7 @@ http::awaitable<bool> mark_pending_made(request& r, const cloudlet_endpoints& c,
     a.answer.reset();
     co_return false;
   }
+  answered[singular] = std::move(shown);
   answered[singular]["description"] = marked.description;   // the client sees the description it asked for
   a.answer->body = answered.dump();
   co_return true;

@@ -105,6 +105,7 @@ http::awaitable<void> delete_everywhere(request& r, const storage::registry_entr
       // Gone from the cloud already (deleted behind the federation's back): done.
       bhttp::response<bhttp::string_body> done{bhttp::status::no_content, 11};
       done.set("X-Openstack-Request-Id", r.request_id);
+      set_compute_version_headers(r, done.base());
       r.status = 204;
       co_return co_await r.exchange.send(std::move(done));
     }
