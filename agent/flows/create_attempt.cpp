@@ -30,8 +30,8 @@ struct marked_body {
   json doc;                  // local IDs, the marker with the attempt token
   std::string token;
   /// A single Neutron create carries its token in its description until it is
-  /// tagged (neutron_pending.hpp); bulk creates and a description Neutron would
-  /// refuse are sent as they are.
+  /// tagged (neutron_pending.hpp); a description Neutron would refuse is sent
+  /// as it is. (Bulk creates have their own flow: bulk_create.cpp.)
   bool pending = false;
   std::string description;   // the client's, restored once the resource is tagged
 };
@@ -148,7 +148,7 @@ http::awaitable<bool> mark_pending_made(request& r, const cloudlet_endpoints& c,
   co_return true;
 }
 
-/// Tags a Neutron resource of a bulk create (sent without a pending description).
+/// Tags a Neutron resource whose create carried no pending description.
 http::awaitable<void> tag_made(request& r, const cloudlet_endpoints& c, const registry_entry& entry,
                                const attempt& a) {
   std::vector<std::string> tags{api::marker_tag({entry.global_id, false, {}}), api::attempt_tag(a.token)};

@@ -34,6 +34,11 @@ resource_call call_of(const api::route& route, verb method, bool recorded) {
 
 } // namespace
 
+bool nova_image_proxy_gone(const api::route& route, std::optional<api::microversion> version) {
+  return route.service == api::service_type::compute && route.resource == "images" && version &&
+         *version > api::microversion{2, 35};
+}
+
 bool is_federated_list(const api::route& route) {
   if (!route.is_collection || !route.resource_id.empty()) return false;
   switch (route.service) {
@@ -73,7 +78,7 @@ flow_choice choose_flow(const api::route& route, verb method, bool operator_path
   else if (method == verb::post && kind && route.is_collection && route.resource_id.empty() &&
            route.action.empty())
     choice.flow = flow::create;
-  else if (kind && !route.resource_id.empty() && api::global_id_owner(route.resource_id))
+  else if (recorded_kind_of(route) && !route.resource_id.empty() && api::global_id_owner(route.resource_id))
     choice.flow = flow::recorded_resource;
   else
     choice.flow = flow::own_cloudlet;

@@ -138,5 +138,180 @@ TEST_F(ApiShape, ANeutronCreateAnswersTheResourceAsAShowRightAfterGivesIt) {
   EXPECT_EQ(json::parse(subnet.body).at("subnet").at("description"), "mine");
 }
 
+// --- 4. bulk Neutron creates ---
+
+class BulkCreate : public ApiShape {
+protected:
+  /// The items of a bulk create's answer, checked to be a 201 with `n` of them.
+  std::vector<json> created(const captured_response& answer, const std::string& collection, std::size_t n) {
+    EXPECT_EQ(answer.status, 201u) << answer.body;
+    if (answer.status != 201) return {};
+    auto items = json::parse(answer.body).at(collection).get<std::vector<json>>();
+    EXPECT_EQ(items.size(), n);
+    return items;
+  }
+
+  /// The item on `region`'s cloud that the registry binds `global_id` to.
+  json on_cloud(const std::string& region, const std::string& collection, const std::string& global_id) {
+    auto entry = h.registry().entry(global_id);
+    if (!entry || entry->copies.empty()) return nullptr;
+    for (const auto& item : h.clouds().items(region, collection))
+      if (item.at("id") == entry->copies.front().local_id) return item;
+    return nullptr;
+  }
+};
+
+TEST_F(BulkCreate, EachPortOfABulkCreateIsRecordedMarkedAndAnsweredUnderItsGlobalId) {
+  auto network = agent_network("net");
+  auto answer = h.send(bhttp::verb::post, "/network/v2.0/ports",
+                       {{"ports", {{{"network_id", network}, {"name", "a"}},
+                                   {{"network_id", network}, {"name", "b"}, {"description", "mine"}}}}});
+  auto ports = created(answer, "ports", 2);
+  ASSERT_EQ(ports.size(), 2u);
+  for (const auto& port : h.clouds().items("cloudlet-1", "ports"))
+    EXPECT_EQ(answer.body.find(port.at("id").get<std::string>()), std::string::npos) << "no cloud ID leaks";
+  EXPECT_EQ(ports[0].at("name"), "a");
+  EXPECT_EQ(ports[0].at("description"), "");
+  EXPECT_EQ(ports[1].at("description"), "mine") << "the client's description is given back";
+  EXPECT_EQ(ports[0].at("network_id"), network) << "the network under its global ID";
+  for (const auto& port : ports) {
+    auto gid = port.at("id").get<std::string>();
+    auto entry = h.registry().entry(gid);
+    ASSERT_TRUE(entry.has_value()) << gid;
+    EXPECT_EQ(entry->state, storage::entry_state::bound);
+    EXPECT_EQ(entry->project_id, demo_project());
+    ASSERT_EQ(entry->copies.size(), 1u);
+    EXPECT_EQ(entry->copies[0].cloudlet, "cloudlet-1");
+    auto item = on_cloud("cloudlet-1", "ports", gid);
+    ASSERT_TRUE(item.is_object());
+    auto marker = api::read_marker(svc::network, item);
+    ASSERT_TRUE(marker.has_value()) << item.dump();
+    EXPECT_EQ(marker->global_id, gid) << "marked as the federation's, under the reconciler's rule";
+    EXPECT_FALSE(marker->attempt.empty()) << "with its attempt token";
+    EXPECT_FALSE(api::pending_token(item.value("description", std::string{}))) << "its pending description is gone";
+    auto shown = h.send(bhttp::verb::get, "/network/v2.0/ports/" + gid);
+    ASSERT_EQ(shown.status, 200u);
+    EXPECT_EQ(json::parse(shown.body).at("port"), port) << "the create answered what a show gives";
+  }
+  EXPECT_NE(ports[0].at("id"), ports[1].at("id"));
+}
+
+TEST_F(BulkCreate, BulkNetworksAreEachRecorded) {
+  auto answer = h.send(bhttp::verb::post, "/network/v2.0/networks",
+                       {{"networks", {{{"name", "n1"}}, {{"name", "n2"}}, {{"name", "n3"}}}}});
+  auto networks = created(answer, "networks", 3);
+  for (const auto& network : networks) {
+    auto gid = network.at("id").get<std::string>();
+    EXPECT_TRUE(api::global_id_owner(gid).has_value()) << gid;
+    EXPECT_TRUE(on_cloud("cloudlet-1", "networks", gid).is_object()) << gid;
+  }
+  auto listed = h.send(bhttp::verb::get, "/network/v2.0/networks");
+  EXPECT_EQ(json::parse(listed.body).at("networks").size(), 3u) << "each listed once, under its global ID";
+}
+
+TEST_F(BulkCreate, ARefusedBulkCreateLeavesNoReservation) {
+  auto network = agent_network("net");
+  h.clouds().add_fault(call_fault("cloudlet-1", bhttp::verb::post, "/v2.0/ports", fault_effect::answer, 400));
+  auto answer = h.send(bhttp::verb::post, "/network/v2.0/ports",
+                       {{"ports", {{{"network_id", network}}, {{"network_id", network}}}}});
+  EXPECT_EQ(answer.status, 400u) << answer.body;
+  EXPECT_EQ(h.registry().entries().size(), 1u) << "only the network";
+  EXPECT_TRUE(h.registry().abandoned_attempts().empty());
+}
+
+TEST_F(BulkCreate, AnUnansweredBulkCreateThatMadeThemIsFoundByItsTokensAndBound) {
+  auto network = agent_network("net");
+  h.clouds().add_fault(
+    call_fault("cloudlet-1", bhttp::verb::post, "/v2.0/ports", fault_effect::no_answer_after_making));
+  auto answer = h.send(bhttp::verb::post, "/network/v2.0/ports",
+                       {{"ports", {{{"network_id", network}, {"name", "a"}}, {{"network_id", network}, {"name", "b"}}}}});
+  auto ports = created(answer, "ports", 2);
+  for (const auto& port : ports)
+    EXPECT_TRUE(on_cloud("cloudlet-1", "ports", port.at("id").get<std::string>()).is_object());
+  EXPECT_TRUE(h.registry().abandoned_attempts().empty());
+}
+
+TEST_F(BulkCreate, AnUnansweredBulkCreateThatMadeNothingIsRecordedAsAbandoned) {
+  auto network = agent_network("net");
+  h.clouds().add_fault(call_fault("cloudlet-1", bhttp::verb::post, "/v2.0/ports", fault_effect::no_answer));
+  auto answer = h.send(bhttp::verb::post, "/network/v2.0/ports",
+                       {{"ports", {{{"network_id", network}}, {{"network_id", network}}}}});
+  EXPECT_EQ(answer.status, 504u) << answer.body;
+  EXPECT_EQ(h.registry().abandoned_attempts().size(), 2u) << "each item's attempt, for its owner to reclaim";
+  EXPECT_EQ(h.registry().entries().size(), 1u) << "no reservation is left but the network's";
+}
+
+TEST_F(BulkCreate, PortsOnNetworksOfTwoCloudletsAreRefused) {
+  auto here = agent_network("here");
+  auto gid = h.registry().new_global_id();
+  auto made = h.clouds().direct("cloudlet-2", svc::network, bhttp::verb::post, "/v2.0/networks", h.demo_token(),
+                                {{"network", {{"name", "there"}}}});
+  auto local = json::parse(made.body).at("network").at("id").get<std::string>();
+  h.record(resource_kind::network, demo_project(), {{"cloudlet-2", local}}, "there", gid);
+  h.clouds().clear_log();
+  auto answer = h.send(bhttp::verb::post, "/network/v2.0/ports",
+                       {{"ports", {{{"network_id", here}}, {{"network_id", gid}}}}});
+  EXPECT_EQ(answer.status, 400u) << answer.body;
+  EXPECT_TRUE(h.clouds().calls_to("", bhttp::verb::post, "/v2.0/ports").empty());
+}
+
+// --- 5. Nova's image proxy ---
+
+TEST_F(ApiShape, NovasImageProxyShowsAnotherProjectsPublicImageFromItsCloudlet) {
+  // Like Tempest's image_ref: made by the admin, public, its primary on cloudlet-2.
+  auto gid = h.registry().new_global_id();
+  auto local = h.clouds().seed_image("cloudlet-2", h.admin_token(),
+                                     {{"name", "cirros"}, {"visibility", "public"}, {std::string(api::gid_key), gid}});
+  h.record(resource_kind::image, h.clouds().admin_project_id(), {{"cloudlet-2", local}}, "cirros", gid);
+
+  auto shown = h.send(bhttp::verb::get, "/compute/v2.1/images/" + gid);   // the demo project's token
+  ASSERT_EQ(shown.status, 200u) << shown.body;
+  auto image = json::parse(shown.body).at("image");
+  EXPECT_EQ(image.at("id"), gid);
+  EXPECT_EQ(image.at("status"), "ACTIVE");
+  EXPECT_FALSE(image.at("metadata").contains(std::string(api::gid_key))) << "the marker is hidden";
+  EXPECT_EQ(shown.body.find(local), std::string::npos) << "no cloud ID leaks";
+  expect_compute_version(shown, "2.1", "relayed from cloudlet-2's Nova");
+  auto calls = h.clouds().calls_to("cloudlet-2", bhttp::verb::get, "/v2.1/images/" + local);
+  EXPECT_EQ(calls.size(), 1u) << "cloudlet-2's Nova answers, with its own ID";
+}
+
+TEST_F(ApiShape, NovasImageProxyLeavesVisibilityToGlance) {
+  auto gid = h.registry().new_global_id();
+  auto local = h.clouds().seed_image("cloudlet-2", h.admin_token(),
+                                     {{"name", "private"}, {"visibility", "private"}, {std::string(api::gid_key), gid}});
+  h.record(resource_kind::image, h.clouds().admin_project_id(), {{"cloudlet-2", local}}, "private", gid);
+  auto shown = h.send(bhttp::verb::get, "/compute/v2.1/images/" + gid);
+  EXPECT_EQ(shown.status, 404u) << "another project's private image stays hidden: " << shown.body;
+  EXPECT_EQ(shown.body.find(local), std::string::npos);
+}
+
+TEST_F(ApiShape, NovasImageProxyFollowsTheOwnProjectsImageToItsPrimary) {
+  auto gid = h.registry().new_global_id();
+  auto local = h.clouds().seed_image("cloudlet-3", h.demo_token(), {{"name", "mine"}, {std::string(api::gid_key), gid}});
+  h.record(resource_kind::image, demo_project(), {{"cloudlet-3", local}}, "mine", gid);
+  auto shown = h.send(bhttp::verb::get, "/compute/v2.1/images/" + gid);
+  ASSERT_EQ(shown.status, 200u) << shown.body;
+  EXPECT_EQ(json::parse(shown.body).at("image").at("id"), gid);
+
+  // Past 2.35 Nova has no image proxy: 404, and nothing is asked or deleted.
+  bhttp::fields v236;
+  v236.set("OpenStack-API-Version", "compute 2.36");
+  h.clouds().clear_log();
+  auto gone = h.send(bhttp::verb::delete_, "/compute/v2.1/images/" + gid, nullptr, {}, v236);
+  EXPECT_EQ(gone.status, 404u) << gone.body;
+  expect_compute_version(gone, "2.36", "the agent's 404");
+  EXPECT_TRUE(cloud_calls().empty());
+  EXPECT_TRUE(h.registry().entry(gid).has_value()) << "the entry stays";
+
+  // At 2.35 a delete through Nova's proxy deletes the image everywhere, as Glance's would.
+  bhttp::fields v235;
+  v235.set("OpenStack-API-Version", "compute 2.35");
+  auto deleted = h.send(bhttp::verb::delete_, "/compute/v2.1/images/" + gid, nullptr, {}, v235);
+  EXPECT_EQ(deleted.status, 204u) << deleted.body;
+  EXPECT_FALSE(h.registry().entry(gid).has_value());
+  for (const auto& image : h.clouds().items("cloudlet-3", "images")) EXPECT_NE(image.at("id"), local);
+}
+
 } // namespace
 } // namespace fedstack::agent::testing
