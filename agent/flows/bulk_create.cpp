@@ -213,6 +213,9 @@ http::awaitable<void> handle_bulk_create(request& r, resource_kind kind, json& d
     spdlog::warn("{} bulk create of {} {} on {}: {}", r.request_id, items.size(), collection, c.region,
                  failure ? failure->what() : "answered " + std::to_string(answer->status));
     co_await abandon_all(r, c, items);
+    if (answer && answer->status < 300)   // made, but not as a list of what was asked: never relayed
+      co_return co_await send_error(r, 502, "The cloudlet " + c.region + " answered the bulk create without its " +
+                                              collection + "; what it made will be deleted.");
     if (answer) {
       auto body = rewrite_for_client(r, c, r.route.service, answer->body, {});
       co_return co_await send_upstream_response(r, *answer, std::move(body));
