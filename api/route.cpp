@@ -135,7 +135,8 @@ std::string without_json_suffix(service_type service, const std::string& segment
 bool is_collection_action(const route& r, const std::string& segment) {
   if (r.service == service_type::compute) {
     if (segment == "detail")
-      return r.resource == "servers" || r.resource == "flavors" || r.resource == "os-hypervisors";
+      return r.resource == "servers" || r.resource == "flavors" || r.resource == "os-hypervisors" ||
+             r.resource == "images";   // Nova's image proxy
     return segment == "statistics" && r.resource == "os-hypervisors";
   }
   return r.service == service_type::image && r.api_version == "v1" &&

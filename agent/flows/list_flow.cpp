@@ -126,7 +126,7 @@ http::awaitable<marker_item> for_client(request& r, const cloudlet_endpoints& c,
 /// another project's (an admin's Glance list shows every project's images).
 http::awaitable<std::optional<marker_item>> find_marker_on_clouds(request& r, const std::string& marker,
                                                                   const std::string& why) {
-  auto kind = kind_of(r.route);
+  auto kind = recorded_kind_of(r.route);
   if (!kind) co_return std::nullopt;
   auto found = co_await find_unplaced(r, *kind, marker, why);
   if (!found) co_return std::nullopt;

@@ -48,7 +48,9 @@ bool is_federated_list(const api::route& route) {
       return (route.resource == "networks" || route.resource == "subnets" || route.resource == "ports") &&
              route.action.empty();
     case api::service_type::compute:
-      return route.resource == "servers" && (route.action.empty() || route.action == "detail");
+      // Servers, and Glance's images through Nova's proxy.
+      return (route.resource == "servers" || route.resource == "images") &&
+             (route.action.empty() || route.action == "detail");
     default:
       return false;
   }

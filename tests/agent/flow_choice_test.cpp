@@ -137,7 +137,8 @@ INSTANTIATE_TEST_SUITE_P(
     row{"GET", "/compute/v2.1/images/" + gid + "/metadata", recorded_resource},
     row{"DELETE", "/compute/v2.1/images/" + gid, recorded_resource, delete_everywhere},
     row{"GET", "/compute/v2.1/images/" + local, own_cloudlet},
-    row{"GET", "/compute/v2.1/images/detail", own_cloudlet},
+    row{"GET", "/compute/v2.1/images/detail", list},
+    row{"GET", "/compute/v2.1/images", list},
     // A cloud's own ID, or a kind the registry does not record: the own cloudlet's.
     row{"GET", "/image/v2/images/" + local, own_cloudlet},
     row{"DELETE", "/image/v2/images/" + local, own_cloudlet},

@@ -112,6 +112,9 @@ class ApiShapes(unittest.TestCase):
             self.assertEqual(doc["image"]["status"], "ACTIVE")
             self.assertNotIn("fedstack_gid", doc["image"]["metadata"])
             self.assert_version(headers, "2.1", "Nova's image proxy")
+            status, _, doc = self.call("GET", "/compute/v2.1/images/detail", who=self.demo)
+            self.assertEqual(status, 200, doc)
+            self.assertEqual([i["id"] for i in doc["images"]].count(gid), 1, "listed once, merged")
             status, _, _ = self.call("GET", "/compute/v2.1/images/" + gid, who=self.demo,
                                      headers={"OpenStack-API-Version": "compute 2.36"})
             self.assertEqual(status, 404, "Nova removed the image proxy at 2.36")

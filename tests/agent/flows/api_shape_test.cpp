@@ -4,6 +4,8 @@
 // composes, paths ending in '/', a Neutron create's answer equal to a show
 // right after it, bulk Neutron creates, and Nova's image proxy.
 
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "api/global_id.hpp"
@@ -311,6 +313,49 @@ TEST_F(ApiShape, NovasImageProxyFollowsTheOwnProjectsImageToItsPrimary) {
   EXPECT_EQ(deleted.status, 204u) << deleted.body;
   EXPECT_FALSE(h.registry().entry(gid).has_value());
   for (const auto& image : h.clouds().items("cloudlet-3", "images")) EXPECT_NE(image.at("id"), local);
+}
+
+TEST_F(ApiShape, NovasImageListIsMergedAcrossCloudletsWithCopiesHidden) {
+  auto a = h.registry().new_global_id();
+  auto a_primary = h.clouds().seed_image("cloudlet-2", h.demo_token(), {{"name", "a"}, {std::string(api::gid_key), a}});
+  auto a_copy = h.clouds().seed_image("cloudlet-1", h.demo_token(), {{"name", "a"}, {std::string(api::copy_of_key), a}});
+  h.record(resource_kind::image, demo_project(), {{"cloudlet-2", a_primary}, {"cloudlet-1", a_copy}}, "a", a);
+  auto b = h.registry().new_global_id();
+  auto b_primary = h.clouds().seed_image("cloudlet-3", h.demo_token(), {{"name", "b"}, {std::string(api::gid_key), b}});
+  h.record(resource_kind::image, demo_project(), {{"cloudlet-3", b_primary}}, "b", b);
+
+  auto detail = h.send(bhttp::verb::get, "/compute/v2.1/images/detail");
+  ASSERT_EQ(detail.status, 200u) << detail.body;
+  expect_compute_version(detail, "2.1", "the merged image list");
+  std::multiset<std::string> ids;
+  auto listed = json::parse(detail.body);
+  for (const auto& image : listed.at("images")) {
+    ids.insert(image.at("id").get<std::string>());
+    EXPECT_TRUE(image.contains("metadata")) << "detail";
+  }
+  EXPECT_EQ(ids, (std::multiset<std::string>{a, b})) << "each image once, under its global ID: " << detail.body;
+  for (const auto& local : {a_primary, a_copy, b_primary}) EXPECT_EQ(detail.body.find(local), std::string::npos);
+
+  auto brief = h.send(bhttp::verb::get, "/compute/v2.1/images");
+  ASSERT_EQ(brief.status, 200u) << brief.body;
+  auto items = json::parse(brief.body).at("images");
+  ASSERT_EQ(items.size(), 2u);
+  for (const auto& image : items) EXPECT_FALSE(image.contains("metadata")) << "the index shows id, name and links";
+
+  auto paged = h.send(bhttp::verb::get, "/compute/v2.1/images/detail?limit=1");
+  ASSERT_EQ(paged.status, 200u) << paged.body;
+  auto first = json::parse(paged.body);
+  ASSERT_EQ(first.at("images").size(), 1u);
+  ASSERT_TRUE(first.contains("images_links")) << paged.body;
+  auto next = h.send(bhttp::verb::get, "/compute/v2.1/images/detail?limit=1&marker=" +
+                                         first.at("images").at(0).at("id").get<std::string>());
+  ASSERT_EQ(next.status, 200u) << next.body;
+  ASSERT_EQ(json::parse(next.body).at("images").size(), 1u);
+  EXPECT_NE(json::parse(next.body).at("images").at(0).at("id"), first.at("images").at(0).at("id"));
+
+  bhttp::fields v236;
+  v236.set("OpenStack-API-Version", "compute 2.36");
+  EXPECT_EQ(h.send(bhttp::verb::get, "/compute/v2.1/images/detail", nullptr, {}, v236).status, 404u);
 }
 
 } // namespace
