@@ -49,6 +49,15 @@ class ApiShapes(unittest.TestCase):
         self.assertEqual(status, 404)
         self.assert_version(headers, "2.60", "the agent's own 404")
 
+    def test_a_non_admin_sees_every_zone_available_as_nova_lets_it(self):
+        # Nova refuses the detail list to non-admins (403); the CLI then asks for the plain one.
+        status, _, _ = self.call("GET", "/compute/v2.1/os-availability-zone/detail", who=self.demo)
+        self.assertEqual(status, 403)
+        zones = openstack(self.fed.env(user="demo", password="demo", project="demo"),
+                          "availability", "zone", "list", "--compute", "-f", "json")
+        self.assertEqual(sorted(z["Zone Name"] for z in zones), ["cloudlet-1", "cloudlet-2"])
+        self.assertTrue(all(z["Zone Status"] == "available" for z in zones), zones)
+
     def test_a_trailing_slash_is_answered_as_glance_nova_and_neutron_do(self):
         for method in ("GET", "DELETE"):
             status, _, _ = self.call(method, "/image/v2/images/")

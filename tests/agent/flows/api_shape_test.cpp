@@ -57,13 +57,14 @@ TEST_F(ApiShape, MergedServerListsAndZonesCarryTheNegotiatedMicroversion) {
   legacy.set("X-OpenStack-Nova-API-Version", "2.60");
   for (const char* path : {"/compute/v2.1/servers", "/compute/v2.1/servers/detail",
                            "/compute/v2.1/os-availability-zone", "/compute/v2.1/os-availability-zone/detail"}) {
-    auto plain = h.send(bhttp::verb::get, path);
+    auto admin = h.admin_token();   // the zone detail list is admin-only
+    auto plain = h.send(bhttp::verb::get, path, nullptr, admin);
     ASSERT_EQ(plain.status, 200u) << path << ": " << plain.body;
     expect_compute_version(plain, "2.1", std::string(path) + " without a version asked for is 2.1");
-    auto asked = h.send(bhttp::verb::get, path, nullptr, {}, v253);
+    auto asked = h.send(bhttp::verb::get, path, nullptr, admin, v253);
     ASSERT_EQ(asked.status, 200u) << path << ": " << asked.body;
     expect_compute_version(asked, "2.53", path);
-    auto old_header = h.send(bhttp::verb::get, path, nullptr, {}, legacy);
+    auto old_header = h.send(bhttp::verb::get, path, nullptr, admin, legacy);
     ASSERT_EQ(old_header.status, 200u) << path;
     expect_compute_version(old_header, "2.60", std::string(path) + " with the legacy header");
   }
@@ -85,6 +86,18 @@ TEST_F(ApiShape, ComputeErrorsAndAnswersTheAgentMakesCarryThemTooAsNovasFaultsDo
   auto images = h.send(bhttp::verb::get, "/image/v2/images");
   ASSERT_EQ(images.status, 200u);
   EXPECT_EQ(images.header("X-OpenStack-Nova-API-Version"), "");
+}
+
+TEST_F(ApiShape, TheZoneDetailListIsRefusedToNonAdminsAsNovaRefusesIt) {
+  auto refused = h.send(bhttp::verb::get, "/compute/v2.1/os-availability-zone/detail");   // the demo user
+  EXPECT_EQ(refused.status, 403u) << refused.body;
+  expect_compute_version(refused, "2.1", "the agent's 403");
+  auto admin = h.send(bhttp::verb::get, "/compute/v2.1/os-availability-zone/detail", nullptr, h.admin_token());
+  ASSERT_EQ(admin.status, 200u) << admin.body;
+  for (const auto& zone : json::parse(admin.body).at("availabilityZoneInfo"))
+    EXPECT_EQ(zone.at("zoneState").at("available"), true) << zone.dump();
+  auto plain = h.send(bhttp::verb::get, "/compute/v2.1/os-availability-zone");
+  EXPECT_EQ(plain.status, 200u) << "the plain list is everyone's";
 }
 
 TEST_F(ApiShape, ARelayedComputeAnswerKeepsNovasHeaders) {
