@@ -200,6 +200,16 @@ list_sort flavor_sort(const query_string& q) {
   return result;
 }
 
+// Nova's image proxy hands Glance no sort (nova/api/openstack/compute/images.py passes
+// filters, limit and marker), so its order is Glance's default, newest first with the ID
+// breaking ties; its items name their creation time "created".
+list_sort nova_image_sort() {
+  list_sort result;
+  add_key(result.keys, "created", true);
+  add_key(result.keys, "id", true);
+  return result;
+}
+
 list_sort network_sort(const query_string& q) {
   // Neutron ignores empty values, then wants keys and directions in pairs.
   std::vector<std::string> keys;
@@ -309,7 +319,10 @@ list_sort parse_list_sort(service_type service, std::string_view resource,
   auto q = query_string::parse(query);
   switch (service) {
   case service_type::image: return image_sort(q);
-  case service_type::compute: return resource == "flavors" ? flavor_sort(q) : server_sort(q);
+  case service_type::compute:
+    if (resource == "flavors") return flavor_sort(q);
+    if (resource == "images") return nova_image_sort();
+    return server_sort(q);
   default: return network_sort(q);
   }
 }

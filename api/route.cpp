@@ -135,7 +135,8 @@ std::string without_json_suffix(service_type service, const std::string& segment
 bool is_collection_action(const route& r, const std::string& segment) {
   if (r.service == service_type::compute) {
     if (segment == "detail")
-      return r.resource == "servers" || r.resource == "flavors" || r.resource == "os-hypervisors";
+      return r.resource == "servers" || r.resource == "flavors" || r.resource == "os-hypervisors" ||
+             r.resource == "images";   // Nova's image proxy
     return segment == "statistics" && r.resource == "os-hypervisors";
   }
   return r.service == service_type::image && r.api_version == "v1" &&
@@ -218,6 +219,21 @@ route compute_route(const segment_list& s, std::size_t from) {
   return api_call(service_type::compute, version, s, rest, std::move(project));
 }
 
+// An API path that ends in '/', as each service routes it (route.hpp).
+route with_trailing_slash(route r) {
+  r.trailing_slash = true;
+  switch (r.service) {
+    case service_type::image:     // Glance and Nova route with Routes: no pattern matches
+    case service_type::compute:   // `/v2/images/` or `/v2.1/servers/` (Glance answers 404)
+      return not_found(r.service);
+    case service_type::identity:
+      r.upstream_path += '/';     // Keystone's to answer
+      return r;
+    default:                      // Neutron (Pecan): the collection, as without it
+      return r;
+  }
+}
+
 route dispatch(const segment_list& s) {
   if (s.empty() || s[0] == "v3") return identity_route(s);
   const std::string& first = s[0];
@@ -268,6 +284,7 @@ route classify(std::string_view method, std::string_view target) {
   if (!segments) return bad(std::move(reason));
 
   route r = dispatch(*segments);
+  if (path.size() > 1 && path.back() == '/' && r.kind == route_kind::api) r = with_trailing_slash(std::move(r));
   r.query = std::string(query);
   if (r.kind == route_kind::version_list || r.kind == route_kind::version_doc ||
       r.kind == route_kind::api)

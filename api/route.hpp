@@ -64,6 +64,8 @@ struct route {
   std::string allow;
   /// Why a target is `bad`, for logs and error messages.
   std::string reason;
+  /// The path ended in '/' (e.g. `/v2.0/networks/`).
+  bool trailing_slash = false;
 };
 
 /// Classifies a request by method and request target (origin-form, or absolute-form
@@ -71,7 +73,11 @@ struct route {
 /// max_target_length, control, space, backslash, non-ASCII or '#' bytes, malformed or NUL
 /// percent-escapes in path or query, empty segments (`//`), `.`/`..` segments (also when
 /// encoded as `%2e`), and encoded slashes (`%2F`) — the agent never has to guess how an
-/// upstream would resolve such a path. A single trailing '/' is ignored.
+/// upstream would resolve such a path. A single trailing '/' after an API path is
+/// treated as each service treats it: Glance and Nova (Routes, whose patterns must
+/// match the whole path) have no such route, so it is `not_found`; Neutron (Pecan
+/// routes an empty last segment to the collection's index) ignores it; identity
+/// keeps it in `upstream_path`, for Keystone to answer. Version documents ignore it.
 route classify(std::string_view method, std::string_view target);
 
 /// The path and query to request from the cloud's service root:

@@ -170,6 +170,14 @@ const image_record* image_store::find(const auth_context& ctx, std::string_view 
   return &it->second;
 }
 
+std::vector<const image_record*> image_store::all_visible(const auth_context& ctx) const {
+  std::vector<const image_record*> out;
+  for (const auto& [id, image] : images_)
+    if (visible(ctx, image)) out.push_back(&image);
+  std::sort(out.begin(), out.end(), [](const image_record* a, const image_record* b) { return a->sequence > b->sequence; });
+  return out;
+}
+
 image_record* image_store::find_mutable(const auth_context& ctx, std::string_view id) {
   return const_cast<image_record*>(find(ctx, id));
 }

@@ -53,6 +53,9 @@ public:
   /// The image when it exists and the caller may see it.
   const image_record* find(const auth_context& ctx, std::string_view id) const;
   outcome<image_page> list(const auth_context& ctx, const request& r) const;
+  /// Every image the caller may see, newest first (Glance's default order), for
+  /// Nova's image proxy.
+  std::vector<const image_record*> all_visible(const auth_context& ctx) const;
   outcome<image_record> patch(const auth_context& ctx, std::string_view id, const json& ops);
   std::optional<api_error> remove(const auth_context& ctx, std::string_view id);
   std::optional<api_error> add_tag(const auth_context& ctx, std::string_view id, std::string tag);

@@ -99,6 +99,7 @@ reply nova_api::route(const call& c) {
   const auto& top = c.path[0];
   if (top == "servers") return servers(c);
   if (top == "flavors") return flavors(c);
+  if (top == "images") return images(c);
   if (top == "os-hypervisors") return hypervisors(c);
   if (top == "os-availability-zone") return availability_zones(c);
   if (top == "limits") return limits(c);

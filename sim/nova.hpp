@@ -51,6 +51,10 @@ private:
   // nova_flavors.cpp
   reply flavors(const call& c);
 
+  // nova_images.cpp
+  reply images(const call& c);
+  json image_view(const image_record& image, bool detail) const;
+
   // nova_admin.cpp
   reply hypervisors(const call& c);
   reply availability_zones(const call& c);

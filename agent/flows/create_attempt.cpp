@@ -30,8 +30,8 @@ struct marked_body {
   json doc;                  // local IDs, the marker with the attempt token
   std::string token;
   /// A single Neutron create carries its token in its description until it is
-  /// tagged (neutron_pending.hpp); bulk creates and a description Neutron would
-  /// refuse are sent as they are.
+  /// tagged (neutron_pending.hpp); a description Neutron would refuse is sent
+  /// as it is. (Bulk creates have their own flow: bulk_create.cpp.)
   bool pending = false;
   std::string description;   // the client's, restored once the resource is tagged
 };
@@ -122,11 +122,14 @@ http::awaitable<bool> mark_pending_made(request& r, const cloudlet_endpoints& c,
   auto singular = std::string(storage::to_string(entry.kind));
   auto answered = parse_object(a.answer->body);
   auto item = answered.value(singular, json::object());
+  // The client gets the resource as a show right after would give it: tagging
+  // and the description's PUT each bump its revision_number (Neutron's).
+  auto shown = item;
   bool done = false;
   std::optional<std::string> failure;
   try {
     done = co_await mark_pending(r.context, client_call_headers(r), c, entry.kind, item, entry.global_id,
-                                 marked.token, marked.description);
+                                 marked.token, marked.description, false, &shown);
   } catch (const upstream_failure& e) {
     failure = e.what();
   }
@@ -139,12 +142,13 @@ http::awaitable<bool> mark_pending_made(request& r, const cloudlet_endpoints& c,
     a.answer.reset();
     co_return false;
   }
+  answered[singular] = std::move(shown);
   answered[singular]["description"] = marked.description;   // the client sees the description it asked for
   a.answer->body = answered.dump();
   co_return true;
 }
 
-/// Tags a Neutron resource of a bulk create (sent without a pending description).
+/// Tags a Neutron resource whose create carried no pending description.
 http::awaitable<void> tag_made(request& r, const cloudlet_endpoints& c, const registry_entry& entry,
                                const attempt& a) {
   std::vector<std::string> tags{api::marker_tag({entry.global_id, false, {}}), api::attempt_tag(a.token)};

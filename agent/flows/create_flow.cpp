@@ -20,6 +20,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/flows/boot_needs.hpp"
+#include "agent/flows/bulk_create.hpp"
 #include "agent/flows/client_answer.hpp"
 #include "agent/flows/create_attempt.hpp"
 #include "agent/flows/federation.hpp"
@@ -205,6 +206,8 @@ http::awaitable<void> handle_create(request& r, std::string body) {
   auto kind = *kind_of(r.route);
   auto doc = json::parse(body, nullptr, false);
   if (!doc.is_object()) co_return co_await send_error(r, 400, "The request body must be a JSON object.");
+  if (r.route.service == api::service_type::network && is_bulk_create(doc, r.route.resource))
+    co_return co_await handle_bulk_create(r, kind, doc);
   std::optional<boot_needs> boot;
   if (kind == resource_kind::server) {
     if (auto refused = refuse_boot(doc)) co_return co_await send_error(r, 400, *refused);

@@ -132,7 +132,7 @@ http::awaitable<marker_item> for_client(request& r, const cloudlet_endpoints& c,
 /// another project's (an admin's Glance list shows every project's images).
 http::awaitable<std::optional<marker_item>> find_marker_on_clouds(request& r, const std::string& marker,
                                                                   const std::string& why) {
-  auto kind = kind_of(r.route);
+  auto kind = recorded_kind_of(r.route);
   if (!kind) co_return std::nullopt;
   auto found = co_await find_unplaced(r, *kind, marker, why);
   if (!found) co_return std::nullopt;
@@ -197,6 +197,8 @@ http::awaitable<std::vector<json>> translate_items(request& r, const cloudlet_en
 struct zone_answer {
   bool available = false;
   json hosts = nullptr;
+  unsigned status = 0;      // the cloud's, 0 without an answer
+  std::string refusal;      // a 403's body (the detail list is admin-only by Nova's policy)
 };
 
 http::awaitable<void> check_zone(agent_context* context, bhttp::fields headers, cloudlet_endpoints c,
@@ -205,6 +207,8 @@ http::awaitable<void> check_zone(agent_context* context, bhttp::fields headers, 
     auto answer = co_await call_cloudlet(*context, c, api::service_type::compute, bhttp::verb::get,
                                          path, headers);
     out->available = answer.status == 200;
+    out->status = answer.status;
+    if (answer.status == 403) out->refusal = answer.body;
     auto doc = json::parse(answer.body, nullptr, false);
     if (!out->available || !doc.is_object()) co_return;
     for (const auto& zone : doc.value("availabilityZoneInfo", json::array())) {
@@ -382,6 +386,27 @@ http::awaitable<void> handle_zone_list(request& r) {
     });
   }
   auto done = co_await run_all(std::move(tasks), std::chrono::milliseconds{r.context.options.list_deadline_ms});
+  // Nova refuses the detail list to non-admins (403, its policy): when every cloud
+  // that answered refused, so does the agent, rather than show every zone down.
+  bool refused = false, other = false;
+  std::string refusal;
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    if (!done[i] || answers[i]->status == 0) continue;
+    if (answers[i]->status == 403) {
+      refused = true;
+      refusal = answers[i]->refusal;
+    } else {
+      other = true;
+    }
+  }
+  if (refused && !other) {
+    auto doc = json::parse(refusal, nullptr, false);
+    auto message = doc.is_object() && doc.contains("forbidden") && doc["forbidden"].is_object()
+                     ? doc["forbidden"].value("message", std::string{})
+                     : std::string{};
+    if (message.empty()) message = "Policy doesn't allow os_compute_api:os-availability-zone:detail to be performed.";
+    co_return co_await send_error(r, 403, message);
+  }
   auto text = zone_list_body(cloudlets, answers, done);
   co_await send_json(r, 200, std::move(text));
 }

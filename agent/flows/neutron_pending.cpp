@@ -33,6 +33,13 @@ std::string tags_body(const json& item, const std::string& global_id, const std:
   return holder.dump();
 }
 
+/// The resource in a Neutron answer (`{"port": {...}}`), if it holds one.
+std::optional<json> shown_item(const std::string& body, const std::string& singular_name) {
+  auto doc = json::parse(body, nullptr, false);
+  if (!doc.is_object() || !doc.contains(singular_name) || !doc[singular_name].is_object()) return std::nullopt;
+  return std::move(doc[singular_name]);
+}
+
 std::string description_body(const std::string& singular_name, const std::string& description) {
   json body = json::object();
   body[singular_name]["description"] = description;
@@ -113,7 +120,7 @@ http::awaitable<pending_match> find_pending(agent_context& context, const bhttp:
 http::awaitable<bool> mark_pending(agent_context& context, const bhttp::fields& headers,
                                    const cloudlet_endpoints& c, storage::resource_kind kind,
                                    const json& item, const std::string& global_id, const std::string& token,
-                                   const std::string& description, bool is_copy) {
+                                   const std::string& description, bool is_copy, json* shown) {
   // No structured binding: GCC 12 miscompiles them in coroutines.
   auto names = collection_of(kind);
   const auto& path = names.first;
@@ -127,6 +134,7 @@ http::awaitable<bool> mark_pending(agent_context& context, const bhttp::fields& 
     spdlog::warn("marking {} {} on {} answered {}", singular(collection), local_id, c.region, tagged.status);
     co_return false;
   }
+  std::optional<json> after;
   if (api::pending_token(item.value("description", std::string{}))) {
     auto restored = co_await call_cloudlet(context, c, api::service_type::network, bhttp::verb::put,
                                            path + "/" + local_id, headers,
@@ -135,7 +143,16 @@ http::awaitable<bool> mark_pending(agent_context& context, const bhttp::fields& 
     if (restored.status >= 300)
       spdlog::warn("restoring the description of {} {} on {} answered {}", singular(collection), local_id,
                    c.region, restored.status);
+    else
+      after = shown_item(restored.body, singular(collection));
   }
+  if (shown && !after) {
+    // Neutron's tag PUT answers the tags alone: the resource is read again.
+    auto read = co_await call_cloudlet(context, c, api::service_type::network, bhttp::verb::get,
+                                       path + "/" + local_id, headers);
+    if (read.status == 200) after = shown_item(read.body, singular(collection));
+  }
+  if (shown && after) *shown = std::move(*after);
   co_return true;
 }
 

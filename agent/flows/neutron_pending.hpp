@@ -62,11 +62,14 @@ http::awaitable<pending_match> find_pending(agent_context& context, const bhttp:
 /// neither; a copy's marker is fedstack_copy_of), then its description set
 /// back to `description`. `item` is the
 /// resource as its cloud showed it. False when the tags could not be set (the
-/// pending description is then left, so that it can still be found).
+/// pending description is then left, so that it can still be found). With
+/// `shown`, that is set to the resource as a show right after would give it
+/// (Neutron bumps revision_number and updated_at on both calls): the answer of
+/// the description's PUT, else a GET; left alone when neither answered.
 http::awaitable<bool> mark_pending(agent_context& context, const bhttp::fields& headers,
                                    const cloudlet_endpoints& c, storage::resource_kind kind,
                                    const nlohmann::json& item, const std::string& global_id,
                                    const std::string& token, const std::string& description,
-                                   bool is_copy = false);
+                                   bool is_copy = false, nlohmann::json* shown = nullptr);
 
 } // namespace fedstack::agent

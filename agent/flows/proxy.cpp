@@ -97,11 +97,20 @@ http::awaitable<void> dispatch(request& r, const page_server& operator_pages) {
       co_return co_await send_error(r, 400, version.message);
     if (version.status == api::microversion_status::not_acceptable)
       co_return co_await send_error(r, 406, version.message);
+    r.compute_version = version.version;
   }
   co_await handle_resource(r, choice);
 }
 
 } // namespace
+
+void set_compute_version_headers(const request& r, bhttp::fields& headers) {
+  if (r.route.service != api::service_type::compute || !r.compute_version) return;
+  headers.set("OpenStack-API-Version", api::openstack_api_version_header(*r.compute_version));
+  headers.set("X-OpenStack-Nova-API-Version", api::nova_api_version_header(*r.compute_version));
+  headers.set(bhttp::field::vary, api::microversion_vary_header);
+  headers.set("X-Compute-Request-Id", r.request_id);
+}
 
 http::awaitable<void> send_json(request& r, unsigned status, std::string body,
                                 const bhttp::fields* extra_headers) {
@@ -110,6 +119,7 @@ http::awaitable<void> send_json(request& r, unsigned status, std::string body,
     for (const auto& f : *extra_headers) response.set(f.name_string(), f.value());
   response.set(bhttp::field::content_type, "application/json");
   response.set("X-Openstack-Request-Id", r.request_id);
+  set_compute_version_headers(r, response.base());
   response.body() = std::move(body);
   r.status = status;
   co_await r.exchange.send(std::move(response));
@@ -124,6 +134,7 @@ http::awaitable<void> send_error(request& r, unsigned status, const std::string&
   response.set(bhttp::field::content_type, error.content_type);
   response.set("X-Openstack-Request-Id", r.request_id);
   if (status == 401) response.set(bhttp::field::www_authenticate, "Keystone uri=\"" + r.context.base_url + "\"");
+  set_compute_version_headers(r, response.base());   // Nova's faults carry them too (wsgi.Fault)
   response.body() = std::move(error.body);
   r.status = status;
   co_await r.exchange.send(std::move(response));
@@ -144,6 +155,9 @@ http::awaitable<void> send_upstream_response(request& r, const http::response& u
   keep_location_on_agent(r, response.base());
   if (response.find("X-Openstack-Request-Id") == response.end())
     response.set("X-Openstack-Request-Id", r.request_id);
+  // A cloud's answer has them already; an answer the agent composed from one
+  // (an attempt found by its marker) has not.
+  if (response.find("X-OpenStack-Nova-API-Version") == response.end()) set_compute_version_headers(r, response.base());
   response.body() = std::move(body);
   r.status = upstream.status;
   co_await r.exchange.send(std::move(response));
@@ -229,7 +243,7 @@ http::handler make_proxy_handler(agent_context& context, page_server operator_pa
     auto started = std::chrono::steady_clock::now();
     const auto& header = ex.request();
     request r{context, ex, api::classify(header.method_string(), header.target()),
-              request_id_of(header), std::nullopt, context.cloudlet};
+              request_id_of(header), std::nullopt, context.cloudlet, std::nullopt};
     // Failures are answered after the catch blocks: co_await is not allowed inside them.
     std::optional<std::pair<unsigned, std::string>> failure;
     try {

@@ -8,6 +8,7 @@
 
 #include "agent/rules/flow_choice.hpp"
 #include "agent/services/context.hpp"
+#include "api/microversion.hpp"
 #include "api/route.hpp"
 #include "http/server.hpp"
 
@@ -22,6 +23,9 @@ struct request {
   std::optional<token_identity> identity;
   /// The cloudlet the call is forwarded to (own unless the resource lives elsewhere).
   cloudlet_endpoints target;
+  /// The compute microversion negotiated for the call (compute calls past the
+  /// token check): every compute answer names it, as Nova's do.
+  std::optional<api::microversion> compute_version;
   /// For the request log.
   unsigned status = 0;
   std::string upstream = "-";
@@ -29,7 +33,11 @@ struct request {
   const bhttp::request_header<>& header() const { return exchange.request(); }
 };
 
-/// Sends a JSON answer with the common headers (request id, content type).
+/// Sets Nova's microversion headers (OpenStack-API-Version, X-OpenStack-Nova-API-Version,
+/// Vary) and X-Compute-Request-Id on a compute answer once a version was negotiated.
+void set_compute_version_headers(const request& r, bhttp::fields& headers);
+/// Sends a JSON answer with the common headers (request id, content type, and
+/// a compute answer's microversion headers).
 http::awaitable<void> send_json(request& r, unsigned status, std::string body,
                                 const bhttp::fields* extra_headers = nullptr);
 /// Sends an OpenStack-shaped error for the request's service.

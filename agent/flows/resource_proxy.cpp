@@ -108,6 +108,7 @@ http::awaitable<void> delete_everywhere(request& r, const storage::registry_entr
       // Gone from the cloud already (deleted behind the federation's back): done.
       bhttp::response<bhttp::string_body> done{bhttp::status::no_content, 11};
       done.set("X-Openstack-Request-Id", r.request_id);
+      set_compute_version_headers(r, done.base());
       r.status = 204;
       co_return co_await r.exchange.send(std::move(done));
     }
@@ -165,7 +166,7 @@ http::awaitable<owner_answer> ask_other_project(request& r, storage::resource_ki
 /// primary copy as its owner's registry places it (rules/resource_target.hpp).
 http::awaitable<void> handle_recorded(request& r, resource_call call, std::string body) {
   const auto& global_id = r.route.resource_id;
-  auto kind = *kind_of(r.route);
+  auto kind = *recorded_kind_of(r.route);
   auto use = is_read(r.header().method()) ? id_use::read : id_use::write;
   auto answer = co_await ask_owner(r, global_id);
   auto target = target_of(answer, use, r.identity->is_admin);
@@ -214,6 +215,8 @@ http::awaitable<void> handle_resource(request& r, const flow_choice& choice) {
     if (!read) co_return;
     body = std::move(*read);
   }
+  if (nova_image_proxy_gone(r.route, r.compute_version))
+    co_return co_await send_error(r, 404, "The resource could not be found.");
   switch (choice.flow) {
     case flow::list: co_return co_await handle_list(r);
     case flow::zone_list: co_return co_await handle_zone_list(r);

@@ -51,7 +51,7 @@ call_result read_call(std::optional<unsigned> status);
 
 /// True when what an unknown attempt made can be looked for by its token:
 /// images and servers by their marker, a Neutron create by its pending
-/// description (`pending`); not a bulk Neutron create.
+/// description (`pending`); not a Neutron create sent without one.
 bool searchable(storage::resource_kind kind, bool pending);
 
 /// What one attempt on one cloudlet came to.

@@ -53,6 +53,11 @@ resource_call call_of(const api::route& route, verb method, bool recorded) {
 
 } // namespace
 
+bool nova_image_proxy_gone(const api::route& route, std::optional<api::microversion> version) {
+  return route.service == api::service_type::compute && route.resource == "images" && version &&
+         *version > api::microversion{2, 35};
+}
+
 bool is_federated_list(const api::route& route) {
   if (!route.is_collection || !route.resource_id.empty()) return false;
   switch (route.service) {
@@ -62,7 +67,9 @@ bool is_federated_list(const api::route& route) {
       return (route.resource == "networks" || route.resource == "subnets" || route.resource == "ports") &&
              route.action.empty();
     case api::service_type::compute:
-      return route.resource == "servers" && (route.action.empty() || route.action == "detail");
+      // Servers, and Glance's images through Nova's proxy.
+      return (route.resource == "servers" || route.resource == "images") &&
+             (route.action.empty() || route.action == "detail");
     default:
       return false;
   }
@@ -105,7 +112,7 @@ flow_choice choose_flow(const api::route& route, verb method, bool operator_path
   else if (method == verb::post && kind && route.is_collection && route.resource_id.empty() &&
            route.action.empty())
     choice.flow = flow::create;
-  else if (kind && !route.resource_id.empty() && api::global_id_owner(route.resource_id))
+  else if (recorded_kind_of(route) && !route.resource_id.empty() && api::global_id_owner(route.resource_id))
     choice.flow = flow::recorded_resource;
   else if (is_keypair_delete(route, method))
     choice.flow = flow::keypair_delete;

@@ -5,8 +5,11 @@
 // a call about one recorded resource and a plain pass-through to the agent's
 // own cloudlet (agent/flows/proxy.cpp and resource_proxy.cpp act on it).
 
+#include <optional>
+
 #include <boost/beast/http/verb.hpp>
 
+#include "api/microversion.hpp"
 #include "api/route.hpp"
 
 namespace fedstack::agent {
@@ -53,6 +56,12 @@ struct flow_choice {
 /// The flow for a classified request. `operator_path`: is_operator_path of its
 /// target (agent/flows/proxy.hpp).
 flow_choice choose_flow(const api::route& route, boost::beast::http::verb method, bool operator_path);
+
+/// True for a call to Nova's image proxy (`/v2.1/images...`) at a microversion
+/// past 2.35, where Nova removed it and answers 404 (its
+/// MAX_PROXY_API_SUPPORT_VERSION): the agent answers so too, before it deletes
+/// or looks for anything.
+bool nova_image_proxy_gone(const api::route& route, std::optional<api::microversion> version);
 
 /// True for the collections the list flow merges across cloudlets.
 bool is_federated_list(const api::route& route);

@@ -45,7 +45,7 @@ list_request read_list_request(const api::route& route) {
   out.summary = service == api::service_type::compute && route.action.empty();
   out.list_path = route.upstream_path;
   out.item_path = route.upstream_path;
-  if (service == api::service_type::compute) out.item_path = "/v2.1/servers";
+  if (service == api::service_type::compute) out.item_path = "/v2.1/" + route.resource;
   if (out.summary) out.list_path += "/detail";
   return out;
 }

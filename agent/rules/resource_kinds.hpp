@@ -26,6 +26,15 @@ inline std::optional<storage::resource_kind> kind_of(const api::route& route) {
   return std::nullopt;
 }
 
+/// The registry kind of the resource a route's item names: kind_of's, and
+/// Nova's image proxy (`/v2.1/images/{id}`), whose items are Glance's images
+/// (Nova asks its Glance with the caller's token).
+inline std::optional<storage::resource_kind> recorded_kind_of(const api::route& route) {
+  if (auto kind = kind_of(route)) return kind;
+  if (route.service == api::service_type::compute && route.resource == "images") return storage::resource_kind::image;
+  return std::nullopt;
+}
+
 /// The ID of the resource a create returned, from `{"network": {"id": ...}}`
 /// or Glance's bare `{"id": ...}`.
 inline std::optional<std::string> created_id(const nlohmann::json& body, std::string_view collection) {

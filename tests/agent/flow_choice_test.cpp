@@ -142,6 +142,13 @@ INSTANTIATE_TEST_SUITE_P(
     row{"PUT", "/compute/v2.1/servers/" + gid + "/tags", recorded_resource, forward, json},
     row{"DELETE", "/compute/v2.1/servers/" + gid + "/tags/blue", recorded_resource},
     row{"GET", "/compute/v2.1/servers/" + gid + "/os-interface", recorded_resource},
+    // Nova's image proxy names Glance's images: where the image's owner places it.
+    row{"GET", "/compute/v2.1/images/" + gid, recorded_resource},
+    row{"GET", "/compute/v2.1/images/" + gid + "/metadata", recorded_resource},
+    row{"DELETE", "/compute/v2.1/images/" + gid, recorded_resource, delete_everywhere},
+    row{"GET", "/compute/v2.1/images/" + local, own_cloudlet},
+    row{"GET", "/compute/v2.1/images/detail", list},
+    row{"GET", "/compute/v2.1/images", list},
     // A cloud's own ID, or a kind the registry does not record: the own cloudlet's.
     row{"GET", "/image/v2/images/" + local, own_cloudlet},
     row{"DELETE", "/image/v2/images/" + local, own_cloudlet},
@@ -170,6 +177,16 @@ TEST(is_federated_list, is_the_merged_collections_without_an_item) {
   EXPECT_FALSE(is_federated_list(api::classify("GET", "/v2/images/" + gid)));
   EXPECT_FALSE(is_federated_list(api::classify("GET", "/v2.1/flavors")));
   EXPECT_FALSE(is_federated_list(api::classify("GET", "/v3/projects")));
+}
+
+TEST(nova_image_proxy_gone, past_2_35_as_nova_says) {
+  auto image = api::classify("GET", "/compute/v2.1/images/" + gid);
+  EXPECT_FALSE(nova_image_proxy_gone(image, api::microversion{2, 1}));
+  EXPECT_FALSE(nova_image_proxy_gone(image, api::microversion{2, 35}));
+  EXPECT_TRUE(nova_image_proxy_gone(image, api::microversion{2, 36}));
+  EXPECT_TRUE(nova_image_proxy_gone(api::classify("DELETE", "/compute/v2.1/images/" + gid), api::microversion{2, 93}));
+  EXPECT_FALSE(nova_image_proxy_gone(api::classify("GET", "/compute/v2.1/servers/" + gid), api::microversion{2, 93}));
+  EXPECT_FALSE(nova_image_proxy_gone(api::classify("GET", "/image/v2/images/" + gid), api::microversion{2, 93}));
 }
 
 TEST(is_read, is_get_and_head) {

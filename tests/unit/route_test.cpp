@@ -305,6 +305,37 @@ TEST(route, identity_and_compute_segments) {
   EXPECT_EQ(c.segments.front(), "servers");
 }
 
+// Glance and Nova route with Routes, whose patterns match the whole path: no
+// route ends in '/' (Tempest's test_get_image_null_id and test_delete_image_null_id
+// expect Glance's 404). Neutron's Pecan gives the collection; Keystone decides for itself.
+TEST(route, a_trailing_slash_is_routed_as_each_service_does) {
+  for (const char* method : {"GET", "DELETE", "POST"}) {
+    for (const char* target : {"/image/v2/images/", "/v2/images/", "/image/v2/images/" UUID "/",
+                               "/compute/v2.1/servers/", "/v2.1/servers/detail/",
+                               "/compute/v2.1/" PROJECT "/servers/", "/compute/v2.1/os-availability-zone/"}) {
+      auto r = classify(method, target);
+      EXPECT_EQ(r.kind, route_kind::not_found) << method << " " << target;
+    }
+  }
+  EXPECT_EQ(classify("DELETE", "/image/v2/images/").service, service_type::image);
+  EXPECT_EQ(classify("GET", "/v2.1/servers/").service, service_type::compute);
+
+  auto networks = classify("GET", "/network/v2.0/networks/");
+  EXPECT_EQ(networks.kind, route_kind::api);
+  EXPECT_TRUE(networks.is_collection);
+  EXPECT_EQ(networks.upstream_path, "/v2.0/networks");
+  EXPECT_TRUE(networks.trailing_slash);
+
+  auto users = classify("GET", "/v3/users/");
+  EXPECT_EQ(users.kind, route_kind::api);
+  EXPECT_EQ(users.upstream_path, "/v3/users/");
+
+  // Version documents and roots keep ignoring it.
+  EXPECT_EQ(classify("GET", "/compute/v2.1/").kind, route_kind::version_doc);
+  EXPECT_EQ(classify("GET", "/image/").kind, route_kind::version_list);
+  EXPECT_EQ(classify("GET", "/image/v2/images").kind, route_kind::api);
+}
+
 TEST(route, allow_lists_methods) {
   EXPECT_EQ(classify("PATCH", "/v2.0/networks").allow, "GET, HEAD, POST");
   EXPECT_EQ(classify("PATCH", "/v2.0/networks/" UUID).allow, "GET, HEAD, PUT, DELETE");

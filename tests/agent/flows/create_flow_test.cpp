@@ -191,6 +191,7 @@ TEST_F(CreateFlow, ABootAnswered5xxThatMadeTheServerIsFoundByItsTokenAndBound) {
                                   500));
   auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers", boot_body(image));
   ASSERT_EQ(answer.status, 202u) << answer.body;
+  EXPECT_EQ(answer.header("X-OpenStack-Nova-API-Version"), "2.1") << "the answer the agent made names the version";
   auto global_id = json::parse(answer.body).at("server").at("id").get<std::string>();
   EXPECT_EQ(marked(h.clouds(), "cloudlet-2", "servers", global_id).size(), 1u);
   EXPECT_EQ(marked_anywhere(h, "servers", global_id), 1u) << "exactly one server exists";
