@@ -116,6 +116,11 @@ TEST_F(VisibilityFlow, APublicImageOfTheAdminIsShownToDemoUnderItsGlobalId) {
   ASSERT_EQ(answer.status, 200u) << answer.body;
   EXPECT_EQ(json::parse(answer.body).at("id"), image.global_id);
   EXPECT_EQ(answer.body.find(image.copies[0].local_id), std::string::npos) << "no cloud ID leaks";
+  // Through the admin's entry and its cloud's answer to demo, not by searching every cloud for its marker.
+  for (const auto& call : h.clouds().calls_to("", bhttp::verb::get, "/v2/images"))
+    EXPECT_EQ(call.target.find("fedstack_gid="), std::string::npos) << call.cloudlet << " " << call.target;
+  EXPECT_EQ(h.clouds().calls_to("cloudlet-1", bhttp::verb::get, "/v2/images").size(), 0u);
+  EXPECT_EQ(h.clouds().calls_to("cloudlet-3", bhttp::verb::get, "/v2/images").size(), 0u);
 }
 
 TEST_F(VisibilityFlow, DemoBootsAPublicImageOfTheAdminOnAnotherCloudlet) {
@@ -259,7 +264,12 @@ TEST_F(VisibilityFlow, DemoCannotBootOnTheAdminsPrivateNetwork) {
   h.placement().place_on("cloudlet-3");
   auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers",
                        boot_body(image.global_id, json::array({{{"uuid", net.global_id}}})));
+  auto random = h.registry().new_global_id();
+  auto unknown = h.send(bhttp::verb::post, "/compute/v2.1/servers",
+                        boot_body(image.global_id, json::array({{{"uuid", random}}})));
   EXPECT_GE(answer.status, 400u) << answer.body;
+  EXPECT_EQ(answer.status, unknown.status);
+  EXPECT_EQ(without(answer.body, net.global_id), without(unknown.body, random)) << "as if nobody made it";
   EXPECT_TRUE(marked("cloudlet-3", "networks", net.global_id).empty()) << "nothing copied for demo";
 }
 
