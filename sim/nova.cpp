@@ -110,6 +110,27 @@ reply nova_api::route(const call& c) {
     if (!c.ctx.is_admin) return error(403, "Policy doesn't allow os_compute_api:os-aggregates:index to be performed.");
     return json_reply(200, {{"aggregates", json::array()}});
   }
+  // Nova's image proxy (deprecated from 2.36): the cloud's own Glance, as the caller sees it.
+  if (top == "images" && c.path.size() == 2 && c.r.method == "GET") {
+    if (c.at_least(36)) return error(404, "The resource could not be found.");
+    std::lock_guard lock{cloud_.mutex};
+    const auto* image = cloud_.images.find(c.ctx, c.path[1]);
+    if (!image) return error(404, "Image not found.");
+    auto self = base_url_ + "/v2.1/images/" + image->id;
+    json shown{{"id", image->id},
+               {"name", image->name ? json(*image->name) : json(nullptr)},
+               {"minRam", image->min_ram},
+               {"minDisk", image->min_disk},
+               {"metadata", json::object()},
+               {"created", format_time(image->created_at, time_style::seconds_z)},
+               {"updated", format_time(image->updated_at, time_style::seconds_z)},
+               {"status", image->status == "active" ? "ACTIVE" : "SAVING"},
+               {"progress", image->status == "active" ? 100 : 25},
+               {"OS-EXT-IMG-SIZE:size", image->size ? json(*image->size) : json(nullptr)},
+               {"links", json::array({{{"rel", "self"}, {"href", self}},
+                                      {{"rel", "bookmark"}, {"href", base_url_ + "/images/" + image->id}}})}};
+    return json_reply(200, {{"image", shown}});
+  }
   if (top == "extensions" && c.path.size() == 1) return json_reply(200, {{"extensions", json::array()}});
   return error(404, "The resource could not be found.");
 }

@@ -16,6 +16,7 @@
 #include "agent/flows/federation.hpp"
 #include "agent/flows/marker_search.hpp"
 #include "agent/flows/owner_lookup.hpp"
+#include "agent/flows/visible_entry.hpp"
 #include "agent/rules/flow_choice.hpp"
 #include "agent/rules/reclaim_rule.hpp"
 #include "agent/services/registry_client.hpp"
@@ -192,6 +193,30 @@ http::awaitable<void> handle_recorded(request& r, resource_call call, std::strin
   co_await forward(r, call, std::move(body), known_local);
 }
 
+/// Nova's image proxy (`GET /v2.1/images/<id>`, before 2.36): a Nova shows the
+/// images of its own Glance, so a global image ID goes to the Nova of this
+/// agent's cloudlet when it holds a copy, else to the primary's, and only for
+/// an image the caller may use (visible_entry.hpp).
+bool is_image_proxy(const api::route& route) {
+  return route.service == api::service_type::compute && route.resource == "images" && route.action.empty() &&
+         api::global_id_owner(route.resource_id).has_value();
+}
+
+http::awaitable<void> forward_image_proxy(request& r, resource_call call, std::string body) {
+  const auto& global_id = r.route.resource_id;
+  auto entry = co_await visible_entry(r, global_id);
+  std::map<std::string, std::string> known_local;
+  bool placed = entry && entry->state == storage::entry_state::bound && !entry->copies.empty();
+  if (placed && !entry->copy_on(r.context.cloudlet.region)) {
+    const auto& primary = entry->copies.front();
+    if (auto c = find_cloudlet(r.context, primary.cloudlet)) {
+      r.target = *c;
+      known_local.emplace(global_id, primary.local_id);
+    }
+  }
+  co_await forward(r, call, std::move(body), known_local);
+}
+
 /// The request's body, read within the limits; nullopt when an error was sent.
 http::awaitable<std::optional<std::string>> read_body(request& r, request_body kind) {
   auto body = co_await read_json_body(r);
@@ -216,7 +241,9 @@ http::awaitable<void> handle_resource(request& r, const flow_choice& choice) {
     case flow::zone_list: co_return co_await handle_zone_list(r);
     case flow::create: co_return co_await handle_create(r, std::move(body));
     case flow::recorded_resource: co_return co_await handle_recorded(r, choice.call, std::move(body));
-    default: co_return co_await forward(r, choice.call, std::move(body));   // to this agent's cloudlet
+    default:
+      if (is_image_proxy(r.route)) co_return co_await forward_image_proxy(r, choice.call, std::move(body));
+      co_return co_await forward(r, choice.call, std::move(body));   // to this agent's cloudlet
   }
 }
 

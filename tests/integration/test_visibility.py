@@ -55,6 +55,13 @@ class Visibility(unittest.TestCase):
 
         shown = openstack(self.demo_env, "image", "show", public["id"], "-f", "json")
         self.assertEqual(shown["name"], "vis-public")
+        # Nova's image proxy, through every agent (the image has a copy on one cloudlet only).
+        demo_token, _ = token(self.fed.keystone_url, "demo", "demo", "demo")
+        for agent in self.fed.agents:
+            status, _, raw = http("GET", agent["url"] + "/compute/v2.1/images/" + public["id"],
+                                  headers={"X-Auth-Token": demo_token})
+            self.assertEqual(status, 200, raw)
+            self.assertEqual(json.loads(raw)["image"]["id"], public["id"])
         server = openstack(self.demo_env, "server", "create", "--image", public["id"], "--flavor", "m1.tiny",
                            "--availability-zone", target, "--wait", "vis-boot", "-f", "json")
         self.assertEqual(server["status"], "ACTIVE")

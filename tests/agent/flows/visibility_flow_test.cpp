@@ -123,6 +123,24 @@ TEST_F(VisibilityFlow, APublicImageOfTheAdminIsShownToDemoUnderItsGlobalId) {
   EXPECT_EQ(h.clouds().calls_to("cloudlet-3", bhttp::verb::get, "/v2/images").size(), 0u);
 }
 
+TEST_F(VisibilityFlow, NovasImageProxyShowsAPublicImageOfTheAdminFromTheCloudletOfItsPrimary) {
+  auto image = admin_image("public", {"cloudlet-2"});   // no copy on the agent's own cloudlet-1
+  auto answer = h.send(bhttp::verb::get, "/compute/v2.1/images/" + image.global_id);
+  ASSERT_EQ(answer.status, 200u) << answer.body;
+  auto shown = json::parse(answer.body).at("image");
+  EXPECT_EQ(shown.at("id"), image.global_id);
+  EXPECT_EQ(shown.at("name"), "tempest-image");
+  EXPECT_EQ(answer.body.find(image.copies[0].local_id), std::string::npos) << "no cloud ID leaks";
+  EXPECT_EQ(h.clouds().calls_to("cloudlet-2", bhttp::verb::get, "/v2.1/images").size(), 1u);
+
+  auto hidden = admin_image("private", {"cloudlet-2"});
+  auto random = h.registry().new_global_id();
+  auto refused = h.send(bhttp::verb::get, "/compute/v2.1/images/" + hidden.global_id);
+  auto unknown = h.send(bhttp::verb::get, "/compute/v2.1/images/" + random);
+  EXPECT_EQ(refused.status, 404u) << refused.body;
+  EXPECT_EQ(without(refused.body, hidden.global_id), without(unknown.body, random));
+}
+
 TEST_F(VisibilityFlow, DemoBootsAPublicImageOfTheAdminOnAnotherCloudlet) {
   auto image = admin_image("public", {"cloudlet-2", "cloudlet-3"});
   h.placement().place_on("cloudlet-3");
