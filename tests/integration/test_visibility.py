@@ -82,6 +82,31 @@ class Visibility(unittest.TestCase):
             self.assertEqual(self.marked_images(f"cloudlet-{i}", "fedstack_copy_of", public["id"]), [],
                              "the copy goes with the image")
 
+    def test_a_shared_image_is_demos_once_added_and_accepted(self):
+        shared = self.image("vis-shared", "shared")
+        self.assertNotEqual(openstack(self.demo_env, "image", "show", shared["id"], check=False).returncode, 0)
+        openstack(self.admin_env, "image", "add", "project", shared["id"], "demo")
+        openstack(self.demo_env, "image", "set", "--accept", shared["id"])
+        members = openstack(self.admin_env, "image", "member", "list", shared["id"], "-f", "json")
+        self.assertEqual([m["Status"] for m in members], ["accepted"])
+        target = next(f"cloudlet-{i}" for i in range(CLOUDLETS, 0, -1) if f"cloudlet-{i}" != self.home_of(shared["id"]))
+        server = openstack(self.demo_env, "server", "create", "--image", shared["id"], "--flavor", "m1.tiny",
+                           "--availability-zone", target, "--wait", "vis-shared-boot", "-f", "json")
+        self.assertEqual(server["status"], "ACTIVE")
+        copies = self.marked_images(target, "fedstack_copy_of", shared["id"])
+        self.assertEqual([(c["owner"], c["visibility"]) for c in copies], [(self.admin_project, "shared")])
+        openstack(self.demo_env, "server", "delete", "--wait", server["id"])
+        openstack(self.admin_env, "image", "delete", shared["id"])
+
+    def test_the_admin_creates_a_port_on_a_network_demo_made_through_another_agent(self):
+        net = openstack(self.demo_env, "network", "create", "vis-demo-net", "-f", "json")
+        openstack(self.demo_env, "subnet", "create", "--network", net["id"], "--subnet-range", "10.61.0.0/24",
+                  "vis-demo-subnet")
+        port = openstack(self.admin_env, "port", "create", "--network", net["id"], "vis-admin-port", "-f", "json")
+        self.assertEqual(port["network_id"], net["id"])
+        openstack(self.admin_env, "port", "delete", port["id"])
+        openstack(self.demo_env, "network", "delete", net["id"])
+
     def test_demo_cannot_see_or_boot_a_private_image_of_the_admin(self):
         private = self.image("vis-private", "private")
         nobody = private["id"][:9] + "0000" + private["id"][13:]   # a global ID of the same owner nobody made
