@@ -73,6 +73,14 @@ struct registry_key {
   std::string global_id;
 };
 
+/// One entry by global ID whatever its project (get): a peer resolving an ID
+/// for a caller of another project. The peer gates what its client sees by
+/// asking the owning cloud with the client's token (docs/federation.md, "Who
+/// sees what"); the entry names its project and copies, never a token.
+struct entry_lookup {
+  std::string global_id;
+};
+
 /// A copy to record for an entry (add_copy).
 struct copy_addition {
   std::string project_id;
@@ -90,6 +98,8 @@ struct copy_removal {
 inline bool operator==(const registry_key& x, const registry_key& y) {
   return x.project_id == y.project_id && x.global_id == y.global_id;
 }
+
+inline bool operator==(const entry_lookup& x, const entry_lookup& y) { return x.global_id == y.global_id; }
 
 inline bool operator==(const copy_addition& x, const copy_addition& y) {
   return x.project_id == y.project_id && x.global_id == y.global_id && x.copy == y.copy;
@@ -199,6 +209,12 @@ typename Inspector::result_type inspect(Inspector& f, registry_key& x) {
   };
   return f(caf::meta::type_name("registry_key"), x.project_id, x.global_id,
            caf::meta::load_callback(validate));
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, entry_lookup& x) {
+  auto validate = [&x]() -> caf::error { return check_wire_ids("entry_lookup", {{"global_id", &x.global_id}}); };
+  return f(caf::meta::type_name("entry_lookup"), x.global_id, caf::meta::load_callback(validate));
 }
 
 template <class Inspector>
@@ -339,6 +355,9 @@ using registry_actor = caf::typed_actor<
   caf::replies_to<atom::put, storage::registry_entry>::with<atom::ok>,
   // (project, global_id): the entry; ec::not_found.
   caf::replies_to<atom::get, std::string, std::string>::with<storage::registry_entry>,
+  // (all, global_id): the entry whatever its project; ec::not_found. For a
+  // caller that gates its use on the owning cloud's answer to its client.
+  caf::replies_to<atom::get, atom::all, std::string>::with<storage::registry_entry>,
   // (project, cloudlet, local_id): the global ID; ec::not_found.
   caf::replies_to<atom::find, std::string, std::string, std::string>::with<std::string>,
   // (project, cloudlet, local_ids): mappings for the known IDs, in input
@@ -412,6 +431,9 @@ using node_actor = cyclon_peer_actor::extend<
   // their owner, api/global_id.hpp). Same contracts as registry_actor's
   // get, add_copy, remove_copy and erase, with named fields.
   caf::replies_to<atom::get, registry_key>::with<storage::registry_entry>,
+  // The entry of any project (registry_actor's get all), for a peer that lets
+  // the owning cloud decide what its client may see.
+  caf::replies_to<atom::get, entry_lookup>::with<storage::registry_entry>,
   caf::replies_to<atom::add_copy, copy_addition>::with<storage::registry_entry>,
   caf::replies_to<atom::remove_copy, copy_removal>::with<storage::registry_entry>,
   caf::replies_to<atom::erase, registry_key>::with<bool>>;
@@ -530,6 +552,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(fedstack_types, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(fedstack_types, (fedstack::registry_key))
   CAF_ADD_TYPE_ID(fedstack_types, (fedstack::copy_addition))
   CAF_ADD_TYPE_ID(fedstack_types, (fedstack::copy_removal))
+  CAF_ADD_TYPE_ID(fedstack_types, (fedstack::entry_lookup))
 
   // scheduler
   CAF_ADD_TYPE_ID(fedstack_types, (fedstack::placement_request))

@@ -165,6 +165,14 @@ node_impl_actor::behavior_type node(node_self self, node_config config) {
       return relay<storage::registry_entry>(self, self->state.registry, atom::get_v, std::move(key.project_id),
                                             std::move(key.global_id));
     },
+    [self, not_ready](atom::get, entry_lookup lookup) -> caf::result<storage::registry_entry> {
+      // Cloudlets' agents only: they show or use the entry for a client only
+      // when the owning cloud shows its primary to that client's token.
+      if (auto who = authorize(self, "get any project", need::peer); !who) return who.error();
+      if (!self->state.registry) return not_ready();
+      return relay<storage::registry_entry>(self, self->state.registry, atom::get_v, atom::all_v,
+                                            std::move(lookup.global_id));
+    },
     [self, not_ready](atom::add_copy, copy_addition addition) -> caf::result<storage::registry_entry> {
       auto project = std::move(addition.project_id);
       auto id = std::move(addition.global_id);

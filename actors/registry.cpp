@@ -66,6 +66,9 @@ registry(registry_actor::stateful_pointer<registry_state> self,
     [store](atom::get, const std::string& project, const std::string& global_id) {
       return guarded([&] { return to_result(store().get(project, global_id)); });
     },
+    [store](atom::get, atom::all, const std::string& global_id) {
+      return guarded([&] { return to_result(store().get_any_project(global_id)); });
+    },
     [store](atom::find, const std::string& project, const std::string& cloudlet,
             const std::string& local_id) {
       return guarded(

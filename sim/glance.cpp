@@ -192,9 +192,37 @@ reply glance_api::route(const request& r, const auth_context& ctx) {
 
   if (match(r, {"v2", "images", "*", "members"})) {
     std::lock_guard lock{cloud_.mutex};
-    if (!cloud_.images.find(ctx, id)) return error(404, "No image found with ID " + id);
-    if (r.method != "GET") return error(403, "Image members are not supported by the simulator.");
-    return json_reply(200, {{"members", json::array()}, {"schema", "/v2/schemas/members"}});
+    if (r.method == "GET") {
+      auto listed = cloud_.images.list_members(ctx, id);
+      if (failed(listed)) return render_error(error_of(listed));
+      return json_reply(200, std::get<json>(listed));
+    }
+    if (r.method != "POST") return method_not_allowed();
+    auto body = json::parse(r.body, nullptr, false);
+    auto added = cloud_.images.add_member(ctx, id, body);
+    if (failed(added)) return render_error(error_of(added));
+    return json_reply(200, std::get<json>(added));
+  }
+
+  if (auto m = match(r, {"v2", "images", "*", "members", "*"})) {
+    std::lock_guard lock{cloud_.mutex};
+    const auto& member = (*m)[1];
+    if (r.method == "GET") {
+      auto shown = cloud_.images.show_member(ctx, id, member);
+      if (failed(shown)) return render_error(error_of(shown));
+      return json_reply(200, std::get<json>(shown));
+    }
+    if (r.method == "PUT") {
+      auto body = json::parse(r.body, nullptr, false);
+      auto updated = cloud_.images.update_member(ctx, id, member, body);
+      if (failed(updated)) return render_error(error_of(updated));
+      return json_reply(200, std::get<json>(updated));
+    }
+    if (r.method == "DELETE") {
+      if (auto e = cloud_.images.remove_member(ctx, id, member)) return render_error(*e);
+      return empty_reply(204);
+    }
+    return method_not_allowed();
   }
   return error(404, "The resource could not be found.");
 }

@@ -102,6 +102,11 @@ outcome<image_page> image_store::list(const auth_context& ctx, const request& r)
     } else if (!ctx.is_admin && image.visibility == "community" && image.owner != ctx.project_id) {
       continue;   // community images are listed only on request
     }
+    if (image.visibility == "shared" && !ctx.is_admin && image.owner != ctx.project_id) {
+      auto wanted = r.query_value("member_status").value_or("accepted");
+      auto member = image.members.find(ctx.project_id);
+      if (member == image.members.end() || (wanted != "all" && member->second.status != wanted)) continue;
+    }
     if (image.os_hidden != show_hidden && hidden) continue;
     if (!hidden && image.os_hidden) continue;
     bool ok = true;

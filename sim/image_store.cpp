@@ -161,6 +161,7 @@ std::filesystem::path image_store::file_of(std::string_view id) const { return d
 
 bool image_store::visible(const auth_context& ctx, const image_record& image) const {
   if (ctx.is_admin || image.owner == ctx.project_id) return true;
+  if (image.visibility == "shared") return image.members.count(ctx.project_id) > 0;   // whatever its status
   return image.visibility == "public" || image.visibility == "community";
 }
 

@@ -16,6 +16,12 @@
 
 namespace fedstack::sim {
 
+/// A project an image is shared with (Glance's image members).
+struct image_member {
+  std::string status = "pending";   // pending, accepted, rejected
+  time_point created_at, updated_at;
+};
+
 struct image_record {
   std::string id;
   std::optional<std::string> name, disk_format, container_format;
@@ -31,6 +37,7 @@ struct image_record {
   std::vector<std::string> tags;
   json properties = json::object();   // extra string properties, shown at top level
   std::uint64_t sequence = 0;         // creation order, for stable sorting
+  std::map<std::string, image_member, std::less<>> members;   // by project ID
 };
 
 /// One page of a listing plus whether a `next` link belongs to it.
@@ -77,6 +84,15 @@ public:
     std::string checksum;
   };
   outcome<std::optional<download>> begin_download(const auth_context& ctx, std::string_view id) const;
+
+  /// Image members (image_members.cpp): the owner (or an admin) adds and
+  /// removes members of a shared image; only the member changes its status.
+  outcome<json> add_member(const auth_context& ctx, std::string_view id, const json& body);
+  outcome<json> list_members(const auth_context& ctx, std::string_view id) const;
+  outcome<json> show_member(const auth_context& ctx, std::string_view id, std::string_view member) const;
+  outcome<json> update_member(const auth_context& ctx, std::string_view id, std::string_view member,
+                              const json& body);
+  std::optional<api_error> remove_member(const auth_context& ctx, std::string_view id, std::string_view member);
 
   std::filesystem::path file_of(std::string_view id) const;
   bool visible(const auth_context& ctx, const image_record& image) const;

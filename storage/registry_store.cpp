@@ -123,6 +123,15 @@ store_result<registry_entry> registry_store::get(std::string_view project,
   return not_found("global ID", global_id);
 }
 
+store_result<registry_entry> registry_store::get_any_project(std::string_view global_id) const {
+  if (auto err = check_id("global_id", global_id))
+    return *err;
+  auto txn = env_.begin_read();
+  if (auto bytes = txn.get_view(entries_, global_id))
+    return decode_entry(global_id, *bytes);
+  return not_found("global ID", global_id);
+}
+
 store_result<std::string> registry_store::find_global(std::string_view project,
                                                       std::string_view cloudlet,
                                                       std::string_view local_id) const {

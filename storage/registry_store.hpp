@@ -35,6 +35,10 @@ class registry_store {
   store_result<registry_entry> get(std::string_view project,
                                    std::string_view global_id) const;
 
+  /// The entry, whatever project owns it; else not_found. Only for callers
+  /// that gate what they do with it (docs/federation.md, "Who sees what").
+  store_result<registry_entry> get_any_project(std::string_view global_id) const;
+
   /// The global ID of a cloud-local ID, within `project`; else not_found.
   store_result<std::string> find_global(std::string_view project,
                                         std::string_view cloudlet,

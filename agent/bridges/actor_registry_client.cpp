@@ -36,6 +36,20 @@ public:
     throw registry_unavailable(describe(*owner, result->error()));
   }
 
+  http::awaitable<std::optional<storage::registry_entry>> get_any_project(std::string global_id) override {
+    auto owner = owner_of(global_id);
+    if (!owner) co_return std::nullopt;
+    entry_lookup lookup{global_id};
+    std::optional<caf::expected<storage::registry_entry>> result;
+    result = co_await ask_own_then_owner<storage::registry_entry>(*owner, &not_found_here, atom::get_v, lookup,
+                                                                  atom::all_v, global_id);
+    if (!result) co_return std::nullopt;
+    if (*result) co_return std::move(**result);
+    if (result->error() == ec::not_found || result->error() == ec::invalid_argument)
+      co_return std::nullopt;
+    throw registry_unavailable(describe(*owner, result->error()));
+  }
+
   http::awaitable<std::vector<storage::id_mapping>>
   to_global(std::string project, std::string cloudlet, std::vector<std::string> local_ids) override {
     auto result = co_await ask<std::vector<storage::id_mapping>>(

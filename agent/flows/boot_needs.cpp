@@ -9,6 +9,7 @@
 #include "agent/flows/federation.hpp"
 #include "agent/flows/keypairs.hpp"
 #include "agent/rules/security_group_rule.hpp"
+#include "agent/flows/visible_entry.hpp"
 #include "agent/services/upstream_call.hpp"
 #include "api/global_id.hpp"
 
@@ -61,7 +62,7 @@ http::awaitable<void> read_flavor(request& r, boot_needs& needs, const bhttp::fi
 /// The image's entry, and its checksum and size from its primary copy.
 http::awaitable<void> read_image(request& r, boot_needs& needs, const std::string& image_id,
                                  const bhttp::fields& headers) {
-  needs.image = co_await r.context.registry->get(r.identity->project_id, image_id);
+  needs.image = co_await visible_entry(r, image_id);
   if (!needs.image || needs.image->copies.empty()) co_return;
   const auto& primary = needs.image->copies.front();
   auto from = find_cloudlet(r.context, primary.cloudlet);
@@ -103,7 +104,7 @@ http::awaitable<boot_needs> read_boot(request& r, json& server) {
     for (const auto& n : server["networks"]) {
       auto id = n.is_object() ? n.value("uuid", std::string{}) : std::string{};
       if (!api::global_id_owner(id)) continue;
-      if (auto entry = co_await r.context.registry->get(r.identity->project_id, id)) needs.networks.push_back(*entry);
+      if (auto entry = co_await visible_entry(r, id)) needs.networks.push_back(*entry);
     }
   }
   co_return needs;

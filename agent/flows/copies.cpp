@@ -5,6 +5,7 @@
 #include "agent/services/attempt_token.hpp"
 #include "agent/flows/federation.hpp"
 #include "agent/flows/neutron_pending.hpp"
+#include "agent/rules/visibility.hpp"
 #include "agent/services/service_session.hpp"
 #include "agent/services/upstream_call.hpp"
 #include "api/global_id.hpp"
@@ -23,9 +24,11 @@ json parse_object(const http::response& answer) {
 }
 
 /// Streams the bytes of image `from_id` on `from` into image `to_id` on `to`.
+/// The source is read with the client's token; the copy is written with
+/// `sink_token`, the token that made it.
 http::awaitable<void> copy_image_bytes(request& r, const cloudlet_endpoints& from,
                                        const std::string& from_id, const cloudlet_endpoints& to,
-                                       const std::string& to_id) {
+                                       const std::string& to_id, const std::string& sink_token) {
   auto executor = co_await http::asio::this_coro::executor;
   auto timeout = r.context.upstream_timeout();
   auto connect_timeout = r.context.connect_timeout();
@@ -50,7 +53,7 @@ http::awaitable<void> copy_image_bytes(request& r, const cloudlet_endpoints& fro
     put.target(to.image.base_path + "/v2/images/" + to_id + "/file");
     put.version(11);
     put.set(bhttp::field::host, to.image.host + ":" + std::to_string(to.image.port));
-    put.set("X-Auth-Token", token);
+    put.set("X-Auth-Token", sink_token);
     put.set("X-Openstack-Request-Id", r.request_id);
     put.set(bhttp::field::content_type, "application/octet-stream");
     if (auto length = source.header()[bhttp::field::content_length]; !length.empty())
@@ -80,7 +83,8 @@ http::awaitable<void> copy_image_bytes(request& r, const cloudlet_endpoints& fro
 /// deletes ours (`delete_path`, the cloud's path) and returns the entry with theirs.
 http::awaitable<registry_entry> bind_copy(request& r, const registry_entry& entry,
                                           const cloudlet_endpoints& to, api::service_type service,
-                                          const std::string& local_id, const std::string& delete_path) {
+                                          const std::string& local_id, const std::string& delete_path,
+                                          const bhttp::fields& maker_headers) {
   // A named copy: GCC 12 destroys a braced temporary passed to a coroutine twice.
   storage::cloud_copy copy{to.region, local_id};
   auto updated = co_await r.context.registry->add_copy(entry.project_id, entry.global_id,
@@ -89,7 +93,7 @@ http::awaitable<registry_entry> bind_copy(request& r, const registry_entry& entr
     r.context.aliases.learn(to.region, local_id, entry.global_id);
     co_return std::move(*updated);
   }
-  co_await call_cloudlet(r.context, to, service, bhttp::verb::delete_, delete_path, client_call_headers(r));
+  co_await call_cloudlet(r.context, to, service, bhttp::verb::delete_, delete_path, maker_headers);
   auto fresh = co_await r.context.registry->get(entry.project_id, entry.global_id);
   if (fresh && fresh->copy_on(to.region)) co_return std::move(*fresh);
   throw copy_failed(entry.global_id + " was deleted while it was being copied");
@@ -184,16 +188,62 @@ std::string api_error_message(const http::response& answer) {
   return "answered " + std::to_string(answer.status);
 }
 
+/// The headers a copy is made with: the client's, or for a copy of another
+/// project's resource the agent's service user's (rules/visibility.hpp).
+http::awaitable<bhttp::fields> maker_headers(request& r, const copy_maker& maker) {
+  auto headers = client_call_headers(r);
+  if (maker.as_service) {
+    if (!r.context.session) throw copy_failed("no service user to copy another project's resource");
+    headers.set("X-Auth-Token", co_await r.context.session->token());
+  }
+  co_return headers;
+}
+
+/// A shared image's copy: the caller becomes a member, as it is of the primary
+/// (whose Glance showed it to the caller). Already a member (409): nothing to do.
+http::awaitable<void> add_copy_member(request& r, const cloudlet_endpoints& to, const std::string& copy_id,
+                                      const std::string& member, const bhttp::fields& service_headers) {
+  json body{{"member", member}};
+  auto added = co_await call_cloudlet(r.context, to, api::service_type::image, bhttp::verb::post,
+                                      "/v2/images/" + copy_id + "/members", service_headers, body.dump());
+  if (added.status != 200 && added.status != 409)
+    throw copy_failed("sharing the image copy on " + to.region + " answered " + std::to_string(added.status));
+}
+
+/// A copy of another project's shared image that exists already on `to`: made
+/// visible to this caller too when its Glance does not show it yet.
+http::awaitable<void> share_existing_copy(request& r, const registry_entry& image, const cloudlet_endpoints& to) {
+  if (image.project_id == r.identity->project_id) co_return;
+  const auto* copy = image.copy_on(to.region);
+  if (!copy || copy == &image.copies.front()) co_return;
+  auto shown = co_await call_cloudlet(r.context, to, api::service_type::image, bhttp::verb::get,
+                                      "/v2/images/" + copy->local_id, client_call_headers(r));
+  if (shown.status == 200) co_return;
+  copy_maker maker;
+  maker.as_service = true;
+  auto service = co_await maker_headers(r, maker);
+  auto as_service = co_await call_cloudlet(r.context, to, api::service_type::image, bhttp::verb::get,
+                                           "/v2/images/" + copy->local_id, service);
+  if (parse_object(as_service).value("visibility", std::string{}) == "shared")
+    co_await add_copy_member(r, to, copy->local_id, r.identity->project_id, service);
+}
+
 } // namespace
 
 http::awaitable<registry_entry> ensure_image_on(request& r, const registry_entry& given,
                                                 const cloudlet_endpoints& to) {
   auto image = given;
-  if (image.copy_on(to.region)) co_return image;
+  if (image.copy_on(to.region)) {
+    co_await share_existing_copy(r, image, to);
+    co_return image;
+  }
   auto guard = co_await r.context.copy_locks.acquire(image.global_id + "\n" + to.region);
   // Another boot may have made the copy while this one waited.
   if (auto fresh = co_await r.context.registry->get(image.project_id, image.global_id)) image = *fresh;
-  if (image.copy_on(to.region)) co_return image;
+  if (image.copy_on(to.region)) {
+    co_await share_existing_copy(r, image, to);
+    co_return image;
+  }
   if (image.copies.empty()) throw copy_failed("image " + image.global_id + " has no copy to copy from");
   const auto& primary = image.copies.front();
   auto from = find_cloudlet(r.context, primary.cloudlet);
@@ -205,26 +255,33 @@ http::awaitable<registry_entry> ensure_image_on(request& r, const registry_entry
   if (shown.status != 200 || meta.value("status", std::string{}) != "active")
     throw copy_failed("image " + image.global_id + " is not active on " + from->region);
   auto body = copy_fields(meta, image_copy_fields);
+  // Another project's image: a copy its cloud shows as the primary's shows it.
+  auto maker = copy_maker_for(storage::resource_kind::image, r.identity->project_id, image.project_id, meta);
+  auto made_with = co_await maker_headers(r, maker);
+  for (const auto& [key, value] : maker.fields.items()) body[key] = value;
   api::add_marker(api::service_type::image, body, {image.global_id, true, {}});
   auto made = co_await call_cloudlet(r.context, to, api::service_type::image, bhttp::verb::post,
-                                     "/v2/images", headers, body.dump());
+                                     "/v2/images", made_with, body.dump());
   auto made_id = parse_object(made).value("id", std::string{});
   if (made.status != 201 || made_id.empty())
     throw copy_failed("creating the image copy on " + to.region + " answered " + std::to_string(made.status));
   spdlog::info("{} copying image {} from {} to {}", r.request_id, image.global_id, from->region, to.region);
   bool copied = true;
   try {
-    co_await copy_image_bytes(r, *from, primary.local_id, to, made_id);
+    auto sink_token = std::string(made_with["X-Auth-Token"]);
+    co_await copy_image_bytes(r, *from, primary.local_id, to, made_id, sink_token);
+    if (maker.member) co_await add_copy_member(r, to, made_id, *maker.member, made_with);
   } catch (const copy_failed& e) {
     spdlog::warn("{} {}", r.request_id, e.what());
     copied = false;   // cleaned up below: no co_await inside a handler
   }
   if (!copied) {
     co_await call_cloudlet(r.context, to, api::service_type::image, bhttp::verb::delete_,
-                           "/v2/images/" + made_id, headers);
+                           "/v2/images/" + made_id, made_with);
     throw copy_failed("copying the bytes of image " + image.global_id + " to " + to.region + " failed");
   }
-  co_return co_await bind_copy(r, image, to, api::service_type::image, made_id, "/v2/images/" + made_id);
+  co_return co_await bind_copy(r, image, to, api::service_type::image, made_id, "/v2/images/" + made_id,
+                               made_with);
 }
 
 /// Makes a Neutron copy (`fields` of a network or subnet) on `to` and marks it
@@ -233,8 +290,11 @@ http::awaitable<registry_entry> ensure_image_on(request& r, const registry_entry
 /// by its token and bound rather than left unmarked; not found, the attempt is
 /// recorded as abandoned (its owner deletes what it makes later) and the copy
 /// fails. Returns the copy's ID.
+/// `headers` and `project`: who makes it (the client, or the service user for
+/// the entry's project, rules/visibility.hpp).
 http::awaitable<std::string> make_neutron_copy(request& r, const cloudlet_endpoints& to, storage::resource_kind kind,
-                                               const std::string& global_id, json fields) {
+                                               const std::string& global_id, json fields, const bhttp::fields& headers,
+                                               const std::string& project) {
   auto singular = std::string(storage::to_string(kind));
   auto collection = singular + "s";
   auto token = new_attempt_token();
@@ -243,7 +303,6 @@ http::awaitable<std::string> make_neutron_copy(request& r, const cloudlet_endpoi
   fields["description"] = api::pending_description(token);
   json body = json::object();
   body[singular] = std::move(fields);
-  auto headers = client_call_headers(r);
   std::optional<http::response> made;
   std::optional<std::string> failure;
   try {
@@ -256,7 +315,6 @@ http::awaitable<std::string> make_neutron_copy(request& r, const cloudlet_endpoi
   if (made && made->status == 201) {
     item = parse_object(*made).value(singular, json::object());
   } else if (failure || made->status >= 500) {
-    const auto& project = r.identity->project_id;
     std::optional<std::string> unknown;
     try {
       auto found = match_pending(co_await list_pending(r.context, headers, to, kind, token, project), token,
@@ -303,10 +361,15 @@ http::awaitable<registry_entry> ensure_network_on(request& r, const registry_ent
                                         "/v2.0/networks/" + primary.local_id, headers);
     auto meta = parse_object(shown).value("network", json::object());
     if (shown.status != 200) throw copy_failed("network " + network.global_id + " cannot be read");
+    auto maker = copy_maker_for(storage::resource_kind::network, r.identity->project_id, network.project_id, meta);
+    auto made_with = co_await maker_headers(r, maker);
+    auto fields = copy_fields(meta, network_copy_fields);
+    for (const auto& [key, value] : maker.fields.items()) fields[key] = value;
+    auto project = maker.as_service ? network.project_id : r.identity->project_id;
     auto made_id = co_await make_neutron_copy(r, to, storage::resource_kind::network, network.global_id,
-                                              copy_fields(meta, network_copy_fields));
+                                              std::move(fields), made_with, project);
     network = co_await bind_copy(r, network, to, api::service_type::network, made_id,
-                                 "/v2.0/networks/" + made_id);
+                                 "/v2.0/networks/" + made_id, made_with);
   }
   const auto* here = network.copy_on(to.region);
   auto to_network = here->local_id;
@@ -316,13 +379,18 @@ http::awaitable<registry_entry> ensure_network_on(request& r, const registry_ent
   for (const auto& subnet : parse_object(listed).value("subnets", json::array())) {
     auto m = api::read_marker(api::service_type::network, subnet);
     if (!m || m->is_copy) continue;
-    auto entry = co_await r.context.registry->get(network.project_id, m->global_id);
+    // The cloud listed it to the client with the network: its entry, whatever its project.
+    auto entry = co_await r.context.registry->get_any_project(m->global_id);
     if (!entry || entry->copy_on(to.region)) continue;
+    auto maker = copy_maker_for(storage::resource_kind::subnet, r.identity->project_id, entry->project_id, subnet);
+    auto made_with = co_await maker_headers(r, maker);
     auto fields = copy_fields(subnet, subnet_copy_fields);
+    for (const auto& [key, value] : maker.fields.items()) fields[key] = value;
     fields["network_id"] = to_network;
+    auto project = maker.as_service ? entry->project_id : r.identity->project_id;
     auto made_id = co_await make_neutron_copy(r, to, storage::resource_kind::subnet, m->global_id,
-                                              std::move(fields));
-    co_await bind_copy(r, *entry, to, api::service_type::network, made_id, "/v2.0/subnets/" + made_id);
+                                              std::move(fields), made_with, project);
+    co_await bind_copy(r, *entry, to, api::service_type::network, made_id, "/v2.0/subnets/" + made_id, made_with);
   }
   co_return network;
 }

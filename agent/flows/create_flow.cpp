@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "agent/flows/visible_entry.hpp"
 #include "agent/flows/boot_needs.hpp"
 #include "agent/flows/bulk_create.hpp"
 #include "agent/flows/client_answer.hpp"
@@ -51,7 +52,7 @@ http::awaitable<cloudlet_endpoints> network_home(request& r, const json& body) {
   auto item = body.value(singular, json::object());
   auto network_id = item.is_object() ? item.value("network_id", std::string{}) : std::string{};
   if (api::global_id_owner(network_id)) {
-    auto entry = co_await r.context.registry->get(r.identity->project_id, network_id);
+    auto entry = co_await visible_entry(r, network_id);
     if (entry && !entry->copies.empty())
       if (auto c = find_cloudlet(r.context, entry->copies.front().cloudlet)) co_return *c;
   }

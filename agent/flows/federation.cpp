@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/flows/visible_entry.hpp"
 #include "agent/rules/id_maps.hpp"
 #include "agent/services/upstream_call.hpp"
 #include "api/global_id.hpp"
@@ -82,7 +83,7 @@ ids_to_local(request& r, const std::string& cloudlet, const std::vector<std::str
              const std::map<std::string, std::string>& known) {
   std::map<std::string, storage::registry_entry> entries;
   for (const auto& id : global_ids_to_look_up(texts, known))
-    if (auto entry = co_await r.context.registry->get(r.identity->project_id, id))
+    if (auto entry = co_await visible_entry(r, id))
       entries.emplace(id, std::move(*entry));
   auto mapping = global_to_local(known, entries, cloudlet);
   for (const auto& [global, entry] : entries)

@@ -26,7 +26,8 @@ namespace fedstack::agent {
 bhttp::fields client_call_headers(const request& r);
 
 /// Global -> local on `cloudlet` for every global ID in `texts` that has a copy
-/// there (the owner's registry answers; what was learned is kept in aliases).
+/// there and that the caller may use (visible_entry.hpp: its project's, or
+/// another's its cloud shows the caller); what was learned is kept in aliases.
 /// `known` seeds the map: those IDs are not asked about.
 http::awaitable<std::map<std::string, std::string>>
 ids_to_local(request& r, const std::string& cloudlet, const std::vector<std::string_view>& texts,

@@ -4,6 +4,7 @@
 
 #include "agent/flows/federation.hpp"
 #include "agent/rules/admin_scope.hpp"
+#include "agent/flows/visible_entry.hpp"
 #include "agent/services/registry_client.hpp"
 
 namespace fedstack::agent {
@@ -11,7 +12,7 @@ namespace fedstack::agent {
 http::awaitable<owner_answer> ask_owner(request& r, const std::string& global_id) {
   owner_answer answer;
   try {
-    answer.entry = co_await r.context.registry->get(r.identity->project_id, global_id);
+    answer.entry = co_await visible_entry(r, global_id);
   } catch (const registry_unavailable& e) {
     answer.unavailable = e.what();
   }

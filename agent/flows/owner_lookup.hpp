@@ -13,8 +13,9 @@
 
 namespace fedstack::agent {
 
-/// The owner's entry of `global_id` for the caller's project; a registry that
-/// cannot be asked is an answer too (`unavailable`), not an exception.
+/// The owner's entry of `global_id` as the caller may use it (its project's, or
+/// another project's its cloud shows the caller: visible_entry.hpp); a registry
+/// that cannot be asked is an answer too (`unavailable`), not an exception.
 http::awaitable<owner_answer> ask_owner(request& r, const std::string& global_id);
 
 /// The primary of a resource its owner cannot place for the caller (`why`: the

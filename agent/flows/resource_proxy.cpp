@@ -170,12 +170,13 @@ http::awaitable<void> handle_recorded(request& r, resource_call call, std::strin
   auto use = is_read(r.header().method()) ? id_use::read : id_use::write;
   auto answer = co_await ask_owner(r, global_id);
   auto target = target_of(answer, use, r.identity->is_admin);
-  std::map<std::string, std::string> known_local;   // another project's primary: the caller's registry lacks it
   if (target.kind == target_kind::other_project) {
     answer = co_await ask_other_project(r, kind);
     target = target_of(answer, use, false);
-    if (target.kind == target_kind::primary) known_local.emplace(global_id, target.local_id);
   }
+  // The primary is where the call goes: its ID need not be looked up again.
+  std::map<std::string, std::string> known_local;
+  if (target.kind == target_kind::primary) known_local.emplace(global_id, target.local_id);
   switch (target.kind) {
     case target_kind::search_by_marker:
       co_return co_await read_by_marker(r, call, kind, target.why);

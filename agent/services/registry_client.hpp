@@ -26,6 +26,10 @@ public:
   /// The entry for `global_id` if it belongs to `project`, asked of its owner.
   virtual http::awaitable<std::optional<storage::registry_entry>> get(std::string project,
                                                                        std::string global_id) = 0;
+  /// The entry for `global_id` whatever project it belongs to, asked of its
+  /// owner. Never shown or used for a client as is: flows/visible_entry.hpp
+  /// lets the owning cloud decide whether the client may see it.
+  virtual http::awaitable<std::optional<storage::registry_entry>> get_any_project(std::string global_id) = 0;
   /// For each of `local_ids` that this agent recorded as a copy on `cloudlet`
   /// of one of `project`'s resources: the pair (local, global).
   virtual http::awaitable<std::vector<storage::id_mapping>>

@@ -23,6 +23,13 @@ public:
   /// A valid token, fetched anew when the cached one is near its expiry.
   /// Throws upstream_failure or std::runtime_error.
   http::awaitable<std::string> token();
+  /// Uses `token` until `expires_at` instead of asking Keystone (a token the
+  /// caller obtained otherwise; the flow tests' service user).
+  void use_token(std::string token, std::chrono::system_clock::time_point expires_at) {
+    std::lock_guard lock{mutex_};
+    token_ = std::move(token);
+    expires_at_ = expires_at;
+  }
   /// The catalog that came with the last token.
   nlohmann::json catalog() const;
 

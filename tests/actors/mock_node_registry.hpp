@@ -11,6 +11,9 @@ namespace fedstack::test {
 inline const auto no_registry_get = [](atom::get, const registry_key&) -> caf::result<storage::registry_entry> {
   return caf::make_error(ec::not_found, "mock node");
 };
+inline const auto no_registry_lookup = [](atom::get, const entry_lookup&) -> caf::result<storage::registry_entry> {
+  return caf::make_error(ec::not_found, "mock node");
+};
 inline const auto no_registry_add_copy = [](atom::add_copy, const copy_addition&)
   -> caf::result<storage::registry_entry> { return caf::make_error(ec::not_found, "mock node"); };
 inline const auto no_registry_remove_copy = [](atom::remove_copy, const copy_removal&)

@@ -305,6 +305,18 @@ TEST_F(node_actor_test, is_wired_once) {
   EXPECT_EQ(again.error(), ec::invalid_argument);
 }
 
+TEST_F(node_authorization_test, only_peers_find_an_entry_of_any_project) {
+  // A peer resolves an ID for a client of another project; what the client
+  // sees is gated by the owning cloud (docs/federation.md, "Who sees what").
+  auto by_peer = ask_from<registry_entry>(cloudlet_two, guarded, atom::get_v, entry_lookup{"g1"});
+  ASSERT_TRUE(by_peer) << sys.render(by_peer.error());
+  EXPECT_EQ(by_peer->project_id, "p1");
+  EXPECT_EQ(by_peer->copies.front().local_id, "primary");
+  EXPECT_EQ(ask_from<registry_entry>(cloudlet_two, guarded, atom::get_v, entry_lookup{"g2"}).error(), ec::not_found);
+  EXPECT_EQ(ask_from<registry_entry>(operator_, guarded, atom::get_v, entry_lookup{"g1"}).error(), ec::not_authorized);
+  EXPECT_EQ(ask_from<registry_entry>(stranger, guarded, atom::get_v, entry_lookup{"g1"}).error(), ec::not_authorized);
+}
+
 } // namespace
 
 TEST_F(node_actor_test, shows_the_orphan_list_read_only_and_no_abandoned_attempts) {
@@ -337,6 +349,7 @@ TEST_F(node_actor_test, takes_registry_messages_only_as_named_structs) {
   // The registry part, by name (atoms show as their text).
   for (const auto* expected :
        {"caf::replies_to<get,fedstack::registry_key>::with<fedstack::storage::registry_entry>",
+        "caf::replies_to<get,fedstack::entry_lookup>::with<fedstack::storage::registry_entry>",
         "caf::replies_to<add_copy,fedstack::copy_addition>::with<fedstack::storage::registry_entry>",
         "caf::replies_to<rm_copy,fedstack::copy_removal>::with<fedstack::storage::registry_entry>",
         "caf::replies_to<erase,fedstack::registry_key>::with<bool>"})

@@ -137,6 +137,19 @@ TEST_F(registry_store_test, put_get_erase) {
   expect_consistent();
 }
 
+TEST_F(registry_store_test, get_any_project_finds_an_entry_whatever_its_project) {
+  auto entry = make_entry("g1", "p1", resource_kind::image, {{"c1", "l1"}});
+  ASSERT_TRUE(store().put(entry));
+  EXPECT_EQ(store().get("p2", "g1").error().code, store_errc::not_found) << "scoped reads stay scoped";
+  auto any = store().get_any_project("g1");
+  ASSERT_TRUE(any);
+  EXPECT_EQ(*any, entry);
+  EXPECT_EQ(store().get_any_project("g2").error().code, store_errc::not_found);
+  EXPECT_EQ(store().get_any_project("").error().code, store_errc::invalid_argument);
+  ASSERT_TRUE(store().erase("p1", "g1"));
+  EXPECT_EQ(store().get_any_project("g1").error().code, store_errc::not_found);
+}
+
 TEST_F(registry_store_test, put_updates_and_reindexes) {
   ASSERT_TRUE(store().put(make_entry("g1", "p1", resource_kind::network, {{"c1", "l1"}})));
   auto updated = make_entry("g1", "p1", resource_kind::network, {{"c2", "l2"}});

@@ -32,6 +32,14 @@ http::awaitable<std::optional<registry_entry>> fake_registry::get(std::string pr
   co_return it->second;
 }
 
+http::awaitable<std::optional<registry_entry>> fake_registry::get_any_project(std::string global_id) {
+  enter("get_any_project");
+  if (!api::global_id_owner(global_id)) co_return std::nullopt;
+  auto it = entries_.find(global_id);
+  if (it == entries_.end()) co_return std::nullopt;
+  co_return it->second;
+}
+
 http::awaitable<std::vector<storage::id_mapping>> fake_registry::to_global(std::string project, std::string cloudlet,
                                                                            std::vector<std::string> local_ids) {
   enter("to_global");

@@ -22,6 +22,7 @@ public:
 
   std::string new_global_id() override;
   http::awaitable<std::optional<storage::registry_entry>> get(std::string project, std::string global_id) override;
+  http::awaitable<std::optional<storage::registry_entry>> get_any_project(std::string global_id) override;
   http::awaitable<std::vector<storage::id_mapping>> to_global(std::string project, std::string cloudlet,
                                                               std::vector<std::string> local_ids) override;
   http::awaitable<void> put(storage::registry_entry entry) override;

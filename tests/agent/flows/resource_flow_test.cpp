@@ -282,18 +282,29 @@ TEST_F(ResourceFlow, OwnerAwayAWriteIsRefusedAndNothingIsSentByMarker) {
   EXPECT_EQ(h.registry().entry(gid)->copies.size(), 1u);
 }
 
-TEST_F(ResourceFlow, AWriteOnAnEntryThisProjectDoesNotHaveIs404AndSentNowhere) {
-  // The admin's network, and the demo user writing to it: no entry of the demo project.
-  auto gid = h.registry().new_global_id();
-  auto made = h.clouds().direct("cloudlet-2", svc::network, bhttp::verb::post, "/v2.0/networks", h.admin_token(),
-                                {{"network", {{"name", "admins"}, {"shared", true}}}});
-  ASSERT_EQ(made.status, 201u) << made.body;
-  auto local = json::parse(made.body).at("network").at("id").get<std::string>();
-  record(resource_kind::network, gid, h.clouds().admin_project_id(), {{"cloudlet-2", local}});
-
-  auto answer = h.send(bhttp::verb::put, "/network/v2.0/networks/" + gid, {{"network", {{"name", "mine"}}}});
+TEST_F(ResourceFlow, AWriteOnAnEntryThisProjectDoesNotHaveIsTheOwningCloudsToRefuse) {
+  // The admin's networks, and the demo user writing to them: no entry of the demo project.
+  auto admins_network = [&](bool shared) {
+    auto gid = h.registry().new_global_id();
+    auto made = h.clouds().direct("cloudlet-2", svc::network, bhttp::verb::post, "/v2.0/networks", h.admin_token(),
+                                  {{"network", {{"name", "admins"}, {"shared", shared}}}});
+    EXPECT_EQ(made.status, 201u) << made.body;
+    auto local = json::parse(made.body).at("network").at("id").get<std::string>();
+    record(resource_kind::network, gid, h.clouds().admin_project_id(), {{"cloudlet-2", local}});
+    return gid;
+  };
+  // Shared: Neutron shows it to demo, so the write reaches it, and Neutron's policy refuses it.
+  auto shared = admins_network(true);
+  auto answer = h.send(bhttp::verb::put, "/network/v2.0/networks/" + shared, {{"network", {{"name", "mine"}}}});
+  EXPECT_EQ(answer.status, 403u) << answer.body;
+  // Private: unknown to demo (404), and no write is sent anywhere.
+  auto hidden = admins_network(false);
+  h.clouds().clear_log();
+  answer = h.send(bhttp::verb::put, "/network/v2.0/networks/" + hidden, {{"network", {{"name", "mine"}}}});
   EXPECT_EQ(answer.status, 404u) << answer.body;
-  EXPECT_TRUE(cloud_calls().empty());
+  EXPECT_TRUE(h.clouds().calls_to("", bhttp::verb::put, "/v2.0/networks").empty());
+  for (const auto& item : h.clouds().items("cloudlet-2", "networks")) EXPECT_EQ(item.at("name"), "admins");
+  h.clouds().clear_log();
 
   // A reservation (a create still running) places nothing either.
   auto reserved = h.registry().new_global_id();
@@ -437,10 +448,11 @@ TEST_F(ResourceFlow, AnAdminDeletesAnotherProjectsResourceThroughThatProjectsEnt
   EXPECT_FALSE(image_exists("cloudlet-2", primary));
   EXPECT_FALSE(image_exists("cloudlet-3", copy)) << "the copies too, as the owner's entry lists them";
   EXPECT_FALSE(h.registry().entry(gid)) << "forgotten under the demo project";
-  // The owner project was read from the primary found by its marker with the admin's token.
-  auto searched = h.clouds().calls_to("", bhttp::verb::get, "/v2/images");
-  ASSERT_FALSE(searched.empty());
-  EXPECT_EQ(searched[0].target, "/v2/images?fedstack_gid=" + gid);
+  // The demo project's entry, found at its owner, and the primary's cloud showing it to the admin's token.
+  auto shown = h.clouds().calls_to("", bhttp::verb::get, "/v2/images");
+  ASSERT_FALSE(shown.empty());
+  EXPECT_EQ(shown[0].target, "/v2/images/" + primary);
+  EXPECT_EQ(shown[0].cloudlet, "cloudlet-2");
 }
 
 TEST_F(ResourceFlow, AnAdminReadsAnotherProjectsResourceAtItsPrimary) {
@@ -453,9 +465,10 @@ TEST_F(ResourceFlow, AnAdminReadsAnotherProjectsResourceAtItsPrimary) {
   auto network = json::parse(answer.body).at("network");
   EXPECT_EQ(network.at("id"), gid);
   EXPECT_EQ(network.at("project_id"), demo_project());
+  // Shown to the admin by its cloud (the visibility check), then read there.
   auto reads = h.clouds().calls_to("", bhttp::verb::get, "/v2.0/networks/" + local);
-  ASSERT_EQ(reads.size(), 1u);
-  EXPECT_EQ(reads[0].cloudlet, "cloudlet-3");
+  ASSERT_EQ(reads.size(), 2u);
+  for (const auto& read : reads) EXPECT_EQ(read.cloudlet, "cloudlet-3");
 }
 
 TEST_F(ResourceFlow, AnAdminWithoutAnEntryAnywhereWritesNothing) {
