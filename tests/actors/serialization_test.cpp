@@ -114,7 +114,7 @@ TEST_F(serialization_test, interface_types_are_all_registered) {
   // Remote peers match interfaces by these names; an unregistered type
   // shows up as "<invalid-type...>" and breaks remote_actor.
   auto names = sys.message_types<registry_actor>();
-  EXPECT_EQ(names.size(), 15u);   // with abandon, abandoned, forget (the reconciler)
+  EXPECT_EQ(names.size(), 16u);   // with abandon, abandoned, forget (the reconciler) and get all (any project)
   for (const auto& name : names)
     EXPECT_EQ(name.find("invalid"), std::string::npos) << name;
   auto membership = sys.message_types<membership_actor>();
@@ -134,6 +134,15 @@ TEST_F(serialization_test, interface_types_are_all_registered) {
   // A membership actor published as it is offers what a shuffle needs.
   auto peer = sys.message_types<cyclon_peer_actor>();
   EXPECT_TRUE(std::includes(membership.begin(), membership.end(), peer.begin(), peer.end()));
+}
+
+TEST_F(serialization_test, an_entry_lookup_round_trips_and_a_bad_id_is_refused_when_decoded) {
+  entry_lookup lookup{"6f1c2a9e-agent"};
+  entry_lookup copy;
+  ASSERT_FALSE(load(save(lookup), copy));
+  EXPECT_EQ(copy, lookup);
+  entry_lookup empty{""};
+  EXPECT_EQ(load(save(empty), copy), ec::invalid_argument);
 }
 
 TEST_F(serialization_test, peer_entries_round_trip) {
