@@ -19,6 +19,7 @@
 #include "agent/flows/create_attempt.hpp"
 #include "agent/flows/federation.hpp"
 #include "agent/flows/neutron_pending.hpp"
+#include "agent/flows/visible_entry.hpp"
 #include "agent/rules/create_policy.hpp"
 #include "agent/rules/reclaim_rule.hpp"
 #include "agent/services/attempt_token.hpp"
@@ -50,7 +51,7 @@ http::awaitable<cloudlet_endpoints> home_of_item(request& r, resource_kind kind,
   if (kind == resource_kind::network) co_return r.context.cloudlet;
   auto network_id = item.value("network_id", std::string{});
   if (api::global_id_owner(network_id)) {
-    auto entry = co_await r.context.registry->get(r.identity->project_id, network_id);
+    auto entry = co_await visible_entry(r, network_id);   // another project's, if its cloud shows it
     if (entry && !entry->copies.empty())
       if (auto c = find_cloudlet(r.context, entry->copies.front().cloudlet)) co_return *c;
   }

@@ -245,6 +245,23 @@ TEST_F(VisibilityFlow, TheAdminCreatesAPortOnDemosNetwork) {
   EXPECT_EQ(made[0].at("network_id"), net.copies[0].local_id);
 }
 
+TEST_F(VisibilityFlow, TheAdminsBulkPortCreateOnDemosNetworkGoesToTheNetworksCloudlet) {
+  auto [net, sub] = network("cloudlet-2", h.demo_token(), demo_project(), false);
+  json item{{"network_id", net.global_id}};
+  auto answer = h.send(bhttp::verb::post, "/network/v2.0/ports", {{"ports", json::array({item, item})}},
+                       h.admin_token());
+  ASSERT_EQ(answer.status, 201u) << answer.body;
+  auto ports = json::parse(answer.body).at("ports");
+  ASSERT_EQ(ports.size(), 2u);
+  for (const auto& port : ports) {
+    EXPECT_EQ(port.at("network_id"), net.global_id);
+    auto made = marked("cloudlet-2", "ports", port.at("id").get<std::string>());
+    ASSERT_EQ(made.size(), 1u) << "on the network's cloudlet";
+    EXPECT_EQ(made[0].at("network_id"), net.copies[0].local_id);
+  }
+  EXPECT_TRUE(h.clouds().items("cloudlet-1", "ports").empty());
+}
+
 TEST_F(VisibilityFlow, DemoCannotCreateAPortOnTheAdminsPrivateNetwork) {
   auto [net, sub] = network("cloudlet-2", h.admin_token(), admin_project(), false);
   auto random = h.registry().new_global_id();
