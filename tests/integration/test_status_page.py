@@ -20,9 +20,12 @@ from harness import Federation, http, openstack, token
 
 PERIOD_MS = 200
 CACHE = 3
-AGENT_ARGS = ("--shuffle-period-ms", str(PERIOD_MS), "--shuffle-timeout-ms", "1000",
+# Generous timeouts: agent 1 joins nobody (the chain starts with it), so once the others
+# drop it after a stall on a loaded machine nothing brings it back, and the walk from it
+# never leaves it (seen in CI as a walk of agent 1 alone, with no edges).
+AGENT_ARGS = ("--shuffle-period-ms", str(PERIOD_MS), "--shuffle-timeout-ms", "5000",
               "--capacity-period-ms", "500", "--heartbeat-ms", "200",
-              "--connection-timeout-ms", "1500", "--cache-size", str(CACHE),
+              "--connection-timeout-ms", "10000", "--cache-size", str(CACHE),
               "--shuffle-length", "2")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_TIMEOUT_S = 90
