@@ -199,6 +199,13 @@ def openstack(env, *args, check=True):
     return result
 
 
+def capacity_reports(node):
+    """The capacity reports an agent's node holds (`fedstack capacity --json`); [] if it cannot say."""
+    result = subprocess.run([FEDSTACK, "capacity", "--node", node, "--json", "--timeout-ms", "2000"],
+                            capture_output=True, text=True, timeout=30)
+    return json.loads(result.stdout)["reports"] if result.returncode == 0 else []
+
+
 def http(method, url, body=None, headers=None, raw=None, timeout=30):
     """One HTTP call; returns (status, headers, body bytes)."""
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)

@@ -6,23 +6,14 @@ cloudlet other than the agent's own.
 """
 import json
 import os
-import subprocess
 import time
 import unittest
 
-from harness import FEDSTACK, Federation, http, openstack, token
+from harness import Federation, capacity_reports, http, openstack, token
 
 CLOUDLETS = 2
 ALICE_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE2eAlice alice@laptop"
 OTHER_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE2eOther someone@else"
-
-
-def capacity_reports(node):
-    result = subprocess.run([FEDSTACK, "capacity", "--node", node, "--json", "--timeout-ms", "2000"],
-                            capture_output=True, text=True, timeout=30)
-    if result.returncode != 0:
-        return []
-    return json.loads(result.stdout)["reports"]
 
 
 class DependenciesFollowTheBoot(unittest.TestCase):

@@ -11,17 +11,9 @@ import subprocess
 import time
 import unittest
 
-from harness import FEDSTACK, Federation, flavor_id, http, openstack, token
+from harness import FEDSTACK, Federation, capacity_reports, flavor_id, http, openstack, token
 
 CLOUDLETS = 4
-
-
-def capacity_reports(node):
-    result = subprocess.run([FEDSTACK, "capacity", "--node", node, "--json", "--timeout-ms", "2000"],
-                            capture_output=True, text=True, timeout=30)
-    if result.returncode != 0:
-        return []
-    return json.loads(result.stdout)["reports"]
 
 
 class FederationOfFour(unittest.TestCase):

@@ -13,7 +13,7 @@ import unittest
 import uuid
 
 from front import Front, make_ca, make_cert
-from harness import FEDSTACK, Federation, http, node_tls_args, openstack, token
+from harness import FEDSTACK, Federation, capacity_reports, http, node_tls_args, openstack, token
 
 
 class TlsClouds(unittest.TestCase):
@@ -182,12 +182,6 @@ class TlsFederation(unittest.TestCase):
             for f in fronts:
                 f.close()
             shutil.rmtree(pki, ignore_errors=True)
-
-
-def capacity_reports(node):
-    result = subprocess.run([FEDSTACK, "capacity", "--node", node, "--json", "--timeout-ms", "2000"],
-                            capture_output=True, text=True, timeout=30)
-    return json.loads(result.stdout)["reports"] if result.returncode == 0 else []
 
 
 class ServicePassword(unittest.TestCase):
