@@ -16,8 +16,11 @@ using self_pointer = capacity_impl_actor::stateful_pointer<capacity_state>;
 void peer_failed(self_pointer self, const peer_address& peer) {
   auto now = self->clock().now();
   auto& st = self->state;
-  st.neighbours.erase(peer);
+  // One slow answer (a busy host) keeps the neighbour's last report: dropping it
+  // at once could leave a create with no cloudlet to fall back on. A report
+  // goes when the circuit opens or the peer leaves the cache.
   if (st.health.record_failure(to_string(peer), now)) {
+    st.neighbours.erase(peer);
     // Open circuit: the overlay forgets the peer now, not several periods later.
     self->send(st.membership, atom::peer_down_v, peer);
     self->send(st.connector, atom::peer_down_v, peer);

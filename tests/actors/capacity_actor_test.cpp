@@ -135,5 +135,24 @@ TEST_F(capacity_fixture, drops_a_failing_neighbour_from_membership_within_two_po
   EXPECT_EQ(v.reports.front().node.host, "b");
 }
 
+TEST_F(capacity_fixture, keeps_a_neighbour_s_last_report_through_one_failure_until_the_circuit_opens) {
+  bind_node("b", 1000);
+  bind_node("c", 2000);
+  auto m = spawn(config_for("a"), {entry_of("b"), entry_of("c")});
+  auto c = spawn_capacity_for(m);   // first poll: both answer
+  ASSERT_EQ(view(c).reports.size(), 2u);
+  bind_node("c", 2000, /*broken=*/true);
+  advance(300ms);   // one failure (threshold 2): c's last report is still a candidate
+  auto once = view(c);
+  EXPECT_TRUE(once.unreachable.empty());
+  EXPECT_EQ(once.reports.size(), 2u);
+  advance(300ms);   // the second opens the circuit: the report goes with it
+  auto open = view(c);
+  ASSERT_EQ(open.reports.size(), 1u);
+  EXPECT_EQ(open.reports.front().node.host, "b");
+  ASSERT_EQ(open.unreachable.size(), 1u);
+  EXPECT_EQ(open.unreachable.front().host, "c");
+}
+
 } // namespace
 } // namespace fedstack::test
