@@ -1,0 +1,298 @@
+#!/usr/bin/env python3
+"""OpenStack's own test suite, Tempest (Debian's `tempest` package), run with the same selection
+directly against a cloud and through a fedstack agent in front of the same clouds; prints the
+table and every test that passes directly but fails through the agent, with its cause.
+
+  tests/conformance/tempest_run.py [--cloudlets N] [--lab-running | --sim] [--agent K]
+                                   [--targets direct,agent] [--regex R] [--workdir D]
+
+The clouds are the real lab (OSLAB_DIR's up.sh, as run_lab.py does) or `fedstack sim`. Each
+target gets its own Tempest workspace and a tempest.conf written here (never by hand): the
+admin's credentials, dynamic credentials, the target's own image and flavor IDs, and the
+feature flags of the lab's fake compute driver (docs/conformance.md, "Tempest").
+Direct runs go to the region of agent K's cloudlet; agent runs to agent K (default 1).
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import run_lab  # noqa: E402
+
+# The API tests of identity v3 tokens, image v2, network and compute that the lab can serve
+# (docs/conformance.md explains each part). Volumes, object storage and scenario tests are out.
+SELECTION = (r"^tempest\.api\.("
+             r"identity\.v3\.test_tokens"
+             r"|image\.v2\."
+             r"|network\.test_(networks|ports|security_groups|routers|floating_ips|tags|extensions|versions)"
+             r"|compute\.(servers|flavors|keypairs|limits|test_versions)\.?"
+             r")")
+
+IMAGE_BYTES = 1024 * 1024
+
+
+def openstack(env, *args):
+    result = subprocess.run(["openstack", *args], env=env, capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        raise SystemExit(f"openstack {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-2000:]}")
+    return json.loads(result.stdout) if "-f" in args and result.stdout.strip() else result.stdout
+
+
+def target_env(admin, auth_url, region):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+    env.update(admin)
+    env.update({"OS_AUTH_URL": auth_url, "OS_REGION_NAME": region, "OS_IDENTITY_API_VERSION": "3",
+                "OS_INTERFACE": "public", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+    return env
+
+
+def fixtures(env, workdir, name):
+    """The public images and the flavors Tempest boots, as this target names them."""
+    path = os.path.join(workdir, "tempest-image.raw")
+    if not os.path.exists(path):
+        with open(path, "wb") as f:
+            f.write(os.urandom(IMAGE_BYTES))
+    images = []
+    for suffix in ("", "-alt"):
+        image = openstack(env, "image", "create", "--public", "--disk-format", "raw", "--container-format", "bare",
+                          "--file", path, f"tempest-{name}{suffix}", "-f", "json")
+        images.append(image["id"])
+    flavors = {f["Name"]: f["ID"] for f in openstack(env, "flavor", "list", "--all", "-f", "json")}
+    pick = [n for n in ("m1.nano", "m1.tiny", "m1.small") if n in flavors]
+    if len(pick) < 2:
+        raise SystemExit(f"{name}: need two of m1.nano, m1.tiny, m1.small; the cloud has {sorted(flavors)}")
+    return images, [flavors[pick[0]], flavors[pick[1]]]
+
+
+def write_conf(path, admin, auth_url, region, images, flavors, logdir):
+    """tempest.conf for one target. The flags follow what the lab's services can do."""
+    conf = f"""[DEFAULT]
+log_dir = {logdir}
+log_file = tempest.log
+
+[auth]
+admin_username = {admin["OS_USERNAME"]}
+admin_password = {admin["OS_PASSWORD"]}
+admin_project_name = {admin["OS_PROJECT_NAME"]}
+admin_domain_name = Default
+use_dynamic_credentials = true
+create_isolated_networks = true
+
+[identity]
+uri_v3 = {auth_url}
+auth_version = v3
+region = {region}
+v3_endpoint_type = public
+
+[identity-feature-enabled]
+security_compliance = false
+application_credentials = true
+
+[compute]
+region = {region}
+image_ref = {images[0]}
+image_ref_alt = {images[1]}
+flavor_ref = {flavors[0]}
+flavor_ref_alt = {flavors[1]}
+# Tempest then checks the microversion headers on every compute answer.
+min_microversion = 2.1
+max_microversion = latest
+build_timeout = 120
+
+[compute-feature-enabled]
+# Without it the writable server-metadata tests skip.
+xenapi_apis = true
+# The fake driver uploads no snapshot data.
+snapshot = false
+shelve = false
+resize = true
+cold_migration = false
+live_migration = false
+console_output = true
+rescue = true
+pause = true
+suspend = true
+interface_attach = false
+vnc_console = false
+spice_console = false
+serial_console = false
+change_password = false
+personality = false
+attach_encrypted_volume = false
+config_drive = false
+cinder = false
+
+[image]
+region = {region}
+
+[image-feature-enabled]
+api_v2 = true
+import_image = false
+os_glance_reserved = false
+
+[network]
+region = {region}
+project_networks_reachable = false
+
+[network-feature-enabled]
+ipv6 = false
+api_extensions = all
+floating_ips = false
+
+[service_available]
+glance = true
+nova = true
+neutron = true
+cinder = false
+swift = false
+heat = false
+horizon = false
+placement = true
+
+[validation]
+run_validation = false
+
+[volume-feature-enabled]
+backup = false
+"""
+    with open(path, "w") as f:
+        f.write(conf)
+
+
+def run_tempest(workspace, regex, concurrency, logfile):
+    """Runs the selection in `workspace`; returns {test id: (status, first line of the cause)}."""
+    with open(logfile, "w") as log:
+        subprocess.run(["tempest", "run", "--regex", regex, "--concurrency", str(concurrency)],
+                       cwd=workspace, stdout=log, stderr=subprocess.STDOUT, timeout=6 * 3600)
+    stream = subprocess.run(["stestr", "last", "--subunit"], cwd=workspace, capture_output=True, timeout=600)
+    # Debian's python has subunit and testtools (tempest's own dependencies); another python3 may not.
+    parsed = subprocess.run(["/usr/bin/python3", os.path.abspath(__file__), "--parse-subunit"], input=stream.stdout,
+                            capture_output=True, check=True, timeout=600)
+    return {t: tuple(v) for t, v in json.loads(parsed.stdout).items()}
+
+
+def parse_subunit(data):
+    """{test id: (status, last line of its traceback or skip reason)} from a subunit v2 stream."""
+    import io
+    import subunit
+    import testtools
+    results = {}
+
+    def collect(test):
+        test_id = re.sub(r"\[.*\]$", "", test["id"])
+        cause = ""
+        for key in ("traceback", "reason"):
+            if key in test["details"]:
+                text = test["details"][key].as_text().strip().splitlines()
+                cause = next((line for line in reversed(text) if line.strip()), "")
+                break
+        results[test_id] = (test["status"], cause)
+
+    case = subunit.ByteStreamToStreamResult(io.BytesIO(data), non_subunit_name="stdout")
+    sink = testtools.StreamToDict(collect)
+    sink.startTestRun()
+    case.run(sink)
+    sink.stopTestRun()
+    return results
+
+
+def counts(results):
+    out = {}
+    for status, _ in results.values():
+        out[status] = out.get(status, 0) + 1
+    return out
+
+
+def report(runs):
+    names = list(runs)
+    lines = ["| target | passed | failed | skipped | total |", "|---|---|---|---|---|"]
+    for name in names:
+        c = counts(runs[name])
+        lines.append(f"| {name} | {c.get('success', 0)} | {c.get('fail', 0)} | {c.get('skip', 0)} "
+                     f"| {len(runs[name])} |")
+    if "direct" in runs and len(names) > 1:
+        direct = runs["direct"]
+        for name in names[1:]:
+            other = runs[name]
+            lost = sorted(t for t, (s, _) in direct.items() if s == "success" and other.get(t, ("missing",))[0] != "success")
+            won = sorted(t for t, (s, _) in other.items() if s == "success" and direct.get(t, ("missing",))[0] != "success")
+            lines.append(f"\n{len(lost)} pass directly and fail through {name}; {len(won)} the other way.")
+            for t in lost:
+                status, cause = other.get(t, ("missing", "not run"))
+                lines.append(f"- {t}: {status}: {cause[:300]}")
+            for t in won:
+                lines.append(f"- (the other way) {t}")
+    return "\n".join(lines)
+
+
+def main():
+    if sys.argv[1:] == ["--parse-subunit"]:
+        json.dump(parse_subunit(sys.stdin.buffer.read()), sys.stdout)
+        return 0
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cloudlets", type=int, default=1)
+    parser.add_argument("--sim", action="store_true", help="fedstack sim instead of the real lab")
+    parser.add_argument("--lab-running", action="store_true", help="do not run up.sh: the lab is up")
+    parser.add_argument("--agent", type=int, default=1, help="which agent (1-based) the agent run goes through")
+    parser.add_argument("--targets", default="direct,agent")
+    parser.add_argument("--regex", default=SELECTION)
+    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--workdir", default=None)
+    args = parser.parse_args()
+    if shutil.which("tempest") is None:
+        raise SystemExit("tempest is not installed: apt-get install tempest")
+    workdir = args.workdir or tempfile.mkdtemp(prefix="fedstack-tempest-")
+    os.makedirs(workdir, exist_ok=True)
+    processes = []
+    try:
+        if args.sim:
+            admin, regions, service = run_lab.sim_up(args.cloudlets, workdir, processes)
+        else:
+            admin, regions = run_lab.lab_up(args.cloudlets, workdir, start=not args.lab_running)
+            service = (run_lab.SERVICE_USER, run_lab.SERVICE_PASSWORD, "service")
+        targets = args.targets.split(",")
+        agents = run_lab.start_agents(admin, regions, service, workdir, processes) if "agent" in targets else []
+        region = regions[args.agent - 1]
+        urls = {"direct": admin["OS_AUTH_URL"]}
+        if agents:
+            urls["agent"] = agents[args.agent - 1]["url"] + "/v3"
+        runs = {}
+        for name in targets:
+            workspace = os.path.join(workdir, name)
+            if not os.path.exists(workspace):
+                # A workspace file of its own: Tempest's ~/.tempest registry refuses a reused name.
+                subprocess.run(["tempest", "init", "--name", name, "--workspace-path",
+                                os.path.join(workdir, "workspaces.yaml"), workspace], check=True, capture_output=True)
+            env = target_env(admin, urls[name], region)
+            images, flavors = fixtures(env, workdir, name)
+            write_conf(os.path.join(workspace, "etc", "tempest.conf"), admin, urls[name], region, images, flavors,
+                       workspace)
+            print(f"==> tempest against {name} ({urls[name]}, {region}) in {workspace}", flush=True)
+            started = time.monotonic()
+            runs[name] = run_tempest(workspace, args.regex, args.concurrency, os.path.join(workspace, "run.log"))
+            print(f"    {name}: {counts(runs[name])} in {time.monotonic() - started:.0f} s", flush=True)
+        text = report(runs)
+        print(text)
+        with open(os.path.join(workdir, "tempest-summary.md"), "w") as f:
+            f.write(text + "\n")
+        with open(os.path.join(workdir, "tempest-results.json"), "w") as f:
+            json.dump(runs, f, indent=1)
+        print(f"\nsummary: {workdir}/tempest-summary.md", flush=True)
+        return 0
+    finally:
+        for p in reversed(processes):
+            p.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
