@@ -93,7 +93,7 @@ class Direction:
     def put(self, data):
         now = time.monotonic()
         self.queue.append((max(now, self.not_before) + self.delay, data))
-        self.held += len(data)
+        self.held += len(data or b"")
         if self.held > HOLD_CAP:
             self.room.clear()
         self.ready.set()

@@ -377,18 +377,18 @@ def main(argv):
         base = partition.setup_base(call, cluster, tokens["tenant"][0])
         relays = Relays(lab)
         only = set(a.only.split(","))
-        if "boot" in only:
-            measure_boot(a, cluster, call, relays, tokens, base, report)
-        if "list" in only:
-            measure_list(a, cluster, call, relays, tokens, report)
-        if "copy" in only:
-            measure_copy(a, cluster, call, relays, tokens, base, report)
-        load1 = os.getloadavg()
         print(f"# WAN run: {a.sites} sites, {a.agents} agents, {a.delay_ms:g} ms one way between sites "
               f"({2 * a.delay_ms:g} ms round trip), {a.local_ms:g} ms at a site, {a.rate_mbit} Mbit/s, loss {a.loss:g}, "
-              f"TLS {a.tls}; load average {load0[0]:.1f} at the start, {load1[0]:.1f} at the end, {os.cpu_count()} cores\n")
-        print(f"`sudo FEDSTACK_BIN=build/fedstack python3 bench/wan/run.py {' '.join(argv)}`\n")
-        print("\n".join(report))
+              f"TLS {a.tls}; load average {load0[0]:.1f} at the start, {os.cpu_count()} cores\n")
+        print(f"`sudo FEDSTACK_BIN=build/fedstack python3 bench/wan/run.py {' '.join(argv)}`\n", flush=True)
+        for name, measure in (("boot", lambda: measure_boot(a, cluster, call, relays, tokens, base, report)),
+                              ("list", lambda: measure_list(a, cluster, call, relays, tokens, report)),
+                              ("copy", lambda: measure_copy(a, cluster, call, relays, tokens, base, report))):
+            if name in only:
+                measure()
+                print("\n".join(report), flush=True)   # each part as it is done: a later one may fail
+                report.clear()
+        print(f"load average at the end: {os.getloadavg()[0]:.1f}")
         return 0
     finally:
         if old_ns is not None:

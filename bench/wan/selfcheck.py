@@ -7,6 +7,7 @@ and a server at site 2, through the delaying relays and the shaped links of wanl
 Prints, against the target each should meet:
 - the first answer on a new connection: 2 round trips (handshake, then request and answer);
 - the ping-pong round trip on an open connection: 2 x the one-way delay;
+- a close by the server reaches the client (a keep-alive server closing an idle connection);
 - the same to a destination at the same site: 2 x the local delay;
 - throughput each way through the relay, and without it (a socket the REDIRECT skips), against
   the link's rate.
@@ -45,8 +46,8 @@ def serve(ip):
         with c:
             while True:
                 op = c.recv(1)
-                if not op or op == b"q":
-                    return
+                if not op or op in (b"q", b"c"):
+                    return   # "c": the server closes first, as a keep-alive server closing an idle connection
                 if op == b"p":
                     c.sendall(b"p")
                 elif op in (b"u", b"d"):
@@ -102,6 +103,17 @@ def probe(remote, local, wan_source, mib, pings):
         c.sendall(b"q")
         c.close()
     out["first_ms"] = statistics.median(firsts) * 1000
+    c = connect(remote)
+    c.settimeout(10)
+    c.sendall(b"p")
+    recv_exact(c, 1)
+    t0 = time.monotonic()
+    c.sendall(b"c")
+    try:
+        out["close_ms"] = (time.monotonic() - t0) * 1000 if c.recv(1) == b"" else None
+    except OSError:
+        out["close_ms"] = None
+    c.close()
     for name, ip in (("rtt_ms", remote), ("local_rtt_ms", local)):
         c = connect(ip)
         rtts = []
@@ -194,6 +206,9 @@ def main(argv):
     rows = [
         ("first answer on a new connection", f"{m['first_ms']:.1f} ms", f"4 x {d:g} = {4 * d:g} ms",
          m["first_ms"] >= 4 * d, m["first_ms"] <= 4 * d + 40),
+        ("the server's close seen by the client", "never" if m["close_ms"] is None else f"{m['close_ms']:.1f} ms",
+         f"1 round trip = {2 * d:g} ms", m["close_ms"] is not None and m["close_ms"] >= 2 * d,
+         m["close_ms"] is not None and m["close_ms"] <= 2 * d + 40),
         ("round trip, open connection (median)", f"{m['rtt_ms']:.1f} ms (p90 {m['rtt_ms_p90']:.1f})",
          f"2 x {d:g} = {2 * d:g} ms", m["rtt_ms"] >= 2 * d, m["rtt_ms"] <= 2 * d + 20),
         ("round trip at the same site (median)", f"{m['local_rtt_ms']:.1f} ms (p90 {m['local_rtt_ms_p90']:.1f})",
