@@ -12,12 +12,14 @@ the clients are at site 1 and talk to agent 1. Keystone is at site 1.
 """
 import argparse
 import collections
+import concurrent.futures
 import ctypes
 import json
 import os
 import shutil
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -68,7 +70,9 @@ def parse_args(argv):
     p.add_argument("--loss", type=float, default=0)
     p.add_argument("--image-mib", type=int, default=100)
     p.add_argument("--repeat", type=int, default=3, help="timed repetitions of each warm call")
-    p.add_argument("--only", default="boot,list,copy")
+    p.add_argument("--only", default="boot,list,copy", help="of boot,list,copy,cyclon")
+    p.add_argument("--shuffle-ms", type=int, default=2000, help="the agents' CYCLON period T")
+    p.add_argument("--cache-size", type=int, default=4, help="the agents' CYCLON cache size c")
     p.add_argument("--fedstack", default=FEDSTACK)
     p.add_argument("--tls", choices=("on", "off"), default="on")
     p.add_argument("--certs-script", default=os.path.join(ROOT, "scripts", "fedstack-certs.sh"))
@@ -104,8 +108,9 @@ class WanCluster(partition.Cluster):
 
     def agent_args(self, i):
         args = super().agent_args(i)
-        # Gossip at a WAN's pace: every 2 s, as a deployment would (membership.md).
-        for flag, value in (("--shuffle-period-ms", "2000"), ("--capacity-period-ms", "2000")):
+        # Gossip at a WAN's pace (default every 2 s), as a deployment would (membership.md).
+        for flag, value in (("--shuffle-period-ms", str(self.a.shuffle_ms)),
+                            ("--capacity-period-ms", str(self.a.shuffle_ms))):
             args[args.index(flag) + 1] = value
         return args
 
@@ -250,6 +255,35 @@ def measure_boot(a, cluster, call, relays, tokens, base, report):
         report.append(f"| {name} | {t * 1000:.0f} ms | {rtts(t, a):.1f} | {c['wan_connects']} | {c['wan_exchanges']} |")
     report.append(f"\nadded by the agent (warm, median): {(w_med - d_med) * 1000:.0f} ms = "
                   f"{rtts(w_med - d_med, a):.1f} round trips (target: at most 2)\n")
+    # The same with an image another agent owns (made through agent 2): its entry is at agent 2.
+    if a.agents >= 2:
+        status, _, raw = call("POST", cluster.url(2) + "/v2/images", {"name": "owned-by-2", "disk_format": "raw",
+                                                                      "container_format": "bare"}, tenant)
+        assert status == 201, raw
+        foreign = json.loads(raw)["id"]
+        status, _, raw = call("PUT", cluster.url(2) + f"/v2/images/{foreign}/file", token=tenant, raw=b"f" * 4096,
+                              headers={"Content-Type": "application/octet-stream"})
+        assert status == 204, raw
+
+        def boot_foreign(name):
+            return wait_boot(call, url, tenant, {"server": {
+                "name": name, "imageRef": foreign, "flavorRef": base["flavors"][1],
+                "networks": [{"uuid": base["network"]}], "availability_zone": f"cloudlet-{target}"}})
+
+        (status, raw), t_fc, w_fc = timed(relays, lambda: boot_foreign("foreign-cold"))
+        assert status == 202, raw
+        (status, raw), t_fw, w_fw = timed(relays, lambda: boot_foreign("foreign-warm"))
+        assert status == 202, raw
+        report.append("| boot (image owned by agent 2) | time | in round trips | inter-site connects | "
+                      "inter-site exchanges | of which CAF (node port) |\n|---|---|---|---|---|---|")
+        for name, t, w in (("image copied", t_fc, w_fc), ("copy exists", t_fw, w_fw)):
+            c = Relays.counts(w)
+            report.append(f"| {name} | {t * 1000:.0f} ms | {rtts(t, a):.1f} | {c['wan_connects']} | "
+                          f"{c['wan_exchanges']} | {c['node_exchanges']} |")
+        report.append("")
+        for name, w in (("the boot with agent 2's image, copy exists", w_fw),):
+            report.append(f"inter-site traffic of {name}, by destination: {Relays.counts(w)['by']}\n")
+            report.append("```\n" + Relays.timeline(w) + "\n```\n")
     for name, w in (("first boot", cold_w), ("a warm boot", warm[-1][1]), ("direct", direct[-1][1])):
         report.append(f"inter-site traffic of {name}, by destination: {Relays.counts(w)['by']}\n")
         report.append("```\n" + Relays.timeline(w) + "\n```\n")
@@ -346,6 +380,67 @@ def measure_copy(a, cluster, call, relays, tokens, base, report):
     report.append(f"| agent 1 peak RSS, whole life (VmHWM, MiB) | {after.get('VmHWM')} |\n")
 
 
+def members_of(a, cluster, ip):
+    """A node's neighbour cache (`fedstack members --json`), asked from the clients' site."""
+    r = subprocess.run([a.fedstack, "members", "--node", f"{ip}:{partition.NODE_PORT}", "--json",
+                        "--timeout-ms", "5000", *cluster.operator_args], capture_output=True, text=True, timeout=60)
+    return json.loads(r.stdout) if r.returncode == 0 else None
+
+
+def measure_cyclon(a, cluster, report):
+    """In-degree spread once every cache is full, and cycles until no live cache lists a killed
+    agent, read once per period from every agent (docs/membership.md, "Across real processes")."""
+    period = a.shuffle_ms / 1000
+    ips = dict(cluster.lab.ips)
+    started = time.monotonic()
+
+    def snapshot(which):
+        with concurrent.futures.ThreadPoolExecutor(len(which)) as pool:
+            return dict(zip(which, pool.map(lambda i: members_of(a, cluster, ips[i]), which)))
+
+    def node_ip(entry):
+        return entry["node"].rsplit(":", 1)[0]
+
+    def wait(predicate, which, max_cycles, start):
+        while True:
+            t = time.monotonic()
+            snap = snapshot(which)
+            if predicate(snap):
+                return (time.monotonic() - start) / period, snap
+            if (time.monotonic() - start) / period > max_cycles:
+                return None, snap
+            time.sleep(max(0.0, period - (time.monotonic() - t)))
+
+    def full(snap):
+        return all(c is not None and len(c) >= a.cache_size and len({node_ip(m) for m in c}) == len(c)
+                   and ips[i] not in {node_ip(m) for m in c} for i, c in snap.items())
+
+    formed, snap = wait(full, list(ips), 200, started)
+    degrees = []
+    for _ in range(5):   # five snapshots, a period apart: the spread of in-degrees over them
+        indegree = collections.Counter({ip: 0 for ip in ips.values()})
+        for c in snap.values():
+            for m in c or []:
+                indegree[node_ip(m)] += 1
+        degrees += list(indegree.values())
+        time.sleep(period)
+        snap = snapshot(list(ips))
+    dead = max(ips)
+    cluster.kill(dead)
+    live = [i for i in ips if i != dead]
+    killed = time.monotonic()
+    forgotten, _ = wait(lambda s: all(c is not None and ips[dead] not in {node_ip(m) for m in c} for c in s.values()),
+                        live, 120, killed)
+    report.append(f"## CYCLON: {len(ips)} agents, loss {a.loss:g} each way on every inter-site link\n")
+    report.append("| figure | value |\n|---|---|")
+    report.append(f"| every cache full of distinct peers (c = {a.cache_size}) | "
+                  f"{'not within 200 cycles' if formed is None else f'{formed:.1f} cycles after the agents started'} |")
+    report.append(f"| in-degree over 5 snapshots: mean / std / min / max | {statistics.mean(degrees):.2f} / "
+                  f"{statistics.pstdev(degrees):.2f} / {min(degrees)} / {max(degrees)} |")
+    report.append(f"| agent {dead} killed: no live cache lists it after | "
+                  f"{'more than 120 cycles' if forgotten is None else f'{forgotten:.1f} cycles'} (T = {a.shuffle_ms} ms) |\n")
+
+
 def main(argv):
     a = parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -383,7 +478,8 @@ def main(argv):
         print(f"`sudo FEDSTACK_BIN=build/fedstack python3 bench/wan/run.py {' '.join(argv)}`\n", flush=True)
         for name, measure in (("boot", lambda: measure_boot(a, cluster, call, relays, tokens, base, report)),
                               ("list", lambda: measure_list(a, cluster, call, relays, tokens, report)),
-                              ("copy", lambda: measure_copy(a, cluster, call, relays, tokens, base, report))):
+                              ("copy", lambda: measure_copy(a, cluster, call, relays, tokens, base, report)),
+                              ("cyclon", lambda: measure_cyclon(a, cluster, report))):
             if name in only:
                 measure()
                 print("\n".join(report), flush=True)   # each part as it is done: a later one may fail
