@@ -1,4 +1,4 @@
-"""Sites on a shaped, delayed network inside this machine (needs root; bench/wan/README in
+"""Sites on a shaped, delayed network inside this machine (needs root; the design and the figures:
 docs/performance.md, "Across a WAN").
 
 Built on bench/partition/netlab.py (one bridge, one namespace per agent, iptables inside the
