@@ -73,6 +73,10 @@ def parse_args(argv):
     p.add_argument("--only", default="boot,list,copy", help="of boot,list,copy,cyclon")
     p.add_argument("--shuffle-ms", type=int, default=2000, help="the agents' CYCLON period T")
     p.add_argument("--cache-size", type=int, default=4, help="the agents' CYCLON cache size c")
+    p.add_argument("--standard", action="store_true",
+                   help="the thesis' standard cloud: one cloudlet with --sites hypervisors at site 2, no agents "
+                        "(with --only thesis)")
+    p.add_argument("--concurrency", default="16", help="the thesis part's levels, e.g. 16,128")
     p.add_argument("--fedstack", default=FEDSTACK)
     p.add_argument("--tls", choices=("on", "off"), default="on")
     p.add_argument("--certs-script", default=os.path.join(ROOT, "scripts", "fedstack-certs.sh"))
@@ -84,6 +88,12 @@ def parse_args(argv):
     # What partition.Cluster reads.
     a.upstream_timeout_ms, a.reservation_timeout_ms, a.reservation_sweep_ms = 10000, 30000, 10000
     a.orphan_sweep_ms, a.build_delay_ms = 30000, 100
+    a.hypervisors = None
+    if "thesis" in a.only:   # bench/thesis/experiment.py's model: one hypervisor per cloudlet, capped controllers
+        a.build_delay_ms = 1000
+        a.hypervisors = a.sites if a.standard else 1
+    if a.standard:
+        a.agents, a.sites = 0, max(a.sites, 2)
     return a
 
 
@@ -92,9 +102,12 @@ class WanCluster(partition.Cluster):
 
     def start_sim(self):
         a, lab, work = self.a, self.lab, self.work
-        self.sim = Process([*lab.exec_in(lab.cloud_ns), a.fedstack, "sim", "--cloudlets", str(a.sites),
+        cloudlets = 1 if a.standard else a.sites
+        self.sim = Process([*lab.exec_in(lab.cloud_ns), a.fedstack, "sim", "--cloudlets", str(cloudlets),
                             "--address", lab.cloud_ip, "--data-dir", os.path.join(work, "sim"),
-                            "--build-delay-ms", str(a.build_delay_ms)], os.path.join(work, "sim.log"))
+                            "--build-delay-ms", str(a.build_delay_ms),
+                            *(["--hypervisors", str(a.hypervisors)] if a.hypervisors else [])],
+                           os.path.join(work, "sim.log"))
         self.endpoints = self.sim.read_json()
         self.keystone = self.endpoints["keystone_url"]
         self.keystone_port = urllib.parse.urlsplit(self.keystone).port
@@ -463,6 +476,43 @@ def link_check(a, cluster, report):
     report.append("")
 
 
+def measure_thesis(a, cluster, call, report):
+    """bench/thesis's experiment (create an image and boot a server, capped controllers) with
+    its load generator at the clients' site: users spread over the agents (p2p), or all on the
+    standard cloud at site 2 (--standard)."""
+    sys.path.insert(0, os.path.join(ROOT, "bench", "thesis"))
+    import experiment
+    root = cluster.keystone.rstrip("/")
+    for k in cluster.cloud:
+        status, _, raw = call("PUT", f"{root}/sim/faults/cloudlet-{k}", {
+            "latency_ms": experiment.MODEL["latency_ms"], "max_concurrent": experiment.MODEL["max_concurrent"]})
+        assert status == 200, raw
+    auth = [cluster.url(i) + "/v3" for i in cluster.lab.ips] if a.agents else [cluster.endpoints["auth_url"]]
+    loadgen = os.path.join(ROOT, "build", "bench", "bench_thesis_loadgen")
+    kind = f"standard (1 cloud, {a.hypervisors} hypervisors, at site 2)" if a.standard else \
+        f"p2p ({a.sites} cloudlets x 1 hypervisor, an agent each)"
+    report.append(f"## Thesis experiment, {kind}, clients at site 1\n")
+    report.append("| concurrency | iterations | completed | create image mean | boot mean | total mean | failures | wall |"
+                  "\n|---|---|---|---|---|---|---|---|")
+    for c in (int(x) for x in a.concurrency.split(",")):
+        n = 2 * c
+        cmd = [loadgen, "--auth", ",".join(auth), "--concurrency", str(c), "--iterations", str(n),
+               "--poll-ms", str(experiment.MODEL["poll_ms"]),
+               "--image-timeout-ms", str(experiment.TIMEOUTS["image_timeout_ms"]),
+               "--boot-timeout-ms", str(experiment.TIMEOUTS["boot_timeout_ms"]),
+               "--request-timeout-ms", str(experiment.TIMEOUTS["request_timeout_ms"]),
+               "--create-tenant", "1", "--label", f"c{c}"]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+        if r.returncode != 0 or not r.stdout.strip():
+            report.append(f"| {c} | {n} | failed: {r.stderr.strip()[-300:]} |")
+            continue
+        row = json.loads(r.stdout.strip().splitlines()[-1])
+        report.append(f"| {c} | {n} | {row['completed']} | {row['create_image']['mean']:.2f} s | "
+                      f"{row['boot']['mean']:.2f} s | {row['total']['mean']:.2f} s | "
+                      f"{100 * row['failure_rate']:.1f}% | {row['wall_s']:.1f} s |")
+    report.append("")
+
+
 def main(argv):
     a = parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -481,7 +531,8 @@ def main(argv):
         cluster = WanCluster(a, lab, work)
         cluster.start_sim()
         lab.start_relays(work, cluster.cloud_ports, cluster.keystone_port,
-                         {"api": partition.API_PORT, "node": partition.NODE_PORT})
+                         {"api": partition.API_PORT, "node": partition.NODE_PORT},
+                         {1: 2} if a.standard else None)   # the standard cloud is at site 2
         agent_ips = dict(lab.ips)
         lab.ips = {i: ip for i, ip in agent_ips.items() if i <= a.agents}   # agents at these sites
         for i in lab.ips:
@@ -491,20 +542,22 @@ def main(argv):
         call = partition.Http(None)
         tokens = {"admin": token(call, cluster.keystone, "admin", "secret", "admin"),
                   "tenant": token(call, cluster.keystone, "demo", "demo", "demo")}
-        base = partition.setup_base(call, cluster, tokens["tenant"][0])
+        base = partition.setup_base(call, cluster, tokens["tenant"][0]) if a.agents else None
         relays = Relays(lab)
         only = set(a.only.split(","))
         print(f"# WAN run: {a.sites} sites, {a.agents} agents, {a.delay_ms:g} ms one way between sites "
               f"({2 * a.delay_ms:g} ms round trip), {a.local_ms:g} ms at a site, {a.rate_mbit} Mbit/s, loss {a.loss:g}, "
               f"TLS {a.tls}; load average {load0[0]:.1f} at the start, {os.cpu_count()} cores\n")
         print(f"`sudo FEDSTACK_BIN=build/fedstack python3 bench/wan/run.py {' '.join(argv)}`\n", flush=True)
-        link_check(a, cluster, report)
+        if not a.standard:
+            link_check(a, cluster, report)
         print("\n".join(report), flush=True)
         report.clear()
         for name, measure in (("boot", lambda: measure_boot(a, cluster, call, relays, tokens, base, report)),
                               ("list", lambda: measure_list(a, cluster, call, relays, tokens, report)),
                               ("copy", lambda: measure_copy(a, cluster, call, relays, tokens, base, report)),
-                              ("cyclon", lambda: measure_cyclon(a, cluster, report))):
+                              ("cyclon", lambda: measure_cyclon(a, cluster, report)),
+                              ("thesis", lambda: measure_thesis(a, cluster, call, report))):
             if name in only:
                 measure()
                 print("\n".join(report), flush=True)   # each part as it is done: a later one may fail

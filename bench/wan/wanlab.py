@@ -103,7 +103,7 @@ class WanLab(netlab.Lab):
                 return k
         return None
 
-    def routes(self, k, cloud_ports, keystone_port, agent_ports=None):
+    def routes(self, k, cloud_ports, keystone_port, agent_ports=None, cloud_site=None):
         """Routes of site k's relay (k = 0: the clients, at site 1). cloud_ports: {cloudlet: {
         service: port}} with cloudlet j at site j; Keystone at site 1."""
         here = 1 if k == 0 else k
@@ -123,17 +123,18 @@ class WanLab(netlab.Lab):
                 route(ip, port, j, f"agent-{j}:{name}")
         for j, services in cloud_ports.items():
             for service, port in services.items():
-                route(self.cloud_ip, port, j, f"cloud-{j}:{service}")
+                route(self.cloud_ip, port, (cloud_site or {}).get(j, j), f"cloud-{j}:{service}")
         route(self.cloud_ip, keystone_port, 1, "keystone")
         return out
 
-    def start_relays(self, work, cloud_ports, keystone_port, agent_ports=None):
+    def start_relays(self, work, cloud_ports, keystone_port, agent_ports=None, cloud_site=None):
+        """cloud_site: {cloudlet: site} where a cloudlet is not at the site of its number."""
         relay = os.path.join(HERE, "relay.py")
         for k in range(0, self.sites + 1):
             ns = self.site_ns(k)
             config = os.path.join(work, f"relay-{k}.json")
             with open(config, "w") as f:
-                json.dump({"port": RELAY_PORT, "routes": self.routes(k, cloud_ports, keystone_port, agent_ports)}, f)
+                json.dump({"port": RELAY_PORT, "routes": self.routes(k, cloud_ports, keystone_port, agent_ports, cloud_site)}, f)
             control = os.path.join(work, f"relay-{k}.sock")
             log = open(os.path.join(work, f"relay-{k}.log"), "ab")
             p = subprocess.Popen([*self.exec_in(ns), sys.executable, relay, "--config", config,
