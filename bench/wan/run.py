@@ -509,7 +509,7 @@ def measure_thesis(a, cluster, call, report):
         row = json.loads(r.stdout.strip().splitlines()[-1])
         report.append(f"| {c} | {n} | {row['completed']} | {row['create_image']['mean']:.2f} s | "
                       f"{row['boot']['mean']:.2f} s | {row['total']['mean']:.2f} s | "
-                      f"{100 * row['failure_rate']:.1f}% | {row['wall_s']:.1f} s |")
+                      f"{100 * row['failure_rate']:.1f}% {row.get('failures') or ''} | {row['wall_s']:.1f} s |")
     report.append("")
 
 
