@@ -459,7 +459,7 @@ def link_check(a, cluster, report):
     connection from the clients (site 1) to a remote cloud and to their own site's cloud."""
     import http.client
     rows = []
-    for k, target in ((max(cluster.cloud), a.delay_ms), (1, a.local_ms)):
+    for k, target in ((max(cluster.cloud), a.delay_ms), (1, a.local_ms))[0 if len(cluster.cloud) > 1 else 1:]:
         u = urllib.parse.urlsplit(cluster.cloud[k]["image_url"])
         conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
         times = []
