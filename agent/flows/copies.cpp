@@ -1,8 +1,14 @@
 #include "agent/flows/copies.hpp"
 
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+
 #include <spdlog/spdlog.h>
 
 #include "agent/services/attempt_token.hpp"
+#include "agent/services/fan_out.hpp"
 #include "agent/flows/federation.hpp"
 #include "agent/flows/neutron_pending.hpp"
 #include "agent/rules/visibility.hpp"
@@ -142,15 +148,52 @@ struct flavor_match {
   std::string clash;               // why none fits, when one shares its name or ID
 };
 
+/// One GET of a cloudlet's Nova whose answer (or failure) lands in `out`; for
+/// calls run beside each other (find_flavor_like). Arguments are copies: the
+/// call may outlive the request's frame (fan_out.hpp).
+struct nova_answer {
+  std::optional<http::response> answer;
+  std::exception_ptr failure;
+};
+
+http::awaitable<void> get_from_nova(agent_context* context, cloudlet_endpoints to, std::string target,
+                                    bhttp::fields headers, std::shared_ptr<nova_answer> out) {
+  try {
+    out->answer = co_await call_cloudlet(*context, to, api::service_type::compute, bhttp::verb::get, target,
+                                         headers);
+  } catch (...) {
+    out->failure = std::current_exception();
+  }
+}
+
 /// Looks on `to`, as the client sees it, for `flavor`: its ID with its shape,
-/// else its name with its shape.
+/// else its name with its shape. The flavor by its ID and the list are asked
+/// for together: IDs differ between clouds more often than not, and across
+/// sites each call in turn is a round trip (docs/performance.md, "Across a WAN").
 http::awaitable<flavor_match> find_flavor_like(request& r, const json& flavor, const cloudlet_endpoints& to) {
   auto headers = client_call_headers(r);
   auto id = flavor.value("id", std::string{});
   auto name = flavor.value("name", std::string{});
   flavor_match out;
-  auto shown = co_await call_cloudlet(r.context, to, api::service_type::compute, bhttp::verb::get,
-                                      "/v2.1/flavors/" + api::percent_encode_segment(id), headers);
+  auto by_id = std::make_shared<nova_answer>();
+  auto listing = std::make_shared<nova_answer>();
+  std::string by_id_path = "/v2.1/flavors/" + api::percent_encode_segment(id);
+  // Admins see private flavors only when asking for all; others see what their project may use.
+  std::string list_path = "/v2.1/flavors/detail?is_public=None";
+  std::vector<std::function<http::awaitable<void>()>> calls;
+  calls.push_back([context = &r.context, to, by_id_path, headers, by_id] {
+    return get_from_nova(context, to, by_id_path, headers, by_id);
+  });
+  calls.push_back([context = &r.context, to, list_path, headers, listing] {
+    return get_from_nova(context, to, list_path, headers, listing);
+  });
+  // Each call ends within its own upstream timeout; the deadline only bounds a stuck one.
+  auto done = co_await run_all(std::move(calls),
+                               std::chrono::milliseconds{2 * r.context.options.upstream_timeout_ms + 1000});
+  if (by_id->failure) std::rethrow_exception(by_id->failure);
+  if (!done[0] || !by_id->answer)
+    throw copy_failed("flavor " + id + " on " + to.region + " did not answer in time");
+  const auto& shown = *by_id->answer;
   if (shown.status == 200) {
     auto there = parse_object(shown).value("flavor", json::object());
     if (same_shape(there, flavor)) {
@@ -162,9 +205,10 @@ http::awaitable<flavor_match> find_flavor_like(request& r, const json& flavor, c
   } else if (shown.status != 404) {
     throw copy_failed("flavor " + id + " on " + to.region + " answered " + std::to_string(shown.status));
   }
-  // Admins see private flavors only when asking for all; others see what their project may use.
-  auto listed = co_await call_cloudlet(r.context, to, api::service_type::compute, bhttp::verb::get,
-                                       "/v2.1/flavors/detail?is_public=None", headers);
+  if (listing->failure) std::rethrow_exception(listing->failure);
+  if (!done[1] || !listing->answer)
+    throw copy_failed("listing the flavors of " + to.region + " did not answer in time");
+  const auto& listed = *listing->answer;
   if (listed.status != 200)
     throw copy_failed("listing the flavors of " + to.region + " answered " + std::to_string(listed.status));
   for (const auto& there : parse_object(listed).value("flavors", json::array())) {

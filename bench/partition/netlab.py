@@ -5,12 +5,12 @@ namespaces. Needs root, `ip` (iproute2) and `iptables`.
     root namespace   bridge fsp-br  10.213.0.1 (the simulator)  10.213.0.2 (clients)
     fsp-a1 .. fsp-aN  veth fsp-nI   10.213.0.(10+I)  (agent I)
 
-Every name starts with PREFIX, so that `cleanup()` finds what a crashed run left behind.
+Every name starts with the lab's prefix (PREFIX unless given), so that `cleanup()` finds what a
+crashed run left behind.
 """
 import subprocess
 
 PREFIX = "fsp"
-BRIDGE = PREFIX + "-br"
 
 
 def sh(*args, check=True):
@@ -20,27 +20,32 @@ def sh(*args, check=True):
     return result.stdout
 
 
-def namespaces():
+def namespaces(prefix=PREFIX):
     return [line.split()[0] for line in sh("ip", "netns", "list").splitlines()
-            if line.split() and line.split()[0].startswith(PREFIX + "-")]
+            if line.split() and line.split()[0].startswith(prefix + "-")]
 
 
-def cleanup():
+def cleanup(prefix=PREFIX):
     """Removes every namespace and link this module makes (a namespace takes its veth end, and
     the peer in the root namespace, with it), and what a crashed run left running in them."""
-    for ns in namespaces():
+    for ns in namespaces(prefix):
         # Processes a crashed run left inside (its agents) would keep the namespace alive.
         for pid in sh("ip", "netns", "pids", ns, check=False).split():
             sh("kill", "-KILL", pid, check=False)
         sh("ip", "netns", "del", ns, check=False)
     for line in sh("ip", "-o", "link", "show").splitlines():
         name = line.split(":")[1].strip().split("@")[0]
-        if name.startswith(PREFIX + "-"):
+        if name.startswith(prefix + "-"):
             sh("ip", "link", "del", name, check=False)
 
 
 class Lab:
-    def __init__(self, agents, subnet="10.213.0"):
+    """`prefix` names everything the lab makes: another prefix is another lab (bench/wan/ uses
+    its own, so that neither lab's cleanup removes the other's)."""
+
+    def __init__(self, agents, subnet="10.213.0", prefix=PREFIX):
+        self.prefix = prefix
+        self.bridge = prefix + "-br"
         self.subnet = subnet
         self.sim_ip = f"{subnet}.1"
         self.client_ip = f"{subnet}.2"
@@ -49,31 +54,34 @@ class Lab:
         self.ips = {i: f"{subnet}.{10 + i}" for i in range(1, agents + 1)}
 
     def ns(self, i):
-        return f"{PREFIX}-a{i}"
+        return f"{self.prefix}-a{i}"
 
     def up(self):
-        cleanup()
+        cleanup(self.prefix)
         for line in sh("ip", "-o", "-4", "addr", "show").splitlines():
             if f" {self.subnet}." in line:
                 raise RuntimeError(f"{self.subnet}.0/24 is in use on this machine ({line.split()[1]}): "
                                    "choose another lab subnet")
-        sh("ip", "link", "add", BRIDGE, "type", "bridge")
+        sh("ip", "link", "add", self.bridge, "type", "bridge")
         # Frames between namespaces cross the bridge; with br_netfilter loaded they would also go
         # through the root namespace's FORWARD chain, which is not ours to change.
-        sh("ip", "link", "set", BRIDGE, "type", "bridge", "nf_call_iptables", "0", check=False)
-        sh("ip", "addr", "add", f"{self.sim_ip}/24", "dev", BRIDGE)
-        sh("ip", "addr", "add", f"{self.client_ip}/24", "dev", BRIDGE)
-        sh("ip", "link", "set", BRIDGE, "up")
+        sh("ip", "link", "set", self.bridge, "type", "bridge", "nf_call_iptables", "0", check=False)
+        sh("ip", "addr", "add", f"{self.sim_ip}/24", "dev", self.bridge)
+        sh("ip", "addr", "add", f"{self.client_ip}/24", "dev", self.bridge)
+        sh("ip", "link", "set", self.bridge, "up")
         for i, ip in self.ips.items():
-            ns, host, inner = self.ns(i), f"{PREFIX}-h{i}", f"{PREFIX}-n{i}"
-            sh("ip", "netns", "add", ns)
-            sh("ip", "link", "add", host, "type", "veth", "peer", "name", inner)
-            sh("ip", "link", "set", inner, "netns", ns)
-            sh("ip", "link", "set", host, "master", BRIDGE)
-            sh("ip", "link", "set", host, "up")
-            sh("ip", "netns", "exec", ns, "ip", "addr", "add", f"{ip}/24", "dev", inner)
-            sh("ip", "netns", "exec", ns, "ip", "link", "set", inner, "up")
-            sh("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up")
+            self.join(self.ns(i), f"{self.prefix}-h{i}", f"{self.prefix}-n{i}", ip)
+
+    def join(self, ns, host, inner, ip):
+        """A namespace `ns` on the bridge at `ip`, by the veth pair host (root side) / inner."""
+        sh("ip", "netns", "add", ns)
+        sh("ip", "link", "add", host, "type", "veth", "peer", "name", inner)
+        sh("ip", "link", "set", inner, "netns", ns)
+        sh("ip", "link", "set", host, "master", self.bridge)
+        sh("ip", "link", "set", host, "up")
+        sh("ip", "netns", "exec", ns, "ip", "addr", "add", f"{ip}/24", "dev", inner)
+        sh("ip", "netns", "exec", ns, "ip", "link", "set", inner, "up")
+        sh("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up")
 
     def exec_prefix(self, i):
         return ["ip", "netns", "exec", self.ns(i)]
@@ -115,4 +123,4 @@ class Lab:
                 if line.startswith("-A")]
 
     def down(self):
-        cleanup()
+        cleanup(self.prefix)

@@ -52,7 +52,7 @@ std::string fake_clouds::region(int index) { return "cloudlet-" + std::to_string
 fake_clouds::fake_clouds(fake_clouds_options options)
   : data_dir_(std::filesystem::temp_directory_path() / ("fedstack-flow-test-" + sim::new_hex_id().substr(0, 12))),
     ids_(std::make_unique<sim::identity>(sim::identity_options{}, sim::system_clock_fn())),
-    keystone_(std::make_unique<sim::keystone_api>(*ids_)) {
+    keystone_(std::make_unique<sim::keystone_api>(*ids_)), overlap_calls_(options.overlap_calls) {
   // Servers are ACTIVE at once: the flows never wait for a build.
   sim::compute_options compute{std::chrono::milliseconds{0}, 1, options.hypervisor_ram_mb,
                                options.hypervisor_disk_gb, options.hypervisor_vcpus};
@@ -140,7 +140,16 @@ http::awaitable<http::response> fake_clouds::call(const http::endpoint& to, bhtt
                                                   http::connection_pool*, std::string_view request_id) {
   auto where = route_of(to);
   if (!where) throw upstream_failure(503, "no fake cloud at " + to.to_string());
-  logged_call entry{where->cloudlet, where->service, method, to.base_path + target, body, 0, false};
+  logged_call entry{where->cloudlet, where->service, method, to.base_path + target, body, 0, false, in_flight_};
+  struct in_flight_guard {
+    int& n;
+    ~in_flight_guard() { --n; }
+  } guard{++in_flight_};
+  if (overlap_calls_) {
+    http::asio::steady_timer yield{co_await http::asio::this_coro::executor};
+    yield.expires_after(std::chrono::milliseconds{0});
+    co_await yield.async_wait(http::use_awaitable);
+  }
   auto path = path_of(entry.target);
   std::optional<fault> hit;
   if (std::find(down_.begin(), down_.end(), where->cloudlet) != down_.end())

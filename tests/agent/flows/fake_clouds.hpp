@@ -80,6 +80,9 @@ struct logged_call {
   unsigned status = 0;
   /// False when a fault answered without the cloud handling the call.
   bool handled = false;
+  /// Calls started and not yet answered when this one started: which calls a
+  /// flow makes concurrently (with fake_clouds_options::overlap_calls).
+  int in_flight = 0;
 };
 
 /// One fake cloudlet's names.
@@ -97,6 +100,10 @@ struct fake_clouds_options {
   /// Regions whose hypervisor has no room at all: every boot there ends in
   /// ERROR, "No valid host was found".
   std::vector<std::string> without_capacity;
+  /// Every call yields to the io_context once before it is answered (no time
+  /// passes), so that calls a flow makes concurrently overlap and their
+  /// logged_call::in_flight shows it; calls made one after another never do.
+  bool overlap_calls = false;
 };
 
 class fake_clouds final : public upstream_calls {
@@ -167,6 +174,8 @@ private:
   std::vector<fault> faults_;
   std::vector<std::string> down_;
   std::vector<logged_call> log_;
+  bool overlap_calls_ = false;
+  int in_flight_ = 0;
 };
 
 } // namespace fedstack::agent::testing
