@@ -8,6 +8,7 @@
 #include "agent/rules/flavor_rule.hpp"
 #include "agent/rules/list_paging.hpp"
 #include "agent/rules/operator_sums.hpp"
+#include "agent/services/service_session.hpp"
 #include "agent/services/upstream_call.hpp"
 #include "api/list_merge.hpp"
 #include "api/percent.hpp"
@@ -295,6 +296,40 @@ http::awaitable<std::optional<std::string>> federation_flavor_id(request& r, con
   auto gathered = co_await gather_lists(r, all_flavors(), client_call_headers(r));
   if (gathered.lists.empty()) co_return std::nullopt;
   co_return shown_id(equal_flavors(gathered.lists, flavor, {}), r.context.cloudlet.region);
+}
+
+http::awaitable<void> share_flavor_access(request& r, const json& flavor, const std::string& from_region,
+                                          const cloudlet_endpoints& to, const std::string& id_there) {
+  if (shape_of(flavor).is_public || !r.context.session) co_return;
+  auto from = find_cloudlet(r.context, from_region);
+  if (!from) co_return;
+  auto headers = client_call_headers(r);
+  try {
+    headers.set("X-Auth-Token", co_await r.context.session->token());
+    auto id = flavor.value("id", std::string{});
+    auto listed = co_await call_cloudlet(r.context, *from, api::service_type::compute, bhttp::verb::get,
+                                         "/v2.1/flavors/" + api::percent_encode_segment(id) + "/os-flavor-access",
+                                         headers);
+    auto doc = json::parse(listed.body, nullptr, false);
+    if (listed.status != 200 || !doc.is_object() || !doc.contains("flavor_access")) {
+      spdlog::warn("{} the access list of flavor {} on {} answered {}", r.request_id, id, from_region, listed.status);
+      co_return;
+    }
+    for (const auto& entry : doc["flavor_access"]) {
+      auto tenant = entry.is_object() ? entry.value("tenant_id", std::string{}) : std::string{};
+      if (tenant.empty()) continue;
+      json add = {{"addTenantAccess", {{"tenant", tenant}}}};
+      auto added = co_await call_cloudlet(r.context, to, api::service_type::compute, bhttp::verb::post,
+                                          "/v2.1/flavors/" + api::percent_encode_segment(id_there) + "/action",
+                                          headers, add.dump());
+      // 409: that project has it already.
+      if (added.status != 200 && added.status != 409)
+        spdlog::warn("{} giving project {} flavor {} on {} answered {}", r.request_id, tenant, id_there, to.region,
+                     added.status);
+    }
+  } catch (const std::exception& e) {
+    spdlog::warn("{} the access of flavor {} on {}: {}", r.request_id, id_there, to.region, e.what());
+  }
 }
 
 http::awaitable<void> handle_flavor(request& r, std::string body) {

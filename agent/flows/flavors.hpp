@@ -38,4 +38,12 @@ http::awaitable<std::optional<located_flavor>> locate_flavor(request& r, const s
 /// region name; nullopt when no cloudlet answered.
 http::awaitable<std::optional<std::string>> federation_flavor_id(request& r, const nlohmann::json& flavor);
 
+/// For a private flavor, the projects that `from_region`'s flavor is given
+/// to are given `to`'s equal flavor `id_there` too (by the agent's service
+/// user: access is an admin's to change), so a copy made for a boot is usable
+/// by the projects that may use the flavor. Failures are logged: the target's
+/// Nova then judges the boot.
+http::awaitable<void> share_flavor_access(request& r, const nlohmann::json& flavor, const std::string& from_region,
+                                          const cloudlet_endpoints& to, const std::string& id_there);
+
 } // namespace fedstack::agent

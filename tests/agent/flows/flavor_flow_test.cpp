@@ -314,6 +314,26 @@ TEST_F(FlavorFlow, ABootWithAFlavorOfAnotherCloudletWorksWhereverItIsPlaced) {
   EXPECT_EQ(boots, std::vector<std::string>{on_2}) << listed.body;
 }
 
+TEST_F(FlavorFlow, APrivateFlavorsCopyIsGivenToTheProjectsTheFlavorIsGivenTo) {
+  auto on_2 = make_directly("cloudlet-2", "fed.private", 256, false);
+  auto demo = h.clouds().demo_project_id();
+  ASSERT_EQ(h.clouds().direct("cloudlet-2", svc::compute, bhttp::verb::post, "/v2.1/flavors/" + on_2 + "/action",
+                              h.admin_token(), {{"addTenantAccess", {{"tenant", demo}}}})
+              .status,
+            200u);
+  h.placement().place_on("cloudlet-3");
+  auto answer = boot(on_2);
+  ASSERT_EQ(answer.status, 202u) << "demo boots on cloudlet-3's copy: " << answer.body;
+  auto copy = flavors_on("cloudlet-3")["fed.private"];
+  EXPECT_EQ(copy["os-flavor-access:is_public"], false);
+  auto access = h.clouds().direct("cloudlet-3", svc::compute, bhttp::verb::get,
+                                  "/v2.1/flavors/" + copy["id"].get<std::string>() + "/os-flavor-access",
+                                  h.admin_token());
+  EXPECT_EQ(json::parse(access.body).at("flavor_access"),
+            (json::array({{{"flavor_id", copy["id"]}, {"tenant_id", demo}}})));
+  EXPECT_TRUE(flavors_on("cloudlet-1").count("fed.private") == 0) << "only where the boot went";
+}
+
 TEST_F(FlavorFlow, AServerElsewhereShowsTheIdTheFlavorListShows) {
   // On cloudlet-2 and cloudlet-3 only, under their own IDs: the list through
   // this agent shows cloudlet-2's (the first by region name), and so does a
