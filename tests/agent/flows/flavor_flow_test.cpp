@@ -141,6 +141,7 @@ TEST_F(FlavorFlow, PagesByMarkerAndLimitWithoutSkipsOrRepeatsAndFiltersOnEveryCl
 TEST_F(FlavorFlow, PrivateFlavorsShowAsEachCloudletsAccessRulesSay) {
   auto hidden = make_directly("cloudlet-2", "private-2", 256, false);
   EXPECT_EQ(names(list()).size(), 4u) << "demo has no access: not shown";
+  EXPECT_EQ(names(list("?is_public=None")).size(), 4u) << "nor when demo asks for all: each Nova decides";
   EXPECT_EQ(h.send(bhttp::verb::get, "/compute/v2.1/flavors/" + hidden).status, 404u);
   auto admin_all = list("?is_public=None", h.admin_token());
   EXPECT_EQ(names(admin_all).size(), 5u) << "an admin's is_public=None shows it";
