@@ -7,7 +7,9 @@
 
 #include "agent/flows/copies.hpp"
 #include "agent/flows/federation.hpp"
+#include "agent/flows/flavors.hpp"
 #include "agent/flows/keypairs.hpp"
+#include "agent/rules/list_paging.hpp"
 #include "agent/rules/security_group_rule.hpp"
 #include "agent/flows/visible_entry.hpp"
 #include "agent/services/upstream_call.hpp"
@@ -48,15 +50,22 @@ std::optional<std::string> refuse_multiple(const json& server) {
   return std::nullopt;
 }
 
-/// The flavor's shape, as this agent's cloudlet shows it.
-http::awaitable<void> read_flavor(request& r, boot_needs& needs, const bhttp::fields& headers) {
-  auto shown = co_await call_cloudlet(r.context, r.context.cloudlet, api::service_type::compute, bhttp::verb::get,
-                                      "/v2.1/flavors/" + needs.flavor_id, headers);
-  auto flavor = parse_object(shown.body).value("flavor", json::object());
-  if (shown.status == 200 && flavor.is_object()) needs.flavor = flavor;
-  needs.request.ram_mb = flavor.value("ram", 0);
-  needs.request.disk_gb = flavor.value("disk", 0);
-  needs.request.vcpus = flavor.value("vcpus", 0);
+/// The flavor's shape, where it lives: this agent's cloudlet first, then the
+/// others (a flavor made through another agent; flavors.hpp, locate_flavor).
+http::awaitable<void> read_flavor(request& r, boot_needs& needs) {
+  std::vector<std::string> unreachable;
+  auto found = co_await locate_flavor(r, needs.flavor_id, &unreachable);
+  // Not found while a cloudlet could not tell is not "no such flavor".
+  if (!found && !unreachable.empty())
+    throw upstream_failure(503, "flavor " + needs.flavor_id + ": " + unreachable_header(unreachable) +
+                                  " did not answer");
+  if (found) {
+    needs.flavor = found->flavor;
+    needs.flavor_region = found->cloudlet.region;
+  }
+  needs.request.ram_mb = needs.flavor.is_object() ? needs.flavor.value("ram", 0) : 0;
+  needs.request.disk_gb = needs.flavor.is_object() ? needs.flavor.value("disk", 0) : 0;
+  needs.request.vcpus = needs.flavor.is_object() ? needs.flavor.value("vcpus", 0) : 0;
 }
 
 /// The image's entry, and its checksum and size from its primary copy.
@@ -88,7 +97,7 @@ http::awaitable<boot_needs> read_boot(request& r, json& server) {
   needs.request.kind = placement_kind::server;
   auto headers = client_call_headers(r);
   needs.flavor_id = id_from_ref(server.value("flavorRef", json()));
-  if (!needs.flavor_id.empty()) co_await read_flavor(r, needs, headers);
+  if (!needs.flavor_id.empty()) co_await read_flavor(r, needs);
   auto image_id = id_from_ref(server.value("imageRef", json()));
   if (api::global_id_owner(image_id)) co_await read_image(r, needs, image_id, headers);
   if (server.contains("availability_zone") && server["availability_zone"].is_string()) {
@@ -114,9 +123,13 @@ http::awaitable<std::optional<not_ready>> prepare_boot_on(request& r, boot_needs
                                                           const cloudlet_endpoints& c) {
   std::optional<not_ready> failure;
   try {
-    if (c.region != r.context.cloudlet.region && !boot.flavor_id.empty()) {
+    // The flavor's own cloudlet boots with its ID; any other, this agent's
+    // included when the flavor lives elsewhere, with its equal flavor or a copy.
+    if (c.region != boot.flavor_region && !boot.flavor_id.empty()) {
       if (boot.flavor.is_null()) throw copy_failed("Flavor " + boot.flavor_id + " could not be found.", 400);
-      server["flavorRef"] = co_await ensure_flavor_on(r, boot.flavor, c);
+      auto id_there = co_await ensure_flavor_on(r, boot.flavor, c);
+      co_await share_flavor_access(r, boot.flavor, boot.flavor_region, c, id_there);
+      server["flavorRef"] = id_there;
     } else if (!boot.flavor_id.empty()) {
       server["flavorRef"] = boot.flavor_id;   // an earlier candidate may have renamed it
     }

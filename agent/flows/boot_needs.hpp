@@ -22,7 +22,8 @@ namespace fedstack::agent {
 struct boot_needs {
   placement_request request;
   std::string flavor_id;
-  nlohmann::json flavor;   // as this agent's cloudlet shows it; other clouds may number it differently
+  nlohmann::json flavor;   // as the cloudlet that holds it shows it; other clouds may number it differently
+  std::string flavor_region;   // that cloudlet: this agent's when it has the flavor, else the first that does
   std::optional<storage::registry_entry> image;
   std::vector<storage::registry_entry> networks;
   /// The key_name's keypair on this agent's cloudlet, copied to another target (keypairs.hpp).

@@ -456,6 +456,7 @@ http::awaitable<std::string> ensure_flavor_exists_on(request& r, const json& fla
   body["id"] = flavor_id;
   if (body.contains("swap") && !body["swap"].is_number()) body.erase("swap");
   // Flavors are an admin's to make: the agent's service user makes the copy.
+  if (!r.context.session) throw copy_failed("no service user to copy flavor " + flavor_id);
   auto headers = client_call_headers(r);
   bhttp::fields admin = headers;
   admin.set("X-Auth-Token", co_await r.context.session->token());

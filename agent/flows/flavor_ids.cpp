@@ -6,6 +6,7 @@
 
 #include "agent/flows/copies.hpp"
 #include "agent/flows/federation.hpp"
+#include "agent/flows/flavors.hpp"
 #include "agent/services/upstream_call.hpp"
 #include "api/percent.hpp"
 
@@ -47,15 +48,17 @@ http::awaitable<std::optional<std::string>> own_equal(request& r, const cloudlet
     auto doc = json::parse(shown.body, nullptr, false);
     if (shown.status != 200 || !doc.is_object() || !doc.contains("flavor")) co_return std::nullopt;
     own = co_await flavor_like_on(r, doc["flavor"], r.context.cloudlet);
+    // None here: the ID the federation's flavor list shows for it (flavors.hpp).
+    if (!own) own = co_await federation_flavor_id(r, doc["flavor"]);
     ok = true;
   } catch (const std::exception& e) {
     // Only the flavor's ID in the answer is at stake: the answer goes out as the cloud gave it.
     spdlog::info("{} flavor {} of {}: no equal flavor found here: {}", r.request_id, foreign_id,
                  from.region, e.what());
   }
-  // With no equal here the foreign ID is kept, and remembered as its own
-  // alias, so that lists do not ask again on every page (a flavor made here
-  // later shows up after a restart).
+  // With no equal anywhere the answer could tell, the foreign ID is kept;
+  // either is remembered, so that lists do not ask again on every page (a
+  // flavor made here later shows up after a restart).
   if (!own && ok) own = foreign_id;
   if (own) r.context.flavor_aliases.learn(from.region, foreign_id, *own);
   co_return own;

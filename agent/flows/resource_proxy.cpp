@@ -14,6 +14,7 @@
 
 #include "agent/flows/client_answer.hpp"
 #include "agent/flows/federation.hpp"
+#include "agent/flows/flavors.hpp"
 #include "agent/flows/keypairs.hpp"
 #include "agent/flows/security_groups.hpp"
 #include "agent/flows/marker_search.hpp"
@@ -228,6 +229,7 @@ http::awaitable<void> handle_resource(request& r, const flow_choice& choice) {
     case flow::security_group_rule_change:
       co_return co_await handle_security_group_rule_change(r, std::move(body));
     case flow::security_group_delete: co_return co_await handle_security_group_delete(r);
+    case flow::flavor: co_return co_await handle_flavor(r, std::move(body));
     default: co_return co_await forward(r, choice.call, std::move(body));   // to this agent's cloudlet
   }
 }

@@ -32,6 +32,11 @@ bool is_rule_change(const api::route& route, verb method) {
   return (method == verb::post && route.resource_id.empty()) || (method == verb::delete_ && !route.resource_id.empty());
 }
 
+/// Every call under Nova's `/flavors` (agent/flows/flavors.hpp).
+bool is_flavor_call(const api::route& route) {
+  return route.service == api::service_type::compute && route.resource == "flavors";
+}
+
 bool is_group_delete(const api::route& route, verb method) {
   return method == verb::delete_ && route.service == api::service_type::network &&
          route.resource == "security-groups" && !route.resource_id.empty() && route.action.empty();
@@ -120,6 +125,8 @@ flow_choice choose_flow(const api::route& route, verb method, bool operator_path
     choice.flow = flow::security_group_rule_change;
   else if (is_group_delete(route, method))
     choice.flow = flow::security_group_delete;
+  else if (is_flavor_call(route))
+    choice.flow = flow::flavor;
   else
     choice.flow = flow::own_cloudlet;
   if (choice.flow == flow::recorded_resource || choice.flow == flow::own_cloudlet)

@@ -97,9 +97,23 @@ INSTANTIATE_TEST_SUITE_P(
     row{"HEAD", "/v2.1/os-availability-zone", own_cloudlet},
     row{"GET", "/v2.0/security-groups", own_cloudlet},
     row{"GET", "/v2.0/routers", own_cloudlet},
-    row{"GET", "/compute/v2.1/flavors/detail", own_cloudlet},
     row{"GET", "/compute/v2.1/os-availability-zone/other", own_cloudlet},
     row{"GET", "/image/v2/schemas/images", own_cloudlet}));
+
+// Flavors are the federation's (agent/flows/flavors.hpp): every flavor call.
+INSTANTIATE_TEST_SUITE_P(
+  flavors, flow_choice_table,
+  testing::Values(
+    row{"GET", "/compute/v2.1/flavors", flavor},
+    row{"GET", "/compute/v2.1/flavors/detail?minRam=512", flavor},
+    row{"POST", "/compute/v2.1/flavors", flavor, forward, json},
+    row{"GET", "/compute/v2.1/flavors/" + local, flavor},
+    row{"PUT", "/compute/v2.1/flavors/" + local, flavor, forward, json},
+    row{"DELETE", "/compute/v2.1/flavors/" + local, flavor},
+    row{"POST", "/compute/v2.1/flavors/" + local + "/os-extra_specs", flavor, forward, json},
+    row{"DELETE", "/compute/v2.1/flavors/1/os-extra_specs/hw:cpu_policy", flavor},
+    row{"GET", "/compute/v2.1/flavors/1/os-flavor-access", flavor},
+    row{"POST", "/compute/v2.1/flavors/1/action", flavor, forward, json}));
 
 INSTANTIATE_TEST_SUITE_P(
   creates, flow_choice_table,
@@ -112,7 +126,7 @@ INSTANTIATE_TEST_SUITE_P(
     // Kinds the registry does not record are the own cloudlet's.
     row{"POST", "/v2.0/security-groups", own_cloudlet, forward, json},
     row{"POST", "/v2.0/routers", own_cloudlet, forward, json},
-    row{"POST", "/compute/v2.1/flavors", own_cloudlet, forward, json},
+    row{"POST", "/compute/v2.1/flavors", flavor, forward, json},
     row{"POST", "/compute/v2.1/os-keypairs", own_cloudlet, forward, json}));
 
 INSTANTIATE_TEST_SUITE_P(
@@ -159,7 +173,7 @@ INSTANTIATE_TEST_SUITE_P(
     row{"PUT", "/v2.0/networks/" + local, own_cloudlet, forward, json},
     row{"GET", "/v2.0/security-groups/" + gid, own_cloudlet},
     row{"DELETE", "/v2.0/routers/" + gid, own_cloudlet},
-    row{"GET", "/compute/v2.1/flavors/" + gid, own_cloudlet},
+    row{"GET", "/compute/v2.1/flavors/" + gid, flavor},   // a federation ID names no flavor: the flavor flow answers 404,
     row{"GET", "/compute/v2.1/os-keypairs/mine", own_cloudlet},
     // What follows a boot, kept in step: keypair and security group deletes, rule changes.
     row{"DELETE", "/compute/v2.1/os-keypairs/mine", keypair_delete},
