@@ -172,7 +172,7 @@ void append_utf8(std::string& out, unsigned cp) {
 
 /// The marker fields an object holds, each the last such member (a parser keeps the last).
 struct marker_fields {
-  std::optional<std::string> gid, copy_of, attempt;
+  std::optional<std::string_view> gid, copy_of, attempt;   // views into the page or list_scan::decoded
   void clear() {
     gid.reset();
     copy_of.reset();
@@ -185,8 +185,8 @@ std::optional<marker> marker_of(const marker_fields& f) {
   for (bool is_copy : {false, true}) {
     const auto& id = is_copy ? f.copy_of : f.gid;
     if (id && global_id_owner(*id)) {
-      marker m{*id, is_copy, {}};
-      if (f.attempt && is_attempt_token(*f.attempt)) m.attempt = *f.attempt;
+      marker m{std::string(*id), is_copy, {}};
+      if (f.attempt && is_attempt_token(*f.attempt)) m.attempt = std::string(*f.attempt);
       return m;
     }
   }
@@ -226,11 +226,11 @@ struct frame {
   std::string key_buffer;       // a decoded escaped key
   std::string_view network_ref_path;
   // What the object holds.
-  std::optional<std::string> id;
+  std::optional<std::string_view> id;
   marker_fields own;            // its own marker keys
   marker_fields held;           // compute: its metadata's; network: from its tags
   std::optional<marker> tags_marker;   // network, an array of tags: the first marker tag
-  std::optional<std::string> tags_attempt;
+  std::optional<std::string_view> tags_attempt;
   std::optional<marker> from_tags;     // network, an object: from its last "tags"
 
   void reset(bool object) {
@@ -509,7 +509,7 @@ class page_walker {
     if (f.roles & role_marker_key) own_field(f).reset();
   }
 
-  std::optional<std::string>& own_field(frame& f) {
+  std::optional<std::string_view>& own_field(frame& f) {
     if (f.key == gid_key) return f.own.gid;
     if (f.key == copy_of_key) return f.own.copy_of;
     return f.own.attempt;
@@ -517,17 +517,16 @@ class page_walker {
 
   void string_value(byte_span span, bool escaped) {
     auto raw = t_.substr(span.begin + 1, span.end - span.begin - 2);
-    std::string decoded_text;
     std::string_view text = raw;
-    if (escaped) {
-      decoded_text = decode_json_string(raw, true);
-      text = decoded_text;
+    if (escaped) {   // kept: the frame may hold a view of it
+      out_->decoded.push_back(decode_json_string(raw, true));
+      text = out_->decoded.back();
     }
     if (empty()) return;
     frame& f = top();
     if (f.is_object) {
-      if (f.roles & role_id) f.id = std::string(text);
-      if (f.roles & role_marker_key) own_field(f) = std::string(text);
+      if (f.roles & role_id) f.id = text;
+      if (f.roles & role_marker_key) own_field(f) = text;
       if (suppress_ != 0) return;
       if ((f.roles & role_description) && pending_token(text)) {
         scan_edit e;
@@ -540,7 +539,7 @@ class page_walker {
         out_->references.push_back({service_type::network, std::string(f.network_ref_path), std::string(text)});
     } else if (f.strip_tags) {
       if (starts_with(text, attempt_tag_prefix) && is_attempt_token(text.substr(attempt_tag_prefix.size())))
-        f.tags_attempt = std::string(text.substr(attempt_tag_prefix.size()));
+        f.tags_attempt = text.substr(attempt_tag_prefix.size());
       for (bool is_copy : {false, true}) {
         auto prefix = is_copy ? copy_tag : gid_tag;
         if (f.tags_marker || !starts_with(text, prefix)) continue;
@@ -566,7 +565,9 @@ class page_walker {
     std::string_view stored;   // `text` where it lives as long as the page
     for (auto at = find_uuid(text, 0); at != std::string_view::npos; at = find_uuid(text, at + uuid_length)) {
       if (stored.empty()) {
-        if (escaped) {
+        if (escaped && !is_key) {
+          stored = text;   // already in list_scan::decoded
+        } else if (escaped) {
           out_->decoded.emplace_back(text);
           stored = out_->decoded.back();
         } else {
@@ -593,11 +594,11 @@ class page_walker {
     last_value_end_ = p_;
     bool recorded = options_ && in_items_ > 0;
     std::optional<marker> own;
-    std::string id;
+    std::string_view id;
     bool has_id = false;
     marker_fields own_fields;
     std::optional<marker> tags_marker;
-    std::optional<std::string> tags_attempt;
+    std::optional<std::string_view> tags_attempt;
     bool was_item = f.item, was_collection = f.collection, object = f.is_object;
     if (recorded && object) {
       auto service = options_->service;
@@ -608,7 +609,7 @@ class page_walker {
         has_id = true;
         id = *f.id;
       }
-      if (own && has_id && suppress_ == 0) out_->markers.push_back({id, own->global_id, own->is_copy});
+      if (own && has_id && suppress_ == 0) out_->markers.push_back({std::string(id), own->global_id, own->is_copy});
       own_fields = std::move(f.own);
     } else if (recorded && f.strip_tags) {
       tags_marker = std::move(f.tags_marker);
@@ -623,10 +624,10 @@ class page_walker {
     if (object && (parent.roles & role_metadata)) parent.held = std::move(own_fields);
     if (!object && (parent.roles & role_tags)) {
       parent.from_tags = std::move(tags_marker);
-      if (parent.from_tags && tags_attempt) parent.from_tags->attempt = *tags_attempt;
+      if (parent.from_tags && tags_attempt) parent.from_tags->attempt = std::string(*tags_attempt);
     }
     if (object && (parent.roles & role_image) && has_id && suppress_ == 0)
-      out_->references.push_back({service_type::image, "/v2/images/", id});
+      out_->references.push_back({service_type::image, "/v2/images/", std::string(id)});
     if (parent.roles & role_id) parent.id.reset();
     if (parent.roles & role_marker_key) own_field(parent).reset();
     return true;

@@ -247,7 +247,7 @@ struct translated_cloud {
 
 /// The translation of one cloudlet's items (IDs global, links the agent's), as
 /// rewrite_json_for_client makes it of a parsed document.
-http::awaitable<void> translate_items(request& r, const cloudlet_endpoints& c, const cloud_items& result,
+http::awaitable<void> translate_items(request& r, const cloudlet_endpoints& c, cloud_items& result,
                                       const item_fields& fields, translated_cloud& out) {
   auto service = r.route.service;
   std::vector<std::string> uuids;
@@ -287,7 +287,7 @@ http::awaitable<void> translate_items(request& r, const cloudlet_endpoints& c, c
   std::size_t k = 0;
   for (const auto& page : result.pages) {
     for (const auto& item : page->scan.items) {
-      auto keys = result.keys[k++];
+      auto& keys = result.keys[k++];   // moved into the merge's page: read once
       if (item.own && item.own->is_copy) continue;
       ++kept;
       api::rewrite_json_uuids(keys, lookup);
