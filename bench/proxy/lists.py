@@ -5,7 +5,8 @@ requests/s, p50/p99 and CPU µs per list for GET /v2/images (limit 20 and
 at 1, 16, 64 and 256 connections. The items are made through the agent first
 (so they carry the federation's markers, as federated items do).
 
-    bench/proxy/lists.py BEFORE_BIN AFTER_BIN OUTFILE [--seconds S] [--items N]
+    bench/proxy/lists.py BEFORE_BIN AFTER_BIN OUTFILE [--seconds S] [--items N] [--lists ...]
+    bench/proxy/lists.py --table OUTFILE...     (the markdown tables of earlier runs)
 
 At each list and connection count nginx, BEFORE and AFTER run one after the
 other (1 s warm-up each), so they see the same machine load; the ratios
@@ -66,7 +67,33 @@ def seed(url, tok, n):
         list(pool.map(one, range(n)))
 
 
+def table(rows):
+    """Markdown: per list and connection count, nginx's figures and each agent's ratios to them."""
+    out = []
+    for spec in dict.fromkeys(r["list"] for r in rows):
+        mine = [r for r in rows if r["list"] == spec]
+        out.append(f"\n**{spec}** (load {min(r['load'] for r in mine):.1f}–{max(r['load'] for r in mine):.1f})\n")
+        out.append("| conns | nginx req/s | nginx p99 ms | nginx CPU µs | before req/s × | before p99 × | before CPU × "
+                   "| after req/s × | after p99 × | after CPU × | after CPU µs |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|")
+        for c in dict.fromkeys(r["connections"] for r in mine):
+            by = {r["target"]: r for r in mine if r["connections"] == c}
+            n = by["nginx"]
+            cells = [str(c), f"{n['rps']:.0f}", f"{n['p99_ms']:.2f}", f"{n['cpu_us']:.0f}"]
+            for t in ("before", "after"):
+                a = by[t]
+                cells += [f"{a['rps'] / n['rps']:.2f}", f"{a['p99_ms'] / n['p99_ms']:.2f}", f"{a['cpu_us'] / n['cpu_us']:.1f}"]
+            cells.append(f"{by['after']['cpu_us']:.0f}")
+            out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
 def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--table":
+        for path in sys.argv[2:]:
+            with open(path) as f:
+                print(table(json.load(f)))
+        return
     p = argparse.ArgumentParser()
     p.add_argument("before")
     p.add_argument("after")
@@ -76,7 +103,10 @@ def main():
     p.add_argument("--connections", default="1,16,64,256")
     p.add_argument("--lists", default="images-20,images-1000,servers-20,servers-1000,ports-20,ports-1000")
     a = p.parse_args()
-    fed = Federation(cloudlets=1, build_delay_ms=0, agents=0)
+    # Room for every server: the sim refuses boots beyond its hypervisors.
+    fed = Federation(cloudlets=1, build_delay_ms=0, agents=0, sim_args=(
+        "--hypervisors", "4", "--hypervisor-vcpus", "1000", "--hypervisor-ram-mb", "1000000",
+        "--hypervisor-disk-gb", "10000"))
     work = tempfile.mkdtemp(prefix="fedstack-bench-lists-")
     nginx = None
     rows = []
