@@ -68,10 +68,9 @@ struct item_fields {
   std::size_t in_keys = 0;
 };
 
-item_fields fields_for(const list_request& list, const cloudlet_endpoints& c, api::service_type service) {
+item_fields fields_for(const list_request& list, api::service_type service) {
   item_fields f;
   f.options.service = service;
-  f.options.from_root = {};
   auto add = [&](const std::string& name) {
     if (std::find(f.options.wanted.begin(), f.options.wanted.end(), name) == f.options.wanted.end())
       f.options.wanted.push_back(name);
@@ -81,7 +80,6 @@ item_fields fields_for(const list_request& list, const cloudlet_endpoints& c, ap
   f.in_keys = f.options.wanted.size();
   for (const char* name : {"name", "links", "flavor"}) add(name);
   if (service == api::service_type::compute) f.options.replaceable = {"OS-EXT-AZ:availability_zone", "flavor"};
-  (void)c;
   return f;
 }
 
@@ -547,7 +545,7 @@ http::awaitable<void> handle_list(request& r) {
   }
   const json* after_item = after ? &after->item : nullptr;
   auto plan = plan_cloud_read(list.limit, list.keys, after_item);
-  auto fields = std::make_shared<const item_fields>(fields_for(list, r.context.cloudlet, r.route.service));
+  auto fields = std::make_shared<const item_fields>(fields_for(list, r.route.service));
   auto reads = co_await plan_reads(r, list, plan, fields);
   auto done = co_await run_reads(r, reads);
   if (r.exchange.client_gone()) {
