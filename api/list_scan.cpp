@@ -292,7 +292,9 @@ class page_walker {
       if (!next_member()) return false;
     }
     skip_ws();
-    return p_ == t_.size() && (!options_ || found_collection_);
+    // nlohmann::json's lexer takes a NUL byte outside strings for the end of the input.
+    bool ended = p_ == t_.size() || t_[p_] == '\0';
+    return ended && (!options_ || found_collection_);
   }
 
  private:
