@@ -155,7 +155,7 @@ TEST(ListScan, RefusesWhatTheParserRefuses) {
     EXPECT_FALSE(api::is_json(text));
     EXPECT_EQ(api::is_json(text), json::accept(text));
   }
-  for (std::string text : {"\xEF\xBB\xBF{\"images\": []}", " [1e-400, -0, 0.5E+2] ", "\"\\ud83d\\ude00\"",
+  for (const std::string& text : std::vector<std::string>{"\xEF\xBB\xBF{\"images\": []}", " [1e-400, -0, 0.5E+2] ", "\"\\ud83d\\ude00\"",
                            "{\"images\": [], \"images\": [{}]}", "\"\xF4\x8F\xBF\xBF\"",
                            std::string("1\0{", 3)}) {
     SCOPED_TRACE(text);
