@@ -416,8 +416,10 @@ std::string page_text(const request& r, api::merged_page& keys, const api::merge
   // The items go where a placeholder string is: the envelope is written as the tree wrote it.
   body[route.resource] = "\x01";
   auto envelope = body.dump();
-  const std::string placeholder = "\"\\u0001\"";
-  auto at = envelope.find(placeholder);
+  // Looked for as the collection's member: no other string of the envelope can be it.
+  auto key = json(route.resource).dump() + ":";
+  const std::string placeholder = key + "\"\\u0001\"";
+  auto at = envelope.find(placeholder) + key.size();
   std::size_t size = envelope.size();
   for (const auto& pick : order.picks)
     size += clouds[pick.page].sources[pick.item].item->span.end - clouds[pick.page].sources[pick.item].item->span.begin + 1;
@@ -433,7 +435,7 @@ std::string page_text(const request& r, api::merged_page& keys, const api::merge
     write_item(out, cloud.sources[pick.item], cloud, options, summary);
   }
   out.push_back(']');
-  out.append(envelope, at + placeholder.size());
+  out.append(envelope, at + placeholder.size() - key.size());
   return out;
 }
 
