@@ -335,25 +335,27 @@ int compare_items(const json& a, const json& b, const std::vector<sort_key>& key
   return 0;
 }
 
-merged_page merge_pages(std::vector<cloudlet_page> pages,
-                        const std::vector<sort_key>& keys, std::size_t limit,
-                        const json* after) {
+merge_order order_merge(const std::vector<cloudlet_page>& pages, const std::vector<sort_key>& keys,
+                        std::size_t limit, const json* after) {
   auto before = [&](const json* x, const json* y) { return compare_items(*x, *y, keys) < 0; };
-  merged_page result;
+  merge_order result;
 
-  // Each page as a sorted run. A cloud that collates or breaks ties differently would
-  // otherwise break the merge; a stable sort keeps its order among our ties.
-  std::vector<std::vector<json*>> runs(pages.size());
+  // Each page as a sorted run (of indices into its items). A cloud that collates or breaks
+  // ties differently would otherwise break the merge; a stable sort keeps its order among
+  // our ties.
+  std::vector<std::vector<std::size_t>> runs(pages.size());
   std::vector<std::size_t> heads(pages.size(), 0);
   for (std::size_t i = 0; i < pages.size(); ++i) {
     result.taken.emplace(pages[i].cloudlet, 0);
     auto& run = runs[i];
-    for (auto& item : pages[i].items) run.push_back(&item);
-    if (!std::is_sorted(run.begin(), run.end(), before))
-      std::stable_sort(run.begin(), run.end(), before);
+    const auto& items = pages[i].items;
+    for (std::size_t k = 0; k < items.size(); ++k) run.push_back(k);
+    auto in_order = [&](std::size_t x, std::size_t y) { return before(&items[x], &items[y]); };
+    if (!std::is_sorted(run.begin(), run.end(), in_order))
+      std::stable_sort(run.begin(), run.end(), in_order);
     // A cloud without the marker may start before it: skip up to it.
     if (after)
-      while (heads[i] < run.size() && compare_items(*run[heads[i]], *after, keys) <= 0)
+      while (heads[i] < run.size() && compare_items(items[run[heads[i]]], *after, keys) <= 0)
         ++heads[i];
   }
 
@@ -361,29 +363,40 @@ merged_page merge_pages(std::vector<cloudlet_page> pages,
   if (after)
     if (auto id = id_key(*after)) seen.insert(*id);
   bool left_out = false;
+  auto item_at = [&](std::size_t i) { return &pages[i].items[runs[i][heads[i]]]; };
   // k is small: a linear scan of the heads is simpler than a heap and stable on ties
   // (the earlier cloudlet first).
   for (;;) {
     std::size_t best = runs.size();
     for (std::size_t i = 0; i < runs.size(); ++i)
-      if (heads[i] < runs[i].size() &&
-          (best == runs.size() || before(runs[i][heads[i]], runs[best][heads[best]])))
+      if (heads[i] < runs[i].size() && (best == runs.size() || before(item_at(i), item_at(best))))
         best = i;
     if (best == runs.size()) break;
-    // Past its run's head, an item is never compared again: it can be moved out.
-    json& item = *runs[best][heads[best]++];
-    auto id = id_key(item);
+    std::size_t index = runs[best][heads[best]++];
+    auto id = id_key(pages[best].items[index]);
     if (id && seen.count(*id) != 0) continue;
-    if (result.items.size() == limit) {
+    if (result.picks.size() == limit) {
       left_out = true;
       break;
     }
     if (id) seen.insert(std::move(*id));
-    result.items.push_back(std::move(item));
+    result.picks.push_back({best, index});
     ++result.taken[pages[best].cloudlet];
   }
   result.has_more = left_out || std::any_of(pages.begin(), pages.end(),
                                             [](const cloudlet_page& p) { return !p.exhausted; });
+  return result;
+}
+
+merged_page merge_pages(std::vector<cloudlet_page> pages,
+                        const std::vector<sort_key>& keys, std::size_t limit,
+                        const json* after) {
+  auto order = order_merge(pages, keys, limit, after);
+  merged_page result;
+  // A pick is never picked twice: its item can be moved out.
+  for (const auto& pick : order.picks) result.items.push_back(std::move(pages[pick.page].items[pick.item]));
+  result.has_more = order.has_more;
+  result.taken = std::move(order.taken);
   return result;
 }
 

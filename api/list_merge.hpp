@@ -98,6 +98,24 @@ struct merged_page {
   std::map<std::string, std::size_t> taken;
 };
 
+/// Where each item of a merged page comes from: its page and its index there.
+struct merge_pick {
+  std::size_t page = 0;
+  std::size_t item = 0;
+};
+
+/// merge_pages without moving the items: which ones it takes, in the page's order.
+struct merge_order {
+  std::vector<merge_pick> picks;
+  bool has_more = false;
+  std::map<std::string, std::size_t> taken;
+};
+
+/// What merge_pages takes (below), as picks: a caller that holds each item's
+/// text elsewhere merges on items holding only the sort keys and `id`.
+merge_order order_merge(const std::vector<cloudlet_page>& pages, const std::vector<sort_key>& keys,
+                        std::size_t limit, const nlohmann::json* after = nullptr);
+
 /// Merges the cloudlets' pages into the first `limit` items under `keys`.
 ///
 /// `after` (the marker item, with global IDs): only items that sort strictly after it are

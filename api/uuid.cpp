@@ -39,21 +39,8 @@ void random_bytes(void* out, std::size_t size) {
 // Calls `found(position)` for every bounded UUID in `text`.
 template <class Callback>
 void scan_uuids(std::string_view text, Callback&& found) {
-  std::size_t i = 0;
-  while (i + uuid_length <= text.size()) {
-    if (text[i + 8] != '-' || !is_hex(text[i])) {   // cheap rejection of most positions
-      ++i;
-      continue;
-    }
-    bool bounded_left = i == 0 || !is_run_char(text[i - 1]);
-    bool bounded_right = i + uuid_length == text.size() || !is_run_char(text[i + uuid_length]);
-    if (bounded_left && bounded_right && is_uuid(text.substr(i, uuid_length))) {
-      found(i);
-      i += uuid_length;
-    } else {
-      ++i;
-    }
-  }
+  for (auto i = find_uuid(text, 0); i != std::string_view::npos; i = find_uuid(text, i + uuid_length))
+    found(i);
 }
 
 } // namespace
@@ -91,6 +78,21 @@ bool is_uuid(std::string_view text) noexcept {
     if (dash_position ? text[i] != '-' : !is_hex(text[i])) return false;
   }
   return true;
+}
+
+std::size_t find_uuid(std::string_view text, std::size_t from) noexcept {
+  std::size_t i = from;
+  while (i + uuid_length <= text.size()) {
+    if (text[i + 8] != '-' || !is_hex(text[i])) {   // cheap rejection of most positions
+      ++i;
+      continue;
+    }
+    bool bounded_left = i == 0 || !is_run_char(text[i - 1]);
+    bool bounded_right = i + uuid_length == text.size() || !is_run_char(text[i + uuid_length]);
+    if (bounded_left && bounded_right && is_uuid(text.substr(i, uuid_length))) return i;
+    ++i;
+  }
+  return std::string_view::npos;
 }
 
 bool is_hex_id(std::string_view text) noexcept {

@@ -32,6 +32,10 @@ using uuid_map = std::function<std::optional<std::string>(std::string_view)>;
 /// `map` receives the UUID exactly as written (case preserved); normalise inside it if needed.
 std::string rewrite_uuids(std::string_view text, const uuid_map& map);
 
+/// The position of the first UUID-shaped substring of `text` at or after `from` (same
+/// boundary rule as rewrite_uuids, which continues after each one it finds), or npos.
+std::size_t find_uuid(std::string_view text, std::size_t from) noexcept;
+
 /// Every UUID-shaped substring of `text` (same boundary rule as rewrite_uuids), each once,
 /// in order of first appearance. Lets the caller batch its registry lookups.
 std::vector<std::string> collect_uuids(std::string_view text);

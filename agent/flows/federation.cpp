@@ -18,12 +18,9 @@ namespace {
 
 using json = nlohmann::json;
 
-/// A reference from one resource to another that a cloud shows by its own ID.
-struct reference {
-  api::service_type service;
-  std::string path;   // the referenced item, e.g. /v2/images/<id>
-  std::string id;
-};
+/// A reference from one resource to another that a cloud shows by its own ID
+/// (path: the referenced item's, e.g. /v2/images/).
+using reference = api::scanned_reference;
 
 /// The references a client follows: the image of a server, the network of a
 /// subnet or port, the subnets of a port.
@@ -92,14 +89,13 @@ ids_to_local(request& r, const std::string& cloudlet, const std::vector<std::str
   co_return mapping;
 }
 
-http::awaitable<std::map<std::string, std::string>>
-ids_to_global(request& r, const std::string& cloudlet, api::service_type service, json* body,
-              const std::vector<std::string>& local_ids, const std::map<std::string, std::string>& seed,
-              const std::vector<std::string>& other_projects) {
+/// ids_to_global's work once the markers are known; the references are read
+/// from `body`, else taken from `scanned`, only when an ID is still unknown.
+static http::awaitable<std::map<std::string, std::string>>
+to_global(request& r, const std::string& cloudlet, api::service_type service, json* body,
+          global_id_sources& sources, const std::vector<std::string>& local_ids,
+          const std::vector<std::string>& other_projects, const std::vector<reference>& scanned) {
   auto& context = r.context;
-  global_id_sources sources;
-  sources.known = seed;
-  if (body) sources.markers = take_markers(*body, service);
   for (const auto& m : sources.markers) context.aliases.learn(cloudlet, m.local_id, m.global_id);
   auto unknown = ids_needing_registry(local_ids, local_to_global(sources));
   if (!unknown.empty()) {
@@ -117,6 +113,7 @@ ids_to_global(request& r, const std::string& cloudlet, api::service_type service
   // What is still unknown and referenced (a copy another agent made): its marker says.
   std::vector<reference> references;
   if (body && !unknown.empty()) collect_references(*body, service, references);
+  if (!body && !unknown.empty()) references = scanned;
   std::optional<cloudlet_endpoints> where;
   for (const auto& ref : references) {
     if (known.count(ref.id) || !api::is_uuid(ref.id)) continue;
@@ -128,6 +125,28 @@ ids_to_global(request& r, const std::string& cloudlet, api::service_type service
     known.emplace(ref.id, std::move(*global));
   }
   co_return known;
+}
+
+http::awaitable<std::map<std::string, std::string>>
+ids_to_global(request& r, const std::string& cloudlet, api::service_type service, json* body,
+              const std::vector<std::string>& local_ids, const std::map<std::string, std::string>& seed,
+              const std::vector<std::string>& other_projects) {
+  global_id_sources sources;
+  sources.known = seed;
+  if (body) sources.markers = take_markers(*body, service);
+  std::vector<reference> none;
+  co_return co_await to_global(r, cloudlet, service, body, sources, local_ids, other_projects, none);
+}
+
+http::awaitable<std::map<std::string, std::string>>
+ids_to_global_scanned(request& r, const std::string& cloudlet, api::service_type service,
+                      const std::vector<marked_id>& markers,
+                      const std::vector<api::scanned_reference>& references,
+                      const std::vector<std::string>& local_ids,
+                      const std::vector<std::string>& other_projects) {
+  global_id_sources sources;
+  sources.markers = markers;
+  co_return co_await to_global(r, cloudlet, service, nullptr, sources, local_ids, other_projects, references);
 }
 
 std::string rewrite_for_client(const request& r, const cloudlet_endpoints& cloudlet,

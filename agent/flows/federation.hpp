@@ -17,6 +17,7 @@
 #include "agent/rules/id_maps.hpp"
 #include "agent/services/cloudlets.hpp"
 #include "agent/services/fan_out.hpp"
+#include "api/list_scan.hpp"
 #include "api/service.hpp"
 
 namespace fedstack::agent {
@@ -43,6 +44,16 @@ ids_to_global(request& r, const std::string& cloudlet, api::service_type service
               nlohmann::json* body, const std::vector<std::string>& local_ids,
               const std::map<std::string, std::string>& known = {},
               const std::vector<std::string>& other_projects = {});
+
+/// ids_to_global for an answer scanned without a tree (api/list_scan.hpp): the
+/// markers found on it (the client's text is written without them) and the
+/// references its items hold, asked about only when an ID is still unknown.
+http::awaitable<std::map<std::string, std::string>>
+ids_to_global_scanned(request& r, const std::string& cloudlet, api::service_type service,
+                      const std::vector<marked_id>& markers,
+                      const std::vector<api::scanned_reference>& references,
+                      const std::vector<std::string>& local_ids,
+                      const std::vector<std::string>& other_projects);
 
 /// Rewrites a cloud's answer for the client: IDs through `to_global`, the
 /// cloud's service root to the agent's.

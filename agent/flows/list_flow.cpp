@@ -3,12 +3,16 @@
 // read: the paging rule of rules/list_paging.hpp), its IDs become
 // global, copies made for boots are hidden, and a k-way merge on the sort key
 // yields the page (api/list_merge.hpp; Nova cells v2's multi_cell_list does the
-// same across its cells). A cloudlet that failed or missed the deadline is
+// same across its cells). No JSON tree is built: each answer is scanned once
+// (api/list_scan.hpp), the merge runs on each item's sort keys and ID, and the
+// page is written from the clouds' bytes with only what changes rewritten. A cloudlet that failed or missed the deadline is
 // named in the X-Fedstack-Unreachable header and in the log; its items are
 // missing from that answer, never silently.
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -27,6 +31,8 @@
 #include "api/global_id.hpp"
 #include "api/json_uuids.hpp"
 #include "api/list_merge.hpp"
+#include "api/list_scan.hpp"
+#include "api/rewrite.hpp"
 #include "api/query.hpp"
 #include "api/urls.hpp"
 
@@ -35,16 +41,66 @@ namespace {
 
 using json = nlohmann::json;
 
+/// One answer of a cloud and what the scan found in it (views into `body`).
+struct scanned_page {
+  std::string body;
+  api::list_scan scan;
+};
+
 /// What one cloud answered.
 struct cloud_items {
   bool ok = false;
   std::string error;
   bool timed_out = false;
-  std::vector<json> items;   // raw, cloud IDs
+  std::vector<std::unique_ptr<scanned_page>> pages;   // stable: the scans point into the bodies
+  std::vector<json> keys;    // every item read, copies too: its key fields (cloud IDs), in order
   bool exhausted = true;
   unsigned status = 0;       // a refusal's status (non-200), 0 when it did not answer
   std::string refusal;       // and its body, as the cloud gave it
 };
+
+/// Which members of an item the list reads: the leading `in_keys` of
+/// options.wanted go into its key object (the sort fields, `id`, and the
+/// project fields an admin's list translates by); `name` and `links` follow,
+/// for Nova's summary list.
+struct item_fields {
+  api::scan_options options;
+  std::size_t in_keys = 0;
+};
+
+item_fields fields_for(const list_request& list, api::service_type service) {
+  item_fields f;
+  f.options.service = service;
+  auto add = [&](const std::string& name) {
+    if (std::find(f.options.wanted.begin(), f.options.wanted.end(), name) == f.options.wanted.end())
+      f.options.wanted.push_back(name);
+  };
+  for (const auto& key : list.keys) add(key.field);
+  for (const char* name : {"id", "tenant_id", "project_id", "owner"}) add(name);
+  f.in_keys = f.options.wanted.size();
+  for (const char* name : {"name", "links", "flavor"}) add(name);
+  if (service == api::service_type::compute) f.options.replaceable = {"OS-EXT-AZ:availability_zone", "flavor"};
+  return f;
+}
+
+/// A member's value as JSON: a plain string without parsing.
+json member_json(std::string_view text, api::byte_span span) {
+  auto value = text.substr(span.begin, span.end - span.begin);
+  if (value.size() >= 2 && value.front() == '"' && value.find('\\') == std::string_view::npos)
+    return json(std::string(value.substr(1, value.size() - 2)));
+  return json::parse(value);
+}
+
+/// An item's key object: its members among the first `in_keys` wanted, as the cloud wrote them.
+json key_object(std::string_view text, const api::list_scan& scan, const api::scanned_item& item,
+                const item_fields& fields) {
+  json keys = json::object();
+  for (auto m = item.members_begin; m < item.members_end; ++m) {
+    const auto& member = scan.members[m];
+    if (member.slot < fields.in_keys) keys[fields.options.wanted[member.slot]] = member_json(text, member.value);
+  }
+  return keys;
+}
 
 /// How to ask one cloud.
 struct cloud_query {
@@ -54,6 +110,7 @@ struct cloud_query {
   std::string collection;
   api::query_string query;     // filters translated, no marker or limit
   cloud_read_plan plan;
+  std::shared_ptr<const item_fields> fields;
 };
 
 /// Reads pages from one cloud as the paging rule says (rules/list_paging.hpp).
@@ -64,6 +121,9 @@ http::awaitable<void> read_cloud(agent_context* context, bhttp::fields headers, 
                                  std::shared_ptr<std::atomic<bool>> abandoned) {
   try {
     auto step = first_cloud_step(q.plan);
+    auto options = q.fields->options;
+    auto root = root_url(endpoint_of(q.cloudlet, q.service));
+    options.from_root = root;
     for (int calls = 0;; ++calls) {
       if (*abandoned) {
         out->error = "abandoned: the client left or the deadline passed";
@@ -72,7 +132,7 @@ http::awaitable<void> read_cloud(agent_context* context, bhttp::fields headers, 
       if (step.next == cloud_step::action::capped) {
         spdlog::warn("list of {} on {}: stopped after {} items in {} calls, before the marker or "
                      "inside a group of items tied on every sort key but the ID",
-                     q.collection, q.cloudlet.region, out->items.size(), calls);
+                     q.collection, q.cloudlet.region, out->keys.size(), calls);
         break;
       }
       auto query = q.query;
@@ -88,15 +148,17 @@ http::awaitable<void> read_cloud(agent_context* context, bhttp::fields headers, 
         out->refusal = std::move(answer.body);
         co_return;
       }
-      auto doc = json::parse(answer.body, nullptr, false);
-      if (!doc.is_object() || !doc.contains(q.collection) || !doc[q.collection].is_array()) {
+      auto page = std::make_unique<scanned_page>();
+      page->body = std::move(answer.body);
+      if (!api::scan_list_page(page->body, q.collection, options, page->scan)) {
         out->error = "not a list of " + q.collection;
         co_return;
       }
-      auto& items = doc[q.collection];
-      out->exhausted = exhausts_cloud(step.call, items.size());
-      for (auto& item : items) out->items.push_back(std::move(item));
-      step = next_cloud_step(q.plan, out->items, out->exhausted);
+      out->exhausted = exhausts_cloud(step.call, page->scan.items.size());
+      for (const auto& item : page->scan.items)
+        out->keys.push_back(key_object(page->body, page->scan, item, *q.fields));
+      out->pages.push_back(std::move(page));
+      step = next_cloud_step(q.plan, out->keys, out->exhausted);
       if (step.next == cloud_step::action::done) break;
     }
     out->ok = true;
@@ -162,34 +224,109 @@ http::awaitable<std::optional<marker_item>> find_marker(request& r, const std::s
   co_return co_await for_client(r, *c, doc, local);
 }
 
-/// A page's items for the client: copies dropped, IDs global, links the agent's.
-http::awaitable<std::vector<json>> translate_items(request& r, const cloudlet_endpoints& c,
-                                                   const std::string& collection,
-                                                   std::vector<json> raw) {
+/// Where a kept item's text is, and what replaces its members (Nova's zone and flavor).
+struct item_source {
+  const scanned_page* page = nullptr;
+  const api::scanned_item* item = nullptr;
+  const std::string* replacements[2] = {nullptr, nullptr};
+};
+
+/// One cloudlet's items for the client: copies dropped; their key objects with
+/// global IDs (the merge's items) and where each one's text is.
+struct translated_cloud {
+  api::cloudlet_page page;
+  std::vector<item_source> sources;   // parallel to page.items
+  std::map<std::string, std::string> to_global;
+  api::id_views ids;                  // views into to_global
+  std::string from_root, to_root;
+  std::string zone;                   // the zone's JSON text (compute)
+  std::vector<std::string> flavors;   // replaced flavors' JSON text (compute)
+};
+
+/// The translation of one cloudlet's items (IDs global, links the agent's), as
+/// rewrite_json_for_client makes it of a parsed document.
+http::awaitable<void> translate_items(request& r, const cloudlet_endpoints& c, cloud_items& result,
+                                      const item_fields& fields, translated_cloud& out) {
   auto service = r.route.service;
-  json doc = json::object();
-  doc[collection] = json::array();
-  for (auto& item : raw) {
-    auto m = api::read_marker(service, item);
-    if (m && m->is_copy) continue;
-    doc[collection].push_back(std::move(item));
+  std::vector<std::string> uuids;
+  std::unordered_set<std::string_view> seen;
+  std::vector<marked_id> markers;
+  std::vector<api::scanned_reference> references;
+  std::size_t kept = 0;
+  for (const auto& page : result.pages) {
+    for (auto id : page->scan.uuids)
+      if (seen.insert(id).second) uuids.emplace_back(id);
+    for (const auto& m : page->scan.markers) markers.push_back({m.local_id, m.global_id, m.is_copy});
+    references.insert(references.end(), page->scan.references.begin(), page->scan.references.end());
   }
-  auto uuids = api::collect_json_uuids(doc);
   // An admin's list (all_tenants, Glance's every image) holds other projects' items:
   // their records translate them too.
   std::vector<std::string> others;
-  if (r.identity->is_admin) others = other_projects_named(doc[collection], r.identity->project_id);
-  std::map<std::string, std::string> none;
-  auto to_global = co_await ids_to_global(r, c.region, service, &doc, uuids, none, others);
-  rewrite_json_for_client(r, c, service, doc, to_global);
-  if (service == api::service_type::compute) co_await show_own_flavor_ids(r, c, doc);
-  std::vector<json> items;
-  for (auto& item : doc[collection]) {
-    if (service == api::service_type::compute && item.contains("OS-EXT-AZ:availability_zone"))
-      item["OS-EXT-AZ:availability_zone"] = c.region;
-    items.push_back(std::move(item));
+  if (r.identity->is_admin) {
+    json items = json::array();
+    std::size_t k = 0;
+    for (const auto& page : result.pages)
+      for (const auto& item : page->scan.items) {
+        if (!(item.own && item.own->is_copy)) items.push_back(result.keys[k]);
+        ++k;
+      }
+    others = other_projects_named(items, r.identity->project_id);
   }
-  co_return items;
+  out.to_global = co_await ids_to_global_scanned(r, c.region, service, markers, references, uuids, others);
+  for (const auto& [local, global] : out.to_global) out.ids.emplace(local, global);
+  out.from_root = root_url(endpoint_of(c, service));
+  out.to_root = api::agent_service_root(service, r.context.base_url);
+  auto lookup = lookup_in(out.to_global);
+  bool compute = service == api::service_type::compute;
+  out.zone = json(c.region).dump();
+  // Nova's servers from another cloudlet: their flavors as this cloudlet knows them.
+  std::vector<json> flavors;
+  json servers = json::array();
+  std::size_t k = 0;
+  for (const auto& page : result.pages) {
+    for (const auto& item : page->scan.items) {
+      auto& keys = result.keys[k++];   // moved into the merge's page: read once
+      if (item.own && item.own->is_copy) continue;
+      ++kept;
+      api::rewrite_json_uuids(keys, lookup);
+      api::rewrite_json_urls(keys, out.from_root, out.to_root);
+      item_source source{page.get(), &item, {nullptr, nullptr}};
+      if (compute) {
+        if (keys.contains("OS-EXT-AZ:availability_zone")) keys["OS-EXT-AZ:availability_zone"] = c.region;
+        json server = json::object();
+        for (auto m = item.members_begin; m < item.members_end; ++m)
+          if (fields.options.wanted[page->scan.members[m].slot] == "flavor") {
+            auto flavor = member_json(page->body, page->scan.members[m].value);
+            api::rewrite_json_uuids(flavor, lookup);
+            api::rewrite_json_urls(flavor, out.from_root, out.to_root);
+            server["flavor"] = std::move(flavor);
+          }
+        servers.push_back(std::move(server));
+      }
+      out.page.items.push_back(std::move(keys));
+      out.sources.push_back(source);
+    }
+  }
+  if (compute && r.route.resource == "servers" && c.region != r.context.cloudlet.region) {
+    json doc = json::object();
+    doc["servers"] = servers;
+    co_await show_own_flavor_ids(r, c, doc);
+    out.flavors.reserve(kept);
+    for (std::size_t i = 0; i < kept; ++i) {
+      const auto& before = servers[i];
+      const auto& after = doc["servers"][i];
+      if (after == before || !after.contains("flavor")) continue;
+      out.flavors.push_back(after["flavor"].dump());
+      if (out.page.items[i].contains("flavor")) out.page.items[i]["flavor"] = after["flavor"];
+    }
+    std::size_t f = 0;
+    for (std::size_t i = 0; i < kept; ++i)
+      if (doc["servers"][i] != servers[i] && doc["servers"][i].contains("flavor"))
+        out.sources[i].replacements[1] = &out.flavors[f++];
+  }
+  if (compute)
+    for (auto& source : out.sources) source.replacements[0] = &out.zone;
+  co_return;
 }
 
 /// One cloudlet's zones: whether its compute API answered, and (detail) the
@@ -222,29 +359,84 @@ http::awaitable<void> check_zone(agent_context* context, bhttp::fields headers, 
   }
 }
 
-/// The answer to a list: the merged items (trimmed for Nova's summary list)
-/// and the links to the next page in the service's shape. The items are moved
-/// out of `merged` (after the links, which read the last one's ID).
-json page_body(const request& r, api::merged_page& merged, bool summary) {
+/// The last member of `item` named `name` (a parser keeps the last), or null.
+const api::scanned_member* member_named(const item_source& source, const api::scan_options& options,
+                                        std::string_view name) {
+  const api::scanned_member* found = nullptr;
+  for (auto m = source.item->members_begin; m < source.item->members_end; ++m) {
+    const auto& member = source.page->scan.members[m];
+    if (options.wanted[member.slot] == name) found = &member;
+  }
+  return found;
+}
+
+/// Appends one item of the page as the client gets it (Nova's summary list:
+/// only its `id`, `links` and `name`, in that order, as the tree wrote them).
+void write_item(std::string& out, const item_source& source, const translated_cloud& cloud,
+                const api::scan_options& options, bool summary) {
+  std::string_view text = source.page->body;
+  const auto& scan = source.page->scan;
+  const auto* edits = scan.edits.data();
+  api::write_options o;
+  o.ids = &cloud.ids;
+  o.from_root = cloud.from_root;
+  o.to_root = cloud.to_root;
+  o.replacements = source.replacements;
+  auto first = edits + source.item->edits_begin, last = edits + source.item->edits_end;
+  if (!summary) {
+    api::write_span(out, text, source.item->span, first, last, o);
+    return;
+  }
+  out.push_back('{');
+  bool comma = false;
+  if (text[source.item->span.begin] == '{')
+    for (const char* key : {"id", "links", "name"}) {
+      const auto* member = member_named(source, options, key);
+      if (!member) continue;
+      if (comma) out.push_back(',');
+      comma = true;
+      api::append_json_string(out, key);
+      out.push_back(':');
+      api::write_span(out, text, member->value, first, last, o);
+    }
+  out.push_back('}');
+}
+
+/// The answer to a list: the page's links in the service's shape (from the
+/// last item's ID), and the picked items written from the clouds' text.
+std::string page_text(const request& r, api::merged_page& keys, const api::merge_order& order,
+                      const std::vector<translated_cloud>& clouds, const api::scan_options& options,
+                      bool summary) {
   const auto& route = r.route;
   json body = json::object();
   if (route.service == api::service_type::image) body["schema"] = "/v2/schemas/images";
   api::set_list_links(body, route.service, route.resource,
                       api::agent_service_root(route.service, r.context.base_url),
-                      route.upstream_path, route.query, merged);
-  json items = json::array();
-  for (auto& item : merged.items) {
-    if (!summary) {
-      items.push_back(std::move(item));
-      continue;
-    }
-    json brief = json::object();
-    for (const char* key : {"id", "name", "links"})
-      if (item.contains(key)) brief[key] = std::move(item[key]);
-    items.push_back(std::move(brief));
+                      route.upstream_path, route.query, keys);
+  // The items go where a placeholder string is: the envelope is written as the tree wrote it.
+  body[route.resource] = "\x01";
+  auto envelope = body.dump();
+  // Looked for as the collection's member: no other string of the envelope can be it.
+  auto key = json(route.resource).dump() + ":";
+  const std::string placeholder = key + "\"\\u0001\"";
+  auto at = envelope.find(placeholder) + key.size();
+  std::size_t size = envelope.size();
+  for (const auto& pick : order.picks)
+    size += clouds[pick.page].sources[pick.item].item->span.end - clouds[pick.page].sources[pick.item].item->span.begin + 1;
+  std::string out;
+  out.reserve(size + 64);
+  out.append(envelope, 0, at);
+  out.push_back('[');
+  bool comma = false;
+  for (const auto& pick : order.picks) {
+    if (comma) out.push_back(',');
+    comma = true;
+    const auto& cloud = clouds[pick.page];
+    write_item(out, cloud.sources[pick.item], cloud, options, summary);
   }
-  body[route.resource] = std::move(items);
-  return body;
+  out.push_back(']');
+  out.append(envelope, at + placeholder.size() - key.size());
+  return out;
 }
 
 /// One cloud's read for a list page: the query, and where its answer lands.
@@ -256,7 +448,8 @@ struct cloud_read {
 /// The reads of one list page, one per cloudlet whose filters can match there
 /// (a filter naming a resource without a copy on a cloudlet matches nothing there).
 http::awaitable<std::vector<cloud_read>> plan_reads(request& r, const list_request& list,
-                                                    const cloud_read_plan& plan) {
+                                                    const cloud_read_plan& plan,
+                                                    const std::shared_ptr<const item_fields>& fields) {
   std::vector<cloud_read> reads;
   for (const auto& c : all_cloudlets(r.context)) {
     std::vector<std::string_view> texts;   // named: GCC 12 and initializer lists across co_await
@@ -265,7 +458,8 @@ http::awaitable<std::vector<cloud_read>> plan_reads(request& r, const list_reque
     auto filters = filters_on_cloudlet(list.filters, to_local);
     if (!filters) continue;
     cloud_read read;
-    read.query = {c, r.route.service, list.list_path, r.route.resource, api::query_string::parse(*filters), plan};
+    read.query = {c, r.route.service, list.list_path, r.route.resource, api::query_string::parse(*filters), plan,
+                  fields};
     reads.push_back(std::move(read));
   }
   co_return reads;
@@ -291,17 +485,21 @@ http::awaitable<std::vector<bool>> run_reads(request& r, const std::vector<cloud
 /// The clouds' answers as the merge takes them (IDs global, copies dropped),
 /// and the clouds that gave none.
 struct list_answers {
-  std::vector<api::cloudlet_page> pages;
+  std::vector<translated_cloud> clouds;
   std::vector<std::string> unreachable;
   bool all_timed_out = true;   // every failure a timeout or a missed deadline
   std::vector<cloudlet_reply> replies;   // each read's answer, for a refusal to relay
 };
 
 http::awaitable<list_answers> gather_pages(request& r, std::vector<cloud_read>& reads,
-                                           const std::vector<bool>& done) {
+                                           const std::vector<bool>& done, const item_fields& fields) {
   list_answers out;
   for (const auto& read : reads)
     out.replies.push_back({read.result->status != 0 || read.result->ok, read.result->ok ? 200u : read.result->status});
+  // Each cloud's translation refers to itself (views, pointers): sized once, never moved.
+  std::size_t answered = 0;
+  for (std::size_t t = 0; t < reads.size(); ++t) answered += done[t] && reads[t].result->ok ? 1 : 0;
+  out.clouds.reserve(answered);
   for (std::size_t t = 0; t < reads.size(); ++t) {
     const auto& c = reads[t].query.cloudlet;
     auto& result = *reads[t].result;
@@ -312,11 +510,10 @@ http::awaitable<list_answers> gather_pages(request& r, std::vector<cloud_read>& 
                    done[t] ? "failed: " + result.error : "missed the deadline");
       continue;
     }
-    api::cloudlet_page page;
-    page.cloudlet = c.region;
-    page.exhausted = result.exhausted;
-    page.items = co_await translate_items(r, c, r.route.resource, std::move(result.items));
-    out.pages.push_back(std::move(page));
+    auto& cloud = out.clouds.emplace_back();
+    cloud.page.cloudlet = c.region;
+    cloud.page.exhausted = result.exhausted;
+    co_await translate_items(r, c, result, fields, cloud);
   }
   co_return out;
 }
@@ -350,23 +547,31 @@ http::awaitable<void> handle_list(request& r) {
   }
   const json* after_item = after ? &after->item : nullptr;
   auto plan = plan_cloud_read(list.limit, list.keys, after_item);
-  auto reads = co_await plan_reads(r, list, plan);
+  auto fields = std::make_shared<const item_fields>(fields_for(list, r.route.service));
+  auto reads = co_await plan_reads(r, list, plan, fields);
   auto done = co_await run_reads(r, reads);
   if (r.exchange.client_gone()) {
     spdlog::info("{} list of {}: the client left; its cloud reads were stopped", r.request_id, r.route.resource);
     co_return;
   }
-  auto answers = co_await gather_pages(r, reads, done);
+  auto answers = co_await gather_pages(r, reads, done, *fields);
   // Every cloud refused the list (a non-admin's all_tenants: Nova's 403): the client's error, as Nova gave it.
   if (auto outcome = decide_view(answers.replies, {}); outcome.what == view_outcome::kind::relay) {
     const auto& refused = *reads[outcome.relay_index].result;
     co_return co_await send_json(r, refused.status, refused.refusal);
   }
-  if (auto failure = failed_list(reads.size(), answers.pages.size(), answers.all_timed_out))
+  if (auto failure = failed_list(reads.size(), answers.clouds.size(), answers.all_timed_out))
     co_return co_await send_error(r, failure->status, failure->message);
-  auto merged = api::merge_pages(std::move(answers.pages), list.keys,
-                                 list.limit.value_or(std::numeric_limits<std::size_t>::max()), after_item);
-  auto text = page_body(r, merged, list.summary).dump();
+  std::vector<api::cloudlet_page> pages;
+  pages.reserve(answers.clouds.size());
+  for (auto& cloud : answers.clouds) pages.push_back(std::move(cloud.page));
+  auto order = api::order_merge(pages, list.keys, list.limit.value_or(std::numeric_limits<std::size_t>::max()),
+                                after_item);
+  // The links read the last picked item's ID.
+  api::merged_page keys;
+  keys.has_more = order.has_more;
+  if (!order.picks.empty()) keys.items.push_back(std::move(pages[order.picks.back().page].items[order.picks.back().item]));
+  auto text = page_text(r, keys, order, answers.clouds, fields->options, list.summary);
   bhttp::fields extra;
   if (!answers.unreachable.empty()) extra.set("X-Fedstack-Unreachable", unreachable_header(answers.unreachable));
   co_await send_json(r, 200, std::move(text), &extra);
