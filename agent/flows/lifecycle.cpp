@@ -164,7 +164,8 @@ http::awaitable<void> settle_snapshot(request& r, registry_entry& entry, const s
 /// any agent shows it and boots it anywhere.
 http::awaitable<void> create_image(request& r, json body, const known_map& known_local) {
   auto& args = body["createImage"];
-  if (!args.is_object() || (args.contains("metadata") && !args["metadata"].is_object()))
+  if (!args.is_object() || !args.contains("name") || !args["name"].is_string() ||
+      (args.contains("metadata") && !args["metadata"].is_object()))
     co_return co_await forward_dump(r, body, known_local);   // Nova's 400
   registry_entry entry;
   entry.kind = resource_kind::image;
@@ -172,7 +173,7 @@ http::awaitable<void> create_image(request& r, json body, const known_map& known
   entry.project_id = r.identity->project_id;
   entry.state = storage::entry_state::reserved;
   entry.created_unix_ms = now_unix_ms();
-  entry.name = args.value("name", std::string{});
+  entry.name = args["name"].get<std::string>();
   auto token = new_attempt_token();
   entry.attempt = storage::reserved_attempt{token, r.target.region, {}};
   co_await r.context.registry->put(entry);
@@ -218,6 +219,10 @@ http::awaitable<void> create_image(request& r, json body, const known_map& known
     // Made although the call failed: answered as Nova answers a snapshot.
     answer.emplace();
     answer->status = 202;
+    if (r.compute_version && *r.compute_version >= api::microversion{2, 45}) {
+      answer->headers.set(bhttp::field::content_type, "application/json");
+      answer->body = json{{"image_id", *local_id}}.dump();
+    }
   }
   known_map known{{*local_id, entry.global_id}};
   auto text = co_await translate_answer(r, r.target, *answer, known);
@@ -323,7 +328,7 @@ http::awaitable<void> record_siblings(request& r, const cloudlet_endpoints& c, c
     sibling.project_id = entry.project_id;
     sibling.state = storage::entry_state::reserved;
     sibling.created_unix_ms = now_unix_ms();
-    sibling.name = item.value("name", std::string{});
+    if (item.contains("name") && item["name"].is_string()) sibling.name = item["name"].get<std::string>();
     sibling.attempt = storage::reserved_attempt{token, c.region, {}};
     co_await r.context.registry->put(sibling);
     // POST merges: only the marker changes; the attempt token stays.
