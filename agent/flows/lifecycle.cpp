@@ -162,7 +162,8 @@ http::awaitable<void> settle_snapshot(request& r, registry_entry& entry, const s
 /// recorded like a create (reserve, marker with an attempt token in the
 /// action's metadata, which Nova gives the image as properties, then bind), so
 /// any agent shows it and boots it anywhere.
-http::awaitable<void> create_image(request& r, json body, const known_map& known_local) {
+http::awaitable<void> create_image(request& r, const registry_entry& server, json body,
+                                   const known_map& known_local) {
   auto& args = body["createImage"];
   if (!args.is_object() || !args.contains("name") || !args["name"].is_string() ||
       (args.contains("metadata") && !args["metadata"].is_object()))
@@ -180,6 +181,8 @@ http::awaitable<void> create_image(request& r, json body, const known_map& known
   in_flight_set::token running{r.context.creates_in_flight, entry.global_id};
   args["metadata"][std::string(api::gid_key)] = entry.global_id;
   args["metadata"][std::string(api::attempt_key)] = token;
+  auto server_local = local_on_target(r, server, known_local);
+  args["metadata"][std::string(api::snapshot_of_key)] = server_local;   // its marker is its own (global_id.hpp)
 
   std::optional<http::response> answer;
   std::optional<std::string> failure;
@@ -299,7 +302,7 @@ http::awaitable<void> handle_lifecycle(request& r, lifecycle_step step, const re
   switch (step) {
     case lifecycle_step::resize: co_return co_await resize(r, std::move(doc), known_local);
     case lifecycle_step::rebuild: co_return co_await rebuild(r, std::move(doc), std::move(known_local));
-    case lifecycle_step::create_image: co_return co_await create_image(r, std::move(doc), known_local);
+    case lifecycle_step::create_image: co_return co_await create_image(r, entry, std::move(doc), known_local);
     case lifecycle_step::unshelve: co_return co_await unshelve(r, std::move(doc), known_local);
     case lifecycle_step::replace_tags: co_return co_await replace_tags(r, false, entry, body, known_local);
     case lifecycle_step::delete_tags: co_return co_await replace_tags(r, true, entry, body, known_local);

@@ -252,6 +252,27 @@ TEST_F(LifecycleFlow, ShelveAndUnshelveStayOnTheServersCloudlet) {
   EXPECT_EQ(server_on("cloudlet-2", server).value("status", ""), "ACTIVE");
 }
 
+TEST_F(LifecycleFlow, TheShelveImageIsNovasAndNeverPassesForTheImageItCameFrom) {
+  auto server = boot_on("cloudlet-2");
+  action(server, {{"shelve", nullptr}});
+  auto local = h.registry().entry(server)->copies.at(0).local_id;
+  json shelved;
+  for (const auto& item : h.clouds().items("cloudlet-2", "images"))
+    if (item.value("instance_uuid", "") == local) shelved = item;
+  ASSERT_TRUE(shelved.is_object()) << "Nova made its shelve image";
+  auto listed = h.send(bhttp::verb::get, "/image/v2/images");
+  ASSERT_EQ(listed.status, 200u);
+  auto doc = json::parse(listed.body);
+  int base = 0;
+  for (const auto& item : doc.at("images")) base += item.value("id", "") == image.global_id;
+  EXPECT_EQ(base, 1) << "the base image once, not again for the shelve image that inherited its marker: "
+                     << listed.body;
+  EXPECT_NE(listed.body.find(shelved.value("id", "")), std::string::npos) << "the shelve image under its own ID";
+  action(server, {{"unshelve", nullptr}});
+  for (const auto& item : h.clouds().items("cloudlet-2", "images"))
+    EXPECT_NE(item.value("id", ""), shelved.value("id", "")) << "unshelve deleted it (Nova's)";
+}
+
 TEST_F(LifecycleFlow, NeutronTagReplacementsKeepTheMarkers) {
   auto made = h.send(bhttp::verb::post, "/network/v2.0/networks", {{"network", {{"name", "tagged"}}}});
   ASSERT_EQ(made.status, 201u) << made.body;
