@@ -98,8 +98,16 @@ std::string attempt_tag(std::string_view token) { return std::string(attempt_pre
 std::optional<marker> read_marker(service_type service, const json& item) {
   if (!item.is_object()) return std::nullopt;
   switch (service) {
-    case service_type::image:
+    case service_type::image: {
+      // A snapshot or shelve image (Nova names its server) inherits the
+      // markers of the image its server booted from: they are not its own.
+      auto server = item.find("instance_uuid");
+      if (server != item.end() && server->is_string()) {
+        auto own = item.find(std::string(snapshot_of_key));
+        if (own == item.end() || *own != *server) return std::nullopt;
+      }
       return from_object(item);
+    }
     case service_type::compute:
       return item.contains("metadata") ? from_object(item["metadata"]) : std::nullopt;
     case service_type::network: {
@@ -132,6 +140,7 @@ void strip_marker(service_type service, json& item) {
   if (!item.is_object()) return;
   switch (service) {
     case service_type::image:
+      item.erase(std::string(snapshot_of_key));
       item.erase(std::string(gid_key));
       item.erase(std::string(copy_of_key));
       item.erase(std::string(attempt_key));

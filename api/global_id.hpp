@@ -53,6 +53,11 @@ struct marker {
 inline constexpr std::string_view gid_key = "fedstack_gid";
 inline constexpr std::string_view copy_of_key = "fedstack_copy_of";
 inline constexpr std::string_view attempt_key = "fedstack_attempt";
+/// A snapshot the federation records (Nova's createImage) names the server it
+/// was taken of: Nova copies the base image's properties, markers included,
+/// into every snapshot and shelve image, so a derived image's marker is its
+/// own only when this equals its `instance_uuid` (docs/federation.md, "Lifecycle anywhere").
+inline constexpr std::string_view snapshot_of_key = "fedstack_snapshot_of";
 
 /// True for 32 lowercase hex digits, the form of an attempt token.
 bool is_attempt_token(std::string_view text);

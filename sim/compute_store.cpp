@@ -212,6 +212,16 @@ void compute_store::remove_server(std::string_view id) {
   servers_.erase(it);
 }
 
+void compute_store::set_flavor(server_record& s, const flavor_record& flavor) {
+  if (s.hypervisor) {
+    auto& h = hypervisors_[*s.hypervisor];
+    h.memory_mb_used += flavor.ram - s.flavor.ram;
+    h.local_gb_used += flavor.disk_gb_needed() - s.flavor.disk_gb_needed();
+    h.vcpus_used += flavor.vcpus - s.flavor.vcpus;
+  }
+  s.flavor = flavor;
+}
+
 std::string compute_store::instance_name(std::uint64_t n) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "instance-%08llx", static_cast<unsigned long long>(n));
@@ -223,6 +233,7 @@ std::string compute_store::instance_name(std::uint64_t n) {
 std::string compute_store::status(const server_record& s) const {
   if (!s.hypervisor) return "ERROR";
   if (clock_() < s.created_at + options_.build_delay) return "BUILD";
+  if (!s.lifecycle.empty()) return s.lifecycle;
   return s.stopped ? "SHUTOFF" : "ACTIVE";
 }
 
@@ -231,6 +242,8 @@ std::string compute_store::vm_state(const server_record& s) const {
   if (st == "ERROR") return "error";
   if (st == "BUILD") return "building";
   if (st == "SHUTOFF") return "stopped";
+  if (st == "VERIFY_RESIZE") return "resized";
+  if (st == "SHELVED_OFFLOADED") return "shelved_offloaded";
   return "active";
 }
 
@@ -245,7 +258,7 @@ json compute_store::task_state(const server_record& s) const {
 
 int compute_store::power_state(const server_record& s) const {
   auto st = status(s);
-  if (st == "ACTIVE") return 1;
+  if (st == "ACTIVE" || st == "VERIFY_RESIZE") return 1;
   if (st == "SHUTOFF") return 4;
   return 0;
 }

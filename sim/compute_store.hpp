@@ -70,6 +70,11 @@ struct server_record {
   time_point created_at, updated_at;
   bool stopped = false;
   bool locked = false;
+  /// A state past the build that the timestamps do not give (nova_lifecycle.cpp):
+  /// "VERIFY_RESIZE" after a resize, "SHELVED_OFFLOADED" after a shelve; empty otherwise.
+  std::string lifecycle;
+  std::optional<flavor_record> old_flavor;   // kept through VERIFY_RESIZE for a revert
+  std::string shelved_image_id;             // the snapshot a shelve made, deleted by unshelve
   std::uint64_t sequence = 0;
   json fault;                      // set when ERROR
 };
@@ -99,6 +104,8 @@ public:
   const server_record* find_server(const auth_context& ctx, std::string_view id) const;
   server_record* server_mutable(const auth_context& ctx, std::string_view id);
   std::vector<const server_record*> servers() const;
+  /// Moves the server's claim on its hypervisor to `flavor` (a resize or its revert).
+  void set_flavor(server_record& s, const flavor_record& flavor);
   /// Gives the capacity back and forgets the server.
   void remove_server(std::string_view id);
 

@@ -198,6 +198,29 @@ outcome<image_record> image_store::create(const auth_context& ctx, const json& b
   return image;
 }
 
+const image_record& image_store::add_made(image_record image, std::string_view bytes_of) {
+  if (image.id.empty()) image.id = new_uuid();
+  image.created_at = image.updated_at = clock_();
+  image.sequence = next_sequence_++;
+  image.status = "active";
+  auto base = images_.find(bytes_of);
+  std::error_code failed;
+  if (base != images_.end() && base->second.size) {
+    std::filesystem::create_directories(dir_, failed);
+    std::filesystem::copy_file(file_of(base->first), file_of(image.id),
+                               std::filesystem::copy_options::overwrite_existing, failed);
+    if (!failed) {
+      image.size = base->second.size;
+      image.virtual_size = base->second.virtual_size;
+      image.checksum = base->second.checksum;
+      image.os_hash_algo = base->second.os_hash_algo;
+      image.os_hash_value = base->second.os_hash_value;
+    }
+  }
+  if (!image.size) image.size = 0;
+  return images_.insert_or_assign(image.id, std::move(image)).first->second;
+}
+
 outcome<image_record> image_store::patch(const auth_context& ctx, std::string_view id, const json& ops) {
   auto* image = find_mutable(ctx, id);
   if (!image) return image_not_found(id);

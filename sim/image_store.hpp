@@ -57,6 +57,10 @@ public:
   image_store(std::filesystem::path dir, clock_fn clock);
 
   outcome<image_record> create(const auth_context& ctx, const json& body);
+  /// An image Nova made (a snapshot): `image` as given, active, its bytes
+  /// those of `bytes_of` when that image has any (the simulator's driver
+  /// snapshots the disk it booted from). Returns the stored record.
+  const image_record& add_made(image_record image, std::string_view bytes_of);
   /// The image when it exists and the caller may see it.
   const image_record* find(const auth_context& ctx, std::string_view id) const;
   outcome<image_page> list(const auth_context& ctx, const request& r) const;

@@ -19,6 +19,8 @@ public:
   std::string_view kind() const override { return "nova"; }
   /// The compute URL without "/v2.1" ("http://127.0.0.1:8774").
   void set_base_url(std::string url) override { base_url_ = std::move(url); }
+  /// This cloudlet's Glance root, which a createImage answer's Location names (below 2.45).
+  void set_image_url(std::string url) { image_url_ = std::move(url); }
   reply handle(const request& r) override;
   reply error_reply(unsigned status, std::string_view message) const override {
     return error(status, message);
@@ -47,6 +49,11 @@ private:
   reply server_action(const call& c, const std::string& id);
   reply server_metadata(const call& c, const std::string& id);
   void delete_server_locked(const auth_context& ctx, const server_record& s);
+
+  // nova_lifecycle.cpp
+  /// A lifecycle action's reply; nullopt when `action` is none of them.
+  std::optional<reply> lifecycle_action(const call& c, server_record& s, const std::string& action, const json& args);
+  reply server_tags(const call& c, const std::string& id);
 
   // nova_flavors.cpp
   reply flavors(const call& c);
@@ -87,6 +94,7 @@ private:
   identity& ids_;
   cloudlet& cloud_;
   std::string base_url_;
+  std::string image_url_;
   std::map<std::string, std::map<std::string, keypair>> keypairs_;   // user -> name -> keypair
   std::map<std::string, server_group> server_groups_;
   std::map<std::string, std::map<std::string, std::int64_t>> quotas_;   // project -> field -> set value

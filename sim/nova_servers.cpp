@@ -39,6 +39,7 @@ reply nova_api::servers(const call& c) {
   const auto& id = p[1];
   if (p.size() >= 3 && p[2] == "action") return server_action(c, id);
   if (p.size() >= 3 && p[2] == "metadata") return server_metadata(c, id);
+  if (p.size() >= 3 && p[2] == "tags") return server_tags(c, id);
 
   std::lock_guard lock{cloud_.mutex};
   auto* s = cloud_.compute.server_mutable(c.ctx, id);
@@ -175,6 +176,8 @@ reply nova_api::server_action(const call& c, const std::string& id) {
     s->stopped = false;
   } else if (action == "lock" || action == "unlock") {
     s->locked = action == "lock";
+  } else if (auto done = lifecycle_action(c, *s, action, body->begin().value())) {
+    return std::move(*done);
   } else {
     return error(400, "There is no such action: " + action);
   }

@@ -119,6 +119,7 @@ sim_endpoints simulator::start() {
     c.glance->set_base_url(urls.image_url);
     c.neutron->set_base_url(urls.network_url);
     c.nova->set_base_url(compute_root);
+    c.nova->set_image_url(urls.image_url);
     endpoints.cloudlets.push_back(urls);
   }
   s.ids.set_endpoints(endpoints);

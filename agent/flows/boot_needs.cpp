@@ -33,20 +33,19 @@ json parse_object(const std::string& text) {
   return doc.is_object() ? doc : json::object();
 }
 
-/// Nova's min_count/max_count make several servers from one request: refused
-/// rather than left unrecorded.
+/// Nova's min_count/max_count make several servers from one request, each
+/// recorded on its own afterwards (lifecycle.hpp, record_siblings); a
+/// reservation-ID answer names none of them, so it is refused.
 std::optional<std::string> refuse_multiple(const json& server) {
   for (const char* key : {"min_count", "max_count"}) {
     auto it = server.find(key);
     if (it == server.end()) continue;
-    long count = 0;
-    if (it->is_number_integer()) count = it->get<long>();
-    else if (it->is_string()) count = std::strtol(it->get<std::string>().c_str(), nullptr, 10);
-    else return std::string("Invalid input for field/attribute ") + key + ".";
-    if (count > 1)
-      return std::string(key) + " above 1 is not supported by this federation: boot the servers one at a time "
-                                "(each is placed and recorded on its own).";
+    if (!it->is_number_integer() && !it->is_string()) return std::string("Invalid input for field/attribute ") + key + ".";
   }
+  auto asked = server.find("return_reservation_id");
+  if (asked != server.end() && *asked == true)
+    return "return_reservation_id is not supported by this federation: each server is answered and recorded under "
+           "its own global ID (list them by name).";
   return std::nullopt;
 }
 

@@ -33,8 +33,8 @@ struct boot_needs {
 };
 
 /// Why a boot body is refused before anything is asked (no server object;
-/// min_count or max_count above 1, since the federation records one resource
-/// per create: docs/federation.md, "Creates"); nullopt when it is not.
+/// counts that are not numbers; return_reservation_id, whose answer names no
+/// server: docs/federation.md, "Lifecycle anywhere"); nullopt when it is not.
 std::optional<std::string> refuse_boot(const nlohmann::json& body);
 
 /// Reads what `server` (the body's "server") needs; takes its availability

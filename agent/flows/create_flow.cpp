@@ -25,7 +25,9 @@
 #include "agent/flows/client_answer.hpp"
 #include "agent/flows/create_attempt.hpp"
 #include "agent/flows/federation.hpp"
+#include "agent/flows/lifecycle.hpp"
 #include "agent/rules/create_policy.hpp"
+#include "agent/rules/lifecycle_rule.hpp"
 #include "agent/rules/reclaim_rule.hpp"
 #include "agent/rules/resource_kinds.hpp"
 #include "api/global_id.hpp"
@@ -129,8 +131,10 @@ http::awaitable<void> file_under_owner(request& r, registry_entry& entry, const 
   entry.project_id = owner;
 }
 
-/// Step 3: binds what the attempt made on `c` and answers the client.
-http::awaitable<void> bind_and_answer(request& r, const cloudlet_endpoints& c, registry_entry& entry, attempt& a) {
+/// Step 3: binds what the attempt made on `c` and answers the client; a boot
+/// of `servers` > 1 records the others Nova made too.
+http::awaitable<void> bind_and_answer(request& r, const cloudlet_endpoints& c, registry_entry& entry, attempt& a,
+                                      long servers) {
   co_await file_under_owner(r, entry, *a.answer);
   entry.state = storage::entry_state::bound;
   entry.attempt.reset();
@@ -138,6 +142,7 @@ http::awaitable<void> bind_and_answer(request& r, const cloudlet_endpoints& c, r
   entry.copies.push_back(storage::cloud_copy{c.region, a.local_id});
   co_await r.context.registry->put(entry);
   r.context.aliases.learn(c.region, a.local_id, entry.global_id);
+  if (servers > 1) co_await record_siblings(r, c, entry, a.local_id, a.token);
   r.target = c;
   std::map<std::string, std::string> known;
   known.emplace(a.local_id, entry.global_id);
@@ -182,7 +187,8 @@ http::awaitable<void> try_candidates(request& r, registry_entry& entry, json& do
     auto a = co_await create_on(r, c, entry, doc);
     last_cloudlet = c;
     auto step = after(a.outcome);
-    if (step.bind) co_return co_await bind_and_answer(r, c, entry, a);
+    if (step.bind)
+      co_return co_await bind_and_answer(r, c, entry, a, boot ? requested_servers(doc["server"]) : 1);
     // Not `record_abandoned && !co_await ...`: GCC 12 miscompiles co_await after && (create_attempt.cpp).
     if (step.record_abandoned) {
       bool recorded = co_await record_abandoned(r, c, entry, a.token);

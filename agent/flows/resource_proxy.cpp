@@ -16,6 +16,7 @@
 #include "agent/flows/federation.hpp"
 #include "agent/flows/flavors.hpp"
 #include "agent/flows/keypairs.hpp"
+#include "agent/flows/lifecycle.hpp"
 #include "agent/flows/security_groups.hpp"
 #include "agent/flows/marker_search.hpp"
 #include "agent/flows/owner_lookup.hpp"
@@ -195,6 +196,11 @@ http::awaitable<void> handle_recorded(request& r, resource_call call, std::strin
                                             " that holds this resource is not in the catalog.");
   r.target = *cloudlet;
   if (call == resource_call::delete_everywhere) co_return co_await delete_everywhere(r, *answer.entry);
+  // Resize, rebuild, snapshot, unshelve, tags and metadata that replace the markers (lifecycle.cpp).
+  auto parsed = json::parse(body, nullptr, false);
+  auto step = lifecycle_step_of(r.route, r.header().method(), parsed);
+  if (step != lifecycle_step::none && answer.entry)
+    co_return co_await handle_lifecycle(r, step, *answer.entry, std::move(body), std::move(known_local));
   co_await forward(r, call, std::move(body), known_local);
 }
 
@@ -209,6 +215,11 @@ http::awaitable<std::optional<std::string>> read_body(request& r, request_body k
 }
 
 } // namespace
+
+http::awaitable<void> forward_to_target(request& r, std::string body,
+                                        const std::map<std::string, std::string>& known_local) {
+  co_await forward(r, resource_call::forward, std::move(body), known_local);
+}
 
 http::awaitable<void> handle_resource(request& r, const flow_choice& choice) {
   std::string body;

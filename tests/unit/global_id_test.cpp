@@ -61,6 +61,21 @@ TEST(GlobalId, NeedsADottedIpv4Owner) {
   EXPECT_TRUE(make_global_id({"0.0.0.0", 1}));
 }
 
+TEST(Markers, ASnapshotsInheritedMarkerIsNotItsOwn) {
+  // Nova copies the base image's properties, markers included, into snapshot and shelve images.
+  auto id = *make_global_id({"127.0.0.1", 4790});
+  json inherited = {{std::string(gid_key), id}, {"image_type", "snapshot"},
+                    {"instance_uuid", "8d2c7f4e-3f5a-4d6b-9c1e-2a3b4c5d6e7f"}};
+  EXPECT_FALSE(read_marker(service_type::image, inherited));
+  inherited[std::string(snapshot_of_key)] = "0d2c7f4e-3f5a-4d6b-9c1e-2a3b4c5d6e7f";   // a recorded snapshot's, inherited
+  EXPECT_FALSE(read_marker(service_type::image, inherited));
+  json recorded = inherited;
+  recorded[std::string(snapshot_of_key)] = "8d2c7f4e-3f5a-4d6b-9c1e-2a3b4c5d6e7f";   // the agent recorded this one
+  ASSERT_TRUE(read_marker(service_type::image, recorded));
+  strip_marker(service_type::image, recorded);
+  EXPECT_FALSE(recorded.contains(std::string(snapshot_of_key)));
+}
+
 TEST(Markers, RoundTripThroughEachServiceShape) {
   auto id = *make_global_id({"127.0.0.1", 4790});
   for (bool is_copy : {false, true}) {

@@ -75,6 +75,7 @@ fake_clouds::fake_clouds(fake_clouds_options options)
     c->glance.set_base_url(info.endpoints.image.to_string());
     c->neutron.set_base_url(info.endpoints.network.to_string());
     c->nova.set_base_url(info.endpoints.compute.to_string());
+    c->nova.set_image_url(info.endpoints.image.to_string());
     urls.cloudlets.push_back({name, info.endpoints.image.to_string(), info.endpoints.network.to_string(),
                               info.endpoints.compute.to_string() + "/v2.1"});
     cloudlets_.push_back(std::move(info));

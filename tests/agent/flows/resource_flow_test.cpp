@@ -502,9 +502,9 @@ TEST_F(ResourceFlow, ServerTagsPutGoesToThePrimaryAndLeavesTheMarkerInItsMetadat
   EXPECT_EQ(json::parse(metadata.body).at("metadata").at(std::string(api::gid_key)), gid);
 }
 
-TEST_F(ResourceFlow, NetworkTagsPutIsForwardedAsTheClientSentIt) {
-  // Today the client's list replaces the network's tags, the marker's included:
-  // the agent adds nothing back. This pins that; keeping the marker would change it.
+TEST_F(ResourceFlow, NetworkTagsPutKeepsTheMarker) {
+  // The client's list replaces the network's own tags; the marker is put back
+  // in the same PUT (rules/lifecycle_rule.hpp) and hidden from the answer.
   auto gid = h.registry().new_global_id();
   auto local = marked_network("cloudlet-2", gid);
   record(resource_kind::network, gid, demo_project(), {{"cloudlet-2", local}});
@@ -512,12 +512,13 @@ TEST_F(ResourceFlow, NetworkTagsPutIsForwardedAsTheClientSentIt) {
   json tags{{"tags", {"blue"}}};
   auto answer = h.send(bhttp::verb::put, "/network/v2.0/networks/" + gid + "/tags", tags);
   EXPECT_EQ(answer.status, 200u) << answer.body;
+  EXPECT_EQ(json::parse(answer.body), tags);
   auto sent = h.clouds().calls_to("cloudlet-2", bhttp::verb::put, "/v2.0/networks/" + local + "/tags");
   ASSERT_EQ(sent.size(), 1u);
-  EXPECT_EQ(json::parse(sent[0].body), tags);
   auto network = h.clouds().direct("cloudlet-2", svc::network, bhttp::verb::get, "/v2.0/networks/" + local,
                                    h.demo_token());
-  EXPECT_EQ(json::parse(network.body).at("network").at("tags"), json::array({"blue"}));
+  EXPECT_EQ(json::parse(network.body).at("network").at("tags"),
+            json::array({"blue", api::marker_tag({gid, false, {}})}));
 }
 
 } // namespace

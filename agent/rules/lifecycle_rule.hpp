@@ -1,0 +1,67 @@
+#pragma once
+// Pure decisions for calls on a server, network, subnet or port that lives on
+// any cloudlet (docs/federation.md, "Lifecycle anywhere"): which server
+// actions need something made ready on the server's cloudlet first (resize:
+// the flavor; rebuild: the image; createImage: a federation image to record;
+// unshelve: a zone that must be the server's own), and how a call that
+// replaces every tag (Neutron) or all metadata (Nova) keeps the agent's markers.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/beast/http/verb.hpp>
+#include <nlohmann/json.hpp>
+
+#include "api/route.hpp"
+
+namespace fedstack::agent {
+
+/// What the agent does around a call about one recorded resource before and
+/// after it is forwarded to the resource's cloudlet.
+enum class lifecycle_step {
+  none,              // forwarded as any other call
+  resize,            // the flavorRef becomes the server's cloudlet's flavor of the same shape
+  rebuild,           // the image is copied to the server's cloudlet first
+  create_image,      // the snapshot is recorded as a federation image
+  unshelve,          // a zone other than the server's cloudlet is refused
+  replace_tags,      // Neutron PUT .../tags: the markers are kept
+  delete_tags,       // Neutron DELETE .../tags: every tag but the markers goes
+  replace_metadata,  // Nova PUT /servers/{id}/metadata: the markers are kept
+};
+
+/// The step for a call (its route and method; `body` a server action's JSON).
+lifecycle_step lifecycle_step_of(const api::route& route, boost::beast::http::verb method,
+                                 const nlohmann::json& body);
+
+/// The ID a reference names (an ID, or a link whose last segment is one).
+std::string id_of_ref(const nlohmann::json& ref);
+
+/// True for the agent's own Neutron tags (marker, copy marker, attempt token)
+/// and for tags a client writes in their shape (never taken from a client).
+bool is_marker_tag(const std::string& tag);
+/// True for the agent's Nova metadata keys and Glance properties.
+bool is_marker_key(const std::string& key);
+
+/// The tags to PUT: the client's, minus any in a marker's shape, then the
+/// markers `current` holds. nullopt when `client` is not {"tags": [strings]}.
+std::optional<std::vector<std::string>> tags_to_put(const nlohmann::json& client,
+                                                    const std::vector<std::string>& current);
+
+/// The metadata to PUT: the client's, minus marker keys, then the markers
+/// `current` holds. nullopt when `client` is not {"metadata": {...}}.
+std::optional<nlohmann::json> metadata_to_put(const nlohmann::json& client, const nlohmann::json& current);
+
+/// Why an unshelve is refused: a zone (2.77) naming another cloudlet than the
+/// server's `region` (a shelved server is not moved between clouds).
+std::optional<std::string> refuse_unshelve_zone(const nlohmann::json& body, const std::string& region,
+                                                const std::string& server_id);
+
+/// The image a createImage answer names: {"image_id": ...} (2.45 on) or the
+/// last segment of its Location header (before).
+std::optional<std::string> snapshot_image_id(const nlohmann::json& body, const std::string& location);
+
+/// How many servers a boot asks Nova for (max_count, at least min_count); 1 when unset.
+long requested_servers(const nlohmann::json& server);
+
+} // namespace fedstack::agent

@@ -1,0 +1,402 @@
+// Lifecycle calls on servers (and Neutron tags) living on a cloudlet other
+// than the agent's own, through the agent's handler against fake clouds
+// (flow_harness.hpp; agent/flows/lifecycle.cpp, docs/federation.md
+// "Lifecycle anywhere"). The agent serves cloudlet-1; servers live on cloudlet-2.
+
+#include <gtest/gtest.h>
+
+#include "agent/services/service_session.hpp"
+#include "api/global_id.hpp"
+#include "tests/agent/flows/flow_harness.hpp"
+
+namespace fedstack::agent::testing {
+namespace {
+
+using json = nlohmann::json;
+using storage::resource_kind;
+using svc = api::service_type;
+
+bhttp::fields at_version(const std::string& version) {
+  bhttp::fields headers;
+  headers.set("OpenStack-API-Version", "compute " + version);
+  return headers;
+}
+
+class LifecycleFlow : public ::testing::Test {
+protected:
+  LifecycleFlow() : session(agent_options{}, h.clouds().keystone()) {
+    // The agent's service user is an admin (it makes the flavor copies).
+    session.use_token(h.admin_token(), std::chrono::system_clock::now() + std::chrono::hours{1});
+    h.context().session = &session;
+  }
+
+  /// A flavor's ID on `region`, by name; empty when it has none.
+  std::string flavor_on(const std::string& region, const std::string& name) {
+    auto listed = h.clouds().direct(region, svc::compute, bhttp::verb::get, "/v2.1/flavors", h.admin_token());
+    auto doc = json::parse(listed.body);
+    for (const auto& f : doc.at("flavors"))
+      if (f.value("name", std::string{}) == name) return f.value("id", std::string{});
+    return {};
+  }
+
+  /// An image of the demo project recorded with its primary on regions[0] and
+  /// copies on the others (image bytes move over sockets: end-to-end tests).
+  storage::registry_entry image_on(const std::vector<std::string>& regions, const std::string& name) {
+    auto global_id = h.registry().new_global_id();
+    std::vector<storage::cloud_copy> copies;
+    for (std::size_t i = 0; i < regions.size(); ++i) {
+      json fields{{"name", name}};
+      fields[std::string(i == 0 ? api::gid_key : api::copy_of_key)] = global_id;
+      copies.push_back({regions[i], h.clouds().seed_image(regions[i], h.demo_token(), fields)});
+    }
+    return h.record(resource_kind::image, h.clouds().demo_project_id(), copies, name, global_id);
+  }
+
+  /// The image creates logged on `region` that carry `global_id`'s copy marker.
+  std::size_t copy_creates(const std::string& region, const std::string& global_id) {
+    std::size_t n = 0;
+    for (const auto& call : h.clouds().calls_to(region, bhttp::verb::post, "/v2/images")) {
+      auto body = json::parse(call.body, nullptr, false);
+      n += body.is_object() && body.value(std::string(api::copy_of_key), "") == global_id;
+    }
+    return n;
+  }
+
+  /// A server booted through the agent and placed on `region`; its global ID.
+  std::string boot_on(const std::string& region, json extra = json::object()) {
+    h.placement().place_on(region);
+    json server{{"name", "vm"}, {"imageRef", image.global_id}, {"flavorRef", flavor_on("cloudlet-1", "m1.tiny")},
+                {"networks", "none"}};
+    server.update(extra);
+    json body{{"server", server}};
+    auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers", body, {}, at_version("2.37"));
+    EXPECT_EQ(answer.status, 202u) << answer.body;
+    if (answer.status != 202)
+      for (const auto& call : h.clouds().calls()) ADD_FAILURE() << call.cloudlet << " " << call.target << " " << call.body;
+    return json::parse(answer.body).at("server").at("id").get<std::string>();
+  }
+
+  /// The server as its cloud shows it to the admin.
+  json server_on(const std::string& region, const std::string& global_id) {
+    auto entry = h.registry().entry(global_id);
+    EXPECT_TRUE(entry);
+    auto shown = h.clouds().direct(region, svc::compute, bhttp::verb::get,
+                                   "/v2.1/servers/" + entry->copies.at(0).local_id, h.admin_token());
+    return json::parse(shown.body).value("server", json::object());
+  }
+
+  json action(const std::string& global_id, const json& body, const std::string& version = "2.1",
+              unsigned expected = 202) {
+    auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers/" + global_id + "/action", body, {},
+                         at_version(version));
+    EXPECT_EQ(answer.status, expected) << answer.body;
+    last_headers = answer.headers;
+    return answer.body.empty() ? json() : json::parse(answer.body, nullptr, false);
+  }
+
+  flow_harness h;
+  service_session session;
+  storage::registry_entry image = image_on({"cloudlet-1", "cloudlet-2", "cloudlet-3"}, "cirros");
+  bhttp::fields last_headers;
+};
+
+TEST_F(LifecycleFlow, ResizeOnAnotherCloudletCopiesTheFlavorThereAndConfirms) {
+  json flavor{{"flavor", {{"name", "m1.grown"}, {"ram", 1024}, {"vcpus", 2}, {"disk", 2}}}};
+  auto made = h.clouds().direct("cloudlet-1", svc::compute, bhttp::verb::post, "/v2.1/flavors", h.admin_token(), flavor);
+  ASSERT_EQ(made.status, 200u) << made.body;
+  auto own_id = json::parse(made.body).at("flavor").at("id").get<std::string>();
+  auto server = boot_on("cloudlet-2");
+  ASSERT_TRUE(flavor_on("cloudlet-2", "m1.grown").empty());
+
+  action(server, {{"resize", {{"flavorRef", own_id}}}});
+  auto there = flavor_on("cloudlet-2", "m1.grown");
+  ASSERT_FALSE(there.empty()) << "the flavor was copied to the server's cloudlet";
+  auto shown = server_on("cloudlet-2", server);
+  EXPECT_EQ(shown.value("status", ""), "VERIFY_RESIZE");
+  EXPECT_EQ(shown.at("flavor").value("original_name", ""), "m1.grown");
+  auto sent = h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.1/servers");
+  ASSERT_FALSE(sent.empty());
+  EXPECT_EQ(json::parse(sent.back().body).at("resize").value("flavorRef", ""), there);
+
+  action(server, {{"confirmResize", nullptr}}, "2.1", 204);
+  shown = server_on("cloudlet-2", server);
+  EXPECT_EQ(shown.value("status", ""), "ACTIVE");
+  EXPECT_EQ(shown.at("flavor").value("original_name", ""), "m1.grown");
+}
+
+TEST_F(LifecycleFlow, RevertResizeGoesBackToTheOldFlavor) {
+  auto server = boot_on("cloudlet-2");
+  action(server, {{"resize", {{"flavorRef", flavor_on("cloudlet-1", "m1.small")}}}});
+  EXPECT_EQ(server_on("cloudlet-2", server).at("flavor").value("original_name", ""), "m1.small")
+    << "cloudlet-2's m1.small, whose ID differs from cloudlet-1's";
+  action(server, {{"revertResize", nullptr}});
+  auto shown = server_on("cloudlet-2", server);
+  EXPECT_EQ(shown.value("status", ""), "ACTIVE");
+  EXPECT_EQ(shown.at("flavor").value("original_name", ""), "m1.tiny");
+}
+
+TEST_F(LifecycleFlow, ResizeToAFlavorNobodyKnowsIsNovasBadRequest) {
+  auto server = boot_on("cloudlet-2");
+  action(server, {{"resize", {{"flavorRef", "no-such-flavor"}}}}, "2.1", 400);
+  EXPECT_EQ(server_on("cloudlet-2", server).value("status", ""), "ACTIVE");
+}
+
+TEST_F(LifecycleFlow, RebuildUsesTheImagesCopyOnTheServersCloudlet) {
+  auto server = boot_on("cloudlet-2");
+  auto other = image_on({"cloudlet-3", "cloudlet-2"}, "other");
+  auto answer = action(server, {{"rebuild", {{"imageRef", other.global_id}}}});
+  EXPECT_EQ(answer.at("server").at("image").value("id", ""), other.global_id) << "the client sees the global ID";
+  EXPECT_EQ(server_on("cloudlet-2", server).at("image").value("id", ""), other.copies.at(1).local_id);
+}
+
+TEST_F(LifecycleFlow, RebuildCopiesAnImageMissingOnTheServersCloudletFirst) {
+  auto server = boot_on("cloudlet-2");
+  auto other = image_on({"cloudlet-3"}, "other");
+  h.clouds().clear_log();
+  // The copy's bytes move over sockets (end-to-end tests): here the copy is
+  // made on cloudlet-2 and its streaming fails, so the rebuild is not sent.
+  action(server, {{"rebuild", {{"imageRef", other.global_id}}}}, "2.1", 503);
+  EXPECT_EQ(copy_creates("cloudlet-2", other.global_id), 1u) << "the copy was made on the server's cloudlet";
+  for (const auto& call : h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.1/servers"))
+    ADD_FAILURE() << "rebuild sent without the image: " << call.body;
+}
+
+TEST_F(LifecycleFlow, RebuildWithAnImageTheCallerCannotSeeIsRefusedAndCopiesNothing) {
+  auto server = boot_on("cloudlet-2");
+  auto global_id = h.registry().new_global_id();
+  json fields{{"name", "admins"}, {"visibility", "private"}, {std::string(api::gid_key), global_id}};
+  auto local = h.clouds().seed_image("cloudlet-3", h.admin_token(), fields);
+  h.record(resource_kind::image, h.clouds().admin_project_id(), {{"cloudlet-3", local}}, "admins", global_id);
+  h.clouds().clear_log();
+  action(server, {{"rebuild", {{"imageRef", global_id}}}}, "2.1", 400);
+  EXPECT_EQ(copy_creates("cloudlet-2", global_id), 0u) << "no copy for a caller the image's cloud refuses";
+  EXPECT_EQ(server_on("cloudlet-2", server).at("image").value("id", ""), image.copies.at(1).local_id);
+}
+
+/// The image on `region` whose ID is `local`, as the admin sees it.
+json image_item(flow_harness& h, const std::string& region, const std::string& local) {
+  for (const auto& item : h.clouds().items(region, "images"))
+    if (item.value("id", "") == local) return item;
+  return json();
+}
+
+TEST_F(LifecycleFlow, ASnapshotIsRecordedAsAFederationImageAndBootsOnAnotherCloudlet) {
+  auto server = boot_on("cloudlet-2");   // its image is a copy on cloudlet-2
+  auto answer = action(server, {{"createImage", {{"name", "snap"}}}}, "2.45");
+  auto global_id = answer.value("image_id", "");
+  ASSERT_TRUE(api::global_id_owner(global_id)) << "2.45 names the snapshot by its global ID: " << answer.dump();
+  auto entry = h.registry().entry(global_id);
+  ASSERT_TRUE(entry);
+  EXPECT_EQ(entry->state, storage::entry_state::bound);
+  EXPECT_EQ(entry->kind, resource_kind::image);
+  EXPECT_EQ(entry->project_id, h.clouds().demo_project_id());
+  ASSERT_EQ(entry->copies.size(), 1u);
+  EXPECT_EQ(entry->copies[0].cloudlet, "cloudlet-2");
+  auto made = image_item(h, "cloudlet-2", entry->copies[0].local_id);
+  EXPECT_EQ(made.value(std::string(api::gid_key), ""), global_id) << "marked with its own global ID";
+  EXPECT_FALSE(made.contains(std::string(api::copy_of_key))) << "not the copy marker of the image it came from";
+  EXPECT_EQ(made.value("image_type", ""), "snapshot");
+
+  auto shown = h.send(bhttp::verb::get, "/image/v2/images/" + global_id);
+  ASSERT_EQ(shown.status, 200u) << shown.body;
+  EXPECT_EQ(json::parse(shown.body).value("name", ""), "snap");
+  auto listed = h.send(bhttp::verb::get, "/image/v2/images");
+  int seen = 0;
+  auto listed_doc = json::parse(listed.body);
+  for (const auto& item : listed_doc.at("images")) seen += item.value("id", "") == global_id;
+  EXPECT_EQ(seen, 1) << listed.body;
+
+  // Booted where it lives; elsewhere it is copied like any image (bytes: end-to-end tests).
+  json boot{{"server",
+             {{"name", "from-snap"}, {"imageRef", global_id}, {"flavorRef", flavor_on("cloudlet-1", "m1.tiny")},
+              {"networks", "none"}}}};
+  h.placement().place_on("cloudlet-2");
+  auto booted = h.send(bhttp::verb::post, "/compute/v2.1/servers", boot, {}, at_version("2.37"));
+  ASSERT_EQ(booted.status, 202u) << booted.body;
+  auto from_snap = server_on("cloudlet-2", json::parse(booted.body).at("server").value("id", ""));
+  EXPECT_EQ(from_snap.at("image").value("id", ""), entry->copies[0].local_id);
+  h.placement().place_on("cloudlet-3");
+  h.send(bhttp::verb::post, "/compute/v2.1/servers", boot, {}, at_version("2.37"));
+  EXPECT_EQ(copy_creates("cloudlet-3", global_id), 1u) << "copied to cloudlet-3 for a boot there";
+}
+
+TEST_F(LifecycleFlow, BeforeMicroversion245TheSnapshotsLocationCarriesItsGlobalId) {
+  auto server = boot_on("cloudlet-2");
+  action(server, {{"createImage", {{"name", "snap"}}}}, "2.1");
+  auto location = std::string(last_headers[bhttp::field::location]);
+  auto global_id = location.substr(location.find_last_of('/') + 1);
+  ASSERT_TRUE(api::global_id_owner(global_id)) << location;
+  EXPECT_TRUE(h.registry().entry(global_id));
+}
+
+TEST_F(LifecycleFlow, AFailedSnapshotLeavesNoReservation) {
+  auto server = boot_on("cloudlet-2");
+  auto before = h.registry().entries().size();
+  action(server, {{"createImage", {{"name", 5}}}}, "2.45", 400);
+  EXPECT_EQ(h.registry().entries().size(), before);
+}
+
+TEST_F(LifecycleFlow, ShelveAndUnshelveStayOnTheServersCloudlet) {
+  auto server = boot_on("cloudlet-2");
+  action(server, {{"shelve", nullptr}});
+  EXPECT_EQ(server_on("cloudlet-2", server).value("status", ""), "SHELVED_OFFLOADED");
+  h.clouds().clear_log();
+  auto refused = action(server, {{"unshelve", {{"availability_zone", "cloudlet-3"}}}}, "2.77", 400);
+  EXPECT_NE(refused.dump().find("another cloudlet"), std::string::npos) << refused.dump();
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.1/servers").empty()) << "not sent";
+  EXPECT_EQ(server_on("cloudlet-2", server).value("status", ""), "SHELVED_OFFLOADED") << "not moved, not unshelved";
+  action(server, {{"unshelve", {{"availability_zone", "cloudlet-2"}}}}, "2.77");
+  auto sent = h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.1/servers");
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(json::parse(sent[0].body), json({{"unshelve", nullptr}})) << "the cloudlet's own zone applies";
+  EXPECT_EQ(server_on("cloudlet-2", server).value("status", ""), "ACTIVE");
+}
+
+TEST_F(LifecycleFlow, TheShelveImageIsNovasAndNeverPassesForTheImageItCameFrom) {
+  auto server = boot_on("cloudlet-2");
+  action(server, {{"shelve", nullptr}});
+  auto local = h.registry().entry(server)->copies.at(0).local_id;
+  json shelved;
+  for (const auto& item : h.clouds().items("cloudlet-2", "images"))
+    if (item.value("instance_uuid", "") == local) shelved = item;
+  ASSERT_TRUE(shelved.is_object()) << "Nova made its shelve image";
+  auto listed = h.send(bhttp::verb::get, "/image/v2/images");
+  ASSERT_EQ(listed.status, 200u);
+  auto doc = json::parse(listed.body);
+  int base = 0;
+  for (const auto& item : doc.at("images")) base += item.value("id", "") == image.global_id;
+  EXPECT_EQ(base, 1) << "the base image once, not again for the shelve image that inherited its marker: "
+                     << listed.body;
+  EXPECT_NE(listed.body.find(shelved.value("id", "")), std::string::npos) << "the shelve image under its own ID";
+  action(server, {{"unshelve", nullptr}});
+  for (const auto& item : h.clouds().items("cloudlet-2", "images"))
+    EXPECT_NE(item.value("id", ""), shelved.value("id", "")) << "unshelve deleted it (Nova's)";
+}
+
+TEST_F(LifecycleFlow, NeutronTagReplacementsKeepTheMarkers) {
+  auto made = h.send(bhttp::verb::post, "/network/v2.0/networks", {{"network", {{"name", "tagged"}}}});
+  ASSERT_EQ(made.status, 201u) << made.body;
+  auto global_id = json::parse(made.body).at("network").at("id").get<std::string>();
+  auto local = h.registry().entry(global_id)->copies.at(0).local_id;
+  auto cloud_tags = [&] {
+    auto shown = h.clouds().direct("cloudlet-1", svc::network, bhttp::verb::get, "/v2.0/networks/" + local,
+                                   h.admin_token());
+    return json::parse(shown.body).at("network").at("tags");
+  };
+  auto forged = api::marker_tag({h.registry().new_global_id(), false, {}});
+  auto put = h.send(bhttp::verb::put, "/network/v2.0/networks/" + global_id + "/tags",
+                    {{"tags", {"red", "blue", forged}}});
+  ASSERT_EQ(put.status, 200u) << put.body;
+  EXPECT_EQ(json::parse(put.body).at("tags"), json({"red", "blue"})) << "markers hidden, a forged one dropped";
+  auto tags = cloud_tags();
+  EXPECT_NE(std::find(tags.begin(), tags.end(), api::marker_tag({global_id, false, {}})), tags.end()) << tags;
+  EXPECT_EQ(std::find(tags.begin(), tags.end(), forged), tags.end());
+
+  auto removed = h.send(bhttp::verb::delete_, "/network/v2.0/networks/" + global_id + "/tags");
+  EXPECT_EQ(removed.status, 204u) << removed.body;
+  tags = cloud_tags();
+  EXPECT_EQ(std::find(tags.begin(), tags.end(), "red"), tags.end());
+  EXPECT_NE(std::find(tags.begin(), tags.end(), api::marker_tag({global_id, false, {}})), tags.end()) << tags;
+  auto shown = h.send(bhttp::verb::get, "/network/v2.0/networks/" + global_id);
+  ASSERT_EQ(shown.status, 200u);
+  EXPECT_EQ(json::parse(shown.body).at("network").at("tags"), json::array());
+}
+
+TEST_F(LifecycleFlow, ServerTagsAndMetadataReplacementKeepTheMarker) {
+  auto server = boot_on("cloudlet-2");
+  auto tagged = h.send(bhttp::verb::put, "/compute/v2.1/servers/" + server + "/tags", {{"tags", {"a", "b"}}}, {},
+                       at_version("2.26"));
+  ASSERT_EQ(tagged.status, 200u) << tagged.body;
+  auto one = h.send(bhttp::verb::put, "/compute/v2.1/servers/" + server + "/tags/c", nullptr, {}, at_version("2.26"));
+  EXPECT_EQ(one.status, 201u) << one.body;
+  EXPECT_EQ(server_on("cloudlet-2", server).at("metadata").value(std::string(api::gid_key), ""), server);
+
+  auto replaced = h.send(bhttp::verb::put, "/compute/v2.1/servers/" + server + "/metadata",
+                         {{"metadata", {{"role", "db"}, {std::string(api::gid_key), "forged"}}}});
+  ASSERT_EQ(replaced.status, 200u) << replaced.body;
+  EXPECT_EQ(json::parse(replaced.body).at("metadata"), json({{"role", "db"}})) << "the marker is hidden";
+  auto metadata = server_on("cloudlet-2", server).at("metadata");
+  EXPECT_EQ(metadata.value(std::string(api::gid_key), ""), server) << "the marker stays, not forged";
+  EXPECT_EQ(metadata.value("role", ""), "db");
+  auto shown = h.send(bhttp::verb::get, "/compute/v2.1/servers/" + server, nullptr, {}, at_version("2.26"));
+  ASSERT_EQ(shown.status, 200u);
+  EXPECT_EQ(json::parse(shown.body).at("server").at("tags"), json({"a", "b", "c"}));
+}
+
+TEST_F(LifecycleFlow, MinCountRecordsEveryServerNovaMadeUnderItsOwnGlobalId) {
+  auto first = boot_on("cloudlet-2", {{"min_count", 2}, {"max_count", 3}});
+  std::vector<std::string> gids;
+  for (const auto& item : h.clouds().items("cloudlet-2", "servers")) {
+    auto m = api::read_marker(svc::compute, item);
+    ASSERT_TRUE(m);
+    gids.push_back(m->global_id);
+    auto entry = h.registry().entry(m->global_id);
+    ASSERT_TRUE(entry) << item.dump();
+    EXPECT_EQ(entry->state, storage::entry_state::bound);
+    EXPECT_EQ(entry->copies.at(0).local_id, item.value("id", ""));
+  }
+  ASSERT_EQ(gids.size(), 3u);
+  std::sort(gids.begin(), gids.end());
+  EXPECT_EQ(std::unique(gids.begin(), gids.end()), gids.end()) << "each its own global ID";
+  EXPECT_NE(std::find(gids.begin(), gids.end(), first), gids.end());
+  auto listed = h.send(bhttp::verb::get, "/compute/v2.1/servers");
+  EXPECT_EQ(json::parse(listed.body).at("servers").size(), 3u) << listed.body;
+  for (const auto& gid : gids)
+    EXPECT_EQ(h.send(bhttp::verb::get, "/compute/v2.1/servers/" + gid).status, 200u);
+}
+
+TEST_F(LifecycleFlow, AReservationIdAnswerIsRefused) {
+  h.placement().place_on("cloudlet-2");
+  json body{{"server",
+             {{"name", "vm"}, {"imageRef", image.global_id}, {"flavorRef", flavor_on("cloudlet-1", "m1.tiny")},
+              {"networks", "none"}, {"max_count", 2}, {"return_reservation_id", true}}}};
+  auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers", body, {}, at_version("2.37"));
+  EXPECT_EQ(answer.status, 400u) << answer.body;
+  EXPECT_TRUE(h.clouds().items("cloudlet-2", "servers").empty());
+}
+
+TEST_F(LifecycleFlow, ASnapshotWhoseAnswerWasLostIsFoundByItsMarkerAndRecorded) {
+  auto server = boot_on("cloudlet-2");
+  auto local = h.registry().entry(server)->copies.at(0).local_id;
+  h.clouds().add_fault(call_fault("cloudlet-2", bhttp::verb::post, "/v2.1/servers/" + local + "/action",
+                                  fault_effect::no_answer_after_making));
+  auto answer = action(server, {{"createImage", {{"name", "snap"}}}}, "2.45");
+  auto global_id = answer.value("image_id", "");
+  ASSERT_TRUE(api::global_id_owner(global_id)) << answer.dump();
+  auto entry = h.registry().entry(global_id);
+  ASSERT_TRUE(entry);
+  EXPECT_EQ(entry->state, storage::entry_state::bound);
+  EXPECT_EQ(image_item(h, "cloudlet-2", entry->copies.at(0).local_id).value("name", ""), "snap");
+}
+
+TEST_F(LifecycleFlow, AnotherProjectsSnapshotIsNeitherShownNorBootable) {
+  // The admin's server, snapshotted through the agent: private to the admin's project.
+  h.placement().place_on("cloudlet-2");
+  json server{{"name", "admins"}, {"imageRef", image.copies.at(1).local_id}, {"flavorRef", flavor_on("cloudlet-1", "m1.tiny")},
+              {"networks", "none"}};
+  json body{{"server", server}};
+  auto booted = h.send(bhttp::verb::post, "/compute/v2.1/servers", body, h.admin_token(), at_version("2.37"));
+  ASSERT_EQ(booted.status, 202u) << booted.body;
+  auto admins = json::parse(booted.body).at("server").value("id", "");
+  auto made = h.send(bhttp::verb::post, "/compute/v2.1/servers/" + admins + "/action",
+                     {{"createImage", {{"name", "secret"}}}}, h.admin_token(), at_version("2.45"));
+  ASSERT_EQ(made.status, 202u) << made.body;
+  auto snapshot = json::parse(made.body).value("image_id", "");
+  auto recorded = h.registry().entry(snapshot);
+  ASSERT_TRUE(recorded);
+  EXPECT_EQ(recorded->project_id, h.clouds().admin_project_id());
+
+  EXPECT_EQ(h.send(bhttp::verb::get, "/image/v2/images/" + snapshot).status, 404u) << "demo does not see it";
+  auto listed = h.send(bhttp::verb::get, "/image/v2/images");
+  EXPECT_EQ(listed.body.find(snapshot), std::string::npos);
+  auto demo = boot_on("cloudlet-2");
+  h.clouds().clear_log();
+  action(demo, {{"rebuild", {{"imageRef", snapshot}}}}, "2.1", 400);
+  auto entries = h.registry().entries().size();
+  action(admins, {{"createImage", {{"name", "x"}}}}, "2.45", 404);   // demo cannot snapshot the admin's server
+  EXPECT_EQ(h.registry().entries().size(), entries) << "nothing reserved";
+  for (const auto& item : h.clouds().items("cloudlet-2", "images")) EXPECT_NE(item.value("name", ""), "x");
+}
+
+} // namespace
+} // namespace fedstack::agent::testing
