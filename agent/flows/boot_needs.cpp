@@ -110,9 +110,10 @@ http::awaitable<boot_needs> read_boot(request& r, json& server) {
   co_return needs;
 }
 
-http::awaitable<std::optional<not_ready>> prepare_boot_on(request& r, boot_needs& boot, json& server,
+http::awaitable<std::optional<not_ready>> prepare_boot_on(request& r, boot_needs& boot, json& doc,
                                                           const cloudlet_endpoints& c) {
   std::optional<not_ready> failure;
+  auto& server = doc["server"];
   try {
     if (c.region != r.context.cloudlet.region && !boot.flavor_id.empty()) {
       if (boot.flavor.is_null()) throw copy_failed("Flavor " + boot.flavor_id + " could not be found.", 400);
@@ -126,6 +127,7 @@ http::awaitable<std::optional<not_ready>> prepare_boot_on(request& r, boot_needs
       for (const auto& g : boot.groups)
         if (copied_for_boot(g.name)) co_await ensure_group_on(r, g, c);
     name_groups_for(boot.groups, server, own);
+    if (boot.server_group) co_await ensure_server_group_on(r, *boot.server_group, doc, c);
     if (boot.image) boot.image = co_await ensure_image_on(r, *boot.image, c);
     for (auto& n : boot.networks) n = co_await ensure_network_on(r, n, c);
   } catch (const copy_failed& e) {

@@ -16,6 +16,7 @@
 #include "agent/flows/federation.hpp"
 #include "agent/flows/keypairs.hpp"
 #include "agent/flows/security_groups.hpp"
+#include "agent/flows/server_groups.hpp"
 #include "agent/flows/marker_search.hpp"
 #include "agent/flows/owner_lookup.hpp"
 #include "agent/rules/admin_scope.hpp"
@@ -228,6 +229,7 @@ http::awaitable<void> handle_resource(request& r, const flow_choice& choice) {
     case flow::security_group_rule_change:
       co_return co_await handle_security_group_rule_change(r, std::move(body));
     case flow::security_group_delete: co_return co_await handle_security_group_delete(r);
+    case flow::server_groups: co_return co_await handle_server_groups(r);
     default: co_return co_await forward(r, choice.call, std::move(body));   // to this agent's cloudlet
   }
 }

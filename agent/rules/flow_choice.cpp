@@ -37,6 +37,13 @@ bool is_group_delete(const api::route& route, verb method) {
          route.resource == "security-groups" && !route.resource_id.empty() && route.action.empty();
 }
 
+/// Nova's server groups read or deleted (a create goes to this agent's cloudlet as is).
+bool is_server_group_call(const api::route& route, verb method) {
+  if (route.service != api::service_type::compute || route.resource != "os-server-groups" || !route.action.empty())
+    return false;
+  return (method == verb::get) || (method == verb::delete_ && !route.resource_id.empty());
+}
+
 request_body body_of(const api::route& route, verb method) {
   if (is_image_file(route) || method == verb::get || method == verb::head || method == verb::delete_)
     return request_body::none;
@@ -120,6 +127,8 @@ flow_choice choose_flow(const api::route& route, verb method, bool operator_path
     choice.flow = flow::security_group_rule_change;
   else if (is_group_delete(route, method))
     choice.flow = flow::security_group_delete;
+  else if (is_server_group_call(route, method))
+    choice.flow = flow::server_groups;
   else
     choice.flow = flow::own_cloudlet;
   if (choice.flow == flow::recorded_resource || choice.flow == flow::own_cloudlet)
