@@ -76,9 +76,25 @@ http::awaitable<std::optional<json>> group_on(request& r, const cloudlet_endpoin
   co_return group;
 }
 
+http::awaitable<std::vector<json>> family_on(request& r, const cloudlet_endpoints& on, const std::string& origin,
+                                             const std::string& project);
+
+/// The remote groups `source`'s rules name, as `on` holds them: each one's copy
+/// there (or itself, when `on` holds the origin). A remote without one is left out.
+http::awaitable<std::map<std::string, std::string>> remotes_on(request& r, const json& source,
+                                                               const cloudlet_endpoints& on) {
+  std::map<std::string, std::string> out;
+  for (const auto& remote : remote_groups_of(source)) {
+    auto family = co_await family_on(r, on, remote, project_of(source));
+    if (!family.empty()) out.emplace(remote, text(family.front(), "id"));
+  }
+  co_return out;
+}
+
 /// Makes `copy`'s rules on `on` those of `source` (rules/security_group_rule.hpp).
 http::awaitable<void> sync_rules(request& r, const json& source, const json& copy, const cloudlet_endpoints& on) {
-  auto plan = plan_rule_sync(source, copy);
+  auto remotes = co_await remotes_on(r, source, on);
+  auto plan = plan_rule_sync(source, copy, remotes);
   auto copy_id = text(copy, "id");
   for (const auto& id : plan.to_delete) {
     auto gone = co_await neutron(r, on, bhttp::verb::delete_, "/v2.0/security-group-rules/" + id);
@@ -94,7 +110,8 @@ http::awaitable<void> sync_rules(request& r, const json& source, const json& cop
                         std::to_string(made.status));
   }
   if (plan.skipped > 0)
-    spdlog::warn("{} {} rule(s) of security group {} name another group as remote: not copied to {}", r.request_id,
+    spdlog::warn("{} {} rule(s) of security group {} name a group without a copy on {} as remote: not copied",
+                 r.request_id,
                  plan.skipped, text(source, "id"), on.region);
 }
 
