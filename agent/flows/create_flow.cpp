@@ -89,7 +89,9 @@ http::awaitable<candidates> scheduled_candidates(request& r, resource_kind kind,
   if (boot && boot->server_group && !choice.refusal) {
     // Affinity and anti-affinity across cloudlets (rules/server_group_rule.hpp).
     const auto& g = *boot->server_group;
-    auto placed = place_for_group(g.policy, g.member_regions, choice.regions, request.availability_zone);
+    std::vector<std::string> directory;
+    for (const auto& c : all_cloudlets(r.context)) directory.push_back(c.region);
+    auto placed = place_for_group(g.policy, g.member_regions, choice.regions, request.availability_zone, directory);
     for (const auto& d : placed.dropped) spdlog::info("{} {} set aside: {}", r.request_id, d.region, d.why);
     std::erase_if(placed.regions, [&](const std::string& region) { return !in_directory(region); });
     choice.regions = std::move(placed.regions);

@@ -65,7 +65,8 @@ void set_boot_group_hint(json& body, const std::string& group_id) {
 }
 
 group_placement place_for_group(const std::string& policy, const std::set<std::string>& members,
-                                const std::vector<std::string>& candidates, const std::string& pinned) {
+                                const std::vector<std::string>& candidates, const std::string& pinned,
+                                const std::vector<std::string>& directory) {
   group_placement out;
   auto with_members = [&](const std::string& r) { return members.count(r) > 0; };
   auto split = [&](bool members_first) {
@@ -95,7 +96,12 @@ group_placement place_for_group(const std::string& policy, const std::set<std::s
     for (const auto& r : candidates)
       if (!with_members(r)) out.regions.push_back(r);
     if (out.regions.empty()) {
-      out.regions = candidates;   // every cloudlet holds one: its Nova spreads over its hosts
+      // Spread first: a cloudlet without a member the scheduler did not offer.
+      if (pinned.empty())
+        for (const auto& r : directory)
+          if (!with_members(r) && !holds(candidates, r)) out.regions.push_back(r);
+      // Then the candidates: their Nova spreads the members over its hosts.
+      out.regions.insert(out.regions.end(), candidates.begin(), candidates.end());
       return out;
     }
     for (const auto& r : candidates)

@@ -58,13 +58,17 @@ struct group_placement {
 ///    unless the boot is pinned elsewhere: that is refused); no member yet:
 ///    the candidates as they are;
 ///  - anti-affinity: the cloudlets without a member first; those with one are
-///    dropped while any other is left; when every candidate holds one they
-///    stay, and that cloud's Nova applies anti-affinity between its hosts;
+///    dropped while any other is left. When every candidate holds one, a
+///    cloudlet of `directory` (every cloudlet the agent knows) without a member
+///    that the scheduler did not offer (not in its view yet, or full in it) is
+///    tried first, unless the boot is pinned; the candidates stay after it, and
+///    their Nova applies anti-affinity between its hosts;
 ///  - soft-affinity: the members' cloudlets first, then the others;
 ///  - soft-anti-affinity: the others first, then the members' cloudlets;
 ///  - any other policy: the candidates as they are (the target's Nova judges it).
 group_placement place_for_group(const std::string& policy, const std::set<std::string>& members,
-                                const std::vector<std::string>& candidates, const std::string& pinned = {});
+                                const std::vector<std::string>& candidates, const std::string& pinned = {},
+                                const std::vector<std::string>& directory = {});
 
 /// Whether a delete of group `origin` removes `group` found on another
 /// cloudlet: only a copy the federation named for that origin, of the same

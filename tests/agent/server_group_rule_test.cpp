@@ -64,6 +64,17 @@ TEST(ServerGroupPlacement, AntiAffinityWithAMemberEverywhereLeavesItToEachNova) 
   EXPECT_FALSE(p.refusal);
 }
 
+TEST(ServerGroupPlacement, AntiAffinityTriesAMemberlessCloudletTheSchedulerDidNotOfferFirst) {
+  auto p = place_for_group("anti-affinity", {"cloudlet-1", "cloudlet-2"}, {"cloudlet-1", "cloudlet-2"}, "", three);
+  EXPECT_EQ(p.regions, (regions{"cloudlet-3", "cloudlet-1", "cloudlet-2"}));
+  // Pinned: only the zone the user named.
+  p = place_for_group("anti-affinity", {"cloudlet-1"}, {"cloudlet-1"}, "cloudlet-1", three);
+  EXPECT_EQ(p.regions, regions{"cloudlet-1"});
+  // A memberless cloudlet offered: nothing else is added.
+  p = place_for_group("anti-affinity", {"cloudlet-1"}, {"cloudlet-1", "cloudlet-2"}, "", three);
+  EXPECT_EQ(p.regions, regions{"cloudlet-2"});
+}
+
 TEST(ServerGroupPlacement, SoftPoliciesOnlyReorder) {
   auto p = place_for_group("soft-affinity", {"cloudlet-3"}, three);
   EXPECT_EQ(p.regions, (regions{"cloudlet-3", "cloudlet-1", "cloudlet-2"}));

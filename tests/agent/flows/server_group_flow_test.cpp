@@ -128,6 +128,17 @@ TEST_F(ServerGroupFlow, AntiAffinitySpreadsOverCloudletsAndTheTargetGetsACopy) {
   EXPECT_EQ(groups[0]["members"].size(), 3u);
 }
 
+TEST_F(ServerGroupFlow, AntiAffinityTriesACloudletTheSchedulerDidNotOfferBeforeOneWithAMember) {
+  auto group = make_group("anti-affinity");
+  // The scheduler's view holds cloudlet-1 only (the others' reports not heard yet).
+  h.placement().place_on("cloudlet-1");
+  auto first = boot_into(group);
+  auto second = boot_into(group);
+  EXPECT_EQ(cloudlet_of(first), "cloudlet-1");
+  EXPECT_NE(cloudlet_of(second), "cloudlet-1") << "spread over cloudlets first";
+  EXPECT_FALSE(cloudlet_of(second).empty());
+}
+
 TEST_F(ServerGroupFlow, AffinityKeepsTheBootsOnTheCloudletOfTheMembers) {
   auto group = make_group("affinity");
   h.placement().place_on("cloudlet-2");
