@@ -229,6 +229,8 @@ http::awaitable<void> handle_resource(request& r, const flow_choice& choice) {
     case flow::security_group_rule_change:
       co_return co_await handle_security_group_rule_change(r, std::move(body));
     case flow::security_group_delete: co_return co_await handle_security_group_delete(r);
+    case flow::security_group_update:
+      co_return co_await handle_security_group_update(r, std::move(body));
     case flow::server_groups: co_return co_await handle_server_groups(r);
     default: co_return co_await forward(r, choice.call, std::move(body));   // to this agent's cloudlet
   }

@@ -40,6 +40,22 @@ std::string copy_tags_body(const std::string& origin) {
   return json{{"tags", json::array({security_group_copy_tag(origin)})}}.dump();
 }
 
+/// The fields of a group's PUT its copies follow: its name and description.
+json renamed_fields(const json& body) {
+  json out = json::object();
+  if (!body.is_object() || !body.contains("security_group") || !body["security_group"].is_object()) return out;
+  for (const char* key : {"name", "description"})
+    if (body["security_group"].contains(key) && body["security_group"][key].is_string())
+      out[key] = body["security_group"][key];
+  return out;
+}
+
+std::string rename_body(const json& change) {
+  json doc = json::object();
+  doc["security_group"] = change;
+  return doc.dump();
+}
+
 std::string rule_body(json rule, const std::string& group_id) {
   rule["security_group_id"] = group_id;
   return json{{"security_group_rule", rule}}.dump();
@@ -254,6 +270,39 @@ http::awaitable<void> handle_security_group_rule_change(request& r, std::string 
       spdlog::warn("{} security group {} cannot be read after its rule change: {}", r.request_id, group_id, e.what());
     }
     if (group) co_await sync_family(r, *group);
+  }
+  co_await send_upstream_response(r, answer, answer.body);
+}
+
+http::awaitable<void> handle_security_group_update(request& r, std::string body) {
+  const auto& own = r.context.cloudlet;
+  r.target = own;
+  r.upstream = endpoint_of(own, api::service_type::network).to_string();
+  auto target = r.route.upstream_path;
+  if (!r.route.query.empty()) target += "?" + r.route.query;
+  auto answer = co_await neutron(r, own, bhttp::verb::put, target, body);
+  auto group = parse_object(answer).value("security_group", json());
+  auto change = renamed_fields(json::parse(body, nullptr, false));
+  if (answer.status == 200 && group.is_object() && !change.empty()) {
+    auto origin = security_group_origin_of(group).value_or(text(group, "id"));
+    auto copy_body = rename_body(change);
+    for (const auto& c : all_cloudlets(r.context)) {
+      if (c.region == own.region) continue;
+      try {
+        auto family = co_await family_on(r, c, origin, project_of(group));
+        for (const auto& member : family) {
+          auto put = co_await neutron(r, c, bhttp::verb::put, "/v2.0/security-groups/" + text(member, "id"),
+                                      copy_body);
+          if (put.status != 200)
+            spdlog::warn("{} renaming security group {} on {} answered {}", r.request_id, text(member, "id"),
+                         c.region, put.status);
+        }
+      } catch (const std::exception& e) {
+        // Not in step there: the copy keeps its old name until the next change.
+        spdlog::warn("{} security group {}: the copies on {} keep their name: {}", r.request_id, origin, c.region,
+                     e.what());
+      }
+    }
   }
   co_await send_upstream_response(r, answer, answer.body);
 }

@@ -29,6 +29,7 @@ enum class flow {
   keypair_delete,      // the user's keypair and the copies boots made of it on other cloudlets
   security_group_rule_change,  // a rule added or removed here, then on every copy of its group
   security_group_delete,       // a security group and its copies on other cloudlets
+  security_group_update,       // a security group renamed here, then its copies
   server_groups,               // a server group's list, show or delete: its origin's cloudlet and its copies
   own_cloudlet,        // anything else: passed through to this agent's cloudlet
 };

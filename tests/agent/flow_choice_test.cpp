@@ -173,7 +173,7 @@ INSTANTIATE_TEST_SUITE_P(
     row{"GET", "/compute/v2.1/os-server-groups/" + local, server_groups},
     row{"DELETE", "/compute/v2.1/os-server-groups/" + local, server_groups},
     row{"POST", "/compute/v2.1/os-server-groups", own_cloudlet, forward, json},
-    row{"PUT", "/v2.0/security-groups/" + local, own_cloudlet, forward, json},
+    row{"PUT", "/v2.0/security-groups/" + local, security_group_update, forward, json},
     row{"PUT", "/v2.0/security-groups/" + local + "/tags", own_cloudlet, forward, json}));
 
 TEST(is_federated_list, is_the_merged_collections_without_an_item) {

@@ -228,6 +228,28 @@ TEST_F(SecurityGroupFlow, ARuleWhoseRemoteIsACopiedGroupNamesItsCopyOnTheTarget)
     << "the rule names web's copy on cloudlet-2, not web's ID on cloudlet-1";
 }
 
+TEST_F(SecurityGroupFlow, ARenameThroughTheAgentReachesItsCopiesAndNothingElse) {
+  auto web = make_group_through_agent("web");
+  h.placement().place_on("cloudlet-2");
+  ASSERT_EQ(boot_with_groups({"web"}).status, 202u);
+  // The user's own group named "web" on cloudlet-3, made directly: not a copy.
+  auto mine = h.clouds().direct("cloudlet-3", api::service_type::network, bhttp::verb::post, "/v2.0/security-groups",
+                                h.demo_token(), {{"security_group", {{"name", "web"}}}});
+  ASSERT_EQ(mine.status, 201u) << mine.body;
+  auto renamed = h.send(bhttp::verb::put, "/network/v2.0/security-groups/" + web,
+                        {{"security_group", {{"name", "frontend"}, {"description", "tier 1"}}}});
+  ASSERT_EQ(renamed.status, 200u) << renamed.body;
+  EXPECT_EQ(groups_on("cloudlet-1", "frontend").size(), 1u);
+  auto copy = groups_on("cloudlet-2", "frontend");
+  ASSERT_EQ(copy.size(), 1u) << "the copy follows the rename";
+  EXPECT_EQ(copy[0]["description"], "tier 1");
+  EXPECT_TRUE(groups_on("cloudlet-2", "web").empty());
+  EXPECT_EQ(groups_on("cloudlet-3", "web").size(), 1u) << "the user's own group keeps its name";
+  // The next boot there finds the renamed copy by its new name.
+  ASSERT_EQ(boot_with_groups({"frontend"}).status, 202u);
+  EXPECT_EQ(groups_on("cloudlet-2", "frontend").size(), 1u);
+}
+
 TEST_F(SecurityGroupFlow, DefaultIsMappedByNameAndNeverCopied) {
   h.placement().place_on("cloudlet-2");
   ASSERT_EQ(boot_with_groups({"default"}).status, 202u);
