@@ -147,9 +147,11 @@ std::vector<const flavor_record*> compute_store::flavors(const auth_context& ctx
 
 // --- scheduling and servers ---
 
-std::optional<std::size_t> compute_store::schedule(const flavor_record& flavor) {
+std::optional<std::size_t> compute_store::schedule(const flavor_record& flavor,
+                                                   const std::function<bool(std::size_t)>& allowed) {
   std::optional<std::size_t> best;
   for (std::size_t i = 0; i < hypervisors_.size(); ++i) {
+    if (allowed && !allowed(i)) continue;
     const auto& h = hypervisors_[i];
     bool fits = h.memory_mb - h.memory_mb_used >= flavor.ram && h.local_gb - h.local_gb_used >= flavor.disk_gb_needed() &&
                 h.vcpus - h.vcpus_used >= flavor.vcpus;
@@ -169,8 +171,8 @@ std::optional<std::size_t> compute_store::schedule(const flavor_record& flavor) 
   return best;
 }
 
-server_record& compute_store::add_server(server_record server) {
-  server.hypervisor = schedule(server.flavor);
+server_record& compute_store::add_server(server_record server, const std::function<bool(std::size_t)>& allowed) {
+  server.hypervisor = schedule(server.flavor, allowed);
   if (!server.hypervisor) {
     server.fault = {{"code", 500},
                     {"created", format_time(server.created_at, time_style::seconds_z)},

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -100,7 +101,9 @@ public:
 
   // Servers
   /// Places the server (consuming capacity) or marks it ERROR with Nova's fault.
-  server_record& add_server(server_record server);
+  /// `allowed`, when given, says which hypervisors (by index) the server may
+  /// go to: a server group's affinity or anti-affinity between hosts.
+  server_record& add_server(server_record server, const std::function<bool(std::size_t)>& allowed = {});
   const server_record* find_server(const auth_context& ctx, std::string_view id) const;
   server_record* server_mutable(const auth_context& ctx, std::string_view id);
   std::vector<const server_record*> servers() const;
@@ -123,7 +126,7 @@ public:
 
 private:
   static std::string instance_name(std::uint64_t n);
-  std::optional<std::size_t> schedule(const flavor_record& flavor);
+  std::optional<std::size_t> schedule(const flavor_record& flavor, const std::function<bool(std::size_t)>& allowed);
 
   std::string region_;
   compute_options options_;

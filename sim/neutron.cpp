@@ -278,7 +278,14 @@ reply neutron_api::member(const request& r, const auth_context& ctx, const std::
     else if (name == "ports") { auto u = net.update_port(ctx, id, in); if (failed(u)) e = error_of(u); }
     else if (name == "security-groups") {
       // Only name and description change; enough for `security group set`.
-      if (!net.find_security_group(ctx, id)) return missing();
+      const auto* found = net.find_security_group(ctx, id);
+      if (!found) return missing();
+      auto* group = const_cast<security_group_record*>(found);   // the store hands out const views only
+      for (const char* key : {"name", "description"})
+        if (in.contains(key) && !in[key].is_string())
+          return error(400, "HTTPBadRequest", std::string("Invalid input for ") + key + ".");
+      if (in.contains("name")) group->name = in["name"].get<std::string>();
+      if (in.contains("description")) group->description = in["description"].get<std::string>();
     } else {
       return error(400, "BadRequest", "Security group rules cannot be updated.");
     }

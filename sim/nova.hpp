@@ -3,6 +3,7 @@
 // onto the cloudlet's hypervisors, plugged into Neutron, booted from Glance
 // images), flavors, hypervisors and the small admin APIs clients read.
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -89,7 +90,11 @@ private:
   };
   struct server_group {
     std::string id, name, policy, project_id, user_id;
+    std::vector<std::string> members;   // server IDs, in boot order
   };
+  /// The hypervisors a boot into `group` may use (Nova's ServerGroupAffinityFilter
+  /// and ServerGroupAntiAffinityFilter; the soft policies only weigh, so any).
+  std::function<bool(std::size_t)> group_hosts(const server_group& group) const;
 
   identity& ids_;
   cloudlet& cloud_;

@@ -286,6 +286,21 @@ reply nova_api::keypairs(const call& c) {
   return error(405, not_allowed);
 }
 
+std::function<bool(std::size_t)> nova_api::group_hosts(const server_group& group) const {
+  std::set<std::size_t> used;
+  for (const auto& member : group.members)
+    for (const auto* s : cloud_.compute.servers())
+      if (s->id == member && s->hypervisor) used.insert(*s->hypervisor);
+  if (group.policy == "affinity" && !used.empty()) return [used](std::size_t h) { return used.count(h) > 0; };
+  if (group.policy == "anti-affinity") return [used](std::size_t h) { return used.count(h) == 0; };
+  return {};
+}
+
+// Nova's os-server-groups (API reference "Server groups"; the schemas of
+// nova/api/openstack/compute/schemas/server_groups.py): `policies` (a list of
+// one) up to 2.63 and `policy` with `rules` from 2.64; soft-affinity and
+// soft-anti-affinity from 2.15; project_id and user_id shown from 2.13;
+// `members` the group's server IDs; an admin lists every project's with all_projects.
 reply nova_api::server_groups(const call& c) {
   std::lock_guard lock{cloud_.mutex};
   auto render = [&](const server_group& g) {
@@ -297,7 +312,7 @@ reply nova_api::server_groups(const call& c) {
       out["policies"] = json::array({g.policy});
       out["metadata"] = json::object();
     }
-    out["members"] = json::array();
+    out["members"] = g.members;
     if (c.at_least(13)) {
       out["project_id"] = g.project_id;
       out["user_id"] = g.user_id;
@@ -306,9 +321,11 @@ reply nova_api::server_groups(const call& c) {
   };
   if (c.path.size() == 1) {
     if (c.r.method == "GET") {
+      bool all = false;
+      if (auto value = c.r.query_value("all_projects")) all = c.ctx.is_admin && parse_bool(*value).value_or(true);
       json list = json::array();
       for (const auto& [id, g] : server_groups_) {
-        if (g.project_id == c.ctx.project_id) list.push_back(render(g));
+        if (all || g.project_id == c.ctx.project_id) list.push_back(render(g));
       }
       return json_reply(200, {{"server_groups", list}});
     }
@@ -321,9 +338,22 @@ reply nova_api::server_groups(const call& c) {
     server_group g;
     g.id = new_uuid();
     g.name = in.contains("name") && in["name"].is_string() ? in["name"].get<std::string>() : "";
-    if (in.contains("policy") && in["policy"].is_string()) g.policy = in["policy"];
-    else if (in.contains("policies") && in["policies"].is_array() && !in["policies"].empty()) g.policy = in["policies"][0];
-    if (g.name.empty() || g.policy.empty()) return error(400, "Invalid input for field/attribute server_group.");
+    if (c.at_least(64)) {
+      if (in.contains("policy") && in["policy"].is_string()) g.policy = in["policy"];
+      else return error(400, "Invalid input for field/attribute server_group. 'policy' is a required property");
+    } else if (in.contains("policies") && in["policies"].is_array() && in["policies"].size() == 1 &&
+               in["policies"][0].is_string()) {
+      g.policy = in["policies"][0];
+    } else {
+      return error(400, "Invalid input for field/attribute server_group. 'policies' is a required property");
+    }
+    bool soft = g.policy == "soft-affinity" || g.policy == "soft-anti-affinity";
+    if (!(g.policy == "affinity" || g.policy == "anti-affinity" || (soft && c.at_least(15)))) {
+      return error(400, "Invalid input for field/attribute policy. Value: " + g.policy + ". '" + g.policy +
+                          "' is not one of ['anti-affinity', 'affinity'" +
+                          (c.at_least(15) ? ", 'soft-anti-affinity', 'soft-affinity'" : "") + "]");
+    }
+    if (g.name.empty() || g.name.size() > 255) return error(400, "Invalid input for field/attribute name.");
     g.project_id = c.ctx.project_id;
     g.user_id = c.ctx.user_id;
     server_groups_[g.id] = g;

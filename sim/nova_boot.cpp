@@ -142,6 +142,21 @@ reply nova_api::create_server(const call& c) {
   }
   if (groups.empty()) groups.push_back("default");
 
+  // A server group named by the scheduler hints (Nova: os:scheduler_hints, or the
+  // older OS-SCH-HNT:scheduler_hints key, beside "server").
+  server_group* group = nullptr;
+  for (const char* key : {"os:scheduler_hints", "OS-SCH-HNT:scheduler_hints"}) {
+    auto hints = body->find(key);
+    if (hints == body->end() || !hints->is_object() || !hints->contains("group")) continue;
+    auto named = (*hints)["group"];
+    if (named.is_array() && named.size() == 1) named = named.front();
+    auto id = named.is_string() ? named.get<std::string>() : std::string{};
+    auto it = server_groups_.find(id);
+    if (it == server_groups_.end() || it->second.project_id != c.ctx.project_id)
+      return error(400, "Invalid server group " + id + ": instance group " + id + " could not be found.");
+    group = &it->second;
+  }
+
   json metadata = json::object();
   if (in.contains("metadata")) {
     if (!in["metadata"].is_object()) return error(400, invalid("metadata", in["metadata"], "is not of type 'object'"));
@@ -179,8 +194,9 @@ reply nova_api::create_server(const call& c) {
     }
     s.created_at = s.updated_at = compute.now();
     s.sequence = compute.next_sequence();
-    auto& placed = compute.add_server(std::move(s));
+    auto& placed = compute.add_server(std::move(s), group ? group_hosts(*group) : std::function<bool(std::size_t)>{});
     created.push_back(placed.id);
+    if (group) group->members.push_back(placed.id);   // Nova adds it at the API, before scheduling
     if (!placed.hypervisor) continue;   // ERROR: no valid host, no ports
 
     port_request plug;

@@ -82,6 +82,7 @@ void nova_api::delete_server_locked(const auth_context&, const server_record& s)
     if (port.created_by_nova) cloud_.networks.remove_port(port.port_id);
     else cloud_.networks.unbind_port(port.port_id);
   }
+  for (auto& [id, g] : server_groups_) std::erase(g.members, s.id);
   cloud_.compute.remove_server(s.id);
 }
 

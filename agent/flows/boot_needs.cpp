@@ -118,9 +118,10 @@ http::awaitable<boot_needs> read_boot(request& r, json& server) {
   co_return needs;
 }
 
-http::awaitable<std::optional<not_ready>> prepare_boot_on(request& r, boot_needs& boot, json& server,
+http::awaitable<std::optional<not_ready>> prepare_boot_on(request& r, boot_needs& boot, json& doc,
                                                           const cloudlet_endpoints& c) {
   std::optional<not_ready> failure;
+  auto& server = doc["server"];
   try {
     // The flavor's own cloudlet boots with its ID; any other, this agent's
     // included when the flavor lives elsewhere, with its equal flavor or a copy.
@@ -134,10 +135,15 @@ http::awaitable<std::optional<not_ready>> prepare_boot_on(request& r, boot_needs
     }
     if (boot.keypair && c.region != r.context.cloudlet.region) co_await ensure_keypair_on(r, *boot.keypair, c);
     bool own = c.region == r.context.cloudlet.region;
+    // A second pass brings in rules whose remote is another of the boot's groups,
+    // copied after the group that names it.
+    const int passes = boot.groups.size() > 1 ? 2 : 1;
     if (!own)
-      for (const auto& g : boot.groups)
-        if (copied_for_boot(g.name)) co_await ensure_group_on(r, g, c);
+      for (int pass = 0; pass < passes; ++pass)
+        for (const auto& g : boot.groups)
+          if (copied_for_boot(g.name)) co_await ensure_group_on(r, g, c);
     name_groups_for(boot.groups, server, own);
+    if (boot.server_group) co_await ensure_server_group_on(r, *boot.server_group, doc, c);
     if (boot.image) boot.image = co_await ensure_image_on(r, *boot.image, c);
     for (auto& n : boot.networks) n = co_await ensure_network_on(r, n, c);
   } catch (const copy_failed& e) {

@@ -13,6 +13,7 @@
 #include "actors/scheduler_logic.hpp"
 #include "agent/flows/request.hpp"
 #include "agent/flows/security_groups.hpp"
+#include "agent/flows/server_groups.hpp"
 #include "agent/rules/keypair_rule.hpp"
 #include "storage/registry_types.hpp"
 
@@ -30,6 +31,8 @@ struct boot_needs {
   std::optional<keypair_view> keypair;
   /// The security groups of the client's project here that the boot names (security_groups.hpp).
   std::vector<boot_group> groups;
+  /// The server group the body's scheduler hint names (server_groups.hpp).
+  std::optional<boot_server_group> server_group;
 };
 
 /// Why a boot body is refused before anything is asked (no server object;
@@ -47,12 +50,12 @@ struct not_ready {
   std::string message;
 };
 
-/// Makes the flavor, the keypair, the security groups, the image and the
+/// Makes the flavor, the keypair, the security groups, the server group, the image and the
 /// networks exist on `c`, in that order (a cloudlet whose flavor of that name
 /// differs, whose keypair of that name holds another key or whose group of that
 /// name is the user's own is skipped before an image is copied to it), and
-/// points `server` at `c`'s flavor.
-http::awaitable<std::optional<not_ready>> prepare_boot_on(request& r, boot_needs& boot, nlohmann::json& server,
+/// points `doc`'s server at `c`'s flavor (and its scheduler hint at `c`'s copy of the server group).
+http::awaitable<std::optional<not_ready>> prepare_boot_on(request& r, boot_needs& boot, nlohmann::json& doc,
                                                           const cloudlet_endpoints& c);
 
 } // namespace fedstack::agent

@@ -29,6 +29,7 @@
 #include "agent/rules/create_policy.hpp"
 #include "agent/rules/lifecycle_rule.hpp"
 #include "agent/rules/reclaim_rule.hpp"
+#include "agent/rules/server_group_rule.hpp"
 #include "agent/rules/resource_kinds.hpp"
 #include "api/global_id.hpp"
 #include "metrics/catalog.hpp"
@@ -87,6 +88,18 @@ http::awaitable<candidates> scheduled_candidates(request& r, resource_kind kind,
   const auto& own = r.context.cloudlet;
   auto choice = choose_candidates(decision, kind == resource_kind::server ? request.availability_zone : "",
                                   in_directory, own.region);
+  if (boot && boot->server_group && !choice.refusal) {
+    // Affinity and anti-affinity across cloudlets (rules/server_group_rule.hpp).
+    const auto& g = *boot->server_group;
+    std::vector<std::string> directory;
+    for (const auto& c : all_cloudlets(r.context)) directory.push_back(c.region);
+    auto placed = place_for_group(g.policy, g.member_regions, choice.regions, request.availability_zone, directory);
+    for (const auto& d : placed.dropped) spdlog::info("{} {} set aside: {}", r.request_id, d.region, d.why);
+    std::erase_if(placed.regions, [&](const std::string& region) { return !in_directory(region); });
+    choice.regions = std::move(placed.regions);
+    choice.refusal = placed.refusal;
+    if (!choice.refusal && choice.regions.empty()) choice.refusal = "No cloudlet satisfies the server group's policy.";
+  }
   candidates out;
   out.refusal = choice.refusal;
   for (const auto& region : choice.regions) out.cloudlets.push_back(region == own.region ? own : found.at(region));
@@ -172,7 +185,7 @@ http::awaitable<void> try_candidates(request& r, registry_entry& entry, json& do
   for (const auto& c : cloudlets) {
     if (retry_cause) metrics::fedstack().create_retries.add({storage::to_string(entry.kind), *retry_cause});
     if (boot) {
-      auto failure = co_await prepare_boot_on(r, *boot, doc["server"], c);
+      auto failure = co_await prepare_boot_on(r, *boot, doc, c);
       if (failure) {
         last = attempt{};
         last.outcome = attempt_outcome::not_prepared;
@@ -219,6 +232,7 @@ http::awaitable<void> handle_create(request& r, std::string body) {
   if (kind == resource_kind::server) {
     if (auto refused = refuse_boot(doc)) co_return co_await send_error(r, 400, *refused);
     boot = co_await read_boot(r, doc["server"]);
+    boot->server_group = co_await read_boot_server_group(r, doc);
   }
   auto where = co_await candidates_for(r, kind, doc, boot);
   if (where.refusal) co_return co_await send_error(r, 400, *where.refusal);

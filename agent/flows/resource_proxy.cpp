@@ -18,6 +18,7 @@
 #include "agent/flows/keypairs.hpp"
 #include "agent/flows/lifecycle.hpp"
 #include "agent/flows/security_groups.hpp"
+#include "agent/flows/server_groups.hpp"
 #include "agent/flows/marker_search.hpp"
 #include "agent/flows/owner_lookup.hpp"
 #include "agent/rules/admin_scope.hpp"
@@ -241,6 +242,9 @@ http::awaitable<void> handle_resource(request& r, const flow_choice& choice) {
       co_return co_await handle_security_group_rule_change(r, std::move(body));
     case flow::security_group_delete: co_return co_await handle_security_group_delete(r);
     case flow::flavor: co_return co_await handle_flavor(r, std::move(body));
+    case flow::security_group_update:
+      co_return co_await handle_security_group_update(r, std::move(body));
+    case flow::server_groups: co_return co_await handle_server_groups(r);
     default: co_return co_await forward(r, choice.call, std::move(body));   // to this agent's cloudlet
   }
 }

@@ -40,6 +40,22 @@ std::string copy_tags_body(const std::string& origin) {
   return json{{"tags", json::array({security_group_copy_tag(origin)})}}.dump();
 }
 
+/// The fields of a group's PUT its copies follow: its name and description.
+json renamed_fields(const json& body) {
+  json out = json::object();
+  if (!body.is_object() || !body.contains("security_group") || !body["security_group"].is_object()) return out;
+  for (const char* key : {"name", "description"})
+    if (body["security_group"].contains(key) && body["security_group"][key].is_string())
+      out[key] = body["security_group"][key];
+  return out;
+}
+
+std::string rename_body(const json& change) {
+  json doc = json::object();
+  doc["security_group"] = change;
+  return doc.dump();
+}
+
 std::string rule_body(json rule, const std::string& group_id) {
   rule["security_group_id"] = group_id;
   return json{{"security_group_rule", rule}}.dump();
@@ -76,9 +92,25 @@ http::awaitable<std::optional<json>> group_on(request& r, const cloudlet_endpoin
   co_return group;
 }
 
+http::awaitable<std::vector<json>> family_on(request& r, const cloudlet_endpoints& on, const std::string& origin,
+                                             const std::string& project);
+
+/// The remote groups `source`'s rules name, as `on` holds them: each one's copy
+/// there (or itself, when `on` holds the origin). A remote without one is left out.
+http::awaitable<std::map<std::string, std::string>> remotes_on(request& r, const json& source,
+                                                               const cloudlet_endpoints& on) {
+  std::map<std::string, std::string> out;
+  for (const auto& remote : remote_groups_of(source)) {
+    auto family = co_await family_on(r, on, remote, project_of(source));
+    if (!family.empty()) out.emplace(remote, text(family.front(), "id"));
+  }
+  co_return out;
+}
+
 /// Makes `copy`'s rules on `on` those of `source` (rules/security_group_rule.hpp).
 http::awaitable<void> sync_rules(request& r, const json& source, const json& copy, const cloudlet_endpoints& on) {
-  auto plan = plan_rule_sync(source, copy);
+  auto remotes = co_await remotes_on(r, source, on);
+  auto plan = plan_rule_sync(source, copy, remotes);
   auto copy_id = text(copy, "id");
   for (const auto& id : plan.to_delete) {
     auto gone = co_await neutron(r, on, bhttp::verb::delete_, "/v2.0/security-group-rules/" + id);
@@ -94,7 +126,8 @@ http::awaitable<void> sync_rules(request& r, const json& source, const json& cop
                         std::to_string(made.status));
   }
   if (plan.skipped > 0)
-    spdlog::warn("{} {} rule(s) of security group {} name another group as remote: not copied to {}", r.request_id,
+    spdlog::warn("{} {} rule(s) of security group {} name a group without a copy on {} as remote: not copied",
+                 r.request_id,
                  plan.skipped, text(source, "id"), on.region);
 }
 
@@ -237,6 +270,39 @@ http::awaitable<void> handle_security_group_rule_change(request& r, std::string 
       spdlog::warn("{} security group {} cannot be read after its rule change: {}", r.request_id, group_id, e.what());
     }
     if (group) co_await sync_family(r, *group);
+  }
+  co_await send_upstream_response(r, answer, answer.body);
+}
+
+http::awaitable<void> handle_security_group_update(request& r, std::string body) {
+  const auto& own = r.context.cloudlet;
+  r.target = own;
+  r.upstream = endpoint_of(own, api::service_type::network).to_string();
+  auto target = r.route.upstream_path;
+  if (!r.route.query.empty()) target += "?" + r.route.query;
+  auto answer = co_await neutron(r, own, bhttp::verb::put, target, body);
+  auto group = parse_object(answer).value("security_group", json());
+  auto change = renamed_fields(json::parse(body, nullptr, false));
+  if (answer.status == 200 && group.is_object() && !change.empty()) {
+    auto origin = security_group_origin_of(group).value_or(text(group, "id"));
+    auto copy_body = rename_body(change);
+    for (const auto& c : all_cloudlets(r.context)) {
+      if (c.region == own.region) continue;
+      try {
+        auto family = co_await family_on(r, c, origin, project_of(group));
+        for (const auto& member : family) {
+          auto put = co_await neutron(r, c, bhttp::verb::put, "/v2.0/security-groups/" + text(member, "id"),
+                                      copy_body);
+          if (put.status != 200)
+            spdlog::warn("{} renaming security group {} on {} answered {}", r.request_id, text(member, "id"),
+                         c.region, put.status);
+        }
+      } catch (const std::exception& e) {
+        // Not in step there: the copy keeps its old name until the next change.
+        spdlog::warn("{} security group {}: the copies on {} keep their name: {}", r.request_id, origin, c.region,
+                     e.what());
+      }
+    }
   }
   co_await send_upstream_response(r, answer, answer.body);
 }

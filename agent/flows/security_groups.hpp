@@ -48,4 +48,9 @@ http::awaitable<void> handle_security_group_rule_change(request& r, std::string 
 /// for a copy, the group it copies), then the one here, whose answer the client gets.
 http::awaitable<void> handle_security_group_delete(request& r);
 
+/// PUT of a security group (`security group set --name/--description`): made
+/// on this agent's cloudlet, then the same name and description given to every
+/// other cloudlet's copies of it (and to its origin, when this cloudlet holds a copy).
+http::awaitable<void> handle_security_group_update(request& r, std::string body);
+
 } // namespace fedstack::agent

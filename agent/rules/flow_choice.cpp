@@ -42,6 +42,19 @@ bool is_group_delete(const api::route& route, verb method) {
          route.resource == "security-groups" && !route.resource_id.empty() && route.action.empty();
 }
 
+/// A security group's PUT (its name or description), which its copies follow.
+bool is_group_update(const api::route& route, verb method) {
+  return method == verb::put && route.service == api::service_type::network && route.resource == "security-groups" &&
+         !route.resource_id.empty() && route.action.empty();
+}
+
+/// Nova's server groups read or deleted (a create goes to this agent's cloudlet as is).
+bool is_server_group_call(const api::route& route, verb method) {
+  if (route.service != api::service_type::compute || route.resource != "os-server-groups" || !route.action.empty())
+    return false;
+  return (method == verb::get) || (method == verb::delete_ && !route.resource_id.empty());
+}
+
 request_body body_of(const api::route& route, verb method) {
   if (is_image_file(route) || method == verb::get || method == verb::head || method == verb::delete_)
     return request_body::none;
@@ -127,6 +140,10 @@ flow_choice choose_flow(const api::route& route, verb method, bool operator_path
     choice.flow = flow::security_group_delete;
   else if (is_flavor_call(route))
     choice.flow = flow::flavor;
+  else if (is_group_update(route, method))
+    choice.flow = flow::security_group_update;
+  else if (is_server_group_call(route, method))
+    choice.flow = flow::server_groups;
   else
     choice.flow = flow::own_cloudlet;
   if (choice.flow == flow::recorded_resource || choice.flow == flow::own_cloudlet)

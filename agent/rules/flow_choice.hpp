@@ -30,6 +30,8 @@ enum class flow {
   security_group_rule_change,  // a rule added or removed here, then on every copy of its group
   security_group_delete,       // a security group and its copies on other cloudlets
   flavor,              // a flavor call: the union of the cloudlets' flavors, changes on every equal one
+  security_group_update,       // a security group renamed here, then its copies
+  server_groups,               // a server group's list, show or delete: its origin's cloudlet and its copies
   own_cloudlet,        // anything else: passed through to this agent's cloudlet
 };
 

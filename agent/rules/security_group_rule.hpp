@@ -5,6 +5,7 @@
 // project on the target, tagged `fedstack_sg_copy_of=<origin>` (the origin is
 // the group the user made, by its cloud ID); its rules are the origin's.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,12 +44,19 @@ group_step group_step_for(const std::vector<nlohmann::json>& same_named, const s
 struct rule_sync {
   std::vector<nlohmann::json> to_add;      // rule create bodies (without security_group_id)
   std::vector<std::string> to_delete;      // rule IDs on the copy
-  std::size_t skipped = 0;                 // rules naming another group as remote: not copied
+  std::size_t skipped = 0;                 // rules naming a group without a copy there as remote: not copied
 };
 
 /// Rules compared by their shape (direction, ethertype, protocol, ports,
-/// remote prefix, remote group as "this group"); a rule whose remote is another
-/// group is left out on both sides.
-rule_sync plan_rule_sync(const nlohmann::json& source_group, const nlohmann::json& copy_group);
+/// remote prefix, remote group as "this group"). A rule whose remote is
+/// another group X is copied with X's copy on the copy's cloudlet as remote
+/// when `remotes` maps X to it (X's ID on the source's cloudlet -> its copy's
+/// ID there), else left out; on the copy's side, a rule naming one of those
+/// copies as remote is compared, one naming any other group is left alone.
+rule_sync plan_rule_sync(const nlohmann::json& source_group, const nlohmann::json& copy_group,
+                         const std::map<std::string, std::string>& remotes = {});
+
+/// The remote groups other than the group itself that `group`'s rules name.
+std::vector<std::string> remote_groups_of(const nlohmann::json& group);
 
 } // namespace fedstack::agent

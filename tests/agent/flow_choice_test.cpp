@@ -182,7 +182,12 @@ INSTANTIATE_TEST_SUITE_P(
     row{"DELETE", "/v2.0/security-group-rules/" + local, security_group_rule_change},
     row{"GET", "/v2.0/security-group-rules/" + local, own_cloudlet},
     row{"DELETE", "/v2.0/security-groups/" + local, security_group_delete},
-    row{"PUT", "/v2.0/security-groups/" + local, own_cloudlet, forward, json},
+    // Server groups: read and deleted wherever their origin is; made on the own cloudlet.
+    row{"GET", "/compute/v2.1/os-server-groups", server_groups},
+    row{"GET", "/compute/v2.1/os-server-groups/" + local, server_groups},
+    row{"DELETE", "/compute/v2.1/os-server-groups/" + local, server_groups},
+    row{"POST", "/compute/v2.1/os-server-groups", own_cloudlet, forward, json},
+    row{"PUT", "/v2.0/security-groups/" + local, security_group_update, forward, json},
     row{"PUT", "/v2.0/security-groups/" + local + "/tags", own_cloudlet, forward, json}));
 
 TEST(is_federated_list, is_the_merged_collections_without_an_item) {

@@ -87,6 +87,25 @@ TEST(SecurityGroupRule, ASyncAddsWhatIsMissingAndRemovesWhatIsNotInTheSource) {
   EXPECT_TRUE(none.to_delete.empty());
 }
 
+TEST(SecurityGroupRule, ARemoteGroupWithACopyThereIsNamedByItsCopy) {
+  auto source = group("s", {rule("s1", "s", {{"remote_group_id", "db"}}), rule("s2", "s", {{"remote_group_id", "x"}})});
+  EXPECT_EQ(remote_groups_of(source), (std::vector<std::string>{"db", "x"}));
+  std::map<std::string, std::string> remotes{{"db", "db-copy"}};
+  auto plan = plan_rule_sync(source, group("c", {}), remotes);
+  ASSERT_EQ(plan.to_add.size(), 1u);
+  EXPECT_EQ(plan.to_add[0]["remote_group_id"], "db-copy") << "the copy's ID on that cloudlet";
+  EXPECT_EQ(plan.skipped, 1u) << "a remote without a copy there is left out";
+
+  // In step: nothing to do; a copy's rule naming the copy of a group the source no longer names goes.
+  auto in_step = plan_rule_sync(source, group("c", {rule("c1", "c", {{"remote_group_id", "db-copy"}})}), remotes);
+  EXPECT_TRUE(in_step.to_add.empty());
+  EXPECT_TRUE(in_step.to_delete.empty());
+  auto stale = plan_rule_sync(group("s", {}), group("c", {rule("c1", "c", {{"remote_group_id", "db-copy"}}),
+                                                         rule("c2", "c", {{"remote_group_id", "users-own"}})}),
+                              remotes);
+  EXPECT_EQ(stale.to_delete, std::vector<std::string>{"c1"}) << "a rule naming a group it did not map is left alone";
+}
+
 TEST(SecurityGroupRule, DuplicateRulesAreMatchedOneForOne) {
   auto source = group("s", {rule("s1", "s")});
   auto copy = group("c", {rule("c1", "c"), rule("c2", "c")});

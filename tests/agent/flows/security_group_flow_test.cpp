@@ -205,6 +205,51 @@ TEST_F(SecurityGroupFlow, ADeleteThroughTheAgentTakesItsCopiesAndNothingTheFeder
   EXPECT_EQ(groups_on("cloudlet-3", "web").size(), 1u) << "the user's own group is kept";
 }
 
+TEST_F(SecurityGroupFlow, ARuleWhoseRemoteIsACopiedGroupNamesItsCopyOnTheTarget) {
+  auto web = make_group_through_agent("web");
+  auto db = make_group_through_agent("db");
+  // db admits web's members (remote group), as a tenant's two-tier setup does.
+  auto made = h.send(bhttp::verb::post, "/network/v2.0/security-group-rules",
+                     {{"security_group_rule", {{"security_group_id", db}, {"direction", "ingress"},
+                                               {"protocol", "tcp"}, {"port_range_min", 5432},
+                                               {"port_range_max", 5432}, {"remote_group_id", web}}}});
+  ASSERT_EQ(made.status, 201u) << made.body;
+  h.placement().place_on("cloudlet-2");
+  // db first: web's copy does not exist yet when db's is made.
+  ASSERT_EQ(boot_with_groups({"db", "web"}).status, 202u);
+  auto web_copy = groups_on("cloudlet-2", "web");
+  auto db_copy = groups_on("cloudlet-2", "db");
+  ASSERT_EQ(web_copy.size(), 1u);
+  ASSERT_EQ(db_copy.size(), 1u);
+  std::vector<std::string> remotes;
+  for (const auto& r : db_copy[0].at("security_group_rules"))
+    if (r["remote_group_id"].is_string()) remotes.push_back(r["remote_group_id"]);
+  EXPECT_EQ(remotes, std::vector<std::string>{web_copy[0].at("id").get<std::string>()})
+    << "the rule names web's copy on cloudlet-2, not web's ID on cloudlet-1";
+}
+
+TEST_F(SecurityGroupFlow, ARenameThroughTheAgentReachesItsCopiesAndNothingElse) {
+  auto web = make_group_through_agent("web");
+  h.placement().place_on("cloudlet-2");
+  ASSERT_EQ(boot_with_groups({"web"}).status, 202u);
+  // The user's own group named "web" on cloudlet-3, made directly: not a copy.
+  auto mine = h.clouds().direct("cloudlet-3", api::service_type::network, bhttp::verb::post, "/v2.0/security-groups",
+                                h.demo_token(), {{"security_group", {{"name", "web"}}}});
+  ASSERT_EQ(mine.status, 201u) << mine.body;
+  auto renamed = h.send(bhttp::verb::put, "/network/v2.0/security-groups/" + web,
+                        {{"security_group", {{"name", "frontend"}, {"description", "tier 1"}}}});
+  ASSERT_EQ(renamed.status, 200u) << renamed.body;
+  EXPECT_EQ(groups_on("cloudlet-1", "frontend").size(), 1u);
+  auto copy = groups_on("cloudlet-2", "frontend");
+  ASSERT_EQ(copy.size(), 1u) << "the copy follows the rename";
+  EXPECT_EQ(copy[0]["description"], "tier 1");
+  EXPECT_TRUE(groups_on("cloudlet-2", "web").empty());
+  EXPECT_EQ(groups_on("cloudlet-3", "web").size(), 1u) << "the user's own group keeps its name";
+  // The next boot there finds the renamed copy by its new name.
+  ASSERT_EQ(boot_with_groups({"frontend"}).status, 202u);
+  EXPECT_EQ(groups_on("cloudlet-2", "frontend").size(), 1u);
+}
+
 TEST_F(SecurityGroupFlow, DefaultIsMappedByNameAndNeverCopied) {
   h.placement().place_on("cloudlet-2");
   ASSERT_EQ(boot_with_groups({"default"}).status, 202u);
