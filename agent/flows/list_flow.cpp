@@ -15,6 +15,8 @@
 
 #include "agent/flows/federation.hpp"
 #include "agent/flows/flavor_ids.hpp"
+#include "agent/flows/l3.hpp"
+#include "agent/rules/l3_rule.hpp"
 #include "agent/flows/marker_search.hpp"
 #include "agent/flows/owner_lookup.hpp"
 #include "agent/services/registry_client.hpp"
@@ -174,6 +176,10 @@ http::awaitable<std::vector<json>> translate_items(request& r, const cloudlet_en
     if (m && m->is_copy) continue;
     doc[collection].push_back(std::move(item));
   }
+  // Operators' external networks are shown by their federation IDs (rules/l3_rule.hpp).
+  if (service == api::service_type::network && collection == "networks") learn_external_items(r, c, doc[collection]);
+  if (service == api::service_type::network && (collection == "floatingips" || collection == "routers"))
+    co_await external_networks_on(r, c);
   auto uuids = api::collect_json_uuids(doc);
   // An admin's list (all_tenants, Glance's every image) holds other projects' items:
   // their records translate them too.
@@ -357,6 +363,11 @@ http::awaitable<void> handle_list(request& r) {
     co_return;
   }
   auto answers = co_await gather_pages(r, reads, done);
+  if (r.route.service == api::service_type::network && r.route.resource == "networks") {
+    std::vector<std::vector<json>*> pages;
+    for (auto& page : answers.pages) pages.push_back(&page.items);
+    merge_external_networks(pages);
+  }
   // Every cloud refused the list (a non-admin's all_tenants: Nova's 403): the client's error, as Nova gave it.
   if (auto outcome = decide_view(answers.replies, {}); outcome.what == view_outcome::kind::relay) {
     const auto& refused = *reads[outcome.relay_index].result;

@@ -15,6 +15,7 @@
 #include "agent/flows/client_answer.hpp"
 #include "agent/flows/federation.hpp"
 #include "agent/flows/keypairs.hpp"
+#include "agent/flows/l3.hpp"
 #include "agent/flows/security_groups.hpp"
 #include "agent/flows/marker_search.hpp"
 #include "agent/flows/owner_lookup.hpp"
@@ -194,6 +195,10 @@ http::awaitable<void> handle_recorded(request& r, resource_call call, std::strin
                                             " that holds this resource is not in the catalog.");
   r.target = *cloudlet;
   if (call == resource_call::delete_everywhere) co_return co_await delete_everywhere(r, *answer.entry);
+  bool l3 = kind == storage::resource_kind::floating_ip || kind == storage::resource_kind::router;
+  bool answered = false;   // no co_await after && (GCC 12)
+  if (l3) answered = co_await handle_l3_call(r, *answer.entry, *cloudlet, body);
+  if (answered) co_return;
   co_await forward(r, call, std::move(body), known_local);
 }
 
@@ -228,6 +233,7 @@ http::awaitable<void> handle_resource(request& r, const flow_choice& choice) {
     case flow::security_group_rule_change:
       co_return co_await handle_security_group_rule_change(r, std::move(body));
     case flow::security_group_delete: co_return co_await handle_security_group_delete(r);
+    case flow::external_network: co_return co_await handle_external_network(r);
     default: co_return co_await forward(r, choice.call, std::move(body));   // to this agent's cloudlet
   }
 }

@@ -29,6 +29,7 @@ enum class flow {
   keypair_delete,      // the user's keypair and the copies boots made of it on other cloudlets
   security_group_rule_change,  // a rule added or removed here, then on every copy of its group
   security_group_delete,       // a security group and its copies on other cloudlets
+  external_network,    // an operator's external network by its federation ID (rules/l3_rule.hpp)
   own_cloudlet,        // anything else: passed through to this agent's cloudlet
 };
 
