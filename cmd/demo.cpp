@@ -99,7 +99,7 @@ int run_demo_command(const std::vector<std::string>& args, const std::string& ar
     program,
     std::vector<std::string>{"sim", "--cloudlets", std::to_string(o.cloudlets), "--data-dir",
                              (data_dir / "sim").string(), "--build-delay-ms",
-                             std::to_string(o.build_delay_ms)},
+                             std::to_string(o.build_delay_ms), "--external-network", "public"},
     (data_dir / "sim.log").string()));
   auto sim = await_ready(*children.back(), 30s);
   if (!sim || !sim->contains("keystone_url")) {

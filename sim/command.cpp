@@ -18,7 +18,7 @@ constexpr const char* usage =
   "usage: fedstack sim [--cloudlets N] [--keystone-port P] [--address A] [--data-dir D]\n"
   "                    [--build-delay-ms M] [--endpoints-file F] [--hypervisors N]\n"
   "                    [--hypervisor-ram-mb N] [--hypervisor-disk-gb N] [--hypervisor-vcpus N]\n"
-  "                    [--token-ttl-s N] [--admin-password PW]\n";
+  "                    [--token-ttl-s N] [--admin-password PW] [--external-network NAME]\n";
 
 struct parsed_command {
   sim_options options;
@@ -89,6 +89,8 @@ std::optional<parsed_command> parse(int argc, char** argv, std::string& problem)
       o.token_ttl = std::chrono::seconds{*n};
     } else if (arg == "--admin-password") {
       o.admin_password = value;
+    } else if (arg == "--external-network") {
+      o.external_network = value;
     } else {
       problem = "unknown option " + arg;
       return std::nullopt;

@@ -107,7 +107,7 @@ outcome<port_record> network_store::create_port_locked(const auth_context& ctx, 
   auto net = networks_.find(port.network_id);
   auto ips = allocate(net->second, fixed_ips);
   if (failed(ips)) return error_of(ips);
-  ensure_default_group(port.project_id);
+  if (!port.project_id.empty()) ensure_default_group(port.project_id);
   if (groups && groups->is_array()) {
     for (const auto& g : *groups) {
       auto id = g.is_string() ? g.get<std::string>() : std::string{};
@@ -214,6 +214,14 @@ std::optional<api_error> network_store::delete_port(const auth_context& ctx, std
 void network_store::remove_port(std::string_view id) {
   auto it = ports_.find(id);
   if (it == ports_.end()) return;
+  // Neutron disassociates the floating IPs of a port it deletes.
+  for (auto& [fid, f] : floating_ips_) {
+    if (f.port_id != id) continue;
+    f.port_id.clear();
+    f.fixed_address.clear();
+    f.router_id.clear();
+    touch(f);
+  }
   release(it->second);
   ports_.erase(it);
 }
@@ -286,6 +294,8 @@ std::optional<api_error> network_store::set_tags(const auth_context& ctx, std::s
   else if (collection == "subnets") pick(subnets_, find_subnet(ctx, id) != nullptr);
   else if (collection == "ports") pick(ports_, find_port(ctx, id) != nullptr);
   else if (collection == "security-groups") pick(groups_, find_security_group(ctx, id) != nullptr);
+  else if (collection == "routers") pick(routers_, find_router(ctx, id) != nullptr);
+  else if (collection == "floatingips") pick(floating_ips_, find_floating_ip(ctx, id) != nullptr);
   if (!target) return not_found("The resource could not be found.", "HTTPNotFound");
   auto& tags = target->tags;
   if (replace_all) {

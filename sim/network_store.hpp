@@ -76,6 +76,21 @@ struct security_group_record : standard_attributes {
   bool stateful = true;
 };
 
+/// A router (Neutron's l3 "router" extension, ext-gw-mode): interfaces are
+/// ports with device_owner network:router_interface, the gateway a port of
+/// the external network with device_owner network:router_gateway.
+struct router_record : standard_attributes {
+  bool admin_state_up = true, enable_snat = true;
+  std::string gateway_network, gateway_port;   // empty: no external gateway
+};
+
+/// A floating IP: an address of an external network's subnet (held by a port
+/// with device_owner network:floatingip), associated with a port or not.
+struct floating_ip_record : standard_attributes {
+  std::string network_id, subnet_id, address, holder_port;
+  std::string port_id, fixed_address, router_id;   // empty while not associated
+};
+
 /// What Nova asks for when it plugs a server into a network.
 struct port_request {
   std::string network_id;
@@ -124,7 +139,26 @@ public:
   const security_group_rule* find_rule(const auth_context& ctx, std::string_view id) const;
   std::vector<const security_group_rule*> rules(const auth_context& ctx) const;
 
-  /// Tags on any resource (collection is "networks", "subnets", "ports", "security-groups").
+  // Routers and floating IPs (sim/network_l3.cpp)
+  outcome<router_record> create_router(const auth_context& ctx, const json& body);
+  outcome<router_record> update_router(const auth_context& ctx, std::string_view id, const json& body);
+  std::optional<api_error> delete_router(const auth_context& ctx, std::string_view id);
+  const router_record* find_router(const auth_context& ctx, std::string_view id) const;
+  std::vector<const router_record*> routers(const auth_context& ctx) const;
+  /// PUT /routers/{id}/add_router_interface and remove_router_interface: Neutron's answer.
+  outcome<json> add_router_interface(const auth_context& ctx, std::string_view id, const json& body);
+  outcome<json> remove_router_interface(const auth_context& ctx, std::string_view id, const json& body);
+  outcome<floating_ip_record> create_floating_ip(const auth_context& ctx, const json& body);
+  outcome<floating_ip_record> update_floating_ip(const auth_context& ctx, std::string_view id, const json& body);
+  std::optional<api_error> delete_floating_ip(const auth_context& ctx, std::string_view id);
+  const floating_ip_record* find_floating_ip(const auth_context& ctx, std::string_view id) const;
+  std::vector<const floating_ip_record*> floating_ips(const auth_context& ctx) const;
+  /// An operator's external network (made by `admin_project`, as on a cloud
+  /// directly): shared as Neutron shows external networks, one subnet `cidr`.
+  void seed_external_network(const std::string& name, const std::string& cidr, const std::string& admin_project);
+
+  /// Tags on any resource (collection is "networks", "subnets", "ports", "security-groups",
+  /// "routers", "floatingips").
   std::optional<api_error> set_tags(const auth_context& ctx, std::string_view collection,
                                     std::string_view id, std::optional<std::string> add,
                                     std::optional<std::string> remove, const json* replace_all);
@@ -135,6 +169,8 @@ public:
   json port_json(const port_record& p, const auth_context& ctx) const;
   json security_group_json(const security_group_record& g) const;
   json rule_json(const security_group_rule& r) const;
+  json router_json(const router_record& r, const auth_context& ctx) const;
+  json floating_ip_json(const floating_ip_record& f) const;
 
   /// Unfiltered lookups for Nova's views (addresses of a server's ports).
   const port_record* port(std::string_view id) const;
@@ -156,6 +192,12 @@ private:
   std::optional<ip_address> next_free(const subnet_record& s) const;
   void release(const port_record& p);
   std::string new_mac();
+  /// A port the cloud itself holds (router gateway, floating IP): no project, so only admins see it.
+  outcome<port_record> system_port(const std::string& network_id, const std::string& owner, const std::string& device,
+                                   const json* fixed_ips);
+  /// The router linking `port`'s subnets to external network `network`, if any.
+  std::optional<std::string> router_reaching(const port_record& port, const std::string& network) const;
+  std::optional<api_error> associate(const auth_context& ctx, floating_ip_record& f, const json& body);
 
   clock_fn clock_;
   std::map<std::string, network_record, std::less<>> networks_;
@@ -163,6 +205,8 @@ private:
   std::map<std::string, port_record, std::less<>> ports_;
   std::map<std::string, security_group_record, std::less<>> groups_;
   std::map<std::string, security_group_rule, std::less<>> rules_;
+  std::map<std::string, router_record, std::less<>> routers_;
+  std::map<std::string, floating_ip_record, std::less<>> floating_ips_;
   std::map<std::string, std::set<ip_address>, std::less<>> used_ips_;   // per subnet
   std::set<std::string> macs_;
   std::set<std::uint32_t> segments_;

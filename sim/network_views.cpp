@@ -136,4 +136,57 @@ json network_store::rule_json(const security_group_rule& r) const {
           {"project_id", r.project_id}};
 }
 
+// Routers and floating IPs as the Networking API reference shows them (l3 with
+// ext-gw-mode, router_availability_zone, fip-port-details; the lab's extension
+// list, docs/openstack-captures/neutron-extensions.txt).
+json network_store::router_json(const router_record& r, const auth_context& ctx) const {
+  json gateway = nullptr;
+  if (!r.gateway_network.empty()) {
+    json ips = json::array();
+    if (const auto* p = port(r.gateway_port))
+      for (const auto& ip : p->fixed_ips) ips.push_back({{"subnet_id", ip.subnet_id}, {"ip_address", ip.address.to_string()}});
+    gateway = {{"network_id", r.gateway_network}, {"enable_snat", r.enable_snat}, {"external_fixed_ips", ips}};
+  }
+  json out = {{"id", r.id},
+              {"name", r.name},
+              {"tenant_id", r.project_id},
+              {"admin_state_up", r.admin_state_up},
+              {"status", "ACTIVE"},
+              {"external_gateway_info", gateway},
+              {"availability_zone_hints", json::array()},
+              {"availability_zones", json::array({"nova"})},
+              {"routes", json::array()},
+              {"flavor_id", nullptr}};
+  // distributed and ha are admin-only attributes in Neutron's default policy.
+  if (ctx.is_admin) {
+    out["distributed"] = false;
+    out["ha"] = false;
+  }
+  append_standard(out, r);
+  return out;
+}
+
+json network_store::floating_ip_json(const floating_ip_record& f) const {
+  json details = nullptr;
+  if (const auto* p = port(f.port_id)) {
+    details = {{"name", p->name}, {"network_id", p->network_id}, {"mac_address", p->mac_address},
+               {"admin_state_up", p->admin_state_up}, {"status", p->status()}, {"device_id", p->device_id},
+               {"device_owner", p->device_owner}};
+  }
+  auto or_null = [](const std::string& x) { return x.empty() ? json(nullptr) : json(x); };
+  json out = {{"id", f.id},
+              {"tenant_id", f.project_id},
+              {"floating_network_id", f.network_id},
+              {"floating_ip_address", f.address},
+              {"fixed_ip_address", or_null(f.fixed_address)},
+              {"port_id", or_null(f.port_id)},
+              {"router_id", or_null(f.router_id)},
+              {"status", f.port_id.empty() ? "DOWN" : "ACTIVE"},
+              {"port_details", details},
+              {"port_forwardings", json::array()},
+              {"qos_policy_id", nullptr}};
+  append_standard(out, f);
+  return out;
+}
+
 } // namespace fedstack::sim

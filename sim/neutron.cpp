@@ -19,11 +19,13 @@ const std::map<std::string, resource_names, std::less<>> resources = {
   {"ports", {"port", "ports", "Port"}},
   {"security-groups", {"security_group", "security_groups", "Security group"}},
   {"security-group-rules", {"security_group_rule", "security_group_rules", "Security group rule"}},
+  {"routers", {"router", "routers", "Router"}},
+  {"floatingips", {"floatingip", "floatingips", "Floating IP"}},
 };
 
 // Collections the simulator has no objects for; listing them returns nothing.
 const std::map<std::string, std::string, std::less<>> empty_collections = {
-  {"routers", "routers"}, {"floatingips", "floatingips"}, {"subnetpools", "subnetpools"},
+  {"subnetpools", "subnetpools"},
   {"trunks", "trunks"}, {"rbac-policies", "rbac_policies"}, {"address-scopes", "address_scopes"},
   {"agents", "agents"}, {"availability_zones", "availability_zones"},
   {"address-groups", "address_groups"}, {"network_segment_ranges", "network_segment_ranges"}};
@@ -138,6 +140,9 @@ reply neutron_api::route(const request& r, const auth_context& ctx) {
   if (!resources.count(name)) return error(404, "HTTPNotFound", "The resource could not be found.");
   if (r.segments.size() == 2) return collection(r, ctx, name);
   if (r.segments.size() == 3) return member(r, ctx, name, r.segments[2]);
+  if (name == "routers" && r.segments.size() == 4 &&
+      (r.segments[3] == "add_router_interface" || r.segments[3] == "remove_router_interface"))
+    return router_interface(r, ctx, r.segments[2], r.segments[3] == "add_router_interface");
   if (r.segments[3] == "tags" && r.segments.size() <= 5) return tags(r, ctx, name);
   return error(404, "HTTPNotFound", "The resource could not be found.");
 }
@@ -162,6 +167,8 @@ reply neutron_api::collection(const request& r, const auth_context& ctx, const s
       for (auto* x : net.security_groups(ctx)) items.push_back(net.security_group_json(*x));
     }
     if (name == "security-group-rules") for (auto* x : net.rules(ctx)) items.push_back(net.rule_json(*x));
+    if (name == "routers") for (auto* x : net.routers(ctx)) items.push_back(net.router_json(*x, ctx));
+    if (name == "floatingips") for (auto* x : net.floating_ips(ctx)) items.push_back(net.floating_ip_json(*x));
     return list(r, name, names.plural, std::move(items));
   }
   if (r.method != "POST") return error(405, "HTTPMethodNotAllowed", "The method is not allowed for this resource.");
@@ -185,12 +192,16 @@ reply neutron_api::collection(const request& r, const auth_context& ctx, const s
       } else if constexpr (std::is_same_v<record, subnet_record>) return net.subnet_json(x);
       else if constexpr (std::is_same_v<record, port_record>) return net.port_json(x, ctx);
       else if constexpr (std::is_same_v<record, security_group_record>) return net.security_group_json(x);
+      else if constexpr (std::is_same_v<record, router_record>) return net.router_json(x, ctx);
+      else if constexpr (std::is_same_v<record, floating_ip_record>) return net.floating_ip_json(x);
       else return net.rule_json(x);
     };
     if (name == "networks") return render(net.create_network(ctx, in));
     if (name == "subnets") return render(net.create_subnet(ctx, in));
     if (name == "ports") return render(net.create_port(ctx, in));
     if (name == "security-groups") return render(net.create_security_group(ctx, in));
+    if (name == "routers") return render(net.create_router(ctx, in));
+    if (name == "floatingips") return render(net.create_floating_ip(ctx, in));
     return render(net.create_rule(ctx, in));
   };
   auto remove_one = [&](const std::string& id) {
@@ -198,6 +209,8 @@ reply neutron_api::collection(const request& r, const auth_context& ctx, const s
     else if (name == "subnets") net.delete_subnet(ctx, id);
     else if (name == "ports") net.delete_port(ctx, id);
     else if (name == "security-groups") net.delete_security_group(ctx, id);
+    else if (name == "routers") net.delete_router(ctx, id);
+    else if (name == "floatingips") net.delete_floating_ip(ctx, id);
     else net.delete_rule(ctx, id);
   };
 
@@ -243,6 +256,8 @@ reply neutron_api::member(const request& r, const auth_context& ctx, const std::
     if (name == "ports") if (auto* x = net.find_port(ctx, id)) return net.port_json(*x, ctx);
     if (name == "security-groups") if (auto* x = net.find_security_group(ctx, id)) return net.security_group_json(*x);
     if (name == "security-group-rules") if (auto* x = net.find_rule(ctx, id)) return net.rule_json(*x);
+    if (name == "routers") if (auto* x = net.find_router(ctx, id)) return net.router_json(*x, ctx);
+    if (name == "floatingips") if (auto* x = net.find_floating_ip(ctx, id)) return net.floating_ip_json(*x);
     return std::nullopt;
   };
 
@@ -262,6 +277,8 @@ reply neutron_api::member(const request& r, const auth_context& ctx, const std::
     else if (name == "subnets") e = net.delete_subnet(ctx, id);
     else if (name == "ports") e = net.delete_port(ctx, id);
     else if (name == "security-groups") e = net.delete_security_group(ctx, id);
+    else if (name == "routers") e = net.delete_router(ctx, id);
+    else if (name == "floatingips") e = net.delete_floating_ip(ctx, id);
     else e = net.delete_rule(ctx, id);
     if (e) return error(e->status, e->type, e->message);
     return empty_reply(204);
@@ -276,6 +293,8 @@ reply neutron_api::member(const request& r, const auth_context& ctx, const std::
     if (name == "networks") { auto u = net.update_network(ctx, id, in); if (failed(u)) e = error_of(u); }
     else if (name == "subnets") { auto u = net.update_subnet(ctx, id, in); if (failed(u)) e = error_of(u); }
     else if (name == "ports") { auto u = net.update_port(ctx, id, in); if (failed(u)) e = error_of(u); }
+    else if (name == "routers") { auto u = net.update_router(ctx, id, in); if (failed(u)) e = error_of(u); }
+    else if (name == "floatingips") { auto u = net.update_floating_ip(ctx, id, in); if (failed(u)) e = error_of(u); }
     else if (name == "security-groups") {
       // Only name and description change; enough for `security group set`.
       const auto* found = net.find_security_group(ctx, id);
@@ -293,6 +312,20 @@ reply neutron_api::member(const request& r, const auth_context& ctx, const std::
     return json_reply(200, {{names.singular, *show()}});
   }
   return error(405, "HTTPMethodNotAllowed", "The method is not allowed for this resource.");
+}
+
+reply neutron_api::router_interface(const request& r, const auth_context& ctx, const std::string& id, bool add) {
+  if (r.method != "PUT") return error(405, "HTTPMethodNotAllowed", "The method is not allowed for this resource.");
+  auto body = parse_json(r);
+  if (!body || !body->is_object()) return error(400, "MalformedRequestBody", "Malformed request body: Body contains invalid data");
+  auto& net = cloud_.networks;
+  std::lock_guard lock{cloud_.mutex};
+  auto done = add ? net.add_router_interface(ctx, id, *body) : net.remove_router_interface(ctx, id, *body);
+  if (failed(done)) {
+    const auto& e = error_of(done);
+    return error(e.status, e.type, e.message);
+  }
+  return json_reply(200, std::get<json>(done));
 }
 
 reply neutron_api::tags(const request& r, const auth_context& ctx, const std::string& name) {

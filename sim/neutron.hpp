@@ -26,6 +26,8 @@ private:
   reply collection(const request& r, const auth_context& ctx, const std::string& name);
   reply member(const request& r, const auth_context& ctx, const std::string& name, const std::string& id);
   reply tags(const request& r, const auth_context& ctx, const std::string& name);
+  /// PUT /v2.0/routers/{id}/add_router_interface and .../remove_router_interface.
+  reply router_interface(const request& r, const auth_context& ctx, const std::string& id, bool add);
   /// Filters, sorts, pages and projects a rendered list as Neutron does.
   reply list(const request& r, const std::string& collection, const std::string& key, std::vector<json> items) const;
 

@@ -66,6 +66,9 @@ struct simulator::impl {
       c.glance = std::make_unique<glance_api>(ids, *c.state);
       c.neutron = std::make_unique<neutron_api>(ids, *c.state);
       c.nova = std::make_unique<nova_api>(ids, *c.state);
+      if (!options.external_network.empty())
+        c.state->networks.seed_external_network(options.external_network, "172.24." + std::to_string(4 + i) + ".0/24",
+                                                ids.admin_project_id());
       control.add(c.state->region, *c.faults);
       clouds.push_back(std::move(c));
     }

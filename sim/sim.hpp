@@ -32,6 +32,10 @@ struct sim_options {
   int hypervisors_per_cloudlet = 1;
   std::int64_t hypervisor_ram_mb = 65536, hypervisor_disk_gb = 1000;
   int hypervisor_vcpus = 64;
+  /// Non-empty: every cloudlet holds an operator's external network of this
+  /// name (made by the admin project, as DevStack makes `public`), one subnet
+  /// 172.24.<3 + n>.0/24 on cloudlet n.
+  std::string external_network;
 };
 
 /// Region name of cloudlet `index` (0-based): "cloudlet-1", "cloudlet-2", ...

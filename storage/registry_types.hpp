@@ -13,7 +13,9 @@ namespace fedstack::storage {
 
 /// What a registry entry stands for. Values travel over the wire and sit in
 /// LMDB keys by name: append new kinds, never reorder.
-enum class resource_kind : std::uint8_t { image, network, subnet, port, server, flavor };
+/// floating_ip and router are named "floatingip" and "router", Neutron's
+/// singular keys, since a Neutron create's body is keyed by to_string(kind).
+enum class resource_kind : std::uint8_t { image, network, subnet, port, server, flavor, floating_ip, router };
 
 /// Two-phase create: `reserved` before the cloud confirmed the resource,
 /// `bound` after.

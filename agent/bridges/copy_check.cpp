@@ -29,6 +29,9 @@ std::optional<item_call> item_call_for(storage::resource_kind kind, const std::s
     case resource_kind::subnet: return item_call{api::service_type::network, "/v2.0/subnets/" + encoded, "subnet"};
     case resource_kind::port: return item_call{api::service_type::network, "/v2.0/ports/" + encoded, "port"};
     case resource_kind::server: return item_call{api::service_type::compute, "/v2.1/servers/" + encoded, "server"};
+    case resource_kind::floating_ip:
+      return item_call{api::service_type::network, "/v2.0/floatingips/" + encoded, "floatingip"};
+    case resource_kind::router: return item_call{api::service_type::network, "/v2.0/routers/" + encoded, "router"};
     default: return std::nullopt;
   }
 }

@@ -338,7 +338,7 @@ http::awaitable<registry_entry> ensure_image_on(request& r, const registry_entry
 /// the entry's project, rules/visibility.hpp).
 http::awaitable<std::string> make_neutron_copy(request& r, const cloudlet_endpoints& to, storage::resource_kind kind,
                                                const std::string& global_id, json fields, const bhttp::fields& headers,
-                                               const std::string& project) {
+                                               const std::string& project, bool is_copy) {
   auto singular = std::string(storage::to_string(kind));
   auto collection = singular + "s";
   auto token = new_attempt_token();
@@ -385,7 +385,7 @@ http::awaitable<std::string> make_neutron_copy(request& r, const cloudlet_endpoi
   }
   auto made_id = item.value("id", std::string{});
   if (made_id.empty()) throw copy_failed("creating the " + singular + " copy on " + to.region + " gave no id");
-  if (!co_await mark_pending(r.context, headers, to, kind, item, global_id, token, description, true))
+  if (!co_await mark_pending(r.context, headers, to, kind, item, global_id, token, description, is_copy))
     spdlog::warn("{} {} copy {} on {} could not be tagged", r.request_id, singular, made_id, to.region);
   co_return made_id;
 }

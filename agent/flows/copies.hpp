@@ -30,6 +30,17 @@ http::awaitable<storage::registry_entry> ensure_image_on(request& r, const stora
 /// Same for a network, and every subnet of it.
 http::awaitable<storage::registry_entry> ensure_network_on(request& r, const storage::registry_entry& given,
                                                            const cloudlet_endpoints& to);
+/// Makes a Neutron resource (`fields` of a `kind` item) on `to` with `headers`,
+/// marked as a copy of `global_id` (or, `is_copy` false, as its primary): its
+/// create carries a pending description, so that a create answered 5xx or not
+/// at all is found by its token; not found, the attempt is recorded as
+/// abandoned (its owner deletes what it makes later) and copy_failed is thrown.
+/// Returns the made resource's ID.
+http::awaitable<std::string> make_neutron_copy(request& r, const cloudlet_endpoints& to, storage::resource_kind kind,
+                                               const std::string& global_id, nlohmann::json fields,
+                                               const bhttp::fields& headers, const std::string& project,
+                                               bool is_copy = true);
+
 /// The ID under which `to` offers `flavor` (as this agent's cloudlet shows it):
 /// the same ID with the same shape, else `to`'s own flavor of the same name and
 /// shape, else a copy made there under the same ID and name. Clouds number

@@ -26,6 +26,7 @@
 #include "agent/flows/create_attempt.hpp"
 #include "agent/flows/federation.hpp"
 #include "agent/flows/lifecycle.hpp"
+#include "agent/flows/l3.hpp"
 #include "agent/rules/create_policy.hpp"
 #include "agent/rules/lifecycle_rule.hpp"
 #include "agent/rules/reclaim_rule.hpp"
@@ -234,7 +235,15 @@ http::awaitable<void> handle_create(request& r, std::string body) {
     boot = co_await read_boot(r, doc["server"]);
     boot->server_group = co_await read_boot_server_group(r, doc);
   }
-  auto where = co_await candidates_for(r, kind, doc, boot);
+  candidates where;
+  if (kind == resource_kind::floating_ip || kind == resource_kind::router) {
+    // Its port's cloudlet (a floating IP's) or this agent's, with external networks made that cloudlet's.
+    auto home = co_await prepare_l3_create(r, kind, doc);
+    if (!home) co_return;
+    where.cloudlets.push_back(*home);
+  } else {
+    where = co_await candidates_for(r, kind, doc, boot);
+  }
   if (where.refusal) co_return co_await send_error(r, 400, *where.refusal);
   auto entry = co_await reserve(r, kind, doc);
   in_flight_set::token running{r.context.creates_in_flight, entry.global_id};

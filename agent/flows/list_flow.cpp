@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
+#include <set>
 #include <unordered_set>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +20,10 @@
 
 #include "agent/flows/federation.hpp"
 #include "agent/flows/flavor_ids.hpp"
+#include "agent/flows/l3.hpp"
+#include "agent/rules/l3_rule.hpp"
+#include "agent/flows/l3.hpp"
+#include "agent/rules/l3_rule.hpp"
 #include "agent/flows/marker_search.hpp"
 #include "agent/flows/owner_lookup.hpp"
 #include "agent/services/registry_client.hpp"
@@ -68,7 +73,7 @@ struct item_fields {
   std::size_t in_keys = 0;
 };
 
-item_fields fields_for(const list_request& list, api::service_type service) {
+item_fields fields_for(const list_request& list, api::service_type service, const std::string& collection) {
   item_fields f;
   f.options.service = service;
   auto add = [&](const std::string& name) {
@@ -77,6 +82,9 @@ item_fields fields_for(const list_request& list, api::service_type service) {
   };
   for (const auto& key : list.keys) add(key.field);
   for (const char* name : {"id", "tenant_id", "project_id", "owner"}) add(name);
+  // An operator's external network is told by these and shown by its name's federation ID (rules/l3_rule.hpp).
+  if (collection == "networks")
+    for (const char* name : {"router:external", "name"}) add(name);
   f.in_keys = f.options.wanted.size();
   for (const char* name : {"name", "links", "flavor"}) add(name);
   if (service == api::service_type::compute) f.options.replaceable = {"OS-EXT-AZ:availability_zone", "flavor"};
@@ -272,6 +280,20 @@ http::awaitable<void> translate_items(request& r, const cloudlet_endpoints& c, c
       }
     others = other_projects_named(items, r.identity->project_id);
   }
+  // Operators' external networks are shown by their federation IDs (rules/l3_rule.hpp).
+  if (service == api::service_type::network && r.route.resource == "networks") {
+    std::size_t n = 0;
+    for (const auto& page : result.pages)
+      for (const auto& item : page->scan.items) {
+        const auto& keys = result.keys[n++];
+        auto id = keys.value("id", std::string{});
+        bool external = keys.contains("router:external") && keys["router:external"] == true;
+        if (external && !item.own && !api::global_id_owner(id))
+          r.context.aliases.learn(c.region, id, external_network_id(keys.value("name", std::string{})));
+      }
+  }
+  if (service == api::service_type::network && (r.route.resource == "floatingips" || r.route.resource == "routers"))
+    co_await external_networks_on(r, c);
   out.to_global = co_await ids_to_global_scanned(r, c.region, service, markers, references, uuids, others);
   for (const auto& [local, global] : out.to_global) out.ids.emplace(local, global);
   out.from_root = root_url(endpoint_of(c, service));
@@ -518,6 +540,24 @@ http::awaitable<list_answers> gather_pages(request& r, std::vector<cloud_read>& 
   co_return out;
 }
 
+/// Same-named operators' external networks are one network: shown once, from
+/// the first cloudlet holding one (their items carry one federation ID by now).
+void show_external_networks_once(std::vector<translated_cloud>& clouds) {
+  std::set<std::string> seen;
+  for (auto& cloud : clouds) {
+    std::vector<json> items;
+    std::vector<item_source> sources;
+    for (std::size_t i = 0; i < cloud.page.items.size(); ++i) {
+      auto id = cloud.page.items[i].value("id", std::string{});
+      if (is_external_network_id(id) && !seen.insert(id).second) continue;
+      items.push_back(std::move(cloud.page.items[i]));
+      sources.push_back(cloud.sources[i]);
+    }
+    cloud.page.items = std::move(items);
+    cloud.sources = std::move(sources);
+  }
+}
+
 /// Each cloudlet is one availability zone, named by its region.
 std::string zone_list_body(const std::vector<cloudlet_endpoints>& cloudlets,
                            const std::vector<std::shared_ptr<zone_answer>>& answers,
@@ -547,7 +587,7 @@ http::awaitable<void> handle_list(request& r) {
   }
   const json* after_item = after ? &after->item : nullptr;
   auto plan = plan_cloud_read(list.limit, list.keys, after_item);
-  auto fields = std::make_shared<const item_fields>(fields_for(list, r.route.service));
+  auto fields = std::make_shared<const item_fields>(fields_for(list, r.route.service, r.route.resource));
   auto reads = co_await plan_reads(r, list, plan, fields);
   auto done = co_await run_reads(r, reads);
   if (r.exchange.client_gone()) {
@@ -562,6 +602,8 @@ http::awaitable<void> handle_list(request& r) {
   }
   if (auto failure = failed_list(reads.size(), answers.clouds.size(), answers.all_timed_out))
     co_return co_await send_error(r, failure->status, failure->message);
+  if (r.route.service == api::service_type::network && r.route.resource == "networks")
+    show_external_networks_once(answers.clouds);
   std::vector<api::cloudlet_page> pages;
   pages.reserve(answers.clouds.size());
   for (auto& cloud : answers.clouds) pages.push_back(std::move(cloud.page));

@@ -30,6 +30,10 @@ std::optional<marker_search> search_for_marker(resource_kind kind, const std::st
       return marker_search{api::service_type::network, "/v2.0/subnets?tags=" + tag, "subnets"};
     case resource_kind::port:
       return marker_search{api::service_type::network, "/v2.0/ports?tags=" + tag, "ports"};
+    case resource_kind::floating_ip:
+      return marker_search{api::service_type::network, "/v2.0/floatingips?tags=" + tag, "floatingips"};
+    case resource_kind::router:
+      return marker_search{api::service_type::network, "/v2.0/routers?tags=" + tag, "routers"};
     default:
       return std::nullopt;
   }

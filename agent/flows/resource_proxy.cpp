@@ -17,6 +17,7 @@
 #include "agent/flows/flavors.hpp"
 #include "agent/flows/keypairs.hpp"
 #include "agent/flows/lifecycle.hpp"
+#include "agent/flows/l3.hpp"
 #include "agent/flows/security_groups.hpp"
 #include "agent/flows/server_groups.hpp"
 #include "agent/flows/marker_search.hpp"
@@ -197,6 +198,10 @@ http::awaitable<void> handle_recorded(request& r, resource_call call, std::strin
                                             " that holds this resource is not in the catalog.");
   r.target = *cloudlet;
   if (call == resource_call::delete_everywhere) co_return co_await delete_everywhere(r, *answer.entry);
+  bool l3 = kind == storage::resource_kind::floating_ip || kind == storage::resource_kind::router;
+  bool answered = false;   // no co_await after && (GCC 12)
+  if (l3) answered = co_await handle_l3_call(r, *answer.entry, *cloudlet, body);
+  if (answered) co_return;
   // Resize, rebuild, snapshot, unshelve, tags and metadata that replace the markers (lifecycle.cpp).
   auto parsed = json::parse(body, nullptr, false);
   auto step = lifecycle_step_of(r.route, r.header().method(), parsed);
@@ -245,6 +250,7 @@ http::awaitable<void> handle_resource(request& r, const flow_choice& choice) {
     case flow::security_group_update:
       co_return co_await handle_security_group_update(r, std::move(body));
     case flow::server_groups: co_return co_await handle_server_groups(r);
+    case flow::external_network: co_return co_await handle_external_network(r);
     default: co_return co_await forward(r, choice.call, std::move(body));   // to this agent's cloudlet
   }
 }

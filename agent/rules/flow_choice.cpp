@@ -1,5 +1,6 @@
 #include "agent/rules/flow_choice.hpp"
 
+#include "agent/rules/l3_rule.hpp"
 #include "agent/rules/resource_kinds.hpp"
 #include "api/global_id.hpp"
 
@@ -82,7 +83,8 @@ bool is_federated_list(const api::route& route) {
     case api::service_type::image:
       return route.resource == "images" && route.action.empty();
     case api::service_type::network:
-      return (route.resource == "networks" || route.resource == "subnets" || route.resource == "ports") &&
+      return (route.resource == "networks" || route.resource == "subnets" || route.resource == "ports" ||
+              route.resource == "floatingips" || route.resource == "routers") &&
              route.action.empty();
     case api::service_type::compute:
       // Servers, and Glance's images through Nova's proxy.
@@ -144,6 +146,9 @@ flow_choice choose_flow(const api::route& route, verb method, bool operator_path
     choice.flow = flow::security_group_update;
   else if (is_server_group_call(route, method))
     choice.flow = flow::server_groups;
+  else if (route.service == api::service_type::network && route.resource == "networks" &&
+           is_external_network_id(route.resource_id))
+    choice.flow = flow::external_network;
   else
     choice.flow = flow::own_cloudlet;
   if (choice.flow == flow::recorded_resource || choice.flow == flow::own_cloudlet)

@@ -32,6 +32,7 @@ enum class flow {
   flavor,              // a flavor call: the union of the cloudlets' flavors, changes on every equal one
   security_group_update,       // a security group renamed here, then its copies
   server_groups,               // a server group's list, show or delete: its origin's cloudlet and its copies
+  external_network,    // an operator's external network by its federation ID (rules/l3_rule.hpp)
   own_cloudlet,        // anything else: passed through to this agent's cloudlet
 };
 

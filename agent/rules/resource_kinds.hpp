@@ -21,6 +21,8 @@ inline std::optional<storage::resource_kind> kind_of(const api::route& route) {
     if (c == "networks") return resource_kind::network;
     if (c == "subnets") return resource_kind::subnet;
     if (c == "ports") return resource_kind::port;
+    if (c == "floatingips") return resource_kind::floating_ip;
+    if (c == "routers") return resource_kind::router;
   }
   if (route.service == api::service_type::compute && c == "servers") return resource_kind::server;
   return std::nullopt;

@@ -11,6 +11,8 @@ std::optional<std::pair<api::service_type, std::string>> show_call(resource_kind
     case resource_kind::subnet: return std::pair{api::service_type::network, "/v2.0/subnets/" + local_id};
     case resource_kind::port: return std::pair{api::service_type::network, "/v2.0/ports/" + local_id};
     case resource_kind::server: return std::pair{api::service_type::compute, "/v2.1/servers/" + local_id};
+    case resource_kind::floating_ip: return std::pair{api::service_type::network, "/v2.0/floatingips/" + local_id};
+    case resource_kind::router: return std::pair{api::service_type::network, "/v2.0/routers/" + local_id};
     case resource_kind::flavor: return std::nullopt;
   }
   return std::nullopt;

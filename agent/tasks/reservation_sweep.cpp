@@ -17,7 +17,8 @@ namespace {
 
 bool is_neutron(storage::resource_kind kind) {
   return kind == storage::resource_kind::network || kind == storage::resource_kind::subnet ||
-         kind == storage::resource_kind::port;
+         kind == storage::resource_kind::port || kind == storage::resource_kind::floating_ip ||
+         kind == storage::resource_kind::router;
 }
 
 void bind_entry(storage::registry_entry& entry, const std::string& cloudlet, const std::string& local_id) {

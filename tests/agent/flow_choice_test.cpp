@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/rules/flow_choice.hpp"
+#include "agent/rules/l3_rule.hpp"
 #include "api/global_id.hpp"
 
 namespace fedstack::agent {
@@ -96,7 +97,9 @@ INSTANTIATE_TEST_SUITE_P(
     row{"HEAD", "/v2/images", own_cloudlet},
     row{"HEAD", "/v2.1/os-availability-zone", own_cloudlet},
     row{"GET", "/v2.0/security-groups", own_cloudlet},
-    row{"GET", "/v2.0/routers", own_cloudlet},
+    row{"GET", "/v2.0/routers", list},
+    row{"GET", "/v2.0/floatingips", list},
+    row{"GET", "/v2.0/floatingips/" + local, own_cloudlet},
     row{"GET", "/compute/v2.1/os-availability-zone/other", own_cloudlet},
     row{"GET", "/image/v2/schemas/images", own_cloudlet}));
 
@@ -125,7 +128,8 @@ INSTANTIATE_TEST_SUITE_P(
     row{"POST", "/compute/v2.1/servers", create, forward, json},
     // Kinds the registry does not record are the own cloudlet's.
     row{"POST", "/v2.0/security-groups", own_cloudlet, forward, json},
-    row{"POST", "/v2.0/routers", own_cloudlet, forward, json},
+    row{"POST", "/v2.0/routers", create, forward, json},
+    row{"POST", "/v2.0/floatingips", create, forward, json},
     row{"POST", "/compute/v2.1/flavors", flavor, forward, json},
     row{"POST", "/compute/v2.1/os-keypairs", own_cloudlet, forward, json}));
 
@@ -172,7 +176,12 @@ INSTANTIATE_TEST_SUITE_P(
     row{"DELETE", "/compute/v2.1/servers/" + local, own_cloudlet},
     row{"PUT", "/v2.0/networks/" + local, own_cloudlet, forward, json},
     row{"GET", "/v2.0/security-groups/" + gid, own_cloudlet},
-    row{"DELETE", "/v2.0/routers/" + gid, own_cloudlet},
+    row{"DELETE", "/v2.0/routers/" + gid, recorded_resource, delete_everywhere},
+    row{"PUT", "/v2.0/routers/" + gid + "/add_router_interface", recorded_resource, forward, json},
+    row{"PUT", "/v2.0/floatingips/" + gid, recorded_resource, forward, json},
+    // An operator's external network by its federation ID (version 5): read, never changed.
+    row{"GET", "/v2.0/networks/" + external_network_id("public"), external_network},
+    row{"DELETE", "/v2.0/networks/" + external_network_id("public"), external_network},
     row{"GET", "/compute/v2.1/flavors/" + gid, flavor},   // a federation ID names no flavor: the flavor flow answers 404,
     row{"GET", "/compute/v2.1/os-keypairs/mine", own_cloudlet},
     // What follows a boot, kept in step: keypair and security group deletes, rule changes.

@@ -1,0 +1,226 @@
+// Floating IPs and routers anywhere, and the operators' same-named external
+// networks as one (agent/flows/l3.hpp, rules/l3_rule.hpp): through the agent's
+// handler (own cloudlet: cloudlet-1) against fake clouds running the
+// simulator's Neutron, each with the operator's `public` made on it directly.
+
+#include <algorithm>
+
+#include <gtest/gtest.h>
+
+#include "agent/rules/l3_rule.hpp"
+#include "api/global_id.hpp"
+#include "tests/agent/flows/flow_harness.hpp"
+
+namespace fedstack::agent::testing {
+namespace {
+
+using json = nlohmann::json;
+using storage::resource_kind;
+
+class L3Flow : public ::testing::Test {
+protected:
+  void SetUp() override {
+    for (int n = 1; n <= 3; ++n) {
+      auto region = "cloudlet-" + std::to_string(n);
+      auto net = direct(region, bhttp::verb::post, "/v2.0/networks",
+                        {{"network", {{"name", "public"}, {"router:external", true}}}}, admin());
+      public_ids[region] = net.at("network").at("id");
+      direct(region, bhttp::verb::post, "/v2.0/subnets",
+             {{"subnet", {{"network_id", public_ids[region]}, {"cidr", "172.24." + std::to_string(3 + n) + ".0/24"},
+                          {"enable_dhcp", false}}}},
+             admin());
+    }
+  }
+
+  std::string admin() { return h.clouds().admin_token(); }
+  std::string demo() { return h.clouds().demo_token(); }
+
+  json direct(const std::string& region, bhttp::verb method, const std::string& path, const json& body,
+              const std::string& token, unsigned expected = 0) {
+    auto answer = h.clouds().direct(region, api::service_type::network, method, path, token, body);
+    if (expected) EXPECT_EQ(answer.status, expected) << path << ": " << answer.body;
+    else EXPECT_LT(answer.status, 300u) << path << ": " << answer.body;
+    return answer.body.empty() ? json() : json::parse(answer.body);
+  }
+
+  /// demo's network, subnet (10.9.n.0/24) and port on `region`, made there directly, and a router of
+  /// demo's there linking them to `region`'s public. Returns {subnet, port}.
+  std::pair<std::string, std::string> reachable_port(const std::string& region) {
+    auto net = direct(region, bhttp::verb::post, "/v2.0/networks", {{"network", {{"name", "n"}}}}, demo());
+    auto net_id = net.at("network").at("id").get<std::string>();
+    auto subnet = direct(region, bhttp::verb::post, "/v2.0/subnets",
+                         {{"subnet", {{"network_id", net_id}, {"cidr", "10.9." + region.substr(9) + ".0/24"}}}}, demo());
+    auto subnet_id = subnet.at("subnet").at("id").get<std::string>();
+    auto port = direct(region, bhttp::verb::post, "/v2.0/ports", {{"port", {{"network_id", net_id}}}}, demo());
+    auto router = direct(region, bhttp::verb::post, "/v2.0/routers",
+                         {{"router", {{"name", "r"}, {"external_gateway_info", {{"network_id", public_ids[region]}}}}}},
+                         demo());
+    direct(region, bhttp::verb::put, "/v2.0/routers/" + router.at("router").at("id").get<std::string>() +
+                                        "/add_router_interface",
+           {{"subnet_id", subnet_id}}, demo());
+    return {subnet_id, port.at("port").at("id").get<std::string>()};
+  }
+
+  json fips_on(const std::string& region) {
+    return direct(region, bhttp::verb::get, "/v2.0/floatingips", nullptr, admin()).at("floatingips");
+  }
+
+  static bool in(const json& fip, const std::string& prefix) {
+    return fip.at("floating_ip_address").get<std::string>().rfind(prefix, 0) == 0;
+  }
+
+  flow_harness h;
+  std::map<std::string, std::string> public_ids;
+  const std::string public_fid = external_network_id("public");
+};
+
+TEST_F(L3Flow, SameNamedExternalNetworksAreOneNetworkThatNoAgentChanges) {
+  auto listed = h.send(bhttp::verb::get, "/network/v2.0/networks?router:external=True");
+  ASSERT_EQ(listed.status, 200u) << listed.body;
+  auto networks = json::parse(listed.body).at("networks");
+  ASSERT_EQ(networks.size(), 1u) << networks;
+  EXPECT_EQ(networks[0].at("id"), public_fid);
+
+  auto shown = h.send(bhttp::verb::get, "/network/v2.0/networks/" + public_fid);
+  ASSERT_EQ(shown.status, 200u) << shown.body;
+  EXPECT_EQ(json::parse(shown.body).at("network").at("name"), "public");
+
+  // Not even the admin changes or deletes it through the federation.
+  EXPECT_EQ(h.send(bhttp::verb::delete_, "/network/v2.0/networks/" + public_fid, nullptr, h.admin_token()).status, 403u);
+  EXPECT_EQ(h.send(bhttp::verb::put, "/network/v2.0/networks/" + public_fid, {{"network", {{"name", "x"}}}},
+                   h.admin_token()).status, 403u);
+  for (const auto& [region, id] : public_ids)
+    EXPECT_EQ(direct(region, bhttp::verb::get, "/v2.0/networks/" + id, nullptr, admin()).at("network").at("name"),
+              "public");
+}
+
+TEST_F(L3Flow, AFloatingIpForAPortIsAllocatedOnThePortsCloudlet) {
+  auto [subnet, port] = reachable_port("cloudlet-3");
+  auto made = h.send(bhttp::verb::post, "/network/v2.0/floatingips",
+                     {{"floatingip", {{"floating_network_id", public_fid}, {"port_id", port}}}});
+  ASSERT_EQ(made.status, 201u) << made.body;
+  auto fip = json::parse(made.body).at("floatingip");
+  EXPECT_TRUE(api::global_id_owner(fip.at("id").get<std::string>()));
+  EXPECT_EQ(fip.at("floating_network_id"), public_fid);
+  EXPECT_TRUE(in(fip, "172.24.6.")) << fip;
+  EXPECT_EQ(fip.at("port_id"), port);
+  EXPECT_EQ(fips_on("cloudlet-1").size(), 0u);
+  ASSERT_EQ(fips_on("cloudlet-3").size(), 1u);
+
+  // Shown and listed once, under its global ID, by its external network's federation ID.
+  auto listed = h.send(bhttp::verb::get, "/network/v2.0/floatingips");
+  ASSERT_EQ(listed.status, 200u) << listed.body;
+  auto items = json::parse(listed.body).at("floatingips");
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].at("id"), fip.at("id"));
+  EXPECT_EQ(items[0].at("floating_network_id"), public_fid);
+
+  EXPECT_EQ(h.send(bhttp::verb::delete_, "/network/v2.0/floatingips/" + fip.at("id").get<std::string>()).status, 204u);
+  EXPECT_EQ(fips_on("cloudlet-3").size(), 0u);
+}
+
+TEST_F(L3Flow, AFreshFloatingIpMovesToThePortsCloudletUnderItsId) {
+  auto [subnet, port] = reachable_port("cloudlet-3");
+  auto made = h.send(bhttp::verb::post, "/network/v2.0/floatingips", {{"floatingip", {{"floating_network_id", public_fid}}}});
+  ASSERT_EQ(made.status, 201u) << made.body;
+  auto fip = json::parse(made.body).at("floatingip");
+  auto id = fip.at("id").get<std::string>();
+  EXPECT_TRUE(in(fip, "172.24.4.")) << fip;   // the agent's own cloudlet-1
+  ASSERT_EQ(fips_on("cloudlet-1").size(), 1u);
+
+  auto moved = h.send(bhttp::verb::put, "/network/v2.0/floatingips/" + id, {{"floatingip", {{"port_id", port}}}});
+  ASSERT_EQ(moved.status, 200u) << moved.body;
+  auto now = json::parse(moved.body).at("floatingip");
+  EXPECT_EQ(now.at("id"), id);
+  EXPECT_TRUE(in(now, "172.24.6.")) << now;
+  EXPECT_EQ(now.at("port_id"), port);
+  EXPECT_EQ(now.at("floating_network_id"), public_fid);
+  EXPECT_EQ(fips_on("cloudlet-1").size(), 0u) << "the unused address on cloudlet-1 was not released";
+  auto there = fips_on("cloudlet-3");
+  ASSERT_EQ(there.size(), 1u);
+  auto tags = there[0].at("tags");
+  EXPECT_NE(std::find(tags.begin(), tags.end(), std::string(fip_used_tag)), tags.end()) << tags;
+  auto entry = h.registry().entry(id);
+  ASSERT_TRUE(entry);
+  ASSERT_EQ(entry->copies.size(), 1u);
+  EXPECT_EQ(entry->copies[0].cloudlet, "cloudlet-3");
+  EXPECT_EQ(h.send(bhttp::verb::get, "/network/v2.0/floatingips/" + id).status, 200u);
+}
+
+TEST_F(L3Flow, AnAddressOnceAssociatedIsNeverMoved) {
+  auto [subnet1, port1] = reachable_port("cloudlet-1");
+  auto [subnet3, port3] = reachable_port("cloudlet-3");
+  auto made = h.send(bhttp::verb::post, "/network/v2.0/floatingips",
+                     {{"floatingip", {{"floating_network_id", public_fid}, {"port_id", port1}}}});
+  ASSERT_EQ(made.status, 201u) << made.body;
+  auto id = json::parse(made.body).at("floatingip").at("id").get<std::string>();
+  // Associated through the agent (marked), then freed.
+  ASSERT_EQ(h.send(bhttp::verb::put, "/network/v2.0/floatingips/" + id, {{"floatingip", {{"port_id", nullptr}}}}).status,
+            200u);
+  ASSERT_EQ(h.send(bhttp::verb::put, "/network/v2.0/floatingips/" + id, {{"floatingip", {{"port_id", port1}}}}).status,
+            200u);
+  ASSERT_EQ(h.send(bhttp::verb::put, "/network/v2.0/floatingips/" + id, {{"floatingip", {{"port_id", nullptr}}}}).status,
+            200u);
+  auto refused = h.send(bhttp::verb::put, "/network/v2.0/floatingips/" + id, {{"floatingip", {{"port_id", port3}}}});
+  EXPECT_EQ(refused.status, 409u) << refused.body;
+  EXPECT_NE(refused.body.find("associated before"), std::string::npos) << refused.body;
+  ASSERT_EQ(fips_on("cloudlet-1").size(), 1u);
+  EXPECT_TRUE(in(fips_on("cloudlet-1")[0], "172.24.4."));
+  EXPECT_EQ(fips_on("cloudlet-3").size(), 0u);
+}
+
+TEST_F(L3Flow, ARouterFollowsItsSubnetToEveryCloudletHoldingIt) {
+  // demo's subnet with its primary on cloudlet-1 and a copy on cloudlet-3, as a boot there leaves it.
+  std::map<std::string, std::string> subnets;
+  for (std::string region : {"cloudlet-1", "cloudlet-3"}) {
+    auto net = direct(region, bhttp::verb::post, "/v2.0/networks", {{"network", {{"name", "n"}}}}, demo());
+    auto subnet = direct(region, bhttp::verb::post, "/v2.0/subnets",
+                         {{"subnet", {{"network_id", net.at("network").at("id")}, {"cidr", "10.7.0.0/24"}}}}, demo());
+    subnets[region] = subnet.at("subnet").at("id");
+  }
+  auto subnet = h.record(resource_kind::subnet, h.clouds().demo_project_id(),
+                         {{"cloudlet-1", subnets["cloudlet-1"]}, {"cloudlet-3", subnets["cloudlet-3"]}}, "s");
+
+  auto made = h.send(bhttp::verb::post, "/network/v2.0/routers",
+                     {{"router", {{"name", "fr"}, {"external_gateway_info", {{"network_id", public_fid}}}}}});
+  ASSERT_EQ(made.status, 201u) << made.body;
+  auto router = json::parse(made.body).at("router");
+  auto id = router.at("id").get<std::string>();
+  EXPECT_EQ(router.at("external_gateway_info").at("network_id"), public_fid);
+
+  auto added = h.send(bhttp::verb::put, "/network/v2.0/routers/" + id + "/add_router_interface",
+                      {{"subnet_id", subnet.global_id}});
+  ASSERT_EQ(added.status, 200u) << added.body;
+  EXPECT_EQ(json::parse(added.body).at("subnet_id"), subnet.global_id);
+  auto copies = direct("cloudlet-3", bhttp::verb::get, "/v2.0/routers", nullptr, admin()).at("routers");
+  ASSERT_EQ(copies.size(), 1u);
+  auto tags = copies[0].at("tags");
+  EXPECT_NE(std::find(tags.begin(), tags.end(), "fedstack_copy_of=" + id), tags.end()) << tags;
+  EXPECT_EQ(copies[0].at("external_gateway_info").at("network_id"), public_ids["cloudlet-3"]);
+  EXPECT_EQ(direct("cloudlet-2", bhttp::verb::get, "/v2.0/routers", nullptr, admin()).at("routers").size(), 0u);
+  for (std::string region : {"cloudlet-1", "cloudlet-3"}) {
+    auto ports = direct(region, bhttp::verb::get, "/v2.0/ports?device_owner=network:router_interface", nullptr, admin());
+    EXPECT_EQ(ports.at("ports").size(), 1u) << region;
+  }
+  // Listed once, the copy hidden.
+  auto listed = json::parse(h.send(bhttp::verb::get, "/network/v2.0/routers").body).at("routers");
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].at("id"), id);
+
+  auto removed = h.send(bhttp::verb::put, "/network/v2.0/routers/" + id + "/remove_router_interface",
+                        {{"subnet_id", subnet.global_id}});
+  ASSERT_EQ(removed.status, 200u) << removed.body;
+  for (std::string region : {"cloudlet-1", "cloudlet-3"}) {
+    auto ports = direct(region, bhttp::verb::get, "/v2.0/ports?device_owner=network:router_interface", nullptr, admin());
+    EXPECT_EQ(ports.at("ports").size(), 0u) << region;
+  }
+  EXPECT_EQ(h.send(bhttp::verb::delete_, "/network/v2.0/routers/" + id).status, 204u);
+  for (std::string region : {"cloudlet-1", "cloudlet-3"})
+    EXPECT_EQ(direct(region, bhttp::verb::get, "/v2.0/routers", nullptr, admin()).at("routers").size(), 0u) << region;
+  for (const auto& [region, pid] : public_ids)
+    EXPECT_EQ(direct(region, bhttp::verb::get, "/v2.0/networks/" + pid, nullptr, admin()).at("network").at("name"),
+              "public");
+}
+
+} // namespace
+} // namespace fedstack::agent::testing
