@@ -173,10 +173,14 @@ void append_utf8(std::string& out, unsigned cp) {
 /// The marker fields an object holds, each the last such member (a parser keeps the last).
 struct marker_fields {
   std::optional<std::string_view> gid, copy_of, attempt;   // views into the page or list_scan::decoded
+  // Glance: a snapshot or shelve image names its server, and a recorded snapshot names it too.
+  std::optional<std::string_view> snapshot_of, instance_uuid;
   void clear() {
     gid.reset();
     copy_of.reset();
     attempt.reset();
+    snapshot_of.reset();
+    instance_uuid.reset();
   }
 };
 
@@ -193,6 +197,14 @@ std::optional<marker> marker_of(const marker_fields& f) {
   return std::nullopt;
 }
 
+/// api/global_id.cpp's read_marker for a Glance image: a snapshot or shelve
+/// image inherits the markers of the image its server booted from; they are
+/// its own only when it names that server as the snapshot it is.
+std::optional<marker> image_marker_of(const marker_fields& f) {
+  if (f.instance_uuid && f.snapshot_of != f.instance_uuid) return std::nullopt;
+  return marker_of(f);
+}
+
 // What a member's name means to the scan.
 enum role : unsigned {
   role_id = 1u << 0,
@@ -202,6 +214,7 @@ enum role : unsigned {
   role_description = 1u << 4,  // network: may be a pending marker
   role_network_ref = 1u << 5,  // network_id, subnet_id
   role_image = 1u << 6,        // compute: a server's image
+  role_instance = 1u << 7,     // image: instance_uuid, the server a snapshot or shelve image was taken of
 };
 
 struct frame {
@@ -363,13 +376,15 @@ class page_walker {
     if (in_items_ == 0 || !options_) return;
     auto service = options_->service;
     if (key == "id") f.roles |= role_id;
-    if (key == gid_key || key == copy_of_key || key == attempt_key) {
+    if (key == gid_key || key == copy_of_key || key == attempt_key ||
+        (service == service_type::image && key == snapshot_of_key)) {
       f.roles |= role_marker_key;
       if (f.strip_markers && suppress_ == 0) {
         f.removing = true;
         suppress_ = depth_;
       }
     }
+    if (service == service_type::image && key == "instance_uuid") f.roles |= role_instance;
     if (service == service_type::compute) {
       if (key == "metadata") f.roles |= role_metadata;
       if (key == "image") f.roles |= role_image;
@@ -509,11 +524,13 @@ class page_walker {
     if (!f.is_object) return;
     if (f.roles & role_id) f.id.reset();
     if (f.roles & role_marker_key) own_field(f).reset();
+    if (f.roles & role_instance) f.own.instance_uuid.reset();
   }
 
   std::optional<std::string_view>& own_field(frame& f) {
     if (f.key == gid_key) return f.own.gid;
     if (f.key == copy_of_key) return f.own.copy_of;
+    if (f.key == snapshot_of_key) return f.own.snapshot_of;
     return f.own.attempt;
   }
 
@@ -529,6 +546,7 @@ class page_walker {
     if (f.is_object) {
       if (f.roles & role_id) f.id = text;
       if (f.roles & role_marker_key) own_field(f) = text;
+      if (f.roles & role_instance) f.own.instance_uuid = text;
       if (suppress_ != 0) return;
       if ((f.roles & role_description) && pending_token(text)) {
         scan_edit e;
@@ -604,7 +622,7 @@ class page_walker {
     bool was_item = f.item, was_collection = f.collection, object = f.is_object;
     if (recorded && object) {
       auto service = options_->service;
-      if (service == service_type::image) own = marker_of(f.own);
+      if (service == service_type::image) own = image_marker_of(f.own);
       if (service == service_type::compute) own = marker_of(f.held);
       if (service == service_type::network) own = f.from_tags;
       if (f.id) {
@@ -632,6 +650,7 @@ class page_walker {
       out_->references.push_back({service_type::image, "/v2/images/", std::string(id)});
     if (parent.roles & role_id) parent.id.reset();
     if (parent.roles & role_marker_key) own_field(parent).reset();
+    if (parent.roles & role_instance) parent.own.instance_uuid.reset();
     return true;
   }
 

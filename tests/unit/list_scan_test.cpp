@@ -114,6 +114,13 @@ std::string generated_page(std::mt19937& rng, const std::string& collection, api
       if (mark) item[mark == 2 ? "fedstack_copy_of" : "fedstack_gid"] = marked;
       if (pick(2)) item["fedstack_attempt"] = token;
       if (pick(3) == 0) item["nested"]["fedstack_gid"] = gid2;
+      // A snapshot or shelve image: its inherited marker is its own only when it names its server.
+      if (pick(3) == 0) {
+        auto server = uuid();
+        item["instance_uuid"] = pick(4) ? json(server) : json(nullptr);
+        int own = pick(3);   // 0: absent, 1: this server, 2: another
+        if (own) item["fedstack_snapshot_of"] = own == 1 ? server : uuid();
+      }
     } else if (service == api::service_type::compute) {
       item["metadata"] = {{"user", "kept"}};
       if (mark) item["metadata"][mark == 2 ? "fedstack_copy_of" : "fedstack_gid"] = marked;
