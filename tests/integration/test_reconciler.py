@@ -143,23 +143,31 @@ class Reconciler(unittest.TestCase):
         self.assertEqual(self.on_cloud(self.cloud["image_url"], "/v2/images?name=demo-image")[1]["images"], [])
         self.assertEqual(self.call("DELETE", "/v2.0/networks/" + network["id"], tok=self.demo)[0], 204)
 
-    def test_min_count_above_one_is_refused_and_nothing_is_made(self):
+    def test_every_server_of_a_min_count_boot_is_recorded_and_nothing_is_left_unexplained(self):
         flavor = flavor_id(self.agent["url"], self.admin)
         image = self.bootable_image("boot-me")
-        for counts in ({"min_count": 3}, {"max_count": 3}, {"min_count": "2", "max_count": 2}):
+        # Answers that name no server, or counts that are no number: refused before anything is made.
+        for counts in ({"min_count": 2, "return_reservation_id": True}, {"min_count": [2]}):
             status, answer = self.call("POST", "/compute/v2.1/servers", {"server": {
-                "name": "many", "imageRef": image["id"], "flavorRef": flavor, **counts}})
+                "name": "refused", "imageRef": image["id"], "flavorRef": flavor, **counts}})
             self.assertEqual(status, 400, (counts, answer))
             self.assertIn("badRequest", answer)
-            self.assertIn("one at a time", answer["badRequest"]["message"])
+        status, answer = self.call("POST", "/compute/v2.1/servers", {"server": {
+            "name": "many", "imageRef": image["id"], "flavorRef": flavor, "min_count": 3}})
+        self.assertEqual(status, 202, answer)
         status, servers = self.on_cloud(self.cloud["compute_url"], "/servers/detail?all_tenants=1")
         self.assertEqual(status, 200)
-        self.assertEqual([s for s in servers["servers"] if s["name"] == "many"], [])
-        # min_count 1 is one server, as without it.
-        status, answer = self.call("POST", "/compute/v2.1/servers", {"server": {
-            "name": "one", "imageRef": image["id"], "flavorRef": flavor, "min_count": 1}})
-        self.assertEqual(status, 202, answer)
-        self.assertEqual(self.call("DELETE", "/compute/v2.1/servers/" + answer["server"]["id"])[0], 204)
+        self.assertEqual([s for s in servers["servers"] if s["name"] == "refused"], [])
+        made = [s for s in servers["servers"] if s["name"].startswith("many")]
+        self.assertEqual(len(made), 3, made)
+        # Each carries its own global ID, and each is answered through the agent under it.
+        gids = {s["metadata"].get("fedstack_gid") for s in made}
+        self.assertEqual(len(gids), 3, made)
+        self.assertIn(answer["server"]["id"], gids)
+        for gid in gids:
+            status, shown = self.call("GET", "/compute/v2.1/servers/" + gid)
+            self.assertEqual(status, 200, shown)
+            self.assertEqual(self.call("DELETE", "/compute/v2.1/servers/" + gid)[0], 204)
         self.assertEqual(self.call("DELETE", "/v2/images/" + image["id"])[0], 204)
 
     def test_a_create_whose_answer_was_lost_is_bound_not_made_twice(self):
