@@ -114,7 +114,8 @@ xenapi_apis = true
 # The fake driver uploads no snapshot data.
 snapshot = false
 shelve = false
-resize = true
+# One compute host per cloudlet and Nova's allow_resize_to_same_host off: resizes fail directly.
+resize = false
 cold_migration = false
 live_migration = false
 console_output = true
