@@ -1,4 +1,5 @@
 #include "agent/flows/security_groups.hpp"
+#include "agent/rules/json_text.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -19,10 +20,7 @@ json parse_object(const http::response& answer) {
   return doc.is_object() ? doc : json::object();
 }
 
-std::string text(const json& item, const char* key) {
-  auto it = item.find(key);
-  return it != item.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
+using json_fields::text;
 
 std::string project_of(const json& group) {
   auto owner = text(group, "project_id");

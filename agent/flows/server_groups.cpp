@@ -1,4 +1,5 @@
 #include "agent/flows/server_groups.hpp"
+#include "agent/rules/json_text.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -15,10 +16,7 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string text(const json& item, const char* key) {
-  auto it = item.find(key);
-  return it != item.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
+using json_fields::text;
 
 json parse_object(const std::string& body) {
   auto doc = json::parse(body, nullptr, false);

@@ -1,4 +1,5 @@
 #include "agent/rules/flavor_rule.hpp"
+#include "agent/rules/json_text.hpp"
 
 #include <algorithm>
 #include <map>
@@ -16,10 +17,7 @@ std::int64_t number(const json& flavor, const char* key) {
   return it != flavor.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
 }
 
-std::string text(const json& item, const char* key) {
-  auto it = item.find(key);
-  return it != item.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
+using json_fields::text;
 
 /// The item's value for a sort key Nova accepts (its DB column names), as JSON.
 std::optional<json> sort_value(const json& item, const std::string& key) {

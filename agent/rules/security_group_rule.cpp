@@ -1,4 +1,5 @@
 #include "agent/rules/security_group_rule.hpp"
+#include "agent/rules/json_text.hpp"
 
 #include <algorithm>
 #include <functional>
@@ -12,10 +13,7 @@ namespace {
 
 constexpr std::string_view copy_prefix = "fedstack_sg_copy_of=";
 
-std::string text(const json& item, const char* key) {
-  auto it = item.find(key);
-  return it != item.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
+using json_fields::text;
 
 /// A rule's shape, or nullopt when its remote is another group that `remote_as`
 /// does not name (the remote group as the copy's cloudlet knows it).

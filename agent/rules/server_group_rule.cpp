@@ -1,4 +1,5 @@
 #include "agent/rules/server_group_rule.hpp"
+#include "agent/rules/json_text.hpp"
 
 #include <algorithm>
 
@@ -7,10 +8,7 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string text(const json& item, const char* key) {
-  auto it = item.find(key);
-  return it != item.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
+using json_fields::text;
 
 /// The hints object of a boot body, under either of Nova's keys.
 json* hints_of(json& body) {
