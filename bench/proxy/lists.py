@@ -2,8 +2,10 @@
 """The translated list through two agent builds beside nginx, in one run:
 requests/s, p50/p99 and CPU µs per list for GET /v2/images (limit 20 and
 1000), Nova /v2.1/servers/detail and Neutron /v2.0/ports (limit 20 and 1000),
-at 1, 16, 64 and 256 connections. The items are made through the agent first
-(so they carry the federation's markers, as federated items do).
+at 1, 16, 64 and 256 connections. The items are made through a third agent first
+(so they carry the federation's markers, as federated items do). Every list is
+answered from recorded bytes by a replaying upstream (replay.py), for nginx and
+the agents alike: the simulated cloud is not what is measured.
 
     bench/proxy/lists.py BEFORE_BIN AFTER_BIN OUTFILE [--seconds S] [--items N] [--lists ...]
     bench/proxy/lists.py --table OUTFILE...     (the markdown tables of earlier runs)
@@ -27,13 +29,15 @@ import harness  # noqa: E402
 from harness import Federation, http, token, flavor_id  # noqa: E402
 from figures import cpu_seconds  # noqa: E402
 from overhead import Nginx, wrk  # noqa: E402
+from replay import Replay  # noqa: E402
 
 
-def start(fed, binary, name):
+def start(fed, binary, name, keystone_url):
     saved = harness.FEDSTACK
     harness.FEDSTACK = binary
     try:
-        return fed.start_agent("cloudlet-1", name, ("--log-level", "warn", "--io-threads", "1"))
+        return fed.start_agent("cloudlet-1", name, ("--log-level", "warn", "--io-threads", "1"),
+                               keystone_url=keystone_url)
     finally:
         harness.FEDSTACK = saved
 
@@ -65,6 +69,29 @@ def seed(url, tok, n):
         assert s == 202, b
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(one, range(n)))
+
+
+def record(front, urls, tok, kind, list_path):
+    """Each target's list once, live: the GETs of the list the front saw (the agents'
+    pages and nginx's) are recorded, and from then on answered from the files.
+    Then each target once more, from the files: it must give the same answer.
+    Returns each target's (bytes, items)."""
+    seen = len(front.calls())
+    live = {}
+    for t, u in urls.items():
+        s, _, b = http("GET", u, headers={"X-Auth-Token": tok})
+        assert s == 200, (t, u, s, b[:200])
+        live[t] = json.loads(b)
+    for method, url in dict.fromkeys(front.calls()[seen:]):
+        if method == "GET" and url.split("://", 1)[1].split("/", 1)[1].split("?")[0] == list_path.lstrip("/"):
+            front.record(url, tok)
+    sizes = {}
+    for t, u in urls.items():
+        s, _, b = http("GET", u, headers={"X-Auth-Token": tok})
+        assert s == 200, (t, u, s, b[:200])
+        assert json.loads(b) == live[t], (t, "the replayed answer differs from the live one")
+        sizes[t] = (len(b), len(json.loads(b)[kind]))
+    return sizes
 
 
 def table(rows):
@@ -108,14 +135,22 @@ def main():
         "--hypervisors", "4", "--hypervisor-vcpus", "1000", "--hypervisor-ram-mb", "1000000",
         "--hypervisor-disk-gb", "10000"))
     work = tempfile.mkdtemp(prefix="fedstack-bench-lists-")
+    os.chmod(work, 0o755)
     nginx = None
+    front = None
     rows = []
     try:
-        agents = {"before": start(fed, os.path.abspath(a.before), "before"),
-                  "after": start(fed, os.path.abspath(a.after), "after")}
+        # Agents and nginx alike call the replaying front (bench/proxy/replay.py): live
+        # while the items are made, then answering each list from the recorded bytes.
+        front = Replay(os.path.join(work, "front"), fed.endpoints)
+        agents = {"before": start(fed, os.path.abspath(a.before), "before", front.keystone_url),
+                  "after": start(fed, os.path.abspath(a.after), "after", front.keystone_url)}
+        # The items are made through a third agent: the one that made them owns their
+        # records and sweeps them in the background, which neither measured agent should.
+        seeder = start(fed, os.path.abspath(a.after), "seeder", front.keystone_url)
         tok, _ = token(agents["after"]["url"])
-        seed(agents["after"]["url"], tok, a.items)
-        c0 = fed.endpoints["cloudlets"][0]
+        seed(seeder["url"], tok, a.items)
+        c0 = front.endpoints["cloudlets"][0]
         roots = {"images": ("image", c0["image_url"].rstrip("/"), "/v2/images?limit={n}"),
                  "servers": ("compute", c0["compute_url"].rstrip("/"), "/servers/detail?limit={n}"),
                  "ports": ("network", c0["network_url"].rstrip("/"), "/v2.0/ports?limit={n}")}
@@ -134,11 +169,7 @@ def main():
                 urls[name] = agent["url"] + "/" + prefix + (path if kind != "servers" else "/v2.1" + path)
             if kind == "servers":
                 urls["nginx"] = nginxes[kind].url + base_path + path
-            sizes = {}
-            for t, u in urls.items():
-                s, _, b = http("GET", u, headers={"X-Auth-Token": tok})
-                assert s == 200, (t, u, s, b[:200])
-                sizes[t] = (len(b), len(json.loads(b)[kind]))
+            sizes = record(front, urls, tok, kind, base_path + path.split("?")[0])
             for c in [int(x) for x in a.connections.split(",")]:
                 for t, u in urls.items():
                     pids = nginxes[kind].worker_pids() if t == "nginx" else [agents[t]["process"].proc.pid]
@@ -154,6 +185,8 @@ def main():
     finally:
         for n in nginx or []:
             n.stop()
+        if front:
+            front.stop()
         fed.close()
         shutil.rmtree(work, ignore_errors=True)
         with open(a.out, "w") as f:
