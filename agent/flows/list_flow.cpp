@@ -301,8 +301,9 @@ http::awaitable<void> translate_items(request& r, const cloudlet_endpoints& c, c
   auto lookup = lookup_in(out.to_global);
   bool compute = service == api::service_type::compute;
   out.zone = json(c.region).dump();
-  // Nova's servers from another cloudlet: their flavors as this cloudlet knows them.
-  std::vector<json> flavors;
+  // Nova's servers from another cloudlet: their flavors as this cloudlet knows them
+  // (parsed only then: the agent's own cloudlet's flavors are shown as they are).
+  bool foreign_flavors = compute && r.route.resource == "servers" && c.region != r.context.cloudlet.region;
   json servers = json::array();
   std::size_t k = 0;
   for (const auto& page : result.pages) {
@@ -313,8 +314,8 @@ http::awaitable<void> translate_items(request& r, const cloudlet_endpoints& c, c
       api::rewrite_json_uuids(keys, lookup);
       api::rewrite_json_urls(keys, out.from_root, out.to_root);
       item_source source{page.get(), &item, {nullptr, nullptr}};
-      if (compute) {
-        if (keys.contains("OS-EXT-AZ:availability_zone")) keys["OS-EXT-AZ:availability_zone"] = c.region;
+      if (compute && keys.contains("OS-EXT-AZ:availability_zone")) keys["OS-EXT-AZ:availability_zone"] = c.region;
+      if (foreign_flavors) {
         json server = json::object();
         for (auto m = item.members_begin; m < item.members_end; ++m)
           if (fields.options.wanted[page->scan.members[m].slot] == "flavor") {
@@ -329,7 +330,7 @@ http::awaitable<void> translate_items(request& r, const cloudlet_endpoints& c, c
       out.sources.push_back(source);
     }
   }
-  if (compute && r.route.resource == "servers" && c.region != r.context.cloudlet.region) {
+  if (foreign_flavors) {
     json doc = json::object();
     doc["servers"] = servers;
     co_await show_own_flavor_ids(r, c, doc);

@@ -349,6 +349,17 @@ TEST_F(FlavorFlow, AServerElsewhereShowsTheIdTheFlavorListShows) {
   auto shown = h.send(bhttp::verb::get, "/compute/v2.1/servers/" + server_id);
   ASSERT_EQ(shown.status, 200u) << shown.body;
   EXPECT_EQ(json::parse(shown.body).at("server").at("flavor").at("id"), on_2) << shown.body;
+  // The merged server list too (its flavors are parsed only for servers elsewhere).
+  auto servers = h.send(bhttp::verb::get, "/compute/v2.1/servers/detail");
+  ASSERT_EQ(servers.status, 200u) << servers.body;
+  std::size_t found = 0;
+  auto detail = json::parse(servers.body);
+  for (const auto& s : detail.at("servers"))
+    if (s.at("id") == server_id) {
+      EXPECT_EQ(s.at("flavor").at("id"), on_2) << servers.body;
+      ++found;
+    }
+  EXPECT_EQ(found, 1u) << servers.body;
   auto listed = json::parse(list().body);
   std::size_t shows = 0;
   for (const auto& f : listed.at("flavors"))
