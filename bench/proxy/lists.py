@@ -95,7 +95,8 @@ def record(front, urls, tok, kind, list_path):
 
 
 def table(rows):
-    """Markdown: per list and connection count, nginx's figures and each agent's ratios to them."""
+    """Markdown: per list and connection count, nginx's figures and each agent's ratios to them
+    ("none": no list finished within the cell's seconds)."""
     out = []
     for spec in dict.fromkeys(r["list"] for r in rows):
         mine = [r for r in rows if r["list"] == spec]
@@ -109,8 +110,11 @@ def table(rows):
             cells = [str(c), f"{n['rps']:.0f}", f"{n['p99_ms']:.2f}", f"{n['cpu_us']:.0f}"]
             for t in ("before", "after"):
                 a = by[t]
+                if a["rps"] == 0:   # no list finished within the cell: no latency, no CPU per list
+                    cells += ["0", "none", "none"]
+                    continue
                 cells += [f"{a['rps'] / n['rps']:.2f}", f"{a['p99_ms'] / n['p99_ms']:.2f}", f"{a['cpu_us'] / n['cpu_us']:.1f}"]
-            cells.append(f"{by['after']['cpu_us']:.0f}")
+            cells.append(f"{by['after']['cpu_us']:.0f}" if by["after"]["rps"] else "none")
             out.append("| " + " | ".join(cells) + " |")
     return "\n".join(out)
 
