@@ -132,11 +132,5 @@ http {{
             return [(m, f"http://127.0.0.1:{port}{uri}") for m, port, uri in
                     (line.split(" ", 2) for line in f.read().splitlines())]
 
-    def worker_pids(self):
-        import subprocess
-        out = subprocess.run(["pgrep", "-P", str(self.process.proc.pid)], capture_output=True,
-                             text=True).stdout.split()
-        return [int(p) for p in out]
-
     def stop(self):
         self.process.stop()
