@@ -3,7 +3,7 @@ that answers recorded GETs from files, at nginx's cost, and passes everything
 else to the sim.
 
     front = Replay(directory, sim_endpoints)   # live: every call goes to the sim
-    front.keystone_url, front.endpoint(...)     # what agents and nginx are given
+    front.keystone_url, front.endpoints         # what agents and nginx are given
     front.record(urls, token)                   # the sim's answers, kept as files
     ... later GETs of those URLs (path and query) come from the files.
 
