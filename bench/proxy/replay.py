@@ -4,12 +4,12 @@ else to the sim.
 
     front = Replay(directory, sim_endpoints)   # live: every call goes to the sim
     front.keystone_url, front.endpoints         # what agents and nginx are given
-    front.record(urls, token)                   # the sim's answers, kept as files
+    front.record(url, token)                    # the answer to GET url, kept as a file
     ... later GETs of those URLs (path and query) come from the files.
 
 One nginx (one worker) listens once per sim service (Keystone, and each
 cloudlet's Glance, Neutron, Nova). It rewrites the sim's addresses to its own
-in every answer (sub_filter, proxy_redirect), so the catalog an agent reads
+in every answer from the sim (sub_filter, proxy_redirect), so the catalog an agent reads
 from Keystone names the front, and the agent calls the front. A GET whose
 path and query have a file under the service's directory (`<path>@<query>`)
 is answered from it; the answer's bytes are what the sim gave (through the
