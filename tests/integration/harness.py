@@ -25,6 +25,8 @@ import urllib.request
 FEDSTACK = os.environ.get("FEDSTACK_BIN") or os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "fedstack")
 CERTS_SCRIPT = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "fedstack-certs.sh")
+# The CLI's sitecustomize: `--wait` polls every 0.2 s, not every 5 s (cli_site/sitecustomize.py).
+CLI_SITE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cli_site")
 
 _ca_dir = None
 _cert_names = itertools.count(1)
@@ -189,6 +191,8 @@ class Federation:
 
 def openstack(env, *args, check=True):
     """Runs the real openstack CLI; returns parsed JSON for `-f json` calls, else stdout."""
+    env = dict(os.environ if env is None else env)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (CLI_SITE, env.get("PYTHONPATH")) if p)
     result = subprocess.run(["openstack", *args], env=env, capture_output=True, text=True,
                             timeout=120)
     if check and result.returncode != 0:
@@ -204,6 +208,20 @@ def capacity_reports(node):
     result = subprocess.run([FEDSTACK, "capacity", "--node", node, "--json", "--timeout-ms", "2000"],
                             capture_output=True, text=True, timeout=30)
     return json.loads(result.stdout)["reports"] if result.returncode == 0 else []
+
+
+def wait_for_capacity(agents, regions, timeout=60, pause=0.25):
+    """Returns once each of `agents` (Federation.agents entries) holds a capacity report of
+    every cloudlet in `regions` at the same moment (the scheduler decides from what gossip
+    brought). CYCLON swaps neighbours in and out, so a view is complete only now and then:
+    each agent is read until it is, `pause` s apart (each read is a process that costs CPU
+    the agents need). Raises AssertionError after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    for agent in agents:
+        while not set(regions) <= {r["region"] for r in capacity_reports(agent["node"])}:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{agent['node']} never saw the capacity of every one of {sorted(regions)}")
+            time.sleep(pause)
 
 
 def http(method, url, body=None, headers=None, raw=None, timeout=30):
@@ -247,3 +265,27 @@ def members(node, extra=()):
     if result.returncode != 0:
         return None
     return json.loads(result.stdout)
+
+
+def make_project_member(keystone_or_agent_url, admin_token, name):
+    """A project `name` with a user `name` (password `name`) holding its `member` role, made over
+    plain HTTP (what `project create`, `user create --project` and `role add` do, without
+    three CLI processes). Returns the project's ID."""
+    base = keystone_or_agent_url.rstrip("/")
+    if not base.endswith("/v3"):
+        base += "/v3"
+    headers = {"X-Auth-Token": admin_token}
+    status, _, body = http("POST", base + "/projects", {"project": {"name": name, "domain_id": "default"}},
+                           headers=headers)
+    assert status == 201, (status, body)
+    project = json.loads(body)["project"]["id"]
+    status, _, body = http("POST", base + "/users", {"user": {
+        "name": name, "password": name, "domain_id": "default", "default_project_id": project}}, headers=headers)
+    assert status == 201, (status, body)
+    user = json.loads(body)["user"]["id"]
+    status, _, body = http("GET", base + "/roles?name=member", headers=headers)
+    assert status == 200, (status, body)
+    role = json.loads(body)["roles"][0]["id"]
+    status, _, body = http("PUT", f"{base}/projects/{project}/users/{user}/roles/{role}", headers=headers)
+    assert status == 204, (status, body)
+    return project

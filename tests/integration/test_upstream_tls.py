@@ -13,7 +13,7 @@ import unittest
 import uuid
 
 from front import Front, make_ca, make_cert
-from harness import FEDSTACK, Federation, capacity_reports, http, node_tls_args, openstack, token
+from harness import FEDSTACK, Federation, http, node_tls_args, openstack, token, wait_for_capacity
 
 
 class TlsClouds(unittest.TestCase):
@@ -154,10 +154,7 @@ class TlsFederation(unittest.TestCase):
                     f"cloudlet-{i}", f"agent-{i}",
                     ("--cloud-ca-file", ca[0], "--capacity-period-ms", "200", "--shuffle-period-ms", "300",
                      *join), keystone_url=keystone.url + "/v3"))
-            deadline = time.monotonic() + 60
-            for agent in fed.agents:   # the scheduler decides from what gossip brought
-                while len({r["region"] for r in capacity_reports(agent["node"])}) < 2:
-                    self.assertLess(time.monotonic(), deadline, "capacity never spread")
+            wait_for_capacity(fed.agents, ["cloudlet-1", "cloudlet-2"])   # the scheduler decides from gossip
             env = fed.env(agent=0)
             path = os.path.join(fed.dir, "boot.bin")
             with open(path, "wb") as f:
