@@ -3,7 +3,7 @@
 
   tests/conformance/capture_cinder.py [--region RegionOne] [--out tests/conformance/captures/cinder]
 
-Needs the lab with Cinder (lab_cinder.sh). Each call goes to a file NN-name.txt: the request line,
+Needs the lab with Cinder (lab_cinder.sh, which also runs cinder-backup). Each call goes to a file NN-name.txt: the request line,
 the request headers that matter and body, then the response status, headers and body (JSON pretty
 printed). Tokens are not written. Everything made is named cap-<run>-... and deleted at the end.
 """
@@ -149,12 +149,19 @@ def main():
         r = c.call("volume-create-from-snapshot", "POST", "/volumes",
                    {"volume": {"snapshot_id": s1, "name": f"{tag}-fromsnap"}})
         made_vol.insert(0, r.json()["volume"]["id"])
-        r = c.call("backup-create-no-service", "POST", "/backups", {"backup": {"volume_id": v1, "name": f"{tag}-b"}})
+        r = c.call("backup-create", "POST", "/backups", {"backup": {"volume_id": v1, "name": f"{tag}-b"}})
         if r.status_code == 202:
-            made_bak.append(r.json()["backup"]["id"])
-            c.wait(f"/backups/{made_bak[0]}", "backup", "available", timeout=60)
-            c.call("backup-show-no-service", "GET", f"/backups/{made_bak[0]}")
-        c.call("backups-list", "GET", "/backups")
+            b = r.json()["backup"]["id"]
+            made_bak.append(b)
+            c.call("volume-show-backing-up", "GET", f"/volumes/{v1}")
+            c.wait(f"/backups/{b}", "backup", "available")
+            c.call("backup-show", "GET", f"/backups/{b}")
+            c.call("backups-list", "GET", "/backups")
+            c.call("backups-detail", "GET", "/backups/detail")
+            r = c.call("backup-restore-new-volume", "POST", f"/backups/{b}/restore", {"restore": {"name": f"{tag}-rest"}})
+            if r.status_code == 202:
+                made_vol.insert(0, r.json()["restore"]["volume_id"])
+                c.wait(f"/backups/{b}", "backup", "available")
 
         # an image and a server (fake driver, no NIC) for boot from volume and attach
         img = c.call("", "POST", c.glance + "/v2/images", {"name": f"{tag}-img", "disk_format": "raw",
@@ -222,7 +229,7 @@ def main():
             c.call("", "DELETE", c.nova + f"/servers/{s}", save=False)
         for s in made_srv:
             c.wait(c.nova + f"/servers/{s}", "server", "gone")
-        for b in made_bak:   # with no cinder-backup service it stays in error; delete removes the record
+        for b in made_bak:
             c.call("backup-delete", "DELETE", f"/backups/{b}")
             c.wait(f"/backups/{b}", "backup", "gone", timeout=60)
         for s in made_snap:

@@ -7,7 +7,7 @@
 #   sudo tests/conformance/lab_cinder.sh [N] --purge  # --down, then drops the endpoints, DBs and volumes
 #
 # Per cloudlet k (region as in up.sh): cinder-api on 8776+1000*(k-1) (eventlet, one worker),
-# cinder-scheduler and cinder-volume with host=cloudK, DB cinder_k in the lab's MariaDB, vhost
+# cinder-scheduler, cinder-volume and cinder-backup (POSIX driver, a local directory) with host=cloudK, DB cinder_k in the lab's MariaDB, vhost
 # cloudK in its RabbitMQ, catalog types volumev3 and block-storage (…/v3/%(project_id)s), keystone
 # user `cinder` (admin + service in project service).  Same layout as up.sh: configs
 # /etc/oslab/cloudK/cinder/, state /var/lib/oslab/cloudK/cinder/, logs /var/log/oslab/cloudK-cinder-*.log,
@@ -44,7 +44,7 @@ KS_URL=http://127.0.0.1:5000
 REGIONS=(RegionOne RegionTwo RegionThree RegionFour RegionFive RegionSix RegionSeven RegionEight RegionNine)
 region_of() { local k=$1; if (( k <= ${#REGIONS[@]} )); then echo "${REGIONS[$((k-1))]}"; else echo "Region$k"; fi; }
 DBURL() { echo "mysql+pymysql://oslab:$PW@127.0.0.1/$1?charset=utf8"; }
-SERVICES=(cinder-api cinder-scheduler cinder-volume)
+SERVICES=(cinder-api cinder-scheduler cinder-volume cinder-backup)
 
 T_ALL=$(date +%s.%N)
 step() { STEP_NAME=$1; STEP_T=$(date +%s.%N); echo "==> $1"; }
@@ -123,8 +123,10 @@ fi
 
 # ---------------------------------------------------------------- packages
 step "packages"
-# nfs-common only for mount.nfs, which the NFS driver insists exists (it never mounts here).
-PKGS="cinder-api cinder-scheduler cinder-volume nfs-common qemu-utils"
+# nfs-common only for mount.nfs, which the NFS driver insists exists (it never mounts here);
+# dmidecode because os-brick asks it for the system UUID when /sys/class/dmi is absent (a VM
+# without DMI) and fails the backup's attach with FileNotFoundError when it is missing too.
+PKGS="cinder-api cinder-scheduler cinder-volume cinder-backup nfs-common qemu-utils dmidecode"
 missing=$(for p in $PKGS; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || echo "$p"; done)
 if [[ -n $missing ]]; then
   # Package postinsts try to start daemons (no systemd here): forbid that, as up.sh does.
@@ -182,7 +184,7 @@ for ((k = 1; k <= N; k++)); do
   VPORT=$((8776 + OFF)); GPORT=$((9292 + OFF))
   CE=$ETC/$C/cinder; CL=$LAB/$C/cinder
   step "$C ($R): cinder :$VPORT (api, scheduler, volume/nfs on a local directory)"
-  mkdir -p "$CE" "$CL/export" "$CL/mnt" "$CL/lock" "$CL/conversion"
+  mkdir -p "$CE" "$CL/export" "$CL/mnt" "$CL/lock" "$CL/conversion" "$CL/backup"
   mariadb -e "CREATE DATABASE IF NOT EXISTS cinder_$k"
   SHARE=$(share_of "$k")
   echo "$SHARE" >"$CE/nfs_shares"
@@ -214,6 +216,9 @@ image_conversion_dir = $CL/conversion
 enabled_backends = nfs
 default_volume_type = __DEFAULT__
 storage_availability_zone = nova
+# Backups as files in a local directory (the POSIX driver; the default is Swift, which the lab lacks).
+backup_driver = cinder.backup.drivers.posix.PosixBackupDriver
+backup_posix_path = $CL/backup
 [database]
 connection = $(DBURL "cinder_$k")
 [oslo_concurrency]
@@ -244,6 +249,7 @@ EOF
   start_daemon "$C-cinder-api" /usr/bin/cinder-api --config-file "$F"
   start_daemon "$C-cinder-scheduler" /usr/bin/cinder-scheduler --config-file "$F"
   start_daemon "$C-cinder-volume" /usr/bin/cinder-volume --config-file "$F"
+  start_daemon "$C-cinder-backup" /usr/bin/cinder-backup --config-file "$F"
   done_step
 done
 
@@ -252,14 +258,14 @@ step "wait for cinder-api and the volume services"
 for ((k = 1; k <= N; k++)); do
   R=$(region_of "$k"); C=cloud$k
   wait_port 127.0.0.1 $((8776 + 1000 * (k - 1))) 120 "$C-cinder-api"
-  # up = the scheduler and the nfs backend reported in (cinder-manage reads the DB: no token needed)
+  # up = the scheduler, the nfs backend and backup reported in (cinder-manage reads the DB: no token needed)
   for ((i = 0; i < 90; i++)); do
     up=$(cinder-manage --config-file "$ETC/$C/cinder/cinder.conf" service list 2>/dev/null | awk '$5 == ":-)" {n++} END {print n + 0}')
-    [[ $up -ge 2 ]] && break
+    [[ $up -ge 3 ]] && break
     sleep 1
   done
-  [[ $up -ge 2 ]] || { echo "ERROR: $C: cinder services not up; see $LOG/$C-cinder-volume.log" >&2; exit 1; }
-  echo "    $R: cinder-scheduler and cinder-volume up"
+  [[ $up -ge 3 ]] || { echo "ERROR: $C: cinder services not up; see $LOG/$C-cinder-volume.log" >&2; exit 1; }
+  echo "    $R: cinder-scheduler, cinder-volume and cinder-backup up"
 done
 done_step
 

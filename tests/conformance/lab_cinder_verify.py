@@ -46,7 +46,8 @@ class Run:
             "service_type": service, "region_name": self.region, "interface": "public"}, raise_exc=False, **kw)
 
     def status(self, kind, ident):
-        path = {"volume": f"/volumes/{ident}", "volume snapshot": f"/snapshots/{ident}"}.get(kind)
+        path = {"volume": f"/volumes/{ident}", "volume snapshot": f"/snapshots/{ident}",
+                "volume backup": f"/backups/{ident}"}.get(kind)
         r = self.api("volumev3", "GET", path) if path else self.api("compute", "GET", f"/servers/{ident}")
         if r.status_code == 404:
             return "gone"
@@ -90,7 +91,7 @@ class Run:
 def verify(region):
     r, tag = Run(region), "vlv-" + uuid.uuid4().hex[:6]
     print(f"== {region}")
-    made = {"server": [], "volume snapshot": [], "volume": [], "image": []}
+    made = {"server": [], "volume backup": [], "volume snapshot": [], "volume": [], "image": []}
     try:
         v = r.step("volume create --size 1", "volume", "create", "--size", "1", f"{tag}-v1")
         made["volume"].append(v["id"])
@@ -113,6 +114,15 @@ def verify(region):
         v2 = r.step("volume create --snapshot", "volume", "create", "--snapshot", s["id"], f"{tag}-v2")
         made["volume"].insert(0, v2["id"])
         r.wait("volume", v2["id"], "available")
+        b = r.step("volume backup create (POSIX driver)", "volume", "backup", "create", "--name", f"{tag}-b1", v2["id"])
+        if b:
+            made["volume backup"].append(b["id"])
+            r.wait("volume backup", b["id"], "available")
+            r.step("volume backup list", "volume", "backup", "list")
+            r.step("volume backup restore (onto the volume it came from)", "volume", "backup", "restore", b["id"],
+                   v2["id"], parse=False)
+            r.wait("volume backup", b["id"], "available")
+            r.wait("volume", v2["id"], "available")
         r.step("volume type list", "volume", "type", "list")
         r.step("availability zone list --volume", "availability", "zone", "list", "--volume")
         r.step("volume qos/limits: limits show --absolute", "limits", "show", "--absolute")
@@ -173,6 +183,9 @@ def verify(region):
     finally:
         for sid in made["server"]:
             r.step("server delete --wait", "server", "delete", "--wait", sid, parse=False)
+        for bid in made["volume backup"]:
+            r.step("volume backup delete", "volume", "backup", "delete", bid, parse=False)
+            r.wait("volume backup", bid, "gone")
         for sid in made["volume snapshot"]:
             r.step("volume snapshot delete", "volume", "snapshot", "delete", sid, parse=False)
         for sid in made["volume snapshot"]:
