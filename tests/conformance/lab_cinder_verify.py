@@ -169,17 +169,9 @@ def verify(region):
             if st == "error_extending":
                 r.step("volume set --state in-use (admin reset)", "volume", "set", "--state", "in-use", v["id"],
                        parse=False)
-            r.step("volume snapshot create --force (in-use)", "volume", "snapshot", "create", "--force",
-                   "--volume", v["id"], f"{tag}-s2")
-            snaps = r.api("volumev3", "GET", f"/snapshots?name={tag}-s2").json()["snapshots"]
-            if snaps:
-                s2id = snaps[0]["id"]
-                made["volume snapshot"].insert(0, s2id)
-                t = time.monotonic()
-                while (st := r.status("volume snapshot", s2id)) == "creating" and time.monotonic() - t < 60:
-                    time.sleep(0.5)
-                print(f"  {'info':16}        in-use snapshot status: {st}")
-                r.rows.append(("in-use snapshot status", st, 0, ""))
+            # Not tried here: `volume snapshot create --force` of an attached volume. The NFS driver asks Nova
+            # (os-assisted-volume-snapshots); the fake virt driver has no volume_snapshot_create, so nothing
+            # answers and the snapshot stays `creating` until the driver's own timeout (docs/conformance.md).
             r.step("server remove volume", "server", "remove", "volume", s3["id"], v["id"], parse=False)
             r.wait("volume", v["id"], "available")
     finally:
