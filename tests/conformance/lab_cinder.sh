@@ -3,8 +3,8 @@
 # tool's up.sh (../shared/lab/openstack), without touching what up.sh started.
 #
 #   sudo tests/conformance/lab_cinder.sh [N]          # N cloudlets, default 2; idempotent
-#   sudo tests/conformance/lab_cinder.sh [N] --down   # stops only the cinder processes it started
-#   sudo tests/conformance/lab_cinder.sh [N] --purge  # --down, then drops the endpoints, DBs and volumes
+#   sudo tests/conformance/lab_cinder.sh [N] --down   # stops only the cinder processes it started (cloud1..N)
+#   sudo tests/conformance/lab_cinder.sh [N] --purge  # --down, then drops cloud1..N's endpoints, DBs and volumes
 #
 # Per cloudlet k (region as in up.sh): cinder-api on 8776+1000*(k-1) (eventlet, one worker),
 # cinder-scheduler, cinder-volume and cinder-backup (POSIX driver, a local directory) with host=cloudK, DB cinder_k in the lab's MariaDB, vhost
@@ -98,19 +98,26 @@ if [[ $MODE != up ]]; then
   done_step
   if [[ $MODE == purge ]]; then
     step "purge: catalog entries, DBs, state"
-    $PY - "$PW" <<'EOF'
+    $PY - "$N" "$PW" "${REGIONS[@]}" <<'EOF'
 import sys
 from keystoneauth1.identity import v3
 from keystoneauth1 import session
 from keystoneclient.v3 import client
-auth = v3.Password(auth_url="http://127.0.0.1:5000/v3", username="admin", password=sys.argv[1],
+n, pw, names = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+auth = v3.Password(auth_url="http://127.0.0.1:5000/v3", username="admin", password=pw,
                    project_name="admin", user_domain_name="Default", project_domain_name="Default")
 ks = client.Client(session=session.Session(auth=auth), interface="public")
+regions = {names[k - 1] if k <= len(names) else f"Region{k}" for k in range(1, n + 1)}
 for s in ks.services.list():
     if s.type in ("volumev3", "block-storage"):
-        ks.services.delete(s)   # deletes its endpoints too
-for u in ks.users.list(name="cinder"):
-    ks.users.delete(u)
+        for e in ks.endpoints.list(service=s):
+            if e.region_id in regions:
+                ks.endpoints.delete(e)
+        if not ks.endpoints.list(service=s):   # the last region gone: the service and its user too
+            ks.services.delete(s)
+if not any(s.type in ("volumev3", "block-storage") for s in ks.services.list()):
+    for u in ks.users.list(name="cinder"):
+        ks.users.delete(u)
 EOF
     for ((k = 1; k <= N; k++)); do
       mariadb -e "DROP DATABASE IF EXISTS cinder_$k"
