@@ -2,6 +2,9 @@
 """Records real Cinder (Zed) answers from the lab, call by call, for the simulator's Cinder.
 
   tests/conformance/capture_cinder.py [--region RegionOne] [--out tests/conformance/captures/cinder]
+  tests/conformance/capture_cinder.py --auth-url http://127.0.0.1:PORT/v3 --password secret \
+      --region cloudlet-1 --out /tmp/sim-captures                # the same calls against `fedstack sim`
+  tests/conformance/capture_cinder.py --compare tests/conformance/captures/cinder /tmp/sim-captures
 
 Needs the lab with Cinder (lab_cinder.sh, which also runs cinder-backup). Each call goes to a file NN-name.txt: the request line,
 the request headers that matter and body, then the response status, headers and body (JSON pretty
@@ -10,6 +13,7 @@ printed). Tokens are not written. Everything made is named cap-<run>-... and del
 import argparse
 import json
 import os
+import sys
 import time
 import uuid
 
@@ -21,10 +25,10 @@ KEEP_REQ = ("content-type", "openstack-api-version", "x-openstack-nova-api-versi
 
 
 class Capture:
-    def __init__(self, region, out, password):
+    def __init__(self, region, out, auth_url, password):
         self.region, self.out, self.n = region, out, 0
         self.sess = session.Session(auth=v3.Password(
-            auth_url="http://127.0.0.1:5000/v3", username="admin", password=password, project_name="admin",
+            auth_url=auth_url, username="admin", password=password, project_name="admin",
             user_domain_name="Default", project_domain_name="Default"))
         self.project = self.sess.get_project_id()
         ep = lambda t: self.sess.get_endpoint(service_type=t, region_name=region, interface="public")  # noqa: E731
@@ -79,12 +83,66 @@ class Capture:
         return st
 
 
+def shape(path):
+    """(status, JSON key paths) of one capture file; list items folded into []."""
+    text = open(path).read()
+    head, _, body = text.partition("\nHTTP ")[2].partition("\n\n")
+    paths = set()
+
+    def walk(v, prefix):
+        if isinstance(v, dict):
+            for k, x in v.items():
+                # ids and names as keys (metadata, extra specs) are data, not shape
+                key = "{key}" if prefix.endswith((".metadata", ".extra_specs", "volume_image_metadata")) else k
+                paths.add(prefix + "." + key)
+                walk(x, prefix + "." + key)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x, prefix + "[]")
+    try:
+        walk(json.loads(body), "")
+    except ValueError:
+        pass
+    return head.split()[0], paths
+
+
+def compare(real_dir, other_dir):
+    """Prints, per capture name, the status and key differences; returns how many captures differ."""
+    name = lambda f: f.split("-", 1)[1]  # noqa: E731  (numbers differ when a run skips a call)
+    real = {name(f): os.path.join(real_dir, f) for f in sorted(os.listdir(real_dir))}
+    other = {name(f): os.path.join(other_dir, f) for f in sorted(os.listdir(other_dir))}
+    bad = 0
+    for n, path in real.items():
+        if n not in other:
+            print(f"{n}: not captured from the other side")
+            bad += 1
+            continue
+        (rs, rp), (os_, op) = shape(path), shape(other[n])
+        lines = []
+        if rs != os_:
+            lines.append(f"status real {rs}, other {os_}")
+        if rp - op:
+            lines.append("keys missing: " + ", ".join(sorted(rp - op)))
+        if op - rp:
+            lines.append("keys extra: " + ", ".join(sorted(op - rp)))
+        if lines:
+            bad += 1
+            print(f"{n}: " + "; ".join(lines))
+    print(f"{bad} of {len(real)} captures differ")
+    return bad
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--region", default="RegionOne")
+    ap.add_argument("--auth-url", default="http://127.0.0.1:5000/v3")
+    ap.add_argument("--password", default=os.environ.get("OSLAB_PASSWORD", "labpass"))
     ap.add_argument("--out", default=os.path.join(HERE, "captures", "cinder"))
+    ap.add_argument("--compare", nargs=2, metavar=("REAL_DIR", "OTHER_DIR"))
     a = ap.parse_args()
-    c = Capture(a.region, a.out, os.environ.get("OSLAB_PASSWORD", "labpass"))
+    if a.compare:
+        return 1 if compare(*a.compare) else 0
+    c = Capture(a.region, a.out, a.auth_url, a.password)
     tag = "cap-" + uuid.uuid4().hex[:6]
     mv = lambda v: {"OpenStack-API-Version": f"volume {v}"}  # noqa: E731
     root = c.cinder_root
@@ -175,8 +233,8 @@ def main():
         made_vol.insert(0, bv)
         c.wait(f"/volumes/{bv}", "volume", "available")
         c.call("volume-show-bootable", "GET", f"/volumes/{bv}")
-        flavor = next(f["id"] for f in c.call("", "GET", c.nova + "/flavors", save=False).json()["flavors"]
-                      if f["name"] == "m1.nano")
+        flavors = c.call("", "GET", c.nova + "/flavors/detail", save=False).json()["flavors"]
+        flavor = min(flavors, key=lambda f: (f["name"] != "m1.nano", f["ram"]))["id"]
         nv = {"X-OpenStack-Nova-API-Version": "2.37"}
         r = c.call("nova-boot-from-volume", "POST", c.nova + "/servers", {"server": {
             "name": f"{tag}-bfv", "flavorRef": flavor, "networks": "none", "imageRef": "",
@@ -248,4 +306,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
