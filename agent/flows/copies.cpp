@@ -303,6 +303,9 @@ http::awaitable<registry_entry> ensure_image_on(request& r, const registry_entry
   auto maker = copy_maker_for(storage::resource_kind::image, r.identity->project_id, image.project_id, meta);
   auto made_with = co_await maker_headers(r, maker);
   for (const auto& [key, value] : maker.fields.items()) body[key] = value;
+  // The caller's own private image: a private copy (Glance's default is "shared").
+  if (!maker.fields.contains("visibility") && meta.value("visibility", std::string{}) == "private")
+    body["visibility"] = "private";
   api::add_marker(api::service_type::image, body, {image.global_id, true, {}});
   auto made = co_await call_cloudlet(r.context, to, api::service_type::image, bhttp::verb::post,
                                      "/v2/images", made_with, body.dump());

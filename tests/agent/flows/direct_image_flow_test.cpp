@@ -128,7 +128,7 @@ TEST_F(DirectImageFlow, ABootWithTheOperatorsImageUsesTheTargetsEqualImageWithou
 // --- a tenant's upload straight to Glance: adopted, then copied ---
 
 TEST_F(DirectImageFlow, DemosUploadOnCloudlet2IsAdoptedUnderDemosProjectAndCopiedAsTheFederations) {
-  auto upload = h.clouds().seed_image("cloudlet-2", h.demo_token(), {{"name", "mine"}});
+  auto upload = h.clouds().seed_image("cloudlet-2", h.demo_token(), {{"name", "mine"}, {"visibility", "private"}});
   auto before = image_on("cloudlet-2", upload);
   boot(upload, "cloudlet-3");   // the bytes move over sockets (end-to-end tests): here the copy's create
   auto entries = adopted();
@@ -143,6 +143,7 @@ TEST_F(DirectImageFlow, DemosUploadOnCloudlet2IsAdoptedUnderDemosProjectAndCopie
   auto creates = h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2/images");
   ASSERT_EQ(creates.size(), 1u);
   EXPECT_EQ(json::parse(creates[0].body).at(std::string(api::copy_of_key)), entry.global_id) << "marked as a copy";
+  EXPECT_EQ(json::parse(creates[0].body).at("visibility"), "private") << "as private as the upload";
   EXPECT_EQ(image_on("cloudlet-2", upload), before) << "the upload itself is never changed (no marker written)";
 }
 
