@@ -1,5 +1,6 @@
 #include "agent/flows/boot_needs.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -84,6 +85,31 @@ http::awaitable<void> read_image(request& r, boot_needs& needs, const std::strin
       static_cast<std::int64_t>(std::ceil(image["size"].get<double>() / (1024.0 * 1024 * 1024)));
 }
 
+/// An image named by a cloud's ID: where the clouds show it to the caller, for
+/// the scheduler its checksum and size; when no cloudlet shows it (its holder
+/// gone), this agent's adopted entry for it, if the caller may use that.
+http::awaitable<void> read_direct_image(request& r, boot_needs& needs, const std::string& image_id) {
+  std::vector<std::string> unanswered;
+  needs.direct = co_await find_direct_image(r, image_id, &unanswered);
+  if (!needs.direct) {
+    // Only while its holder cannot tell (a holder that answered 404 has no such
+    // image any more), and only for the image's own project: another's use is
+    // for the holder to allow.
+    auto adopted = co_await find_adopted(r, image_id);
+    if (!adopted || adopted->entry.project_id != r.identity->project_id) co_return;
+    const auto& holder = adopted->record.cloudlet;
+    if (std::find(unanswered.begin(), unanswered.end(), holder) == unanswered.end()) co_return;
+    needs.image = std::move(adopted->entry);
+    needs.image_by_cloud_id = true;
+    co_return;
+  }
+  const auto& image = needs.direct->image;
+  if (image.contains("checksum") && image["checksum"].is_string()) needs.request.image_checksum = image["checksum"];
+  if (image.contains("size") && image["size"].is_number())
+    needs.request.image_size_gb =
+      static_cast<std::int64_t>(std::ceil(image["size"].get<double>() / (1024.0 * 1024 * 1024)));
+}
+
 } // namespace
 
 std::optional<std::string> refuse_boot(const json& body) {
@@ -99,6 +125,7 @@ http::awaitable<boot_needs> read_boot(request& r, json& server) {
   if (!needs.flavor_id.empty()) co_await read_flavor(r, needs);
   auto image_id = id_from_ref(server.value("imageRef", json()));
   if (api::global_id_owner(image_id)) co_await read_image(r, needs, image_id, headers);
+  else if (!image_id.empty()) co_await read_direct_image(r, needs, image_id);
   if (server.contains("availability_zone") && server["availability_zone"].is_string()) {
     needs.request.availability_zone = server["availability_zone"];
     server.erase("availability_zone");
@@ -145,6 +172,8 @@ http::awaitable<std::optional<not_ready>> prepare_boot_on(request& r, boot_needs
     name_groups_for(boot.groups, server, own);
     if (boot.server_group) co_await ensure_server_group_on(r, *boot.server_group, doc, c);
     if (boot.image) boot.image = co_await ensure_image_on(r, *boot.image, c);
+    if (boot.image && boot.image_by_cloud_id) server["imageRef"] = boot.image->copy_on(c.region)->local_id;
+    if (boot.direct) server["imageRef"] = co_await direct_image_on(r, *boot.direct, c);
     for (auto& n : boot.networks) n = co_await ensure_network_on(r, n, c);
   } catch (const copy_failed& e) {
     failure = not_ready{e.status, e.what()};

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/scheduler_logic.hpp"
+#include "agent/flows/direct_images.hpp"
 #include "agent/flows/request.hpp"
 #include "agent/flows/security_groups.hpp"
 #include "agent/flows/server_groups.hpp"
@@ -26,6 +27,11 @@ struct boot_needs {
   nlohmann::json flavor;   // as the cloudlet that holds it shows it; other clouds may number it differently
   std::string flavor_region;   // that cloudlet: this agent's when it has the flavor, else the first that does
   std::optional<storage::registry_entry> image;
+  /// The image named by a cloud's ID that a cloudlet shows the caller (direct_images.hpp).
+  std::optional<direct_image> direct;
+  /// `image` is the entry of the copies of an image named by a cloud ID whose
+  /// holder cannot answer now: the body names the cloud ID, so the copy's ID is put in.
+  bool image_by_cloud_id = false;
   std::vector<storage::registry_entry> networks;
   /// The key_name's keypair on this agent's cloudlet, copied to another target (keypairs.hpp).
   std::optional<keypair_view> keypair;

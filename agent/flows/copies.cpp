@@ -275,7 +275,7 @@ http::awaitable<void> share_existing_copy(request& r, const registry_entry& imag
 } // namespace
 
 http::awaitable<registry_entry> ensure_image_on(request& r, const registry_entry& given,
-                                                const cloudlet_endpoints& to) {
+                                                const cloudlet_endpoints& to, const storage::cloud_copy* source) {
   auto image = given;
   if (image.copy_on(to.region)) {
     co_await share_existing_copy(r, image, to);
@@ -288,8 +288,8 @@ http::awaitable<registry_entry> ensure_image_on(request& r, const registry_entry
     co_await share_existing_copy(r, image, to);
     co_return image;
   }
-  if (image.copies.empty()) throw copy_failed("image " + image.global_id + " has no copy to copy from");
-  const auto& primary = image.copies.front();
+  if (!source && image.copies.empty()) throw copy_failed("image " + image.global_id + " has no copy to copy from");
+  const storage::cloud_copy primary = source ? *source : image.copies.front();   // a copy: `image` changes below
   auto from = find_cloudlet(r.context, primary.cloudlet);
   if (!from) throw copy_failed("the cloudlet " + primary.cloudlet + " is not in the catalog");
   auto headers = client_call_headers(r);
@@ -303,6 +303,9 @@ http::awaitable<registry_entry> ensure_image_on(request& r, const registry_entry
   auto maker = copy_maker_for(storage::resource_kind::image, r.identity->project_id, image.project_id, meta);
   auto made_with = co_await maker_headers(r, maker);
   for (const auto& [key, value] : maker.fields.items()) body[key] = value;
+  // The caller's own private image: a private copy (Glance's default is "shared").
+  if (!maker.fields.contains("visibility") && meta.value("visibility", std::string{}) == "private")
+    body["visibility"] = "private";
   api::add_marker(api::service_type::image, body, {image.global_id, true, {}});
   auto made = co_await call_cloudlet(r.context, to, api::service_type::image, bhttp::verb::post,
                                      "/v2/images", made_with, body.dump());

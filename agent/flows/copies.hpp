@@ -24,9 +24,12 @@ struct copy_failed : std::runtime_error {
   unsigned status;
 };
 
-/// The entry of `global_id` with a copy on `to`, copying the image there if needed.
+/// The entry of `global_id` with a copy on `to`, copying the image there if needed,
+/// from `source` when given (an image made on its cloud directly, which its
+/// entry never lists: direct_images.hpp), else from the entry's primary.
 http::awaitable<storage::registry_entry> ensure_image_on(request& r, const storage::registry_entry& given,
-                                                         const cloudlet_endpoints& to);
+                                                         const cloudlet_endpoints& to,
+                                                         const storage::cloud_copy* source = nullptr);
 /// Same for a network, and every subnet of it.
 http::awaitable<storage::registry_entry> ensure_network_on(request& r, const storage::registry_entry& given,
                                                            const cloudlet_endpoints& to);

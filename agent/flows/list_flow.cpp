@@ -37,6 +37,7 @@
 #include "api/json_uuids.hpp"
 #include "api/list_merge.hpp"
 #include "api/list_scan.hpp"
+#include "agent/rules/direct_image_rule.hpp"
 #include "api/rewrite.hpp"
 #include "api/query.hpp"
 #include "api/urls.hpp"
@@ -85,6 +86,9 @@ item_fields fields_for(const list_request& list, api::service_type service, cons
   // An operator's external network is told by these and shown by its name's federation ID (rules/l3_rule.hpp).
   if (collection == "networks")
     for (const char* name : {"router:external", "name"}) add(name);
+  // Equal images of several cloudlets are shown once (rules/direct_image_rule.hpp).
+  if (service == api::service_type::image && collection == "images")
+    for (const char* name : {"name", "checksum", "os_hash_value", "status"}) add(name);
   f.in_keys = f.options.wanted.size();
   for (const char* name : {"name", "links", "flavor"}) add(name);
   if (service == api::service_type::compute) f.options.replaceable = {"OS-EXT-AZ:availability_zone", "flavor"};
@@ -559,6 +563,27 @@ void show_external_networks_once(std::vector<translated_cloud>& clouds) {
   }
 }
 
+/// Equal images (the operator's cirros on every cloudlet) are one image: shown
+/// once, this agent's cloudlet's where it holds one, else the first cloudlet's
+/// by region name. Folded among the items read for this page.
+void show_equal_images_once(std::vector<translated_cloud>& clouds, const std::string& own) {
+  std::vector<std::pair<std::string, std::vector<json>>> read;
+  for (const auto& cloud : clouds) read.emplace_back(cloud.page.cloudlet, cloud.page.items);
+  auto shown = images_shown_once(read, own);
+  for (std::size_t c = 0; c < clouds.size(); ++c) {
+    auto& cloud = clouds[c];
+    std::vector<json> items;
+    std::vector<item_source> sources;
+    for (std::size_t i = 0; i < cloud.page.items.size(); ++i) {
+      if (!shown[c][i]) continue;
+      items.push_back(std::move(cloud.page.items[i]));
+      sources.push_back(cloud.sources[i]);
+    }
+    cloud.page.items = std::move(items);
+    cloud.sources = std::move(sources);
+  }
+}
+
 /// Each cloudlet is one availability zone, named by its region.
 std::string zone_list_body(const std::vector<cloudlet_endpoints>& cloudlets,
                            const std::vector<std::shared_ptr<zone_answer>>& answers,
@@ -605,6 +630,8 @@ http::awaitable<void> handle_list(request& r) {
     co_return co_await send_error(r, failure->status, failure->message);
   if (r.route.service == api::service_type::network && r.route.resource == "networks")
     show_external_networks_once(answers.clouds);
+  if (r.route.service == api::service_type::image && r.route.resource == "images")
+    show_equal_images_once(answers.clouds, r.context.cloudlet.region);
   std::vector<api::cloudlet_page> pages;
   pages.reserve(answers.clouds.size());
   for (auto& cloud : answers.clouds) pages.push_back(std::move(cloud.page));

@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/flows/client_answer.hpp"
+#include "agent/flows/direct_images.hpp"
 #include "agent/flows/federation.hpp"
 #include "agent/flows/flavors.hpp"
 #include "agent/flows/keypairs.hpp"
@@ -251,7 +252,10 @@ http::awaitable<void> handle_resource(request& r, const flow_choice& choice) {
       co_return co_await handle_security_group_update(r, std::move(body));
     case flow::server_groups: co_return co_await handle_server_groups(r);
     case flow::external_network: co_return co_await handle_external_network(r);
-    default: co_return co_await forward(r, choice.call, std::move(body));   // to this agent's cloudlet
+    default:
+      // An image named by a cloud's ID: to the cloudlet that shows it to the caller (direct_images.hpp).
+      if (is_direct_image_call(r.route)) co_return co_await handle_direct_image_call(r, std::move(body));
+      co_return co_await forward(r, choice.call, std::move(body));   // to this agent's cloudlet
   }
 }
 

@@ -1,0 +1,215 @@
+#include "agent/flows/direct_images.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+
+#include <spdlog/spdlog.h>
+
+#include "agent/flows/client_answer.hpp"
+#include "agent/flows/copies.hpp"
+#include "agent/flows/federation.hpp"
+#include "agent/flows/lifecycle.hpp"
+#include "agent/rules/direct_image_rule.hpp"
+#include "agent/rules/reclaim_rule.hpp"
+#include "agent/services/fan_out.hpp"
+#include "agent/services/registry_client.hpp"
+#include "agent/services/upstream_call.hpp"
+#include "api/global_id.hpp"
+#include "api/percent.hpp"
+#include "api/uuid.hpp"
+#include "storage/unix_time.hpp"
+
+namespace fedstack::agent {
+namespace {
+
+using json = nlohmann::json;
+
+struct sighting_answer {
+  bool answered = false;
+  bool shown = false;
+  json image;
+};
+
+/// One cloudlet's Glance asked for the image with the caller's token. Runs
+/// outside the request (fan_out.hpp): copies only.
+http::awaitable<void> ask_glance(agent_context* context, bhttp::fields headers, cloudlet_endpoints c, std::string id,
+                                 std::shared_ptr<sighting_answer> out) {
+  try {
+    auto answer = co_await call_cloudlet(*context, c, api::service_type::image, bhttp::verb::get, "/v2/images/" + id,
+                                         headers);
+    auto doc = json::parse(answer.body, nullptr, false);
+    out->answered = answer.status < 500;
+    out->shown = answer.status == 200 && doc.is_object();
+    if (out->shown) out->image = std::move(doc);
+  } catch (const std::exception&) {
+    out->shown = false;   // a cloudlet that cannot tell shows nothing
+  }
+}
+
+/// The entry of the federation's copies of `image`, made once per agent (the
+/// record beside the registry names it); the image itself is never in it.
+http::awaitable<storage::registry_entry> adopt(request& r, const direct_image& image) {
+  auto guard = co_await r.context.copy_locks.acquire("adopt\n" + image.id);
+  if (auto known = co_await find_adopted(r, image.id))
+    if (known->record.cloudlet == image.holder) co_return known->entry;
+  auto made = adopt_image(r.context.registry->new_global_id(), image.holder, image.image, now_unix_ms());
+  if (!made) throw copy_failed("image " + image.id + " has no owner on " + image.holder + " to record it under", 409);
+  co_await r.context.registry->put(made->second);
+  co_await r.context.registry->put_meta(adopted_image_key(image.id), encode_adopted(made->first));
+  spdlog::info("{} adopted image {} of {} on {}: its copies are {}", r.request_id, image.id, made->first.project,
+               image.holder, made->first.global_id);
+  co_return made->second;
+}
+
+} // namespace
+
+http::awaitable<std::optional<direct_image>> find_direct_image(request& r, const std::string& cloud_id,
+                                                               std::vector<std::string>* unanswered) {
+  if (!api::is_uuid(cloud_id)) co_return std::nullopt;
+  auto cloudlets = all_cloudlets(r.context);
+  auto headers = client_call_headers(r);
+  std::vector<std::shared_ptr<sighting_answer>> answers;
+  std::vector<std::function<http::awaitable<void>()>> tasks;
+  for (const auto& c : cloudlets) {
+    auto answer = std::make_shared<sighting_answer>();
+    answers.push_back(answer);
+    tasks.push_back([context = &r.context, headers, c, cloud_id, answer]() {
+      return ask_glance(context, headers, c, cloud_id, answer);
+    });
+  }
+  auto done = co_await run_all(std::move(tasks), std::chrono::milliseconds{r.context.options.list_deadline_ms});
+  std::vector<image_sighting> shown;
+  for (std::size_t i = 0; i < cloudlets.size(); ++i) {
+    if (done[i] && answers[i]->shown) shown.push_back({cloudlets[i].region, answers[i]->image});
+    if ((!done[i] || !answers[i]->answered) && unanswered) unanswered->push_back(cloudlets[i].region);
+  }
+  auto holder = choose_image_holder(shown, r.context.cloudlet.region);
+  if (!holder.cloudlet && holder.conflict.empty()) co_return std::nullopt;
+  direct_image out;
+  out.id = cloud_id;
+  out.conflict = holder.conflict;
+  out.holder = holder.cloudlet.value_or(std::string{});
+  for (auto& s : shown) {
+    out.shown_on.push_back(s.cloudlet);
+    if (s.cloudlet == out.holder || out.image.is_null()) out.image = std::move(s.image);
+  }
+  co_return out;
+}
+
+http::awaitable<std::string> direct_image_on(request& r, const direct_image& image, const cloudlet_endpoints& c) {
+  for (const auto& region : image.shown_on)
+    if (region == c.region) co_return image.id;
+  if (!image.conflict.empty()) throw copy_failed(image.conflict, 409);
+  // The target's own equal image (the operator's cirros on every cloudlet): no copy.
+  auto name = image.image.value("name", std::string{});
+  auto listed = co_await call_cloudlet(r.context, c, api::service_type::image, bhttp::verb::get,
+                                       "/v2/images?name=" + api::percent_encode(name), client_call_headers(r));
+  auto doc = json::parse(listed.body, nullptr, false);
+  if (listed.status == 200 && doc.is_object())
+    if (auto equal = equal_image_in(doc.value("images", json::array()), image.image)) {
+      spdlog::info("{} image {}: {} holds an equal image {}", r.request_id, image.id, c.region, *equal);
+      co_return *equal;
+    }
+  auto entry = co_await adopt(r, image);
+  storage::cloud_copy source{image.holder, image.id};
+  entry = co_await ensure_image_on(r, entry, c, &source);
+  const auto* copy = entry.copy_on(c.region);
+  if (!copy) throw copy_failed("image " + image.id + " has no copy on " + c.region);
+  co_return copy->local_id;
+}
+
+http::awaitable<std::optional<adopted_image>> find_adopted(request& r, const std::string& cloud_id) {
+  if (!api::is_uuid(cloud_id)) co_return std::nullopt;
+  auto text = co_await r.context.registry->get_meta(adopted_image_key(cloud_id));
+  auto record = text ? decode_adopted(*text) : std::nullopt;
+  if (!record || record->local_id != cloud_id) co_return std::nullopt;
+  auto entry = co_await r.context.registry->get(record->project, record->global_id);
+  if (!entry) co_return std::nullopt;
+  co_return adopted_image{*record, *entry};
+}
+
+} // namespace fedstack::agent
+
+namespace fedstack::agent {
+namespace {
+
+/// DELETE of an image this agent adopted, as the caller, on its holder; once
+/// it is gone (2xx, or 404), the copies the federation made of it, then their
+/// entry. A copy that cannot be deleted keeps the entry (a later DELETE of the
+/// ID, answered 404 by the holder, tries again). The holder's answer is the client's.
+http::awaitable<void> delete_adopted(request& r, const adopted_image& adopted) {
+  auto headers = client_call_headers(r);
+  auto answer = co_await call_cloudlet(r.context, r.target, api::service_type::image, bhttp::verb::delete_,
+                                       "/v2/images/" + adopted.record.local_id, headers);
+  bool gone = (answer.status >= 200 && answer.status < 300) || answer.status == 404;
+  bool all_copies_gone = gone;
+  for (std::size_t i = 0; gone && i < adopted.entry.copies.size(); ++i) {
+    const auto& copy = adopted.entry.copies[i];
+    auto cloudlet = find_cloudlet(r.context, copy.cloudlet);
+    if (!cloudlet) continue;
+    unsigned status = 0;
+    try {
+      auto removed = co_await call_cloudlet(r.context, *cloudlet, api::service_type::image, bhttp::verb::delete_,
+                                            "/v2/images/" + copy.local_id, headers);
+      status = removed.status;
+    } catch (const upstream_failure& e) {
+      spdlog::warn("{} deleting the copy of {} on {}: {}", r.request_id, adopted.record.local_id, copy.cloudlet,
+                   e.what());
+    }
+    if (status < 200 || (status >= 300 && status != 404)) all_copies_gone = false;
+  }
+  if (all_copies_gone) co_await r.context.registry->erase(adopted.entry.project_id, adopted.entry.global_id);
+  co_await send_upstream_response(r, answer, answer.body);
+}
+
+} // namespace
+
+bool is_direct_image_call(const api::route& route) {
+  return route.service == api::service_type::image && route.resource == "images" && !route.is_collection &&
+         api::is_uuid(route.resource_id) && !api::global_id_owner(route.resource_id);
+}
+
+http::awaitable<void> handle_direct_image_call(request& r, std::string body) {
+  const auto id = r.route.resource_id;
+  // A show: this agent's cloudlet first, one call, as before; the others only when it has no such image.
+  if (r.route.action.empty() && r.header().method() == bhttp::verb::get) {
+    r.target = r.context.cloudlet;
+    r.upstream = endpoint_of(r.target, api::service_type::image).to_string();
+    auto own = co_await call_cloudlet(r.context, r.target, api::service_type::image, bhttp::verb::get,
+                                      r.route.upstream_path, client_call_headers(r));
+    if (own.status != 404) {
+      std::map<std::string, std::string> none;
+      auto text = co_await translate_answer(r, r.target, own, none);
+      co_return co_await send_upstream_response(r, own, std::move(text));
+    }
+  }
+  auto found = co_await find_direct_image(r, id);
+  // This agent's cloudlet answers what no cloudlet shows (its 404), as before.
+  std::string region = r.context.cloudlet.region;
+  if (found) {
+    bool own = std::find(found->shown_on.begin(), found->shown_on.end(), region) != found->shown_on.end();
+    if (!own) region = found->holder.empty() ? found->shown_on.front() : found->holder;
+  }
+  std::optional<adopted_image> adopted;
+  bool deleting = r.route.action.empty() && r.header().method() == bhttp::verb::delete_;
+  if (deleting) adopted = co_await find_adopted(r, id);
+  // Gone from its holder already (a DELETE repeated after a copy could not be deleted): its holder answers 404.
+  if (adopted && !found) region = adopted->record.cloudlet;
+  auto cloudlet = find_cloudlet(r.context, region);
+  if (!cloudlet) co_return co_await send_error(r, 503, "The cloudlet " + region + " is not in the catalog.");
+  r.target = *cloudlet;
+  r.upstream = endpoint_of(*cloudlet, api::service_type::image).to_string();
+  if (adopted && adopted->record.cloudlet == region) co_return co_await delete_adopted(r, *adopted);
+  std::string path = r.route.upstream_path;   // named: no temporaries as coroutine arguments
+  if (!r.route.query.empty()) path += "?" + r.route.query;
+  if (r.route.action == "file" && r.header().method() == bhttp::verb::get)
+    co_return co_await handle_image_download(r, path);
+  if (r.route.action == "file" && r.header().method() == bhttp::verb::put)
+    co_return co_await handle_image_upload(r, r.route.upstream_path);
+  co_await forward_to_target(r, std::move(body), {});
+}
+
+} // namespace fedstack::agent

@@ -1,0 +1,115 @@
+"""Images made on a cloud directly (docs/federation.md, "Resources made on a cloud directly"), with
+the real `openstack` CLI over 3 cloudlets: demo's upload straight to cloudlet-2's Glance booted through
+agent 1 pinned to cloudlet-3 (adopted, copied, the upload untouched, its copy deleted with it); the
+operator's same image on every cloudlet listed once by every agent and booted by name anywhere with
+the target's own; the admin's private image by its cloud ID unusable for demo."""
+import json
+import os
+import unittest
+
+from harness import Federation, http, openstack, token
+
+CLOUDLETS = 3
+
+
+class DirectImages(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.fed = Federation(cloudlets=CLOUDLETS, chain=True, build_delay_ms=100, agent_args=(
+            "--shuffle-period-ms", "300", "--capacity-period-ms", "200"))
+        cls.admin_token, _ = token(cls.fed.keystone_url)
+        cls.demo_token, body = token(cls.fed.keystone_url, "demo", "demo", "demo")
+        cls.demo_project = body["token"]["project"]["id"]
+        cls.demo_env = cls.fed.env(agent=0, user="demo", password="demo", project="demo")
+        cls.bytes = os.urandom(64 * 1024)
+
+    @classmethod
+    def tearDownClass(cls):
+        codes = cls.fed.close()
+        assert all(c == 0 for c in codes), f"processes exited with {codes}"
+
+    def glance(self, region):
+        return next(c for c in self.fed.endpoints["cloudlets"] if c["region"] == region)["image_url"]
+
+    def upload(self, region, tok, name, visibility="private", data=None):
+        """An image made on `region`'s Glance directly, not through an agent: its cloud ID."""
+        status, _, raw = http("POST", self.glance(region) + "/v2/images", {
+            "name": name, "disk_format": "qcow2", "container_format": "bare", "visibility": visibility},
+            headers={"X-Auth-Token": tok})
+        self.assertEqual(status, 201, raw)
+        image_id = json.loads(raw)["id"]
+        status, _, raw = http("PUT", self.glance(region) + f"/v2/images/{image_id}/file", raw=data or self.bytes,
+                              headers={"X-Auth-Token": tok, "Content-Type": "application/octet-stream"})
+        self.assertEqual(status, 204, raw)
+        return image_id
+
+    def cloud_image(self, region, image_id):
+        status, _, raw = http("GET", self.glance(region) + f"/v2/images/{image_id}",
+                              headers={"X-Auth-Token": self.admin_token})
+        return json.loads(raw) if status == 200 else None
+
+    def copies_on(self, region):
+        """Images on `region` the federation marked as copies (every project's)."""
+        status, _, raw = http("GET", self.glance(region) + "/v2/images?visibility=all&limit=1000",
+                              headers={"X-Auth-Token": self.admin_token})
+        self.assertEqual(status, 200, raw)
+        return [i for i in json.loads(raw)["images"] if "fedstack_copy_of" in i]
+
+    def test_an_upload_straight_to_cloudlet2_boots_through_agent1_on_cloudlet3(self):
+        upload = self.upload("cloudlet-2", self.demo_token, "direct-upload")
+        before = self.cloud_image("cloudlet-2", upload)
+        shown = openstack(self.demo_env, "image", "show", upload, "-f", "json")
+        self.assertEqual(shown["name"], "direct-upload", "a cloud ID is shown by the cloudlet that holds it")
+        server = openstack(self.demo_env, "server", "create", "--image", upload, "--flavor", "m1.tiny",
+                           "--availability-zone", "cloudlet-3", "--wait", "direct-boot", "-f", "json")
+        self.assertEqual(server["status"], "ACTIVE")
+        copies = [c for c in self.copies_on("cloudlet-3") if c["name"] == "direct-upload"]
+        self.assertEqual(len(copies), 1, "copied once, marked as the federation's copy")
+        self.assertEqual((copies[0]["owner"], copies[0]["visibility"], copies[0]["checksum"]),
+                         (self.demo_project, "private", before["checksum"]))
+        after = self.cloud_image("cloudlet-2", upload)
+        self.assertEqual({k: v for k, v in after.items() if k.startswith("fedstack")}, {},
+                         "the upload itself carries no marker")
+        self.assertEqual(after["updated_at"], before["updated_at"], "and was not changed")
+        # A second boot there reuses the copy.
+        again = openstack(self.demo_env, "server", "create", "--image", upload, "--flavor", "m1.tiny",
+                          "--availability-zone", "cloudlet-3", "--wait", "direct-boot-2", "-f", "json")
+        self.assertEqual(again["status"], "ACTIVE")
+        self.assertEqual(len([c for c in self.copies_on("cloudlet-3") if c["name"] == "direct-upload"]), 1)
+        openstack(self.demo_env, "server", "delete", "--wait", server["id"], again["id"])
+        # Demo's delete of its own upload through agent 1: the upload, then the federation's copy.
+        openstack(self.demo_env, "image", "delete", upload)
+        self.assertIsNone(self.cloud_image("cloudlet-2", upload))
+        self.assertEqual([c for c in self.copies_on("cloudlet-3") if c["name"] == "direct-upload"], [])
+
+    def test_the_operators_image_on_every_cloudlet_is_one_image_booted_by_name_anywhere(self):
+        data = os.urandom(32 * 1024)
+        ids = {f"cloudlet-{i}": self.upload(f"cloudlet-{i}", self.admin_token, "op-cirros", "public", data)
+               for i in range(1, CLOUDLETS + 1)}
+        for agent in range(CLOUDLETS):
+            env = self.fed.env(agent=agent, user="demo", password="demo", project="demo")
+            listed = openstack(env, "image", "list", "--name", "op-cirros", "-f", "json")
+            self.assertEqual([i["ID"] for i in listed], [ids[f"cloudlet-{agent + 1}"]],
+                             "once, under the agent's own cloudlet's ID")
+        server = openstack(self.demo_env, "server", "create", "--image", "op-cirros", "--flavor", "m1.tiny",
+                           "--availability-zone", "cloudlet-3", "--wait", "op-boot", "-f", "json")
+        self.assertEqual(server["status"], "ACTIVE")
+        self.assertEqual([c for c in self.copies_on("cloudlet-3") if c["name"] == "op-cirros"], [],
+                         "cloudlet-3's own equal image, no copy")
+        openstack(self.demo_env, "server", "delete", "--wait", server["id"])
+        refused = openstack(self.demo_env, "image", "delete", ids["cloudlet-2"], check=False)
+        self.assertNotEqual(refused.returncode, 0, "Glance refuses demo the operator's image")
+        self.assertIsNotNone(self.cloud_image("cloudlet-2", ids["cloudlet-2"]))
+
+    def test_the_admins_private_image_by_its_cloud_id_is_unusable_for_demo(self):
+        private = self.upload("cloudlet-2", self.admin_token, "op-private")
+        hidden = openstack(self.demo_env, "image", "show", private, check=False)
+        self.assertNotEqual(hidden.returncode, 0)
+        boot = openstack(self.demo_env, "server", "create", "--image", private, "--flavor", "m1.tiny",
+                         "--availability-zone", "cloudlet-3", "direct-hidden", check=False)
+        self.assertNotEqual(boot.returncode, 0)
+        self.assertEqual([c for c in self.copies_on("cloudlet-3") if c["name"] == "op-private"], [])
+
+
+if __name__ == "__main__":
+    unittest.main()
