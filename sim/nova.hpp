@@ -51,6 +51,11 @@ private:
   reply server_metadata(const call& c, const std::string& id);
   void delete_server_locked(const auth_context& ctx, const server_record& s);
 
+  // nova_instance_actions.cpp
+  /// Records `action` on server `s` (under cloud_.mutex), as Nova's API does when it accepts it.
+  void record_action_locked(const auth_context& ctx, const server_record& s, const std::string& action);
+  reply instance_actions(const call& c, const std::string& id);
+
   // nova_lifecycle.cpp
   /// A lifecycle action's reply; nullopt when `action` is none of them.
   std::optional<reply> lifecycle_action(const call& c, server_record& s, const std::string& action, const json& args);
@@ -95,6 +100,16 @@ private:
   /// The hypervisors a boot into `group` may use (Nova's ServerGroupAffinityFilter
   /// and ServerGroupAntiAffinityFilter; the soft policies only weigh, so any).
   std::function<bool(std::size_t)> group_hosts(const server_group& group) const;
+
+  struct instance_action {
+    std::string action, request_id, user_id, start_time;
+  };
+  struct action_log {
+    std::string project_id;
+    bool deleted = false;
+    std::vector<instance_action> actions;   // oldest first
+  };
+  std::map<std::string, action_log> actions_;   // server ID -> its actions, kept after a delete
 
   identity& ids_;
   cloudlet& cloud_;
