@@ -71,6 +71,10 @@ private:
   json volumes_attached(const server_record& s, const call& c) const;
   json volume_attachment_json(const volume_attachment_record& a, const call& c) const;
   std::string compute_host_name(const server_record& s) const;
+  // nova_instance_actions.cpp
+  /// Records `action` on server `s` (under cloud_.mutex), as Nova's API does when it accepts it.
+  void record_action_locked(const auth_context& ctx, const server_record& s, const std::string& action);
+  reply instance_actions(const call& c, const std::string& id);
 
   // nova_lifecycle.cpp
   /// A lifecycle action's reply; nullopt when `action` is none of them.
@@ -116,6 +120,16 @@ private:
   /// The hypervisors a boot into `group` may use (Nova's ServerGroupAffinityFilter
   /// and ServerGroupAntiAffinityFilter; the soft policies only weigh, so any).
   std::function<bool(std::size_t)> group_hosts(const server_group& group) const;
+
+  struct instance_action {
+    std::string action, request_id, user_id, start_time;
+  };
+  struct action_log {
+    std::string project_id;
+    bool deleted = false;
+    std::vector<instance_action> actions;   // oldest first
+  };
+  std::map<std::string, action_log> actions_;   // server ID -> its actions, kept after a delete
 
   identity& ids_;
   cloudlet& cloud_;

@@ -204,6 +204,7 @@ reply nova_api::create_server(const call& c) {
     s.sequence = compute.next_sequence();
     auto& placed = compute.add_server(std::move(s), group ? group_hosts(*group) : std::function<bool(std::size_t)>{});
     created.push_back(placed.id);
+    record_action_locked(c.ctx, placed, "create");
     if (group) group->members.push_back(placed.id);   // Nova adds it at the API, before scheduling
     if (!placed.hypervisor) continue;   // ERROR: no valid host, no ports or volumes
     attach_block_devices(c, block_devices, placed);

@@ -41,6 +41,7 @@ reply nova_api::servers(const call& c) {
   if (p.size() >= 3 && p[2] == "metadata") return server_metadata(c, id);
   if (p.size() >= 3 && p[2] == "tags") return server_tags(c, id);
   if (p.size() >= 3 && p[2] == "os-volume_attachments") return volume_attachments(c, id);
+  if (p.size() >= 3 && p[2] == "os-instance-actions") return instance_actions(c, id);
 
   std::lock_guard lock{cloud_.mutex};
   auto* s = cloud_.compute.server_mutable(c.ctx, id);
@@ -77,7 +78,8 @@ reply nova_api::servers(const call& c) {
   return error(405, not_allowed);
 }
 
-void nova_api::delete_server_locked(const auth_context&, const server_record& s) {
+void nova_api::delete_server_locked(const auth_context& ctx, const server_record& s) {
+  record_action_locked(ctx, s, "delete");
   // Ports Nova created go away; ports the user handed in are only unbound.
   for (const auto& port : s.ports) {
     if (port.created_by_nova) cloud_.networks.remove_port(port.port_id);
@@ -185,6 +187,7 @@ reply nova_api::server_action(const call& c, const std::string& id) {
     return error(400, "There is no such action: " + action);
   }
   s->updated_at = compute.now();
+  record_action_locked(c.ctx, *s, action == "os-stop" ? "stop" : action == "os-start" ? "start" : action);
   return empty_reply(202);
 }
 

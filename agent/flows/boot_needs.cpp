@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <exception>
+#include <functional>
 
 #include <spdlog/spdlog.h>
 
@@ -13,6 +15,7 @@
 #include "agent/rules/list_paging.hpp"
 #include "agent/rules/security_group_rule.hpp"
 #include "agent/flows/visible_entry.hpp"
+#include "agent/services/fan_out.hpp"
 #include "agent/services/upstream_call.hpp"
 #include "api/global_id.hpp"
 
@@ -35,18 +38,15 @@ json parse_object(const std::string& text) {
 }
 
 /// Nova's min_count/max_count make several servers from one request, each
-/// recorded on its own afterwards (lifecycle.hpp, record_siblings); a
-/// reservation-ID answer names none of them, so it is refused.
+/// recorded on its own afterwards (lifecycle.hpp, record_siblings), also when
+/// the answer is a reservation ID that names none of them (create_attempt.cpp
+/// finds them by the attempt's marker).
 std::optional<std::string> refuse_multiple(const json& server) {
   for (const char* key : {"min_count", "max_count"}) {
     auto it = server.find(key);
     if (it == server.end()) continue;
     if (!it->is_number_integer() && !it->is_string()) return std::string("Invalid input for field/attribute ") + key + ".";
   }
-  auto asked = server.find("return_reservation_id");
-  if (asked != server.end() && *asked == true)
-    return "return_reservation_id is not supported by this federation: each server is answered and recorded under "
-           "its own global ID (list them by name).";
   return std::nullopt;
 }
 
@@ -117,15 +117,58 @@ std::optional<std::string> refuse_boot(const json& body) {
   return refuse_multiple(body["server"]);
 }
 
+namespace {
+
+/// The flavor's read (Nova) and the image's (Glance), at once: each service
+/// checks a fresh token with Keystone on its first call, which a loaded
+/// Keystone makes take seconds (docs/conformance.md, "Tempest"). Both run to
+/// their end before this returns; the first failure is thrown then.
+http::awaitable<void> read_flavor_task(request& r, boot_needs& needs, std::exception_ptr& failed) {
+  try {
+    co_await read_flavor(r, needs);
+  } catch (...) {
+    failed = std::current_exception();
+  }
+}
+
+http::awaitable<void> read_image_task(request& r, boot_needs& needs, const std::string& image_id,
+                                      const bhttp::fields& headers, std::exception_ptr& failed) {
+  try {
+    // A global ID is the federation's; any other ID is a cloud's own.
+    if (api::global_id_owner(image_id)) co_await read_image(r, needs, image_id, headers);
+    else co_await read_direct_image(r, needs, image_id);
+  } catch (...) {
+    failed = std::current_exception();
+  }
+}
+
+http::awaitable<void> read_flavor_and_image(request& r, boot_needs& needs, const std::string& image_id,
+                                            const bhttp::fields& headers) {
+  std::exception_ptr flavor_failed;
+  std::exception_ptr image_failed;
+  std::vector<std::function<http::awaitable<void>()>> tasks;
+  if (!needs.flavor_id.empty())
+    tasks.push_back([&r, &needs, &flavor_failed] { return read_flavor_task(r, needs, flavor_failed); });
+  if (!image_id.empty())
+    tasks.push_back([&r, &needs, &image_id, &headers, &image_failed] {
+      return read_image_task(r, needs, image_id, headers, image_failed);
+    });
+  // No deadline of its own: every call in them ends within --upstream-timeout-ms,
+  // and the tasks use the request, so they must not outlive this call.
+  co_await run_all(std::move(tasks), std::chrono::hours{24});
+  if (flavor_failed) std::rethrow_exception(flavor_failed);
+  if (image_failed) std::rethrow_exception(image_failed);
+}
+
+} // namespace
+
 http::awaitable<boot_needs> read_boot(request& r, json& server) {
   boot_needs needs;
   needs.request.kind = placement_kind::server;
   auto headers = client_call_headers(r);
   needs.flavor_id = id_from_ref(server.value("flavorRef", json()));
-  if (!needs.flavor_id.empty()) co_await read_flavor(r, needs);
   auto image_id = id_from_ref(server.value("imageRef", json()));
-  if (api::global_id_owner(image_id)) co_await read_image(r, needs, image_id, headers);
-  else if (!image_id.empty()) co_await read_direct_image(r, needs, image_id);
+  co_await read_flavor_and_image(r, needs, image_id, headers);
   if (server.contains("availability_zone") && server["availability_zone"].is_string()) {
     needs.request.availability_zone = server["availability_zone"];
     server.erase("availability_zone");

@@ -42,8 +42,7 @@ struct boot_needs {
 };
 
 /// Why a boot body is refused before anything is asked (no server object;
-/// counts that are not numbers; return_reservation_id, whose answer names no
-/// server: docs/federation.md, "Lifecycle anywhere"); nullopt when it is not.
+/// counts that are not numbers); nullopt when it is not.
 std::optional<std::string> refuse_boot(const nlohmann::json& body);
 
 /// Reads what `server` (the body's "server") needs; takes its availability

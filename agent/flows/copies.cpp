@@ -400,6 +400,8 @@ http::awaitable<registry_entry> ensure_network_on(request& r, const registry_ent
   if (auto fresh = co_await r.context.registry->get(network.project_id, network.global_id)) network = *fresh;
   if (network.copies.empty()) throw copy_failed("network " + network.global_id + " has no copy");
   const auto primary = network.copies.front();
+  // On its own cloudlet a network has its subnets: nothing to copy, nothing to ask.
+  if (primary.cloudlet == to.region) co_return network;
   auto from = find_cloudlet(r.context, primary.cloudlet);
   if (!from) throw copy_failed("the cloudlet " + primary.cloudlet + " is not in the catalog");
   auto headers = client_call_headers(r);

@@ -220,6 +220,39 @@ bool read_created_id(request& r, const cloudlet_endpoints& c, attempt& a) {
   return true;
 }
 
+/// Nova answers a boot with return_reservation_id by the reservation's ID
+/// alone: the servers it made are found by the attempt's marker, one to bind
+/// (the others: record_siblings). False when none is found or the cloudlet
+/// cannot tell: what the attempt made is then abandoned (its owner deletes it).
+bool is_reservation_answer(resource_kind kind, const http::response& answer) {
+  if (kind != resource_kind::server) return false;
+  auto doc = parse_object(answer.body);
+  return doc.contains("reservation_id") && !doc.contains("server");
+}
+
+http::awaitable<bool> find_reserved(request& r, const cloudlet_endpoints& c, const registry_entry& entry,
+                                    const marked_body& marked, attempt& a) {
+  std::optional<json> made;
+  std::string why = "none of its servers carries the attempt's marker";
+  try {
+    made = co_await find_attempt(r, c, entry.kind, entry.global_id, marked.token);
+  } catch (const upstream_failure& e) {
+    why = e.what();
+  }
+  if (!made || !made->contains("id") || !(*made)["id"].is_string()) {
+    spdlog::warn("{} boot on {} answered a reservation ID, but its servers cannot be found: {}", r.request_id,
+                 c.region, why);
+    a.outcome = attempt_outcome::not_found;
+    a.status = 503;
+    a.message = "The servers of reservation " + parse_object(a.answer->body).value("reservation_id", std::string{}) +
+                " on " + c.region + " cannot be found: " + why;
+    a.answer.reset();
+    co_return false;
+  }
+  a.local_id = (*made)["id"].get<std::string>();
+  co_return true;
+}
+
 /// What was made is marked (Neutron) and, for a server, checked to have a host.
 http::awaitable<void> complete_made(request& r, const cloudlet_endpoints& c, const registry_entry& entry,
                                     const marked_body& marked, attempt& a) {
@@ -268,7 +301,9 @@ http::awaitable<attempt> create_on(request& r, const cloudlet_endpoints& c, regi
     co_return a;
   }
   bool made = false;
-  if (result == call_result::made) made = read_created_id(r, c, a);
+  bool reserved = result == call_result::made && is_reservation_answer(entry.kind, *a.answer);
+  if (reserved) made = co_await find_reserved(r, c, entry, marked, a);
+  else if (result == call_result::made) made = read_created_id(r, c, a);
   else made = co_await settle_unanswered(r, c, entry, marked, failure, a);
   if (made) co_await complete_made(r, c, entry, marked, a);
   co_return a;

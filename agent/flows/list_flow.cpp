@@ -19,6 +19,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/flows/federation.hpp"
+#include "agent/flows/flavor_filter.hpp"
 #include "agent/flows/flavor_ids.hpp"
 #include "agent/flows/l3.hpp"
 #include "agent/rules/l3_rule.hpp"
@@ -478,11 +479,14 @@ http::awaitable<std::vector<cloud_read>> plan_reads(request& r, const list_reque
                                                     const cloud_read_plan& plan,
                                                     const std::shared_ptr<const item_fields>& fields) {
   std::vector<cloud_read> reads;
+  auto flavor = co_await filtered_flavor(r, list.filters);   // each cloudlet numbers its own (flavor_filter.hpp)
   for (const auto& c : all_cloudlets(r.context)) {
     std::vector<std::string_view> texts;   // named: GCC 12 and initializer lists across co_await
     texts.push_back(list.filters);
     auto to_local = co_await ids_to_local(r, c.region, texts);
     auto filters = filters_on_cloudlet(list.filters, to_local);
+    if (!filters) continue;
+    if (flavor) filters = co_await flavor_filter_on(r, *flavor, *filters, c);
     if (!filters) continue;
     cloud_read read;
     read.query = {c, r.route.service, list.list_path, r.route.resource, api::query_string::parse(*filters), plan,

@@ -26,6 +26,7 @@
 #include "agent/rules/admin_scope.hpp"
 #include "agent/rules/flow_choice.hpp"
 #include "agent/rules/reclaim_rule.hpp"
+#include "agent/services/deleted_servers.hpp"
 #include "agent/services/registry_client.hpp"
 #include "agent/flows/request.hpp"
 #include "agent/rules/resource_kinds.hpp"
@@ -109,6 +110,8 @@ http::awaitable<void> delete_everywhere(request& r, const storage::registry_entr
                                        path_on(r, entry.global_id, primary), headers);
   if ((answer.status >= 200 && answer.status < 300) || answer.status == 404) {
     co_await r.context.registry->erase(entry.project_id, entry.global_id);
+    if (entry.kind == storage::resource_kind::server && answer.status < 300)
+      recently_deleted().remember(entry.global_id, {entry.project_id, primary.cloudlet, primary.local_id});
     if (answer.status == 404) {
       // Gone from the cloud already (deleted behind the federation's back): done.
       bhttp::response<bhttp::string_body> done{bhttp::status::no_content, 11};
@@ -127,6 +130,24 @@ http::awaitable<void> delete_everywhere(request& r, const storage::registry_entr
 std::string not_found_message(const api::route& route) {
   auto singular = route.resource.substr(0, route.resource.size() - 1);
   return "No " + singular + " with ID " + route.resource_id + " was found.";
+}
+
+/// A server the registry cannot place: one this agent deleted is asked its
+/// instance actions (Nova answers them for a deleted server from 2.21 and
+/// judges the caller's token); false, nothing sent, for anything else.
+http::awaitable<bool> read_deleted(request& r, resource_call call) {
+  std::optional<deleted_server> deleted;
+  if (reads_deleted_server(r.route, r.header().method())) deleted = recently_deleted().find(r.route.resource_id);
+  if (!deleted || !may_follow_deleted(deleted->project_id, r.identity->project_id, r.identity->is_admin))
+    co_return false;
+  auto cloudlet = find_cloudlet(r.context, deleted->cloudlet);
+  if (!cloudlet) co_return false;
+  r.target = *cloudlet;
+  std::map<std::string, std::string> known;
+  known.emplace(r.route.resource_id, deleted->local_id);
+  std::string no_body;
+  co_await forward(r, call, std::move(no_body), known);
+  co_return true;
 }
 
 /// A read of a resource the owner's registry cannot place for this client:
@@ -182,6 +203,10 @@ http::awaitable<void> handle_recorded(request& r, resource_call call, std::strin
   // The primary is where the call goes: its ID need not be looked up again.
   std::map<std::string, std::string> known_local;
   if (target.kind == target_kind::primary) known_local.emplace(global_id, target.local_id);
+  bool deleted = false;   // a deleted server's instance actions: read_deleted
+  if (target.kind == target_kind::search_by_marker || target.kind == target_kind::not_found)
+    deleted = co_await read_deleted(r, call);
+  if (deleted) co_return;
   switch (target.kind) {
     case target_kind::search_by_marker:
       co_return co_await read_by_marker(r, call, kind, target.why);

@@ -50,6 +50,15 @@ lifecycle_step lifecycle_step_of(const api::route& route, verb method, const jso
   return lifecycle_step::none;
 }
 
+bool reads_deleted_server(const api::route& route, verb method) {
+  return method == verb::get && route.service == api::service_type::compute && route.resource == "servers" &&
+         !route.resource_id.empty() && route.action == "os-instance-actions";
+}
+
+bool may_follow_deleted(const std::string& owner_project, const std::string& caller_project, bool is_admin) {
+  return is_admin || (!owner_project.empty() && owner_project == caller_project);
+}
+
 std::string id_of_ref(const json& ref) {
   if (!ref.is_string()) return {};
   const auto& text = ref.get_ref<const std::string&>();

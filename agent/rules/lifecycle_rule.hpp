@@ -34,6 +34,14 @@ enum class lifecycle_step {
 lifecycle_step lifecycle_step_of(const api::route& route, boost::beast::http::verb method,
                                  const nlohmann::json& body);
 
+/// A read Nova still answers about a server it deleted: its instance actions
+/// (`GET /servers/{id}/os-instance-actions[/{request_id}]`, from 2.21).
+bool reads_deleted_server(const api::route& route, boost::beast::http::verb method);
+
+/// Whether a caller may be sent on to a server deleted in `owner_project`
+/// (Nova then judges with the caller's token): its own project, or an admin.
+bool may_follow_deleted(const std::string& owner_project, const std::string& caller_project, bool is_admin);
+
 /// The ID a reference names (an ID, or a link whose last segment is one).
 std::string id_of_ref(const nlohmann::json& ref);
 

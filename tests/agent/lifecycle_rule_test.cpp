@@ -38,6 +38,23 @@ TEST(LifecycleRule, ServerActionsThatNeedSomethingOnTheServersCloudlet) {
     << "two actions in one body: Nova's to refuse";
 }
 
+TEST(LifecycleRule, OnlyInstanceActionReadsFollowADeletedServer) {
+  auto actions = route_of(api::service_type::compute, "servers", gid, "os-instance-actions");
+  EXPECT_TRUE(reads_deleted_server(actions, verb::get));
+  EXPECT_TRUE(reads_deleted_server(route_of(api::service_type::compute, "servers", gid, "os-instance-actions",
+                                            "req-1"),
+                                   verb::get));
+  EXPECT_FALSE(reads_deleted_server(actions, verb::post));
+  EXPECT_FALSE(reads_deleted_server(route_of(api::service_type::compute, "servers", gid, ""), verb::get));
+  EXPECT_FALSE(reads_deleted_server(route_of(api::service_type::compute, "servers", gid, "metadata"), verb::get));
+  EXPECT_FALSE(reads_deleted_server(route_of(api::service_type::network, "ports", gid, "os-instance-actions"),
+                                    verb::get));
+  EXPECT_TRUE(may_follow_deleted("p1", "p1", false));
+  EXPECT_FALSE(may_follow_deleted("p1", "p2", false));
+  EXPECT_TRUE(may_follow_deleted("p1", "p2", true));
+  EXPECT_FALSE(may_follow_deleted("", "", false));
+}
+
 TEST(LifecycleRule, CallsThatReplaceEveryTagOrAllMetadata) {
   auto tags = route_of(api::service_type::network, "ports", gid, "tags");
   EXPECT_EQ(lifecycle_step_of(tags, verb::put, nullptr), lifecycle_step::replace_tags);

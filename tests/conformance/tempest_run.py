@@ -79,6 +79,11 @@ def write_conf(path, admin, auth_url, region, images, flavors, logdir):
 log_dir = {logdir}
 log_file = tempest.log
 
+[service-clients]
+# Tempest's default 60 s read timeout is shorter than a boot takes on a shared lab machine
+# whose Keystone needs 10-45 s per token validation (docs/conformance.md); the same for both targets.
+http_timeout = 180
+
 [auth]
 admin_username = {admin["OS_USERNAME"]}
 admin_password = {admin["OS_PASSWORD"]}

@@ -393,6 +393,34 @@ TEST_F(nova_test, projects_are_isolated) {
   EXPECT_FALSE(non_admin_view.contains("OS-EXT-SRV-ATTR:host"));
 }
 
+TEST_F(nova_test, instance_actions_outlive_the_server_from_2_21_for_its_project) {
+  auto id = boot_id(admin_, "vm");
+  advance(std::chrono::seconds{10});   // ACTIVE
+  ASSERT_EQ(call(nova_, "POST", "/v2.1/servers/" + id + "/action", admin_, {{"os-stop", nullptr}}).status, 202u);
+  auto path = "/v2.1/servers/" + id + "/os-instance-actions";
+  auto actions = [&](const std::string& version) {
+    auto out = call(nova_, "GET", path, admin_, nullptr, {{"X-OpenStack-Nova-API-Version", version}});
+    std::vector<std::string> names;
+    auto doc = body_of(out);   // named: a range over a temporary's member dangles
+    if (out.status == 200)
+      for (const auto& a : doc["instanceActions"]) names.push_back(a["action"]);
+    return std::make_pair(out.status, names);
+  };
+  EXPECT_EQ(actions("2.1"), std::make_pair(200u, std::vector<std::string>{"stop", "create"}));
+  EXPECT_EQ(call(nova_, "GET", path, demo_token()).status, 404u) << "another project's";
+  ASSERT_EQ(call(nova_, "DELETE", "/v2.1/servers/" + id, admin_).status, 204u);
+  EXPECT_EQ(actions("2.20").first, 404u) << "a deleted server before 2.21";
+  EXPECT_EQ(actions("2.21"), std::make_pair(200u, std::vector<std::string>{"delete", "stop", "create"}));
+  auto listed = body_of(call(nova_, "GET", path, admin_, nullptr, {{"X-OpenStack-Nova-API-Version", "2.21"}}));
+  auto request_id = listed["instanceActions"][2]["request_id"].get<std::string>();
+  auto one = call(nova_, "GET", path + "/" + request_id, admin_, nullptr, {{"X-OpenStack-Nova-API-Version", "2.21"}});
+  ASSERT_EQ(one.status, 200u) << one.body;
+  auto shown = body_of(one)["instanceAction"];
+  EXPECT_EQ(shown["action"], "create");
+  EXPECT_EQ(shown["events"].size(), 1u);
+  EXPECT_EQ(call(nova_, "GET", path, demo_token(), nullptr, {{"X-OpenStack-Nova-API-Version", "2.21"}}).status, 404u);
+}
+
 TEST_F(nova_test, hypervisor_views_follow_microversions) {
   auto v53 = body_of(call(nova_, "GET", "/v2.1/os-hypervisors/detail", admin_, nullptr, {{"X-OpenStack-Nova-API-Version", "2.53"}}));
   EXPECT_EQ(v53["hypervisors"][0]["id"].get<std::string>().size(), 36u);

@@ -342,6 +342,25 @@ TEST_F(CreateFlow, ASubnetGoesToItsNetworksCloudlet) {
   EXPECT_TRUE(h.placement().asked().empty()) << "the scheduler is not asked";
 }
 
+TEST_F(CreateFlow, ABootOnItsNetworksOwnCloudletAsksNeutronNothing) {
+  // Each first call with a fresh token costs a Keystone validation (docs/conformance.md).
+  auto net = h.send(bhttp::verb::post, "/network/v2.0/networks", json{{"network", {{"name", "net"}}}});
+  ASSERT_EQ(net.status, 201u) << net.body;
+  auto network_id = json::parse(net.body).at("network").at("id").get<std::string>();
+  ASSERT_EQ(h.send(bhttp::verb::post, "/network/v2.0/subnets",
+                   json{{"subnet", {{"network_id", network_id}, {"cidr", "10.2.0.0/24"}, {"ip_version", 4}}}})
+              .status,
+            201u);
+  auto image = global_image({"cloudlet-1", "cloudlet-2"});
+  h.placement().place_on("cloudlet-1");
+  h.clouds().clear_log();
+  auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers",
+                       boot_body(image, {{"networks", {{{"uuid", network_id}}}}}));
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-1", bhttp::verb::get, "/v2.0/subnets").empty());
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-1", bhttp::verb::get, "/v2.0/networks").empty());
+}
+
 TEST_F(CreateFlow, ABootWhoseNetworkLivesElsewhereGetsACopyOfItOnTheTarget) {
   // A network with a subnet on the agent's own cloudlet, made through the agent.
   auto net = h.send(bhttp::verb::post, "/network/v2.0/networks", json{{"network", {{"name", "net"}}}});

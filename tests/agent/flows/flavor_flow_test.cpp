@@ -5,6 +5,8 @@
 // another cloudlet is shown, changed, deleted and booted through this agent;
 // a same-named flavor of another shape is never merged, changed or deleted.
 
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "agent/services/service_session.hpp"
@@ -368,6 +370,45 @@ TEST_F(FlavorFlow, AServerElsewhereShowsTheIdTheFlavorListShows) {
       ++shows;
     }
   EXPECT_EQ(shows, 1u);
+}
+
+TEST_F(FlavorFlow, AServerListFilteredByFlavorAsksEachCloudletWithItsEqualFlavor) {
+  // Each cloudlet numbers its seeded m1.* itself: the filter names the ID the
+  // agent shows (cloudlet-1's), and the servers elsewhere match by their own.
+  auto tiny = flavors_on("cloudlet-1")["m1.tiny"]["id"].get<std::string>();
+  ASSERT_NE(tiny, flavors_on("cloudlet-3")["m1.tiny"]["id"].get<std::string>());
+  std::set<std::string> tiny_servers;
+  for (const auto* target : {"cloudlet-1", "cloudlet-2", "cloudlet-3"}) {
+    h.placement().place_on(target);
+    auto made = boot(tiny);
+    ASSERT_EQ(made.status, 202u) << made.body;
+    tiny_servers.insert(json::parse(made.body).at("server").at("id").get<std::string>());
+  }
+  h.placement().place_on("cloudlet-2");
+  ASSERT_EQ(boot(flavors_on("cloudlet-1")["m1.small"]["id"]).status, 202u);
+  auto only_2 = make_directly("cloudlet-2", "only-2", 256);
+  auto on_only_2 = boot(only_2);
+  ASSERT_EQ(on_only_2.status, 202u) << on_only_2.body;
+  for (const auto* path : {"/compute/v2.1/servers?flavor=", "/compute/v2.1/servers/detail?flavor="}) {
+    auto listed = h.send(bhttp::verb::get, path + tiny);
+    ASSERT_EQ(listed.status, 200u) << listed.body;
+    std::set<std::string> ids;
+    auto doc = json::parse(listed.body);   // named: a range over a temporary's member dangles
+    for (const auto& s : doc.at("servers")) ids.insert(s.at("id"));
+    EXPECT_EQ(ids, tiny_servers) << path << ": " << listed.body;
+  }
+  // A flavor only cloudlet-2 holds: only cloudlet-2 can hold a server with it, and only it is asked.
+  h.clouds().clear_log();
+  auto listed = h.send(bhttp::verb::get, "/compute/v2.1/servers?flavor=" + only_2);
+  ASSERT_EQ(listed.status, 200u) << listed.body;
+  auto doc = json::parse(listed.body);
+  ASSERT_EQ(doc.at("servers").size(), 1u) << listed.body;
+  EXPECT_EQ(doc["servers"][0]["id"], json::parse(on_only_2.body)["server"]["id"]);
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-3", bhttp::verb::get, "/v2.1/servers/detail").empty());
+  // An ID no cloudlet knows goes to the clouds as it is: Nova lists nothing.
+  auto unknown = h.send(bhttp::verb::get, "/compute/v2.1/servers?flavor=no-such-flavor");
+  ASSERT_EQ(unknown.status, 200u) << unknown.body;
+  EXPECT_TRUE(json::parse(unknown.body).at("servers").empty()) << unknown.body;
 }
 
 TEST_F(FlavorFlow, ACloudletDownIsNamedAndTheOthersFlavorsListed) {

@@ -3,6 +3,8 @@
 // (flow_harness.hpp; agent/flows/lifecycle.cpp, docs/federation.md
 // "Lifecycle anywhere"). The agent serves cloudlet-1; servers live on cloudlet-2.
 
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "agent/services/service_session.hpp"
@@ -345,14 +347,90 @@ TEST_F(LifecycleFlow, MinCountRecordsEveryServerNovaMadeUnderItsOwnGlobalId) {
     EXPECT_EQ(h.send(bhttp::verb::get, "/compute/v2.1/servers/" + gid).status, 200u);
 }
 
-TEST_F(LifecycleFlow, AReservationIdAnswerIsRefused) {
+TEST_F(LifecycleFlow, AReservationIdAnswerIsRelayedAndEveryServerOfTheBootRecorded) {
   h.placement().place_on("cloudlet-2");
+  json body{{"server",
+             {{"name", "vm"}, {"imageRef", image.global_id}, {"flavorRef", flavor_on("cloudlet-1", "m1.tiny")},
+              {"networks", "none"}, {"min_count", 1}, {"max_count", 2}, {"return_reservation_id", true}}}};
+  auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers", body, {}, at_version("2.37"));
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+  auto reservation = json::parse(answer.body).value("reservation_id", "");
+  EXPECT_FALSE(reservation.empty()) << answer.body;
+  EXPECT_FALSE(json::parse(answer.body).contains("server")) << "Nova's answer, as Nova gave it";
+  auto made = h.clouds().items("cloudlet-2", "servers");
+  ASSERT_EQ(made.size(), 2u);
+  std::set<std::string> gids;
+  for (const auto& item : made) {
+    auto m = api::read_marker(svc::compute, item);
+    ASSERT_TRUE(m) << item.dump();
+    gids.insert(m->global_id);
+    auto entry = h.registry().entry(m->global_id);
+    ASSERT_TRUE(entry) << item.dump();
+    EXPECT_EQ(entry->state, storage::entry_state::bound);
+    EXPECT_EQ(entry->copies.at(0).local_id, item.value("id", ""));
+    EXPECT_EQ(h.send(bhttp::verb::get, "/compute/v2.1/servers/" + m->global_id).status, 200u);
+  }
+  EXPECT_EQ(gids.size(), 2u) << "each its own global ID";
+  auto listed = h.send(bhttp::verb::get, "/compute/v2.1/servers?name=vm");
+  EXPECT_EQ(json::parse(listed.body).at("servers").size(), 2u) << listed.body;
+}
+
+TEST_F(LifecycleFlow, AReservationWhoseServersCannotBeFoundIsAbandonedForItsOwnerToDelete) {
+  h.placement().place_on("cloudlet-2");
+  // The look for the boot's servers by marker fails: nothing is bound, the
+  // attempt is recorded as abandoned (its owner deletes what it made).
+  h.clouds().add_fault(call_fault("cloudlet-2", bhttp::verb::get, "/v2.1/servers/detail", fault_effect::unreachable,
+                                  503, -1));
   json body{{"server",
              {{"name", "vm"}, {"imageRef", image.global_id}, {"flavorRef", flavor_on("cloudlet-1", "m1.tiny")},
               {"networks", "none"}, {"max_count", 2}, {"return_reservation_id", true}}}};
   auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers", body, {}, at_version("2.37"));
-  EXPECT_EQ(answer.status, 400u) << answer.body;
-  EXPECT_TRUE(h.clouds().items("cloudlet-2", "servers").empty());
+  EXPECT_GE(answer.status, 500u) << answer.body;
+  EXPECT_EQ(h.registry().abandoned_attempts().size(), 1u);
+  for (const auto& entry : h.registry().entries())
+    EXPECT_NE(entry.kind, storage::resource_kind::server) << "no server is recorded";
+}
+
+TEST_F(LifecycleFlow, ADeletedServersInstanceActionsAreNovasAnswerForItsProjectOnly) {
+  auto server = boot_on("cloudlet-2");
+  ASSERT_EQ(action(server, {{"os-stop", nullptr}}).is_null(), true);
+  ASSERT_EQ(h.send(bhttp::verb::delete_, "/compute/v2.1/servers/" + server).status, 204u);
+  EXPECT_FALSE(h.registry().entry(server)) << "the registry forgets it with the server";
+  auto path = "/compute/v2.1/servers/" + server + "/os-instance-actions";
+  auto listed = h.send(bhttp::verb::get, path, nullptr, {}, at_version("2.21"));
+  ASSERT_EQ(listed.status, 200u) << listed.body;
+  std::vector<std::string> actions;
+  auto doc = json::parse(listed.body);   // named: a range over a temporary's member dangles
+  for (const auto& a : doc.at("instanceActions")) {
+    actions.push_back(a.at("action"));
+    EXPECT_EQ(a.at("instance_uuid"), server) << "the cloud's ID is not shown";
+  }
+  EXPECT_EQ(actions, (std::vector<std::string>{"delete", "stop", "create"}));
+  auto request_id = doc["instanceActions"][2]["request_id"].get<std::string>();
+  auto one = h.send(bhttp::verb::get, path + "/" + request_id, nullptr, {}, at_version("2.21"));
+  ASSERT_EQ(one.status, 200u) << one.body;
+  EXPECT_EQ(json::parse(one.body).at("instanceAction").at("action"), "create");
+  // Before 2.21 Nova itself says 404 for a deleted server; so does any other call.
+  EXPECT_EQ(h.send(bhttp::verb::get, path, nullptr, {}, at_version("2.20")).status, 404u);
+  EXPECT_EQ(h.send(bhttp::verb::get, "/compute/v2.1/servers/" + server).status, 404u);
+  // An admin may read them (Nova's policy); another project's caller may not.
+  EXPECT_EQ(h.send(bhttp::verb::get, path, nullptr, h.admin_token(), at_version("2.21")).status, 200u);
+  h.placement().place_on("cloudlet-3");
+  json admins{{"name", "admins"}, {"imageRef", image.copies.at(2).local_id},
+              {"flavorRef", flavor_on("cloudlet-1", "m1.tiny")}, {"networks", "none"}};
+  auto booted = h.send(bhttp::verb::post, "/compute/v2.1/servers", {{"server", admins}}, h.admin_token(),
+                       at_version("2.37"));
+  ASSERT_EQ(booted.status, 202u) << booted.body;
+  auto admins_id = json::parse(booted.body).at("server").value("id", "");
+  auto admins_local = h.registry().entry(admins_id)->copies.at(0).local_id;
+  ASSERT_EQ(h.send(bhttp::verb::delete_, "/compute/v2.1/servers/" + admins_id, nullptr, h.admin_token()).status,
+            204u);
+  h.clouds().clear_log();
+  auto hidden = h.send(bhttp::verb::get, "/compute/v2.1/servers/" + admins_id + "/os-instance-actions", nullptr, {},
+                       at_version("2.21"));
+  EXPECT_EQ(hidden.status, 404u) << hidden.body;
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-3", bhttp::verb::get, "/v2.1/servers/" + admins_local).empty())
+    << "demo is not sent to the admin's deleted server";
 }
 
 TEST_F(LifecycleFlow, ASnapshotWhoseAnswerWasLostIsFoundByItsMarkerAndRecorded) {
