@@ -41,6 +41,7 @@ outcome<std::vector<nova_api::block_device>> nova_api::plan_block_devices(const 
   const auto& list = in["block_device_mapping_v2"];
   if (!list.is_array()) return bad_request("Invalid input for field/attribute block_device_mapping_v2. Value: " + list.dump() + ". " + list.dump() + " is not of type 'array'");
   auto& store = cloud_.volumes;
+  store.settle();
   bool has_root = false;
   for (const auto& item : list) {
     if (!item.is_object()) return bad_request("Block Device Mapping is Invalid: " + item.dump() + " is not of type 'object'");
