@@ -9,23 +9,6 @@
 namespace fedstack::sim {
 namespace {
 
-// Cinder's Fault._fault_names (cinder/api/openstack/wsgi.py).
-std::string_view fault_name(unsigned status) {
-  switch (status) {
-  case 400: return "badRequest";
-  case 401: return "unauthorized";
-  case 403: return "forbidden";
-  case 404: return "itemNotFound";
-  case 405: return "badMethod";
-  case 409: return "conflictingRequest";
-  case 413: return "overLimit";
-  case 415: return "badMediaType";
-  case 501: return "notImplemented";
-  case 503: return "serviceUnavailable";
-  default: return "computeFault";
-  }
-}
-
 /// A Keystone project ID (32 hex digits) or a UUID: what may follow /v3/.
 bool looks_like_project_id(std::string_view text) {
   if (text.size() != 32 && text.size() != 36) return false;

@@ -4,6 +4,7 @@
 // quotas, on the state the cloudlet's Nova shares (cloudlet.hpp). URLs take the
 // project ID after /v3 (the catalog's /v3/%(project_id)s) or, from 3.67, none.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,17 @@
 #include "sim/service.hpp"
 
 namespace fedstack::sim {
+
+/// Wording and body readers the Cinder files share.
+inline constexpr const char* cinder_not_allowed = "The method is not allowed for this resource.";
+inline std::string cinder_policy_refusal(std::string_view rule) {
+  return "Policy doesn't allow " + std::string{rule} + " to be performed.";
+}
+/// A string member of a request body, or nullopt when absent or not a string.
+inline std::optional<std::string> cinder_text(const json& in, const char* key) {
+  if (!in.contains(key) || !in[key].is_string()) return std::nullopt;
+  return in[key].get<std::string>();
+}
 
 class cinder_api final : public service {
 public:

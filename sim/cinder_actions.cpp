@@ -12,10 +12,6 @@ std::optional<std::int64_t> integer(const json& value) {
   return std::nullopt;
 }
 
-std::string policy_refusal(std::string_view rule) {
-  return "Policy doesn't allow " + std::string{rule} + " to be performed.";
-}
-
 } // namespace
 
 reply cinder_api::volume_action(const call& c, volume_record& v) {
@@ -52,7 +48,7 @@ reply cinder_api::volume_action(const call& c, volume_record& v) {
     return empty_reply(202);
   }
   if (action == "os-reset_status") {
-    if (!c.ctx.is_admin) return error(403, policy_refusal("volume_extension:volume_admin_actions:reset_status"));
+    if (!c.ctx.is_admin) return error(403, cinder_policy_refusal("volume_extension:volume_admin_actions:reset_status"));
     if (!args.is_object() || args.empty()) return error(400, "Must specify 'status', 'attach_status' or 'migration_status' for update.");
     static const std::set<std::string> statuses{"creating", "available", "deleting", "error", "error_deleting",
                                                 "error_managing", "managing", "attaching", "in-use", "detaching",
@@ -104,7 +100,7 @@ reply cinder_api::volume_action(const call& c, volume_record& v) {
     return empty_reply(202);
   }
   if (action == "os-force_delete") {
-    if (!c.ctx.is_admin) return error(403, policy_refusal("volume_extension:volume_admin_actions:force_delete"));
+    if (!c.ctx.is_admin) return error(403, cinder_policy_refusal("volume_extension:volume_admin_actions:force_delete"));
     auto ids = v.attachment_ids;
     for (const auto& id : ids) store.remove_attachment(id);
     store.remove_volume(v.id);

@@ -4,12 +4,6 @@
 #include "sim/cinder.hpp"
 
 namespace fedstack::sim {
-namespace {
-
-constexpr const char* not_allowed = "The method is not allowed for this resource.";
-
-} // namespace
-
 reply cinder_api::attachments(const call& c) {
   // VersionNotFoundForAPIMethod below NEW_ATTACH.
   if (!c.at_least(27)) return error(404, "API version 3." + std::to_string(c.mv) + " is not supported on this method.");
@@ -48,7 +42,7 @@ reply cinder_api::attachments(const call& c) {
     return json_reply(200, {{"attachment", attachment_json(made, true)}});
   }
   if (p.size() == 1 || (p.size() == 2 && p[1] == "detail")) {
-    if (r.method != "GET") return error(405, not_allowed);
+    if (r.method != "GET") return error(405, cinder_not_allowed);
     bool all_tenants = c.ctx.is_admin && r.query_value("all_tenants") && parse_bool(*r.query_value("all_tenants")).value_or(true);
     json items = json::array();
     for (const auto* a : store.attachments()) {
@@ -93,7 +87,7 @@ reply cinder_api::attachments(const call& c) {
     store.complete_attachment(a);
     return empty_reply(204);
   }
-  return error(405, not_allowed);
+  return error(405, cinder_not_allowed);
 }
 
 } // namespace fedstack::sim

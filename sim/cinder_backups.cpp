@@ -6,8 +6,6 @@
 namespace fedstack::sim {
 namespace {
 
-constexpr const char* not_allowed = "The method is not allowed for this resource.";
-
 std::optional<json> backup_key(const backup_record& b, const std::string& key) {
   if (key == "created_at") return json(format_time(b.created_at, time_style::micros_naive));
   if (key == "id") return json(b.id);
@@ -16,11 +14,6 @@ std::optional<json> backup_key(const backup_record& b, const std::string& key) {
   if (key == "status") return json(b.status);
   if (key == "volume_id") return json(b.volume_id);
   return std::nullopt;
-}
-
-std::optional<std::string> optional_string(const json& in, const char* key) {
-  if (!in.contains(key) || !in[key].is_string()) return std::nullopt;
-  return in[key].get<std::string>();
 }
 
 } // namespace
@@ -38,7 +31,7 @@ reply cinder_api::backups(const call& c) {
       return error(400, "Invalid input for field/attribute backup. 'backup' is a required property");
     }
     const auto& in = (*body)["backup"];
-    auto volume_id = optional_string(in, "volume_id");
+    auto volume_id = cinder_text(in, "volume_id");
     if (!volume_id) return error(400, "Invalid input for field/attribute backup. 'volume_id' is a required property");
     auto* v = store.volume_mutable(c.ctx, *volume_id);
     if (!v) return error(404, "Volume " + *volume_id + " could not be found.");
@@ -56,10 +49,10 @@ reply cinder_api::backups(const call& c) {
     b.project_id = v->project_id;
     b.user_id = c.ctx.user_id;
     b.size = v->size;
-    b.name = optional_string(in, "name");
-    b.description = optional_string(in, "description");
-    b.container = optional_string(in, "container").value_or("volumebackups");
-    b.snapshot_id = optional_string(in, "snapshot_id");
+    b.name = cinder_text(in, "name");
+    b.description = cinder_text(in, "description");
+    b.container = cinder_text(in, "container").value_or("volumebackups");
+    b.snapshot_id = cinder_text(in, "snapshot_id");
     b.incremental = in.contains("incremental") && in["incremental"] == true;
     b.object_count = 1;
     if (c.at_least(43) && in.contains("metadata") && in["metadata"].is_object()) b.metadata = in["metadata"];
@@ -68,7 +61,7 @@ reply cinder_api::backups(const call& c) {
     return json_reply(202, {{"backup", backup_json(made, c, false)}});
   }
   if (p.size() == 1 || (p.size() == 2 && p[1] == "detail")) {
-    if (r.method != "GET") return error(405, not_allowed);
+    if (r.method != "GET") return error(405, cinder_not_allowed);
     bool all_tenants = c.ctx.is_admin && r.query_value("all_tenants") && parse_bool(*r.query_value("all_tenants")).value_or(true);
     std::vector<const backup_record*> list;
     for (const auto* b : store.backups()) {
@@ -106,7 +99,7 @@ reply cinder_api::backups(const call& c) {
     const auto& in = (*body)["restore"];
     if (b->status != "available") return error(400, "Invalid backup: Backup status must be available");
     volume_record* target = nullptr;
-    if (auto volume_id = optional_string(in, "volume_id")) {
+    if (auto volume_id = cinder_text(in, "volume_id")) {
       target = store.volume_mutable(c.ctx, *volume_id);
       if (!target) return error(404, "Volume " + *volume_id + " could not be found.");
       if (target->status != "available") return error(400, "Invalid volume: Volume to be restored to must be available");
@@ -121,7 +114,7 @@ reply cinder_api::backups(const call& c) {
       v.project_id = c.ctx.project_id;
       v.user_id = c.ctx.user_id;
       v.size = b->size;
-      v.name = optional_string(in, "name").value_or("restore_backup_" + b->id);
+      v.name = cinder_text(in, "name").value_or("restore_backup_" + b->id);
       v.type_id = store.default_type().id;
       v.backup_id = b->id;
       target = &store.add_volume(std::move(v));
@@ -130,7 +123,7 @@ reply cinder_api::backups(const call& c) {
     return json_reply(202, {{"restore", {{"backup_id", b->id}, {"volume_id", target->id},
                                          {"volume_name", target->name ? json(*target->name) : json(nullptr)}}}});
   }
-  return error(405, not_allowed);
+  return error(405, cinder_not_allowed);
 }
 
 } // namespace fedstack::sim

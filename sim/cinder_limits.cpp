@@ -5,12 +5,6 @@
 namespace fedstack::sim {
 namespace {
 
-constexpr const char* not_allowed = "The method is not allowed for this resource.";
-
-std::string policy_refusal(std::string_view rule) {
-  return "Policy doesn't allow " + std::string{rule} + " to be performed.";
-}
-
 /// A quota value: an integer of at least -1 (unlimited), as a number or a string.
 std::optional<std::int64_t> quota_value(const json& v) {
   if (v.is_number_integer()) {
@@ -27,7 +21,7 @@ std::optional<std::int64_t> quota_value(const json& v) {
 
 reply cinder_api::limits(const call& c) {
   if (c.path.size() != 1) return error(404, "The resource could not be found.");
-  if (c.r.method != "GET") return error(405, not_allowed);
+  if (c.r.method != "GET") return error(405, cinder_not_allowed);
   // From 3.39 an admin may ask for another project's limits.
   auto project = c.ctx.project_id;
   if (auto other = c.r.query_value("project_id"); other && c.ctx.is_admin && c.at_least(39)) project = *other;
@@ -76,13 +70,13 @@ reply cinder_api::quota_sets(const call& c) {
     return set;
   };
   if (c.r.method == "GET") {
-    if (!c.ctx.is_admin && project != c.ctx.project_id) return error(403, policy_refusal("volume_extension:quotas:show"));
+    if (!c.ctx.is_admin && project != c.ctx.project_id) return error(403, cinder_policy_refusal("volume_extension:quotas:show"));
     bool usage = !defaults && parse_bool(c.r.query_value("usage").value_or("false")).value_or(false);
     return json_reply(200, {{"quota_set", render(true, usage)}});
   }
-  if (defaults) return error(405, not_allowed);
+  if (defaults) return error(405, cinder_not_allowed);
   if (c.r.method == "PUT") {
-    if (!c.ctx.is_admin) return error(403, policy_refusal("volume_extension:quotas:update"));
+    if (!c.ctx.is_admin) return error(403, cinder_policy_refusal("volume_extension:quotas:update"));
     auto body = parse_json(c.r);
     if (!body || !body->contains("quota_set") || !(*body)["quota_set"].is_object()) {
       return error(400, "Missing required element 'quota_set' in request body.");
@@ -108,17 +102,17 @@ reply cinder_api::quota_sets(const call& c) {
     return json_reply(200, {{"quota_set", render(false, false)}});
   }
   if (c.r.method == "DELETE") {
-    if (!c.ctx.is_admin) return error(403, policy_refusal("volume_extension:quotas:delete"));
+    if (!c.ctx.is_admin) return error(403, cinder_policy_refusal("volume_extension:quotas:delete"));
     store.reset_quotas(project);
     return empty_reply(200);
   }
-  return error(405, not_allowed);
+  return error(405, cinder_not_allowed);
 }
 
 reply cinder_api::pools(const call& c) {
   if (c.path.size() != 2 || c.path[1] != "get_pools") return error(404, "The resource could not be found.");
-  if (c.r.method != "GET") return error(405, not_allowed);
-  if (!c.ctx.is_admin) return error(403, policy_refusal("scheduler_extension:scheduler_stats:get_pools"));
+  if (c.r.method != "GET") return error(405, cinder_not_allowed);
+  if (!c.ctx.is_admin) return error(403, cinder_policy_refusal("scheduler_extension:scheduler_stats:get_pools"));
   std::lock_guard lock{cloud_.mutex};
   auto& store = cloud_.volumes;
   store.settle();
@@ -146,7 +140,7 @@ reply cinder_api::pools(const call& c) {
 
 reply cinder_api::availability_zones(const call& c) {
   if (c.path.size() != 1) return error(404, "The resource could not be found.");
-  if (c.r.method != "GET") return error(405, not_allowed);
+  if (c.r.method != "GET") return error(405, cinder_not_allowed);
   return json_reply(200, {{"availabilityZoneInfo",
                            json::array({{{"zoneName", cloud_.volumes.zone()}, {"zoneState", {{"available", true}}}}})}});
 }

@@ -6,8 +6,6 @@
 namespace fedstack::sim {
 namespace {
 
-constexpr const char* not_allowed = "The method is not allowed for this resource.";
-
 std::optional<json> snapshot_key(const snapshot_record& s, const std::string& key) {
   if (key == "created_at") return json(format_time(s.created_at, time_style::micros_naive));
   if (key == "id") return json(s.id);
@@ -17,11 +15,6 @@ std::optional<json> snapshot_key(const snapshot_record& s, const std::string& ke
   if (key == "volume_id") return json(s.volume_id);
   if (key == "project_id") return json(s.project_id);
   return std::nullopt;
-}
-
-std::optional<std::string> optional_string(const json& in, const char* key) {
-  if (!in.contains(key) || !in[key].is_string()) return std::nullopt;
-  return in[key].get<std::string>();
 }
 
 } // namespace
@@ -39,7 +32,7 @@ reply cinder_api::snapshots(const call& c) {
       return error(400, "Invalid input for field/attribute snapshot. 'snapshot' is a required property");
     }
     const auto& in = (*body)["snapshot"];
-    auto volume_id = optional_string(in, "volume_id");
+    auto volume_id = cinder_text(in, "volume_id");
     if (!volume_id) return error(400, "Invalid input for field/attribute snapshot. 'volume_id' is a required property");
     const auto* v = store.find_volume(c.ctx, *volume_id);
     if (!v) return error(404, "Volume " + *volume_id + " could not be found.");
@@ -67,15 +60,15 @@ reply cinder_api::snapshots(const call& c) {
     s.project_id = v->project_id;
     s.user_id = c.ctx.user_id;
     s.size = v->size;
-    s.name = optional_string(in, "name");
-    if (!s.name) s.name = optional_string(in, "display_name");
-    s.description = optional_string(in, "description");
+    s.name = cinder_text(in, "name");
+    if (!s.name) s.name = cinder_text(in, "display_name");
+    s.description = cinder_text(in, "description");
     if (in.contains("metadata") && in["metadata"].is_object()) s.metadata = in["metadata"];
     auto& made = store.add_snapshot(std::move(s));
     return json_reply(202, {{"snapshot", snapshot_json(made, c)}});
   }
   if (p.size() == 1 || (p.size() == 2 && p[1] == "detail")) {
-    if (r.method != "GET") return error(405, not_allowed);
+    if (r.method != "GET") return error(405, cinder_not_allowed);
     bool all_tenants = c.ctx.is_admin && r.query_value("all_tenants") &&
                        parse_bool(*r.query_value("all_tenants")).value_or(true);
     auto project = r.query_value("project_id");
@@ -107,8 +100,8 @@ reply cinder_api::snapshots(const call& c) {
         return error(400, "Invalid input for field/attribute snapshot.");
       }
       const auto& in = (*body)["snapshot"];
-      if (in.contains("name")) s->name = optional_string(in, "name");
-      if (in.contains("description")) s->description = optional_string(in, "description");
+      if (in.contains("name")) s->name = cinder_text(in, "name");
+      if (in.contains("description")) s->description = cinder_text(in, "description");
       s->updated_at = store.now();
       return json_reply(200, {{"snapshot", snapshot_json(*s, c)}});
     }
@@ -119,7 +112,7 @@ reply cinder_api::snapshots(const call& c) {
       store.remove_snapshot(s->id);
       return empty_reply(202);
     }
-    return error(405, not_allowed);
+    return error(405, cinder_not_allowed);
   }
   if (p[2] == "metadata") {
     if (p.size() == 3 && r.method == "GET") return json_reply(200, {{"metadata", s->metadata}});
@@ -138,7 +131,7 @@ reply cinder_api::snapshots(const call& c) {
       s->metadata.erase(p[3]);
       return empty_reply(200);
     }
-    return error(405, not_allowed);
+    return error(405, cinder_not_allowed);
   }
   if (p.size() == 3 && p[2] == "action" && r.method == "POST") {
     auto body = parse_json(r);

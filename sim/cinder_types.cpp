@@ -3,16 +3,6 @@
 #include "sim/cinder.hpp"
 
 namespace fedstack::sim {
-namespace {
-
-constexpr const char* not_allowed = "The method is not allowed for this resource.";
-
-std::string policy_refusal(std::string_view rule) {
-  return "Policy doesn't allow " + std::string{rule} + " to be performed.";
-}
-
-} // namespace
-
 reply cinder_api::types(const call& c) {
   const auto& p = c.path;
   const auto& method = c.r.method;
@@ -27,7 +17,7 @@ reply cinder_api::types(const call& c) {
     return json_reply(200, {{"volume_types", list}});
   }
   if (p.size() == 1 && method == "POST") {
-    if (!c.ctx.is_admin) return error(403, policy_refusal("volume_extension:types_manage"));
+    if (!c.ctx.is_admin) return error(403, cinder_policy_refusal("volume_extension:types_manage"));
     auto body = parse_json(c.r);
     if (!body || !body->contains("volume_type") || !(*body)["volume_type"].is_object()) {
       return error(400, "Invalid input for field/attribute volume_type. 'volume_type' is a required property");
@@ -54,7 +44,7 @@ reply cinder_api::types(const call& c) {
     if (failed(made)) return error(error_of(made));
     return json_reply(200, {{"volume_type", type_json(*std::get<const volume_type_record*>(made), c)}});
   }
-  if (p.size() == 1) return error(405, not_allowed);
+  if (p.size() == 1) return error(405, cinder_not_allowed);
 
   const auto* t = p[1] == "default" ? &store.default_type() : store.find_type(c.ctx, p[1]);
   // Types are found by ID here; a name is not an ID.
@@ -62,7 +52,7 @@ reply cinder_api::types(const call& c) {
   if (!t) return error(404, "Volume type " + p[1] + " could not be found.");
   if (p.size() == 2) {
     if (method == "GET") return json_reply(200, {{"volume_type", type_json(*t, c)}});
-    if (!c.ctx.is_admin) return error(403, policy_refusal("volume_extension:types_manage"));
+    if (!c.ctx.is_admin) return error(403, cinder_policy_refusal("volume_extension:types_manage"));
     if (method == "DELETE") {
       if (auto refused = store.delete_type(t->id)) return error(*refused);
       return empty_reply(202);
@@ -77,12 +67,12 @@ reply cinder_api::types(const call& c) {
       if (in.contains("is_public") && in["is_public"].is_boolean()) m->is_public = in["is_public"];
       return json_reply(200, {{"volume_type", type_json(*m, c)}});
     }
-    return error(405, not_allowed);
+    return error(405, cinder_not_allowed);
   }
   if (p[2] == "extra_specs") {
     auto* m = store.type_mutable(t->id);
     if (method == "GET" && p.size() == 3) return json_reply(200, {{"extra_specs", type_json(*t, c)["extra_specs"]}});
-    if (!c.ctx.is_admin) return error(403, policy_refusal("volume_extension:types_extra_specs:create"));
+    if (!c.ctx.is_admin) return error(403, cinder_policy_refusal("volume_extension:types_extra_specs:create"));
     if (method == "POST" && p.size() == 3) {
       auto body = parse_json(c.r);
       if (!body || !body->contains("extra_specs") || !(*body)["extra_specs"].is_object()) return error(400, "Malformed request body");
@@ -94,7 +84,7 @@ reply cinder_api::types(const call& c) {
       m->extra_specs.erase(p[3]);
       return empty_reply(202);
     }
-    return error(405, not_allowed);
+    return error(405, cinder_not_allowed);
   }
   return error(404, "The resource could not be found.");
 }

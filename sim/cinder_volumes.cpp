@@ -8,7 +8,6 @@
 namespace fedstack::sim {
 namespace {
 
-constexpr const char* not_allowed = "The method is not allowed for this resource.";
 constexpr std::int64_t gib = std::int64_t{1} << 30;
 
 std::string invalid(std::string_view field, const json& value, std::string_view why) {
@@ -74,11 +73,11 @@ reply cinder_api::volumes(const call& c) {
   if (p.size() == 1) {
     if (method == "GET") return list_volumes(c, false);
     if (method == "POST") return create_volume(c);
-    return error(405, not_allowed);
+    return error(405, cinder_not_allowed);
   }
   if (p.size() == 2 && p[1] == "detail") {
     if (method == "GET") return list_volumes(c, true);
-    return error(405, not_allowed);
+    return error(405, cinder_not_allowed);
   }
   std::lock_guard lock{cloud_.mutex};
   cloud_.volumes.settle();
@@ -86,14 +85,14 @@ reply cinder_api::volumes(const call& c) {
   if (!v) return error(404, "Volume " + p[1] + " could not be found.");
   if (p.size() >= 3 && p[2] == "metadata") return volume_metadata(c, *v);
   if (p.size() == 3 && p[2] == "action") {
-    if (method != "POST") return error(405, not_allowed);
+    if (method != "POST") return error(405, cinder_not_allowed);
     return volume_action(c, *v);
   }
   if (p.size() != 2) return error(404, "The resource could not be found.");
   if (method == "GET") return json_reply(200, {{"volume", volume_json(*v, c, true)}});
   if (method == "PUT") return update_volume(c, *v);
   if (method == "DELETE") return delete_volume(c, *v);
-  return error(405, not_allowed);
+  return error(405, cinder_not_allowed);
 }
 
 reply cinder_api::create_volume(const call& c) {
@@ -189,14 +188,7 @@ reply cinder_api::create_volume(const call& c) {
                           "GB cannot be smaller than the image minDisk size " + std::to_string(image->min_disk) + "GB.");
     }
     v.bootable = true;
-    v.image_metadata = {{"image_id", image->id},
-                        {"image_name", image->name.value_or("")},
-                        {"checksum", image->checksum.value_or("")},
-                        {"container_format", image->container_format.value_or("")},
-                        {"disk_format", image->disk_format.value_or("")},
-                        {"min_disk", std::to_string(image->min_disk)},
-                        {"min_ram", std::to_string(image->min_ram)},
-                        {"size", std::to_string(image->size.value_or(0))}};
+    v.image_metadata = volume_image_metadata(*image);
   }
   if (!size) return error(400, invalid("size", json(nullptr), "None is not of type 'integer', 'string'"));
   v.size = *size;
@@ -341,7 +333,7 @@ reply cinder_api::volume_metadata(const call& c, volume_record& v) {
   auto now = cloud_.volumes.now();
   if (p.size() == 3) {
     if (method == "GET") return json_reply(200, {{"metadata", v.metadata}});
-    if (method != "POST" && method != "PUT") return error(405, not_allowed);
+    if (method != "POST" && method != "PUT") return error(405, cinder_not_allowed);
     auto body = parse_json(c.r);
     if (!body || !body->contains("metadata")) return error(400, "Malformed request body");
     if (auto bad = metadata_problem((*body)["metadata"])) return error(400, *bad);
@@ -374,7 +366,7 @@ reply cinder_api::volume_metadata(const call& c, volume_record& v) {
     v.updated_at = now;
     return json_reply(200, {{"meta", {{key, v.metadata[key]}}}});
   }
-  return error(405, not_allowed);
+  return error(405, cinder_not_allowed);
 }
 
 } // namespace fedstack::sim

@@ -7,23 +7,6 @@
 namespace fedstack::sim {
 namespace {
 
-std::string_view fault_name(unsigned status) {
-  switch (status) {
-  case 400: return "badRequest";
-  case 401: return "unauthorized";
-  case 403: return "forbidden";
-  case 404: return "itemNotFound";
-  case 405: return "badMethod";
-  case 409: return "conflictingRequest";
-  case 413: return "overLimit";
-  case 415: return "badMediaType";
-  case 429: return "overLimit";
-  case 501: return "notImplemented";
-  case 503: return "serviceUnavailable";
-  default: return "computeFault";
-  }
-}
-
 bool is_hex_id(std::string_view text) {
   if (text.size() != 32) return false;
   for (char c : text) {

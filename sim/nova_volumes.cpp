@@ -41,6 +41,7 @@ outcome<std::vector<nova_api::block_device>> nova_api::plan_block_devices(const 
   const auto& list = in["block_device_mapping_v2"];
   if (!list.is_array()) return bad_request("Invalid input for field/attribute block_device_mapping_v2. Value: " + list.dump() + ". " + list.dump() + " is not of type 'array'");
   auto& store = cloud_.volumes;
+  store.settle();
   bool has_root = false;
   for (const auto& item : list) {
     if (!item.is_object()) return bad_request("Block Device Mapping is Invalid: " + item.dump() + " is not of type 'object'");
@@ -139,14 +140,7 @@ void nova_api::attach_block_devices(const call& c, const std::vector<block_devic
       if (d.source == "image") {
         const auto* image = cloud_.images.find(c.ctx, d.uuid);
         made.bootable = true;
-        made.image_metadata = {{"image_id", image->id},
-                               {"image_name", image->name.value_or("")},
-                               {"checksum", image->checksum.value_or("")},
-                               {"container_format", image->container_format.value_or("")},
-                               {"disk_format", image->disk_format.value_or("")},
-                               {"min_disk", std::to_string(image->min_disk)},
-                               {"min_ram", std::to_string(image->min_ram)},
-                               {"size", std::to_string(image->size.value_or(0))}};
+        made.image_metadata = volume_image_metadata(*image);
       } else if (d.source == "snapshot") {
         made.snapshot_id = d.uuid;
       }

@@ -18,6 +18,23 @@ std::optional<std::vector<std::string>> match(const request& r,
   return captures;
 }
 
+std::string_view fault_name(unsigned status) {
+  switch (status) {
+  case 400: return "badRequest";
+  case 401: return "unauthorized";
+  case 403: return "forbidden";
+  case 404: return "itemNotFound";
+  case 405: return "badMethod";
+  case 409: return "conflictingRequest";
+  case 413: return "overLimit";
+  case 415: return "badMediaType";
+  case 429: return "overLimit";   // Nova only; Cinder never answers 429
+  case 501: return "notImplemented";
+  case 503: return "serviceUnavailable";
+  default: return "computeFault";
+  }
+}
+
 reply json_reply(unsigned status, const json& body) {
   reply out;
   out.status = status;

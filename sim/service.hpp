@@ -31,6 +31,10 @@ public:
 std::optional<std::vector<std::string>> match(const request& r,
                                               std::initializer_list<std::string_view> pattern);
 
+/// The fault document's key by status, as Nova's and Cinder's wsgi Fault name it
+/// ("itemNotFound", "badRequest", ...; "computeFault" for the rest).
+std::string_view fault_name(unsigned status);
+
 reply json_reply(unsigned status, const json& body);
 reply empty_reply(unsigned status);
 /// Parses the body as JSON; nullopt when malformed (empty counts as malformed).

@@ -24,6 +24,17 @@ auto* find_in(Map& map, std::string_view id) {
 
 } // namespace
 
+json volume_image_metadata(const image_record& image) {
+  return {{"image_id", image.id},
+          {"image_name", image.name.value_or("")},
+          {"checksum", image.checksum.value_or("")},
+          {"container_format", image.container_format.value_or("")},
+          {"disk_format", image.disk_format.value_or("")},
+          {"min_disk", std::to_string(image.min_disk)},
+          {"min_ram", std::to_string(image.min_ram)},
+          {"size", std::to_string(image.size.value_or(0))}};
+}
+
 volume_store::volume_store(std::string region, volume_options options, clock_fn clock)
   : zone_(std::move(region)), options_(options), clock_(std::move(clock)), service_uuid_(new_uuid()) {
   // Cinder (Wallaby on) makes "__DEFAULT__" when it first starts; each cloud has its own ID.

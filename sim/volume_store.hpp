@@ -17,6 +17,7 @@
 
 #include "sim/api_error.hpp"
 #include "sim/identity.hpp"
+#include "sim/image_store.hpp"
 #include "sim/util.hpp"
 
 namespace fedstack::sim {
@@ -101,6 +102,9 @@ struct backup_record {
 struct quota_usage {
   std::int64_t in_use = 0, limit = -1;
 };
+
+/// What Cinder copies from the image a volume is made from (volume_image_metadata), as strings.
+json volume_image_metadata(const image_record& image);
 
 class volume_store {
 public:

@@ -162,7 +162,110 @@ class Target:
         self.call("DELETE /v2.1/servers/{id}", "DELETE", nova + f"/v2.1/servers/{sid}")
         http("DELETE", glance + f"/v2/images/{image_id}", headers={"X-Auth-Token": self.token})
         self.call("GET /v2.1/os-availability-zone", "GET", nova + "/v2.1/os-availability-zone")
+        # Block storage, where the cloud has it (the lab gains Cinder through tests/conformance/).
+        if "volumev3" in ep:
+            self.block_storage(ep["volumev3"], nova, glance, tiny)
         return self.seen
+
+    def wait_for(self, url, key, statuses, headers=None, timeout=300):
+        """Polls a resource until its status is one of `statuses`; None once it is gone."""
+        import time
+        deadline = time.monotonic() + timeout
+        while True:
+            status, _, data = http("GET", url, headers={"X-Auth-Token": self.token, **(headers or {})})
+            if status == 404:
+                return None
+            doc = json.loads(data)[key]
+            if doc["status"] in statuses or time.monotonic() > deadline:
+                return doc
+            time.sleep(0.5)
+
+    def block_storage(self, cinder, nova, glance, tiny):
+        """Cinder v3 call by call, and Nova's volume calls on it."""
+        root = cinder.split("/v3")[0]
+        vol_url = cinder + "/volumes"   # the catalog's /v3/<project>
+        at = lambda mv: {"OpenStack-API-Version": "volume " + mv}  # noqa: E731
+        self.call("GET cinder /", "GET", root + "/")
+        self.call("GET /v3/", "GET", root + "/v3/")
+        self.call("GET /v3/{p}/volumes @3.71", "GET", vol_url, headers=at("3.71"))
+        self.call("GET /v3/{p}/volumes @3.x", "GET", vol_url, headers=at("3.x"))
+        self.call("GET /v3/{p}/types", "GET", cinder + "/types")
+        self.call("GET /v3/{p}/types/default", "GET", cinder + "/types/default")
+        self.call("GET /v3/{p}/limits", "GET", cinder + "/limits")
+        self.call("GET /v3/{p}/os-quota-sets/{p}?usage=True", "GET",
+                  cinder + f"/os-quota-sets/{self.project_id}?usage=True")
+        self.call("GET /v3/{p}/os-quota-sets/{p}/defaults", "GET", cinder + f"/os-quota-sets/{self.project_id}/defaults")
+        self.call("GET /v3/{p}/os-availability-zone", "GET", cinder + "/os-availability-zone")
+        self.call("GET /v3/{p}/scheduler-stats/get_pools?detail=true", "GET",
+                  cinder + "/scheduler-stats/get_pools?detail=true")
+        _, _, made = self.call("POST /v3/{p}/volumes", "POST", vol_url,
+                               {"volume": {"size": 1, "name": "shape-vol", "metadata": {"k": "v"}}})
+        vid = made["volume"]["id"]
+        self.call("POST /v3/{p}/volumes (bad size)", "POST", vol_url, {"volume": {"size": 0}})
+        self.call("POST /v3/{p}/volumes (unknown type)", "POST", vol_url, {"volume": {"size": 1, "volume_type": "no-such"}})
+        self.call("POST /v3/{p}/volumes (bad zone)", "POST", vol_url, {"volume": {"size": 1, "availability_zone": "no-such"}})
+        self.wait_for(vol_url + f"/{vid}", "volume", ("available", "error"))
+        for mv in ("3.0", "3.48", "3.70"):
+            self.call(f"GET /v3/{{p}}/volumes/{{id}} @{mv}", "GET", vol_url + f"/{vid}", headers=at(mv))
+        self.call("GET /v3/{p}/volumes?limit=1", "GET", vol_url + "?limit=1")
+        self.call("GET /v3/{p}/volumes/detail?limit=1", "GET", vol_url + "/detail?limit=1")
+        self.call("GET /v3/{p}/volumes/detail?limit=1&with_count=true @3.45", "GET",
+                  vol_url + "/detail?limit=1&with_count=true", headers=at("3.45"))
+        self.call("GET /v3/{p}/volumes?bad_filter=x @3.31", "GET", vol_url + "?bad_filter=x", headers=at("3.31"))
+        self.call("GET /v3/{p}/volumes?marker={unknown}", "GET", vol_url + f"?marker={uuid.uuid4()}")
+        self.call("GET /v3/{p}/volumes/{unknown}", "GET", vol_url + f"/{uuid.uuid4()}")
+        self.call("PUT /v3/{p}/volumes/{id}", "PUT", vol_url + f"/{vid}", {"volume": {"name": "shape-vol-2"}})
+        self.call("POST /v3/{p}/volumes/{id}/metadata", "POST", vol_url + f"/{vid}/metadata", {"metadata": {"k2": "v2"}})
+        self.call("GET /v3/{p}/volumes/{id}/metadata/{unknown}", "GET", vol_url + f"/{vid}/metadata/nope")
+        self.call("POST /v3/{p}/volumes/{id}/action os-extend (same size)", "POST", vol_url + f"/{vid}/action",
+                  {"os-extend": {"new_size": 1}})
+        self.call("POST /v3/{p}/volumes/{id}/action os-extend", "POST", vol_url + f"/{vid}/action",
+                  {"os-extend": {"new_size": 2}})
+        self.wait_for(vol_url + f"/{vid}", "volume", ("available", "error", "error_extending"))
+        _, _, snap = self.call("POST /v3/{p}/snapshots", "POST", cinder + "/snapshots",
+                               {"snapshot": {"volume_id": vid, "name": "shape-snap"}})
+        sid = snap["snapshot"]["id"]
+        self.wait_for(cinder + f"/snapshots/{sid}", "snapshot", ("available", "error"))
+        self.call("GET /v3/{p}/snapshots/{id}", "GET", cinder + f"/snapshots/{sid}")
+        self.call("GET /v3/{p}/snapshots/detail?limit=1", "GET", cinder + "/snapshots/detail?limit=1")
+        self.call("DELETE /v3/{p}/volumes/{id} (has snapshots)", "DELETE", vol_url + f"/{vid}")
+        self.call("DELETE /v3/{p}/snapshots/{id}", "DELETE", cinder + f"/snapshots/{sid}")
+        self.wait_for(cinder + f"/snapshots/{sid}", "snapshot", ())
+        # The attachments API (3.27+, completed at 3.44).
+        _, _, att = self.call("POST /v3/{p}/attachments @3.44", "POST", cinder + "/attachments",
+                              {"attachment": {"volume_uuid": vid, "instance_uuid": str(uuid.uuid4())}},
+                              headers=at("3.44"))
+        self.call("GET /v3/{p}/attachments/{id} @3.44", "GET", cinder + f"/attachments/{att['attachment']['id']}",
+                  headers=at("3.44"))
+        self.call("GET /v3/{p}/volumes/{id} (reserved)", "GET", vol_url + f"/{vid}")
+        self.call("DELETE /v3/{p}/attachments/{id} @3.44", "DELETE", cinder + f"/attachments/{att['attachment']['id']}",
+                  headers=at("3.44"))
+        self.call("POST /v3/{p}/attachments @3.26", "POST", cinder + "/attachments",
+                  {"attachment": {"volume_uuid": vid}}, headers=at("3.26"))
+        # Nova on the same cloud: attach to a server, list, detach.
+        image_id = self.boot_image(glance)
+        _, _, srv = http("POST", nova + "/v2.1/servers", {"server": {
+            "name": "shape-vol-vm", "imageRef": image_id, "flavorRef": tiny, "networks": "none"}},
+            {"X-Auth-Token": self.token, "X-OpenStack-Nova-API-Version": "2.37"})
+        server_id = json.loads(srv)["server"]["id"]
+        self.wait_for(nova + f"/v2.1/servers/{server_id}", "server", ("ACTIVE", "ERROR"))
+        attachments = nova + f"/v2.1/servers/{server_id}/os-volume_attachments"
+        v279 = {"X-OpenStack-Nova-API-Version": "2.79"}
+        self.call("POST /v2.1/servers/{id}/os-volume_attachments @2.79", "POST", attachments,
+                  {"volumeAttachment": {"volumeId": vid}}, headers=v279)
+        self.wait_for(vol_url + f"/{vid}", "volume", ("in-use", "error", "available"))
+        self.call("GET /v3/{p}/volumes/{id} (in-use)", "GET", vol_url + f"/{vid}")
+        self.call("GET /v2.1/servers/{id}/os-volume_attachments @2.79", "GET", attachments, headers=v279)
+        self.call("GET /v2.1/servers/{id}/os-volume_attachments/{vol} @2.89", "GET", attachments + f"/{vid}",
+                  headers={"X-OpenStack-Nova-API-Version": "2.89"})
+        self.call("GET /v2.1/servers/{id} (volume attached) @2.79", "GET", nova + f"/v2.1/servers/{server_id}",
+                  headers=v279)
+        self.call("DELETE /v3/{p}/volumes/{id} (in-use)", "DELETE", vol_url + f"/{vid}")
+        self.call("DELETE /v2.1/servers/{id}/os-volume_attachments/{vol}", "DELETE", attachments + f"/{vid}")
+        self.wait_for(vol_url + f"/{vid}", "volume", ("available", "error"))
+        http("DELETE", nova + f"/v2.1/servers/{server_id}", headers={"X-Auth-Token": self.token})
+        http("DELETE", glance + f"/v2/images/{image_id}", headers={"X-Auth-Token": self.token})
+        self.call("DELETE /v3/{p}/volumes/{id}", "DELETE", vol_url + f"/{vid}")
 
     def boot_image(self, glance):
         _, _, img = http("POST", glance + "/v2/images", {"name": "shape-boot", "container_format": "bare",

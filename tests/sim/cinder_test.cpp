@@ -375,5 +375,106 @@ TEST_F(cinder_test, limits_and_quota_sets_count_what_is_in_use) {
   EXPECT_EQ(body_of(cinder("GET", "/os-quota-sets/" + demo_project_ + "/defaults", demo_))["quota_set"]["volumes"], 10);
 }
 
+TEST_F(cinder_test, snapshots_transition_and_block_the_volumes_delete) {
+  auto id = create(demo_, {{"size", 2}});
+  auto early = cinder("POST", "/snapshots", demo_, {{"snapshot", {{"volume_id", id}, {"name", "s1"}}}});
+  EXPECT_EQ(early.status, 400u);   // the volume is still creating
+  advance(std::chrono::seconds{1});
+  auto made = cinder("POST", "/snapshots", demo_, {{"snapshot", {{"volume_id", id}, {"name", "s1"}, {"metadata", {{"k", "v"}}}}}});
+  ASSERT_EQ(made.status, 202u) << made.body;
+  auto snap = body_of(made)["snapshot"];
+  EXPECT_EQ(snap["status"], "creating");
+  EXPECT_EQ(snap["size"], 2);
+  std::string snap_id = snap["id"];
+  EXPECT_EQ(cinder("DELETE", "/snapshots/" + snap_id, demo_).status, 400u);   // not available yet
+  advance(std::chrono::seconds{1});
+  auto shown = body_of(cinder("GET", "/snapshots/" + snap_id, demo_, nullptr, {{"OpenStack-API-Version", "volume 3.65"}}))["snapshot"];
+  EXPECT_EQ(shown["status"], "available");
+  EXPECT_EQ(shown["os-extended-snapshot-attributes:progress"], "100%");
+  EXPECT_EQ(shown["user_id"], ids_.validate(demo_)->user_id);
+  EXPECT_EQ(body_of(cinder("GET", "/snapshots/detail?volume_id=" + id, demo_))["snapshots"].size(), 1u);
+  EXPECT_EQ(cinder("GET", "/snapshots/" + snap_id, admin_).status, 200u);
+  EXPECT_EQ(call(cinder_, "GET", url(demo_project_, "/snapshots"), demo_).status, 200u);
+  auto theirs = available(admin_, {{"size", 1}});
+  EXPECT_EQ(cinder("POST", "/snapshots", demo_, {{"snapshot", {{"volume_id", theirs}}}}).status, 404u);
+  // A volume with a snapshot is not deleted, unless cascade takes the snapshot too.
+  EXPECT_EQ(cinder("DELETE", "/volumes/" + id, demo_).status, 400u);
+  auto from_snapshot = create(demo_, {{"snapshot_id", snap_id}});
+  EXPECT_EQ(show(demo_, from_snapshot)["snapshot_id"], snap_id);
+  EXPECT_EQ(show(demo_, from_snapshot)["size"], 2);
+  EXPECT_EQ(cinder("DELETE", "/volumes/" + id + "?cascade=true", demo_).status, 202u);
+  EXPECT_EQ(cinder("GET", "/snapshots/" + snap_id, demo_).status, 404u);
+}
+
+TEST_F(cinder_test, attachments_reserve_connect_complete_and_delete_from_3_27) {
+  auto id = available(demo_, {{"size", 1}});
+  json body = {{"attachment", {{"volume_uuid", id}, {"instance_uuid", new_uuid()}}}};
+  EXPECT_EQ(cinder("POST", "/attachments", demo_, body, {{"OpenStack-API-Version", "volume 3.26"}}).status, 404u);
+  header_map v344{{"OpenStack-API-Version", "volume 3.44"}};
+  auto made = cinder("POST", "/attachments", demo_, body, v344);
+  ASSERT_EQ(made.status, 200u) << made.body;
+  std::string attachment_id = body_of(made)["attachment"]["id"];
+  EXPECT_EQ(body_of(made)["attachment"]["status"], "reserved");
+  EXPECT_EQ(show(demo_, id)["status"], "reserved");
+  // A second instance may not reserve a volume that is not multiattach.
+  json other = {{"attachment", {{"volume_uuid", id}, {"instance_uuid", new_uuid()}}}};
+  EXPECT_EQ(cinder("POST", "/attachments", demo_, other, v344).status, 400u);
+  auto connected = cinder("PUT", "/attachments/" + attachment_id, demo_, {{"attachment", {{"connector", {{"host", "h1"}}}}}}, v344);
+  ASSERT_EQ(connected.status, 200u) << connected.body;
+  EXPECT_EQ(body_of(connected)["attachment"]["connection_info"]["driver_volume_type"], "iscsi");
+  EXPECT_EQ(cinder("POST", "/attachments/" + attachment_id + "/action", demo_, {{"os-complete", nullptr}}, v344).status, 204u);
+  auto attached = show(demo_, id);
+  EXPECT_EQ(attached["status"], "in-use");
+  EXPECT_EQ(attached["attachments"][0]["attachment_id"], attachment_id);
+  EXPECT_EQ(cinder("GET", "/attachments/" + attachment_id, admin_, nullptr, v344).status, 200u);
+  auto listed = body_of(cinder("GET", "/attachments?volume_id=" + id, demo_, nullptr, v344))["attachments"];
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["status"], "attached");
+  auto deleted = cinder("DELETE", "/attachments/" + attachment_id, demo_, nullptr, v344);
+  EXPECT_EQ(deleted.status, 200u);
+  EXPECT_EQ(body_of(deleted)["attachments"], json::array());
+  EXPECT_EQ(show(demo_, id)["status"], "available");
+  // Another project's attachment is not found.
+  auto theirs = available(admin_, {{"size", 1}});
+  auto admin_attachment = body_of(cinder("POST", "/attachments", admin_, {{"attachment", {{"volume_uuid", theirs}}}}, v344))["attachment"]["id"];
+  EXPECT_EQ(cinder("GET", "/attachments/" + admin_attachment.get<std::string>(), demo_, nullptr, v344).status, 404u);
+}
+
+TEST_F(cinder_test, backups_create_restore_and_delete) {
+  auto id = available(demo_, {{"size", 2}});
+  auto made = cinder("POST", "/backups", demo_, {{"backup", {{"volume_id", id}, {"name", "b1"}}}});
+  ASSERT_EQ(made.status, 202u) << made.body;
+  std::string backup_id = body_of(made)["backup"]["id"];
+  EXPECT_EQ(show(demo_, id)["status"], "backing-up");
+  advance(std::chrono::seconds{1});
+  EXPECT_EQ(show(demo_, id)["status"], "available");
+  auto backup = body_of(cinder("GET", "/backups/" + backup_id, demo_))["backup"];
+  EXPECT_EQ(backup["status"], "available");
+  EXPECT_EQ(backup["size"], 2);
+  EXPECT_EQ(backup["container"], "volumebackups");
+  EXPECT_EQ(body_of(cinder("GET", "/backups/detail", demo_))["backups"].size(), 1u);
+  EXPECT_EQ(body_of(cinder("GET", "/backups", admin_))["backups"].size(), 0u);
+  auto restored = cinder("POST", "/backups/" + backup_id + "/restore", demo_, {{"restore", {{"name", "back"}}}});
+  ASSERT_EQ(restored.status, 202u) << restored.body;
+  std::string new_id = body_of(restored)["restore"]["volume_id"];
+  EXPECT_EQ(show(demo_, new_id)["status"], "restoring-backup");
+  advance(std::chrono::seconds{1});
+  EXPECT_EQ(show(demo_, new_id)["status"], "available");
+  EXPECT_EQ(show(demo_, new_id)["size"], 2);
+  EXPECT_EQ(cinder("DELETE", "/backups/" + backup_id, demo_).status, 202u);
+  EXPECT_EQ(cinder("GET", "/backups/" + backup_id, demo_).status, 404u);
+}
+
+TEST_F(cinder_test, pools_report_capacity_to_admins) {
+  create(demo_, {{"size", 30}});
+  EXPECT_EQ(cinder("GET", "/scheduler-stats/get_pools?detail=true", demo_).status, 403u);
+  auto pools = body_of(cinder("GET", "/scheduler-stats/get_pools?detail=true", admin_))["pools"];
+  ASSERT_EQ(pools.size(), 1u);
+  EXPECT_EQ(pools[0]["capabilities"]["total_capacity_gb"], 100);
+  EXPECT_EQ(pools[0]["capabilities"]["free_capacity_gb"], 70);
+  auto zones = body_of(cinder("GET", "/os-availability-zone", demo_))["availabilityZoneInfo"];
+  EXPECT_EQ(zones[0]["zoneName"], "cloudlet-1");
+}
+
 } // namespace
 } // namespace fedstack::sim::testing
