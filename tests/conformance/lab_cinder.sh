@@ -7,8 +7,8 @@
 #   sudo tests/conformance/lab_cinder.sh [N] --purge  # --down, then drops cloud1..N's endpoints, DBs and volumes
 #
 # Per cloudlet k (region as in up.sh): cinder-api on 8776+1000*(k-1) (eventlet, one worker),
-# cinder-scheduler, cinder-volume and cinder-backup (POSIX driver, a local directory) with host=cloudK, DB cinder_k in the lab's MariaDB, vhost
-# cloudK in its RabbitMQ, catalog types volumev3 and block-storage (…/v3/%(project_id)s), keystone
+# cinder-scheduler, cinder-volume and cinder-backup (POSIX driver, a local directory) with
+# host=cloudK, DB cinder_k in the lab's MariaDB, vhost cloudK in its RabbitMQ, catalog types volumev3 and block-storage (…/v3/%(project_id)s), keystone
 # user `cinder` (admin + service in project service).  Same layout as up.sh: configs
 # /etc/oslab/cloudK/cinder/, state /var/lib/oslab/cloudK/cinder/, logs /var/log/oslab/cloudK-cinder-*.log,
 # pidfiles /var/lib/oslab/run/cloudK-cinder-*.pid (setsid: pid = process group).

@@ -147,6 +147,9 @@ def verify(region):
                     "--image", img["id"], "--boot-from-volume", "1", "--wait", f"{tag}-bfv2")
         if s2:
             made["server"].append(s2["id"])
+            # OSC's --boot-from-volume sets delete_on_termination false: the volume outlives the server.
+            attached = r.api("compute", "GET", f"/servers/{s2['id']}").json()["server"]
+            made["volume"][:0] = [a["id"] for a in attached.get("os-extended-volumes:volumes_attached", [])]
         if s1:
             r.wait("volume", bv["id"], "in-use")
         s3 = r.step("server create --image (for attach)", "server", "create", *nic, "--flavor", "m1.nano",
@@ -185,6 +188,9 @@ def verify(region):
         for sid in made["volume snapshot"]:
             r.wait("volume snapshot", sid, "gone")
         for vid in made["volume"]:
+            t = time.monotonic()   # a server's volumes are detached after the server is gone
+            while r.status("volume", vid) in ("in-use", "detaching", "creating") and time.monotonic() - t < 120:
+                time.sleep(0.5)
             r.step("volume delete", "volume", "delete", vid, parse=False)
         for iid in made["image"]:
             r.step("image delete", "image", "delete", iid, parse=False)
