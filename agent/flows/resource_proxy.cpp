@@ -22,9 +22,11 @@
 #include "agent/flows/server_groups.hpp"
 #include "agent/flows/marker_search.hpp"
 #include "agent/flows/owner_lookup.hpp"
+#include "agent/flows/volumes.hpp"
 #include "agent/rules/admin_scope.hpp"
 #include "agent/rules/flow_choice.hpp"
 #include "agent/rules/reclaim_rule.hpp"
+#include "agent/rules/volume_rule.hpp"
 #include "agent/services/registry_client.hpp"
 #include "agent/flows/request.hpp"
 #include "agent/rules/resource_kinds.hpp"
@@ -201,6 +203,9 @@ http::awaitable<void> handle_recorded(request& r, resource_call call, std::strin
   bool l3 = kind == storage::resource_kind::floating_ip || kind == storage::resource_kind::router;
   bool answered = false;   // no co_await after && (GCC 12)
   if (l3) answered = co_await handle_l3_call(r, *answer.entry, *cloudlet, body);
+  // A volume of another cloudlet cannot be attached to this server (volume_rule.hpp).
+  if (kind == storage::resource_kind::server && is_volume_attachment_change(r.route, r.header().method()))
+    answered = co_await refuse_cross_cloudlet_attachment(r, *cloudlet, body);
   if (answered) co_return;
   // Resize, rebuild, snapshot, unshelve, tags and metadata that replace the markers (lifecycle.cpp).
   auto parsed = json::parse(body, nullptr, false);
