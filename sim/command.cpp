@@ -18,7 +18,8 @@ constexpr const char* usage =
   "usage: fedstack sim [--cloudlets N] [--keystone-port P] [--address A] [--data-dir D]\n"
   "                    [--build-delay-ms M] [--endpoints-file F] [--hypervisors N]\n"
   "                    [--hypervisor-ram-mb N] [--hypervisor-disk-gb N] [--hypervisor-vcpus N]\n"
-  "                    [--token-ttl-s N] [--admin-password PW] [--external-network NAME]\n";
+  "                    [--token-ttl-s N] [--admin-password PW] [--external-network NAME]\n"
+  "                    [--volume-delay-ms M] [--volume-capacity-gb N]\n";
 
 struct parsed_command {
   sim_options options;
@@ -70,6 +71,12 @@ std::optional<parsed_command> parse(int argc, char** argv, std::string& problem)
     } else if (arg == "--build-delay-ms") {
       if (!(n = number(0, 3'600'000))) return std::nullopt;
       o.build_delay = std::chrono::milliseconds{*n};
+    } else if (arg == "--volume-delay-ms") {
+      if (!(n = number(0, 3'600'000))) return std::nullopt;
+      o.volume_delay = std::chrono::milliseconds{*n};
+    } else if (arg == "--volume-capacity-gb") {
+      if (!(n = number(0, std::int64_t{1} << 40))) return std::nullopt;
+      o.volume_capacity_gb = *n;
     } else if (arg == "--endpoints-file") {
       out.endpoints_file = value;
     } else if (arg == "--hypervisors") {

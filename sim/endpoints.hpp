@@ -6,12 +6,14 @@
 
 namespace fedstack::sim {
 
-/// The URLs of one cloudlet (a Keystone region). `compute_url` ends with /v2.1.
+/// The URLs of one cloudlet (a Keystone region). `compute_url` ends with /v2.1;
+/// `volume_url` is Cinder's root (the catalog adds /v3/%(project_id)s).
 struct cloudlet_endpoints {
   std::string region;
   std::string image_url;
   std::string network_url;
   std::string compute_url;
+  std::string volume_url;
 };
 
 struct sim_endpoints {

@@ -69,6 +69,8 @@ bool creates_resource(std::string_view service_kind, const request& r) {
   if (service_kind == "glance") return match(r, {"v2", "images"}).has_value();
   // The legacy form carries the project ID: /v2.1/{project_id}/servers.
   if (service_kind == "nova") return match(r, {"v2.1", "servers"}) || match(r, {"v2.1", "*", "servers"});
+  // Cinder: /v3/{project_id}/volumes, or /v3/volumes from 3.67.
+  if (service_kind == "cinder") return match(r, {"v3", "*", "volumes"}) || match(r, {"v3", "volumes"});
   if (service_kind == "neutron" && s.size() == 2 && s[0] == "v2.0") {
     // Older clients append ".json", which Neutron accepts.
     for (std::string_view collection : {"networks", "subnets", "ports"}) {

@@ -41,7 +41,8 @@ outcome<fault_plan> parse_fault_plan(const json& body, fault_plan base);
 
 /// True for the creates the federation places on a cloudlet: Glance POST
 /// /v2/images, Nova POST /v2.1[/{project_id}]/servers, Neutron POST
-/// /v2.0/{networks,subnets,ports} (bulk included). `service_kind` is service::kind().
+/// /v2.0/{networks,subnets,ports} (bulk included), Cinder POST
+/// /v3[/{project_id}]/volumes. `service_kind` is service::kind().
 bool creates_resource(std::string_view service_kind, const request& r);
 
 /// The service's 503 with probability error_rate; answered before the body is read.

@@ -54,7 +54,7 @@ void identity::set_endpoints(const sim_endpoints& endpoints) {
   std::lock_guard lock{mutex_};
   keystone_url_ = endpoints.keystone_url;
   services_.clear();
-  services_.reserve(4);   // the references below must stay valid
+  services_.reserve(6);   // the references below must stay valid
   regions_.clear();
   auto add_service = [&](std::string type, std::string name) -> service_entry& {
     services_.push_back({new_hex_id(), std::move(type), std::move(name), {}});
@@ -64,6 +64,9 @@ void identity::set_endpoints(const sim_endpoints& endpoints) {
   auto& image = add_service("image", "glance");
   auto& network = add_service("network", "neutron");
   auto& keystone = add_service("identity", "keystone");
+  // Cinder registers itself twice, as DevStack and the install guide do (Zed).
+  auto& volumev3 = add_service("volumev3", "cinderv3");
+  auto& block_storage = add_service("block-storage", "cinder");
   for (const auto& cloudlet : endpoints.cloudlets) {
     regions_.push_back(cloudlet.region);
     for (const char* interface : {"public", "internal", "admin"}) {
@@ -74,6 +77,10 @@ void identity::set_endpoints(const sim_endpoints& endpoints) {
       add(image, cloudlet.image_url);
       add(network, cloudlet.network_url);
       add(keystone, endpoints.keystone_url + "/v3/");
+      if (!cloudlet.volume_url.empty()) {
+        add(volumev3, cloudlet.volume_url + "/v3/%(project_id)s");
+        add(block_storage, cloudlet.volume_url + "/v3/%(project_id)s");
+      }
     }
   }
 }
@@ -295,25 +302,32 @@ json identity::token_json(const auth_context& ctx, bool with_catalog) const {
     json roles = json::array();
     for (const auto& role : ctx.roles) roles.push_back({{"id", role.id}, {"name", role.name}});
     token["roles"] = roles;
-    if (with_catalog) token["catalog"] = catalog_json_locked();
+    if (with_catalog) token["catalog"] = catalog_json_locked(ctx.project_id);
   }
   return json{{"token", token}};
 }
 
-json identity::catalog_json() const {
+json identity::catalog_json(const std::string& project_id) const {
   std::lock_guard lock{mutex_};
-  return catalog_json_locked();
+  return catalog_json_locked(project_id);
 }
 
-json identity::catalog_json_locked() const {
+json identity::catalog_json_locked(const std::string& project_id) const {
+  static constexpr std::string_view project_slot = "%(project_id)s";
   json catalog = json::array();
   for (const auto& service : services_) {
     json endpoints = json::array();
     for (const auto& e : service.endpoints) {
+      // Keystone's format_url: substitute the scope, or drop what cannot be substituted.
+      auto url = e.url;
+      if (auto at = url.find(project_slot); at != std::string::npos) {
+        if (project_id.empty()) continue;
+        url.replace(at, project_slot.size(), project_id);
+      }
       endpoints.push_back({{"id", e.id},
                            {"interface", e.interface},
                            {"region_id", e.region},
-                           {"url", e.url},
+                           {"url", url},
                            {"region", e.region}});
     }
     catalog.push_back({{"endpoints", endpoints},

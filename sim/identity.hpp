@@ -77,7 +77,9 @@ public:
   bool revoke(std::string_view token);
   /// The token document ({"token": {...}}), with or without the catalog.
   json token_json(const auth_context& ctx, bool with_catalog) const;
-  json catalog_json() const;
+  /// The catalog as a token scoped to `project_id` sees it: "%(project_id)s" in
+  /// an endpoint URL is replaced by it; without a project such endpoints are left out.
+  json catalog_json(const std::string& project_id) const;
 
   // --- resources (callers check policy) ---
   std::vector<domain_record> domains() const;
@@ -139,7 +141,7 @@ private:
   outcome<std::string> resolve_scope_locked(const json& scope, const std::string& user_id) const;
   std::optional<std::string> resolve_domain_locked(const json& ref) const;
   void prune_tokens_locked(time_point now);
-  json catalog_json_locked() const;
+  json catalog_json_locked(const std::string& project_id) const;
 
   mutable std::mutex mutex_;
   identity_options options_;

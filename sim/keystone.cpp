@@ -93,7 +93,7 @@ reply keystone_api::auth_routes(const request& r) {
   if (!ctx) return unauthorized_reply(ids_);
   if (r.method != "GET") return keystone_error(405, not_allowed);
   if (match(r, {"v3", "auth", "catalog"})) {
-    return json_reply(200, {{"catalog", ids_.catalog_json()}, {"links", list_links("auth/catalog")}});
+    return json_reply(200, {{"catalog", ids_.catalog_json(ctx->project_id)}, {"links", list_links("auth/catalog")}});
   }
   if (match(r, {"v3", "auth", "projects"})) {
     json list = json::array();

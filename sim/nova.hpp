@@ -51,6 +51,27 @@ private:
   reply server_metadata(const call& c, const std::string& id);
   void delete_server_locked(const auth_context& ctx, const server_record& s);
 
+  // nova_volumes.cpp
+  /// One entry of block_device_mapping_v2 that is, or becomes, a Cinder volume.
+  struct block_device {
+    std::string source, destination, uuid, device;
+    std::optional<int> boot_index;
+    std::int64_t volume_size = 0;
+    std::optional<std::string> tag;
+    bool delete_on_termination = false;
+  };
+  /// Checks a boot's block devices as Nova's API does (the volume devices to
+  /// attach); nothing is made yet. `count` is the number of servers asked for.
+  outcome<std::vector<block_device>> plan_block_devices(const call& c, const json& server, bool has_image, std::int64_t count);
+  /// Makes the volumes the plan needs and attaches them all to `s`.
+  void attach_block_devices(const call& c, const std::vector<block_device>& plan, const server_record& s);
+  /// Detaches the server's volumes and deletes those marked delete_on_termination.
+  void release_volumes_locked(const server_record& s);
+  reply volume_attachments(const call& c, const std::string& id);
+  json volumes_attached(const server_record& s, const call& c) const;
+  json volume_attachment_json(const volume_attachment_record& a, const call& c) const;
+  std::string compute_host_name(const server_record& s) const;
+
   // nova_lifecycle.cpp
   /// A lifecycle action's reply; nullopt when `action` is none of them.
   std::optional<reply> lifecycle_action(const call& c, server_record& s, const std::string& action, const json& args);

@@ -58,16 +58,24 @@ reply nova_api::create_server(const call& c) {
   auto flavor_id = last_segment(in.value("flavorRef", json{}));
   const auto* flavor = compute.find_flavor(c.ctx, flavor_id);
   if (!flavor) return error(400, "Flavor " + flavor_id + " could not be found.");
-  if (!in.contains("imageRef") || last_segment(in["imageRef"]).empty()) {
-    if (in.contains("block_device_mapping_v2")) return error(400, "Booting from volume is not simulated.");
+  bool has_image = in.contains("imageRef") && !last_segment(in["imageRef"]).empty();
+  if (!has_image && !in.contains("block_device_mapping_v2")) {
     return error(400, invalid("imageRef", in.value("imageRef", json{}), "'imageRef' is a required property"));
   }
-  auto image_id = last_segment(in["imageRef"]);
-  const auto* image = cloud_.images.find(c.ctx, image_id);
-  if (!image) return error(400, "Image " + image_id + " could not be found.");
-  if (image->status != "active") return error(400, "Image " + image_id + " is not active.");
-  if (flavor->ram < image->min_ram) return error(400, "Flavor's memory is too small for requested image.");
-  if (flavor->disk < image->min_disk) return error(400, "Flavor's disk is too small for requested image.");
+  // Volumes to attach (nova_volumes.cpp); a root volume makes the server volume-backed.
+  auto planned = plan_block_devices(c, in, has_image, *max_count);
+  if (failed(planned)) return error(error_of(planned).status, error_of(planned).message);
+  const auto& block_devices = std::get<std::vector<block_device>>(planned);
+  bool volume_backed = std::any_of(block_devices.begin(), block_devices.end(), [](auto& d) { return d.boot_index == 0; });
+  const image_record* image = nullptr;
+  if (has_image && !volume_backed) {
+    auto image_id = last_segment(in["imageRef"]);
+    image = cloud_.images.find(c.ctx, image_id);
+    if (!image) return error(400, "Image " + image_id + " could not be found.");
+    if (image->status != "active") return error(400, "Image " + image_id + " is not active.");
+    if (flavor->ram < image->min_ram) return error(400, "Flavor's memory is too small for requested image.");
+    if (flavor->disk < image->min_disk) return error(400, "Flavor's disk is too small for requested image.");
+  }
 
   // Availability zone: the cloudlet's region is its only zone.
   if (in.contains("availability_zone") && !in["availability_zone"].is_null()) {
@@ -176,7 +184,7 @@ reply nova_api::create_server(const call& c) {
     s.name = *max_count > 1 ? name->get<std::string>() + "-" + std::to_string(i + 1) : name->get<std::string>();
     s.project_id = c.ctx.project_id;
     s.user_id = c.ctx.user_id;
-    s.image_id = image->id;
+    s.image_id = image ? image->id : std::string{};   // "" for a volume-backed server, as Nova shows it
     s.flavor = *flavor;
     s.key_name = key_name;
     s.admin_pass = admin_pass;
@@ -197,7 +205,8 @@ reply nova_api::create_server(const call& c) {
     auto& placed = compute.add_server(std::move(s), group ? group_hosts(*group) : std::function<bool(std::size_t)>{});
     created.push_back(placed.id);
     if (group) group->members.push_back(placed.id);   // Nova adds it at the API, before scheduling
-    if (!placed.hypervisor) continue;   // ERROR: no valid host, no ports
+    if (!placed.hypervisor) continue;   // ERROR: no valid host, no ports or volumes
+    attach_block_devices(c, block_devices, placed);
 
     port_request plug;
     plug.device_id = placed.id;

@@ -40,6 +40,7 @@ reply nova_api::servers(const call& c) {
   if (p.size() >= 3 && p[2] == "action") return server_action(c, id);
   if (p.size() >= 3 && p[2] == "metadata") return server_metadata(c, id);
   if (p.size() >= 3 && p[2] == "tags") return server_tags(c, id);
+  if (p.size() >= 3 && p[2] == "os-volume_attachments") return volume_attachments(c, id);
 
   std::lock_guard lock{cloud_.mutex};
   auto* s = cloud_.compute.server_mutable(c.ctx, id);
@@ -83,6 +84,7 @@ void nova_api::delete_server_locked(const auth_context&, const server_record& s)
     else cloud_.networks.unbind_port(port.port_id);
   }
   for (auto& [id, g] : server_groups_) std::erase(g.members, s.id);
+  release_volumes_locked(s);
   cloud_.compute.remove_server(s.id);
 }
 

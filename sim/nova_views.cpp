@@ -61,8 +61,10 @@ json nova_api::server_json(const server_record& s, const call& c) const {
     {"user_id", s.user_id},
     {"metadata", s.metadata},
     {"hostId", host.empty() ? std::string{} : sha224_hex(s.project_id + host)},
-    {"image", {{"id", s.image_id},
-               {"links", json::array({{{"rel", "bookmark"}, {"href", base_url_ + "/images/" + s.image_id}}})}}},
+    // A volume-backed server has no image: Nova shows "".
+    {"image", s.image_id.empty() ? json("")
+                                 : json{{"id", s.image_id},
+                                        {"links", json::array({{{"rel", "bookmark"}, {"href", base_url_ + "/images/" + s.image_id}}})}}},
     {"flavor", flavor},
     {"created", stamp(s.created_at)},
     {"updated", stamp(compute.updated_at(s))},
@@ -100,7 +102,7 @@ json nova_api::server_json(const server_record& s, const call& c) const {
   out["OS-EXT-STS:task_state"] = compute.task_state(s);
   out["OS-EXT-STS:vm_state"] = compute.vm_state(s);
   out["OS-EXT-STS:power_state"] = compute.power_state(s);
-  out["os-extended-volumes:volumes_attached"] = json::array();
+  out["os-extended-volumes:volumes_attached"] = volumes_attached(s, c);
   if (built && !s.ports.empty()) {
     json groups = json::array();
     for (const auto& name : s.security_groups) groups.push_back({{"name", name}});

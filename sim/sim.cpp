@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/server.hpp"
+#include "sim/cinder.hpp"
 #include "sim/cloudlet.hpp"
 #include "sim/faults.hpp"
 #include "sim/glance.hpp"
@@ -24,7 +25,8 @@ std::string endpoints_json(const sim_endpoints& endpoints) {
     cloudlets.push_back({{"region", c.region},
                          {"image_url", c.image_url},
                          {"network_url", c.network_url},
-                         {"compute_url", c.compute_url}});
+                         {"compute_url", c.compute_url},
+                         {"volume_url", c.volume_url}});
   }
   return json{{"keystone_url", endpoints.keystone_url},
               {"auth_url", endpoints.keystone_url + "/v3"},
@@ -38,6 +40,7 @@ struct simulator::impl {
     std::unique_ptr<glance_api> glance;
     std::unique_ptr<neutron_api> neutron;
     std::unique_ptr<nova_api> nova;
+    std::unique_ptr<cinder_api> cinder;
     std::unique_ptr<fault_state> faults = std::make_unique<fault_state>();
   };
 
@@ -62,10 +65,12 @@ struct simulator::impl {
       std::error_code ignored;
       std::filesystem::remove_all(data_dir / region_name(i) / "images", ignored);
       cloudlet_services c;
-      c.state = std::make_unique<cloudlet>(region_name(i), data_dir, compute, system_clock_fn());
+      c.state = std::make_unique<cloudlet>(region_name(i), data_dir, compute, system_clock_fn(),
+                                           volume_options{options.volume_delay, options.volume_capacity_gb});
       c.glance = std::make_unique<glance_api>(ids, *c.state);
       c.neutron = std::make_unique<neutron_api>(ids, *c.state);
       c.nova = std::make_unique<nova_api>(ids, *c.state);
+      c.cinder = std::make_unique<cinder_api>(ids, *c.state);
       if (!options.external_network.empty())
         c.state->networks.seed_external_network(options.external_network, "172.24." + std::to_string(4 + i) + ".0/24",
                                                 ids.admin_project_id());
@@ -119,6 +124,8 @@ sim_endpoints simulator::start() {
     urls.network_url = s.listen(*c.neutron, "neutron/" + region, {nullptr, c.faults.get(), nullptr}, 0);
     auto compute_root = s.listen(*c.nova, "nova/" + region, {nullptr, c.faults.get(), nullptr}, 0);
     urls.compute_url = compute_root + "/v2.1";
+    urls.volume_url = s.listen(*c.cinder, "cinder/" + region, {nullptr, c.faults.get(), nullptr}, 0);
+    c.cinder->set_base_url(urls.volume_url);
     c.glance->set_base_url(urls.image_url);
     c.neutron->set_base_url(urls.network_url);
     c.nova->set_base_url(compute_root);

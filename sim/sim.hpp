@@ -1,6 +1,6 @@
 #pragma once
 // `fedstack sim`: one process serving a shared Keystone v3 and N cloudlets, each
-// with Glance v2, Neutron v2.0 and Nova v2.1 on its own port, close enough to
+// with Glance v2, Neutron v2.0, Nova v2.1 and Cinder v3 on its own port, close enough to
 // OpenStack Zed for the `openstack` CLI, openstacksdk and Rally.
 
 #include <chrono>
@@ -28,6 +28,8 @@ struct sim_options {
                                      // empty: a temporary directory removed on destruction
   std::string admin_user = "admin", admin_password = "secret", admin_project = "admin";
   std::chrono::milliseconds build_delay{2000};   // BUILD -> ACTIVE
+  std::chrono::milliseconds volume_delay{1000};  // Cinder's creating -> available (snapshots, backups, extends too)
+  std::int64_t volume_capacity_gb = 1000;        // each cloudlet's storage pool
   std::chrono::seconds token_ttl{3600};
   int hypervisors_per_cloudlet = 1;
   std::int64_t hypervisor_ram_mb = 65536, hypervisor_disk_gb = 1000;

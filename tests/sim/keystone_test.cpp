@@ -157,8 +157,9 @@ TEST_F(keystone_test, catalog_resources_for_admin) {
   auto admin = admin_token();
   EXPECT_EQ(body_of(call(keystone_, "GET", "/v3/regions", admin))["regions"].size(), 2u);
   EXPECT_EQ(body_of(call(keystone_, "GET", "/v3/services?type=compute", admin))["services"].size(), 1u);
-  EXPECT_EQ(body_of(call(keystone_, "GET", "/v3/endpoints?interface=public", admin))["endpoints"].size(), 8u);
-  EXPECT_EQ(body_of(call(keystone_, "GET", "/v3/auth/catalog", admin))["catalog"].size(), 4u);
+  // Per cloudlet: compute, image, network, identity, volumev3 and block-storage.
+  EXPECT_EQ(body_of(call(keystone_, "GET", "/v3/endpoints?interface=public", admin))["endpoints"].size(), 12u);
+  EXPECT_EQ(body_of(call(keystone_, "GET", "/v3/auth/catalog", admin))["catalog"].size(), 6u);
   EXPECT_EQ(body_of(call(keystone_, "GET", "/v3/auth/projects", admin))["projects"].size(), 1u);
 }
 

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "sim/cinder.hpp"
 #include "sim/cloudlet.hpp"
 #include "sim/glance.hpp"
 #include "sim/identity.hpp"
@@ -24,20 +25,22 @@ protected:
     : data_dir_(std::filesystem::temp_directory_path() / ("sim-test-" + new_hex_id().substr(0, 12))),
       ids_(identity_options{}, clock()),
       keystone_(ids_),
-      cloud_("cloudlet-1", data_dir_, options(), clock()),
+      cloud_("cloudlet-1", data_dir_, options(), clock(), volume_options{std::chrono::seconds{1}, 100}),
       glance_(ids_, cloud_),
       neutron_(ids_, cloud_),
-      nova_(ids_, cloud_) {
+      nova_(ids_, cloud_),
+      cinder_(ids_, cloud_) {
     sim_endpoints endpoints{"http://127.0.0.1:5000",
                             {{"cloudlet-1", "http://127.0.0.1:9292", "http://127.0.0.1:9696",
-                              "http://127.0.0.1:8774/v2.1"},
+                              "http://127.0.0.1:8774/v2.1", "http://127.0.0.1:8776"},
                              {"cloudlet-2", "http://127.0.0.1:10292", "http://127.0.0.1:10696",
-                              "http://127.0.0.1:9774/v2.1"}}};
+                              "http://127.0.0.1:9774/v2.1", "http://127.0.0.1:9776"}}};
     ids_.set_endpoints(endpoints);
     keystone_.set_base_url("http://127.0.0.1:5000");
     glance_.set_base_url("http://127.0.0.1:9292");
     neutron_.set_base_url("http://127.0.0.1:9696");
     nova_.set_base_url("http://127.0.0.1:8774");
+    cinder_.set_base_url("http://127.0.0.1:8776");
   }
 
   ~sim_fixture() override {
@@ -90,6 +93,7 @@ protected:
   glance_api glance_;
   neutron_api neutron_;
   nova_api nova_;
+  cinder_api cinder_;
 };
 
 } // namespace fedstack::sim::testing
