@@ -126,6 +126,10 @@ http::awaitable<void> delete_everywhere(request& r, const storage::registry_entr
 }
 
 std::string not_found_message(const api::route& route) {
+  // Cinder's VolumeNotFound and SnapshotNotFound wording.
+  if (route.service == api::service_type::volume && (route.resource == "volumes" || route.resource == "snapshots"))
+    return std::string(route.resource == "volumes" ? "Volume " : "Snapshot ") + route.resource_id +
+           " could not be found.";
   auto singular = route.resource.substr(0, route.resource.size() - 1);
   return "No " + singular + " with ID " + route.resource_id + " was found.";
 }
