@@ -2,6 +2,7 @@
 
 #include "api/service.hpp"
 #include "api/urls.hpp"
+#include "api/uuid.hpp"
 
 #include <array>
 #include <cstdint>
@@ -22,6 +23,7 @@ std::string_view default_name(service_type s) {
     case service_type::image: return "glance";
     case service_type::network: return "neutron";
     case service_type::compute: return "nova";
+    case service_type::volume: return "cinderv3";
     case service_type::none: break;
   }
   return "";
@@ -56,12 +58,12 @@ Json* catalog_of(Json& body) {
 }
 
 json agent_service(service_type s, const json* original, const std::set<std::string>& regions,
-                   std::string_view agent_base) {
-  auto type = std::string(to_string(s));
+                   std::string_view agent_base, std::string type = {}, std::string url = {}) {
+  if (type.empty()) type = std::string(to_string(s));
   std::string name = original ? string_field(*original, "name") : std::string();
   if (name.empty()) name = std::string(default_name(s));
   json endpoints = json::array();
-  auto url = agent_endpoint_url(s, agent_base);
+  if (url.empty()) url = agent_endpoint_url(s, agent_base);
   for (const auto& region : regions) {
     for (auto interface : interfaces) {
       endpoints.push_back({{"id", stable_hex_id("fedstack:endpoint:" + type + ":" +
@@ -76,6 +78,28 @@ json agent_service(service_type s, const json* original, const std::set<std::str
           {"id", stable_hex_id("fedstack:service:" + type)},
           {"type", type},
           {"name", name}};
+}
+
+// The project a Block Storage URL names: the token's project, else the last segment of
+// the original endpoint's URL when it is a project ID (a `/v3/auth/catalog` body has no
+// token; Keystone substituted the project there).
+std::string volume_project(const json& body, const json* original) {
+  auto token = body.find("token");
+  if (token != body.end() && token->is_object()) {
+    auto project = token->find("project");
+    if (project != token->end() && project->is_object()) return string_field(*project, "id");
+    return {};
+  }
+  if (!original) return {};
+  auto endpoints = original->find("endpoints");
+  if (endpoints == original->end() || !endpoints->is_array()) return {};
+  for (const auto& endpoint : *endpoints) {
+    if (!endpoint.is_object()) continue;
+    auto url = string_field(endpoint, "url");
+    auto last = url.substr(url.rfind('/') + 1);
+    if (is_hex_id(last)) return last;
+  }
+  return {};
 }
 
 } // namespace
@@ -99,10 +123,12 @@ bool rewrite_catalog(json& body, std::string_view agent_base_url, std::string_vi
   std::set<std::string> regions;
   if (!region.empty()) regions.insert(std::string(region));
   std::array<const json*, proxied.size()> originals{};
+  const json* volume = nullptr;
   for (const auto& service : *catalog) {
     if (!service.is_object()) continue;
     auto type = service_from_string(string_field(service, "type"));
     if (!type) continue;
+    if (*type == service_type::volume && !volume) volume = &service;
     for (std::size_t i = 0; i < proxied.size(); ++i)
       if (proxied[i] == *type && !originals[i]) originals[i] = &service;
     auto endpoints = service.find("endpoints");
@@ -115,6 +141,14 @@ bool rewrite_catalog(json& body, std::string_view agent_base_url, std::string_vi
   json rewritten = json::array();
   for (std::size_t i = 0; i < proxied.size(); ++i)
     rewritten.push_back(agent_service(proxied[i], originals[i], regions, agent_base_url));
+  if (volume) {
+    // Both names of Block Storage v3, at devstack's path on the agent with the project.
+    auto url = agent_endpoint_url(service_type::volume, agent_base_url);
+    auto project = volume_project(body, volume);
+    if (!project.empty()) url += "/" + project;
+    for (const char* type : {"volumev3", "block-storage"})
+      rewritten.push_back(agent_service(service_type::volume, volume, regions, agent_base_url, type, url));
+  }
   *catalog = std::move(rewritten);
   return true;
 }

@@ -8,7 +8,10 @@
 //   agent's own region plus every region the original catalog lists for these four
 //   types: whichever region a client is configured for, it reaches this agent, which is
 //   an entry point for the whole federation.
-// - Every other service (placement, volume, object-store, ...) is dropped: the agent does
+// - Block Storage v3 (`volumev3`, and `block-storage`, its name in the service-types
+//   authority) is given the same way, at `B/volume/v3/<project>` (devstack's layout, which
+//   keeps it apart from Identity's `/v3`), when the original catalog lists it in any region.
+// - Every other service (placement, object-store, ...) is dropped: the agent does
 //   not proxy it, and leaving a cloudlet's endpoint in the catalog would let clients work
 //   on one cloud behind the federation's back.
 // - Endpoint and service IDs are deterministic (a hash of type, interface and region), so

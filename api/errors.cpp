@@ -158,7 +158,8 @@ error_response error_body(service_type service, int status, std::string_view mes
     case service_type::network:
       if (middleware_401) break;
       return neutron_error_body(status, neutron_error_type(status), message);
-    case service_type::compute: {
+    case service_type::compute:
+    case service_type::volume: {   // Cinder's wsgi.Fault took Nova's shape and fault names
       if (middleware_401) break;
       json body = {{nova_fault_name(status), {{"code", status}, {"message", message}}}};
       return {status, "application/json; charset=UTF-8", dump_safely(body)};
@@ -183,6 +184,10 @@ error_response not_found_error(service_type service, std::string_view resource,
       break;
     case service_type::image:
       if (resource == "images") return error_body(service, 404, "No image found with ID " + id_text);
+      break;
+    case service_type::volume:   // Cinder's VolumeNotFound, SnapshotNotFound
+      if (resource == "volumes") return error_body(service, 404, "Volume " + id_text + " could not be found.");
+      if (resource == "snapshots") return error_body(service, 404, "Snapshot " + id_text + " could not be found.");
       break;
     case service_type::network: {
       std::string_view name = resource == "networks"  ? "Network"

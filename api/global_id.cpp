@@ -109,6 +109,7 @@ std::optional<marker> read_marker(service_type service, const json& item) {
       return from_object(item);
     }
     case service_type::compute:
+    case service_type::volume:   // Nova's and Cinder's metadata
       return item.contains("metadata") ? from_object(item["metadata"]) : std::nullopt;
     case service_type::network: {
       auto tags = item.find("tags");
@@ -146,6 +147,7 @@ void strip_marker(service_type service, json& item) {
       item.erase(std::string(attempt_key));
       return;
     case service_type::compute:
+    case service_type::volume:
       if (item.contains("metadata") && item["metadata"].is_object()) {
         item["metadata"].erase(std::string(gid_key));
         item["metadata"].erase(std::string(copy_of_key));
@@ -181,9 +183,15 @@ void add_marker(service_type service, json& create_body, const marker& m) {
   if (service == service_type::image && create_body.is_object()) {
     create_body[key] = m.global_id;
     if (!m.attempt.empty()) create_body[std::string(attempt_key)] = m.attempt;
-  } else if (service == service_type::compute && create_body.is_object() &&
-             create_body.contains("server") && create_body["server"].is_object()) {
-    auto& server = create_body["server"];
+    return;
+  }
+  // Nova's `{"server": ...}`; Cinder's `{"volume": ...}` or `{"snapshot": ...}`.
+  const char* wrapper = service == service_type::compute ? "server"
+                        : create_body.is_object() && create_body.contains("snapshot") ? "snapshot"
+                                                                                      : "volume";
+  if ((service == service_type::compute || service == service_type::volume) && create_body.is_object() &&
+      create_body.contains(wrapper) && create_body[wrapper].is_object()) {
+    auto& server = create_body[wrapper];
     if (!server.contains("metadata") || !server["metadata"].is_object()) server["metadata"] = json::object();
     server["metadata"][key] = m.global_id;
     if (!m.attempt.empty()) server["metadata"][std::string(attempt_key)] = m.attempt;

@@ -210,6 +210,48 @@ list_sort nova_image_sort() {
   return result;
 }
 
+// Cinder (cinder/api/common.py get_sort_params, then the database layer's
+// process_sort_params): `sort=key[:dir],...` or one `sort_key`/`sort_dir`, not both;
+// a key without a direction is desc; default created_at desc; created_at and id are
+// appended in the first key's direction. Body fields carry the keys' names.
+list_sort volume_sort(const query_string& q) {
+  std::vector<std::string> keys;
+  std::vector<bool> descending;
+  if (q.has("sort")) {
+    if (q.has("sort_key") || q.has("sort_dir"))
+      return failure("The 'sort_key' and 'sort_dir' parameters are deprecated and cannot be used with the 'sort' "
+                     "parameter.");
+    const std::string value = *q.get("sort");
+    std::string_view spec = value;
+    for (;;) {
+      auto comma = spec.find(',');
+      auto piece = spec.substr(0, comma);
+      auto colon = piece.find(':');
+      auto key = strip(piece.substr(0, colon));
+      auto dir = colon == std::string_view::npos ? std::string() : strip(piece.substr(colon + 1));
+      if (key.empty()) return failure("Invalid sort key: " + key);
+      auto desc = dir.empty() ? std::optional<bool>(true) : parse_descending(dir);
+      if (!desc) return failure("Invalid sort direction: " + dir);
+      keys.push_back(std::move(key));
+      descending.push_back(*desc);
+      if (comma == std::string_view::npos) break;
+      spec.remove_prefix(comma + 1);
+    }
+  } else {
+    auto key = q.get("sort_key");
+    auto dir = q.get("sort_dir");
+    keys.push_back(key && !strip(*key).empty() ? strip(*key) : std::string("created_at"));
+    auto desc = dir && !strip(*dir).empty() ? parse_descending(strip(*dir)) : std::optional<bool>(true);
+    if (!desc) return failure("Invalid sort direction: " + strip(*dir));
+    descending.push_back(*desc);
+  }
+  list_sort result;
+  for (std::size_t i = 0; i < keys.size(); ++i) add_key(result.keys, keys[i], descending[i]);
+  add_key(result.keys, "created_at", descending[0]);
+  add_key(result.keys, "id", descending[0]);
+  return result;
+}
+
 list_sort network_sort(const query_string& q) {
   // Neutron ignores empty values, then wants keys and directions in pairs.
   std::vector<std::string> keys;
@@ -323,6 +365,7 @@ list_sort parse_list_sort(service_type service, std::string_view resource,
     if (resource == "flavors") return flavor_sort(q);
     if (resource == "images") return nova_image_sort();
     return server_sort(q);
+  case service_type::volume: return volume_sort(q);
   default: return network_sort(q);
   }
 }
@@ -447,6 +490,7 @@ void set_list_links(json& body, service_type service, std::string_view collectio
   switch (service) {
   case service_type::image: set_glance_links(body, path, query, marker); break;
   case service_type::compute:
+  case service_type::volume:   // Cinder's `volumes_links`, `snapshots_links`
     set_next_link(body, collection, service_root, path, query, marker);
     break;
   case service_type::network: {

@@ -385,9 +385,9 @@ class page_walker {
       }
     }
     if (service == service_type::image && key == "instance_uuid") f.roles |= role_instance;
-    if (service == service_type::compute) {
+    if (service == service_type::compute || service == service_type::volume) {
       if (key == "metadata") f.roles |= role_metadata;
-      if (key == "image") f.roles |= role_image;
+      if (key == "image" && service == service_type::compute) f.roles |= role_image;
     } else if (service == service_type::network) {
       if (key == "tags") f.roles |= role_tags;
       if (key == "description") f.roles |= role_description;
@@ -489,7 +489,8 @@ class page_walker {
       if (in_items_ > 0 && options_) {
         auto service = options_->service;
         if (object && service == service_type::image) f.strip_markers = true;
-        if (object && service == service_type::compute && parent_object && (parent_roles & role_metadata))
+        if (object && (service == service_type::compute || service == service_type::volume) && parent_object &&
+            (parent_roles & role_metadata))
           f.strip_markers = true;
         if (!object && service == service_type::network && parent_object && (parent_roles & role_tags))
           f.strip_tags = true;
@@ -623,7 +624,7 @@ class page_walker {
     if (recorded && object) {
       auto service = options_->service;
       if (service == service_type::image) own = image_marker_of(f.own);
-      if (service == service_type::compute) own = marker_of(f.held);
+      if (service == service_type::compute || service == service_type::volume) own = marker_of(f.held);
       if (service == service_type::network) own = f.from_tags;
       if (f.id) {
         has_id = true;

@@ -31,18 +31,18 @@ std::string_view last_item(std::string_view value) {
   }
 }
 
-// The version of the last `compute X` entry in an OpenStack-API-Version value.
-std::optional<std::string_view> compute_entry(std::string_view value) {
+// The version of the last `<service> X` entry (service in lowercase) in an
+// OpenStack-API-Version value; the service name is matched without case.
+std::optional<std::string_view> service_entry(std::string_view value, std::string_view wanted) {
   while (!value.empty()) {
     auto comma = value.rfind(',');
     auto item = trim(comma == std::string_view::npos ? value : value.substr(comma + 1));
     auto space = item.find_first_of(" \t");
     if (space != std::string_view::npos) {
       auto service = item.substr(0, space);
-      bool is_compute = service.size() == 7;
-      for (std::size_t i = 0; is_compute && i < 7; ++i)
-        is_compute = (service[i] | 0x20) == "compute"[i];
-      if (is_compute) return trim(item.substr(space + 1));
+      bool same = service.size() == wanted.size();
+      for (std::size_t i = 0; same && i < wanted.size(); ++i) same = (service[i] | 0x20) == wanted[i];
+      if (same) return trim(item.substr(space + 1));
     }
     if (comma == std::string_view::npos) break;
     value = value.substr(0, comma);
@@ -106,7 +106,7 @@ microversion_result negotiate_microversion(std::optional<std::string_view> opens
                                            std::optional<std::string_view> nova_api_version,
                                            const microversion_range& range) {
   if (openstack_api_version)
-    if (auto requested = compute_entry(*openstack_api_version))
+    if (auto requested = service_entry(*openstack_api_version, "compute"))
       return resolve(*requested, range);
   if (nova_api_version) {
     auto requested = last_item(*nova_api_version);
@@ -117,7 +117,18 @@ microversion_result negotiate_microversion(std::optional<std::string_view> opens
   return result;
 }
 
+microversion_result negotiate_volume_microversion(std::optional<std::string_view> openstack_api_version,
+                                                  const microversion_range& range) {
+  if (openstack_api_version)
+    if (auto requested = service_entry(*openstack_api_version, "volume")) return resolve(*requested, range);
+  microversion_result result;
+  result.version = range.min;
+  return result;
+}
+
 std::string openstack_api_version_header(microversion v) { return "compute " + to_string(v); }
+
+std::string volume_api_version_header(microversion v) { return "volume " + to_string(v); }
 
 std::string nova_api_version_header(microversion v) { return to_string(v); }
 

@@ -61,6 +61,20 @@ microversion_result negotiate_microversion(std::optional<std::string_view> opens
                                            std::optional<std::string_view> nova_api_version,
                                            const microversion_range& range = {});
 
+/// The versions Cinder Zed's Block Storage v3 accepts (3.0 to 3.70; its REST API
+/// version history).
+inline constexpr microversion_range cinder_zed_range{{3, 0}, {3, 70}};
+
+/// Picks the request's Block Storage microversion as Cinder does (it took Nova's
+/// mechanism: cinder/api/openstack/api_version_request.py): the last `volume X.Y`
+/// entry of `OpenStack-API-Version`, "latest" meaning `range.max`; without one,
+/// `range.min`. Cinder has no legacy header of its own.
+microversion_result negotiate_volume_microversion(std::optional<std::string_view> openstack_api_version,
+                                                  const microversion_range& range = cinder_zed_range);
+
+/// Value for the `OpenStack-API-Version` response header of a volume answer: "volume X.Y".
+std::string volume_api_version_header(microversion v);
+
 /// Value for the `OpenStack-API-Version` response header: "compute X.Y".
 std::string openstack_api_version_header(microversion v);
 

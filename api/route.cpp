@@ -139,6 +139,8 @@ bool is_collection_action(const route& r, const std::string& segment) {
              r.resource == "images";   // Nova's image proxy
     return segment == "statistics" && r.resource == "os-hypervisors";
   }
+  if (r.service == service_type::volume)
+    return segment == "detail" && (r.resource == "volumes" || r.resource == "snapshots" || r.resource == "backups");
   return r.service == service_type::image && r.api_version == "v1" &&
          r.resource == "images" && segment == "detail";
 }
@@ -219,12 +221,30 @@ route compute_route(const segment_list& s, std::size_t from) {
   return api_call(service_type::compute, version, s, rest, std::move(project));
 }
 
+// `s[from]` is "v3": Cinder's paths carry the project (`/v3/<project>/volumes`), which
+// microversion 3.67 made optional; both reach the cloud as given. `/volume/v3` and
+// `/volume/v3/<project>` are the v3 version document.
+route volume_route(const segment_list& s, std::size_t from) {
+  std::size_t rest = from + 1;
+  std::string project;
+  if (s.size() > rest && is_hex_id(s[rest])) project = s[rest++];
+  if (s.size() == rest) {
+    route r = doc_route(route_kind::version_doc, service_type::volume, "v3", "/v3");
+    r.project_id = std::move(project);
+    return r;
+  }
+  route r = api_call(service_type::volume, "v3", s, rest, project);
+  if (!project.empty()) r.upstream_path = "/v3/" + project + r.upstream_path.substr(3);
+  return r;
+}
+
 // An API path that ends in '/', as each service routes it (route.hpp).
 route with_trailing_slash(route r) {
   r.trailing_slash = true;
   switch (r.service) {
-    case service_type::image:     // Glance and Nova route with Routes: no pattern matches
+    case service_type::image:     // Glance, Nova and Cinder route with Routes: no pattern matches
     case service_type::compute:   // `/v2/images/` or `/v2.1/servers/` (Glance answers 404)
+    case service_type::volume:
       return not_found(r.service);
     case service_type::identity:
       r.upstream_path += '/';     // Keystone's to answer
@@ -256,6 +276,11 @@ route dispatch(const segment_list& s) {
     if (s.size() == 1) return doc_route(route_kind::version_list, service_type::compute, "", "/");
     if (s[1] == "v2.1" || s[1] == "v2") return compute_route(s, 1);
     return not_found(service_type::compute);
+  }
+  if (first == "volume") {
+    if (s.size() == 1) return doc_route(route_kind::version_list, service_type::volume, "", "/");
+    if (s[1] == "v3") return volume_route(s, 1);
+    return not_found(service_type::volume);
   }
   return not_found();
 }

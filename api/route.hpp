@@ -1,7 +1,8 @@
 #pragma once
 // Request routing: which service, which document or API call, and which upstream path.
 // Layout (agent base B): `/` and `/v3...` identity; `/image...` and `/v2/...` image;
-// `/network...` and `/v2.0...` network; `/compute...` and `/v2.1...` compute.
+// `/network...` and `/v2.0...` network; `/compute...` and `/v2.1...` compute; `/volume...`
+// Block Storage v3 (devstack's layout: `/volume/v3/<project>/volumes`).
 
 #include "api/service.hpp"
 
@@ -30,16 +31,17 @@ struct route {
   /// The service; also set for `not_found` under a service's prefix (`/image/v3`, `/v2/`),
   /// so that the 404 takes that service's error shape.
   service_type service = service_type::none;
-  /// "v3" identity, "v2"/"v1" image, "v2.0" network, "v2.1"/"v2" compute.
+  /// "v3" identity, "v2"/"v1" image, "v2.0" network, "v2.1"/"v2" compute, "v3" volume.
   std::string api_version;
   /// Normalised, percent-encoded path to send to the cloud's service root, e.g.
   /// `/image/v2/images/X/file` gives `/v2/images/X/file`; compute drops the project ID
-  /// (`/compute/v2.1/<project>/servers` gives `/v2.1/servers`). For documents it names the
+  /// (`/compute/v2.1/<project>/servers` gives `/v2.1/servers`); volume keeps it
+  /// (`/volume/v3/<project>/volumes` gives `/v3/<project>/volumes`). For documents it names the
   /// equivalent upstream document: "/", "/versions", "/v3", "/v2.0/", "/v2.1", "/v2".
   std::string upstream_path;
   /// The raw query string without '?', exactly as received (already checked to decode).
   std::string query;
-  /// The compute project segment that was stripped (32 hex digits), if there was one.
+  /// The compute or volume project segment (32 hex digits), if there was one.
   std::string project_id;
   /// First segment after the version: "images", "networks", "servers", "flavors",
   /// "os-hypervisors", "schemas", "extensions", "projects", ... For identity,

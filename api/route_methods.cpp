@@ -67,6 +67,19 @@ std::string_view compute_methods(const route& r, depth d) {
   return every;
 }
 
+// Cinder's volumes and snapshots: create on the collection, PUT an item, actions by POST.
+std::string_view volume_methods(const route& r, depth d) {
+  if (r.resource != "volumes" && r.resource != "snapshots") return every;
+  switch (d) {
+    case depth::collection: return "GET, HEAD, POST";
+    case depth::collection_action: return read_only; // detail
+    case depth::item: return "GET, HEAD, PUT, DELETE";
+    case depth::item_action: return r.action == "action" ? "POST" : every;
+    case depth::deeper: return every;
+  }
+  return every;
+}
+
 } // namespace
 
 std::string allowed_methods(const route& r) {
@@ -76,6 +89,7 @@ std::string allowed_methods(const route& r) {
     case service_type::image: return std::string(image_methods(r, d));
     case service_type::network: return std::string(network_methods(r, d));
     case service_type::compute: return std::string(compute_methods(r, d));
+    case service_type::volume: return std::string(volume_methods(r, d));
     case service_type::none: break;
   }
   return std::string(every);

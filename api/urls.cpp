@@ -42,6 +42,7 @@ std::string_view agent_path_prefix(service_type s) noexcept {
     case service_type::image: return "/image";
     case service_type::network: return "/network";
     case service_type::compute: return "/compute";
+    case service_type::volume: return "/volume";
     case service_type::identity:
     case service_type::none: break;
   }
@@ -57,6 +58,7 @@ std::string agent_endpoint_url(service_type s, std::string_view agent_base) {
   switch (s) {
     case service_type::identity: return root + "/v3";
     case service_type::compute: return root + "/v2.1";
+    case service_type::volume: return root + "/v3";
     case service_type::image:
     case service_type::network:
     case service_type::none: break;
@@ -79,6 +81,13 @@ std::string upstream_service_root(service_type s, std::string_view catalog_url) 
         std::string_view shorter = drop_last_segment(url);
         if (drop_version(shorter, {"v2.1", "v2"})) url = shorter;
       }
+      break;
+    }
+    case service_type::volume: {
+      // Cinder's catalog URL names the project: `.../v3/<project>` or `.../v3/$(project_id)s`.
+      if (drop_version(url, {"v3"})) break;
+      std::string_view shorter = drop_last_segment(url);
+      if (!last_segment(url).empty() && drop_version(shorter, {"v3"})) url = shorter;
       break;
     }
     case service_type::none: break;

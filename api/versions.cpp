@@ -40,7 +40,31 @@ json compute_version(std::string_view agent_base, const microversion_range& rang
   return version;
 }
 
+// Cinder's one version (its versions.py `_MIN_API_VERSION`.."_MAX_API_VERSION").
+json volume_version(std::string_view agent_base, const microversion_range& range) {
+  auto href = agent_service_root(service_type::volume, agent_base) + "/v3/";
+  json links = json::array();
+  links.push_back({{"rel", "describedby"}, {"type", "text/html"}, {"href", "https://docs.openstack.org/"}});
+  links.push_back(self_link(href)[0]);
+  return {{"id", "v3.0"},
+          {"status", "CURRENT"},
+          {"version", to_string(range.max)},
+          {"min_version", to_string(range.min)},
+          {"updated", "2016-02-08T12:20:21Z"},
+          {"links", std::move(links)},
+          {"media-types",
+           json::array({{{"base", "application/json"},
+                         {"type", "application/vnd.openstack.volume+json;version=3"}}})}};
+}
+
 } // namespace
+
+document volume_version_list(std::string_view agent_base, const microversion_range& range, bool multiple_choices) {
+  document doc;
+  doc.status = multiple_choices ? 300 : 200;
+  doc.body = {{"versions", json::array({volume_version(agent_base, range)})}};
+  return doc;
+}
 
 document identity_version_list(std::string_view agent_base) {
   document doc;
@@ -109,7 +133,8 @@ document compute_version_doc(std::string_view agent_base, const microversion_ran
 }
 
 std::optional<document> version_document(const route& r, std::string_view agent_base,
-                                         const microversion_range& compute_range) {
+                                         const microversion_range& compute_range,
+                                         const microversion_range& volume_range) {
   bool list = r.kind == route_kind::version_list;
   if (!list && r.kind != route_kind::version_doc) return std::nullopt;
   switch (r.service) {
@@ -123,6 +148,8 @@ std::optional<document> version_document(const route& r, std::string_view agent_
     case service_type::compute:
       return list ? compute_version_list(agent_base, compute_range)
                   : compute_version_doc(agent_base, compute_range, r.api_version == "v2");
+    case service_type::volume:
+      return volume_version_list(agent_base, volume_range, list);
     case service_type::none: break;
   }
   return std::nullopt;

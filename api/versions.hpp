@@ -49,8 +49,14 @@ document compute_version_list(std::string_view agent_base, const microversion_ra
 document compute_version_doc(std::string_view agent_base, const microversion_range& range,
                              bool legacy_v2 = false);
 
+/// `GET /volume` (300, as Cinder's root) or `GET /volume/v3[/<project>]` (200): Cinder's list,
+/// one entry v3.0 (CURRENT) with `version` = range.max, `min_version` = range.min, href
+/// `B/volume/v3/`.
+document volume_version_list(std::string_view agent_base, const microversion_range& range, bool multiple_choices);
+
 /// The document a `version_list` or `version_doc` route asks for; nullopt for other routes.
 std::optional<document> version_document(const route& r, std::string_view agent_base,
-                                         const microversion_range& compute_range);
+                                         const microversion_range& compute_range,
+                                         const microversion_range& volume_range = cinder_zed_range);
 
 } // namespace fedstack::api

@@ -15,7 +15,11 @@ namespace fedstack::storage {
 /// LMDB keys by name: append new kinds, never reorder.
 /// floating_ip and router are named "floatingip" and "router", Neutron's
 /// singular keys, since a Neutron create's body is keyed by to_string(kind).
-enum class resource_kind : std::uint8_t { image, network, subnet, port, server, flavor, floating_ip, router };
+/// volume and volume_snapshot (Cinder's) are named "volume" and "snapshot", the keys
+/// Cinder wraps them in.
+enum class resource_kind : std::uint8_t {
+  image, network, subnet, port, server, flavor, floating_ip, router, volume, volume_snapshot
+};
 
 /// Two-phase create: `reserved` before the cloud confirmed the resource,
 /// `bound` after.

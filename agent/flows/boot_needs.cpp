@@ -14,6 +14,7 @@
 #include "agent/flows/keypairs.hpp"
 #include "agent/rules/list_paging.hpp"
 #include "agent/rules/security_group_rule.hpp"
+#include "agent/rules/volume_rule.hpp"
 #include "agent/flows/visible_entry.hpp"
 #include "agent/services/fan_out.hpp"
 #include "agent/services/upstream_call.hpp"
@@ -110,6 +111,20 @@ http::awaitable<void> read_direct_image(request& r, boot_needs& needs, const std
       static_cast<std::int64_t>(std::ceil(image["size"].get<double>() / (1024.0 * 1024 * 1024)));
 }
 
+/// A boot from or with the federation's volumes goes to their cloudlet: Nova uses only
+/// its own cloud's volumes. Unknown IDs reach the cloud as given (its answer decides).
+http::awaitable<void> place_with_volumes(request& r, boot_needs& needs, const json& server) {
+  std::vector<std::string> cloudlets;
+  for (const auto& id : boot_volume_ids(server)) {
+    if (!api::global_id_owner(id)) continue;
+    auto entry = co_await visible_entry(r, id);
+    if (entry && !entry->copies.empty()) cloudlets.push_back(entry->copies.front().cloudlet);
+  }
+  auto placed = place_boot_with_volumes(needs.request.availability_zone, cloudlets);
+  needs.refusal = placed.refusal;
+  if (!placed.refusal) needs.request.availability_zone = placed.cloudlet;
+}
+
 } // namespace
 
 std::optional<std::string> refuse_boot(const json& body) {
@@ -168,11 +183,14 @@ http::awaitable<boot_needs> read_boot(request& r, json& server) {
   auto headers = client_call_headers(r);
   needs.flavor_id = id_from_ref(server.value("flavorRef", json()));
   auto image_id = id_from_ref(server.value("imageRef", json()));
+  // `--boot-from-volume N`: Nova makes the volume from the image on the server's cloud, so the image is copied there.
+  if (image_id.empty()) image_id = boot_volume_image(server);
   co_await read_flavor_and_image(r, needs, image_id, headers);
   if (server.contains("availability_zone") && server["availability_zone"].is_string()) {
     needs.request.availability_zone = server["availability_zone"];
     server.erase("availability_zone");
   }
+  co_await place_with_volumes(r, needs, server);
   if (server.contains("key_name") && server["key_name"].is_string()) {
     auto key_name = server["key_name"].get<std::string>();
     needs.keypair = co_await read_own_keypair(r, key_name);

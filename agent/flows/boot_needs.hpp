@@ -39,6 +39,9 @@ struct boot_needs {
   std::vector<boot_group> groups;
   /// The server group the body's scheduler hint names (server_groups.hpp).
   std::optional<boot_server_group> server_group;
+  /// Why the boot cannot be placed (400): its volumes on several cloudlets, or pinned
+  /// away from them (rules/volume_rule.hpp).
+  std::optional<std::string> refusal;
 };
 
 /// Why a boot body is refused before anything is asked (no server object;

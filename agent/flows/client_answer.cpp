@@ -14,14 +14,16 @@ namespace {
 using json = nlohmann::json;
 
 /// A server shows the cloudlet it lives on as its availability zone.
-void set_zones(json& doc, const std::string& region) {
+/// A cloudlet is an availability zone: Nova's servers and Cinder's volumes show their cloudlet's.
+void set_zones(json& doc, const std::string& region, bool volumes) {
   if (!doc.is_object()) return;
-  for (const char* key : {"server", "servers"}) {
+  const char* zone = volumes ? "availability_zone" : "OS-EXT-AZ:availability_zone";
+  const char* keys[] = {volumes ? "volume" : "server", volumes ? "volumes" : "servers"};
+  for (const char* key : keys) {
     auto it = doc.find(key);
     if (it == doc.end()) continue;
     auto set_zone = [&](json& server) {
-      if (server.is_object() && server.contains("OS-EXT-AZ:availability_zone"))
-        server["OS-EXT-AZ:availability_zone"] = region;
+      if (server.is_object() && server.contains(zone)) server[zone] = region;
     };
     if (it->is_array()) for (auto& s : *it) set_zone(s);
     else set_zone(*it);
@@ -62,7 +64,8 @@ http::awaitable<std::string> translate_answer(request& r, const cloudlet_endpoin
   // An admin's answer about another project's resource: that project's records translate it too.
   auto others = is_json ? other_projects_of(r, doc) : std::vector<std::string>{};
   auto to_global = co_await ids_to_global(r, from.region, service, is_json ? &doc : nullptr, uuids, known, others);
-  if (is_json && service == api::service_type::compute) set_zones(doc, from.region);
+  if (is_json && (service == api::service_type::compute || service == api::service_type::volume))
+    set_zones(doc, from.region, service == api::service_type::volume);
   rewrite_location(r, from, service, answer.headers, to_global);
   if (!is_json) co_return rewrite_for_client(r, from, service, answer.body, to_global);
   rewrite_json_for_client(r, from, service, doc, to_global);

@@ -101,7 +101,11 @@ http::awaitable<std::optional<json>> look_for(request& r, const cloudlet_endpoin
 /// The answer a create would have had, for one found by its marker.
 http::response answer_for_found(resource_kind kind, json item) {
   http::response answer;
-  answer.status = kind == resource_kind::server ? 202 : 201;
+  // Nova and Cinder accept creates with 202.
+  answer.status = kind == resource_kind::server || kind == resource_kind::volume ||
+                          kind == resource_kind::volume_snapshot
+                      ? 202
+                      : 201;
   answer.headers.set(bhttp::field::content_type, "application/json");
   if (kind == resource_kind::image) {
     answer.body = item.dump();

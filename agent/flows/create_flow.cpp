@@ -27,6 +27,7 @@
 #include "agent/flows/federation.hpp"
 #include "agent/flows/lifecycle.hpp"
 #include "agent/flows/l3.hpp"
+#include "agent/flows/volumes.hpp"
 #include "agent/rules/create_policy.hpp"
 #include "agent/rules/lifecycle_rule.hpp"
 #include "agent/rules/reclaim_rule.hpp"
@@ -233,6 +234,7 @@ http::awaitable<void> handle_create(request& r, std::string body) {
   if (kind == resource_kind::server) {
     if (auto refused = refuse_boot(doc)) co_return co_await send_error(r, 400, *refused);
     boot = co_await read_boot(r, doc["server"]);
+    if (boot->refusal) co_return co_await send_error(r, 400, *boot->refusal);
     boot->server_group = co_await read_boot_server_group(r, doc);
   }
   candidates where;
@@ -241,6 +243,10 @@ http::awaitable<void> handle_create(request& r, std::string body) {
     auto home = co_await prepare_l3_create(r, kind, doc);
     if (!home) co_return;
     where.cloudlets.push_back(*home);
+  } else if (kind == resource_kind::volume || kind == resource_kind::volume_snapshot) {
+    auto placed = co_await place_volume_create(r, kind, doc);   // volumes.hpp
+    where.cloudlets = std::move(placed.cloudlets);
+    where.refusal = std::move(placed.refusal);
   } else {
     where = co_await candidates_for(r, kind, doc, boot);
   }

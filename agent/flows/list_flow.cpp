@@ -93,6 +93,7 @@ item_fields fields_for(const list_request& list, api::service_type service, cons
   f.in_keys = f.options.wanted.size();
   for (const char* name : {"name", "links", "flavor"}) add(name);
   if (service == api::service_type::compute) f.options.replaceable = {"OS-EXT-AZ:availability_zone", "flavor"};
+  if (service == api::service_type::volume) f.options.replaceable = {"availability_zone"};   // the cloudlet
   return f;
 }
 
@@ -319,6 +320,7 @@ http::awaitable<void> translate_items(request& r, const cloudlet_endpoints& c, c
       api::rewrite_json_uuids(keys, lookup);
       api::rewrite_json_urls(keys, out.from_root, out.to_root);
       item_source source{page.get(), &item, {nullptr, nullptr}};
+      if (keys.contains("availability_zone") && service == api::service_type::volume) keys["availability_zone"] = c.region;
       if (compute && keys.contains("OS-EXT-AZ:availability_zone")) keys["OS-EXT-AZ:availability_zone"] = c.region;
       if (foreign_flavors) {
         json server = json::object();
@@ -352,7 +354,7 @@ http::awaitable<void> translate_items(request& r, const cloudlet_endpoints& c, c
       if (doc["servers"][i] != servers[i] && doc["servers"][i].contains("flavor"))
         out.sources[i].replacements[1] = &out.flavors[f++];
   }
-  if (compute)
+  if (compute || service == api::service_type::volume)
     for (auto& source : out.sources) source.replacements[0] = &out.zone;
   co_return;
 }

@@ -34,6 +34,15 @@ std::optional<marker_search> search_for_marker(resource_kind kind, const std::st
       return marker_search{api::service_type::network, "/v2.0/floatingips?tags=" + tag, "floatingips"};
     case resource_kind::router:
       return marker_search{api::service_type::network, "/v2.0/routers?tags=" + tag, "routers"};
+    // Cinder filters on metadata (`metadata={"k": "v"}`, percent-encoded JSON).
+    case resource_kind::volume:
+    case resource_kind::volume_snapshot: {
+      std::string collection = kind == resource_kind::volume ? "volumes" : "snapshots";
+      auto filter = api::percent_encode("{\"" + std::string(api::gid_key) + "\": \"" + global_id + "\"}");
+      return marker_search{api::service_type::volume,
+                           "/v3/" + collection + "/detail?metadata=" + filter + (all_projects ? "&all_tenants=1" : ""),
+                           collection};
+    }
     default:
       return std::nullopt;
   }
@@ -46,7 +55,9 @@ std::string next_page(api::service_type service, const std::string& collection, 
     auto next = doc.value("next", json());
     return next.is_string() ? api::next_page_path(next.get<std::string>()) : std::string{};
   }
-  auto root = service == api::service_type::compute ? std::string_view("/v2.1/") : std::string_view("/v2.0/");
+  auto root = service == api::service_type::compute  ? std::string_view("/v2.1/")
+              : service == api::service_type::volume ? std::string_view("/v3/")
+                                                     : std::string_view("/v2.0/");
   auto links = doc.value(collection + "_links", json::array());
   if (!links.is_array()) return {};
   for (const auto& link : links) {

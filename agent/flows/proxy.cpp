@@ -30,7 +30,7 @@ std::string request_id_of(const bhttp::request_header<>& header) {
 }
 
 http::awaitable<void> serve_document(request& r) {
-  auto doc = api::version_document(r.route, r.context.base_url, r.context.compute_range);
+  auto doc = api::version_document(r.route, r.context.base_url, r.context.compute_range, r.context.volume_range);
   if (!doc) co_return co_await send_error(r, 404, "");
   bhttp::fields headers;
   for (const auto& [name, value] : doc->headers) headers.set(name, value);
@@ -38,6 +38,10 @@ http::awaitable<void> serve_document(request& r) {
     headers.set("OpenStack-API-Version", api::openstack_api_version_header(r.context.compute_range.min));
     headers.set("X-OpenStack-Nova-API-Version", api::nova_api_version_header(r.context.compute_range.min));
     headers.set(bhttp::field::vary, api::microversion_vary_header);
+  }
+  if (r.route.service == api::service_type::volume) {
+    headers.set("OpenStack-API-Version", api::volume_api_version_header(r.context.volume_range.min));
+    headers.set(bhttp::field::vary, "OpenStack-API-Version");
   }
   co_await send_json(r, static_cast<unsigned>(doc->status), doc->body.dump(), &headers);
 }
@@ -99,12 +103,27 @@ http::awaitable<void> dispatch(request& r, const page_server& operator_pages) {
       co_return co_await send_error(r, 406, version.message);
     r.compute_version = version.version;
   }
+  if (r.route.service == api::service_type::volume) {
+    // Cinder took Nova's negotiation and its 400 and 406 (api_version_request.py).
+    auto version = api::negotiate_volume_microversion(header_value(r.header(), "OpenStack-API-Version"),
+                                                      r.context.volume_range);
+    if (version.status == api::microversion_status::bad_request)
+      co_return co_await send_error(r, 400, version.message);
+    if (version.status == api::microversion_status::not_acceptable)
+      co_return co_await send_error(r, 406, version.message);
+    r.volume_version = version.version;
+  }
   co_await handle_resource(r, choice);
 }
 
 } // namespace
 
 void set_compute_version_headers(const request& r, bhttp::fields& headers) {
+  if (r.route.service == api::service_type::volume && r.volume_version) {
+    headers.set("OpenStack-API-Version", api::volume_api_version_header(*r.volume_version));
+    headers.set(bhttp::field::vary, "OpenStack-API-Version");
+    return;
+  }
   if (r.route.service != api::service_type::compute || !r.compute_version) return;
   headers.set("OpenStack-API-Version", api::openstack_api_version_header(*r.compute_version));
   headers.set("X-OpenStack-Nova-API-Version", api::nova_api_version_header(*r.compute_version));
@@ -157,7 +176,9 @@ http::awaitable<void> send_upstream_response(request& r, const http::response& u
     response.set("X-Openstack-Request-Id", r.request_id);
   // A cloud's answer has them already; an answer the agent composed from one
   // (an attempt found by its marker) has not.
-  if (response.find("X-OpenStack-Nova-API-Version") == response.end()) set_compute_version_headers(r, response.base());
+  if (response.find("X-OpenStack-Nova-API-Version") == response.end() &&
+      response.find("OpenStack-API-Version") == response.end())
+    set_compute_version_headers(r, response.base());
   response.body() = std::move(body);
   r.status = upstream.status;
   co_await r.exchange.send(std::move(response));
@@ -243,7 +264,7 @@ http::handler make_proxy_handler(agent_context& context, page_server operator_pa
     auto started = std::chrono::steady_clock::now();
     const auto& header = ex.request();
     request r{context, ex, api::classify(header.method_string(), header.target()),
-              request_id_of(header), std::nullopt, context.cloudlet, std::nullopt};
+              request_id_of(header), std::nullopt, context.cloudlet, std::nullopt, std::nullopt};
     // Failures are answered after the catch blocks: co_await is not allowed inside them.
     std::optional<std::pair<unsigned, std::string>> failure;
     try {

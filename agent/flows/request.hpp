@@ -26,6 +26,8 @@ struct request {
   /// The compute microversion negotiated for the call (compute calls past the
   /// token check): every compute answer names it, as Nova's do.
   std::optional<api::microversion> compute_version;
+  /// The Block Storage microversion negotiated for a volume call, likewise.
+  std::optional<api::microversion> volume_version;
   /// For the request log.
   unsigned status = 0;
   std::string upstream = "-";
@@ -34,7 +36,8 @@ struct request {
 };
 
 /// Sets Nova's microversion headers (OpenStack-API-Version, X-OpenStack-Nova-API-Version,
-/// Vary) and X-Compute-Request-Id on a compute answer once a version was negotiated.
+/// Vary) and X-Compute-Request-Id on a compute answer once a version was negotiated;
+/// on a volume answer, Cinder's (OpenStack-API-Version: volume X.Y, Vary).
 void set_compute_version_headers(const request& r, bhttp::fields& headers);
 /// Sends a JSON answer with the common headers (request id, content type, and
 /// a compute answer's microversion headers).

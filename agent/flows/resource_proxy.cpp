@@ -23,10 +23,12 @@
 #include "agent/flows/server_groups.hpp"
 #include "agent/flows/marker_search.hpp"
 #include "agent/flows/owner_lookup.hpp"
+#include "agent/flows/volumes.hpp"
 #include "agent/rules/admin_scope.hpp"
 #include "agent/rules/flow_choice.hpp"
 #include "agent/rules/reclaim_rule.hpp"
 #include "agent/services/deleted_servers.hpp"
+#include "agent/rules/volume_rule.hpp"
 #include "agent/services/registry_client.hpp"
 #include "agent/flows/request.hpp"
 #include "agent/rules/resource_kinds.hpp"
@@ -128,6 +130,10 @@ http::awaitable<void> delete_everywhere(request& r, const storage::registry_entr
 }
 
 std::string not_found_message(const api::route& route) {
+  // Cinder's VolumeNotFound and SnapshotNotFound wording.
+  if (route.service == api::service_type::volume && (route.resource == "volumes" || route.resource == "snapshots"))
+    return std::string(route.resource == "volumes" ? "Volume " : "Snapshot ") + route.resource_id +
+           " could not be found.";
   auto singular = route.resource.substr(0, route.resource.size() - 1);
   return "No " + singular + " with ID " + route.resource_id + " was found.";
 }
@@ -227,6 +233,9 @@ http::awaitable<void> handle_recorded(request& r, resource_call call, std::strin
   bool l3 = kind == storage::resource_kind::floating_ip || kind == storage::resource_kind::router;
   bool answered = false;   // no co_await after && (GCC 12)
   if (l3) answered = co_await handle_l3_call(r, *answer.entry, *cloudlet, body);
+  // A volume of another cloudlet cannot be attached to this server (volume_rule.hpp).
+  if (kind == storage::resource_kind::server && is_volume_attachment_change(r.route, r.header().method()))
+    answered = co_await refuse_cross_cloudlet_attachment(r, *cloudlet, body);
   if (answered) co_return;
   // Resize, rebuild, snapshot, unshelve, tags and metadata that replace the markers (lifecycle.cpp).
   auto parsed = json::parse(body, nullptr, false);

@@ -44,7 +44,9 @@ call_result read_call(std::optional<unsigned> status) {
 }
 
 bool searchable(storage::resource_kind kind, bool pending) {
-  return kind == storage::resource_kind::image || kind == storage::resource_kind::server || pending;
+  using storage::resource_kind;
+  return kind == resource_kind::image || kind == resource_kind::server || kind == resource_kind::volume ||
+         kind == resource_kind::volume_snapshot || pending;
 }
 
 next_step after(attempt_outcome outcome) {

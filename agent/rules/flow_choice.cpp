@@ -90,6 +90,9 @@ bool is_federated_list(const api::route& route) {
       // Servers, and Glance's images through Nova's proxy.
       return (route.resource == "servers" || route.resource == "images") &&
              (route.action.empty() || route.action == "detail");
+    case api::service_type::volume:
+      return (route.resource == "volumes" || route.resource == "snapshots") &&
+             (route.action.empty() || route.action == "detail");
     default:
       return false;
   }

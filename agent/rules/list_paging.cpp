@@ -12,10 +12,10 @@ namespace {
 using json = nlohmann::json;
 
 /// The page size a list gets without `limit`: Glance's limit_param_default;
-/// Nova's max_limit; Neutron lists everything.
+/// Nova's max_limit; Cinder's osapi_max_limit; Neutron lists everything.
 std::optional<std::uint64_t> default_limit(api::service_type service) {
   if (service == api::service_type::image) return 25;
-  if (service == api::service_type::compute) return 1000;
+  if (service == api::service_type::compute || service == api::service_type::volume) return 1000;
   return std::nullopt;
 }
 
@@ -42,10 +42,16 @@ list_request read_list_request(const api::route& route) {
   query.remove("marker");
   query.remove("limit");
   out.filters = query.encode();
-  out.summary = service == api::service_type::compute && route.action.empty();
+  // Nova's and Cinder's plain volume list show `id`, `links` and `name` of the detail list's items
+  // (Cinder's snapshot summary holds its metadata: it is read as it is).
+  out.summary = (service == api::service_type::compute ||
+                 (service == api::service_type::volume && route.resource == "volumes")) &&
+                route.action.empty();
   out.list_path = route.upstream_path;
   out.item_path = route.upstream_path;
   if (service == api::service_type::compute) out.item_path = "/v2.1/" + route.resource;
+  if (service == api::service_type::volume && route.action == "detail")
+    out.item_path = route.upstream_path.substr(0, route.upstream_path.size() - std::string_view("/detail").size());
   if (out.summary) out.list_path += "/detail";
   return out;
 }

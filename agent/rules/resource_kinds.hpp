@@ -25,6 +25,10 @@ inline std::optional<storage::resource_kind> kind_of(const api::route& route) {
     if (c == "routers") return resource_kind::router;
   }
   if (route.service == api::service_type::compute && c == "servers") return resource_kind::server;
+  if (route.service == api::service_type::volume) {
+    if (c == "volumes") return resource_kind::volume;
+    if (c == "snapshots") return resource_kind::volume_snapshot;
+  }
   return std::nullopt;
 }
 

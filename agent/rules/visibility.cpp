@@ -13,6 +13,9 @@ std::optional<std::pair<api::service_type, std::string>> show_call(resource_kind
     case resource_kind::server: return std::pair{api::service_type::compute, "/v2.1/servers/" + local_id};
     case resource_kind::floating_ip: return std::pair{api::service_type::network, "/v2.0/floatingips/" + local_id};
     case resource_kind::router: return std::pair{api::service_type::network, "/v2.0/routers/" + local_id};
+    // Cinder takes project-less paths (microversion 3.67 documents them; the router has both).
+    case resource_kind::volume: return std::pair{api::service_type::volume, "/v3/volumes/" + local_id};
+    case resource_kind::volume_snapshot: return std::pair{api::service_type::volume, "/v3/snapshots/" + local_id};
     case resource_kind::flavor: return std::nullopt;
   }
   return std::nullopt;

@@ -27,6 +27,8 @@ struct cloudlet_endpoints {
   http::endpoint image;
   http::endpoint network;
   http::endpoint compute;
+  /// Block Storage v3's service root; empty `host` when the region has none.
+  http::endpoint volume;
 };
 
 class service_session;
@@ -61,6 +63,7 @@ struct agent_context {
   http::connection_pool pool;
   /// Compute microversions accepted and advertised.
   api::microversion_range compute_range;
+  api::microversion_range volume_range = api::cinder_zed_range;
   /// The agent's actors (actor_handles.hpp); set once they are running.
   std::shared_ptr<const actor_handles> actors;
 

@@ -26,6 +26,17 @@ http::endpoint endpoint_for(const json& catalog, api::service_type type, const s
   return *parsed;
 }
 
+/// Block Storage v3 is optional: a region without it is still a cloudlet.
+http::endpoint volume_endpoint(const json& catalog, const std::string& region) {
+  for (const char* type : {"volumev3", "block-storage"}) {
+    auto url = api::find_endpoint_url(catalog, type, "public", region);
+    if (!url) continue;
+    if (auto parsed = http::parse_endpoint(api::upstream_service_root(api::service_type::volume, *url))) return *parsed;
+    spdlog::warn("region {}: the {} endpoint '{}' is not an http:// or https:// URL", region, type, *url);
+  }
+  return {};
+}
+
 } // namespace
 
 std::vector<cloudlet_endpoints> cloudlets_in_catalog(const json& catalog) {
@@ -47,7 +58,8 @@ std::vector<cloudlet_endpoints> cloudlets_in_catalog(const json& catalog) {
     try {
       found.push_back({region, endpoint_for(catalog, api::service_type::image, region),
                        endpoint_for(catalog, api::service_type::network, region),
-                       endpoint_for(catalog, api::service_type::compute, region)});
+                       endpoint_for(catalog, api::service_type::compute, region),
+                       volume_endpoint(catalog, region)});
     } catch (const std::runtime_error& e) {
       spdlog::warn("region {} is not a cloudlet: {}", region, e.what());
     }
@@ -69,6 +81,7 @@ http::awaitable<cloudlet_endpoints> discover_cloudlet(service_session& session,
       result.image = endpoint_for(catalog, api::service_type::image, region);
       result.network = endpoint_for(catalog, api::service_type::network, region);
       result.compute = endpoint_for(catalog, api::service_type::compute, region);
+      result.volume = volume_endpoint(catalog, region);
       co_return result;
     } catch (const upstream_failure& failure) {
       if (std::chrono::steady_clock::now() >= deadline)
@@ -86,6 +99,7 @@ void name_upstreams(const std::vector<cloudlet_endpoints>& cloudlets) {
     names.set(c.image, {c.region, "image"});
     names.set(c.network, {c.region, "network"});
     names.set(c.compute, {c.region, "compute"});
+    if (!c.volume.host.empty()) names.set(c.volume, {c.region, "volume"});
   }
 }
 

@@ -44,6 +44,11 @@ const std::vector<sweep_target>& targets() {
      "project_id"},
     {resource_kind::network, api::service_type::network, "/v2.0/networks", "networks", "created_at",
      "project_id"},
+    // Cinder's project attributes (shown to admins, as the service user is).
+    {resource_kind::volume_snapshot, api::service_type::volume, "/v3/snapshots/detail?all_tenants=1&limit=1000",
+     "snapshots", "created_at", "os-extended-snapshot-attributes:project_id"},
+    {resource_kind::volume, api::service_type::volume, "/v3/volumes/detail?all_tenants=1&limit=1000", "volumes",
+     "created_at", "os-vol-tenant-attr:tenant_id"},
   };
   return all;
 }
@@ -62,6 +67,7 @@ http::awaitable<void> sweep_kind(agent_context& context, const bhttp::fields& he
                                  std::chrono::system_clock::time_point older_than,
                                  const std::set<std::string>& own_abandoned, sweep_result& result) {
   const auto& c = context.cloudlet;
+  if (t.service == api::service_type::volume && c.volume.host.empty()) co_return;   // no Block Storage here
   std::size_t pages = 0;
   for (auto path = t.list_path; !path.empty();) {
     if (++pages > max_marker_pages)

@@ -145,7 +145,8 @@ http::awaitable<void> reclaim_one(agent_context& context, const bhttp::fields& h
     case reclaim_action::delete_one: {
       auto search = search_for_marker(record.kind, record.global_id, true);
       auto item_path = search->path.substr(0, search->path.find_first_of('?'));
-      if (record.kind == storage::resource_kind::server) item_path = "/v2.1/servers";
+      // Servers, volumes and snapshots are searched in their detail lists.
+      if (item_path.ends_with("/detail")) item_path.resize(item_path.size() - std::string_view("/detail").size());
       spdlog::warn("reclaim: deleting {} {} on {} (global ID {}, attempt {}): {}", kind, decision.local_id,
                    record.cloudlet, record.global_id, record.token, decision.reason);
       auto deleted = co_await call_cloudlet(context, *cloudlet, search->service, bhttp::verb::delete_,

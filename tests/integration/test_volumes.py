@@ -1,0 +1,167 @@
+"""Volumes (docs/federation.md, "Volumes"), with the real `openstack` CLI: 3 simulated cloudlets with
+Cinder, 3 agents. Demo creates a volume through agent 1 pinned to cloudlet-2, lists, shows and extends
+it through other agents, snapshots it, boots from it (pinned to its cloudlet by the agent), attaches and
+detaches another volume of the server's cloudlet, and is refused (409, both cloudlets named) a volume of
+cloudlet-3 on that server. Hostile: the admin's volume is answered to demo exactly as an ID nobody made;
+the admin acts on demo's volume through an agent that does not own it."""
+import json
+import time
+import unittest
+
+from harness import Federation, capacity_reports, http, openstack, token
+
+CLOUDLETS = 3
+
+
+class Volumes(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.fed = Federation(cloudlets=CLOUDLETS, chain=True, build_delay_ms=0, sim_args=("--volume-delay-ms", "0"),
+                             agent_args=("--shuffle-period-ms", "300", "--capacity-period-ms", "200"))
+        cls.envs = [cls.fed.env(agent=i, user="demo", password="demo", project="demo") for i in range(CLOUDLETS)]
+        cls.admin_token, body = token(cls.fed.keystone_url)
+        cls.admin_project = body["token"]["project"]["id"]
+        cls.demo_token, body = token(cls.fed.keystone_url, "demo", "demo", "demo")
+        cls.demo_project = body["token"]["project"]["id"]
+        deadline = time.monotonic() + 60
+        while len({r["region"] for r in capacity_reports(cls.fed.agents[0]["node"])}) < CLOUDLETS:
+            if time.monotonic() > deadline:
+                raise AssertionError("agent 1 never saw every cloudlet's capacity")
+
+    @classmethod
+    def tearDownClass(cls):
+        codes = cls.fed.close()
+        assert all(c == 0 for c in codes), f"processes exited with {codes}"
+
+    def os(self, *args, agent=0, **kw):
+        return openstack(self.envs[agent], *args, **kw)
+
+    def api(self, method, path, agent=0, tok=None, body=None, version="volume 3.0"):
+        """A Block Storage call through an agent, at `<agent>/volume/v3/<the token's project>`."""
+        project = self.admin_project if tok == self.admin_token else self.demo_project
+        url = self.fed.agents[agent]["url"] + "/volume/v3/" + project + path
+        status, headers, data = http(method, url, body=body, headers={
+            "X-Auth-Token": tok or self.demo_token, "OpenStack-API-Version": version})
+        return status, headers, (json.loads(data) if data else None)
+
+    def cinder(self, region, method, path):
+        """A cloudlet's own Cinder, bypassing every agent, as the admin."""
+        c = next(c for c in self.fed.endpoints["cloudlets"] if c["region"] == region)
+        status, _, data = http(method, c["volume_url"] + "/v3" + path, headers={
+            "X-Auth-Token": self.admin_token, "OpenStack-API-Version": "volume 3.67"})
+        return status, (json.loads(data) if data else None)
+
+    def volumes_on(self, region):
+        status, body = self.cinder(region, "GET", "/volumes/detail?all_tenants=1")
+        self.assertEqual(status, 200, body)
+        return body["volumes"]
+
+    def wait_volume(self, volume_id, status, agent=0):
+        deadline = time.monotonic() + 20
+        while True:
+            got, _, body = self.api("GET", "/volumes/" + volume_id, agent=agent)
+            self.assertEqual(got, 200, body)
+            if body["volume"]["status"] == status:
+                return body["volume"]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"volume {volume_id} stayed {body['volume']['status']}")
+            time.sleep(0.05)
+
+    def create(self, name, zone, size=1, agent=0):
+        v = self.os("volume", "create", "--size", str(size), "--availability-zone", zone, name, "-f", "json",
+                    agent=agent)
+        self.wait_volume(v["id"], "available")
+        return v["id"]
+
+    def test_a_volume_lives_on_one_cloudlet_and_answers_through_every_agent(self):
+        vid = self.create("data-1", "cloudlet-2")
+        on_2 = [v for v in self.volumes_on("cloudlet-2") if v["metadata"].get("fedstack_gid") == vid]
+        self.assertEqual(len(on_2), 1, "the volume is marked with its global ID on cloudlet-2")
+        for region in ("cloudlet-1", "cloudlet-3"):
+            self.assertFalse([v for v in self.volumes_on(region) if v["name"] == "data-1"])
+        for agent in range(CLOUDLETS):
+            shown = self.os("volume", "show", vid, "-f", "json", agent=agent)
+            self.assertEqual(shown["id"], vid)
+            self.assertEqual(shown["size"], 1)
+            self.assertNotIn("fedstack_gid", json.dumps(shown.get("properties", {})))
+            listed = self.os("volume", "list", "-f", "json", agent=agent)
+            self.assertEqual([v["ID"] for v in listed].count(vid), 1)
+        self.os("volume", "set", "--size", "2", vid, agent=2)
+        self.assertEqual(self.wait_volume(vid, "available", agent=1)["size"], 2)
+        snap = self.os("volume", "snapshot", "create", "--volume", vid, "snap-1", "-f", "json", agent=1)
+        shown = self.os("volume", "snapshot", "show", snap["id"], "-f", "json", agent=2)
+        self.assertEqual(shown["volume_id"], vid)
+        status, body = self.cinder("cloudlet-2", "GET", "/snapshots/detail?all_tenants=1")
+        self.assertEqual([s["metadata"].get("fedstack_gid") for s in body["snapshots"]].count(snap["id"]), 1)
+        self.os("volume", "snapshot", "delete", snap["id"], agent=0)
+        self.os("volume", "delete", vid, agent=2)
+        deadline = time.monotonic() + 20
+        while [v for v in self.volumes_on("cloudlet-2") if v["name"] == "data-1"]:
+            self.assertLess(time.monotonic(), deadline, "the volume stayed on cloudlet-2")
+            time.sleep(0.05)
+        status, _, _ = self.api("GET", "/volumes/" + vid, agent=1)
+        self.assertEqual(status, 404)
+
+    def test_microversions_and_errors_are_cinders(self):
+        status, headers, _ = self.api("GET", "/volumes", version="volume 3.42")
+        self.assertEqual(status, 200)
+        self.assertEqual(headers.get("OpenStack-API-Version"), "volume 3.42")
+        status, _, body = self.api("GET", "/volumes", version="volume 3.99")
+        self.assertEqual(status, 406)
+        self.assertIn("Version 3.99 is not supported", body["computeFault"]["message"]
+                      if "computeFault" in body else json.dumps(body))
+
+    def test_another_projects_volume_is_unknown_and_the_admin_reaches_demos(self):
+        admin_volume = self.os_admin_volume()
+        unknown = "1f0c2a77-5e1b-8d4e-9a3c-" + admin_volume.split("-")[-1]   # an ID nobody made, same owner
+        for vid in (admin_volume, unknown):
+            for agent in range(CLOUDLETS):
+                status, _, body = self.api("GET", "/volumes/" + vid, agent=agent)
+                self.assertEqual(status, 404, body)
+                self.assertEqual(body, {"itemNotFound": {"code": 404,
+                                                         "message": f"Volume {vid} could not be found."}})
+            status, _, _ = self.api("DELETE", "/volumes/" + vid, agent=1)
+            self.assertEqual(status, 404)
+        mine = self.create("demo-vol", "cloudlet-3", agent=0)
+        status, _, body = self.api("GET", "/volumes/" + mine, agent=1, tok=self.admin_token)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["volume"]["id"], mine)
+        self.os("volume", "delete", mine, agent=0)
+
+    def os_admin_volume(self):
+        env = self.fed.env(agent=0)
+        v = openstack(env, "volume", "create", "--size", "1", "--availability-zone", "cloudlet-1", "admin-vol",
+                      "-f", "json")
+        return v["id"]
+
+    def test_boot_from_volume_attach_and_a_refused_cross_cloudlet_attach(self):
+        boot_volume = self.create("boot-vol", "cloudlet-2", agent=1)
+        server = self.os("server", "create", "--volume", boot_volume, "--flavor", "m1.tiny", "from-volume",
+                         "-f", "json", agent=0)
+        deadline = time.monotonic() + 30
+        while True:
+            shown = self.os("server", "show", server["id"], "-f", "json", agent=2)
+            if shown["status"] == "ACTIVE":
+                break
+            self.assertNotEqual(shown["status"], "ERROR", shown)
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.1)
+        self.assertEqual(shown["OS-EXT-AZ:availability_zone"], "cloudlet-2")
+        same = self.create("same-cloudlet", "cloudlet-2")
+        self.os("server", "add", "volume", server["id"], same, agent=2)
+        self.wait_volume(same, "in-use")
+        self.os("server", "remove", "volume", server["id"], same, agent=1)
+        self.wait_volume(same, "available")
+        far = self.create("far", "cloudlet-3")
+        refused = self.os("server", "add", "volume", server["id"], far, agent=0, check=False)
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn("cloudlet-3", refused.stderr)
+        self.assertIn("cloudlet-2", refused.stderr)
+        self.assertEqual(self.wait_volume(far, "available")["attachments"], [])
+        self.os("server", "delete", "--wait", server["id"])
+        for vid in (same, far, boot_volume):
+            self.os("volume", "delete", vid)
+
+
+if __name__ == "__main__":
+    unittest.main()
