@@ -125,6 +125,43 @@ http::awaitable<void> place_with_volumes(request& r, boot_needs& needs, const js
   if (!placed.refusal) needs.request.availability_zone = placed.cloudlet;
 }
 
+/// One copy of copy_image_and_networks; what it throws is kept in `failure`.
+http::awaitable<void> image_copy(request& r, boot_needs& boot, const cloudlet_endpoints& c,
+                                 std::exception_ptr& failure) {
+  try {
+    boot.image = co_await ensure_image_on(r, *boot.image, c);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+}
+
+http::awaitable<void> network_copy(request& r, storage::registry_entry& network, const cloudlet_endpoints& c,
+                                   std::exception_ptr& failure) {
+  try {
+    network = co_await ensure_network_on(r, network, c);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+}
+
+/// The image copy and each network copy (with its subnets) on `c`, all at
+/// once: they are independent, and across sites each copy's calls in turn are
+/// round trips (docs/performance.md, "What serialises round trips"). Each ends
+/// as it would alone (a failed Neutron create found or recorded as abandoned,
+/// a failed image copy deleted); then the first failure, image first, is thrown.
+http::awaitable<void> copy_image_and_networks(request& r, boot_needs& boot, const cloudlet_endpoints& c) {
+  std::vector<std::exception_ptr> failures(1 + boot.networks.size());
+  std::vector<std::function<http::awaitable<void>()>> copies;
+  if (boot.image) copies.push_back([&r, &boot, &c, &failures] { return image_copy(r, boot, c, failures[0]); });
+  for (std::size_t i = 0; i < boot.networks.size(); ++i)
+    copies.push_back([&r, &boot, &c, &failures, i] {
+      return network_copy(r, boot.networks[i], c, failures[i + 1]);
+    });
+  co_await run_all_to_end(std::move(copies));
+  for (const auto& failure : failures)
+    if (failure) std::rethrow_exception(failure);
+}
+
 } // namespace
 
 std::optional<std::string> refuse_boot(const json& body) {
@@ -232,10 +269,9 @@ http::awaitable<std::optional<not_ready>> prepare_boot_on(request& r, boot_needs
           if (copied_for_boot(g.name)) co_await ensure_group_on(r, g, c);
     name_groups_for(boot.groups, server, own);
     if (boot.server_group) co_await ensure_server_group_on(r, *boot.server_group, doc, c);
-    if (boot.image) boot.image = co_await ensure_image_on(r, *boot.image, c);
+    co_await copy_image_and_networks(r, boot, c);
     if (boot.image && boot.image_by_cloud_id) server["imageRef"] = boot.image->copy_on(c.region)->local_id;
     if (boot.direct) server["imageRef"] = co_await direct_image_on(r, *boot.direct, c);
-    for (auto& n : boot.networks) n = co_await ensure_network_on(r, n, c);
   } catch (const copy_failed& e) {
     failure = not_ready{e.status, e.what()};
   } catch (const upstream_failure& e) {

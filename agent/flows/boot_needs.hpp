@@ -58,8 +58,8 @@ struct not_ready {
   std::string message;
 };
 
-/// Makes the flavor, the keypair, the security groups, the server group, the image and the
-/// networks exist on `c`, in that order (a cloudlet whose flavor of that name
+/// Makes the flavor, the keypair, the security groups and the server group exist
+/// on `c`, in that order, then the image and the networks together (a cloudlet whose flavor of that name
 /// differs, whose keypair of that name holds another key or whose group of that
 /// name is the user's own is skipped before an image is copied to it), and
 /// points `doc`'s server at `c`'s flavor (and its scheduler hint at `c`'s copy of the server group).

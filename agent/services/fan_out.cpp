@@ -29,7 +29,10 @@ http::awaitable<std::vector<bool>> run_all_on_strand(
                          }));
   }
   if (state->pending > 0) {
-    state->timer.expires_after(deadline);
+    if (deadline == std::chrono::milliseconds::max())
+      state->timer.expires_at(http::asio::steady_timer::time_point::max());
+    else
+      state->timer.expires_after(deadline);
     boost::system::error_code ignored;
     co_await state->timer.async_wait(http::asio::redirect_error(http::use_awaitable, ignored));
   }
@@ -37,6 +40,14 @@ http::awaitable<std::vector<bool>> run_all_on_strand(
 }
 
 } // namespace
+
+http::awaitable<void> run_all_to_end(std::vector<std::function<http::awaitable<void>()>> tasks) {
+  if (tasks.empty()) co_return;
+  auto strand = http::asio::make_strand(co_await http::asio::this_coro::executor);
+  // No deadline: the timer is only cancelled by the last task's end.
+  co_await http::asio::co_spawn(strand, run_all_on_strand(std::move(tasks), std::chrono::milliseconds::max()),
+                                http::use_awaitable);
+}
 
 http::awaitable<std::vector<bool>> run_all(std::vector<std::function<http::awaitable<void>()>> tasks,
                                            std::chrono::milliseconds deadline) {

@@ -3,6 +3,8 @@
 // docs/performance.md, "Across a WAN"). The fake clouds yield once before each
 // answer (overlap_calls), so that calls made together are seen in flight at once.
 
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include "api/global_id.hpp"
@@ -51,6 +53,11 @@ TEST_F(RoundTrips, BootElsewhereAsksForTheFlavorByIdAndForTheFlavorListTogether)
   auto tiny_there = flavor_id("cloudlet-2", "m1.tiny");
   ASSERT_NE(tiny_here, tiny_there) << "the simulator numbers flavors per cloudlet, as clouds do";
 
+  // What cloudlet-2 holds before, plus the copies it should hold after.
+  std::map<std::string, std::size_t> before;
+  for (const std::string collection : {"networks", "subnets", "images"})
+    before[collection] = h.clouds().items("cloudlet-2", collection).size() + 1;
+
   h.placement().place_on("cloudlet-2");
   h.clouds().clear_log();
   auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers",
@@ -68,6 +75,70 @@ TEST_F(RoundTrips, BootElsewhereAsksForTheFlavorByIdAndForTheFlavorListTogether)
   auto booted = h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.1/servers");
   ASSERT_EQ(booted.size(), 1u);
   EXPECT_EQ(json::parse(booted[0].body).at("server").at("flavorRef"), tiny_there) << booted[0].body;
+}
+
+TEST_F(RoundTrips, BootElsewhereCopiesTheImageAndTheNetworkTogether) {
+  // A network with a subnet on the agent's own cloudlet, and an image there only.
+  auto net = h.send(bhttp::verb::post, "/network/v2.0/networks", json{{"network", {{"name", "net"}}}});
+  ASSERT_EQ(net.status, 201u) << net.body;
+  auto network_id = json::parse(net.body).at("network").at("id").get<std::string>();
+  auto sub = h.send(bhttp::verb::post, "/network/v2.0/subnets",
+                    json{{"subnet", {{"network_id", network_id}, {"cidr", "10.1.0.0/24"}, {"ip_version", 4}}}});
+  ASSERT_EQ(sub.status, 201u) << sub.body;
+  auto subnet_id = json::parse(sub.body).at("subnet").at("id").get<std::string>();
+  auto image_id = h.registry().new_global_id();
+  json fields{{"name", "cirros"}, {std::string(api::gid_key), image_id}};
+  h.record(resource_kind::image, h.clouds().demo_project_id(),
+           {{"cloudlet-1", h.clouds().seed_image("cloudlet-1", h.demo_token(), fields)}}, "cirros", image_id);
+  // The image copy's create fails on cloudlet-2 (its bytes cannot be streamed
+  // between fake clouds anyway): the network copy still ends as it would alone.
+  h.clouds().add_fault(call_fault("cloudlet-2", bhttp::verb::post, "/v2/images", fault_effect::answer, 500));
+
+  // What cloudlet-2 holds before, plus the copies it should hold after.
+  std::map<std::string, std::size_t> before;
+  for (const std::string collection : {"networks", "subnets", "images"})
+    before[collection] = h.clouds().items("cloudlet-2", collection).size() + 1;
+
+  h.placement().place_on("cloudlet-2");
+  h.clouds().clear_log();
+  auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers",
+                       {{"server", {{"name", "vm"},
+                                    {"imageRef", image_id},
+                                    {"flavorRef", flavor_id("cloudlet-1", "m1.tiny")},
+                                    {"networks", {{{"uuid", network_id}}}}}}});
+  EXPECT_EQ(answer.status, 503u) << answer.body;
+
+  // The network copy's first call is made while the image copy's are in flight.
+  const logged_call* first_network_call = nullptr;
+  for (const auto& call : h.clouds().calls())
+    if (call.service == api::service_type::network) {
+      first_network_call = &call;
+      break;
+    }
+  ASSERT_NE(first_network_call, nullptr) << "the network was copied although the image copy failed";
+  EXPECT_GE(first_network_call->in_flight, 1) << first_network_call->target
+                                              << ": the network copy waited for the image copy";
+  ASSERT_EQ(h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2/images").size(), 1u);
+
+  // What was made is marked as a copy and recorded on its entry; nothing is left unmarked.
+  std::map<std::string, std::string> copied{{"networks", network_id}, {"subnets", subnet_id}};
+  for (const auto& [collection, global_id] : copied) {
+    auto items = h.clouds().items("cloudlet-2", collection);
+    EXPECT_EQ(items.size(), before[collection]) << collection << ": one more, the copy";
+    int copies = 0;
+    for (const auto& item : items) {
+      auto marker = api::read_marker(api::service_type::network, item);
+      if (!marker || marker->global_id != global_id) continue;
+      ++copies;
+      EXPECT_TRUE(marker->is_copy) << item.dump();
+      auto entry = h.registry().entry(global_id);
+      ASSERT_TRUE(entry && entry->copy_on("cloudlet-2")) << collection;
+      EXPECT_EQ(entry->copy_on("cloudlet-2")->local_id, item.at("id").get<std::string>());
+    }
+    EXPECT_EQ(copies, 1) << collection;
+  }
+  EXPECT_EQ(h.clouds().items("cloudlet-2", "images").size(), before["images"] - 1) << "the failed create made nothing";
+  EXPECT_TRUE(h.registry().abandoned_attempts().empty());
 }
 
 } // namespace
