@@ -119,14 +119,14 @@ TEST(catalog, rewriting_is_deterministic_and_idempotent) {
 
 TEST(catalog, adds_the_agent_region_and_missing_services) {
   json body = {{"token",
-                {{"catalog", json::array({{{"type", "volumev3"},
-                                           {"name", "cinder"},
+                {{"catalog", json::array({{{"type", "object-store"},
+                                           {"name", "swift"},
                                            {"id", "x"},
                                            {"endpoints", json::array()}}})}}}};
   ASSERT_TRUE(rewrite_catalog(body, "http://a:1/", "Edge"));
   auto by_type = services_by_type(body["token"]["catalog"]);
   EXPECT_EQ(by_type.size(), 4u);
-  EXPECT_EQ(by_type.count("volumev3"), 0u);
+  EXPECT_EQ(by_type.count("object-store"), 0u);
   ASSERT_EQ(by_type["compute"]["endpoints"].size(), 3u);
   for (const auto& endpoint : by_type["compute"]["endpoints"]) {
     EXPECT_EQ(endpoint["region_id"], "Edge");

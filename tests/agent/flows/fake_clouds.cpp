@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "agent/services/token_cache.hpp"
+#include "sim/cinder.hpp"
 #include "sim/cloudlet.hpp"
 #include "sim/glance.hpp"
 #include "sim/identity.hpp"
@@ -39,12 +40,14 @@ std::string path_of(const std::string& target) { return target.substr(0, target.
 struct fake_clouds::cloud {
   cloud(const std::string& region, const std::filesystem::path& data_dir, sim::compute_options compute,
         sim::identity& ids)
-    : state(region, data_dir, compute, sim::system_clock_fn()), glance(ids, state), neutron(ids, state),
-      nova(ids, state) {}
+    // Volumes are available at once, as servers are ACTIVE: the flows never wait.
+    : state(region, data_dir, compute, sim::system_clock_fn(), sim::volume_options{std::chrono::milliseconds{0}, 1000}),
+      glance(ids, state), neutron(ids, state), nova(ids, state), cinder(ids, state) {}
   sim::cloudlet state;
   sim::glance_api glance;
   sim::neutron_api neutron;
   sim::nova_api nova;
+  sim::cinder_api cinder;
 };
 
 std::string fake_clouds::region(int index) { return "cloudlet-" + std::to_string(index + 1); }
@@ -72,12 +75,14 @@ fake_clouds::fake_clouds(fake_clouds_options options)
     info.endpoints.image = endpoint_at("http://image." + name + ":9292");
     info.endpoints.network = endpoint_at("http://network." + name + ":9696");
     info.endpoints.compute = endpoint_at("http://compute." + name + ":8774");
+    info.endpoints.volume = endpoint_at("http://volume." + name + ":8776");
     c->glance.set_base_url(info.endpoints.image.to_string());
     c->neutron.set_base_url(info.endpoints.network.to_string());
     c->nova.set_base_url(info.endpoints.compute.to_string());
     c->nova.set_image_url(info.endpoints.image.to_string());
+    c->cinder.set_base_url(info.endpoints.volume.to_string());
     urls.cloudlets.push_back({name, info.endpoints.image.to_string(), info.endpoints.network.to_string(),
-                              info.endpoints.compute.to_string() + "/v2.1"});
+                              info.endpoints.compute.to_string() + "/v2.1", info.endpoints.volume.to_string()});
     cloudlets_.push_back(std::move(info));
     clouds_.push_back(std::move(c));
   }
@@ -117,6 +122,7 @@ std::optional<fake_clouds::route> fake_clouds::route_of(const http::endpoint& to
     if (same_endpoint(to, e.image)) return route{e.region, api::service_type::image, &c.glance};
     if (same_endpoint(to, e.network)) return route{e.region, api::service_type::network, &c.neutron};
     if (same_endpoint(to, e.compute)) return route{e.region, api::service_type::compute, &c.nova};
+    if (same_endpoint(to, e.volume)) return route{e.region, api::service_type::volume, &c.cinder};
   }
   return std::nullopt;
 }
@@ -253,6 +259,7 @@ http::response fake_clouds::direct(const std::string& name, api::service_type se
   auto& c = cloud_of(name);
   sim::service* handler = service == api::service_type::image     ? static_cast<sim::service*>(&c.glance)
                           : service == api::service_type::network ? static_cast<sim::service*>(&c.neutron)
+                          : service == api::service_type::volume  ? static_cast<sim::service*>(&c.cinder)
                                                                   : static_cast<sim::service*>(&c.nova);
   sim::header_map headers;
   headers["X-Auth-Token"] = token;
