@@ -45,28 +45,38 @@ void add_key(std::vector<sort_key>& keys, std::string field, bool descending) {
   keys.push_back(sort_key{std::move(field), descending});
 }
 
+// Glance's and Cinder's `sort=key[:dir],...` (a key without a direction is desc) into
+// `keys` and `descending`: empty, or the error to answer with.
+std::string parse_sort_spec(std::string_view spec, std::vector<std::string>& keys, std::vector<bool>& descending) {
+  for (;;) {
+    auto comma = spec.find(',');
+    auto piece = spec.substr(0, comma);
+    auto colon = piece.find(':');
+    auto key = strip(piece.substr(0, colon));
+    auto dir = colon == std::string_view::npos ? std::string() : strip(piece.substr(colon + 1));
+    if (key.empty()) return "Invalid sort key: " + key;
+    auto desc = dir.empty() ? std::optional<bool>(true) : parse_descending(dir);
+    if (!desc) return "Invalid sort direction: " + dir;
+    keys.push_back(std::move(key));
+    descending.push_back(*desc);
+    if (comma == std::string_view::npos) return {};
+    spec.remove_prefix(comma + 1);
+  }
+}
+
+// Called on the client's keys, before the tie-breakers are appended.
+bool has_id_key(const std::vector<sort_key>& keys) {
+  return std::any_of(keys.begin(), keys.end(), [](const sort_key& k) { return k.field == "id"; });
+}
+
 list_sort image_sort(const query_string& q) {
   std::vector<std::string> keys;
   std::vector<bool> descending;
   if (q.has("sort")) {
     if (q.has("sort_key") || q.has("sort_dir"))
       return failure("Old and new sorting syntax cannot be combined");
-    const std::string value = *q.get("sort");
-    std::string_view spec = value;
-    for (;;) {
-      auto comma = spec.find(',');
-      auto piece = spec.substr(0, comma);
-      auto colon = piece.find(':');
-      auto key = strip(piece.substr(0, colon));
-      auto dir = colon == std::string_view::npos ? std::string() : strip(piece.substr(colon + 1));
-      if (key.empty()) return failure("Invalid sort key: " + key);
-      auto desc = dir.empty() ? std::optional<bool>(true) : parse_descending(dir);
-      if (!desc) return failure("Invalid sort direction: " + dir);
-      keys.push_back(std::move(key));
-      descending.push_back(*desc);
-      if (comma == std::string_view::npos) break;
-      spec.remove_prefix(comma + 1);
-    }
+    if (auto error = parse_sort_spec(*q.get("sort"), keys, descending); !error.empty())
+      return failure(std::move(error));
   } else {
     for (const auto& raw : q.get_all("sort_key")) {
       auto key = strip(raw);
@@ -89,6 +99,7 @@ list_sort image_sort(const query_string& q) {
   if (descending.size() <= 1) descending.assign(keys.size(), tie_descending);
   list_sort result;
   for (std::size_t i = 0; i < keys.size(); ++i) add_key(result.keys, keys[i], descending[i]);
+  result.client_sorts_by_id = has_id_key(result.keys);
   add_key(result.keys, "created_at", tie_descending);
   add_key(result.keys, "id", tie_descending);
   return result;
@@ -180,6 +191,7 @@ list_sort server_sort(const query_string& q) {
   list_sort result;
   for (std::size_t i = 0; i < keys.size(); ++i)
     add_key(result.keys, body_field(server_fields, keys[i]), descending[i]);
+  result.client_sorts_by_id = has_id_key(result.keys);
   add_key(result.keys, "created", tie_descending);
   add_key(result.keys, "id", tie_descending);
   return result;
@@ -196,6 +208,7 @@ list_sort flavor_sort(const query_string& q) {
   if (!desc) return failure(std::string(nova_bad_dir));
   list_sort result;
   add_key(result.keys, body_field(flavor_fields, key), *desc);
+  result.client_sorts_by_id = has_id_key(result.keys);
   add_key(result.keys, "id", *desc);
   return result;
 }
@@ -221,22 +234,8 @@ list_sort volume_sort(const query_string& q) {
     if (q.has("sort_key") || q.has("sort_dir"))
       return failure("The 'sort_key' and 'sort_dir' parameters are deprecated and cannot be used with the 'sort' "
                      "parameter.");
-    const std::string value = *q.get("sort");
-    std::string_view spec = value;
-    for (;;) {
-      auto comma = spec.find(',');
-      auto piece = spec.substr(0, comma);
-      auto colon = piece.find(':');
-      auto key = strip(piece.substr(0, colon));
-      auto dir = colon == std::string_view::npos ? std::string() : strip(piece.substr(colon + 1));
-      if (key.empty()) return failure("Invalid sort key: " + key);
-      auto desc = dir.empty() ? std::optional<bool>(true) : parse_descending(dir);
-      if (!desc) return failure("Invalid sort direction: " + dir);
-      keys.push_back(std::move(key));
-      descending.push_back(*desc);
-      if (comma == std::string_view::npos) break;
-      spec.remove_prefix(comma + 1);
-    }
+    if (auto error = parse_sort_spec(*q.get("sort"), keys, descending); !error.empty())
+      return failure(std::move(error));
   } else {
     auto key = q.get("sort_key");
     auto dir = q.get("sort_dir");
@@ -247,6 +246,7 @@ list_sort volume_sort(const query_string& q) {
   }
   list_sort result;
   for (std::size_t i = 0; i < keys.size(); ++i) add_key(result.keys, keys[i], descending[i]);
+  result.client_sorts_by_id = has_id_key(result.keys);
   add_key(result.keys, "created_at", descending[0]);
   add_key(result.keys, "id", descending[0]);
   return result;
@@ -275,6 +275,7 @@ list_sort network_sort(const query_string& q) {
   if (!invalid.empty())
     return failure("[" + invalid + "] is invalid value for sort_dirs, valid value is 'asc' and "
                    "'desc'");
+  result.client_sorts_by_id = has_id_key(result.keys);
   add_key(result.keys, "id", false);
   return result;
 }
@@ -379,13 +380,13 @@ int compare_items(const json& a, const json& b, const std::vector<sort_key>& key
 }
 
 merge_order order_merge(const std::vector<cloudlet_page>& pages, const std::vector<sort_key>& keys,
-                        std::size_t limit, const json* after) {
+                        std::size_t limit, const merge_marker& after) {
   auto before = [&](const json* x, const json* y) { return compare_items(*x, *y, keys) < 0; };
   merge_order result;
 
-  // Each page as a sorted run (of indices into its items). A cloud that collates or breaks
-  // ties differently would otherwise break the merge; a stable sort keeps its order among
-  // our ties.
+  // Each page as a sorted run (of indices into its items). A cloud that collates
+  // differently would otherwise break the merge; a stable sort keeps its order among
+  // our ties, which is the order the merge gives them.
   std::vector<std::vector<std::size_t>> runs(pages.size());
   std::vector<std::size_t> heads(pages.size(), 0);
   for (std::size_t i = 0; i < pages.size(); ++i) {
@@ -396,24 +397,34 @@ merge_order order_merge(const std::vector<cloudlet_page>& pages, const std::vect
     auto in_order = [&](std::size_t x, std::size_t y) { return before(&items[x], &items[y]); };
     if (!std::is_sorted(run.begin(), run.end(), in_order))
       std::stable_sort(run.begin(), run.end(), in_order);
-    // A cloud without the marker may start before it: skip up to it.
-    if (after)
-      while (heads[i] < run.size() && compare_items(items[run[heads[i]]], *after, keys) <= 0)
-        ++heads[i];
+    // A cloud not handed the marker may start before it: skip up to it. Ties with the
+    // marker come after it on a later cloudlet, before it on an earlier one or its own.
+    if (!after.item) continue;
+    const auto& cloudlet = pages[i].cloudlet;
+    if (after.read_after && cloudlet == after.cloudlet) continue;
+    bool ties_follow = !after.cloudlet.empty() && cloudlet > after.cloudlet;
+    while (heads[i] < run.size()) {
+      int c = compare_items(items[run[heads[i]]], *after.item, keys);
+      if (c > 0 || (c == 0 && ties_follow)) break;
+      ++heads[i];
+    }
   }
 
   std::unordered_set<std::string> seen;
-  if (after)
-    if (auto id = id_key(*after)) seen.insert(*id);
+  if (after.item)
+    if (auto id = id_key(*after.item)) seen.insert(*id);
   bool left_out = false;
   auto item_at = [&](std::size_t i) { return &pages[i].items[runs[i][heads[i]]]; };
-  // k is small: a linear scan of the heads is simpler than a heap and stable on ties
-  // (the earlier cloudlet first).
+  // Ties go by cloudlet, and within one cloud by its run (its own order).
+  auto first = [&](std::size_t i, std::size_t j) {
+    int c = compare_items(*item_at(i), *item_at(j), keys);
+    return c != 0 ? c < 0 : pages[i].cloudlet < pages[j].cloudlet;
+  };
+  // k is small: a linear scan of the heads is simpler than a heap.
   for (;;) {
     std::size_t best = runs.size();
     for (std::size_t i = 0; i < runs.size(); ++i)
-      if (heads[i] < runs[i].size() && (best == runs.size() || before(item_at(i), item_at(best))))
-        best = i;
+      if (heads[i] < runs[i].size() && (best == runs.size() || first(i, best))) best = i;
     if (best == runs.size()) break;
     std::size_t index = runs[best][heads[best]++];
     auto id = id_key(pages[best].items[index]);
@@ -431,9 +442,13 @@ merge_order order_merge(const std::vector<cloudlet_page>& pages, const std::vect
   return result;
 }
 
-merged_page merge_pages(std::vector<cloudlet_page> pages,
-                        const std::vector<sort_key>& keys, std::size_t limit,
-                        const json* after) {
+merge_order order_merge(const std::vector<cloudlet_page>& pages, const std::vector<sort_key>& keys,
+                        std::size_t limit, const json* after) {
+  return order_merge(pages, keys, limit, merge_marker{after, {}, false});
+}
+
+merged_page merge_pages(std::vector<cloudlet_page> pages, const std::vector<sort_key>& keys,
+                        std::size_t limit, const merge_marker& after) {
   auto order = order_merge(pages, keys, limit, after);
   merged_page result;
   // A pick is never picked twice: its item can be moved out.
@@ -441,6 +456,11 @@ merged_page merge_pages(std::vector<cloudlet_page> pages,
   result.has_more = order.has_more;
   result.taken = std::move(order.taken);
   return result;
+}
+
+merged_page merge_pages(std::vector<cloudlet_page> pages, const std::vector<sort_key>& keys,
+                        std::size_t limit, const json* after) {
+  return merge_pages(std::move(pages), keys, limit, merge_marker{after, {}, false});
 }
 
 std::string next_marker(const merged_page& page) {

@@ -14,11 +14,11 @@
 // Caveats the caller should know:
 // - The sort fields must be in the items: list `/servers/detail` and `/flavors/detail`
 //   upstream for Nova summary lists, and add the sort keys and `id` to a Neutron `fields=`.
-// - Nova breaks ties on an internal integer ID that is not in the body; we use the UUID.
-//   Servers created in the same second may therefore merge in another order than one
-//   cloud would list them. Strings compare bytewise, while a MySQL cloud collates
-//   case-insensitively. Pages are re-sorted by our keys before the merge, so the merged
-//   page is always in our order, but such ties can be missed or repeated at page edges.
+// - Nova breaks ties on an internal integer ID that is not in the body; a merge that
+//   breaks ties by the cloud's order (below) needs to know nothing of it. Strings compare
+//   bytewise, while a MySQL cloud collates case-insensitively. Pages are re-sorted by our
+//   keys before the merge, so the merged page is always in our order, but items a cloud
+//   collates otherwise can be missed or repeated at page edges.
 
 #include "api/service.hpp"
 
@@ -45,6 +45,11 @@ struct sort_key {
 struct list_sort {
   /// A total order: always ends with the service's tie-breakers, `id` among them.
   std::vector<sort_key> keys;
+  /// The client named the ID among its keys (Glance's and Neutron's `id`, Nova's `uuid`,
+  /// Cinder's `id`), or the service sorts by it unasked (Nova's flavors by `flavorid`):
+  /// the list is then in the order of the IDs the client sees. Otherwise the appended `id`
+  /// only breaks ties, and a merged list may break them another way (order_merge).
+  bool client_sorts_by_id = false;
   /// Non-empty if the sort parameters are malformed: answer 400 with this message,
   /// worded as the service words it.
   std::string error;
@@ -82,7 +87,8 @@ int compare_items(const nlohmann::json& a, const nlohmann::json& b,
 /// One cloudlet's answer to the list call.
 struct cloudlet_page {
   std::string cloudlet;
-  /// Sorted by the merge's keys by the cloud (re-sorted if not), IDs already global.
+  /// Sorted by the merge's keys by the cloud (re-sorted if not, stably), IDs already
+  /// global. Their order among items tied on every key is the cloud's own.
   std::vector<nlohmann::json> items;
   /// True when the cloud has no items beyond these (it returned fewer than asked for).
   /// False by default: a forgotten flag then costs an empty last page, not lost items.
@@ -111,15 +117,34 @@ struct merge_order {
   std::map<std::string, std::size_t> taken;
 };
 
+/// The marker of a page as the merge places it.
+struct merge_marker {
+  const nlohmann::json* item = nullptr;   ///< the marker item, with global IDs
+  /// The cloudlet listing it: among items tied with it on every key, those of cloudlets
+  /// before this one (by name) come before it, those of later ones after it.
+  std::string cloudlet;
+  /// Its cloudlet's page was read by handing that cloud the marker's own ID, so each of
+  /// its items comes after the marker; else that page's ties with the marker are dropped.
+  bool read_after = false;
+};
+
 /// What merge_pages takes (below), as picks: a caller that holds each item's
 /// text elsewhere merges on items holding only the sort keys and `id`.
+merge_order order_merge(const std::vector<cloudlet_page>& pages, const std::vector<sort_key>& keys,
+                        std::size_t limit, const merge_marker& after);
 merge_order order_merge(const std::vector<cloudlet_page>& pages, const std::vector<sort_key>& keys,
                         std::size_t limit, const nlohmann::json* after = nullptr);
 
 /// Merges the cloudlets' pages into the first `limit` items under `keys`.
 ///
-/// `after` (the marker item, with global IDs): only items that sort strictly after it are
-/// kept, so a cloud that does not hold the marker may return a page starting before it.
+/// Items tied on every key go by cloudlet (names compared bytewise), then in their
+/// cloud's order: a total order every cloud can page by, since within one cloud it is
+/// the cloud's own. With `id` among the keys (global IDs), ties are only the same item
+/// listed twice.
+///
+/// `after` (the marker): only items that sort strictly after it are kept, so a cloud that
+/// does not hold the marker may return a page starting before it. A `json*` marker has no
+/// cloudlet: its ties on every key are all dropped (right when `id` is a key).
 /// An item whose `id` was already taken (or is the marker's) is dropped: the same item
 /// listed by two clouds appears once, at its first position.
 ///
@@ -136,6 +161,9 @@ merge_order order_merge(const std::vector<cloudlet_page>& pages, const std::vect
 /// before an empty last page, as with Nova's links on a full page.
 ///
 /// Takes the pages by value: the items it keeps are moved, not copied, into the result.
+merged_page merge_pages(std::vector<cloudlet_page> pages,
+                        const std::vector<sort_key>& keys, std::size_t limit,
+                        const merge_marker& after);
 merged_page merge_pages(std::vector<cloudlet_page> pages,
                         const std::vector<sort_key>& keys, std::size_t limit,
                         const nlohmann::json* after = nullptr);

@@ -23,8 +23,6 @@
 #include "agent/flows/flavor_ids.hpp"
 #include "agent/flows/l3.hpp"
 #include "agent/rules/l3_rule.hpp"
-#include "agent/flows/l3.hpp"
-#include "agent/rules/l3_rule.hpp"
 #include "agent/flows/marker_search.hpp"
 #include "agent/flows/owner_lookup.hpp"
 #include "agent/services/registry_client.hpp"
@@ -61,6 +59,7 @@ struct cloud_items {
   bool timed_out = false;
   std::vector<std::unique_ptr<scanned_page>> pages;   // stable: the scans point into the bodies
   std::vector<json> keys;    // every item read, copies too: its key fields (cloud IDs), in order
+  std::vector<bool> copies;  // parallel to keys: a copy made for a boot, never shown
   bool exhausted = true;
   unsigned status = 0;       // a refusal's status (non-200), 0 when it did not answer
   std::string refusal;       // and its body, as the cloud gave it
@@ -134,7 +133,7 @@ http::awaitable<void> read_cloud(agent_context* context, bhttp::fields headers, 
                                  std::shared_ptr<cloud_items> out,
                                  std::shared_ptr<std::atomic<bool>> abandoned) {
   try {
-    auto step = first_cloud_step(q.plan);
+    auto step = first_cloud_step(q.plan, q.cloudlet.region);
     auto options = q.fields->options;
     auto root = root_url(endpoint_of(q.cloudlet, q.service));
     options.from_root = root;
@@ -169,10 +168,12 @@ http::awaitable<void> read_cloud(agent_context* context, bhttp::fields headers, 
         co_return;
       }
       out->exhausted = exhausts_cloud(step.call, page->scan.items.size());
-      for (const auto& item : page->scan.items)
+      for (const auto& item : page->scan.items) {
         out->keys.push_back(key_object(page->body, page->scan, item, *q.fields));
+        out->copies.push_back(item.own && item.own->is_copy);
+      }
       out->pages.push_back(std::move(page));
-      step = next_cloud_step(q.plan, out->keys, out->exhausted);
+      step = next_cloud_step(q.plan, q.cloudlet.region, out->keys, out->exhausted, out->copies);
       if (step.next == cloud_step::action::done) break;
     }
     out->ok = true;
@@ -618,7 +619,8 @@ http::awaitable<void> handle_list(request& r) {
     if (!after) co_return co_await send_error(r, 400, "marker [" + *list.marker + "] not found");
   }
   const json* after_item = after ? &after->item : nullptr;
-  auto plan = plan_cloud_read(list.limit, list.keys, after_item);
+  auto plan = after ? plan_cloud_read(list.limit, list.keys, after_item, after->cloudlet, after->local_id)
+                    : plan_cloud_read(list.limit, list.keys, nullptr);
   auto fields = std::make_shared<const item_fields>(fields_for(list, r.route.service, r.route.resource));
   auto reads = co_await plan_reads(r, list, plan, fields);
   auto done = co_await run_reads(r, reads);
@@ -642,7 +644,7 @@ http::awaitable<void> handle_list(request& r) {
   pages.reserve(answers.clouds.size());
   for (auto& cloud : answers.clouds) pages.push_back(std::move(cloud.page));
   auto order = api::order_merge(pages, list.keys, list.limit.value_or(std::numeric_limits<std::size_t>::max()),
-                                after_item);
+                                plan.merge_after());
   // The links read the last picked item's ID.
   api::merged_page keys;
   keys.has_more = order.has_more;

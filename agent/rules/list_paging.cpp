@@ -30,6 +30,9 @@ list_request read_list_request(const api::route& route) {
     return out;
   }
   out.keys = std::move(sort.keys);
+  out.by_global_id = sort.client_sorts_by_id ||
+                     (service == api::service_type::network && route.resource == "networks");
+  if (!out.by_global_id && !out.keys.empty() && out.keys.back().field == "id") out.keys.pop_back();
   auto query = api::query_string::parse(route.query);
   auto limit = query.limit();
   if (limit.present && !limit.valid) {
@@ -68,43 +71,61 @@ std::optional<std::string> filters_on_cloudlet(std::string_view filters, const i
   return local;
 }
 
+api::merge_marker cloud_read_plan::merge_after() const {
+  return {after ? &*after : nullptr, after_cloudlet, marker_on_its_cloud()};
+}
+
 cloud_read_plan plan_cloud_read(std::optional<std::uint64_t> limit, const std::vector<api::sort_key>& keys,
-                                const json* after) {
+                                const json* after, std::string after_cloudlet, std::string after_local_id) {
   cloud_read_plan plan;
   if (limit) {
     plan.first_call = std::min<std::uint64_t>(*limit + 1, cloud_page_max);
     plan.wanted = *limit + 1;
   }
-  if (after) plan.after = *after;
-  plan.keys_without_id = keys;
-  if (!plan.keys_without_id.empty() && plan.keys_without_id.back().field == "id")
-    plan.keys_without_id.pop_back();
+  if (after) {
+    plan.after = *after;
+    plan.after_cloudlet = std::move(after_cloudlet);
+    plan.after_local_id = std::move(after_local_id);
+  }
+  plan.keys = keys;
+  auto id = std::find_if(keys.begin(), keys.end(), [](const api::sort_key& k) { return k.field == "id"; });
+  plan.by_global_id = id != keys.end();
+  if (plan.by_global_id) plan.tie_keys.assign(keys.begin(), id);
   return plan;
 }
 
-cloud_step first_cloud_step(const cloud_read_plan& plan) {
-  return {cloud_step::action::call, {plan.first_call, {}}};
+cloud_step first_cloud_step(const cloud_read_plan& plan, std::string_view cloudlet) {
+  cloud_step step{cloud_step::action::call, {plan.first_call, {}}};
+  if (plan.marker_on_its_cloud() && cloudlet == plan.after_cloudlet) step.call.marker = plan.after_local_id;
+  return step;
 }
 
 bool exhausts_cloud(const cloud_call& call, std::size_t returned) {
   return !call.limit || returned < *call.limit;
 }
 
-cloud_step next_cloud_step(const cloud_read_plan& plan, const std::vector<json>& items, bool exhausted) {
+cloud_step next_cloud_step(const cloud_read_plan& plan, std::string_view cloudlet, const std::vector<json>& items,
+                           bool exhausted, const std::vector<bool>& hidden) {
   cloud_step step;
   step.next = cloud_step::action::done;
   if (exhausted || items.empty()) return step;
-  // The wanted-th item past the marker, if read: the read ends with its tie group.
+  // Whether an item is past the marker for certain (the merge's rule, api::order_merge).
+  bool read_after = plan.marker_on_its_cloud() && cloudlet == plan.after_cloudlet;
+  bool ties_follow = !plan.by_global_id && !plan.after_cloudlet.empty() && cloudlet > plan.after_cloudlet;
+  const auto& order = plan.by_global_id ? plan.tie_keys : plan.keys;
+  auto past_marker = [&](const json& item) {
+    if (!plan.after || read_after) return true;
+    int c = api::compare_items(item, *plan.after, order);
+    return c > 0 || (c == 0 && ties_follow);
+  };
+  // The wanted-th item past the marker, if read.
   const json* boundary = nullptr;
-  std::uint64_t past_marker = 0;
-  for (const auto& item : items)
-    if (!plan.after || api::compare_items(item, *plan.after, plan.keys_without_id) > 0)
-      if (++past_marker == plan.wanted) {
-        boundary = &item;
-        break;
-      }
+  std::uint64_t past = 0;
+  for (std::size_t i = 0; i < items.size() && !boundary; ++i)
+    if ((i >= hidden.size() || !hidden[i]) && past_marker(items[i]) && ++past == plan.wanted) boundary = &items[i];
   const auto& last = items.back();
-  if (boundary && api::compare_items(last, *boundary, plan.keys_without_id) != 0) return step;
+  // In the cloud's order the page ends there; in global-ID order with its tie group.
+  if (boundary && (!plan.by_global_id || api::compare_items(last, *boundary, plan.tie_keys) != 0)) return step;
   if (!last.contains("id") || !last["id"].is_string()) return step;
   if (items.size() >= max_items_per_cloud) {
     step.next = cloud_step::action::capped;

@@ -80,6 +80,42 @@ TEST(ListMerge, breaks_ties_by_id) {
             (strings{"id-5", "id-4", "id-3", "id-2", "id-1"}));
 }
 
+// The merge's own order: keys without `id`, ties by cloudlet, then each cloud's order.
+const std::vector<sort_key> by_second_newest{{"created_at", true}};
+const std::vector<sort_key> by_second_oldest{{"created_at", false}};
+
+TEST(ListMerge, without_id_ties_go_by_cloudlet_then_each_clouds_order) {
+  // Given in another order than the cloudlets' names; each in its cloud's (unsorted IDs).
+  std::vector<cloudlet_page> pages{
+      {"c", {image("id-9", at(1)), image("id-0", at(1))}, true},
+      {"a", {image("id-5", at(1)), image("id-2", at(1)), image("id-7", at(2))}, true},
+      {"b", {image("id-4", at(0)), image("id-3", at(1))}, true}};
+  EXPECT_EQ(ids(merge_pages(pages, by_second_oldest, 9).items),
+            (strings{"id-4", "id-5", "id-2", "id-3", "id-9", "id-0", "id-7"}));
+  auto order = order_merge(pages, by_second_oldest, 3);
+  EXPECT_EQ(order.picks.size(), 3u);
+  EXPECT_EQ(order.picks[1].page, 1u);
+  EXPECT_EQ(order.picks[1].item, 0u);
+  EXPECT_TRUE(order.has_more);
+}
+
+TEST(ListMerge, a_marker_on_a_cloudlet_splits_its_ties_by_cloudlet) {
+  // The marker: a tied item of cloudlet b. Cloudlet b's page was read by handing b the
+  // marker; a and c were read from their start.
+  auto marker = image("b-2", at(1));
+  std::vector<cloudlet_page> pages{
+      {"a", {image("a-1", at(1)), image("a-2", at(1)), image("a-3", at(2))}, true},
+      {"b", {image("b-3", at(1)), image("b-4", at(2))}, true},
+      {"c", {image("c-0", at(0)), image("c-1", at(1))}, true}};
+  auto page = merge_pages(pages, by_second_oldest, 9, merge_marker{&marker, "b", true});
+  // a's ties come before the marker; b's page is all after it; c's ties after it.
+  EXPECT_EQ(ids(page.items), (strings{"b-3", "c-1", "a-3", "b-4"}));
+  // A page of b not read from the marker (global-ID order): its ties are dropped with it.
+  pages[1].items.insert(pages[1].items.begin(), {image("b-1", at(1)), image("b-2", at(1))});
+  page = merge_pages(pages, by_second_oldest, 9, merge_marker{&marker, "b", false});
+  EXPECT_EQ(ids(page.items), (strings{"c-1", "a-3", "b-4"}));
+}
+
 TEST(ListMerge, after_drops_items_up_to_the_marker_from_every_cloud) {
   // The marker is a6; b and c do not hold it and answer from their start.
   auto marker = image("a6", at(6));
@@ -338,6 +374,28 @@ TEST(ListMergeSort, servers) {
   for (const char* query : {"sort_dir=up", "sort_key=name&sort_dir=asc&sort_dir=desc",
                             "sort_key=%20"})
     EXPECT_FALSE(parse_list_sort(service_type::compute, "servers", query).ok()) << query;
+}
+
+TEST(ListMergeSort, whether_the_client_sorts_by_id) {
+  auto by_id = [](service_type service, std::string_view resource, std::string_view q) {
+    auto sort = parse_list_sort(service, resource, q);
+    EXPECT_TRUE(sort.ok()) << q;
+    return sort.client_sorts_by_id;
+  };
+  EXPECT_FALSE(by_id(service_type::image, "images", ""));
+  EXPECT_FALSE(by_id(service_type::image, "images", "sort_key=name"));
+  EXPECT_TRUE(by_id(service_type::image, "images", "sort_key=id"));
+  EXPECT_TRUE(by_id(service_type::image, "images", "sort=name:asc,id:desc"));
+  EXPECT_FALSE(by_id(service_type::compute, "servers", ""));
+  EXPECT_TRUE(by_id(service_type::compute, "servers", "sort_key=uuid"));
+  EXPECT_FALSE(by_id(service_type::compute, "servers", "sort_key=id"));   // Nova's internal id: dropped
+  EXPECT_TRUE(by_id(service_type::compute, "flavors", ""));               // flavorid
+  EXPECT_FALSE(by_id(service_type::compute, "flavors", "sort_key=memory_mb"));
+  EXPECT_FALSE(by_id(service_type::compute, "images", ""));
+  EXPECT_FALSE(by_id(service_type::network, "ports", ""));
+  EXPECT_TRUE(by_id(service_type::network, "ports", "sort_key=id&sort_dir=asc"));
+  EXPECT_FALSE(by_id(service_type::volume, "volumes", "sort=name"));
+  EXPECT_TRUE(by_id(service_type::volume, "volumes", "sort=id:asc"));
 }
 
 TEST(ListMergeSort, flavors) {

@@ -117,16 +117,23 @@ TEST_F(ListFlow, ImagesOfThreeCloudsAreMergedByNameUnderGlobalIds) {
 
 TEST_F(ListFlow, PagesWithLimitAndMarkerAcrossCloudsSkipAndRepeatNothing) {
   // A long group of images tied on name (and mostly on created_at, to the
-  // second) straddles the clouds' pages; the clouds break such ties by their own
-  // IDs, the merge by global IDs.
+  // second) straddles the clouds' pages; ties go by cloudlet, then in each
+  // cloud's own order.
   std::set<std::string> all;
-  for (int i = 0; i < 5; ++i) all.insert(federated_image("cloudlet-1", "same"));
-  for (int i = 0; i < 3; ++i) all.insert(federated_image("cloudlet-2", "same"));
-  all.insert(federated_image("cloudlet-2", "zulu"));
-  all.insert(federated_image("cloudlet-3", "able"));
-  for (int i = 0; i < 2; ++i) all.insert(federated_image("cloudlet-3", "same"));
+  std::map<std::string, std::string> region_of;
+  auto add = [&](const char* region, const char* name) {
+    auto id = federated_image(region, name);
+    all.insert(id);
+    region_of[id] = region;
+  };
+  for (int i = 0; i < 5; ++i) add("cloudlet-1", "same");
+  for (int i = 0; i < 3; ++i) add("cloudlet-2", "same");
+  add("cloudlet-2", "zulu");
+  add("cloudlet-3", "able");
+  for (int i = 0; i < 2; ++i) add("cloudlet-3", "same");
   const std::string query = "sort_key=name&sort_dir=asc";
-  auto keys = api::parse_list_sort(api::service_type::image, "images", query).keys;
+  auto sort = api::parse_list_sort(api::service_type::image, "images", query);
+  sort.keys.pop_back();   // the merge's keys: ties are not ordered by global IDs
   for (std::size_t limit : {1u, 2u, 3u, 5u}) {
     SCOPED_TRACE("limit " + std::to_string(limit));
     int pages = 0;
@@ -135,12 +142,44 @@ TEST_F(ListFlow, PagesWithLimitAndMarkerAcrossCloudsSkipAndRepeatNothing) {
     EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()), all) << "every image is listed";
     EXPECT_EQ(ids.size(), all.size()) << "no image is listed twice";
     EXPECT_TRUE(std::is_sorted(items.begin(), items.end(),
-                               [&](const json& a, const json& b) { return api::compare_items(a, b, keys) < 0; }))
+                               [&](const json& a, const json& b) { return api::compare_items(a, b, sort.keys) < 0; }))
       << "in the list's order across pages";
+    std::vector<std::string> regions;
+    for (const auto& id : ids) regions.push_back(region_of[id]);
+    EXPECT_TRUE(std::is_sorted(regions.begin() + 1, regions.end() - 1)) << "ties go by cloudlet";
     EXPECT_EQ(items.front().at("name"), "able");
     EXPECT_EQ(items.back().at("name"), "zulu");
     EXPECT_GE(pages, static_cast<int>((all.size() + limit - 1) / limit));
   }
+}
+
+TEST_F(ListFlow, ThePageAfterAMarkerAsksTheMarkersCloudFromItsOwnId) {
+  std::map<std::string, std::pair<std::string, std::string>> where;   // global -> region, cloud ID
+  for (const char* region : {"cloudlet-1", "cloudlet-2", "cloudlet-2", "cloudlet-2", "cloudlet-3", "cloudlet-3"}) {
+    auto local = image_on(region, "same");
+    where[record(resource_kind::image, region, local)] = {region, local};
+  }
+  auto first = get("/image/v2/images?sort_key=name&sort_dir=asc&limit=2");
+  ASSERT_EQ(first.status, 200u) << first.body;
+  auto body = json::parse(first.body);
+  ASSERT_TRUE(body.contains("next")) << first.body;
+  auto [region, local] = where.at(body.at("images").at(1).at("id").get<std::string>());
+  std::map<std::string, std::size_t> before;
+  for (const char* c : {"cloudlet-1", "cloudlet-2", "cloudlet-3"})
+    before[c] = h.clouds().calls_to(c, bhttp::verb::get, "/v2/images").size();
+  auto second = get("/image/v2/images?" + query_of(body["next"].get<std::string>()));
+  ASSERT_EQ(second.status, 200u) << second.body;
+  for (const char* c : {"cloudlet-1", "cloudlet-2", "cloudlet-3"}) {
+    auto calls = h.clouds().calls_to(c, bhttp::verb::get, "/v2/images");
+    ASSERT_EQ(calls.size(), before[c] + 1) << c << ": one call, the page and one more";
+    const auto& target = calls.back().target;
+    EXPECT_NE(target.find("limit=3"), std::string::npos) << target;
+    if (c == region)
+      EXPECT_NE(target.find("marker=" + local), std::string::npos) << "the marker's own cloud: " << target;
+    else
+      EXPECT_EQ(target.find("marker="), std::string::npos) << c << " is read from its start: " << target;
+  }
+  EXPECT_EQ(json::parse(second.body).at("images").size(), 2u);
 }
 
 TEST_F(ListFlow, ACloudDownLeavesTheOthersItemsAndIsNamed) {
