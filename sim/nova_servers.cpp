@@ -22,6 +22,32 @@ bool name_matches(const std::string& name, const std::string& pattern) {
   }
 }
 
+/// Nova's sort_key/sort_dir (db process_sort_params): pairs, a missing direction takes the
+/// first (default desc), then created_at and id in the first direction. The sim sorts by
+/// the keys it keeps (display_name, created_at, updated_at, uuid) and ignores others.
+void sort_servers(std::vector<const server_record*>& list, const std::vector<std::string>& keys,
+                  const std::vector<std::string>& dirs) {
+  if (keys.empty()) return;
+  auto descending = [&](std::size_t i) { return (i < dirs.size() ? dirs[i] : dirs.empty() ? "desc" : dirs[0]) != "asc"; };
+  auto order = [](bool desc, auto a, auto b) { return desc ? b < a : a < b; };
+  bool first = descending(0);
+  std::stable_sort(list.begin(), list.end(), [&](auto* a, auto* b) {
+    if (a->created_at != b->created_at) return order(first, a->created_at, b->created_at);
+    return order(first, a->sequence, b->sequence);
+  });
+  for (std::size_t i = keys.size(); i-- > 0;) {
+    bool desc = descending(i);
+    const auto& key = keys[i];
+    std::stable_sort(list.begin(), list.end(), [&](auto* a, auto* b) {
+      if (key == "display_name") return order(desc, a->name, b->name);
+      if (key == "created_at") return order(desc, a->created_at, b->created_at);
+      if (key == "updated_at") return order(desc, a->updated_at, b->updated_at);
+      if (key == "uuid") return order(desc, a->id, b->id);
+      return false;
+    });
+  }
+}
+
 } // namespace
 
 reply nova_api::servers(const call& c) {
@@ -132,6 +158,7 @@ reply nova_api::list_servers(const call& c, bool detail) {
     if (a->sequence != b->sequence) return a->sequence > b->sequence;
     return a->id > b->id;
   });
+  sort_servers(list, r.query_values("sort_key"), r.query_values("sort_dir"));
   if (auto marker = r.query_value("marker")) {
     auto at = std::find_if(list.begin(), list.end(), [&](auto* s) { return s->id == *marker; });
     if (at == list.end()) return error(400, "marker [" + *marker + "] not found");
