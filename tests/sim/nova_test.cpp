@@ -373,6 +373,26 @@ TEST_F(nova_test, list_newest_first_with_paging) {
   EXPECT_EQ(body_of(legacy)["servers"].size(), 3u);
 }
 
+TEST_F(nova_test, list_sorted_by_sort_key_then_created_in_the_first_direction_with_paging) {
+  // Booted in one second: names decide, then (same name) the creation order.
+  std::vector<std::string> ids;
+  for (const char* name : {"bravo", "alpha", "charlie", "alpha"}) ids.push_back(boot_id(admin_, name));
+  auto names = [](const json& servers) {
+    std::vector<std::string> out;
+    for (const auto& s : servers) out.push_back(s["name"].get<std::string>());
+    return out;
+  };
+  auto asc = body_of(call(nova_, "GET", "/v2.1/servers/detail?sort_key=display_name&sort_dir=asc", admin_))["servers"];
+  EXPECT_EQ(names(asc), (std::vector<std::string>{"alpha", "alpha", "bravo", "charlie"}));
+  EXPECT_EQ(asc[0]["id"], ids[1]) << "the older of the two first, as created_at asc";
+  auto desc = body_of(call(nova_, "GET", "/v2.1/servers/detail?sort_key=display_name", admin_))["servers"];
+  EXPECT_EQ(names(desc), (std::vector<std::string>{"charlie", "bravo", "alpha", "alpha"}));
+  // A marker resumes in the sorted order.
+  auto after = body_of(call(nova_, "GET", "/v2.1/servers/detail?sort_key=display_name&sort_dir=asc&marker=" + ids[3],
+                            admin_))["servers"];
+  EXPECT_EQ(names(after), (std::vector<std::string>{"bravo", "charlie"}));
+}
+
 TEST_F(nova_test, projects_are_isolated) {
   auto demo = demo_token();
   auto id = boot_id(admin_, "admin-vm");
