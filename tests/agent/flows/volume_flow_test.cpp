@@ -147,7 +147,10 @@ TEST_F(VolumeFlow, ListsMergeEveryCloudletsVolumesUnderTheirGlobalIDs) {
     auto listed = h.send(bhttp::verb::get, base() + path);
     ASSERT_EQ(listed.status, 200u) << listed.body;
     std::set<std::string> seen;
-    for (const auto& v : json::parse(listed.body).at("volumes")) {
+    // The parsed answer is kept: a range-for over a member of a temporary (json::parse(...).at(...))
+    // reads a destroyed document in C++20 (the cause of last session's "empty" lists and "missing" flavor).
+    auto volumes = json::parse(listed.body).at("volumes");
+    for (const auto& v : volumes) {
       seen.insert(v.at("id").get<std::string>());
       EXPECT_EQ(v.at("links").at(0).at("href").get<std::string>().find("http://agent.test:8080/"), 0u) << v.dump();
       if (std::string{path} == "/volumes/detail") {
@@ -203,7 +206,8 @@ protected:
   std::string flavor_on(const std::string& region, const std::string& name) {
     auto listed = h.clouds().direct(region, api::service_type::compute, bhttp::verb::get, "/v2.1/flavors",
                                     h.admin_token());
-    for (const auto& f : json::parse(listed.body).at("flavors"))
+    auto flavors = json::parse(listed.body).at("flavors");
+    for (const auto& f : flavors)
       if (f.value("name", std::string{}) == name) return f.at("id");
     return {};
   }
