@@ -65,6 +65,7 @@ microversion_result resolve(std::string_view requested, const microversion_range
   }
   if (*version < range.min || *version > range.max) {
     result.status = microversion_status::not_acceptable;
+    result.version = *version;   // Nova and Cinder echo the refused version on their 406
     result.message = "Version " + to_string(*version) +
                      " is not supported by the API. Minimum is " + to_string(range.min) +
                      " and maximum is " + to_string(range.max) + ".";

@@ -49,7 +49,7 @@ enum class microversion_status {
 /// What negotiate_microversion decided.
 struct microversion_result {
   microversion_status status = microversion_status::ok;
-  microversion version;  ///< the version to act as (for ok)
+  microversion version;  ///< the version to act as (for ok); the refused one (for not_acceptable)
   std::string message;   ///< Nova's error message (for bad_request / not_acceptable)
 };
 

@@ -35,6 +35,13 @@ reply cinder_api::error(unsigned status, std::string_view message) {
 }
 
 reply cinder_api::handle(const request& r) {
+  if (!r.segments.empty() && r.segments[0] != "v3") {
+    // No API is mounted there: paste's urlmap answers before any microversion is read,
+    // with webob's own 404, no Cinder fault and no version headers (captures/cinder/05).
+    return json_reply(404, {{"message", "The resource could not be found.<br /><br />\n\n\n"},
+                            {"code", "404 Not Found"},
+                            {"title", "Not Found"}});
+  }
   auto version = negotiate_volume_version(r);
   auto version_string = "3." + std::to_string(version.minor);
   // Cinder answers the root with the version list and 300 Multiple Choices.
@@ -59,7 +66,6 @@ reply cinder_api::handle(const request& r) {
   }
   auto out = [&] {
     if (r.segments.empty()) return json_reply(300, versions());
-    if (r.segments[0] != "v3") return error(404, "The resource could not be found.");
     // Everything under /v3 sits behind keystonemiddleware, the version index included.
     auto ctx = authenticate(ids_, r);
     if (!ctx) return unauthorized_reply(ids_);
@@ -90,6 +96,7 @@ reply cinder_api::route(const call& c) {
   if (top == "os-quota-sets") return quota_sets(c);
   if (top == "scheduler-stats") return pools(c);
   if (top == "os-availability-zone") return availability_zones(c);
+  if (top == "os-services") return services(c);
   if (top == "extensions" && c.path.size() == 1 && c.r.method == "GET") {
     return json_reply(200, {{"extensions", json::array()}});
   }

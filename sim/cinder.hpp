@@ -4,6 +4,7 @@
 // quotas, on the state the cloudlet's Nova shares (cloudlet.hpp). URLs take the
 // project ID after /v3 (the catalog's /v3/%(project_id)s) or, from 3.67, none.
 
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,24 @@ inline std::optional<std::string> cinder_text(const json& in, const char* key) {
   if (!in.contains(key) || !in[key].is_string()) return std::nullopt;
   return in[key].get<std::string>();
 }
+
+/// The object a request body holds under `name` ({"snapshot": {...}}), else Cinder's 400
+/// for a missing required property.
+inline outcome<json> cinder_body_object(const request& r, const std::string& name) {
+  auto body = parse_json(r);
+  if (!body || !body->contains(name) || !(*body)[name].is_object()) {
+    return bad_request("Invalid input for field/attribute " + name + ". '" + name + "' is a required property");
+  }
+  return (*body)[name];
+}
+
+/// How a Cinder call on the cloudlet's state starts: the cloudlet's lock held and every
+/// background step whose time has come applied (volume_store::settle).
+struct settled_volumes {
+  std::lock_guard<std::mutex> lock;
+  volume_store& store;
+  explicit settled_volumes(cloudlet& cloud) : lock{cloud.mutex}, store{cloud.volumes} { store.settle(); }
+};
 
 class cinder_api final : public service {
 public:
@@ -55,6 +74,7 @@ private:
   reply volumes(const call& c);
   reply create_volume(const call& c);
   reply list_volumes(const call& c, bool detail);
+  reply volume_summary(const call& c);
   reply update_volume(const call& c, volume_record& v);
   reply delete_volume(const call& c, volume_record& v);
   reply volume_metadata(const call& c, volume_record& v);
@@ -74,17 +94,21 @@ private:
   // cinder_backups.cpp
   reply backups(const call& c);
 
-  // cinder_limits.cpp: limits, quota sets, pools, availability zones
+  // cinder_limits.cpp: limits, quota sets, pools, availability zones, services
   reply limits(const call& c);
   reply quota_sets(const call& c);
   reply pools(const call& c);
   reply availability_zones(const call& c);
+  reply services(const call& c);
 
   // cinder_views.cpp
   json volume_json(const volume_record& v, const call& c, bool with_extensions) const;
   json volume_brief(const volume_record& v, const call& c) const;
-  json type_json(const volume_type_record& t, const call& c) const;
-  json snapshot_json(const snapshot_record& s, const call& c) const;
+  /// `with_access`: os-volume-type-access:is_public, which Cinder's extension adds to list,
+  /// show by ID and create only (not /types/default, not update).
+  json type_json(const volume_type_record& t, const call& c, bool with_access) const;
+  /// `with_extensions`: os-extended-snapshot-attributes:*, on show and detail only.
+  json snapshot_json(const snapshot_record& s, const call& c, bool with_extensions) const;
   json attachment_json(const volume_attachment_record& a, bool detail) const;
   json backup_json(const backup_record& b, const call& c, bool detail) const;
   /// [{"rel": "self", ...}, {"rel": "bookmark", ...}] as Cinder links a resource.

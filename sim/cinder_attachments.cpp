@@ -9,16 +9,13 @@ reply cinder_api::attachments(const call& c) {
   if (!c.at_least(27)) return error(404, "API version 3." + std::to_string(c.mv) + " is not supported on this method.");
   const auto& p = c.path;
   const auto& r = c.r;
-  std::lock_guard lock{cloud_.mutex};
-  auto& store = cloud_.volumes;
-  store.settle();
+  settled_volumes held{cloud_};
+  auto& store = held.store;
 
   if (p.size() == 1 && r.method == "POST") {
-    auto body = parse_json(r);
-    if (!body || !body->contains("attachment") || !(*body)["attachment"].is_object()) {
-      return error(400, "Invalid input for field/attribute attachment. 'attachment' is a required property");
-    }
-    const auto& in = (*body)["attachment"];
+    auto body = cinder_body_object(r, "attachment");
+    if (failed(body)) return error(error_of(body));
+    const auto& in = std::get<json>(body);
     auto volume_id = in.value("volume_uuid", std::string{});
     if (volume_id.empty()) return error(400, "Invalid input for field/attribute attachment. 'volume_uuid' is a required property");
     auto* v = store.volume_mutable(c.ctx, volume_id);

@@ -21,16 +21,13 @@ std::optional<json> backup_key(const backup_record& b, const std::string& key) {
 reply cinder_api::backups(const call& c) {
   const auto& p = c.path;
   const auto& r = c.r;
-  std::lock_guard lock{cloud_.mutex};
-  auto& store = cloud_.volumes;
-  store.settle();
+  settled_volumes held{cloud_};
+  auto& store = held.store;
 
   if (p.size() == 1 && r.method == "POST") {
-    auto body = parse_json(r);
-    if (!body || !body->contains("backup") || !(*body)["backup"].is_object()) {
-      return error(400, "Invalid input for field/attribute backup. 'backup' is a required property");
-    }
-    const auto& in = (*body)["backup"];
+    auto body = cinder_body_object(r, "backup");
+    if (failed(body)) return error(error_of(body));
+    const auto& in = std::get<json>(body);
     auto volume_id = cinder_text(in, "volume_id");
     if (!volume_id) return error(400, "Invalid input for field/attribute backup. 'volume_id' is a required property");
     auto* v = store.volume_mutable(c.ctx, *volume_id);
@@ -92,11 +89,9 @@ reply cinder_api::backups(const call& c) {
     return empty_reply(202);
   }
   if (p.size() == 3 && p[2] == "restore" && r.method == "POST") {
-    auto body = parse_json(r);
-    if (!body || !body->contains("restore") || !(*body)["restore"].is_object()) {
-      return error(400, "Invalid input for field/attribute restore. 'restore' is a required property");
-    }
-    const auto& in = (*body)["restore"];
+    auto body = cinder_body_object(r, "restore");
+    if (failed(body)) return error(error_of(body));
+    const auto& in = std::get<json>(body);
     if (b->status != "available") return error(400, "Invalid backup: Backup status must be available");
     volume_record* target = nullptr;
     if (auto volume_id = cinder_text(in, "volume_id")) {

@@ -1,5 +1,5 @@
 // Cinder's limits, quota sets (with in-use counts), the scheduler's pool stats
-// (capacity, for a disk-capacity weigher) and availability zones.
+// (capacity, for a disk-capacity weigher), availability zones and services.
 #include "sim/cinder.hpp"
 
 namespace fedstack::sim {
@@ -53,10 +53,11 @@ reply cinder_api::quota_sets(const call& c) {
   std::lock_guard lock{cloud_.mutex};
   auto& store = cloud_.volumes;
   store.settle();
-  // The per-type quotas Cinder adds for each volume type (here the types that exist).
+  // The per-type quotas Cinder adds for each volume type, "<resource>_<type name>"
+  // (cinder/quota.py VolumeTypeQuotaEngine: "volumes___DEFAULT__" for __DEFAULT__).
   std::vector<std::string> resources = volume_store::quota_resources();
   for (const auto* t : store.types(c.ctx)) {
-    for (const char* r : {"volumes_", "gigabytes_", "snapshots_"}) resources.push_back(r + ("_" + t->name));
+    for (const char* r : {"volumes_", "gigabytes_", "snapshots_"}) resources.push_back(r + t->name);
   }
   auto render = [&](bool with_id, bool usage) {
     json set = json::object();
@@ -143,6 +144,36 @@ reply cinder_api::availability_zones(const call& c) {
   if (c.r.method != "GET") return error(405, cinder_not_allowed);
   return json_reply(200, {{"availabilityZoneInfo",
                            json::array({{{"zoneName", cloud_.volumes.zone()}, {"zoneState", {{"available", true}}}}})}});
+}
+
+reply cinder_api::services(const call& c) {
+  if (c.path.size() != 1) return error(404, "The resource could not be found.");
+  if (c.r.method != "GET") return error(405, cinder_not_allowed);
+  if (!c.ctx.is_admin) return error(403, cinder_policy_refusal("volume_extension:services:index"));
+  std::lock_guard lock{cloud_.mutex};
+  const auto& store = cloud_.volumes;
+  // The three services of one cloudlet's Cinder, always up (cinder/api/contrib/services.py index,
+  // with os-extended-services loaded): the volume service is named "<host>@<backend>".
+  auto now = format_time(store.now(), time_style::micros_naive);
+  json list = json::array();
+  for (const char* binary : {"cinder-volume", "cinder-scheduler", "cinder-backup"}) {
+    bool volume = std::string_view{binary} == "cinder-volume";
+    auto host = volume ? store.zone() + "@sim" : store.zone();
+    if (auto wanted = c.r.query_value("host"); wanted && *wanted != host) continue;
+    if (auto wanted = c.r.query_value("binary"); wanted && *wanted != binary) continue;
+    json s = {{"binary", binary}, {"host", host}, {"zone", store.zone()}, {"status", "enabled"},
+              {"state", "up"}, {"updated_at", now}};
+    if (volume && c.at_least(49)) s["backend_state"] = "up";   // BACKEND_STATE_REPORT
+    if (c.at_least(7)) s["cluster"] = nullptr;                  // CLUSTER_SUPPORT
+    s["disabled_reason"] = nullptr;
+    if (volume) {
+      s["replication_status"] = "disabled";
+      s["active_backend_id"] = nullptr;
+      s["frozen"] = false;
+    }
+    list.push_back(s);
+  }
+  return json_reply(200, {{"services", list}});
 }
 
 } // namespace fedstack::sim

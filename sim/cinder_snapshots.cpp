@@ -22,16 +22,13 @@ std::optional<json> snapshot_key(const snapshot_record& s, const std::string& ke
 reply cinder_api::snapshots(const call& c) {
   const auto& p = c.path;
   const auto& r = c.r;
-  std::lock_guard lock{cloud_.mutex};
-  auto& store = cloud_.volumes;
-  store.settle();
+  settled_volumes held{cloud_};
+  auto& store = held.store;
 
   if (p.size() == 1 && r.method == "POST") {
-    auto body = parse_json(r);
-    if (!body || !body->contains("snapshot") || !(*body)["snapshot"].is_object()) {
-      return error(400, "Invalid input for field/attribute snapshot. 'snapshot' is a required property");
-    }
-    const auto& in = (*body)["snapshot"];
+    auto body = cinder_body_object(r, "snapshot");
+    if (failed(body)) return error(error_of(body));
+    const auto& in = std::get<json>(body);
     auto volume_id = cinder_text(in, "volume_id");
     if (!volume_id) return error(400, "Invalid input for field/attribute snapshot. 'volume_id' is a required property");
     const auto* v = store.find_volume(c.ctx, *volume_id);
@@ -65,7 +62,7 @@ reply cinder_api::snapshots(const call& c) {
     s.description = cinder_text(in, "description");
     if (in.contains("metadata") && in["metadata"].is_object()) s.metadata = in["metadata"];
     auto& made = store.add_snapshot(std::move(s));
-    return json_reply(202, {{"snapshot", snapshot_json(made, c)}});
+    return json_reply(202, {{"snapshot", snapshot_json(made, c, false)}});
   }
   if (p.size() == 1 || (p.size() == 2 && p[1] == "detail")) {
     if (r.method != "GET") return error(405, cinder_not_allowed);
@@ -84,7 +81,7 @@ reply cinder_api::snapshots(const call& c) {
     if (failed(page)) return error(error_of(page));
     const auto& got = std::get<cinder_page<snapshot_record>>(page);
     json items = json::array();
-    for (const auto* s : got.items) items.push_back(snapshot_json(*s, c));
+    for (const auto* s : got.items) items.push_back(snapshot_json(*s, c, p.size() == 2));
     json out = {{"snapshots", items}};
     if (got.full) out["snapshots_links"] = next_link(c, p.size() == 2 ? "snapshots/detail" : "snapshots", got.items.back()->id);
     return json_reply(200, out);
@@ -93,7 +90,7 @@ reply cinder_api::snapshots(const call& c) {
   auto* s = store.snapshot_mutable(c.ctx, p[1]);
   if (!s) return error(404, "Snapshot " + p[1] + " could not be found.");
   if (p.size() == 2) {
-    if (r.method == "GET") return json_reply(200, {{"snapshot", snapshot_json(*s, c)}});
+    if (r.method == "GET") return json_reply(200, {{"snapshot", snapshot_json(*s, c, true)}});
     if (r.method == "PUT") {
       auto body = parse_json(r);
       if (!body || !body->contains("snapshot") || !(*body)["snapshot"].is_object() || (*body)["snapshot"].empty()) {
@@ -103,7 +100,7 @@ reply cinder_api::snapshots(const call& c) {
       if (in.contains("name")) s->name = cinder_text(in, "name");
       if (in.contains("description")) s->description = cinder_text(in, "description");
       s->updated_at = store.now();
-      return json_reply(200, {{"snapshot", snapshot_json(*s, c)}});
+      return json_reply(200, {{"snapshot", snapshot_json(*s, c, false)}});
     }
     if (r.method == "DELETE") {
       if (s->status != "available" && s->status != "error") {

@@ -42,7 +42,8 @@ json cinder_api::volume_json(const volume_record& v, const call& c, bool with_ex
   bool admin = c.ctx.is_admin;
   json attachments = json::array();
   for (const auto* a : store.attachments_of(v)) {
-    if (a->status != "attached") continue;
+    // A detaching volume still lists its attachment until the detach is done (captures/cinder/71).
+    if (a->status != "attached" && a->status != "detaching") continue;
     attachments.push_back({{"id", v.id},
                            {"attachment_id", a->id},
                            {"volume_id", v.id},
@@ -96,7 +97,7 @@ json cinder_api::volume_json(const volume_record& v, const call& c, bool with_ex
   return out;
 }
 
-json cinder_api::type_json(const volume_type_record& t, const call& c) const {
+json cinder_api::type_json(const volume_type_record& t, const call& c, bool with_access) const {
   json specs = json::object();
   // Non-admins see only the user-visible extra specs (cinder/policies/type_extra_specs.py).
   for (const auto& [k, v] : t.extra_specs.items()) {
@@ -110,11 +111,11 @@ json cinder_api::type_json(const volume_type_record& t, const call& c) const {
               {"description", optional_text(t.description)},
               {"extra_specs", specs}};
   if (c.ctx.is_admin) out["qos_specs_id"] = nullptr;
-  out["os-volume-type-access:is_public"] = t.is_public;
+  if (with_access) out["os-volume-type-access:is_public"] = t.is_public;
   return out;
 }
 
-json cinder_api::snapshot_json(const snapshot_record& s, const call& c) const {
+json cinder_api::snapshot_json(const snapshot_record& s, const call& c, bool with_extensions) const {
   json out = {{"id", s.id},
               {"created_at", format_time(s.created_at, time_style::micros_naive)},
               {"updated_at", stamp(s.updated_at)},
@@ -127,6 +128,7 @@ json cinder_api::snapshot_json(const snapshot_record& s, const call& c) const {
   if (c.at_least(14)) out["group_snapshot_id"] = nullptr;
   if (c.at_least(41)) out["user_id"] = s.user_id;
   if (c.at_least(65)) out["consumes_quota"] = true;
+  if (!with_extensions) return out;
   out["os-extended-snapshot-attributes:progress"] = s.status == "available" ? "100%" : "0%";
   out["os-extended-snapshot-attributes:project_id"] = s.project_id;
   return out;

@@ -1,6 +1,8 @@
 // Cinder volumes: create, list (summary and detail), show, update, delete and
 // metadata (actions are in cinder_actions.cpp).
 #include <cmath>
+#include <map>
+#include <set>
 
 #include "sim/cinder.hpp"
 #include "sim/cinder_paging.hpp"
@@ -79,6 +81,7 @@ reply cinder_api::volumes(const call& c) {
     if (method == "GET") return list_volumes(c, true);
     return error(405, cinder_not_allowed);
   }
+  if (p.size() == 2 && p[1] == "summary" && method == "GET") return volume_summary(c);
   std::lock_guard lock{cloud_.mutex};
   cloud_.volumes.settle();
   auto* v = cloud_.volumes.volume_mutable(c.ctx, p[1]);
@@ -273,6 +276,32 @@ reply cinder_api::list_volumes(const call& c, bool detail) {
   return json_reply(200, out);
 }
 
+reply cinder_api::volume_summary(const call& c) {
+  // VOLUME_SUMMARY (3.12); below it Cinder finds no method for the version.
+  if (!c.at_least(12)) return error(404, "API version 3." + std::to_string(c.mv) + " is not supported on this method.");
+  bool all_tenants = c.ctx.is_admin && c.r.query_value("all_tenants") &&
+                     parse_bool(*c.r.query_value("all_tenants")).value_or(true);
+  std::lock_guard lock{cloud_.mutex};
+  auto& store = cloud_.volumes;
+  store.settle();
+  // cinder/db/sqlalchemy/api.py get_volume_summary: count, total size and every distinct
+  // metadata value per key (shown from VOLUME_SUMMARY_METADATA, 3.36).
+  std::int64_t count = 0, size = 0;
+  std::map<std::string, std::set<std::string>> metadata;
+  for (const auto* v : store.volumes()) {
+    if (!all_tenants && v->project_id != c.ctx.project_id) continue;
+    ++count;
+    size += v->size;
+    for (const auto& [k, value] : v->metadata.items()) metadata[k].insert(value.get<std::string>());
+  }
+  json summary = {{"total_count", count}, {"total_size", size}};
+  if (c.at_least(36)) {
+    summary["metadata"] = json::object();
+    for (const auto& [k, values] : metadata) summary["metadata"][k] = json(values);
+  }
+  return json_reply(200, {{"volume-summary", summary}});
+}
+
 reply cinder_api::update_volume(const call& c, volume_record& v) {
   auto body = parse_json(c.r);
   if (!body || !body->contains("volume") || !(*body)["volume"].is_object()) {
@@ -296,7 +325,8 @@ reply cinder_api::update_volume(const call& c, volume_record& v) {
   if (in.contains("description") || in.contains("display_description")) v.description = description;
   if (in.contains("metadata")) v.metadata = in["metadata"];   // PUT replaces the whole set
   v.updated_at = cloud_.volumes.now();
-  return json_reply(200, {{"volume", volume_json(v, c, true)}});
+  // The extensions' attributes (os-vol-*) extend show and detail only, not update (captures/cinder/30).
+  return json_reply(200, {{"volume", volume_json(v, c, false)}});
 }
 
 reply cinder_api::delete_volume(const call& c, volume_record& v) {
@@ -323,7 +353,8 @@ reply cinder_api::delete_volume(const call& c, volume_record& v) {
     }
     for (const auto& id : doomed) store.remove_snapshot(id);
   }
-  store.remove_volume(v.id);
+  // Shown "deleting" for the delay, then gone (captures/cinder/76, 77).
+  store.begin_delete(v);
   return empty_reply(202);
 }
 

@@ -104,6 +104,9 @@ private:
 
   // nova_views.cpp
   json server_json(const server_record& s, const call& c) const;
+  /// server_json plus, from 2.71, "server_groups": what show, update and rebuild answer
+  /// (nova/api/openstack/compute/servers.py show_server_groups), not lists.
+  json server_show_json(const server_record& s, const call& c) const;
   json server_brief(const server_record& s) const;
   json addresses_json(const server_record& s) const;
   json flavor_json(const flavor_record& f, const call& c, bool detail) const;

@@ -71,7 +71,7 @@ std::optional<reply> nova_api::lifecycle_action(const call& c, server_record& s,
     if (args.contains("name") && args["name"].is_string()) s.name = args["name"];
     if (args.contains("metadata") && args["metadata"].is_object()) s.metadata = args["metadata"];
     touch();
-    auto out = server_json(s, c);
+    auto out = server_show_json(s, c);
     out["adminPass"] = s.admin_pass;
     return json_reply(202, {{"server", out}});
   }

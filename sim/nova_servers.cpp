@@ -77,7 +77,7 @@ reply nova_api::servers(const call& c) {
     return json_reply(200, {{"addresses", status == "BUILD" || status == "ERROR" ? json::object() : addresses_json(*s)}});
   }
   if (p.size() != 2) return error(404, "The resource could not be found.");
-  if (method == "GET") return json_reply(200, {{"server", server_json(*s, c)}});
+  if (method == "GET") return json_reply(200, {{"server", server_show_json(*s, c)}});
   if (method == "PUT") {
     auto body = parse_json(c.r);
     if (!body || !body->contains("server") || !(*body)["server"].is_object()) {
@@ -94,7 +94,7 @@ reply nova_api::servers(const call& c) {
       s->description = in["description"].is_string() ? std::optional{in["description"].get<std::string>()} : std::nullopt;
     }
     s->updated_at = cloud_.compute.now();
-    return json_reply(200, {{"server", server_json(*s, c)}});
+    return json_reply(200, {{"server", server_show_json(*s, c)}});
   }
   if (method == "DELETE") {
     if (s->locked && !c.ctx.is_admin) return error(409, "Instance " + id + " is locked");
@@ -220,19 +220,36 @@ reply nova_api::server_action(const call& c, const std::string& id) {
 
 reply nova_api::server_metadata(const call& c, const std::string& id) {
   std::lock_guard lock{cloud_.mutex};
-  auto* s = cloud_.compute.server_mutable(c.ctx, id);
+  auto& compute = cloud_.compute;
+  auto* s = compute.server_mutable(c.ctx, id);
   if (!s) return error(404, "Instance " + id + " could not be found.");
+  // Nova's update_instance_metadata and delete_instance_metadata (nova/compute/api.py) run
+  // behind check_instance_lock and check_instance_state(vm_state active, paused, suspended
+  // or stopped, task_state None): a building server's metadata cannot change yet.
+  auto refusal = [&](std::string_view verb) -> std::optional<reply> {
+    if (s->locked && !c.ctx.is_admin) return error(409, "Instance " + s->id + " is locked");
+    auto vm_state = compute.vm_state(*s);
+    if (vm_state != "active" && vm_state != "paused" && vm_state != "suspended" && vm_state != "stopped") {
+      return error(409, "Cannot '" + std::string{verb} + "' instance " + id + " while it is in vm_state " + vm_state);
+    }
+    if (auto task = compute.task_state(*s); !task.is_null()) {
+      return error(409, "Cannot '" + std::string{verb} + "' instance " + id + " while it is in task_state " +
+                          task.get<std::string>());
+    }
+    return std::nullopt;
+  };
   const auto& p = c.path;
   if (p.size() == 3) {
     if (c.r.method == "GET") return json_reply(200, {{"metadata", s->metadata}});
     if (c.r.method != "POST" && c.r.method != "PUT") return error(405, not_allowed);
     auto body = parse_json(c.r);
     if (!body || !body->contains("metadata") || !(*body)["metadata"].is_object()) return error(400, "Malformed request body");
-    if (c.r.method == "PUT") s->metadata = json::object();
     for (const auto& [k, v] : (*body)["metadata"].items()) {
       if (!v.is_string()) return error(400, "Invalid input for field/attribute metadata. Value: " + v.dump());
-      s->metadata[k] = v;
     }
+    if (auto refused = refusal("update metadata")) return std::move(*refused);
+    if (c.r.method == "PUT") s->metadata = json::object();
+    for (const auto& [k, v] : (*body)["metadata"].items()) s->metadata[k] = v;
     return json_reply(200, {{"metadata", s->metadata}});
   }
   const auto& key = p[3];
@@ -242,6 +259,7 @@ reply nova_api::server_metadata(const call& c, const std::string& id) {
   }
   if (c.r.method == "DELETE") {
     if (!s->metadata.contains(key)) return error(404, "Metadata item was not found");
+    if (auto refused = refusal("delete metadata")) return std::move(*refused);
     s->metadata.erase(key);
     return empty_reply(204);
   }
@@ -250,6 +268,7 @@ reply nova_api::server_metadata(const call& c, const std::string& id) {
     if (!body || !body->contains("meta") || !(*body)["meta"].is_object() || !(*body)["meta"].contains(key)) {
       return error(400, "Request body and URI mismatch");
     }
+    if (auto refused = refusal("update metadata")) return std::move(*refused);
     s->metadata[key] = (*body)["meta"][key];
     return json_reply(200, {{"meta", {{key, s->metadata[key]}}}});
   }

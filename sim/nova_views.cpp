@@ -1,4 +1,6 @@
 // Nova's JSON views, with the fields each microversion adds or drops.
+#include <algorithm>
+
 #include "sim/nova.hpp"
 
 namespace fedstack::sim {
@@ -119,6 +121,18 @@ json nova_api::server_json(const server_record& s, const call& c) const {
   if (c.at_least(16) && admin) out["host_status"] = host.empty() ? "" : "UP";
   if (c.at_least(26)) out["tags"] = s.tags;
   if (c.at_least(63)) out["trusted_image_certificates"] = nullptr;
+  return out;
+}
+
+json nova_api::server_show_json(const server_record& s, const call& c) const {
+  auto out = server_json(s, c);
+  if (c.at_least(71)) {
+    json groups = json::array();
+    for (const auto& [id, g] : server_groups_) {
+      if (std::find(g.members.begin(), g.members.end(), s.id) != g.members.end()) groups.push_back(id);
+    }
+    out["server_groups"] = groups;
+  }
   return out;
 }
 

@@ -263,7 +263,13 @@ reply nova_api::volume_attachments(const call& c, const std::string& id) {
     if (!a) return error(404, not_attached);
     if (a->boot_index == 0) return error(400, "Cannot detach a root device volume");
     if (s->locked && !c.ctx.is_admin) return error(409, "Instance " + s->id + " is locked");
-    store.remove_attachment(a->id);
+    // Cinder's begin_detaching refuses a volume already detaching (nova/volume/cinder.py relays it).
+    if (a->status == "detaching") {
+      return error(400, "Invalid volume: " + relayed(bad_request("Invalid volume: Unable to detach volume. Volume status must "
+                                                                 "be 'in-use' and attach_status must be 'attached' to detach.")));
+    }
+    // Nova answers 202 and detaches in the background: the volume is "detaching" for the delay.
+    store.begin_detach(*a);
     return empty_reply(202);
   }
   return error(405, "The method is not allowed for this resource.");

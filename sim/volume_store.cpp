@@ -56,7 +56,25 @@ void volume_store::settle(std::string& status, std::optional<pending_status>& pe
 }
 
 void volume_store::settle() {
-  for (auto& [id, v] : volumes_) settle(v.status, v.pending, v.updated_at);
+  std::vector<std::string> gone;
+  for (auto& [id, v] : volumes_) {
+    auto was = v.status;
+    settle(v.status, v.pending, v.updated_at);
+    if (was == v.status) continue;
+    if (was == "detaching") {
+      for (auto it = v.attachment_ids.begin(); it != v.attachment_ids.end();) {
+        auto a = attachments_.find(*it);
+        if (a == attachments_.end() || a->second.status == "detaching") {
+          if (a != attachments_.end()) attachments_.erase(a);
+          it = v.attachment_ids.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+    if (v.status == "deleted") gone.push_back(id);
+  }
+  for (const auto& id : gone) remove_volume(id);
   for (auto& [id, s] : snapshots_) settle(s.status, s.pending, s.updated_at);
   for (auto& [id, b] : backups_) settle(b.status, b.pending, b.updated_at);
 }
@@ -159,6 +177,8 @@ void volume_store::remove_volume(std::string_view id) {
   volumes_.erase(it);
 }
 
+void volume_store::begin_delete(volume_record& v) { set_status_for_a_while(v, "deleting", "deleted"); }
+
 void volume_store::set_status_for_a_while(volume_record& v, std::string now_status, std::string to) {
   auto now = clock_();
   v.status = std::move(now_status);
@@ -207,6 +227,17 @@ void volume_store::remove_attachment(std::string_view id) {
     v->updated_at = clock_();
   }
   attachments_.erase(it);
+}
+
+void volume_store::begin_detach(volume_attachment_record& a) {
+  a.status = "detaching";
+  auto* v = volume_by_id(a.volume_id);
+  if (!v) return;
+  bool others = std::any_of(v->attachment_ids.begin(), v->attachment_ids.end(), [&](const std::string& id) {
+    auto it = attachments_.find(id);
+    return it != attachments_.end() && it->second.status == "attached";
+  });
+  set_status_for_a_while(*v, "detaching", others ? "in-use" : "available");
 }
 
 std::optional<api_error> volume_store::reservation_refusal(const volume_record& v, const std::string& server_id) const {

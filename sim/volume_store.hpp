@@ -4,8 +4,8 @@
 // from. Nova's boot from volume and os-volume_attachments use it directly (a
 // cloudlet's Nova and Cinder share the process). A transition that real Cinder
 // finishes in the background (creating -> available, extending -> available)
-// is stored with the time it completes and applied by settle(), so no timers
-// run. Not thread-safe: the cloudlet's mutex guards it.
+// (and deleting -> gone, detaching -> available) is stored with the time it
+// completes and applied by settle(), so no timers run. Not thread-safe: the cloudlet's mutex guards it.
 
 #include <chrono>
 #include <cstdint>
@@ -44,7 +44,7 @@ struct volume_type_record {
 
 struct volume_attachment_record {
   std::string id, volume_id, server_id, project_id;
-  std::string status = "reserved";   // reserved -> attached -> detached (Cinder's attach_status)
+  std::string status = "reserved";   // reserved -> attached -> detaching (Cinder's attach_status)
   std::string mode = "rw";
   std::string device, host_name;
   json connector;                    // null until a connector is given
@@ -138,6 +138,8 @@ public:
   volume_record* volume_by_id(std::string_view id);
   std::vector<const volume_record*> volumes() const;
   void remove_volume(std::string_view id);
+  /// Cinder's delete: "deleting" for the delay, then gone (settle() removes it).
+  void begin_delete(volume_record& v);
   /// Sets a status that becomes `to` after the delay (extending -> available).
   void set_status_for_a_while(volume_record& v, std::string now_status, std::string to);
   /// Grows a volume (os-extend), taking pool capacity; false when the pool is full.
@@ -153,6 +155,9 @@ public:
   void complete_attachment(volume_attachment_record& a);
   /// Forgets the attachment; the volume goes back to available when none is left.
   void remove_attachment(std::string_view id);
+  /// Nova's detach: the volume is "detaching" and still lists the attachment for the
+  /// delay; then the attachment is gone and the volume available (in-use if others remain).
+  void begin_detach(volume_attachment_record& a);
   volume_attachment_record* attachment(std::string_view id);
   /// The caller's (admins: any) attachment.
   const volume_attachment_record* find_attachment(const auth_context& ctx, std::string_view id) const;

@@ -99,8 +99,10 @@ http::awaitable<void> dispatch(request& r, const page_server& operator_pages) {
                                                r.context.compute_range);
     if (version.status == api::microversion_status::bad_request)
       co_return co_await send_error(r, 400, version.message);
-    if (version.status == api::microversion_status::not_acceptable)
+    if (version.status == api::microversion_status::not_acceptable) {
+      r.compute_version = version.version;   // echoed on the 406, as Nova does
       co_return co_await send_error(r, 406, version.message);
+    }
     r.compute_version = version.version;
   }
   if (r.route.service == api::service_type::volume) {
@@ -109,8 +111,10 @@ http::awaitable<void> dispatch(request& r, const page_server& operator_pages) {
                                                       r.context.volume_range);
     if (version.status == api::microversion_status::bad_request)
       co_return co_await send_error(r, 400, version.message);
-    if (version.status == api::microversion_status::not_acceptable)
+    if (version.status == api::microversion_status::not_acceptable) {
+      r.volume_version = version.version;   // echoed on the 406, as Cinder does (captures/cinder/17)
       co_return co_await send_error(r, 406, version.message);
+    }
     r.volume_version = version.version;
   }
   co_await handle_resource(r, choice);

@@ -191,6 +191,9 @@ class Target:
         self.call("GET /v3/{p}/volumes @3.x", "GET", vol_url, headers=at("3.x"))
         self.call("GET /v3/{p}/types", "GET", cinder + "/types")
         self.call("GET /v3/{p}/types/default", "GET", cinder + "/types/default")
+        self.call("GET /v3/{p}/types/default @3.62", "GET", cinder + "/types/default", headers=at("3.62"))
+        self.call("GET cinder /v2/", "GET", root + "/v2/")
+        self.call("GET /v3/{p}/os-services", "GET", cinder + "/os-services")
         self.call("GET /v3/{p}/limits", "GET", cinder + "/limits")
         self.call("GET /v3/{p}/os-quota-sets/{p}?usage=True", "GET",
                   cinder + f"/os-quota-sets/{self.project_id}?usage=True")
@@ -213,6 +216,7 @@ class Target:
                   vol_url + "/detail?limit=1&with_count=true", headers=at("3.45"))
         self.call("GET /v3/{p}/volumes?bad_filter=x @3.31", "GET", vol_url + "?bad_filter=x", headers=at("3.31"))
         self.call("GET /v3/{p}/volumes?marker={unknown}", "GET", vol_url + f"?marker={uuid.uuid4()}")
+        self.call("GET /v3/{p}/volumes/summary @3.12", "GET", vol_url + "/summary", headers=at("3.12"))
         self.call("GET /v3/{p}/volumes/{unknown}", "GET", vol_url + f"/{uuid.uuid4()}")
         self.call("PUT /v3/{p}/volumes/{id}", "PUT", vol_url + f"/{vid}", {"volume": {"name": "shape-vol-2"}})
         self.call("POST /v3/{p}/volumes/{id}/metadata", "POST", vol_url + f"/{vid}/metadata", {"metadata": {"k2": "v2"}})
@@ -228,6 +232,8 @@ class Target:
         self.wait_for(cinder + f"/snapshots/{sid}", "snapshot", ("available", "error"))
         self.call("GET /v3/{p}/snapshots/{id}", "GET", cinder + f"/snapshots/{sid}")
         self.call("GET /v3/{p}/snapshots/detail?limit=1", "GET", cinder + "/snapshots/detail?limit=1")
+        self.call("GET /v3/{p}/snapshots", "GET", cinder + "/snapshots")
+        self.call("PUT /v3/{p}/snapshots/{id}", "PUT", cinder + f"/snapshots/{sid}", {"snapshot": {"name": "shape-snap-2"}})
         self.call("DELETE /v3/{p}/volumes/{id} (has snapshots)", "DELETE", vol_url + f"/{vid}")
         self.call("DELETE /v3/{p}/snapshots/{id}", "DELETE", cinder + f"/snapshots/{sid}")
         self.wait_for(cinder + f"/snapshots/{sid}", "snapshot", ())
@@ -262,10 +268,15 @@ class Target:
                   headers=v279)
         self.call("DELETE /v3/{p}/volumes/{id} (in-use)", "DELETE", vol_url + f"/{vid}")
         self.call("DELETE /v2.1/servers/{id}/os-volume_attachments/{vol}", "DELETE", attachments + f"/{vid}")
+        # Nova detaches in the background: the volume is "detaching" and still lists the attachment.
+        self.call("GET /v3/{p}/volumes/{id} (detaching)", "GET", vol_url + f"/{vid}")
         self.wait_for(vol_url + f"/{vid}", "volume", ("available", "error"))
         http("DELETE", nova + f"/v2.1/servers/{server_id}", headers={"X-Auth-Token": self.token})
         http("DELETE", glance + f"/v2/images/{image_id}", headers={"X-Auth-Token": self.token})
         self.call("DELETE /v3/{p}/volumes/{id}", "DELETE", vol_url + f"/{vid}")
+        self.call("GET /v3/{p}/volumes/{id} (deleting)", "GET", vol_url + f"/{vid}")
+        self.wait_for(vol_url + f"/{vid}", "volume", ())
+        self.call("GET /v3/{p}/volumes/{id} (deleted)", "GET", vol_url + f"/{vid}")
 
     def boot_image(self, glance):
         _, _, img = http("POST", glance + "/v2/images", {"name": "shape-boot", "container_format": "bare",

@@ -303,7 +303,15 @@ TEST_F(cinder_test, delete_refuses_an_attached_volume_and_removes_an_available_o
   ASSERT_EQ(action(demo_, id, {{"os-detach", json::object()}}).status, 202u);
   EXPECT_EQ(show(demo_, id)["status"], "available");
   EXPECT_EQ(cinder("DELETE", "/volumes/" + id, demo_).status, 202u);
+  // Cinder's volume service deletes in the background: "deleting" for the delay, then gone.
+  EXPECT_EQ(show(demo_, id)["status"], "deleting");
+  EXPECT_EQ(body_of(cinder("GET", "/volumes/detail", demo_))["volumes"][0]["status"], "deleting");
+  EXPECT_EQ(cinder("DELETE", "/volumes/" + id, demo_).status, 400u);   // deleting is no deletable status
+  advance(std::chrono::milliseconds{999});
+  EXPECT_EQ(show(demo_, id)["status"], "deleting");
+  advance(std::chrono::milliseconds{1});
   EXPECT_EQ(cinder("GET", "/volumes/" + id, demo_).status, 404u);
+  EXPECT_EQ(body_of(cinder("GET", "/volumes", demo_))["volumes"], json::array());
 }
 
 TEST_F(cinder_test, quotas_refuse_with_413_and_a_full_pool_ends_in_error) {
@@ -373,6 +381,88 @@ TEST_F(cinder_test, limits_and_quota_sets_count_what_is_in_use) {
   ASSERT_EQ(set.status, 200u) << set.body;
   EXPECT_EQ(cinder("POST", "/volumes", demo_, {{"volume", {{"size", 1}}}}).status, 413u);
   EXPECT_EQ(body_of(cinder("GET", "/os-quota-sets/" + demo_project_ + "/defaults", demo_))["quota_set"]["volumes"], 10);
+}
+
+TEST_F(cinder_test, per_type_quota_keys_are_the_resource_an_underscore_and_the_type_name) {
+  auto usage = body_of(cinder("GET", "/os-quota-sets/" + demo_project_ + "?usage=True", demo_))["quota_set"];
+  auto defaults = body_of(cinder("GET", "/os-quota-sets/" + demo_project_ + "/defaults", demo_))["quota_set"];
+  for (const char* key : {"volumes___DEFAULT__", "gigabytes___DEFAULT__", "snapshots___DEFAULT__"}) {
+    EXPECT_EQ(usage[key]["limit"], -1) << key;
+    EXPECT_EQ(defaults[key], -1) << key;
+  }
+  EXPECT_FALSE(usage.contains("volumes____DEFAULT__"));
+}
+
+TEST_F(cinder_test, services_are_the_three_of_one_cinder_for_admins) {
+  auto refused = cinder("GET", "/os-services", demo_);
+  EXPECT_EQ(refused.status, 403u);
+  EXPECT_EQ(body_of(refused)["forbidden"]["message"], "Policy doesn't allow volume_extension:services:index to be performed.");
+  auto listed = body_of(cinder("GET", "/os-services", admin_))["services"];
+  ASSERT_EQ(listed.size(), 3u);
+  EXPECT_EQ(listed[0]["binary"], "cinder-volume");
+  EXPECT_EQ(listed[0]["host"], "cloudlet-1@sim");
+  EXPECT_EQ(listed[0]["zone"], "cloudlet-1");
+  EXPECT_EQ(listed[0]["state"], "up");
+  EXPECT_EQ(listed[0]["frozen"], false);
+  EXPECT_FALSE(listed[0].contains("cluster"));
+  EXPECT_EQ(listed[1]["binary"], "cinder-scheduler");
+  EXPECT_FALSE(listed[1].contains("frozen"));   // only the volume service has the replication fields
+  auto modern = body_of(cinder("GET", "/os-services?binary=cinder-volume", admin_, nullptr,
+                               {{"OpenStack-API-Version", "volume 3.49"}}))["services"];
+  ASSERT_EQ(modern.size(), 1u);
+  EXPECT_EQ(modern[0]["backend_state"], "up");
+  EXPECT_TRUE(modern[0].contains("cluster"));
+}
+
+TEST_F(cinder_test, summary_counts_the_projects_volumes_from_3_12) {
+  create(demo_, {{"size", 2}, {"metadata", {{"k", "a"}}}});
+  create(demo_, {{"size", 3}, {"metadata", {{"k", "b"}}}});
+  create(admin_, {{"size", 5}});
+  EXPECT_EQ(cinder("GET", "/volumes/summary", demo_, nullptr, {{"OpenStack-API-Version", "volume 3.11"}}).status, 404u);
+  auto summary = cinder("GET", "/volumes/summary", demo_, nullptr, {{"OpenStack-API-Version", "volume 3.12"}});
+  ASSERT_EQ(summary.status, 200u) << summary.body;
+  EXPECT_EQ(body_of(summary), (json{{"volume-summary", {{"total_count", 2}, {"total_size", 5}}}}));
+  auto with_metadata = body_of(cinder("GET", "/volumes/summary", demo_, nullptr, {{"OpenStack-API-Version", "volume 3.36"}}));
+  EXPECT_EQ(with_metadata["volume-summary"]["metadata"], (json{{"k", {"a", "b"}}}));
+  auto everyone = body_of(cinder("GET", "/volumes/summary?all_tenants=1", admin_, nullptr, {{"OpenStack-API-Version", "volume 3.12"}}));
+  EXPECT_EQ(everyone["volume-summary"]["total_size"], 10);
+}
+
+TEST_F(cinder_test, extension_attributes_only_where_cinders_extensions_add_them) {
+  auto id = available(demo_, {{"size", 1}});
+  // Update answers the plain detail view, even for an admin.
+  auto updated = body_of(cinder("PUT", "/volumes/" + id, admin_, {{"volume", {{"name", "b"}}}}))["volume"];
+  EXPECT_EQ(updated["name"], "b");
+  for (const char* key : {"os-vol-tenant-attr:tenant_id", "os-vol-host-attr:host", "os-vol-mig-status-attr:migstat"}) {
+    EXPECT_FALSE(updated.contains(key)) << key;
+    EXPECT_TRUE(show(admin_, id).contains(key)) << key;
+  }
+  // Snapshots: create, update and the plain list have no extended attributes; show and detail have.
+  auto made = body_of(cinder("POST", "/snapshots", demo_, {{"snapshot", {{"volume_id", id}}}}))["snapshot"];
+  EXPECT_FALSE(made.contains("os-extended-snapshot-attributes:project_id"));
+  std::string snap_id = made["id"];
+  auto renamed = body_of(cinder("PUT", "/snapshots/" + snap_id, demo_, {{"snapshot", {{"name", "s2"}}}}))["snapshot"];
+  EXPECT_EQ(renamed["name"], "s2");
+  EXPECT_FALSE(renamed.contains("os-extended-snapshot-attributes:progress"));
+  EXPECT_FALSE(body_of(cinder("GET", "/snapshots", demo_))["snapshots"][0].contains("os-extended-snapshot-attributes:progress"));
+  EXPECT_EQ(body_of(cinder("GET", "/snapshots/detail", demo_))["snapshots"][0]["os-extended-snapshot-attributes:project_id"],
+            demo_project_);
+  EXPECT_TRUE(body_of(cinder("GET", "/snapshots/" + snap_id, demo_))["snapshot"].contains("os-extended-snapshot-attributes:progress"));
+  // Types: the access extension extends list and show, not /types/default.
+  auto fallback = body_of(cinder("GET", "/types/default", demo_, nullptr, {{"OpenStack-API-Version", "volume 3.62"}}))["volume_type"];
+  EXPECT_FALSE(fallback.contains("os-volume-type-access:is_public"));
+  EXPECT_EQ(fallback["is_public"], true);
+  EXPECT_EQ(body_of(cinder("GET", "/types", demo_))["volume_types"][0]["os-volume-type-access:is_public"], true);
+  EXPECT_EQ(body_of(cinder("GET", "/types/" + fallback["id"].get<std::string>(), demo_))["volume_type"]["os-volume-type-access:is_public"], true);
+}
+
+TEST_F(cinder_test, a_path_outside_v3_is_webobs_plain_404) {
+  auto v2 = call(cinder_, "GET", "/v2/", admin_);
+  EXPECT_EQ(v2.status, 404u);
+  EXPECT_EQ(body_of(v2), (json{{"message", "The resource could not be found.<br /><br />\n\n\n"},
+                               {"code", "404 Not Found"},
+                               {"title", "Not Found"}}));
+  EXPECT_FALSE(v2.headers.count("OpenStack-API-Version"));
 }
 
 TEST_F(cinder_test, snapshots_transition_and_block_the_volumes_delete) {

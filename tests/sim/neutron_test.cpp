@@ -33,8 +33,9 @@ TEST_F(neutron_test, is_default_only_in_the_create_answer) {
   EXPECT_EQ(net["is_default"], false);
   auto id = net["id"].get<std::string>();
   EXPECT_FALSE(body_of(call(neutron_, "GET", "/v2.0/networks/" + id, admin))["network"].contains("is_default"));
-  for (const auto& n : body_of(call(neutron_, "GET", "/v2.0/networks", admin))["networks"])
-    EXPECT_FALSE(n.contains("is_default"));
+  auto networks = body_of(call(neutron_, "GET", "/v2.0/networks", admin))["networks"];   // kept, not a temporary's member
+  ASSERT_FALSE(networks.empty());
+  for (const auto& n : networks) EXPECT_FALSE(n.contains("is_default"));
 }
 
 TEST_F(neutron_test, network_subnet_port_lifecycle) {

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "sim_fixture.hpp"
 
@@ -256,6 +257,64 @@ TEST_F(nova_test, metadata_marker_round_trips) {
   // Metadata values must be strings.
   server["metadata"] = {{"fedstack_gid", 5}};
   EXPECT_EQ(call(nova_, "POST", "/v2.1/servers", admin_, {{"server", server}}).status, 400u);
+}
+
+TEST_F(nova_test, metadata_cannot_change_while_the_server_builds) {
+  // Nova's update_instance_metadata and delete_instance_metadata check the vm_state (issue 18).
+  auto id = boot_id(admin_, "vm");
+  auto meta = "/v2.1/servers/" + id + "/metadata";
+  auto refusal = "Cannot 'update metadata' instance " + id + " while it is in vm_state building";
+  for (const auto& [method, tail, body] : {std::tuple{"POST", std::string{}, json{{"metadata", {{"k", "v"}}}}},
+                                           std::tuple{"PUT", std::string{}, json{{"metadata", {{"k", "v"}}}}},
+                                           std::tuple{"PUT", std::string{"/k"}, json{{"meta", {{"k", "v"}}}}}}) {
+    auto out = call(nova_, method, meta + tail, admin_, body);
+    EXPECT_EQ(out.status, 409u) << method << tail;
+    EXPECT_EQ(body_of(out)["conflictingRequest"]["message"], refusal) << method << tail;
+  }
+  EXPECT_EQ(show(admin_, id)["metadata"], json::object());
+  // Reads work, and a rename (PUT /servers/{id}) has no state check in Nova.
+  EXPECT_EQ(call(nova_, "GET", meta, admin_).status, 200u);
+  EXPECT_EQ(call(nova_, "PUT", "/v2.1/servers/" + id, admin_, {{"server", {{"name", "renamed"}}}}).status, 200u);
+  // A bad body is still a 400 first, as Nova's schema check runs before the state check.
+  EXPECT_EQ(call(nova_, "PUT", meta + "/k", admin_, {{"meta", {{"other", "v"}}}}).status, 400u);
+  advance(std::chrono::seconds{2});
+  ASSERT_EQ(call(nova_, "POST", meta, admin_, {{"metadata", {{"k", "v"}}}}).status, 200u);
+  EXPECT_EQ(show(admin_, id)["metadata"], (json{{"k", "v"}}));
+  auto demo = demo_token();
+  auto booted = call(nova_, "POST", "/v2.1/servers", demo,
+                     {{"server", {{"name", "d"}, {"imageRef", image_id_}, {"flavorRef", tiny_}, {"networks", "none"}}}},
+                     {{"X-OpenStack-Nova-API-Version", "2.37"}});
+  ASSERT_EQ(booted.status, 202u) << booted.body;
+  std::string theirs = body_of(booted)["server"]["id"];
+  auto deleting = call(nova_, "DELETE", "/v2.1/servers/" + theirs + "/metadata/k", demo);
+  EXPECT_EQ(deleting.status, 404u);   // no such key: found missing before the state is checked
+  // Locked: 409 for its owner, not for an admin.
+  advance(std::chrono::seconds{2});
+  ASSERT_EQ(call(nova_, "POST", "/v2.1/servers/" + theirs + "/action", demo, {{"lock", nullptr}}).status, 202u);
+  auto locked = call(nova_, "POST", "/v2.1/servers/" + theirs + "/metadata", demo, {{"metadata", {{"k", "v"}}}});
+  EXPECT_EQ(locked.status, 409u);
+  EXPECT_EQ(body_of(locked)["conflictingRequest"]["message"], "Instance " + theirs + " is locked");
+  EXPECT_EQ(call(nova_, "POST", "/v2.1/servers/" + theirs + "/metadata", admin_, {{"metadata", {{"k", "v"}}}}).status, 200u);
+  auto delete_refused = call(nova_, "DELETE", "/v2.1/servers/" + theirs + "/metadata/k", demo);
+  EXPECT_EQ(delete_refused.status, 409u);
+}
+
+TEST_F(nova_test, show_names_the_servers_group_from_2_71) {
+  auto group = call(nova_, "POST", "/v2.1/os-server-groups", admin_, {{"server_group", {{"name", "g"}, {"policies", {"affinity"}}}}});
+  ASSERT_EQ(group.status, 200u) << group.body;
+  std::string group_id = body_of(group)["server_group"]["id"];
+  json server = {{"name", "grouped"}, {"imageRef", image_id_}, {"flavorRef", tiny_}, {"networks", "none"}};
+  auto out = call(nova_, "POST", "/v2.1/servers", admin_, {{"server", server}, {"os:scheduler_hints", {{"group", group_id}}}},
+                  {{"X-OpenStack-Nova-API-Version", "2.37"}});
+  ASSERT_EQ(out.status, 202u) << out.body;
+  std::string id = body_of(out)["server"]["id"];
+  auto plain = boot_id(admin_, "plain");
+  EXPECT_FALSE(show(admin_, id, "2.70").contains("server_groups"));
+  EXPECT_EQ(show(admin_, id, "2.71")["server_groups"], json::array({group_id}));
+  EXPECT_EQ(show(admin_, plain, "2.71")["server_groups"], json::array());
+  // Lists do not have it.
+  auto detail = call(nova_, "GET", "/v2.1/servers/detail", admin_, nullptr, {{"X-OpenStack-Nova-API-Version", "2.71"}});
+  EXPECT_FALSE(body_of(detail)["servers"][0].contains("server_groups"));
 }
 
 TEST_F(nova_test, default_flavors_have_each_cloudlets_own_ids_and_given_ids_are_kept) {

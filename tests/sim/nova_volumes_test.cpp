@@ -132,7 +132,21 @@ TEST_F(nova_volumes_test, attach_and_detach_mark_the_volume_in_use_and_available
   EXPECT_EQ(attachments("POST", server, "", {{"volumeAttachment", {{"volumeId", data}}}}).status, 400u);
   EXPECT_EQ(call(cinder_, "DELETE", "/v3/" + project_ + "/volumes/" + data, demo_).status, 400u);
   EXPECT_EQ(attachments("DELETE", server, "/" + data).status, 202u);
+  // Nova detaches in the background: "detaching", the attachment still listed, for the delay.
+  auto detaching = show_volume(data);
+  EXPECT_EQ(detaching["status"], "detaching");
+  ASSERT_EQ(detaching["attachments"].size(), 1u);
+  EXPECT_EQ(detaching["attachments"][0]["server_id"], server);
+  auto again = attachments("DELETE", server, "/" + data);
+  EXPECT_EQ(again.status, 400u);
+  EXPECT_EQ(body_of(again)["badRequest"]["message"],
+            "Invalid volume: Invalid input received: Invalid volume: Unable to detach volume. Volume status must be "
+            "'in-use' and attach_status must be 'attached' to detach. (HTTP 400)");
+  advance(std::chrono::milliseconds{999});
+  EXPECT_EQ(show_volume(data)["status"], "detaching");
+  advance(std::chrono::milliseconds{1});
   EXPECT_EQ(show_volume(data)["status"], "available");
+  EXPECT_EQ(show_volume(data)["attachments"], json::array());
   EXPECT_EQ(attachments("GET", server, "/" + data).status, 404u);
   EXPECT_EQ(attachments("DELETE", server, "/" + data).status, 404u);
   auto missing = new_uuid();
