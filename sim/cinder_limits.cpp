@@ -56,7 +56,7 @@ reply cinder_api::quota_sets(const call& c) {
   // The per-type quotas Cinder adds for each volume type (here the types that exist).
   std::vector<std::string> resources = volume_store::quota_resources();
   for (const auto* t : store.types(c.ctx)) {
-    for (const char* r : {"volumes_", "gigabytes_", "snapshots_"}) resources.push_back(r + ("_" + t->name));
+    for (const char* r : {"volumes_", "gigabytes_", "snapshots_"}) resources.push_back(r + t->name);   // volumes___DEFAULT__
   }
   auto render = [&](bool with_id, bool usage) {
     json set = json::object();
