@@ -2,6 +2,7 @@
 
 #include <functional>
 
+#include "agent/services/cloudlets.hpp"
 #include "agent/services/fan_out.hpp"
 #include "agent/services/upstream_call.hpp"
 
