@@ -40,4 +40,14 @@ http::awaitable<asked> ask_all(request& r, std::vector<cloudlet_endpoints> cloud
   co_return out;
 }
 
+view_outcome outcome_of(const asked& calls) {
+  std::vector<cloudlet_reply> replies;
+  std::vector<bool> timed_out;
+  for (std::size_t i = 0; i < calls.cloudlets.size(); ++i) {
+    replies.push_back({calls.ok(i), calls.answers[i]->response.status});
+    timed_out.push_back(!calls.done[i] || calls.answers[i]->timed_out);
+  }
+  return decide_view(replies, timed_out);
+}
+
 } // namespace fedstack::agent

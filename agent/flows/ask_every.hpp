@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "agent/flows/request.hpp"
+#include "agent/rules/operator_sums.hpp"
 
 namespace fedstack::agent {
 
@@ -31,5 +32,8 @@ struct asked {
 /// `GET target` of `service` on each of `cloudlets` at once, with `headers`.
 http::awaitable<asked> ask_all(request& r, std::vector<cloudlet_endpoints> cloudlets, api::service_type service,
                                const std::string& target, const bhttp::fields& headers);
+
+/// What a view combined from `calls` answers (rules/operator_sums.hpp, decide_view).
+view_outcome outcome_of(const asked& calls);
 
 } // namespace fedstack::agent

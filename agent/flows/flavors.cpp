@@ -71,13 +71,7 @@ http::awaitable<void> list_flavors(request& r) {
   auto paging = read_flavor_page_query(query);
   if (!paging.error.empty()) co_return co_await send_error(r, 400, paging.error);
   auto gathered = co_await gather_lists(r, cloud_filters(query), client_call_headers(r));
-  std::vector<cloudlet_reply> replies;
-  std::vector<bool> timed_out;
-  for (std::size_t i = 0; i < gathered.calls.cloudlets.size(); ++i) {
-    replies.push_back({gathered.calls.ok(i), gathered.calls.answers[i]->response.status});
-    timed_out.push_back(!gathered.calls.done[i] || gathered.calls.answers[i]->timed_out);
-  }
-  auto outcome = decide_view(replies, timed_out);
+  auto outcome = outcome_of(gathered.calls);
   if (outcome.what == view_outcome::kind::relay) {
     // Every cloudlet refused the query (a malformed is_public): as Nova said it.
     const auto& refused = gathered.calls.answers[outcome.relay_index]->response;

@@ -82,13 +82,7 @@ void set_regions_header(bhttp::fields& headers, const char* name, const std::vec
 http::awaitable<void> list_types(request& r) {
   auto query = api::query_string::parse(r.route.query);
   auto gathered = co_await gather_types(r, type_filters(query));
-  std::vector<cloudlet_reply> replies;
-  std::vector<bool> timed_out;
-  for (std::size_t i = 0; i < gathered.calls.cloudlets.size(); ++i) {
-    replies.push_back({gathered.calls.ok(i), gathered.calls.answers[i]->response.status});
-    timed_out.push_back(!gathered.calls.done[i] || gathered.calls.answers[i]->timed_out);
-  }
-  auto outcome = decide_view(replies, timed_out);
+  auto outcome = outcome_of(gathered.calls);
   if (outcome.what == view_outcome::kind::relay) {
     const auto& refused = gathered.calls.answers[outcome.relay_index]->response;
     co_return co_await send_json(r, refused.status, refused.body);
