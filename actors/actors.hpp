@@ -182,7 +182,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, capacity_report& x) {
   return f(caf::meta::type_name("capacity_report"), x.region, x.node, x.http_url, x.free_ram_mb,
            x.free_disk_gb, x.free_vcpus, x.total_ram_mb, x.total_disk_gb, x.total_vcpus,
-           x.running_vms, x.hypervisors, x.image_checksums, x.measured_unix_ms);
+           x.running_vms, x.hypervisors, x.image_checksums, x.volume_pools, x.free_volume_gb,
+           x.total_volume_gb, x.measured_unix_ms);
 }
 
 template <class Inspector>

@@ -27,6 +27,13 @@ struct capacity_report {
   /// Checksums (MD5, as Glance reports them) of the active images the cloud
   /// holds: content, unlike IDs, means the same on every cloud.
   std::vector<std::string> image_checksums;
+  /// Cinder's pools (`GET /scheduler-stats/get_pools?detail=true`): how many
+  /// were read (0: no Block Storage, or it could not be read), the most free
+  /// space of one pool (a volume lives in one pool; -1 when every pool reports
+  /// "infinite" or "unknown"), and the pools' total.
+  std::int64_t volume_pools = 0;
+  std::int64_t free_volume_gb = 0;
+  std::int64_t total_volume_gb = 0;
   /// When the agent read these figures from its cloud (Unix ms); a reader
   /// computes the report's age from it.
   std::int64_t measured_unix_ms = 0;

@@ -15,11 +15,16 @@ const char* const default_image_filters = "resource,availability_zone,two_choice
 const char* const default_image_weighers = "disk:1.0";
 
 std::string to_string(placement_kind x) {
-  return x == placement_kind::image ? "image" : "server";
+  switch (x) {
+    case placement_kind::image: return "image";
+    case placement_kind::volume: return "volume";
+    case placement_kind::server: break;
+  }
+  return "server";
 }
 
 bool is_valid(placement_kind x) {
-  return x == placement_kind::image || x == placement_kind::server;
+  return x == placement_kind::image || x == placement_kind::server || x == placement_kind::volume;
 }
 
 std::string summarize(const placement_request& r) {
@@ -35,6 +40,12 @@ std::string summarize(const placement_request& r) {
 }
 
 namespace {
+
+/// What a volume is weighed and filtered on: its cloudlet's Cinder pools when
+/// read, else (no pool read) the hypervisors' disk, as before pools were polled.
+bool weighs_pools(const placement_request& q, const capacity_report& r) {
+  return q.kind == placement_kind::volume && r.volume_pools > 0;
+}
 
 placement_target target_of(const capacity_report& r) {
   return {r.region, r.node};
@@ -69,8 +80,11 @@ public:
   void apply(const placement_request& q, std::vector<placement_candidate>& survivors,
              std::vector<rejected_candidate>& rejected, std::mt19937&) const override {
     partition(name(), survivors, rejected, [&q](const capacity_report& r) {
-      // An image only needs room for its bytes; a server needs its flavor.
-      if (q.kind == placement_kind::image)
+      // A pool reporting "infinite" or "unknown" passes, as Cinder's CapacityFilter lets it.
+      if (weighs_pools(q, r))
+        return r.free_volume_gb == -1 ? std::string{} : shortfall("volume pool", r.free_volume_gb, q.image_size_gb, "GB");
+      // An image or a volume only needs room for its bytes; a server needs its flavor.
+      if (q.kind != placement_kind::server)
         return shortfall("disk", r.free_disk_gb, q.image_size_gb, "GB");
       for (auto why : {shortfall("ram", r.free_ram_mb, q.ram_mb, "MB"),
                        shortfall("disk", r.free_disk_gb, q.disk_gb, "GB"),
@@ -132,8 +146,9 @@ public:
 class disk_weigher : public placement_weigher {
 public:
   std::string name() const override { return "disk"; }
-  double raw(const placement_request&, const capacity_report& r) const override {
-    return static_cast<double>(r.free_disk_gb);
+  double raw(const placement_request& q, const capacity_report& r) const override {
+    // -1 for "infinite" or "unknown": the lowest weight, as Cinder's CapacityWeigher gives them.
+    return static_cast<double>(weighs_pools(q, r) ? r.free_volume_gb : r.free_disk_gb);
   }
 };
 
@@ -181,7 +196,7 @@ std::vector<double> normalize(const std::vector<double>& xs) {
 }
 
 const placement_chain& chain_for(const scheduler_policy& policy, const placement_request& q) {
-  return q.kind == placement_kind::image ? policy.image : policy.server;
+  return q.kind == placement_kind::server ? policy.server : policy.image;
 }
 
 /// Weighs the survivors, orders them best first (stable: ties keep the

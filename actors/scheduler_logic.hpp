@@ -22,7 +22,9 @@ namespace fedstack {
 
 // -- requests and decisions ---------------------------------------------------
 
-enum class placement_kind : std::uint8_t { image, server };
+/// A volume is weighed on its cloudlet's Cinder pools, or its hypervisors'
+/// disk where no pool was read; it uses the image chain.
+enum class placement_kind : std::uint8_t { image, server, volume };
 
 std::string to_string(placement_kind x);
 /// True for the enumerators above (guards against bytes from the wire).
@@ -36,7 +38,7 @@ struct placement_request {
   std::int64_t ram_mb = 0;
   std::int64_t disk_gb = 0;
   std::int64_t vcpus = 0;
-  /// The image's size (images: what the new cloud must store).
+  /// The image's or the volume's size (what the new cloud must store).
   std::int64_t image_size_gb = 0;
   /// The image to boot from (servers): a cloud holding it needs no copy.
   std::string image_checksum;

@@ -84,6 +84,7 @@ private:
 
   // cinder_types.cpp
   reply types(const call& c);
+  reply type_access_action(const call& c, const std::string& type_id);   // with cloud_.mutex held
 
   // cinder_snapshots.cpp
   reply snapshots(const call& c);

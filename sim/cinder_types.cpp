@@ -1,5 +1,5 @@
 // Cinder volume types: list, show (by ID, or "default"), and the admin's create,
-// update, delete and extra specs.
+// update, delete, extra specs and project access (os-volume-type-access).
 #include "sim/cinder.hpp"
 
 namespace fedstack::sim {
@@ -88,7 +88,38 @@ reply cinder_api::types(const call& c) {
     }
     return error(405, cinder_not_allowed);
   }
+  if (p[2] == "os-volume-type-access" && p.size() == 3 && method == "GET") {
+    if (!c.ctx.is_admin) return error(403, cinder_policy_refusal("volume_extension:volume_type_access:get_all_for_type"));
+    if (t->is_public) return error(404, "Access list not available for public volume types.");
+    json list = json::array();
+    for (const auto& project : t->access) list.push_back({{"volume_type_id", t->id}, {"project_id", project}});
+    return json_reply(200, {{"volume_type_access", list}});
+  }
+  if (p[2] == "action" && p.size() == 3 && method == "POST") return type_access_action(c, t->id);
   return error(404, "The resource could not be found.");
+}
+
+// addProjectAccess / removeProjectAccess (cinder/api/contrib/volume_type_access.py): 202,
+// or 409 VolumeTypeAccessExists / 404 VolumeTypeAccessNotFound.
+reply cinder_api::type_access_action(const call& c, const std::string& type_id) {
+  auto body = parse_json(c.r);
+  for (const char* action : {"addProjectAccess", "removeProjectAccess"}) {
+    if (!body || !body->contains(action)) continue;
+    if (!c.ctx.is_admin) return error(403, cinder_policy_refusal(std::string{"volume_extension:volume_type_access:"} + action));
+    const auto& in = (*body)[action];
+    if (!in.is_object() || !in.contains("project") || !in["project"].is_string())
+      return error(400, "Invalid input for field/attribute project.");
+    auto project = in["project"].get<std::string>();
+    auto& access = cloud_.volumes.type_mutable(type_id)->access;
+    auto combination = type_id + " / " + project + " combination";
+    if (std::string_view{action} == "addProjectAccess") {
+      if (!access.insert(project).second) return error(409, "Volume type access for " + combination + " already exists.");
+    } else if (access.erase(project) == 0) {
+      return error(404, "Volume type access not found for " + combination + ".");
+    }
+    return empty_reply(202);
+  }
+  return error(400, "Invalid request body");
 }
 
 } // namespace fedstack::sim

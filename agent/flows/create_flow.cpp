@@ -27,6 +27,7 @@
 #include "agent/flows/federation.hpp"
 #include "agent/flows/lifecycle.hpp"
 #include "agent/flows/l3.hpp"
+#include "agent/flows/volume_types.hpp"
 #include "agent/flows/volumes.hpp"
 #include "agent/rules/create_policy.hpp"
 #include "agent/rules/lifecycle_rule.hpp"
@@ -244,9 +245,10 @@ http::awaitable<void> handle_create(request& r, std::string body) {
     if (!home) co_return;
     where.cloudlets.push_back(*home);
   } else if (kind == resource_kind::volume || kind == resource_kind::volume_snapshot) {
-    auto placed = co_await place_volume_create(r, kind, doc);   // volumes.hpp
-    where.cloudlets = std::move(placed.cloudlets);
-    where.refusal = std::move(placed.refusal);
+    auto placed = co_await place_typed_volume_create(r, kind, doc);   // volume_types.hpp
+    if (!placed) co_return;   // refused for its volume type
+    where.cloudlets = std::move(placed->cloudlets);
+    where.refusal = std::move(placed->refusal);
   } else {
     where = co_await candidates_for(r, kind, doc, boot);
   }

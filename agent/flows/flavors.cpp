@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/flows/ask_every.hpp"
 #include "agent/flows/federation.hpp"
 #include "agent/rules/flavor_rule.hpp"
 #include "agent/rules/list_paging.hpp"
@@ -20,52 +21,6 @@ namespace {
 
 using json = nlohmann::json;
 
-/// One cloudlet's answer to a GET the flavor flow asked of every cloudlet.
-struct cloud_answer {
-  bool answered = false;
-  bool timed_out = false;
-  http::response response;
-  std::string error;
-};
-
-http::awaitable<void> ask_one(agent_context* context, bhttp::fields headers, cloudlet_endpoints c, std::string target,
-                              std::shared_ptr<cloud_answer> out) {
-  try {
-    out->response = co_await call_cloudlet(*context, c, api::service_type::compute, bhttp::verb::get, target, headers);
-    out->answered = true;
-  } catch (const upstream_failure& e) {
-    out->error = e.what();
-    out->timed_out = e.status == 504;
-  } catch (const std::exception& e) {
-    out->error = e.what();
-  }
-}
-
-/// Every cloudlet of `cloudlets` asked `GET target` at once, under --list-deadline-ms.
-struct asked {
-  std::vector<cloudlet_endpoints> cloudlets;
-  std::vector<std::shared_ptr<cloud_answer>> answers;
-  std::vector<bool> done;
-  /// Answered at all, in time.
-  bool ok(std::size_t i) const { return done[i] && answers[i]->answered; }
-};
-
-http::awaitable<asked> ask_all(request& r, std::vector<cloudlet_endpoints> cloudlets, const std::string& target,
-                               const bhttp::fields& headers) {
-  asked out;
-  out.cloudlets = std::move(cloudlets);
-  std::vector<std::function<http::awaitable<void>()>> tasks;
-  for (const auto& c : out.cloudlets) {
-    auto answer = std::make_shared<cloud_answer>();
-    out.answers.push_back(answer);
-    tasks.push_back([context = &r.context, headers, c, target, answer]() {
-      return ask_one(context, headers, c, target, answer);
-    });
-  }
-  out.done = co_await run_all(std::move(tasks), std::chrono::milliseconds{r.context.options.list_deadline_ms});
-  co_return out;
-}
-
 /// Every cloudlet's flavor list (detail) under `filters`, links made the agent's.
 struct gathered_lists {
   asked calls;
@@ -77,7 +32,7 @@ http::awaitable<gathered_lists> gather_lists(request& r, const api::query_string
                                              const bhttp::fields& headers) {
   auto target = "/v2.1/flavors/detail" + (filters.empty() ? std::string{} : "?" + filters.encode());
   gathered_lists out;
-  out.calls = co_await ask_all(r, all_cloudlets(r.context), target, headers);
+  out.calls = co_await ask_all(r, all_cloudlets(r.context), api::service_type::compute, target, headers);
   for (std::size_t i = 0; i < out.calls.cloudlets.size(); ++i) {
     const auto& c = out.calls.cloudlets[i];
     const auto& a = *out.calls.answers[i];
@@ -116,13 +71,7 @@ http::awaitable<void> list_flavors(request& r) {
   auto paging = read_flavor_page_query(query);
   if (!paging.error.empty()) co_return co_await send_error(r, 400, paging.error);
   auto gathered = co_await gather_lists(r, cloud_filters(query), client_call_headers(r));
-  std::vector<cloudlet_reply> replies;
-  std::vector<bool> timed_out;
-  for (std::size_t i = 0; i < gathered.calls.cloudlets.size(); ++i) {
-    replies.push_back({gathered.calls.ok(i), gathered.calls.answers[i]->response.status});
-    timed_out.push_back(!gathered.calls.done[i] || gathered.calls.answers[i]->timed_out);
-  }
-  auto outcome = decide_view(replies, timed_out);
+  auto outcome = outcome_of(gathered.calls);
   if (outcome.what == view_outcome::kind::relay) {
     // Every cloudlet refused the query (a malformed is_public): as Nova said it.
     const auto& refused = gathered.calls.answers[outcome.relay_index]->response;
@@ -278,7 +227,7 @@ http::awaitable<std::optional<located_flavor>> locate_flavor(request& r, const s
     spdlog::info("{} flavor {} on {}: {}", r.request_id, id, own.region, e.what());
     if (unreachable) unreachable->push_back(own.region);
   }
-  auto calls = co_await ask_all(r, std::move(others), target, headers);
+  auto calls = co_await ask_all(r, std::move(others), api::service_type::compute, target, headers);
   std::optional<located_flavor> found;
   for (std::size_t i = 0; i < calls.cloudlets.size(); ++i) {   // own first, then by region name
     if (!calls.ok(i) || calls.answers[i]->response.status >= 500) {

@@ -1,7 +1,8 @@
 // Federation-wide operator views (docs/federation.md, "Operator views"): Nova's
 // hypervisor statistics, absolute limits and quota sets combined over every
 // cloudlet that answered, and hypervisor lists merged with IDs unique across
-// cloudlets. Each cloudlet is asked in parallel under --list-deadline-ms with
+// cloudlets; Cinder's limits and quota sets over every cloudlet with Block
+// Storage ("Volumes"). Each cloudlet is asked in parallel under --list-deadline-ms with
 // the client's token (so each Nova's policy decides, as for the lists); one
 // that does not answer is named in X-Fedstack-Unreachable, as the lists do.
 // What combines how is rules/operator_sums.hpp.
@@ -33,9 +34,9 @@ struct view_answer {
 };
 
 http::awaitable<void> ask_cloudlet(agent_context* context, bhttp::fields headers, cloudlet_endpoints c,
-                                   std::string target, std::shared_ptr<view_answer> out) {
+                                   api::service_type service, std::string target, std::shared_ptr<view_answer> out) {
   try {
-    auto answer = co_await call_cloudlet(*context, c, api::service_type::compute, bhttp::verb::get, target, headers);
+    auto answer = co_await call_cloudlet(*context, c, service, bhttp::verb::get, target, headers);
     out->answered = true;
     out->status = answer.status;
     out->body = std::move(answer.body);
@@ -63,15 +64,16 @@ json combine_answers(const api::route& route, const std::vector<std::pair<std::s
       if (doc.contains(key)) parts.push_back(doc[key]);
     return parts;
   };
+  bool volume = route.service == api::service_type::volume;
   json out = json::object();
   if (route.resource == "limits") {
     std::vector<json> absolutes;
     for (const auto& limits : inner("limits")) absolutes.push_back(limits.value("absolute", json::object()));
     auto rates = inner("limits");
     out["limits"] = {{"rate", rates.empty() ? json::array() : rates.front().value("rate", json::array())},
-                     {"absolute", combine_objects(absolutes, limit_combination)}};
+                     {"absolute", combine_objects(absolutes, volume ? volume_limit_combination : limit_combination)}};
   } else if (route.resource == "os-quota-sets") {
-    out["quota_set"] = combine_objects(inner("quota_set"), quota_combination);
+    out["quota_set"] = combine_objects(inner("quota_set"), volume ? volume_quota_combination : quota_combination);
   } else if (route.action == "statistics") {
     out["hypervisor_statistics"] = sum_hypervisor_statistics(inner("hypervisor_statistics"));
   } else {
@@ -118,6 +120,11 @@ http::awaitable<void> send_hypervisor(request& r, std::size_t number, const std:
 
 http::awaitable<void> handle_operator_view(request& r) {
   auto all = all_cloudlets(r.context);
+  auto service = r.route.service;
+  // Cinder's views: the cloudlets that have one.
+  if (service == api::service_type::volume)
+    std::erase_if(all, [](const cloudlet_endpoints& c) { return c.volume.host.empty(); });
+  if (all.empty()) co_return co_await send_error(r, 503, "No cloudlet of the federation has Block Storage.");
   auto cloudlets = all;
   auto headers = client_call_headers(r);
   auto path = r.route.upstream_path;
@@ -135,8 +142,8 @@ http::awaitable<void> handle_operator_view(request& r) {
   for (const auto& c : cloudlets) {
     auto answer = std::make_shared<view_answer>();
     answers.push_back(answer);
-    tasks.push_back([context = &r.context, headers, c, target, answer]() {
-      return ask_cloudlet(context, headers, c, target, answer);
+    tasks.push_back([context = &r.context, headers, c, service, target, answer]() {
+      return ask_cloudlet(context, headers, c, service, target, answer);
     });
   }
   auto done = co_await run_all(std::move(tasks), std::chrono::milliseconds{r.context.options.list_deadline_ms});

@@ -23,6 +23,7 @@
 #include "agent/flows/server_groups.hpp"
 #include "agent/flows/marker_search.hpp"
 #include "agent/flows/owner_lookup.hpp"
+#include "agent/flows/volume_types.hpp"
 #include "agent/flows/volumes.hpp"
 #include "agent/rules/admin_scope.hpp"
 #include "agent/rules/flow_choice.hpp"
@@ -282,6 +283,7 @@ http::awaitable<void> handle_resource(request& r, const flow_choice& choice) {
       co_return co_await handle_security_group_rule_change(r, std::move(body));
     case flow::security_group_delete: co_return co_await handle_security_group_delete(r);
     case flow::flavor: co_return co_await handle_flavor(r, std::move(body));
+    case flow::volume_type: co_return co_await handle_volume_type(r, std::move(body));
     case flow::security_group_update:
       co_return co_await handle_security_group_update(r, std::move(body));
     case flow::server_groups: co_return co_await handle_server_groups(r);

@@ -43,7 +43,7 @@ http::awaitable<volume_placement> place_volume_create(request& r, storage::resou
     co_return out;
   }
   placement_request request;
-  request.kind = placement_kind::image;   // the disk weigher: what the new cloud must store
+  request.kind = placement_kind::volume;   // the disk weigher on Cinder's pools: what the new cloud must store
   request.image_size_gb = needs.size_gb;
   request.availability_zone = needs.pinned_zone;
   auto decision = co_await r.context.placement->place(request);

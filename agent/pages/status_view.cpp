@@ -33,6 +33,9 @@ json capacity_json(const capacity_report& r, std::int64_t now_unix_ms) {
           {"total_vcpus", r.total_vcpus},
           {"running_vms", r.running_vms},
           {"images", r.image_checksums.size()},
+          {"volume_pools", r.volume_pools},
+          {"free_volume_gb", r.free_volume_gb},
+          {"total_volume_gb", r.total_volume_gb},
           {"age_s", static_cast<double>(now_unix_ms - r.measured_unix_ms) / 1000.0}};
 }
 

@@ -38,6 +38,11 @@ bool is_flavor_call(const api::route& route) {
   return route.service == api::service_type::compute && route.resource == "flavors";
 }
 
+/// Every call under Cinder's `/types` (agent/flows/volume_types.hpp).
+bool is_volume_type_call(const api::route& route) {
+  return route.service == api::service_type::volume && route.resource == "types";
+}
+
 bool is_group_delete(const api::route& route, verb method) {
   return method == verb::delete_ && route.service == api::service_type::network &&
          route.resource == "security-groups" && !route.resource_id.empty() && route.action.empty();
@@ -99,6 +104,12 @@ bool is_federated_list(const api::route& route) {
 }
 
 bool is_operator_view(const api::route& route) {
+  // Cinder's limits and quota sets, their defaults and usage included (operator_sums.hpp).
+  if (route.service == api::service_type::volume) {
+    if (route.resource == "limits") return route.resource_id.empty() && route.action.empty();
+    return route.resource == "os-quota-sets" && !route.resource_id.empty() &&
+           (route.action.empty() || route.action == "defaults");
+  }
   if (route.service != api::service_type::compute) return false;
   // The lists, the statistics, and one hypervisor by ID (found on its cloudlet).
   if (route.resource == "os-hypervisors")
@@ -145,6 +156,8 @@ flow_choice choose_flow(const api::route& route, verb method, bool operator_path
     choice.flow = flow::security_group_delete;
   else if (is_flavor_call(route))
     choice.flow = flow::flavor;
+  else if (is_volume_type_call(route))
+    choice.flow = flow::volume_type;
   else if (is_group_update(route, method))
     choice.flow = flow::security_group_update;
   else if (is_server_group_call(route, method))

@@ -30,6 +30,7 @@ enum class flow {
   security_group_rule_change,  // a rule added or removed here, then on every copy of its group
   security_group_delete,       // a security group and its copies on other cloudlets
   flavor,              // a flavor call: the union of the cloudlets' flavors, changes on every equal one
+  volume_type,         // a Cinder volume type call: as flavors, over the cloudlets with Block Storage
   security_group_update,       // a security group renamed here, then its copies
   server_groups,               // a server group's list, show or delete: its origin's cloudlet and its copies
   external_network,    // an operator's external network by its federation ID (rules/l3_rule.hpp)
@@ -70,7 +71,7 @@ bool nova_image_proxy_gone(const api::route& route, std::optional<api::microvers
 /// True for the collections the list flow merges across cloudlets.
 bool is_federated_list(const api::route& route);
 
-/// True for the compute reads combined over every cloudlet (rules/operator_sums.hpp).
+/// True for the compute and Block Storage reads combined over every cloudlet (rules/operator_sums.hpp).
 bool is_operator_view(const api::route& route);
 
 /// True for a call that only reads: it may be answered from a resource found by its marker.

@@ -62,6 +62,18 @@ combine quota_combination(std::string_view field) {
   return combine::minimum;   // metadata_items, injected_*, key_pairs, server_group*, security_group*
 }
 
+combine volume_limit_combination(std::string_view field) {
+  if (starts_with(field, "maxTotal") || (starts_with(field, "total") && ends_with(field, "Used"))) return combine::sum;
+  return combine::first;
+}
+
+combine volume_quota_combination(std::string_view field) {
+  if (field == "id") return combine::first;
+  // What holds for one volume wherever the scheduler puts it.
+  if (field == "per_volume_gigabytes") return combine::minimum;
+  return combine::sum;
+}
+
 json combine_values(combine how, const std::vector<json>& values) {
   if (values.empty()) return nullptr;
   if (how == combine::first) return values.front();

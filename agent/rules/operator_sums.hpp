@@ -30,6 +30,18 @@ combine limit_combination(std::string_view field);
 /// quota set's `id` is `first`.
 combine quota_combination(std::string_view field);
 
+/// A field of Cinder's `limits.absolute` (GET /v3/{project}/limits). Each
+/// Cinder holds and counts its own volumes, snapshots and backups, so every
+/// limit and every use sums; Cinder shows no per-request maximum here.
+combine volume_limit_combination(std::string_view field);
+
+/// A field of Cinder's quota set (GET /v3/{project}/os-quota-sets/{project},
+/// its `?usage=true` form and `/defaults`): the kinds each Cinder holds
+/// (volumes, gigabytes, snapshots, backups, backup_gigabytes, groups and the
+/// per-type `volumes_<type>`, `gigabytes_<type>`, `snapshots_<type>`) sum;
+/// `per_volume_gigabytes`, a per-request maximum, is the minimum; `id` is `first`.
+combine volume_quota_combination(std::string_view field);
+
 /// Values combined as `how` says. Nova's -1 means unlimited: a sum or a
 /// maximum with one -1 is -1; a minimum ignores -1 unless every value is -1.
 nlohmann::json combine_values(combine how, const std::vector<nlohmann::json>& values);

@@ -1,6 +1,6 @@
 #pragma once
 // Reads the cloudlet's capacity over HTTP (hypervisor statistics, active
-// images) with the agent's service token, and pushes each reading to the
+// images, Cinder's pools) with the agent's service token, and pushes each reading to the
 // capacity actor. Runs on the io_context: actors never make HTTP calls.
 
 #include <caf/actor_system.hpp>

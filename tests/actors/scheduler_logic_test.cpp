@@ -236,6 +236,52 @@ TEST(weighers, disk_decides_for_images_by_default) {
   EXPECT_EQ(d.candidates[0].scores[0].weigher, "disk");
 }
 
+// -- volumes: Cinder's pools --------------------------------------------------
+
+capacity_report with_pools(capacity_report r, std::int64_t free_gb) {
+  r.volume_pools = 1;
+  r.free_volume_gb = free_gb;
+  r.total_volume_gb = 1000;
+  return r;
+}
+
+placement_request volume(std::int64_t size_gb) {
+  placement_request q;
+  q.kind = placement_kind::volume;
+  q.image_size_gb = size_gb;
+  return q;
+}
+
+TEST(volumes, are_filtered_and_weighed_on_cinders_pools_not_the_hypervisors_disk) {
+  std::mt19937 rng{1};
+  // The own cloudlet's hypervisors have the most disk, its pool the least room.
+  auto d = decide_placement(default_policy(), volume(20),
+                            {with_pools(cloud("own", 1, 900), 5), with_pools(cloud("n1", 1, 10), 300),
+                             with_pools(cloud("n2", 1, 10), 200)},
+                            {}, rng, 0);
+  EXPECT_EQ(d.winner.region, "n1");
+  ASSERT_EQ(d.filtered_out.size(), 1u);
+  EXPECT_EQ(d.filtered_out[0].target.region, "own");
+  EXPECT_EQ(d.filtered_out[0].why, "volume pool 5GB free < 20GB needed");
+  EXPECT_EQ(summarize(volume(20)), "volume size=20GB az=any");
+}
+
+TEST(volumes, an_infinite_or_unknown_pool_passes_with_the_lowest_weight) {
+  std::mt19937 rng{1};
+  auto d = decide_placement(default_policy(), volume(20), {with_pools(cloud("own", 1), -1), with_pools(cloud("n1", 1), 30)},
+                            {}, rng, 0);
+  EXPECT_EQ(d.winner.region, "n1");
+  ASSERT_EQ(d.fallback.size(), 1u);
+  EXPECT_EQ(d.fallback[0].region, "own") << "kept: Cinder's CapacityFilter lets it pass";
+}
+
+TEST(volumes, are_weighed_on_the_hypervisors_disk_where_no_pool_was_read) {
+  std::mt19937 rng{1};
+  auto d = decide_placement(default_policy(), volume(20), {cloud("own", 1, 30), cloud("n1", 1, 90)}, {}, rng, 0);
+  EXPECT_EQ(d.winner.region, "n1");
+  EXPECT_TRUE(is_valid(placement_kind::volume));
+}
+
 // -- config parser ------------------------------------------------------------
 
 TEST(scheduler_config_parser, reads_names_multipliers_and_spaces) {

@@ -3,7 +3,9 @@ Cinder, 3 agents. Demo creates a volume through agent 1 pinned to cloudlet-2, li
 it through other agents, snapshots it, boots from it (pinned to its cloudlet by the agent), attaches and
 detaches another volume of the server's cloudlet, and is refused (409, both cloudlets named) a volume of
 cloudlet-3 on that server. Hostile: the admin's volume is answered to demo exactly as an ID nobody made;
-the admin acts on demo's volume through an agent that does not own it."""
+the admin acts on demo's volume through an agent that does not own it. Volume types are the federation's
+(a type made through agent 1 serves `volume create --type` pinned to cloudlet-2 through agent 2), limits
+and quota sets sum every Cinder's, and an unpinned volume goes where Cinder's pools have room."""
 import json
 import time
 import unittest
@@ -44,10 +46,10 @@ class Volumes(unittest.TestCase):
             "X-Auth-Token": tok or self.demo_token, "OpenStack-API-Version": version})
         return status, headers, (json.loads(data) if data else None)
 
-    def cinder(self, region, method, path):
+    def cinder(self, region, method, path, body=None):
         """A cloudlet's own Cinder, bypassing every agent, as the admin."""
         c = next(c for c in self.fed.endpoints["cloudlets"] if c["region"] == region)
-        status, _, data = http(method, c["volume_url"] + "/v3" + path, headers={
+        status, _, data = http(method, c["volume_url"] + "/v3" + path, body=body, headers={
             "X-Auth-Token": self.admin_token, "OpenStack-API-Version": "volume 3.67"})
         return status, (json.loads(data) if data else None)
 
@@ -161,6 +163,79 @@ class Volumes(unittest.TestCase):
         self.os("server", "delete", "--wait", server["id"])
         for vid in (same, far, boot_volume):
             self.os("volume", "delete", vid)
+
+    def type_names_on(self, region):
+        status, body = self.cinder(region, "GET", "/types?is_public=None")
+        self.assertEqual(status, 200, body)
+        return {t["name"]: t["id"] for t in body["volume_types"]}
+
+    def test_types_made_through_one_agent_serve_a_volume_on_another_cloudlet(self):
+        made = openstack(self.fed.env(agent=0), "volume", "type", "create", "fed-fast", "-f", "json")
+        regions = [f"cloudlet-{i + 1}" for i in range(CLOUDLETS)]
+        for region in regions:
+            self.assertIn("fed-fast", self.type_names_on(region), region)
+        self.assertEqual(made["id"], self.type_names_on("cloudlet-1")["fed-fast"], "agent 1 shows its own ID")
+        status, _, body = self.api("GET", "/types", agent=2)
+        self.assertEqual(status, 200, body)
+        self.assertEqual([t["name"] for t in body["volume_types"]].count("fed-fast"), 1)
+        v = self.os("volume", "create", "--size", "1", "--type", "fed-fast", "--availability-zone", "cloudlet-2",
+                    "typed-1", "-f", "json", agent=1)
+        self.wait_volume(v["id"], "available", agent=1)
+        on_2 = [x for x in self.volumes_on("cloudlet-2") if x["metadata"].get("fedstack_gid") == v["id"]]
+        self.assertEqual(on_2[0]["volume_type"], "fed-fast", "cloudlet-2's own type of that name")
+        status, _, _ = self.api("DELETE", "/volumes/" + v["id"], agent=1)
+        self.assertEqual(status, 202)
+        deadline = time.monotonic() + 20
+        while [x for x in self.volumes_on("cloudlet-2") if x["name"] == "typed-1"]:
+            self.assertLess(time.monotonic(), deadline, "the volume stayed on cloudlet-2")
+            time.sleep(0.05)
+        status, _, body = self.api("DELETE", "/types/" + made["id"], agent=2, tok=self.admin_token)
+        self.assertEqual(status, 202, body)
+        for region in regions:
+            self.assertNotIn("fed-fast", self.type_names_on(region), region)
+
+    def test_limits_and_quota_sets_sum_every_cinders(self):
+        own = []
+        for i in range(CLOUDLETS):
+            status, body = self.cinder(f"cloudlet-{i + 1}", "GET", "/limits")
+            self.assertEqual(status, 200, body)
+            own.append(body["limits"]["absolute"])
+        status, _, body = self.api("GET", "/limits", agent=2, tok=self.admin_token)
+        self.assertEqual(status, 200, body)
+        for field in ("maxTotalVolumes", "totalVolumesUsed", "maxTotalVolumeGigabytes", "totalGigabytesUsed"):
+            self.assertEqual(body["limits"]["absolute"][field], sum(o[field] for o in own), field)
+        status, _, body = self.api("GET", f"/os-quota-sets/{self.demo_project}?usage=True", agent=1,
+                                   tok=self.admin_token)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["quota_set"]["volumes"]["limit"], 10 * CLOUDLETS, "Cinder's default on each")
+
+    def test_pools_an_unpinned_volume_goes_where_cinders_pools_have_room(self):
+        # Fill cloudlet-1's and cloudlet-3's pools directly until 5 GiB are left there.
+        for region in ("cloudlet-1", "cloudlet-3"):
+            status, body = self.cinder(region, "GET", "/scheduler-stats/get_pools?detail=true")
+            self.assertEqual(status, 200, body)
+            free = body["pools"][0]["capabilities"]["free_capacity_gb"]
+            status, body = self.cinder(region, "POST", "/volumes", {"volume": {"size": free - 5, "name": "filler"}})
+            self.assertEqual(status, 202, body)
+            self.addCleanup(self.cinder, region, "DELETE", "/volumes/" + body["volume"]["id"])
+        # Each agent that creates must have gossip's report of the filled pools.
+        for agent in (0, 2):
+            deadline = time.monotonic() + 60
+            while True:
+                reports = {r["region"]: r for r in capacity_reports(self.fed.agents[agent]["node"])}
+                if len(reports) == CLOUDLETS and all(
+                        reports[r]["volume_pools"] > 0 and reports[r]["free_volume_gb"] <= 5
+                        for r in ("cloudlet-1", "cloudlet-3")):
+                    break
+                self.assertLess(time.monotonic(), deadline, f"agent {agent + 1} never saw the pools filled: {reports}")
+                time.sleep(0.25)
+            self.assertGreater(reports["cloudlet-2"]["free_volume_gb"], 20)
+            status, _, body = self.api("POST", "/volumes", agent=agent, body={"volume": {"size": 20, "name": "roomy"}})
+            self.assertEqual(status, 202, body)
+            vid = body["volume"]["id"]
+            self.assertEqual(self.wait_volume(vid, "available", agent=agent)["availability_zone"], "cloudlet-2")
+            status, _, _ = self.api("DELETE", "/volumes/" + vid, agent=agent)
+            self.assertEqual(status, 202)
 
 
 if __name__ == "__main__":
