@@ -53,8 +53,10 @@ def run_task(settings, name, auth_url, region, times=4, concurrency=2, task=TASK
     if re.search(rf"\|\s*{re.escape(name)}\s*\|", existing):
         rally(conf, "deployment", "destroy", "--deployment", name, env=env)
     rally(conf, "deployment", "create", "--fromenv", "--name", name, env=env)
-    task_args = json.dumps({"image_location": image, "flavor": flavor or settings.flavor, "times": times,
-                            "concurrency": concurrency})
+    # The image's name is the run's own: the `images` context's images are public, and Rally's
+    # scenario refuses a name two runs at once both made ("Glance_Image with name ... is ambiguous").
+    task_args = json.dumps({"image_location": image, "image_name": "rally-" + name, "flavor": flavor or settings.flavor,
+                            "times": times, "concurrency": concurrency})
     started = rally(conf, "task", "start", "--deployment", name, task, "--task-args", task_args,
                     env=env, check=False)
     log = os.path.join(workdir, f"task-{name}.log")
@@ -67,7 +69,10 @@ def run_task(settings, name, auth_url, region, times=4, concurrency=2, task=TASK
     report = os.path.join(workdir, f"report-{name}.html")
     rally(conf, "task", "report", "--uuid", uuid, "--out", report, env=env, check=False)
     detailed = rally(conf, "task", "detailed", "--uuid", uuid, env=env, check=False).stdout
-    return {"uuid": uuid, "table": response_table(detailed), "errors": error_count(started.stdout),
+    # A workload that never ran (an exception before its first iteration) still says "0 error(s)".
+    aborted = re.search(r"Unexpected exception during the workload execution: (.*)", started.stdout + started.stderr)
+    errors = error_count(started.stdout) if not aborted else f"aborted: {aborted.group(1)[:300]}"
+    return {"uuid": uuid, "table": response_table(detailed), "errors": errors,
             "load": re.search(r"Load duration: ([\d.]+)", detailed).group(1) if "Load duration" in detailed else None,
             "full": re.search(r"Full duration: ([\d.]+)", detailed).group(1) if "Full duration" in detailed else None,
             "report": report, "log": log, "sla_ok": "FAIL" not in sla_block(detailed)}
