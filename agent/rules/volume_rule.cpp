@@ -47,13 +47,22 @@ source_placement place_at_source(const volume_create_needs& needs, const std::st
 std::vector<std::string> boot_volume_ids(const json& server) {
   std::vector<std::string> ids;
   auto bdm = server.find("block_device_mapping_v2");
-  if (bdm == server.end() || !bdm->is_array()) return ids;
-  for (const auto& device : *bdm) {
-    if (!device.is_object()) continue;
-    auto source = text_of(device, "source_type");
-    auto id = text_of(device, "uuid");
-    if ((source == "volume" || source == "snapshot") && !id.empty()) ids.push_back(id);
-  }
+  if (bdm != server.end() && bdm->is_array())
+    for (const auto& device : *bdm) {
+      if (!device.is_object()) continue;
+      auto source = text_of(device, "source_type");
+      auto id = text_of(device, "uuid");
+      if ((source == "volume" || source == "snapshot") && !id.empty()) ids.push_back(id);
+    }
+  // The legacy mapping names the volume or snapshot by key (novaclient's
+  // `block_device_mapping={"vda": "<id>:::0"}`, which Rally's boot from volume sends).
+  auto legacy = server.find("block_device_mapping");
+  if (legacy != server.end() && legacy->is_array())
+    for (const auto& device : *legacy) {
+      if (!device.is_object()) continue;
+      for (const char* key : {"volume_id", "snapshot_id"})
+        if (auto id = text_of(device, key); !id.empty()) ids.push_back(id);
+    }
   return ids;
 }
 

@@ -44,7 +44,8 @@ struct source_placement {
 source_placement place_at_source(const volume_create_needs& needs, const std::string& source_cloudlet);
 
 /// A boot's block devices that are the federation's volumes or snapshots
-/// (`block_device_mapping_v2` items with `source_type` volume or snapshot and a `uuid`).
+/// (`block_device_mapping_v2` items with `source_type` volume or snapshot and a `uuid`;
+/// legacy `block_device_mapping` items' `volume_id` and `snapshot_id`).
 std::vector<std::string> boot_volume_ids(const nlohmann::json& server);
 
 /// The image of a `--boot-from-volume` boot: the `uuid` of an item with `source_type`

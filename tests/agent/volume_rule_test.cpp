@@ -63,6 +63,16 @@ TEST(volume_rule, finds_a_boots_volumes_and_image) {
   EXPECT_TRUE(boot_volume_ids(json::object()).empty());
 }
 
+TEST(volume_rule, finds_the_volumes_of_a_legacy_block_device_mapping) {
+  // novaclient's block_device_mapping={"vda": "<id>:::0"} (Rally's boot from volume) and "<id>:snap".
+  json server = {{"imageRef", ""},
+                 {"block_device_mapping",
+                  json::array({{{"device_name", "vda"}, {"volume_id", gid}, {"delete_on_termination", "0"}},
+                               {{"device_name", "vdb"}, {"snapshot_id", "snap"}},
+                               {{"device_name", "vdc"}, {"no_device", true}}})}};
+  EXPECT_EQ(boot_volume_ids(server), (std::vector<std::string>{gid, "snap"}));
+}
+
 TEST(volume_rule, boots_where_its_volumes_are) {
   auto none = place_boot_with_volumes("cloudlet-1", {});
   EXPECT_EQ(none.cloudlet, "cloudlet-1");

@@ -55,3 +55,9 @@ class Clouds:
 
     def servers(self, region):
         return self.get(region, "compute", "/servers/detail")["servers"]
+
+    def volumes(self, region):
+        return self.get(region, "volumev3", "/volumes/detail?all_tenants=1")["volumes"]
+
+    def snapshots(self, region):
+        return self.get(region, "volumev3", "/snapshots/detail?all_tenants=1")["snapshots"]

@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import crosscloud  # noqa: E402
 import flows  # noqa: E402
+import volumes  # noqa: E402
 from clouds import Clouds  # noqa: E402
 from record import Recorder, StepFailed, format_summary, http  # noqa: E402
 from settings import Settings  # noqa: E402
@@ -46,6 +47,7 @@ def run(settings):
     groups = [[flows.identity, flows.image, flows.network], [flows.compute], [crosscloud.zones]]
     if len(clouds.regions) > 1:
         groups[2] += [crosscloud.boots_elsewhere, crosscloud.lists_and_paging]
+        groups.append([volumes.volumes])
     only = [n for n in settings.values.get("CONFORMANCE_FLOWS", "").split(",") if n]
     if only:
         groups = [[f for f in g if f.__name__ in only] for g in groups]

@@ -163,5 +163,7 @@ def clean_up(ctx):
     for region in ctx.clouds.regions:
         left = ([s["name"] for s in ctx.clouds.servers(region) if s["name"].startswith(prefix)] +
                 [i["name"] for i in ctx.clouds.images(region) if (i.get("name") or "").startswith(prefix)] +
-                [n["name"] for n in ctx.clouds.networks(region) if n["name"].startswith(prefix)])
+                [n["name"] for n in ctx.clouds.networks(region) if n["name"].startswith(prefix)] +
+                ([v["name"] for v in ctx.clouds.volumes(region) if (v.get("name") or "").startswith(prefix)]
+                 if (region, "volumev3") in ctx.clouds.endpoints else []))
         ctx.rec.check(f"nothing of this run left on {region}", not left, f"left: {left}")

@@ -161,7 +161,7 @@ class Recorder:
 
 
 def format_summary(summary):
-    lines = ["", "Table calls (thesis tables 3.2-3.5) through the agents:", "",
+    lines = ["", "Table calls (thesis tables 3.2-3.5; volume: Block Storage, issue 19) through the agents:", "",
              "| API | calls | passed | failed | not exercised |", "|---|---|---|---|---|"]
     total = [0, 0, 0, 0]
     for api, s in summary["by_api"].items():

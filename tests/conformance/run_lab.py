@@ -2,7 +2,8 @@
 """One command: the OpenStack lab, one fedstack agent per cloudlet, the conformance suite and
 Rally (through the agents and directly against one cloudlet); prints the summary.
 
-  tests/conformance/run-lab.sh [--cloudlets N] [--no-rally] [--sim] [--keep]
+  tests/conformance/run-lab.sh [--cloudlets N] [--rally both|agent|none] [--sim] [--lab-running]
+  tests/conformance/run-lab.sh --lab-running --serve --workdir D   # only the agents, until SIGTERM
 
 The lab is the tool in OSLAB_DIR (default ../shared/lab/openstack next to the repository):
 its up.sh installs Debian's OpenStack Zed and brings up one Keystone and N cloudlets on
@@ -127,6 +128,9 @@ def main():
                         help="Rally through agent 1, and directly against the first cloudlet")
     parser.add_argument("--rally-times", type=int, default=4)
     parser.add_argument("--workdir", default=None)
+    parser.add_argument("--serve", action="store_true",
+                        help="start the agents, write WORKDIR/conformance.env and keep them up until SIGTERM "
+                             "(for conformance.py, rally_run.py or tempest_run.py run by hand)")
     args = parser.parse_args()
     workdir = args.workdir or tempfile.mkdtemp(prefix="fedstack-lab-run-")
     os.makedirs(workdir, exist_ok=True)
@@ -143,6 +147,11 @@ def main():
         config = os.path.join(workdir, "conformance.env")
         with open(config, "w") as f:
             f.writelines(f"{k}={v}\n" for k, v in values.items())
+        if args.serve:
+            print(f"==> agents up: {values['FEDSTACK_AGENTS']}; settings in {config}; SIGTERM stops them",
+                  flush=True)
+            signal.pause()   # SIGTERM unwinds (the handler above), SIGINT too: the agents stop
+            return 0
         settings = Settings(config, environ={k: v for k, v in os.environ.items() if k.startswith("CONFORMANCE_")})
         print(f"==> conformance suite (settings in {config})", flush=True)
         # Rally runs beside the suite: the machine's CPU is shared per process, and a quiet

@@ -9,7 +9,8 @@ environment wins over it. Keys:
   CONFORMANCE_FLAVOR     flavor to boot (m1.tiny)
   CONFORMANCE_WORKDIR    where image files, logs and Rally's database go (a new temp dir)
   CONFORMANCE_FLOWS      comma-separated flows to run (identity, image, network, compute,
-                         zones, boots_elsewhere, lists_and_paging; default all)
+                         zones, boots_elsewhere, lists_and_paging, volumes; default all)
+  CONFORMANCE_VOLUME_FLAVOR  flavor of the boot from a volume (m1.nano)
 """
 import os
 import re

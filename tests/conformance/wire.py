@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 _ID = r"(?!detail$)[^/]+"
 _COMPUTE = r"^/compute/v2\.1(?:/[0-9a-f]{32})?"
+_VOLUME = r"^/volume/v3(?:/[0-9a-f]{32})?"
 
 
 def _network(collection, singular):
@@ -44,14 +45,24 @@ TABLE_CALLS = [
     ("compute", "GET /v2.1/{tenant_id}/flavors/{flavor_id}", "GET", _COMPUTE + rf"/flavors/{_ID}$"),
     ("compute", "DELETE /v2.1/{tenant_id}/flavors/{flavor_id}", "DELETE", _COMPUTE + rf"/flavors/{_ID}$"),
     ("compute", "GET /v2.1/{tenant_id}/os-hypervisors", "GET", _COMPUTE + r"/os-hypervisors$"),
+    # Block Storage v3 (issue 19): not in the thesis' tables; the calls the volume flow makes.
+    ("volume", "POST /v3/{project_id}/volumes", "POST", _VOLUME + r"/volumes$"),
+    ("volume", "GET /v3/{project_id}/volumes/detail", "GET", _VOLUME + r"/volumes/detail$"),
+    ("volume", "GET /v3/{project_id}/volumes/{volume_id}", "GET", _VOLUME + rf"/volumes/{_ID}$"),
+    ("volume", "POST /v3/{project_id}/volumes/{volume_id}/action", "POST", _VOLUME + rf"/volumes/{_ID}/action$"),
+    ("volume", "DELETE /v3/{project_id}/volumes/{volume_id}", "DELETE", _VOLUME + rf"/volumes/{_ID}$"),
+    ("volume", "POST /v3/{project_id}/snapshots", "POST", _VOLUME + r"/snapshots$"),
+    ("volume", "GET /v3/{project_id}/snapshots/detail", "GET", _VOLUME + r"/snapshots/detail$"),
+    ("volume", "GET /v3/{project_id}/snapshots/{snapshot_id}", "GET", _VOLUME + rf"/snapshots/{_ID}$"),
+    ("volume", "DELETE /v3/{project_id}/snapshots/{snapshot_id}", "DELETE", _VOLUME + rf"/snapshots/{_ID}$"),
 ]
 _COMPILED = [(api, call, method, re.compile(rx)) for api, call, method, rx in TABLE_CALLS]
-APIS = ("identity", "image", "network", "compute")
+APIS = ("identity", "image", "network", "compute", "volume")
 
 
 def api_of(path):
     for prefix, api in (("/v3", "identity"), ("/image", "image"), ("/network", "network"),
-                        ("/compute", "compute")):
+                        ("/compute", "compute"), ("/volume", "volume")):
         if path == prefix or path.startswith(prefix + "/"):
             return api
     return "other"
