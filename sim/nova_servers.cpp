@@ -196,6 +196,12 @@ reply nova_api::server_metadata(const call& c, const std::string& id) {
   auto* s = cloud_.compute.server_mutable(c.ctx, id);
   if (!s) return error(404, "Instance " + id + " could not be found.");
   const auto& p = c.path;
+  // Nova changes metadata only outside a build (compute/api.py's
+  // check_instance_state; the lab: "Cannot 'update metadata' instance ... while
+  // it is in vm_state building").
+  if (c.r.method != "GET" && cloud_.compute.vm_state(*s) == "building")
+    return error(409, std::string("Cannot '") + (c.r.method == "DELETE" ? "delete" : "update") + " metadata' instance " +
+                          id + " while it is in vm_state building");
   if (p.size() == 3) {
     if (c.r.method == "GET") return json_reply(200, {{"metadata", s->metadata}});
     if (c.r.method != "POST" && c.r.method != "PUT") return error(405, not_allowed);
