@@ -532,7 +532,9 @@ protected:
     auto doc = json::parse(answer.body);
     for (const auto& server : doc.at("servers")) {
       ids.insert(server.at("id").get<std::string>());
-      if (server.contains("metadata")) EXPECT_EQ(server.at("metadata"), json::object()) << "markers hidden";
+      if (server.contains("metadata")) {
+        EXPECT_EQ(server.at("metadata"), json::object()) << "markers hidden";
+      }
     }
     return ids;
   }
