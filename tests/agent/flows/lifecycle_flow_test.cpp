@@ -539,6 +539,29 @@ protected:
     return ids;
   }
 
+  /// What a boot of `count` servers marked with `boot` and `token` makes on
+  /// cloudlet-2, made there directly; the first server's cloud ID.
+  std::string boot_directly(const std::string& boot, int count) {
+    json server{{"name", "vm"}, {"imageRef", image.copies.at(1).local_id},
+                {"flavorRef", flavor_on("cloudlet-2", "m1.tiny")}, {"networks", "none"}, {"min_count", count},
+                {"metadata", {{std::string(api::gid_key), boot}, {std::string(api::attempt_key), token},
+                              {std::string(api::multi_key), "1"}}}};
+    auto booted = h.clouds().direct("cloudlet-2", svc::compute, bhttp::verb::post, "/v2.1/servers", h.demo_token(),
+                                    {{"server", server}});
+    EXPECT_EQ(booted.status, 202u) << booted.body;
+    return json::parse(booted.body).at("server").at("id").get<std::string>();
+  }
+
+  /// The attempt `token` of `boot` recorded as abandoned long ago.
+  void abandon(const std::string& boot) {
+    h.run([&]() -> http::awaitable<void> {
+      storage::abandoned_attempt record{token, resource_kind::server, boot, h.clouds().demo_project_id(), "cloudlet-2", 0};
+      co_await h.registry().abandon(record);
+    });
+  }
+
+  const std::string token = "00112233445566778899aabbccddeeff";
+
   void sweep() {
     // Every reservation counts as left behind (timeout below 0): no other request runs.
     h.run([&]() -> http::awaitable<void> {
@@ -604,7 +627,6 @@ TEST_F(MultiCreateFlow, ACrashBeforeTheBindingIsFinishedByTheReservationSweep) {
   // What a crash right after Nova made the servers leaves: the reservation
   // with its attempt, and the servers carrying the boot's marker.
   auto boot = h.registry().new_global_id();
-  const std::string token = "00112233445566778899aabbccddeeff";
   storage::registry_entry reservation;
   reservation.kind = resource_kind::server;
   reservation.global_id = boot;
@@ -612,15 +634,8 @@ TEST_F(MultiCreateFlow, ACrashBeforeTheBindingIsFinishedByTheReservationSweep) {
   reservation.name = "vm";
   reservation.attempt = storage::reserved_attempt{token, "cloudlet-2", {}};
   h.registry().seed(reservation);
-  json server{{"name", "vm"}, {"imageRef", image.copies.at(1).local_id},
-              {"flavorRef", flavor_on("cloudlet-2", "m1.tiny")}, {"networks", "none"}, {"min_count", 2},
-              {"metadata", {{std::string(api::gid_key), boot}, {std::string(api::attempt_key), token},
-                            {std::string(api::multi_key), "1"}}}};
-  auto booted = h.clouds().direct("cloudlet-2", svc::compute, bhttp::verb::post, "/v2.1/servers", h.demo_token(),
-                                  {{"server", server}});
-  ASSERT_EQ(booted.status, 202u) << booted.body;
+  auto first = boot_directly(boot, 2);
   // ... and, crashed midway through the binding, one server already bound.
-  auto first = json::parse(booted.body).at("server").at("id").get<std::string>();
   h.record(resource_kind::server, h.clouds().demo_project_id(), {{"cloudlet-2", first}}, "vm",
            *api::server_global_id(boot, first));
   EXPECT_EQ(listed().size(), 2u) << "listed apart even before the sweep";
@@ -634,17 +649,8 @@ TEST_F(MultiCreateFlow, AnAbandonedBootsServersAreKeptWhenThereAreSeveral) {
   // The owner deletes one resource of an abandoned attempt at most: two
   // servers carrying its token are both kept (and listed by the orphan sweep).
   auto boot = h.registry().new_global_id();
-  const std::string token = "00112233445566778899aabbccddeeff";
-  json server{{"name", "vm"}, {"imageRef", image.copies.at(1).local_id},
-              {"flavorRef", flavor_on("cloudlet-2", "m1.tiny")}, {"networks", "none"}, {"min_count", 2},
-              {"metadata", {{std::string(api::gid_key), boot}, {std::string(api::attempt_key), token},
-                            {std::string(api::multi_key), "1"}}}};
-  ASSERT_EQ(h.clouds().direct("cloudlet-2", svc::compute, bhttp::verb::post, "/v2.1/servers", h.demo_token(),
-                              {{"server", server}}).status, 202u);
-  h.run([&]() -> http::awaitable<void> {
-    storage::abandoned_attempt record{token, resource_kind::server, boot, h.clouds().demo_project_id(), "cloudlet-2", 0};
-    co_await h.registry().abandon(record);
-  });
+  boot_directly(boot, 2);
+  abandon(boot);
   sweep();
   EXPECT_EQ(made().size(), 2u) << "nothing deleted";
   EXPECT_TRUE(h.registry().abandoned_attempts().empty()) << "the record is forgotten";
@@ -653,17 +659,8 @@ TEST_F(MultiCreateFlow, AnAbandonedBootsServersAreKeptWhenThereAreSeveral) {
 
 TEST_F(MultiCreateFlow, AnAbandonedBootsOneServerIsDeletedByItsOwner) {
   auto boot = h.registry().new_global_id();
-  const std::string token = "00112233445566778899aabbccddeeff";
-  json server{{"name", "vm"}, {"imageRef", image.copies.at(1).local_id},
-              {"flavorRef", flavor_on("cloudlet-2", "m1.tiny")}, {"networks", "none"}, {"max_count", 1},
-              {"metadata", {{std::string(api::gid_key), boot}, {std::string(api::attempt_key), token},
-                            {std::string(api::multi_key), "1"}}}};
-  ASSERT_EQ(h.clouds().direct("cloudlet-2", svc::compute, bhttp::verb::post, "/v2.1/servers", h.demo_token(),
-                              {{"server", server}}).status, 202u);
-  h.run([&]() -> http::awaitable<void> {
-    storage::abandoned_attempt record{token, resource_kind::server, boot, h.clouds().demo_project_id(), "cloudlet-2", 0};
-    co_await h.registry().abandon(record);
-  });
+  boot_directly(boot, 1);
+  abandon(boot);
   sweep();
   EXPECT_TRUE(made().empty()) << "the one server the abandoned boot made";
 }
