@@ -29,6 +29,35 @@ const char* tag_prefix(bool is_copy) { return is_copy ? "fedstack_copy_of=" : "f
 constexpr std::string_view attempt_prefix = "fedstack_attempt=";
 constexpr std::string_view pending_prefix = "fedstack_pending=";
 
+// FNV-1a, then SplitMix64's finalizer: stable across builds and platforms
+// (std::hash is not), spread over every bit.
+std::uint64_t hash64(std::string_view text, std::uint64_t seed) {
+  std::uint64_t h = seed;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebULL;
+  return h ^ (h >> 31);
+}
+
+/// A server's marker read from its metadata: the boot's, per server when several.
+std::optional<marker> server_marker(const json& item, std::optional<marker> m) {
+  if (!m || m->is_copy) return m;
+  auto multi = item["metadata"].find(std::string(multi_key));
+  if (multi == item["metadata"].end() || *multi != "1") return m;
+  auto id = item.find("id");
+  if (id == item.end() || !id->is_string()) return m;
+  auto own = server_global_id(m->global_id, id->get_ref<const std::string&>());
+  if (!own) return m;
+  m->shared_id = std::move(m->global_id);
+  m->global_id = std::move(*own);
+  return m;
+}
+
 std::optional<marker> from_object(const json& holder) {
   if (!holder.is_object()) return std::nullopt;
   for (bool is_copy : {false, true}) {
@@ -57,6 +86,28 @@ std::optional<std::string> make_global_id(const node_address& owner) {
   char node[13];
   std::snprintf(node, sizeof node, "%08x%04x", *ip, static_cast<unsigned>(owner.port));
   id.replace(24, 12, node);
+  return id;
+}
+
+std::optional<std::string> server_global_id(std::string_view shared, std::string_view local_id) {
+  if (!global_id_owner(shared)) return std::nullopt;
+  std::string key;
+  for (char c : shared) key.push_back(c >= 'A' && c <= 'F' ? static_cast<char>(c - 'A' + 'a') : c);
+  std::string id = key;
+  key.push_back('/');
+  key.append(local_id);
+  auto low = hash64(key, 0xcbf29ce484222325ULL);
+  auto high = hash64(key, low ^ 0x84222325cbf29ce4ULL);
+  // The digits make_global_id draws at random; the version nibble (14), the
+  // variant (19) and the owner (24-35) stay the boot's.
+  static constexpr char hex[] = "0123456789abcdef";
+  int drawn = 0;
+  for (std::size_t i = 0; i < 24; ++i) {
+    if (i == 8 || i == 13 || i == 14 || i == 18 || i == 19 || i == 23) continue;
+    auto bits = drawn < 16 ? low >> (4 * drawn) : high >> (4 * (drawn - 16));
+    id[i] = hex[bits & 15];
+    ++drawn;
+  }
   return id;
 }
 
@@ -109,7 +160,8 @@ std::optional<marker> read_marker(service_type service, const json& item) {
       return from_object(item);
     }
     case service_type::compute:
-    case service_type::volume:   // Nova's and Cinder's metadata
+      return item.contains("metadata") ? server_marker(item, from_object(item["metadata"])) : std::nullopt;
+    case service_type::volume:   // Cinder's metadata
       return item.contains("metadata") ? from_object(item["metadata"]) : std::nullopt;
     case service_type::network: {
       auto tags = item.find("tags");
@@ -152,6 +204,7 @@ void strip_marker(service_type service, json& item) {
         item["metadata"].erase(std::string(gid_key));
         item["metadata"].erase(std::string(copy_of_key));
         item["metadata"].erase(std::string(attempt_key));
+        if (service == service_type::compute) item["metadata"].erase(std::string(multi_key));
       }
       return;
     case service_type::network:
@@ -193,8 +246,9 @@ void add_marker(service_type service, json& create_body, const marker& m) {
       create_body.contains(wrapper) && create_body[wrapper].is_object()) {
     auto& server = create_body[wrapper];
     if (!server.contains("metadata") || !server["metadata"].is_object()) server["metadata"] = json::object();
-    server["metadata"][key] = m.global_id;
+    server["metadata"][key] = m.created_as();
     if (!m.attempt.empty()) server["metadata"][std::string(attempt_key)] = m.attempt;
+    if (service == service_type::compute && !m.shared_id.empty()) server["metadata"][std::string(multi_key)] = "1";
   }
 }
 

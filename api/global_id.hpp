@@ -33,6 +33,12 @@ struct node_address {
 /// A fresh global ID owned by `owner`; nullopt when its host is not a dotted IPv4 address.
 std::optional<std::string> make_global_id(const node_address& owner);
 
+/// The global ID of the server `local_id` made by a boot of several whose
+/// marker carries `shared` (a global ID): the same owner, the other digits a
+/// hash of both, so that every agent derives it from the server alone.
+/// nullopt when `shared` is not a global ID.
+std::optional<std::string> server_global_id(std::string_view shared, std::string_view local_id);
+
 /// The owner encoded in `id`; nullopt when `id` is not a global ID (any other UUID).
 std::optional<node_address> global_id_owner(std::string_view id);
 
@@ -45,6 +51,15 @@ struct marker {
   /// made before attempts carried one, and on Neutron resources whose tag was
   /// never added.
   std::string attempt;
+  /// A server of a boot that made several (min_count/max_count above 1): Nova
+  /// gives all of them the same metadata, so that carries the boot's global ID,
+  /// and each server's own is derived from it and the server's cloud ID
+  /// (server_global_id); global_id is that derived one, shared_id the boot's.
+  /// Empty for every other resource.
+  std::string shared_id{};
+
+  /// The global ID the create carried in its marker (the boot's, for such a server).
+  const std::string& created_as() const { return shared_id.empty() ? global_id : shared_id; }
 };
 
 /// Image extra property and server metadata keys; Neutron tags are "<key>=<id>".
@@ -53,6 +68,9 @@ struct marker {
 inline constexpr std::string_view gid_key = "fedstack_gid";
 inline constexpr std::string_view copy_of_key = "fedstack_copy_of";
 inline constexpr std::string_view attempt_key = "fedstack_attempt";
+/// Server metadata "1": the marker names a boot of several servers, not this
+/// one (marker::shared_id; docs/federation.md, "min_count > 1").
+inline constexpr std::string_view multi_key = "fedstack_multi";
 /// A snapshot the federation records (Nova's createImage) names the server it
 /// was taken of: Nova copies the base image's properties, markers included,
 /// into every snapshot and shelve image, so a derived image's marker is its
@@ -88,7 +106,9 @@ std::string marker_tag(const marker& m);
 
 /// Adds the marker (and its attempt token, if any) to a create's body:
 /// Glance's top-level properties, or the server's metadata. Neutron cannot
-/// take tags at create; use marker_tag and attempt_tag.
+/// take tags at create; use marker_tag and attempt_tag. A boot of several
+/// servers passes its global ID as `shared_id` as well: the metadata then
+/// carries it with multi_key.
 void add_marker(service_type service, nlohmann::json& create_body, const marker& m);
 
 } // namespace fedstack::api

@@ -175,7 +175,9 @@ struct marker_fields {
   std::optional<std::string_view> gid, copy_of, attempt;   // views into the page or list_scan::decoded
   // Glance: a snapshot or shelve image names its server, and a recorded snapshot names it too.
   std::optional<std::string_view> snapshot_of, instance_uuid;
+  std::optional<std::string_view> multi;   // Nova: the marker names a boot of several servers
   void clear() {
+    multi.reset();
     gid.reset();
     copy_of.reset();
     attempt.reset();
@@ -377,7 +379,8 @@ class page_walker {
     auto service = options_->service;
     if (key == "id") f.roles |= role_id;
     if (key == gid_key || key == copy_of_key || key == attempt_key ||
-        (service == service_type::image && key == snapshot_of_key)) {
+        (service == service_type::image && key == snapshot_of_key) ||
+        (service == service_type::compute && key == multi_key)) {
       f.roles |= role_marker_key;
       if (f.strip_markers && suppress_ == 0) {
         f.removing = true;
@@ -532,6 +535,7 @@ class page_walker {
     if (f.key == gid_key) return f.own.gid;
     if (f.key == copy_of_key) return f.own.copy_of;
     if (f.key == snapshot_of_key) return f.own.snapshot_of;
+    if (f.key == multi_key) return f.own.multi;
     return f.own.attempt;
   }
 
@@ -630,6 +634,12 @@ class page_walker {
         has_id = true;
         id = *f.id;
       }
+      // api/global_id.cpp's server_marker: each server of a boot of several its own ID.
+      if (service == service_type::compute && own && !own->is_copy && has_id && f.held.multi == "1")
+        if (auto derived = server_global_id(own->global_id, id)) {
+          own->shared_id = std::move(own->global_id);
+          own->global_id = std::move(*derived);
+        }
       if (own && has_id && suppress_ == 0) out_->markers.push_back({std::string(id), own->global_id, own->is_copy});
       own_fields = std::move(f.own);
     } else if (recorded && f.strip_tags) {

@@ -39,7 +39,7 @@ json parse_object(const std::string& text) {
 }
 
 /// Nova's min_count/max_count make several servers from one request, each
-/// recorded on its own afterwards (lifecycle.hpp, record_siblings), also when
+/// recorded under its own global ID (multi_create.hpp), also when
 /// the answer is a reservation ID that names none of them (create_attempt.cpp
 /// finds them by the attempt's marker).
 std::optional<std::string> refuse_multiple(const json& server) {

@@ -5,6 +5,7 @@
 #include "agent/flows/federation.hpp"
 #include "agent/flows/marker_search.hpp"
 #include "agent/flows/neutron_pending.hpp"
+#include "agent/rules/lifecycle_rule.hpp"
 #include "agent/rules/reclaim_rule.hpp"
 #include "agent/rules/resource_kinds.hpp"
 #include "agent/services/attempt_token.hpp"
@@ -46,7 +47,11 @@ http::awaitable<marked_body> mark_body(request& r, const cloudlet_endpoints& c, 
   out.doc = json::parse(api::rewrite_uuids(text, lookup_in(to_local)));
   out.token = new_attempt_token();
   auto service = r.route.service;
-  api::add_marker(service, out.doc, {entry.global_id, false, out.token});
+  api::marker marker{entry.global_id, false, out.token};
+  // A boot of several servers: each one's own global ID is derived (multi_create.hpp).
+  if (entry.kind == resource_kind::server && body.contains("server") && requested_servers(body["server"]) > 1)
+    marker.shared_id = entry.global_id;
+  api::add_marker(service, out.doc, marker);
   auto singular = std::string(storage::to_string(entry.kind));
   auto& doc = out.doc;
   out.pending = service == api::service_type::network && doc.contains(singular) && doc[singular].is_object() &&
@@ -226,7 +231,7 @@ bool read_created_id(request& r, const cloudlet_endpoints& c, attempt& a) {
 
 /// Nova answers a boot with return_reservation_id by the reservation's ID
 /// alone: the servers it made are found by the attempt's marker, one to bind
-/// (the others: record_siblings). False when none is found or the cloudlet
+/// (the others with it: multi_create.hpp). False when none is found or the cloudlet
 /// cannot tell: what the attempt made is then abandoned (its owner deletes it).
 bool is_reservation_answer(resource_kind kind, const http::response& answer) {
   if (kind != resource_kind::server) return false;

@@ -25,8 +25,8 @@
 #include "agent/flows/client_answer.hpp"
 #include "agent/flows/create_attempt.hpp"
 #include "agent/flows/federation.hpp"
-#include "agent/flows/lifecycle.hpp"
 #include "agent/flows/l3.hpp"
+#include "agent/flows/multi_create.hpp"
 #include "agent/flows/volume_types.hpp"
 #include "agent/flows/volumes.hpp"
 #include "agent/rules/create_policy.hpp"
@@ -148,20 +148,25 @@ http::awaitable<void> file_under_owner(request& r, registry_entry& entry, const 
 }
 
 /// Step 3: binds what the attempt made on `c` and answers the client; a boot
-/// of `servers` > 1 records the others Nova made too.
+/// of several servers binds each under its own global ID (multi_create.hpp).
 http::awaitable<void> bind_and_answer(request& r, const cloudlet_endpoints& c, registry_entry& entry, attempt& a,
                                       long servers) {
-  co_await file_under_owner(r, entry, *a.answer);
-  entry.state = storage::entry_state::bound;
-  entry.attempt.reset();
-  entry.copies.clear();
-  entry.copies.push_back(storage::cloud_copy{c.region, a.local_id});
-  co_await r.context.registry->put(entry);
-  r.context.aliases.learn(c.region, a.local_id, entry.global_id);
-  if (servers > 1) co_await record_siblings(r, c, entry, a.local_id, a.token);
-  r.target = c;
   std::map<std::string, std::string> known;
-  known.emplace(a.local_id, entry.global_id);
+  if (servers > 1) {
+    // The reservation stays for the sweep when the others cannot be listed now.
+    co_await bind_boot_servers(r.context, client_call_headers(r), c, entry, a.token, a.local_id, false);
+    known.emplace(a.local_id, api::server_global_id(entry.global_id, a.local_id).value_or(entry.global_id));
+  } else {
+    co_await file_under_owner(r, entry, *a.answer);
+    entry.state = storage::entry_state::bound;
+    entry.attempt.reset();
+    entry.copies.clear();
+    entry.copies.push_back(storage::cloud_copy{c.region, a.local_id});
+    co_await r.context.registry->put(entry);
+    r.context.aliases.learn(c.region, a.local_id, entry.global_id);
+    known.emplace(a.local_id, entry.global_id);
+  }
+  r.target = c;
   auto text = co_await translate_answer(r, c, *a.answer, known);
   co_await send_upstream_response(r, *a.answer, std::move(text));
 }

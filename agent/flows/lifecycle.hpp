@@ -24,11 +24,4 @@ http::awaitable<void> handle_lifecycle(request& r, lifecycle_step step, const st
 http::awaitable<void> forward_to_target(request& r, std::string body,
                                         const std::map<std::string, std::string>& known_local);
 
-/// After a boot with min_count/max_count above 1 bound `entry` (the server
-/// Nova answered with, `local_id` on `c`): every other server Nova made for the
-/// same attempt (carrying the same marker and `token`) gets its own global ID,
-/// its marker rewritten, and its own entry.
-http::awaitable<void> record_siblings(request& r, const cloudlet_endpoints& c, const storage::registry_entry& entry,
-                                      const std::string& local_id, const std::string& token);
-
 } // namespace fedstack::agent

@@ -89,7 +89,8 @@ http::awaitable<std::vector<json>> list_marked_on(agent_context& context, const 
       throw upstream_failure(503, c.region + " answered a list of " + search->collection + " without one");
     for (auto& item : doc[search->collection]) {
       auto m = api::read_marker(search->service, item);
-      if (m && m->global_id == global_id && item.contains("id") && item["id"].is_string())
+      // A server of a boot of several is found by its own ID or by the boot's.
+      if (m && (m->global_id == global_id || m->shared_id == global_id) && item.contains("id") && item["id"].is_string())
         found.push_back(std::move(item));
     }
     path = next_page(search->service, search->collection, doc);

@@ -42,7 +42,8 @@ std::optional<marker_search> search_for_marker(storage::resource_kind kind,
 std::string next_page(api::service_type service, const std::string& collection, const nlohmann::json& doc);
 
 /// Every item of `kind` on cloudlet `c` marked with `global_id` (primaries and
-/// copies, whatever their attempt token), over all pages. Throws
+/// copies, whatever their attempt token; the servers of a boot of several by
+/// their own global IDs or by the boot's, api::marker::shared_id), over all pages. Throws
 /// upstream_failure when the cloudlet does not answer, answers other than 200,
 /// or has more than max_marker_pages pages: then nobody can tell what it holds.
 http::awaitable<std::vector<nlohmann::json>> list_marked_on(agent_context& context, const bhttp::fields& headers,

@@ -69,7 +69,7 @@ std::string id_of_ref(const json& ref) {
 bool is_marker_tag(const std::string& tag) { return tag.rfind("fedstack_", 0) == 0 && tag.find('=') != std::string::npos; }
 
 bool is_marker_key(const std::string& key) {
-  return key == api::gid_key || key == api::copy_of_key || key == api::attempt_key;
+  return key == api::gid_key || key == api::copy_of_key || key == api::attempt_key || key == api::multi_key;
 }
 
 std::optional<std::vector<std::string>> tags_to_put(const json& client, const std::vector<std::string>& current) {

@@ -58,7 +58,8 @@ reclaim_decision decide_reclaim(const storage::abandoned_attempt& record,
     return {reclaim_action::keep, {}, "its global ID is still reserved (a create or the reservation sweep decides first)"};
   std::vector<const marked_item*> ours;
   for (const auto& item : *found) {
-    if (item.marker.attempt != record.token || item.marker.global_id != record.global_id) continue;
+    // A server of a boot of several carries the boot's global ID (marker::created_as).
+    if (item.marker.attempt != record.token || item.marker.created_as() != record.global_id) continue;
     if (item.marker.is_copy || item.derived_image) continue;   // never the attempt's own resource
     if (item.project_id != record.project_id) continue;
     // Bound after all (a lookup found it, or the reservation sweep adopted it).

@@ -101,6 +101,11 @@ http::awaitable<void> sweep_kind(agent_context& context, const bhttp::fields& he
         continue;
       }
       if (entry_explains(entry, c.region, marked->local_id)) continue;
+      // A server of a boot of several whose binding is not finished: its boot's reservation explains it.
+      std::optional<storage::registry_entry> boot;   // no co_await after && (GCC 12)
+      if (!entry && !marked->marker.shared_id.empty())
+        boot = co_await context.registry->get(project, marked->marker.shared_id);
+      if (boot && boot->state == storage::entry_state::reserved) continue;
       auto kind = storage::to_string(t.kind);
       std::string reason = entry ? "its entry lists another resource here" : "no registry of its project records it";
       spdlog::warn("orphan sweep: {} {} on {} (marked {}{}, project {}): {}; kept, see `fedstack orphans`",

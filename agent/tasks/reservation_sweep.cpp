@@ -7,6 +7,7 @@
 
 #include "agent/flows/federation.hpp"
 #include "agent/flows/marker_search.hpp"
+#include "agent/flows/multi_create.hpp"
 #include "agent/flows/neutron_pending.hpp"
 #include "agent/rules/reclaim_rule.hpp"
 #include "agent/services/upstream_call.hpp"
@@ -48,6 +49,17 @@ http::awaitable<void> sweep_reserved(agent_context& context, const bhttp::fields
     }
     if (unknown) {
       spdlog::warn("reservation sweep: {} {} left reserved: {}", to_string(entry.kind), entry.global_id, *unknown);
+      continue;
+    }
+    // The servers of a boot of several: each bound under its own global ID, then the reservation goes.
+    auto shared = found && entry.kind == storage::resource_kind::server
+                    ? api::read_marker(api::service_type::compute, found->item)
+                    : std::nullopt;
+    if (shared && shared->shared_id == entry.global_id) {
+      auto bound = co_await bind_boot_servers(context, headers, found->cloudlet, entry, shared->attempt,
+                                              found->local_id, true);
+      spdlog::warn("reservation sweep: adopting {} server(s) of boot {} found on {}{}", bound.bound.size(),
+                   entry.global_id, found->cloudlet.region, bound.complete ? "" : " (the others at a later sweep)");
       continue;
     }
     if (found) {
@@ -176,8 +188,10 @@ http::awaitable<void> reclaim_abandoned(agent_context& context, const bhttp::fie
   }
 }
 
-http::awaitable<void> sweep_once(agent_context& context, service_session& session,
-                                 std::chrono::milliseconds timeout) {
+} // namespace
+
+http::awaitable<void> sweep_reservations_once(agent_context& context, service_session& session,
+                                              std::chrono::milliseconds timeout) {
   bhttp::fields headers;
   headers.set("X-Auth-Token", co_await session.token());
   headers.set(bhttp::field::accept, "application/json");
@@ -187,8 +201,6 @@ http::awaitable<void> sweep_once(agent_context& context, service_session& sessio
   co_await reclaim_abandoned(context, headers, timeout);
 }
 
-} // namespace
-
 http::awaitable<void> sweep_reservations(agent_context& context, service_session& session,
                                          std::chrono::milliseconds period,
                                          std::chrono::milliseconds timeout) {
@@ -196,7 +208,7 @@ http::awaitable<void> sweep_reservations(agent_context& context, service_session
   http::asio::steady_timer timer{executor};
   for (;;) {
     try {
-      co_await sweep_once(context, session, timeout);
+      co_await sweep_reservations_once(context, session, timeout);
     } catch (const std::exception& e) {
       // A cloudlet or Keystone away: nothing is decided; the next sweep retries.
       spdlog::warn("reservation sweep: {}", e.what());

@@ -24,6 +24,11 @@
 
 namespace fedstack::agent {
 
+/// One sweep, as each period runs it: reservations older than `timeout`, then
+/// abandoned attempts.
+http::awaitable<void> sweep_reservations_once(agent_context& context, service_session& session,
+                                              std::chrono::milliseconds timeout);
+
 /// Sweeps once now, then every `period`, until the io_context stops.
 http::awaitable<void> sweep_reservations(agent_context& context, service_session& session,
                                          std::chrono::milliseconds period,

@@ -116,6 +116,22 @@ TEST(ReclaimRule, DeletesAtMostOneAndNothingWhenTwoCarryTheToken) {
   EXPECT_EQ(d.local_id, "b");
 }
 
+TEST(ReclaimRule, TheServersOfABootOfSeveralAreJudgedByTheBootsGlobalId) {
+  // Each carries the boot's global ID (shared_id) and its own derived one.
+  auto server = [](std::string local_id, std::string shared = gid) {
+    auto i = item(local_id);
+    i.marker.shared_id = std::move(shared);
+    i.marker.global_id = *api::server_global_id(i.marker.shared_id, local_id);
+    return i;
+  };
+  auto d = decide(std::vector{server("local-1")});
+  EXPECT_EQ(d.action, reclaim_action::delete_one) << "the one server the abandoned boot made";
+  EXPECT_EQ(d.local_id, "local-1");
+  EXPECT_EQ(decide(std::vector{server("local-1"), server("local-2")}).action, reclaim_action::forget)
+    << "two carry the token: none is deleted";
+  EXPECT_EQ(decide(std::vector{server("local-1", other_gid)}).action, reclaim_action::keep) << "another boot's";
+}
+
 TEST(ReclaimRule, NothingFoundForgetsTheRecordOnlyWhenItIsOld) {
   EXPECT_EQ(decide(std::vector<marked_item>{}).action, reclaim_action::keep);
   EXPECT_EQ(decide(std::vector<marked_item>{}, std::nullopt, old_record()).action, reclaim_action::forget);

@@ -159,9 +159,13 @@ class Reconciler(unittest.TestCase):
         self.assertEqual([s for s in servers["servers"] if s["name"] == "refused"], [])
         made = [s for s in servers["servers"] if s["name"].startswith("many")]
         self.assertEqual(len(made), 3, made)
-        # Each carries its own global ID, and each is answered through the agent under it.
-        gids = {s["metadata"].get("fedstack_gid") for s in made}
-        self.assertEqual(len(gids), 3, made)
+        # All carry the boot's marker (Nova gives them one metadata); each is listed and answered
+        # through the agent under its own global ID, derived from that marker and its cloud ID.
+        self.assertEqual(len({s["metadata"].get("fedstack_gid") for s in made}), 1, made)
+        status, listed = self.call("GET", "/compute/v2.1/servers?name=many")
+        self.assertEqual(status, 200, listed)
+        gids = {s["id"] for s in listed["servers"]}
+        self.assertEqual(len(gids), 3, listed)
         self.assertIn(answer["server"]["id"], gids)
         for gid in gids:
             status, shown = self.call("GET", "/compute/v2.1/servers/" + gid)

@@ -108,6 +108,44 @@ TEST(Markers, RoundTripThroughEachServiceShape) {
   }
 }
 
+TEST(Markers, EachServerOfABootOfSeveralHasItsOwnGlobalId) {
+  auto boot_id = *make_global_id({"10.1.2.254", 4791});
+  const std::string token = "0123456789abcdef0123456789abcdef";
+  marker m{boot_id, false, token};
+  m.shared_id = boot_id;
+  json boot = {{"server", {{"name", "vm"}, {"metadata", {{"role", "web"}}}}}};
+  add_marker(service_type::compute, boot, m);
+  EXPECT_EQ(boot["server"]["metadata"],
+            (json{{"role", "web"}, {"fedstack_gid", boot_id}, {"fedstack_attempt", token}, {"fedstack_multi", "1"}}))
+    << "Nova gives every server of the boot this metadata";
+  std::set<std::string> seen;
+  for (const auto& local : {make_uuid(), make_uuid()}) {
+    json server = boot["server"];
+    server["id"] = local;
+    auto read = read_marker(service_type::compute, server);
+    ASSERT_TRUE(read);
+    EXPECT_EQ(read->shared_id, boot_id);
+    EXPECT_EQ(read->created_as(), boot_id);
+    EXPECT_EQ(read->attempt, token);
+    EXPECT_EQ(read->global_id, server_global_id(boot_id, local)) << "derived from the server alone";
+    EXPECT_EQ(read->global_id, server_global_id(boot_id, local)) << "the same each time";
+    auto owner = global_id_owner(read->global_id);
+    ASSERT_TRUE(owner) << read->global_id;
+    EXPECT_EQ(owner->host, "10.1.2.254");
+    EXPECT_EQ(owner->port, 4791);
+    seen.insert(read->global_id);
+    strip_marker(service_type::compute, server);
+    EXPECT_EQ(server["metadata"], (json{{"role", "web"}}));
+  }
+  seen.insert(boot_id);
+  EXPECT_EQ(seen.size(), 3u) << "each server its own ID, none the boot's";
+  EXPECT_FALSE(server_global_id(make_uuid(), "x")) << "only a global ID names a boot";
+  // Without the flag (every single boot), the marker's ID is the server's.
+  json single = {{"id", make_uuid()}, {"metadata", {{"fedstack_gid", boot_id}}}};
+  EXPECT_EQ(read_marker(service_type::compute, single)->global_id, boot_id);
+  EXPECT_TRUE(read_marker(service_type::compute, single)->shared_id.empty());
+}
+
 TEST(Markers, IgnoresWhatIsNotAGlobalId) {
   EXPECT_FALSE(read_marker(service_type::image, json{{"fedstack_gid", make_uuid()}}));
   EXPECT_FALSE(read_marker(service_type::image, json{{"fedstack_gid", 7}}));

@@ -184,6 +184,23 @@ TEST(ListScan, TheLastMemberOfTheCollectionCounts) {
   expect_same("{\"images\": [{\"id\": \"a\"}], \"images\": 5}", "images", api::service_type::image);
 }
 
+TEST(ListScan, EachServerOfABootOfSeveralIsListedUnderItsOwnGlobalId) {
+  auto page = "{\"servers\": [{\"id\": \"" + std::string("5d2e9c44-2f7a-4c1d-9e3f-0a0102030fa0") +
+              "\", \"metadata\": {\"fedstack_gid\": \"" + gid1 + "\", \"fedstack_multi\": \"1\", \"k\": \"v\"}}, "
+              "{\"id\": \"6d2e9c44-2f7a-4c1d-9e3f-0a0102030fa0\", \"metadata\": {\"fedstack_multi\": \"1\", "
+              "\"fedstack_gid\": \"" + gid1 + "\"}}, {\"id\": \"7d2e9c44-2f7a-4c1d-9e3f-0a0102030fa0\", "
+              "\"metadata\": {\"fedstack_gid\": \"" + gid2 + "\"}}]}";
+  expect_same(page, "servers", api::service_type::compute);
+  auto map = rotating();
+  auto scanned = list_tree::scan(page, "servers", api::service_type::compute, map, from_root, to_root, zone);
+  ASSERT_EQ(scanned.markers.size(), 3u);
+  std::set<std::string> ids;
+  for (const auto& m : scanned.markers) ids.insert(std::get<1>(m));
+  EXPECT_EQ(ids, (std::set<std::string>{*api::server_global_id(gid1, "5d2e9c44-2f7a-4c1d-9e3f-0a0102030fa0"),
+                                        *api::server_global_id(gid1, "6d2e9c44-2f7a-4c1d-9e3f-0a0102030fa0"), gid2}));
+  EXPECT_EQ(json::parse(scanned.items.at(0)).at("metadata"), (json{{"k", "v"}})) << "the flag is hidden too";
+}
+
 TEST(ListScan, RemovesMarkersWithTheirCommas) {
   auto map = rotating();
   auto page = list_tree::scan("{\"images\": [{\"fedstack_gid\": \"" + gid1 + "\", \"fedstack_attempt\": 1, \"a\": 1, "

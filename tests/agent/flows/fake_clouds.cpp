@@ -56,8 +56,8 @@ fake_clouds::fake_clouds(fake_clouds_options options)
   : data_dir_(std::filesystem::temp_directory_path() / ("fedstack-flow-test-" + sim::new_hex_id().substr(0, 12))),
     ids_(std::make_unique<sim::identity>(sim::identity_options{}, sim::system_clock_fn())),
     keystone_(std::make_unique<sim::keystone_api>(*ids_)), overlap_calls_(options.overlap_calls) {
-  // Servers are ACTIVE at once: the flows never wait for a build.
-  sim::compute_options compute{std::chrono::milliseconds{0}, 1, options.hypervisor_ram_mb,
+  // Servers are ACTIVE at once unless a test asks for a build: the flows never wait for one.
+  sim::compute_options compute{options.build_delay, 1, options.hypervisor_ram_mb,
                                options.hypervisor_disk_gb, options.hypervisor_vcpus};
   sim::sim_endpoints urls;
   urls.keystone_url = "http://keystone.test:5000";

@@ -104,6 +104,8 @@ struct fake_clouds_options {
   /// passes), so that calls a flow makes concurrently overlap and their
   /// logged_call::in_flight shows it; calls made one after another never do.
   bool overlap_calls = false;
+  /// How long a server stays BUILD (vm_state building); 0: ACTIVE at once.
+  std::chrono::milliseconds build_delay{0};
 };
 
 class fake_clouds final : public upstream_calls {

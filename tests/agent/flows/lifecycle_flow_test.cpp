@@ -3,11 +3,13 @@
 // (flow_harness.hpp; agent/flows/lifecycle.cpp, docs/federation.md
 // "Lifecycle anywhere"). The agent serves cloudlet-1; servers live on cloudlet-2.
 
+#include <map>
 #include <set>
 
 #include <gtest/gtest.h>
 
 #include "agent/services/service_session.hpp"
+#include "agent/tasks/reservation_sweep.hpp"
 #include "api/global_id.hpp"
 #include "tests/agent/flows/flow_harness.hpp"
 
@@ -26,7 +28,8 @@ bhttp::fields at_version(const std::string& version) {
 
 class LifecycleFlow : public ::testing::Test {
 protected:
-  LifecycleFlow() : session(agent_options{}, h.clouds().keystone()) {
+  explicit LifecycleFlow(fake_clouds_options options = {})
+    : h(options), session(agent_options{}, h.clouds().keystone()) {
     // The agent's service user is an admin (it makes the flavor copies).
     session.use_token(h.admin_token(), std::chrono::system_clock::now() + std::chrono::hours{1});
     h.context().session = &session;
@@ -474,6 +477,192 @@ TEST_F(LifecycleFlow, AnotherProjectsSnapshotIsNeitherShownNorBootable) {
   action(admins, {{"createImage", {{"name", "x"}}}}, "2.45", 404);   // demo cannot snapshot the admin's server
   EXPECT_EQ(h.registry().entries().size(), entries) << "nothing reserved";
   for (const auto& item : h.clouds().items("cloudlet-2", "images")) EXPECT_NE(item.value("name", ""), "x");
+}
+
+
+// --- min_count > 1 against a Nova that refuses metadata changes while a server
+// builds (the lab's Zed Nova; docs/federation.md, "min_count > 1") ---
+
+fake_clouds_options building_for_the_whole_test() {
+  fake_clouds_options o;
+  o.build_delay = std::chrono::hours{1};
+  return o;
+}
+
+class MultiCreateFlow : public LifecycleFlow {
+protected:
+  MultiCreateFlow() : LifecycleFlow(building_for_the_whole_test()) {}
+
+  /// The servers on cloudlet-2 and their markers, by cloud ID.
+  std::map<std::string, api::marker> made() {
+    std::map<std::string, api::marker> out;
+    for (const auto& item : h.clouds().items("cloudlet-2", "servers")) {
+      auto m = api::read_marker(svc::compute, item);
+      EXPECT_TRUE(m) << item.dump();
+      if (m) out.emplace(item.value("id", ""), *m);
+    }
+    return out;
+  }
+
+  /// Every server on cloudlet-2 bound under its own global ID; nothing reserved.
+  std::set<std::string> expect_each_bound(std::size_t servers) {
+    std::set<std::string> gids;
+    auto on_cloud = made();
+    EXPECT_EQ(on_cloud.size(), servers);
+    for (const auto& [local, m] : on_cloud) {
+      auto entry = h.registry().entry(m.global_id);
+      EXPECT_TRUE(entry) << local;
+      if (!entry) continue;
+      EXPECT_EQ(entry->state, storage::entry_state::bound);
+      EXPECT_EQ(entry->copies, (std::vector<storage::cloud_copy>{{"cloudlet-2", local}}));
+      EXPECT_EQ(entry->project_id, h.clouds().demo_project_id());
+      gids.insert(m.global_id);
+    }
+    EXPECT_EQ(gids.size(), servers) << "each its own global ID";
+    for (const auto& entry : h.registry().entries())
+      EXPECT_EQ(entry.state, storage::entry_state::bound) << entry.global_id << " is left reserved";
+    return gids;
+  }
+
+  /// What the agent lists under the boot's name.
+  std::set<std::string> listed(const std::string& path = "/compute/v2.1/servers?name=vm") {
+    auto answer = h.send(bhttp::verb::get, path);
+    EXPECT_EQ(answer.status, 200u) << answer.body;
+    std::set<std::string> ids;
+    auto doc = json::parse(answer.body);
+    for (const auto& server : doc.at("servers")) {
+      ids.insert(server.at("id").get<std::string>());
+      if (server.contains("metadata")) {
+        EXPECT_EQ(server.at("metadata"), json::object()) << "markers hidden";
+      }
+    }
+    return ids;
+  }
+
+  /// What a boot of `count` servers marked with `boot` and `token` makes on
+  /// cloudlet-2, made there directly; the first server's cloud ID.
+  std::string boot_directly(const std::string& boot, int count) {
+    json server{{"name", "vm"}, {"imageRef", image.copies.at(1).local_id},
+                {"flavorRef", flavor_on("cloudlet-2", "m1.tiny")}, {"networks", "none"}, {"min_count", count},
+                {"metadata", {{std::string(api::gid_key), boot}, {std::string(api::attempt_key), token},
+                              {std::string(api::multi_key), "1"}}}};
+    auto booted = h.clouds().direct("cloudlet-2", svc::compute, bhttp::verb::post, "/v2.1/servers", h.demo_token(),
+                                    {{"server", server}});
+    EXPECT_EQ(booted.status, 202u) << booted.body;
+    return json::parse(booted.body).at("server").at("id").get<std::string>();
+  }
+
+  /// The attempt `token` of `boot` recorded as abandoned long ago.
+  void abandon(const std::string& boot) {
+    h.run([&]() -> http::awaitable<void> {
+      storage::abandoned_attempt record{token, resource_kind::server, boot, h.clouds().demo_project_id(), "cloudlet-2", 0};
+      co_await h.registry().abandon(record);
+    });
+  }
+
+  const std::string token = "00112233445566778899aabbccddeeff";
+
+  void sweep() {
+    // Every reservation counts as left behind (timeout below 0): no other request runs.
+    h.run([&]() -> http::awaitable<void> {
+      co_await sweep_reservations_once(h.context(), session, std::chrono::milliseconds{-1});
+    });
+  }
+};
+
+TEST_F(MultiCreateFlow, TwoServersGetTwoGlobalIdsListedShownAndDeletedEachOnItsOwn) {
+  auto first = boot_on("cloudlet-2", {{"min_count", 2}});
+  auto on_cloud = made();
+  ASSERT_EQ(on_cloud.size(), 2u);
+  for (const auto& [local, m] : on_cloud) {
+    EXPECT_EQ(server_on("cloudlet-2", m.global_id).value("status", ""), "BUILD");
+    // What a marker rewrite would meet: Nova's 409 while the server builds.
+    auto rewrite = h.clouds().direct("cloudlet-2", svc::compute, bhttp::verb::post, "/v2.1/servers/" + local + "/metadata",
+                                     h.demo_token(), {{"metadata", {{"k", "v"}}}});
+    EXPECT_EQ(rewrite.status, 409u) << rewrite.body;
+  }
+  auto gids = expect_each_bound(2);
+  EXPECT_TRUE(gids.contains(first)) << "the answer names the first server by its own global ID";
+  EXPECT_EQ(listed(), gids);
+  EXPECT_EQ(listed("/compute/v2.1/servers/detail?name=vm"), gids);
+  for (const auto& gid : gids) {
+    auto shown = h.send(bhttp::verb::get, "/compute/v2.1/servers/" + gid);
+    ASSERT_EQ(shown.status, 200u) << shown.body;
+    EXPECT_EQ(json::parse(shown.body).at("server").at("id"), gid);
+    EXPECT_EQ(json::parse(shown.body).at("server").at("metadata"), json::object());
+  }
+  for (const auto& gid : gids) EXPECT_EQ(h.send(bhttp::verb::delete_, "/compute/v2.1/servers/" + gid).status, 204u);
+  EXPECT_TRUE(made().empty()) << "each delete reached its own server";
+  EXPECT_TRUE(listed().empty());
+}
+
+TEST_F(MultiCreateFlow, ABootWhoseAnswerWasLostIsFoundByItsTokenAndEveryServerBound) {
+  h.clouds().add_fault(call_fault("cloudlet-2", bhttp::verb::post, "/v2.1/servers",
+                                  fault_effect::no_answer_after_making));
+  auto first = boot_on("cloudlet-2", {{"min_count", 2}});
+  auto gids = expect_each_bound(2);
+  EXPECT_TRUE(gids.contains(first));
+  EXPECT_EQ(h.clouds().calls_to("", bhttp::verb::post, "/v2.1/servers").size(), 1u) << "no second boot";
+  EXPECT_TRUE(h.registry().abandoned_attempts().empty());
+  EXPECT_EQ(listed(), gids);
+}
+
+TEST_F(MultiCreateFlow, ServersThatCannotBeListedAtOnceAreBoundByTheReservationSweep) {
+  // The look for the others fails once: the first is bound, the reservation stays.
+  h.clouds().add_fault(call_fault("cloudlet-2", bhttp::verb::get, "/v2.1/servers/detail", fault_effect::unreachable,
+                                  503));
+  auto first = boot_on("cloudlet-2", {{"min_count", 2}});
+  ASSERT_TRUE(h.registry().entry(first));
+  std::size_t reserved = 0;
+  for (const auto& entry : h.registry().entries()) reserved += entry.state == storage::entry_state::reserved;
+  EXPECT_EQ(reserved, 1u) << "the boot's reservation, for the sweep";
+  sweep();
+  auto gids = expect_each_bound(2);
+  EXPECT_TRUE(gids.contains(first));
+  EXPECT_EQ(listed(), gids);
+  EXPECT_EQ(made().size(), 2u) << "nothing deleted";
+}
+
+TEST_F(MultiCreateFlow, ACrashBeforeTheBindingIsFinishedByTheReservationSweep) {
+  // What a crash right after Nova made the servers leaves: the reservation
+  // with its attempt, and the servers carrying the boot's marker.
+  auto boot = h.registry().new_global_id();
+  storage::registry_entry reservation;
+  reservation.kind = resource_kind::server;
+  reservation.global_id = boot;
+  reservation.project_id = h.clouds().demo_project_id();
+  reservation.name = "vm";
+  reservation.attempt = storage::reserved_attempt{token, "cloudlet-2", {}};
+  h.registry().seed(reservation);
+  auto first = boot_directly(boot, 2);
+  // ... and, crashed midway through the binding, one server already bound.
+  h.record(resource_kind::server, h.clouds().demo_project_id(), {{"cloudlet-2", first}}, "vm",
+           *api::server_global_id(boot, first));
+  EXPECT_EQ(listed().size(), 2u) << "listed apart even before the sweep";
+  sweep();
+  auto gids = expect_each_bound(2);
+  EXPECT_FALSE(h.registry().entry(boot)) << "the reservation goes once every server is bound";
+  for (const auto& gid : gids) EXPECT_EQ(h.send(bhttp::verb::get, "/compute/v2.1/servers/" + gid).status, 200u);
+}
+
+TEST_F(MultiCreateFlow, AnAbandonedBootsServersAreKeptWhenThereAreSeveral) {
+  // The owner deletes one resource of an abandoned attempt at most: two
+  // servers carrying its token are both kept (and listed by the orphan sweep).
+  auto boot = h.registry().new_global_id();
+  boot_directly(boot, 2);
+  abandon(boot);
+  sweep();
+  EXPECT_EQ(made().size(), 2u) << "nothing deleted";
+  EXPECT_TRUE(h.registry().abandoned_attempts().empty()) << "the record is forgotten";
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-2", bhttp::verb::delete_, "/v2.1/servers").empty());
+}
+
+TEST_F(MultiCreateFlow, AnAbandonedBootsOneServerIsDeletedByItsOwner) {
+  auto boot = h.registry().new_global_id();
+  boot_directly(boot, 1);
+  abandon(boot);
+  sweep();
+  EXPECT_TRUE(made().empty()) << "the one server the abandoned boot made";
 }
 
 } // namespace
