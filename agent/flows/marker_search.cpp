@@ -48,8 +48,7 @@ std::optional<marker_search> search_for_marker(resource_kind kind, const std::st
     // their metadata from 3.43 (rules/backup_rule.hpp): the whole detail list is read there.
     case resource_kind::volume_backup:
       return marker_search{api::service_type::volume,
-                           std::string("/v3/backups/detail") + (all_projects ? "?all_tenants=1" : ""), "backups",
-                           api::volume_api_version_header(backup_metadata_version)};
+                           std::string("/v3/backups/detail") + (all_projects ? "?all_tenants=1" : ""), "backups"};
     default:
       return std::nullopt;
   }
@@ -83,7 +82,9 @@ http::awaitable<std::vector<json>> list_marked_on(agent_context& context, const 
   auto search = search_for_marker(kind, global_id, all_projects);
   if (!search) co_return found;
   auto list_headers = headers;
-  if (!search->api_version.empty()) list_headers.set("OpenStack-API-Version", search->api_version);
+  // Cinder shows a backup's metadata from 3.43 (rules/backup_rule.hpp).
+  if (kind == resource_kind::volume_backup)
+    list_headers.set("OpenStack-API-Version", api::volume_api_version_header(backup_metadata_version));
   std::size_t pages = 0;
   for (auto path = search->path; !path.empty();) {
     if (++pages > max_marker_pages)

@@ -29,8 +29,6 @@ struct marker_search {
   api::service_type service;
   std::string path;         // filtered on the marker where the API can
   std::string collection;
-  /// The `OpenStack-API-Version` the list needs to show the marker, if any.
-  std::string api_version;
 };
 
 /// Glance filters on the image property and Neutron on the tag; Nova cannot

@@ -31,7 +31,7 @@ http::awaitable<std::string> record_restored(request& r, const cloudlet_endpoint
   entry.global_id = r.context.registry->new_global_id();
   entry.project_id = r.identity->project_id;
   entry.state = storage::entry_state::bound;
-  entry.created_unix_ms = storage::now_unix_ms();
+  entry.created_unix_ms = now_unix_ms();
   entry.name = name;
   entry.copies.push_back(storage::cloud_copy{c.region, local_id});
   co_await r.context.registry->put(entry);

@@ -29,7 +29,6 @@ struct sweep_target {
   std::string collection;   // the list's key
   std::string created_key;  // when the cloud made it
   std::string project_key;  // who owns it
-  std::string api_version;  // an `OpenStack-API-Version` the list needs to show markers
 };
 
 const std::vector<sweep_target>& targets() {
@@ -51,8 +50,7 @@ const std::vector<sweep_target>& targets() {
      "snapshots", "created_at", "os-extended-snapshot-attributes:project_id"},
     // A backup's metadata and project from 3.43 (rules/backup_rule.hpp).
     {resource_kind::volume_backup, api::service_type::volume, "/v3/backups/detail?all_tenants=1&limit=1000",
-     "backups", "created_at", "os-backup-project-attr:project_id",
-     api::volume_api_version_header(backup_metadata_version)},
+     "backups", "created_at", "os-backup-project-attr:project_id"},
     {resource_kind::volume, api::service_type::volume, "/v3/volumes/detail?all_tenants=1&limit=1000", "volumes",
      "created_at", "os-vol-tenant-attr:tenant_id"},
   };
@@ -75,7 +73,8 @@ http::awaitable<void> sweep_kind(agent_context& context, const bhttp::fields& he
   const auto& c = context.cloudlet;
   if (t.service == api::service_type::volume && c.volume.host.empty()) co_return;   // no Block Storage here
   auto list_headers = headers;
-  if (!t.api_version.empty()) list_headers.set("OpenStack-API-Version", t.api_version);
+  if (t.kind == resource_kind::volume_backup)
+    list_headers.set("OpenStack-API-Version", api::volume_api_version_header(backup_metadata_version));
   std::size_t pages = 0;
   for (auto path = t.list_path; !path.empty();) {
     if (++pages > max_marker_pages)
