@@ -27,6 +27,9 @@ using json = nlohmann::json;
 
 bool has_block_storage(const cloudlet_endpoints& c) { return !c.volume.host.empty(); }
 
+/// No ID is known before forward_to_target asks (the registries, for the target's cloudlet).
+const std::map<std::string, std::string> nothing_known;
+
 /// POST /attachments: to the volume's cloudlet, unless its server is on another.
 http::awaitable<void> create_attachment(request& r, std::string body) {
   auto names = read_attachment_create(json::parse(body, nullptr, false));
@@ -43,7 +46,7 @@ http::awaitable<void> create_attachment(request& r, std::string body) {
       co_return co_await send_error(r, 409, *refusal);
     }
   }
-  co_await forward_to_target(r, std::move(body));
+  co_await forward_to_target(r, std::move(body), nothing_known);
 }
 
 /// GET, PUT, DELETE /attachments/{id} and its actions: the first cloudlet (own
@@ -66,7 +69,7 @@ http::awaitable<void> attachment_item(request& r, std::string body) {
       break;
     }
   }
-  co_await forward_to_target(r, std::move(body));
+  co_await forward_to_target(r, std::move(body), nothing_known);
 }
 
 /// GET /attachments[/detail]: every cloudlet's list (filters translated to its IDs,
@@ -139,7 +142,7 @@ http::awaitable<void> handle_attachment_call(request& r, std::string body) {
     case attachment_call::item: co_return co_await attachment_item(r, std::move(body));
     case attachment_call::none: break;
   }
-  co_await forward_to_target(r, std::move(body));
+  co_await forward_to_target(r, std::move(body), nothing_known);
 }
 
 } // namespace fedstack::agent
