@@ -1,16 +1,11 @@
 #include "agent/rules/attachment_rule.hpp"
 
+#include "agent/rules/json_text.hpp"
+
 namespace fedstack::agent {
-namespace {
 
 using json = nlohmann::json;
-
-std::string text_of(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
-
-} // namespace
+using json_fields::text;
 
 attachment_call attachment_call_of(const api::route& route, boost::beast::http::verb method) {
   using boost::beast::http::verb;
@@ -32,8 +27,8 @@ attachment_create read_attachment_create(const json& body) {
   attachment_create out;
   if (!body.is_object() || !body.contains("attachment") || !body["attachment"].is_object()) return out;
   const auto& a = body["attachment"];
-  out.volume_id = text_of(a, "volume_uuid");
-  out.server_id = text_of(a, "instance_uuid");
+  out.volume_id = text(a, "volume_uuid");
+  out.server_id = text(a, "instance_uuid");
   return out;
 }
 
@@ -44,7 +39,7 @@ attachment_page page_of_attachments(std::vector<json> all, const std::optional<s
   if (marker) {
     out.marker_found = false;
     for (std::size_t i = 0; i < all.size(); ++i)
-      if (all[i].is_object() && text_of(all[i], "id") == *marker) {
+      if (all[i].is_object() && text(all[i], "id") == *marker) {
         from = i + 1;
         out.marker_found = true;
         break;
