@@ -241,6 +241,7 @@ void add_marker(service_type service, json& create_body, const marker& m) {
   // Nova's `{"server": ...}`; Cinder's `{"volume": ...}` or `{"snapshot": ...}`.
   const char* wrapper = service == service_type::compute ? "server"
                         : create_body.is_object() && create_body.contains("snapshot") ? "snapshot"
+                        : create_body.is_object() && create_body.contains("backup")   ? "backup"
                                                                                       : "volume";
   if ((service == service_type::compute || service == service_type::volume) && create_body.is_object() &&
       create_body.contains(wrapper) && create_body[wrapper].is_object()) {

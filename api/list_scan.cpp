@@ -240,6 +240,7 @@ struct frame {
   std::string_view key;
   std::string key_buffer;       // a decoded escaped key
   std::string_view network_ref_path;
+  service_type ref_service = service_type::network;
   // What the object holds.
   std::optional<std::string_view> id;
   marker_fields own;            // its own marker keys
@@ -388,6 +389,16 @@ class page_walker {
       }
     }
     if (service == service_type::image && key == "instance_uuid") f.roles |= role_instance;
+    // Cinder's references to a server or a volume another agent made: read by their markers.
+    if (service == service_type::volume && (key == "server_id" || key == "instance")) {
+      f.roles |= role_network_ref;
+      f.ref_service = service_type::compute;
+      f.network_ref_path = "/v2.1/servers/";
+    } else if (service == service_type::volume && key == "volume_id") {
+      f.roles |= role_network_ref;
+      f.ref_service = service_type::volume;
+      f.network_ref_path = "/v3/volumes/";
+    }
     if (service == service_type::compute || service == service_type::volume) {
       if (key == "metadata") f.roles |= role_metadata;
       if (key == "image" && service == service_type::compute) f.roles |= role_image;
@@ -561,7 +572,7 @@ class page_walker {
         return;
       }
       if (f.roles & role_network_ref)
-        out_->references.push_back({service_type::network, std::string(f.network_ref_path), std::string(text)});
+        out_->references.push_back({f.ref_service, std::string(f.network_ref_path), std::string(text)});
     } else if (f.strip_tags) {
       if (starts_with(text, attempt_tag_prefix) && is_attempt_token(text.substr(attempt_tag_prefix.size())))
         f.tags_attempt = text.substr(attempt_tag_prefix.size());

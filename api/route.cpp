@@ -140,7 +140,8 @@ bool is_collection_action(const route& r, const std::string& segment) {
     return segment == "statistics" && r.resource == "os-hypervisors";
   }
   if (r.service == service_type::volume)
-    return segment == "detail" && (r.resource == "volumes" || r.resource == "snapshots" || r.resource == "backups");
+    return segment == "detail" && (r.resource == "volumes" || r.resource == "snapshots" || r.resource == "backups" ||
+                                  r.resource == "attachments");
   return r.service == service_type::image && r.api_version == "v1" &&
          r.resource == "images" && segment == "detail";
 }

@@ -58,7 +58,7 @@ std::vector<std::string> registry_store::check_consistency() const {
   for (auto kind : {resource_kind::image, resource_kind::network, resource_kind::subnet,
                     resource_kind::port, resource_kind::server, resource_kind::flavor,
                     resource_kind::floating_ip, resource_kind::router, resource_kind::volume,
-                    resource_kind::volume_snapshot}) {
+                    resource_kind::volume_snapshot, resource_kind::volume_backup}) {
     auto bytes = txn.get_view(meta_, count_key(kind));
     auto stored = bytes ? decode_count(*bytes) : 0;
     if (stored != counted[kind])

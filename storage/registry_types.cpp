@@ -7,8 +7,8 @@ namespace fedstack::storage {
 
 namespace {
 
-constexpr std::array<std::string_view, 10> kind_names
-  = {"image", "network", "subnet", "port", "server", "flavor", "floatingip", "router", "volume", "snapshot"};
+constexpr std::array<std::string_view, 11> kind_names
+  = {"image", "network", "subnet", "port", "server", "flavor", "floatingip", "router", "volume", "snapshot", "backup"};
 
 constexpr std::array<std::string_view, 2> state_names = {"reserved", "bound"};
 

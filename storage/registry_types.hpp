@@ -16,9 +16,9 @@ namespace fedstack::storage {
 /// floating_ip and router are named "floatingip" and "router", Neutron's
 /// singular keys, since a Neutron create's body is keyed by to_string(kind).
 /// volume and volume_snapshot (Cinder's) are named "volume" and "snapshot", the keys
-/// Cinder wraps them in.
+/// Cinder wraps them in; volume_backup likewise "backup".
 enum class resource_kind : std::uint8_t {
-  image, network, subnet, port, server, flavor, floating_ip, router, volume, volume_snapshot
+  image, network, subnet, port, server, flavor, floating_ip, router, volume, volume_snapshot, volume_backup
 };
 
 /// Two-phase create: `reserved` before the cloud confirmed the resource,

@@ -33,6 +33,7 @@ std::optional<item_call> item_call_for(storage::resource_kind kind, const std::s
       return item_call{api::service_type::network, "/v2.0/floatingips/" + encoded, "floatingip"};
     case resource_kind::router: return item_call{api::service_type::network, "/v2.0/routers/" + encoded, "router"};
     case resource_kind::volume: return item_call{api::service_type::volume, "/v3/volumes/" + encoded, "volume"};
+    case resource_kind::volume_backup: return item_call{api::service_type::volume, "/v3/backups/" + encoded, "backup"};
     case resource_kind::volume_snapshot:
       return item_call{api::service_type::volume, "/v3/snapshots/" + encoded, "snapshot"};
     default: return std::nullopt;

@@ -5,6 +5,7 @@
 #include "agent/flows/federation.hpp"
 #include "agent/flows/marker_search.hpp"
 #include "agent/flows/neutron_pending.hpp"
+#include "agent/rules/backup_rule.hpp"
 #include "agent/rules/lifecycle_rule.hpp"
 #include "agent/rules/reclaim_rule.hpp"
 #include "agent/rules/resource_kinds.hpp"
@@ -108,7 +109,7 @@ http::response answer_for_found(resource_kind kind, json item) {
   http::response answer;
   // Nova and Cinder accept creates with 202.
   answer.status = kind == resource_kind::server || kind == resource_kind::volume ||
-                          kind == resource_kind::volume_snapshot
+                          kind == resource_kind::volume_snapshot || kind == resource_kind::volume_backup
                       ? 202
                       : 201;
   answer.headers.set(bhttp::field::content_type, "application/json");
@@ -297,10 +298,14 @@ http::awaitable<attempt> create_on(request& r, const cloudlet_endpoints& c, regi
   co_await r.context.registry->put(entry);
   attempt a;
   a.token = marked.token;
+  auto headers = client_call_headers(r);
+  // A backup's marker rides in its metadata, which Cinder takes from 3.43 (rules/backup_rule.hpp).
+  if (entry.kind == resource_kind::volume_backup)
+    headers.set("OpenStack-API-Version", api::volume_api_version_header(backup_create_version(r.volume_version)));
   std::optional<upstream_failure> failure;
   try {
     a.answer = co_await call_cloudlet(r.context, c, r.route.service, bhttp::verb::post, r.route.upstream_path,
-                                      client_call_headers(r), marked.doc.dump());
+                                      headers, marked.doc.dump());
   } catch (const upstream_failure& e) {
     failure = e;
   }

@@ -28,6 +28,7 @@
 #include "agent/flows/l3.hpp"
 #include "agent/flows/multi_create.hpp"
 #include "agent/flows/volume_types.hpp"
+#include "agent/flows/volume_images.hpp"
 #include "agent/flows/volumes.hpp"
 #include "agent/rules/create_policy.hpp"
 #include "agent/rules/lifecycle_rule.hpp"
@@ -185,24 +186,25 @@ http::awaitable<void> answer_failure(request& r, const registry_entry& entry, co
 
 /// Step 2, on each candidate in turn until one made it or the policy stops.
 http::awaitable<void> try_candidates(request& r, registry_entry& entry, json& doc, std::optional<boot_needs>& boot,
-                                     const std::vector<cloudlet_endpoints>& cloudlets) {
+                                     const std::vector<cloudlet_endpoints>& cloudlets,
+                                     std::optional<registry_entry>& volume_image) {
   attempt last;
   last.message = "No cloudlet could take the request.";
   cloudlet_endpoints last_cloudlet = cloudlets.front();
   std::optional<std::string> retry_cause;   // set while the previous candidate failed
   for (const auto& c : cloudlets) {
     if (retry_cause) metrics::fedstack().create_retries.add({storage::to_string(entry.kind), *retry_cause});
-    if (boot) {
-      auto failure = co_await prepare_boot_on(r, *boot, doc, c);
-      if (failure) {
-        last = attempt{};
-        last.outcome = attempt_outcome::not_prepared;
-        last.status = failure->status;
-        last.message = failure->message;
-        retry_cause = "copy_failed";
-        if (after(last.outcome).try_next) continue;
-        break;
-      }
+    std::optional<not_ready> failure;
+    if (boot) failure = co_await prepare_boot_on(r, *boot, doc, c);
+    else if (volume_image) failure = co_await prepare_volume_image_on(r, *volume_image, doc, c);   // volume_images.hpp
+    if (failure) {
+      last = attempt{};
+      last.outcome = attempt_outcome::not_prepared;
+      last.status = failure->status;
+      last.message = failure->message;
+      retry_cause = "copy_failed";
+      if (after(last.outcome).try_next) continue;
+      break;
     }
     r.upstream = endpoint_of(c, r.route.service).to_string();
     auto a = co_await create_on(r, c, entry, doc);
@@ -249,7 +251,8 @@ http::awaitable<void> handle_create(request& r, std::string body) {
     auto home = co_await prepare_l3_create(r, kind, doc);
     if (!home) co_return;
     where.cloudlets.push_back(*home);
-  } else if (kind == resource_kind::volume || kind == resource_kind::volume_snapshot) {
+  } else if (kind == resource_kind::volume || kind == resource_kind::volume_snapshot ||
+             kind == resource_kind::volume_backup) {
     auto placed = co_await place_typed_volume_create(r, kind, doc);   // volume_types.hpp
     if (!placed) co_return;   // refused for its volume type
     where.cloudlets = std::move(placed->cloudlets);
@@ -258,9 +261,11 @@ http::awaitable<void> handle_create(request& r, std::string body) {
     where = co_await candidates_for(r, kind, doc, boot);
   }
   if (where.refusal) co_return co_await send_error(r, 400, *where.refusal);
+  std::optional<registry_entry> volume_image;
+  if (kind == resource_kind::volume) volume_image = co_await volume_image_of(r, doc);
   auto entry = co_await reserve(r, kind, doc);
   in_flight_set::token running{r.context.creates_in_flight, entry.global_id};
-  co_await try_candidates(r, entry, doc, boot, where.cloudlets);
+  co_await try_candidates(r, entry, doc, boot, where.cloudlets, volume_image);
 }
 
 } // namespace fedstack::agent

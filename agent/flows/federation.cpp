@@ -23,9 +23,29 @@ using json = nlohmann::json;
 using reference = api::scanned_reference;
 
 /// The references a client follows: the image of a server, the network of a
-/// subnet or port, the subnets of a port.
+/// subnet or port, the subnets of a port, the volume of an attachment (Nova's
+/// `volumeId`; Cinder's `volume_id`, as a snapshot and a backup name theirs too)
+/// and its server (Cinder's `server_id`, the attachment API's `instance`).
 void collect_references(const json& doc, api::service_type service, std::vector<reference>& out) {
   if (doc.is_object()) {
+    auto add = [&](const char* key, api::service_type of, const char* path) {
+      auto it = doc.find(key);
+      if (it != doc.end() && it->is_string()) out.push_back({of, path, it->get<std::string>()});
+    };
+    if (service == api::service_type::compute) {
+      add("volumeId", api::service_type::volume, "/v3/volumes/");
+      // A server's volumes: `os-extended-volumes:volumes_attached` items' `id`.
+      auto attached = doc.find("os-extended-volumes:volumes_attached");
+      if (attached != doc.end() && attached->is_array())
+        for (const auto& v : *attached)
+          if (v.is_object() && v.contains("id") && v["id"].is_string())
+            out.push_back({api::service_type::volume, "/v3/volumes/", v["id"].get<std::string>()});
+    }
+    if (service == api::service_type::volume) {
+      add("server_id", api::service_type::compute, "/v2.1/servers/");
+      add("instance", api::service_type::compute, "/v2.1/servers/");
+      add("volume_id", api::service_type::volume, "/v3/volumes/");
+    }
     if (service == api::service_type::compute && doc.contains("image") && doc["image"].is_object()) {
       const auto& image = doc["image"];
       if (image.contains("id") && image["id"].is_string())
@@ -53,8 +73,8 @@ http::awaitable<std::optional<std::string>> referenced_global_id(request& r,
   if (answer.status != 200) co_return std::nullopt;
   auto doc = json::parse(answer.body, nullptr, false);
   if (!doc.is_object()) co_return std::nullopt;
-  // Neutron wraps the item in an object named by its kind; Glance does not.
-  if (ref.service == api::service_type::network && doc.size() == 1 && doc.begin()->is_object())
+  // Neutron, Nova and Cinder wrap the item in an object named by its kind; Glance does not.
+  if (ref.service != api::service_type::image && doc.size() == 1 && doc.begin()->is_object())
     doc = json(*doc.begin());
   auto m = api::read_marker(ref.service, doc);
   if (!m) co_return std::nullopt;

@@ -1,6 +1,7 @@
 #include "agent/flows/marker_search.hpp"
 
 #include "agent/flows/federation.hpp"
+#include "agent/rules/backup_rule.hpp"
 #include "agent/rules/reclaim_rule.hpp"
 #include "agent/services/upstream_call.hpp"
 #include "api/global_id.hpp"
@@ -43,6 +44,11 @@ std::optional<marker_search> search_for_marker(resource_kind kind, const std::st
                            "/v3/" + collection + "/detail?metadata=" + filter + (all_projects ? "&all_tenants=1" : ""),
                            collection};
     }
+    // Cinder filters backups on name, status and volume_id only (resource_filters.json), and shows
+    // their metadata from 3.43 (rules/backup_rule.hpp): the whole detail list is read there.
+    case resource_kind::volume_backup:
+      return marker_search{api::service_type::volume,
+                           std::string("/v3/backups/detail") + (all_projects ? "?all_tenants=1" : ""), "backups"};
     default:
       return std::nullopt;
   }
@@ -75,12 +81,16 @@ http::awaitable<std::vector<json>> list_marked_on(agent_context& context, const 
   std::vector<json> found;
   auto search = search_for_marker(kind, global_id, all_projects);
   if (!search) co_return found;
+  auto list_headers = headers;
+  // Cinder shows a backup's metadata from 3.43 (rules/backup_rule.hpp).
+  if (kind == resource_kind::volume_backup)
+    list_headers.set("OpenStack-API-Version", api::volume_api_version_header(backup_metadata_version));
   std::size_t pages = 0;
   for (auto path = search->path; !path.empty();) {
     if (++pages > max_marker_pages)
       throw upstream_failure(503, c.region + " lists more than " + std::to_string(max_marker_pages) + " pages of " +
                                     search->collection);
-    auto answer = co_await call_cloudlet(context, c, search->service, bhttp::verb::get, path, headers);
+    auto answer = co_await call_cloudlet(context, c, search->service, bhttp::verb::get, path, list_headers);
     if (answer.status != 200)
       throw upstream_failure(503, c.region + " answered " + std::to_string(answer.status) + " to a list of " +
                                     search->collection);

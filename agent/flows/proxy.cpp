@@ -179,9 +179,11 @@ http::awaitable<void> send_upstream_response(request& r, const http::response& u
   if (response.find("X-Openstack-Request-Id") == response.end())
     response.set("X-Openstack-Request-Id", r.request_id);
   // A cloud's answer has them already; an answer the agent composed from one
-  // (an attempt found by its marker) has not.
-  if (response.find("X-OpenStack-Nova-API-Version") == response.end() &&
-      response.find("OpenStack-API-Version") == response.end())
+  // (an attempt found by its marker) has not. A volume answer names the client's
+  // version even where the agent asked at another (a backup create: rules/backup_rule.hpp).
+  if (r.route.service == api::service_type::volume ||
+      (response.find("X-OpenStack-Nova-API-Version") == response.end() &&
+       response.find("OpenStack-API-Version") == response.end()))
     set_compute_version_headers(r, response.base());
   response.body() = std::move(body);
   r.status = upstream.status;

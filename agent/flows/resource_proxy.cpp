@@ -23,8 +23,11 @@
 #include "agent/flows/server_groups.hpp"
 #include "agent/flows/marker_search.hpp"
 #include "agent/flows/owner_lookup.hpp"
+#include "agent/flows/volume_attachments.hpp"
+#include "agent/flows/volume_backups.hpp"
 #include "agent/flows/volume_types.hpp"
 #include "agent/flows/volumes.hpp"
+#include "agent/rules/backup_rule.hpp"
 #include "agent/rules/admin_scope.hpp"
 #include "agent/rules/flow_choice.hpp"
 #include "agent/rules/reclaim_rule.hpp"
@@ -131,10 +134,11 @@ http::awaitable<void> delete_everywhere(request& r, const storage::registry_entr
 }
 
 std::string not_found_message(const api::route& route) {
-  // Cinder's VolumeNotFound and SnapshotNotFound wording.
-  if (route.service == api::service_type::volume && (route.resource == "volumes" || route.resource == "snapshots"))
-    return std::string(route.resource == "volumes" ? "Volume " : "Snapshot ") + route.resource_id +
-           " could not be found.";
+  // Cinder's VolumeNotFound, SnapshotNotFound and BackupNotFound wording.
+  if (route.service == api::service_type::volume &&
+      (route.resource == "volumes" || route.resource == "snapshots" || route.resource == "backups"))
+    return std::string(route.resource == "volumes" ? "Volume " : route.resource == "snapshots" ? "Snapshot " : "Backup ") +
+           route.resource_id + " could not be found.";
   auto singular = route.resource.substr(0, route.resource.size() - 1);
   return "No " + singular + " with ID " + route.resource_id + " was found.";
 }
@@ -237,6 +241,9 @@ http::awaitable<void> handle_recorded(request& r, resource_call call, std::strin
   // A volume of another cloudlet cannot be attached to this server (volume_rule.hpp).
   if (kind == storage::resource_kind::server && is_volume_attachment_change(r.route, r.header().method()))
     answered = co_await refuse_cross_cloudlet_attachment(r, *cloudlet, body);
+  // A restore stays on the backup's cloudlet; its new volume is recorded (volume_backups.hpp).
+  if (kind == storage::resource_kind::volume_backup && is_backup_restore(r.route, r.header().method()))
+    answered = co_await handle_backup_restore(r, *answer.entry, *cloudlet, body);
   if (answered) co_return;
   // Resize, rebuild, snapshot, unshelve, tags and metadata that replace the markers (lifecycle.cpp).
   auto parsed = json::parse(body, nullptr, false);
@@ -291,6 +298,8 @@ http::awaitable<void> handle_resource(request& r, const flow_choice& choice) {
     default:
       // An image named by a cloud's ID: to the cloudlet that shows it to the caller (direct_images.hpp).
       if (is_direct_image_call(r.route)) co_return co_await handle_direct_image_call(r, std::move(body));
+      // Cinder's attachments: on their volume's cloudlet (volume_attachments.hpp).
+      if (is_attachment_call(r)) co_return co_await handle_attachment_call(r, std::move(body));
       co_return co_await forward(r, choice.call, std::move(body));   // to this agent's cloudlet
   }
 }

@@ -18,16 +18,14 @@ using json = nlohmann::json;
 
 bool has_block_storage(const cloudlet_endpoints& c) { return !c.volume.host.empty(); }
 
-/// The cloudlet of the primary of a global ID the caller may use; nullopt for
-/// any other ID (it reaches a cloud untranslated, whose answer is the client's).
+} // namespace
+
 http::awaitable<std::optional<cloudlet_endpoints>> home_of_source(request& r, const std::string& id) {
   if (!api::global_id_owner(id)) co_return std::nullopt;
   auto entry = co_await visible_entry(r, id);
   if (!entry || entry->copies.empty()) co_return std::nullopt;
   co_return find_cloudlet(r.context, entry->copies.front().cloudlet);
 }
-
-} // namespace
 
 http::awaitable<volume_placement> place_volume_create(request& r, storage::resource_kind kind, json& doc) {
   volume_placement out;

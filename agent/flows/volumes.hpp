@@ -28,6 +28,10 @@ struct volume_placement {
 /// Cloudlets without Block Storage are not candidates.
 http::awaitable<volume_placement> place_volume_create(request& r, storage::resource_kind kind, nlohmann::json& doc);
 
+/// The cloudlet of the primary of a global ID the caller may use; nullopt for
+/// any other ID (it reaches a cloud untranslated, whose answer is the client's).
+http::awaitable<std::optional<cloudlet_endpoints>> home_of_source(request& r, const std::string& id);
+
 /// For a volume attachment made or swapped on `server_cloudlet` (`POST` or `PUT
 /// /servers/{id}/os-volume_attachments`): true when the client was answered 409
 /// because the volume lives on another cloudlet.

@@ -23,7 +23,7 @@ http::awaitable<void> read_actor_gauges(const actor_handles& actors) {
   using storage::resource_kind;
   for (auto kind : {resource_kind::image, resource_kind::network, resource_kind::subnet, resource_kind::port,
                     resource_kind::server, resource_kind::flavor, resource_kind::floating_ip, resource_kind::router,
-                    resource_kind::volume, resource_kind::volume_snapshot}) {
+                    resource_kind::volume, resource_kind::volume_snapshot, resource_kind::volume_backup}) {
     auto count = co_await ask<std::uint64_t>(actors.system, actors.registry, scrape_timeout, atom::count_v, kind);
     if (count) m.registry_entries.set({storage::to_string(kind)}, static_cast<double>(*count));
   }

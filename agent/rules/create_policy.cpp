@@ -46,7 +46,7 @@ call_result read_call(std::optional<unsigned> status) {
 bool searchable(storage::resource_kind kind, bool pending) {
   using storage::resource_kind;
   return kind == resource_kind::image || kind == resource_kind::server || kind == resource_kind::volume ||
-         kind == resource_kind::volume_snapshot || pending;
+         kind == resource_kind::volume_snapshot || kind == resource_kind::volume_backup || pending;
 }
 
 next_step after(attempt_outcome outcome) {

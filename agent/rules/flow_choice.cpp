@@ -96,7 +96,7 @@ bool is_federated_list(const api::route& route) {
       return (route.resource == "servers" || route.resource == "images") &&
              (route.action.empty() || route.action == "detail");
     case api::service_type::volume:
-      return (route.resource == "volumes" || route.resource == "snapshots") &&
+      return (route.resource == "volumes" || route.resource == "snapshots" || route.resource == "backups") &&
              (route.action.empty() || route.action == "detail");
     default:
       return false;

@@ -45,10 +45,10 @@ list_request read_list_request(const api::route& route) {
   query.remove("marker");
   query.remove("limit");
   out.filters = query.encode();
-  // Nova's and Cinder's plain volume list show `id`, `links` and `name` of the detail list's items
-  // (Cinder's snapshot summary holds its metadata: it is read as it is).
+  // Nova's and Cinder's plain volume and backup lists show `id`, `links` and `name` of the detail
+  // list's items (Cinder's snapshot summary holds its metadata: it is read as it is).
   out.summary = (service == api::service_type::compute ||
-                 (service == api::service_type::volume && route.resource == "volumes")) &&
+                 (service == api::service_type::volume && (route.resource == "volumes" || route.resource == "backups"))) &&
                 route.action.empty();
   out.list_path = route.upstream_path;
   out.item_path = route.upstream_path;

@@ -19,7 +19,7 @@ bool is_derived_image(const json& image) {
 std::string owner_project(const json& item) {
   if (!item.is_object()) return {};
   for (const char* key : {"owner", "project_id", "tenant_id", "os-vol-tenant-attr:tenant_id",
-                          "os-extended-snapshot-attributes:project_id"}) {
+                          "os-extended-snapshot-attributes:project_id", "os-backup-project-attr:project_id"}) {
     auto it = item.find(key);
     if (it != item.end() && it->is_string() && !it->get_ref<const std::string&>().empty()) return *it;
   }

@@ -28,6 +28,7 @@ inline std::optional<storage::resource_kind> kind_of(const api::route& route) {
   if (route.service == api::service_type::volume) {
     if (c == "volumes") return resource_kind::volume;
     if (c == "snapshots") return resource_kind::volume_snapshot;
+    if (c == "backups") return resource_kind::volume_backup;
   }
   return std::nullopt;
 }

@@ -16,6 +16,7 @@ std::optional<std::pair<api::service_type, std::string>> show_call(resource_kind
     // Cinder takes project-less paths (microversion 3.67 documents them; the router has both).
     case resource_kind::volume: return std::pair{api::service_type::volume, "/v3/volumes/" + local_id};
     case resource_kind::volume_snapshot: return std::pair{api::service_type::volume, "/v3/snapshots/" + local_id};
+    case resource_kind::volume_backup: return std::pair{api::service_type::volume, "/v3/backups/" + local_id};
     case resource_kind::flavor: return std::nullopt;
   }
   return std::nullopt;

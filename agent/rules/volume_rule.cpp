@@ -16,10 +16,14 @@ std::string text_of(const json& object, const char* key) {
 
 volume_create_needs read_volume_create(storage::resource_kind kind, const json& body) {
   volume_create_needs out;
-  const char* wrapper = kind == storage::resource_kind::volume_snapshot ? "snapshot" : "volume";
+  using storage::resource_kind;
+  const char* wrapper = kind == resource_kind::volume_snapshot ? "snapshot"
+                        : kind == resource_kind::volume_backup ? "backup"
+                                                               : "volume";
   if (!body.is_object() || !body.contains(wrapper) || !body[wrapper].is_object()) return out;
   const auto& item = body[wrapper];
-  if (kind == storage::resource_kind::volume_snapshot) {
+  // A snapshot or a backup is made on its volume's backend.
+  if (kind == resource_kind::volume_snapshot || kind == resource_kind::volume_backup) {
     out.source_id = text_of(item, "volume_id");
     return out;
   }

@@ -32,7 +32,7 @@ struct volume_create_needs {
   std::string image_id;
 };
 
-/// Reads `body` (`{"volume": ...}` or `{"snapshot": ...}`) for `kind`.
+/// Reads `body` (`{"volume": ...}`, `{"snapshot": ...}` or `{"backup": ...}`) for `kind`.
 volume_create_needs read_volume_create(storage::resource_kind kind, const nlohmann::json& body);
 
 /// Where a create tied to `source_cloudlet` goes: there, unless a pinned zone names

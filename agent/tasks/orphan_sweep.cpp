@@ -8,6 +8,7 @@
 
 #include "agent/services/cloudlets.hpp"
 #include "agent/flows/marker_search.hpp"
+#include "agent/rules/backup_rule.hpp"
 #include "agent/rules/reclaim_rule.hpp"
 #include "agent/services/upstream_call.hpp"
 #include "api/global_id.hpp"
@@ -47,6 +48,9 @@ const std::vector<sweep_target>& targets() {
     // Cinder's project attributes (shown to admins, as the service user is).
     {resource_kind::volume_snapshot, api::service_type::volume, "/v3/snapshots/detail?all_tenants=1&limit=1000",
      "snapshots", "created_at", "os-extended-snapshot-attributes:project_id"},
+    // A backup's metadata and project from 3.43 (rules/backup_rule.hpp).
+    {resource_kind::volume_backup, api::service_type::volume, "/v3/backups/detail?all_tenants=1&limit=1000",
+     "backups", "created_at", "os-backup-project-attr:project_id"},
     {resource_kind::volume, api::service_type::volume, "/v3/volumes/detail?all_tenants=1&limit=1000", "volumes",
      "created_at", "os-vol-tenant-attr:tenant_id"},
   };
@@ -68,11 +72,14 @@ http::awaitable<void> sweep_kind(agent_context& context, const bhttp::fields& he
                                  const std::set<std::string>& own_abandoned, sweep_result& result) {
   const auto& c = context.cloudlet;
   if (t.service == api::service_type::volume && c.volume.host.empty()) co_return;   // no Block Storage here
+  auto list_headers = headers;
+  if (t.kind == resource_kind::volume_backup)
+    list_headers.set("OpenStack-API-Version", api::volume_api_version_header(backup_metadata_version));
   std::size_t pages = 0;
   for (auto path = t.list_path; !path.empty();) {
     if (++pages > max_marker_pages)
       throw upstream_failure(503, "more than " + std::to_string(max_marker_pages) + " pages of " + t.collection);
-    auto answer = co_await call_cloudlet(context, c, t.service, bhttp::verb::get, path, headers);
+    auto answer = co_await call_cloudlet(context, c, t.service, bhttp::verb::get, path, list_headers);
     if (answer.status != 200)
       throw upstream_failure(503, "listing " + t.collection + " answered " + std::to_string(answer.status));
     auto doc = json::parse(answer.body, nullptr, false);

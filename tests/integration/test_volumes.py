@@ -5,7 +5,12 @@ detaches another volume of the server's cloudlet, and is refused (409, both clou
 cloudlet-3 on that server. Hostile: the admin's volume is answered to demo exactly as an ID nobody made;
 the admin acts on demo's volume through an agent that does not own it. Volume types are the federation's
 (a type made through agent 1 serves `volume create --type` pinned to cloudlet-2 through agent 2), limits
-and quota sets sum every Cinder's, and an unpinned volume goes where Cinder's pools have room."""
+and quota sets sum every Cinder's, and an unpinned volume goes where Cinder's pools have room.
+Every agent names an attached
+volume by its global ID; the attachment API refuses what `server add volume` refuses. A backup is made
+on its volume's cloudlet (`volume backup create`), listed, refused a restore into another cloudlet's
+volume and restored into a new, recorded volume there; another project's backup is unknown. A volume
+made from an image of another cloudlet (`volume create --image`) gets the image copied there first."""
 import json
 import time
 import unittest
@@ -152,6 +157,15 @@ class Volumes(unittest.TestCase):
         same = self.create("same-cloudlet", "cloudlet-2")
         self.os("server", "add", "volume", server["id"], same, agent=2)
         self.wait_volume(same, "in-use")
+        # Every agent names the volume by its global ID, also one whose registry does not hold it
+        # (agent 3: `same` was made through agent 1), in Nova's and in Cinder's answers.
+        for agent in range(CLOUDLETS):
+            status, _, body = http("GET", self.fed.agents[agent]["url"] + "/compute/v2.1/servers/" + server["id"]
+                                   + "/os-volume_attachments", headers={"X-Auth-Token": self.demo_token})
+            self.assertEqual(status, 200, body)
+            self.assertEqual([a["volumeId"] for a in json.loads(body)["volumeAttachments"]], [same])
+        self.assertEqual([a["server_id"] for a in self.wait_volume(same, "in-use", agent=2)["attachments"]],
+                         [server["id"]])
         self.os("server", "remove", "volume", server["id"], same, agent=1)
         self.wait_volume(same, "available")
         far = self.create("far", "cloudlet-3")
@@ -160,6 +174,15 @@ class Volumes(unittest.TestCase):
         self.assertIn("cloudlet-3", refused.stderr)
         self.assertIn("cloudlet-2", refused.stderr)
         self.assertEqual(self.wait_volume(far, "available")["attachments"], [])
+        # The attachment API (3.27) answers the same, before any Cinder is asked.
+        for agent in range(CLOUDLETS):
+            status, _, body = self.api("POST", "/attachments", agent=agent, version="volume 3.27", body={
+                "attachment": {"volume_uuid": far, "instance_uuid": server["id"]}})
+            self.assertEqual(status, 409, body)
+            self.assertIn("cloudlet-3", json.dumps(body))
+        status, _, body = self.api("GET", "/attachments", agent=1, version="volume 3.27")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["attachments"], [])
         self.os("server", "delete", "--wait", server["id"])
         for vid in (same, far, boot_volume):
             self.os("volume", "delete", vid)
@@ -236,6 +259,80 @@ class Volumes(unittest.TestCase):
             self.assertEqual(self.wait_volume(vid, "available", agent=agent)["availability_zone"], "cloudlet-2")
             status, _, _ = self.api("DELETE", "/volumes/" + vid, agent=agent)
             self.assertEqual(status, 202)
+
+    def backups_on(self, region):
+        status, body = self.cinder(region, "GET", "/backups/detail?all_tenants=1")
+        self.assertEqual(status, 200, body)
+        return body["backups"]
+
+    def wait_backup(self, backup_id, agent=0):
+        deadline = time.monotonic() + 20
+        while True:
+            got, _, body = self.api("GET", "/backups/" + backup_id, agent=agent)
+            self.assertEqual(got, 200, body)
+            if body["backup"]["status"] == "available":
+                return body["backup"]
+            self.assertLess(time.monotonic(), deadline, body)
+            time.sleep(0.05)
+
+    def test_a_backup_is_made_on_its_volumes_cloudlet_and_restored_there(self):
+        vid = self.create("to-back-up", "cloudlet-2")
+        backup = self.os("volume", "backup", "create", "--name", "bk-1", vid, "-f", "json", agent=1)
+        bid = backup["id"]
+        self.assertEqual(self.wait_backup(bid, agent=2)["volume_id"], vid)
+        marked = [b for b in self.backups_on("cloudlet-2") if b["metadata"].get("fedstack_gid") == bid]
+        self.assertEqual(len(marked), 1, "the backup is marked with its global ID on cloudlet-2")
+        listed = self.os("volume", "backup", "list", "-f", "json", agent=2)
+        self.assertEqual([b["ID"] for b in listed].count(bid), 1)
+        far = self.create("far-target", "cloudlet-3")
+        status, _, body = self.api("POST", f"/backups/{bid}/restore", agent=2, body={"restore": {"volume_id": far}})
+        self.assertEqual(status, 409, body)
+        self.assertIn("cloudlet-3", json.dumps(body))
+        status, _, body = self.api("POST", f"/backups/{bid}/restore", agent=0, body={"restore": {"name": "back"}})
+        self.assertEqual(status, 202, body)
+        restored = body["restore"]["volume_id"]
+        self.assertEqual(self.wait_volume(restored, "available", agent=2)["availability_zone"], "cloudlet-2")
+        # Hostile: demo's own ID is unknown to another project, and its delete reaches nothing.
+        for agent in range(CLOUDLETS):
+            status, _, body = self.api("GET", "/backups/" + bid, agent=agent, tok=self.admin_token)
+            self.assertEqual(status, 404, body)
+        status, _, _ = self.api("DELETE", "/backups/" + bid, agent=1, tok=self.admin_token)
+        self.assertEqual(status, 404)
+        self.assertTrue([b for b in self.backups_on("cloudlet-2") if b["id"] == marked[0]["id"]])
+        status, _, body = self.api("DELETE", "/backups/" + bid, agent=2)
+        self.assertEqual(status, 202, body)
+        for v in (vid, far, restored):
+            self.assertEqual(self.api("DELETE", "/volumes/" + v, agent=1)[0], 202)
+
+    def test_a_volume_from_an_image_of_another_cloudlet_gets_a_copy_first(self):
+        demo = {"X-Auth-Token": self.demo_token}
+        url = self.fed.agents[0]["url"]
+        status, _, body = http("POST", url + "/v2/images", {
+            "name": "vol-image", "disk_format": "raw", "container_format": "bare"}, headers=demo)
+        self.assertEqual(status, 201, body)
+        image = json.loads(body)["id"]
+        status, _, body = http("PUT", url + f"/v2/images/{image}/file", raw=b"v" * 4096,
+                               headers={**demo, "Content-Type": "application/octet-stream"})
+        self.assertEqual(status, 204, body)
+        holders = [c["region"] for c in self.fed.endpoints["cloudlets"]
+                   if any(i.get("fedstack_gid") == image for i in self.glance_images(c["region"]))]
+        self.assertEqual(len(holders), 1, holders)
+        zone = next(f"cloudlet-{i}" for i in range(1, CLOUDLETS + 1) if f"cloudlet-{i}" != holders[0])
+        v = self.os("volume", "create", "--image", image, "--size", "1", "--availability-zone", zone, "from-image",
+                    "-f", "json", agent=2)
+        volume = self.wait_volume(v["id"], "available", agent=1)
+        self.assertEqual(volume["availability_zone"], zone)
+        copies = [i["id"] for i in self.glance_images(zone) if i.get("fedstack_copy_of") == image]
+        self.assertEqual(len(copies), 1, "the image was copied to the volume's cloudlet")
+        on_cloud = [x for x in self.volumes_on(zone) if x["metadata"].get("fedstack_gid") == v["id"]]
+        self.assertEqual(on_cloud[0]["volume_image_metadata"]["image_id"], copies[0])
+        self.assertEqual(self.api("DELETE", "/volumes/" + v["id"])[0], 202)
+
+    def glance_images(self, region):
+        c = next(c for c in self.fed.endpoints["cloudlets"] if c["region"] == region)
+        status, _, data = http("GET", c["image_url"] + "/v2/images", headers={"X-Auth-Token": self.admin_token})
+        self.assertEqual(status, 200, data)
+        return json.loads(data)["images"]
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ TEST(registry_types, names_round_trip) {
   for (auto kind : {resource_kind::image, resource_kind::network, resource_kind::subnet,
                     resource_kind::port, resource_kind::server, resource_kind::flavor,
                     resource_kind::floating_ip, resource_kind::router, resource_kind::volume,
-                    resource_kind::volume_snapshot}) {
+                    resource_kind::volume_snapshot, resource_kind::volume_backup}) {
     resource_kind parsed = resource_kind::image;
     ASSERT_TRUE(from_string(to_string(kind), parsed));
     EXPECT_EQ(parsed, kind);
@@ -309,7 +309,7 @@ TEST_F(registry_store_test, bad_inputs_are_errors) {
   EXPECT_TRUE(invalid(store().put(make_entry("g1", "p1", resource_kind::image, {{"c1", ""}}))));
   EXPECT_TRUE(invalid(
     store().put(make_entry("g1", "p1", resource_kind::image, {{"c1", "l1"}, {"c1", "l2"}}))));
-  EXPECT_TRUE(invalid(store().put(make_entry("g1", "p1", static_cast<resource_kind>(10)))));
+  EXPECT_TRUE(invalid(store().put(make_entry("g1", "p1", static_cast<resource_kind>(11)))));
   auto long_name = make_entry("g1", "p1");
   long_name.name = std::string(max_name_size + 1, 'n');
   EXPECT_TRUE(invalid(store().put(long_name)));
