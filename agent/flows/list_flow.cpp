@@ -29,6 +29,7 @@
 #include "agent/rules/resource_kinds.hpp"
 #include "agent/flows/request.hpp"
 #include "agent/rules/admin_scope.hpp"
+#include "agent/rules/backup_rule.hpp"
 #include "agent/rules/list_paging.hpp"
 #include "agent/rules/operator_sums.hpp"
 #include "agent/services/upstream_call.hpp"
@@ -503,6 +504,10 @@ http::awaitable<std::vector<cloud_read>> plan_reads(request& r, const list_reque
 /// time. The reads stop when the client leaves or the deadline passes.
 http::awaitable<std::vector<bool>> run_reads(request& r, const std::vector<cloud_read>& reads) {
   auto headers = client_call_headers(r);
+  // A backup's marker is in its metadata, which Cinder shows from 3.43 (rules/backup_rule.hpp):
+  // read below that, a backup another agent made could not be named by its global ID.
+  if (r.route.service == api::service_type::volume && r.route.resource == "backups")
+    headers.set("OpenStack-API-Version", api::volume_api_version_header(backup_create_version(r.volume_version)));
   auto abandoned = std::make_shared<std::atomic<bool>>(false);
   std::vector<std::function<http::awaitable<void>()>> tasks;
   for (const auto& read : reads)

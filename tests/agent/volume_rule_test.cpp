@@ -113,8 +113,8 @@ TEST(volume_flow_choice, records_volumes_and_snapshots_and_merges_their_lists) {
   auto removed = choose_flow(api::classify("DELETE", base + "/volumes/" + gid), verb::delete_, false);
   EXPECT_EQ(removed.flow, flow::recorded_resource);
   EXPECT_EQ(removed.call, resource_call::delete_everywhere);
-  // Types, limits and quotas are the agent's own cloudlet's.
-  EXPECT_EQ(choose_flow(api::classify("GET", base + "/types"), verb::get, false).flow, flow::own_cloudlet);
+  // Volume types are the federation's, as flavors are.
+  EXPECT_EQ(choose_flow(api::classify("GET", base + "/types"), verb::get, false).flow, flow::volume_type);
   EXPECT_EQ(choose_flow(api::classify("GET", "/volume"), verb::get, false).flow, flow::version_document);
 }
 

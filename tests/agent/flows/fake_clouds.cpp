@@ -255,7 +255,8 @@ std::string fake_clouds::admin_project_id() const { return ids_->admin_project_i
 std::string fake_clouds::demo_project_id() const { return ids_->demo_project_id(); }
 
 http::response fake_clouds::direct(const std::string& name, api::service_type service, bhttp::verb method,
-                                   const std::string& target, const std::string& token, const json& body) {
+                                   const std::string& target, const std::string& token, const json& body,
+                                   const std::string& volume_version) {
   auto& c = cloud_of(name);
   sim::service* handler = service == api::service_type::image     ? static_cast<sim::service*>(&c.glance)
                           : service == api::service_type::network ? static_cast<sim::service*>(&c.neutron)
@@ -266,6 +267,8 @@ http::response fake_clouds::direct(const std::string& name, api::service_type se
   headers["Content-Type"] = method == bhttp::verb::patch ? "application/openstack-images-v2.1-json-patch"
                                                          : "application/json";
   if (service == api::service_type::compute) headers["OpenStack-API-Version"] = "compute 2.93";
+  if (service == api::service_type::volume && !volume_version.empty())
+    headers["OpenStack-API-Version"] = "volume " + volume_version;
   auto reply = handler->handle(sim::make_request(std::string(bhttp::to_string(method)), target,
                                                  body.is_null() ? std::string{} : body.dump(), std::move(headers)));
   http::response out;

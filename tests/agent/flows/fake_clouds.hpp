@@ -146,9 +146,11 @@ public:
   void clear_log() { log_.clear(); }
 
   // --- the clouds' state, read and seeded directly (not logged, no faults) ---
-  /// One call to a cloudlet's service, as a client with `token` would make it.
+  /// One call to a cloudlet's service, as a client with `token` would make it (Block Storage
+  /// at `volume_version` when given, else Cinder's 3.0).
   http::response direct(const std::string& region, api::service_type service, bhttp::verb method,
-                        const std::string& target, const std::string& token, const nlohmann::json& body = nullptr);
+                        const std::string& target, const std::string& token, const nlohmann::json& body = nullptr,
+                        const std::string& volume_version = {});
   /// Every item of a collection on `region` as the admin sees it (all projects):
   /// "images", "networks", "subnets", "ports" or "servers" (detail).
   nlohmann::json items(const std::string& region, const std::string& collection);
