@@ -18,11 +18,13 @@ from urllib.parse import urlparse
 
 from harness import Federation, http, openstack, token
 
-PERIOD_MS = 200
+# A shuffle still pending when the next period starts is abandoned and its target dropped
+# (actors/membership.cpp start_shuffle), whatever --shuffle-timeout-ms says. Agent 1 joins
+# nobody (the chain starts with it), so once the others drop it nothing brings it back, and
+# the walk from it never leaves it (seen in CI as a walk of agent 1 alone, with no edges,
+# at a 200 ms period under load). A period of 1 s outlasts a first TLS connect under load.
+PERIOD_MS = 1000
 CACHE = 3
-# Generous timeouts: agent 1 joins nobody (the chain starts with it), so once the others
-# drop it after a stall on a loaded machine nothing brings it back, and the walk from it
-# never leaves it (seen in CI as a walk of agent 1 alone, with no edges).
 AGENT_ARGS = ("--shuffle-period-ms", str(PERIOD_MS), "--shuffle-timeout-ms", "5000",
               "--capacity-period-ms", "500", "--heartbeat-ms", "200",
               "--connection-timeout-ms", "10000", "--cache-size", str(CACHE),
