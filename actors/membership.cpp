@@ -1,6 +1,5 @@
 #include "actors/membership.hpp"
 
-#include <algorithm>
 #include <random>
 #include <utility>
 
@@ -59,6 +58,8 @@ void load_cache(self_pointer self) {
       });
 }
 
+/// Only one shuffle is out at a time and CAF drops a response after its
+/// request timed out, so this guards against a reply to an ended shuffle.
 bool is_current(self_pointer self, std::uint64_t id) {
   return self->state.pending && self->state.pending->id == id;
 }
@@ -71,6 +72,7 @@ void fail_shuffle(self_pointer self, std::uint64_t id, const caf::error& err) {
     return;
   spdlog::debug("membership dropped {}: {}", to_string(st.pending->target), render(self, err));
   self->send(st.connector, atom::peer_down_v, st.pending->target);
+  st.seeds.failed(st.pending->target, st.ticks);
   st.pending.reset();
   ++st.stats.failed;
   metrics::fedstack().shuffles.add({err == caf::sec::request_timeout ? "timed_out" : "failed"});
@@ -79,8 +81,9 @@ void fail_shuffle(self_pointer self, std::uint64_t id, const caf::error& err) {
 void finish_shuffle(self_pointer self, std::uint64_t id, const std::vector<peer_entry>& answer) {
   auto& st = self->state;
   if (!is_current(self, id))
-    return;  // late: a newer shuffle began, this one no longer counts
+    return;
   st.cache->merge(answer, st.pending->sent, st.config.shuffle_length);
+  st.seeds.answered(st.pending->target);
   st.pending.reset();
   st.dirty = true;
   ++st.stats.completed;
@@ -90,14 +93,6 @@ void finish_shuffle(self_pointer self, std::uint64_t id, const std::vector<peer_
 /// Steps 1-4 of CYCLON, then the non-blocking connect -> shuffle chain.
 void start_shuffle(self_pointer self) {
   auto& st = self->state;
-  if (st.pending) {
-    // The previous shuffle outlived its period (timeout >= period). Its
-    // target is already out of the cache; its answer will be ignored.
-    self->send(st.connector, atom::peer_down_v, st.pending->target);
-    st.pending.reset();
-    ++st.stats.abandoned;
-    metrics::fedstack().shuffles.add({"timed_out"});
-  }
   auto offer = st.cache->start_shuffle(st.config.shuffle_length, st.rng);
   if (!offer)
     return;  // nobody to talk to: wait for a join or an incoming shuffle
@@ -124,18 +119,21 @@ void start_shuffle(self_pointer self) {
       [self, id](caf::error& err) { fail_shuffle(self, id, err); });
 }
 
-/// An empty cache cannot start a shuffle; the seeds can.
-void rejoin_if_empty(self_pointer self) {
+/// Puts back the seeds that seeds.hpp's rules say are due.
+void restore_seeds(self_pointer self) {
   auto& st = self->state;
-  if (!st.config.rejoin_when_empty || !st.cache->empty() || st.seeds.empty())
-    return;
-  for (const auto& address : st.seeds) {
+  std::size_t restored = 0;
+  for (const auto& address : st.seeds.due(st.ticks, st.cache->empty(),
+                                          st.config.rejoin_when_empty)) {
     peer_entry seed;
     seed.address = address;
-    st.cache->insert(std::move(seed));
+    restored += st.cache->insert(std::move(seed)) ? 1 : 0;
   }
+  if (restored == 0)
+    return;
+  st.dirty = true;
   ++st.stats.rejoins;
-  spdlog::debug("membership cache is empty: rejoining through {} seeds", st.seeds.size());
+  spdlog::debug("membership put {} seeds back (joined: {})", restored, st.seeds.joined());
 }
 
 caf::timespan first_delay(self_pointer self) {
@@ -211,11 +209,7 @@ membership(membership_impl_actor::stateful_pointer<membership_state> self,
         if (!st.cache->insert_evicting_oldest(std::move(seed)))
           continue;
         ++added;
-        if (std::find(st.seeds.begin(), st.seeds.end(), address) == st.seeds.end()) {
-          if (st.seeds.size() == max_seeds)
-            st.seeds.erase(st.seeds.begin());  // the latest joins matter most
-          st.seeds.push_back(address);
-        }
+        st.seeds.remember(address);
       }
       st.dirty = st.dirty || added > 0;
       spdlog::info("membership joins through {} of {} seeds", added, seeds.size());
@@ -227,9 +221,17 @@ membership(membership_impl_actor::stateful_pointer<membership_state> self,
       self->send(st.connector, atom::peer_down_v, address);
     },
     [self](atom::tick) {
-      self->delayed_send(self, self->state.config.period, atom::tick_v);
+      auto& st = self->state;
+      self->delayed_send(self, st.config.period, atom::tick_v);
       save_cache(self);
-      rejoin_if_empty(self);
+      ++st.ticks;
+      if (st.pending) {
+        // Slow is not dead: the pending shuffle ends by its own timeouts.
+        // One shuffle at a time keeps rule 7's sent set unambiguous.
+        ++st.stats.skipped;
+        return;
+      }
+      restore_seeds(self);
       start_shuffle(self);
     },
   };

@@ -7,8 +7,10 @@
 //
 // Failure handling, as in the paper: the oldest neighbour Q leaves the cache
 // when the shuffle starts, so a Q that cannot be reached (connector error)
-// or does not answer within shuffle_timeout simply stays out. Answers that
-// arrive after the timeout, or after a newer shuffle started, are ignored.
+// or does not answer within shuffle_timeout simply stays out. A period that
+// begins while our shuffle is still pending starts none: a slow Q is given
+// its whole timeout, not just the rest of the period. Answers that arrive
+// after the timeout are ignored. Seeds are put back by seeds.hpp's rules.
 // A shuffle request that arrives while our own is outstanding is served at
 // once: the actor never waits, so the thesis' locks are not needed.
 
@@ -23,6 +25,7 @@
 
 #include "actors/actors.hpp"
 #include "actors/cyclon.hpp"
+#include "actors/seeds.hpp"
 
 namespace fedstack {
 
@@ -39,11 +42,11 @@ struct membership_stats {
   std::uint64_t completed = 0;
   /// Shuffles that failed: connect error, timeout, or an error answer.
   std::uint64_t failed = 0;
-  /// Shuffles still outstanding when the next period began.
-  std::uint64_t abandoned = 0;
+  /// Periods that started no shuffle because ours was still pending.
+  std::uint64_t skipped = 0;
   /// Shuffle requests from other nodes that this node answered.
   std::uint64_t served = 0;
-  /// Periods that began with an empty cache and put the seeds back.
+  /// Periods that put at least one seed back into the cache.
   std::uint64_t rejoins = 0;
 };
 
@@ -69,8 +72,10 @@ struct membership_state {
   /// Null when the cache is not persisted.
   meta_store_actor store;
   std::optional<pending_shuffle> pending;
-  /// Seeds of every join (at most max_seeds), for rejoin_when_empty.
-  std::vector<peer_address> seeds;
+  /// Seeds of every join (at most max_seeds) and when each may return.
+  seed_list seeds{max_seeds};
+  /// Periods begun so far (the seeds' backoff counts in periods).
+  std::uint64_t ticks = 0;
   std::uint64_t next_shuffle_id = 0;
   /// The cache changed since it was last saved.
   bool dirty = false;

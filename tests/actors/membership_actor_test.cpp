@@ -95,23 +95,46 @@ TEST_F(membership_actor_test, shuffle_that_times_out_removes_the_peer) {
   EXPECT_EQ(member_hosts(p), (strings{"y"}));
 }
 
-TEST_F(membership_actor_test, answer_after_a_newer_shuffle_is_ignored) {
+TEST_F(membership_actor_test, slow_answer_within_the_timeout_outlives_the_period) {
   auto config = config_for("p");
-  config.shuffle_timeout = 5s;  // longer than the period: shuffles overlap
+  config.shuffle_timeout = 5s;  // longer than the period
   auto slow = spawn_peer("a", {entry_of("x")}, /*hold=*/true);
-  auto b = spawn_peer("b", {entry_of("y")}, /*hold=*/true);
+  auto b = spawn_peer("b", {entry_of("y")});
   auto p = spawn(config, {entry_of("a", 5), entry_of("b", 0)});
   advance(1s);
   EXPECT_EQ(ask<std::uint64_t>(slow, atom::count_v).value(), 1u);
-  advance(1s);  // the next period gives up on a and shuffles with b
+  advance(1s);  // a period begins while a has 4 s left: no new shuffle
+  EXPECT_EQ(ask<std::uint64_t>(b, atom::count_v).value(), 0u);
+  EXPECT_EQ(member_hosts(p), (strings{"b"}));
+  advance(500ms);
+  caf::anon_send(slow, atom::ok_v);  // 1.5 s after the request: merged
+  sched.run();
+  EXPECT_EQ(member_hosts(p), (strings{"b", "x"}));
+  // Shuffling goes on as usual: b (aged twice by now) is the oldest.
+  advance(500ms);
   EXPECT_EQ(ask<std::uint64_t>(b, atom::count_v).value(), 1u);
-  EXPECT_TRUE(members(p).empty());
-  caf::anon_send(slow, atom::ok_v);  // within a's 5 s, but b's shuffle is current
+  EXPECT_EQ(member_hosts(p), (strings{"x", "y"}));
+}
+
+TEST_F(membership_actor_test, answer_after_a_timeout_longer_than_the_period_is_ignored) {
+  auto config = config_for("p");
+  config.shuffle_timeout = 2500ms;
+  auto slow = spawn_peer("a", {entry_of("x")}, /*hold=*/true);
+  auto b = spawn_peer("b", {entry_of("y")});
+  auto p = spawn(config, {entry_of("a", 5), entry_of("b", 0)});
+  advance(1s);  // the shuffle goes to a and waits
+  advance(1s);
+  advance(1s);  // two periods began while it waited
+  EXPECT_EQ(ask<std::uint64_t>(b, atom::count_v).value(), 0u);
+  advance(500ms);  // 2.5 s: timed out, a stays out
+  EXPECT_EQ(member_hosts(p), (strings{"b"}));
+  caf::anon_send(slow, atom::ok_v);
   sched.run();
-  EXPECT_TRUE(members(p).empty());
-  caf::anon_send(b, atom::ok_v);
-  sched.run();
+  EXPECT_EQ(member_hosts(p), (strings{"b"}));
+  advance(500ms);  // the next period shuffles with b
+  EXPECT_EQ(ask<std::uint64_t>(b, atom::count_v).value(), 1u);
   EXPECT_EQ(member_hosts(p), (strings{"y"}));
+  EXPECT_EQ(ask<std::uint64_t>(slow, atom::count_v).value(), 1u);
 }
 
 TEST_F(membership_actor_test, unreachable_peer_is_removed) {
@@ -184,15 +207,70 @@ TEST_F(membership_actor_test, empty_cache_rejoins_through_the_seeds) {
   EXPECT_EQ(member_hosts(p), (strings{"x"}));
 }
 
-TEST_F(membership_actor_test, rejoining_can_be_switched_off) {
+TEST_F(membership_actor_test, seed_dropped_before_any_answer_is_put_back) {
+  // p's first shuffle, to its only seed s, times out. Meanwhile r shuffled
+  // with p and answers p's shuffles with itself, so p's cache never empties:
+  // only the rule "seeds stay until one of our shuffles was answered" gets
+  // p (and s, which may have no seeds of its own) back in touch.
+  auto slow_seed = spawn_peer("s", {entry_of("x")}, /*hold=*/true);
+  spawn_peer("r", {entry_of("r")});
+  auto p = spawn(config_for("p"));
+  caf::anon_send(p, atom::join_v, std::vector<peer_address>{address_of("s")});
+  advance(1s);
+  ASSERT_EQ(ask<std::uint64_t>(slow_seed, atom::count_v).value(), 1u);
+  ASSERT_TRUE(ask<std::vector<peer_entry>>(p, atom::shuffle_v, entry_of("r"),
+                                           std::vector<peer_entry>{}));
+  advance(200ms);  // timed out: s is dropped
+  EXPECT_EQ(member_hosts(p), (strings{"r"}));
+  stop(slow_seed);
+  auto seed = spawn_peer("s", {entry_of("x")});  // s is back and answers
+  advance(800ms);  // s is put back; one of the next two periods picks it
+  advance(1s);
+  EXPECT_EQ(ask<std::uint64_t>(seed, atom::count_v).value(), 1u);
+  auto hosts = member_hosts(p);
+  EXPECT_TRUE(std::count(hosts.begin(), hosts.end(), "x"));
+}
+
+TEST_F(membership_actor_test, unanswering_seed_is_retried_with_backoff) {
+  auto seed = spawn_peer("s", {entry_of("x")}, /*hold=*/true);  // never answers
+  auto p = spawn(config_for("p"));
+  caf::anon_send(p, atom::join_v, std::vector<peer_address>{address_of("s")});
+  std::vector<int> tried_at;
+  std::uint64_t seen = 0;
+  for (int period = 1; period <= 33; ++period) {
+    advance(1s);
+    auto count = ask<std::uint64_t>(seed, atom::count_v).value();
+    if (count != seen)
+      tried_at.push_back(period);
+    seen = count;
+  }
+  // Waits of 1, 2, 4, 8, then 8 periods: kept trying, never more than once a period.
+  EXPECT_EQ(tried_at, (std::vector<int>{1, 2, 4, 8, 16, 24, 32}));
+  EXPECT_EQ(seen, tried_at.size());
+}
+
+TEST_F(membership_actor_test, empty_cache_after_joining_rejoins_through_the_seeds) {
+  auto seed = spawn_peer("s", {});  // answers with nothing: p's cache empties
+  auto p = spawn(config_for("p"));
+  caf::anon_send(p, atom::join_v, std::vector<peer_address>{address_of("s")});
+  advance(1s);
+  EXPECT_EQ(ask<std::uint64_t>(seed, atom::count_v).value(), 1u);
+  EXPECT_TRUE(members(p).empty());
+  advance(1s);  // p has joined, but its cache is empty: s goes back in
+  EXPECT_EQ(ask<std::uint64_t>(seed, atom::count_v).value(), 2u);
+}
+
+TEST_F(membership_actor_test, rejoining_when_empty_can_be_switched_off) {
   auto config = config_for("p");
   config.rejoin_when_empty = false;
+  auto seed = spawn_peer("s", {});  // answers with nothing: p's cache empties
   auto p = spawn(config);
   caf::anon_send(p, atom::join_v, std::vector<peer_address>{address_of("s")});
   advance(1s);
-  auto seed = spawn_peer("s", {entry_of("x")});
-  advance(1s);
-  EXPECT_EQ(ask<std::uint64_t>(seed, atom::count_v).value(), 0u);
+  EXPECT_EQ(ask<std::uint64_t>(seed, atom::count_v).value(), 1u);
+  EXPECT_TRUE(members(p).empty());
+  advance(1s);  // p has joined; with rejoining off, its empty cache stays so
+  EXPECT_EQ(ask<std::uint64_t>(seed, atom::count_v).value(), 1u);
   EXPECT_TRUE(members(p).empty());
 }
 
