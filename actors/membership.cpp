@@ -229,6 +229,8 @@ membership(membership_impl_actor::stateful_pointer<membership_state> self,
         // Slow is not dead: the pending shuffle ends by its own timeouts.
         // One shuffle at a time keeps rule 7's sent set unambiguous.
         ++st.stats.skipped;
+        spdlog::debug("membership skips a period: its shuffle with {} is still pending",
+                      to_string(st.pending->target));
         return;
       }
       restore_seeds(self);
