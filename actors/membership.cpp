@@ -70,9 +70,9 @@ void fail_shuffle(self_pointer self, std::uint64_t id, const caf::error& err) {
   auto& st = self->state;
   if (!is_current(self, id))
     return;
-  spdlog::debug("membership dropped {}: {}", to_string(st.pending->target), render(self, err));
-  self->send(st.connector, atom::peer_down_v, st.pending->target);
-  st.seeds.failed(st.pending->target, st.ticks);
+  spdlog::debug("membership dropped {}: {}", to_string(st.pending->target.address), render(self, err));
+  self->send(st.connector, atom::peer_down_v, st.pending->target.address);
+  st.seeds.failed(st.pending->target.address, st.ticks);
   st.pending.reset();
   ++st.stats.failed;
   metrics::fedstack().shuffles.add({err == caf::sec::request_timeout ? "timed_out" : "failed"});
@@ -83,7 +83,16 @@ void finish_shuffle(self_pointer self, std::uint64_t id, const std::vector<peer_
   if (!is_current(self, id))
     return;
   st.cache->merge(answer, st.pending->sent, st.config.shuffle_length);
-  st.seeds.answered(st.pending->target);
+  // Q has just answered, so it is alive. CYCLON leaves the cache empty when
+  // every answered entry was ours or already known; a node without seeds
+  // (the first agent) is then cut off for good once nobody holds it, as
+  // seen with 3 agents and c = 2. Keeping Q costs one link and keeps it in.
+  if (st.cache->empty()) {
+    auto partner = st.pending->target;
+    partner.age = 0;
+    st.cache->insert(std::move(partner));
+  }
+  st.seeds.answered(st.pending->target.address);
   st.pending.reset();
   st.dirty = true;
   ++st.stats.completed;
@@ -98,7 +107,7 @@ void start_shuffle(self_pointer self) {
     return;  // nobody to talk to: wait for a join or an incoming shuffle
   st.dirty = true;
   auto id = ++st.next_shuffle_id;
-  st.pending = pending_shuffle{id, offer->target.address, offer->sample};
+  st.pending = pending_shuffle{id, offer->target, offer->sample};
   ++st.stats.started;
   metrics::fedstack().shuffles.add({"sent"});
   auto timeout = st.config.shuffle_timeout;
@@ -230,7 +239,7 @@ membership(membership_impl_actor::stateful_pointer<membership_state> self,
         // One shuffle at a time keeps rule 7's sent set unambiguous.
         ++st.stats.skipped;
         spdlog::debug("membership skips a period: its shuffle with {} is still pending",
-                      to_string(st.pending->target));
+                      to_string(st.pending->target.address));
         return;
       }
       restore_seeds(self);

@@ -54,8 +54,8 @@ struct membership_stats {
 struct pending_shuffle {
   /// Identifies the shuffle; an answer for any other ID is late.
   std::uint64_t id = 0;
-  /// Q: where the request went.
-  peer_address target;
+  /// Q: where the request went, as it stood in our cache.
+  peer_entry target;
   /// The l-1 entries sent besides our own; the answer may replace them.
   std::vector<peer_entry> sent;
 };
