@@ -497,6 +497,10 @@ struct membership_config {
   /// whose restored cache is stale) would otherwise wait forever for
   /// someone to shuffle with it.
   bool rejoin_when_empty = true;
+  /// Beyond the paper: once joined, every this many periods (0: never) the
+  /// period's shuffle goes to one of the seeds in turn. CYCLON never heals a
+  /// partition, and a small overlay joined in a chain does split at times.
+  std::uint64_t seed_refresh_periods = 10;
 };
 
 /// The CAPACITY actor: this node's cloudlet capacity (pushed by the agent,

@@ -145,6 +145,27 @@ void restore_seeds(self_pointer self) {
   spdlog::debug("membership put {} seeds back (joined: {})", restored, st.seeds.joined());
 }
 
+/// The refresh (seeds.hpp): the seed goes in as the oldest entry, so that
+/// this period's shuffle (rule 2) goes to it. In a full cache the oldest
+/// entry makes room, as for a join.
+void refresh_through_a_seed(self_pointer self) {
+  auto& st = self->state;
+  auto address = st.seeds.refresh(st.ticks, st.config.seed_refresh_periods);
+  if (!address || st.cache->contains(*address))
+    return;
+  std::uint32_t oldest = 0;
+  for (const auto& x : st.cache->entries())
+    oldest = std::max(oldest, x.age);
+  peer_entry seed;
+  seed.address = *address;
+  seed.age = oldest + 1;
+  if (!st.cache->insert_evicting_oldest(std::move(seed)))
+    return;
+  st.dirty = true;
+  ++st.stats.refreshes;
+  spdlog::debug("membership shuffles with seed {} (refresh)", to_string(*address));
+}
+
 caf::timespan first_delay(self_pointer self) {
   auto period = self->state.config.period;
   if (!self->state.config.random_phase)
@@ -243,6 +264,7 @@ membership(membership_impl_actor::stateful_pointer<membership_state> self,
         return;
       }
       restore_seeds(self);
+      refresh_through_a_seed(self);
       start_shuffle(self);
     },
   };

@@ -48,6 +48,8 @@ struct membership_stats {
   std::uint64_t served = 0;
   /// Periods that put at least one seed back into the cache.
   std::uint64_t rejoins = 0;
+  /// Periods whose shuffle went to a seed by the refresh rule.
+  std::uint64_t refreshes = 0;
 };
 
 /// The shuffle this node started and still waits for.

@@ -58,4 +58,17 @@ std::vector<peer_address> seed_list::due(std::uint64_t tick, bool cache_empty,
   return result;
 }
 
+std::optional<peer_address> seed_list::refresh(std::uint64_t tick, std::uint64_t every) {
+  if (!joined_ || every == 0 || tick % every != 0 || seeds_.empty())
+    return std::nullopt;
+  for (std::size_t i = 0; i < seeds_.size(); ++i) {
+    const auto& x = seeds_[(next_refresh_ + i) % seeds_.size()];
+    if (tick >= x.not_before) {
+      next_refresh_ = (next_refresh_ + i + 1) % seeds_.size();
+      return x.address;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace fedstack

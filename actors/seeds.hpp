@@ -8,8 +8,11 @@
 //    missing from the cache (its shuffle failed) is put back: a node whose
 //    first contact failed is not cut off from the overlay for good, and the
 //    seed, which may have been started without seeds itself, is contacted;
-//  - afterwards, seeds are put back only when the cache is empty (with
-//    membership_config::rejoin_when_empty).
+//  - afterwards, seeds are put back when the cache is empty (with
+//    membership_config::rejoin_when_empty), and every few periods one seed
+//    in turn is shuffled with (refresh): CYCLON never heals a partition,
+//    since no link leads out of a component, and the seeds' joins made the
+//    overlay connected in the first place.
 //
 // A seed whose shuffles keep failing waits 1, 2, 4, 8, 8, ... periods before
 // it is put back again, so a node whose seeds are all dead keeps trying them
@@ -17,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "actors/peer.hpp"
@@ -57,6 +61,11 @@ class seed_list {
   std::vector<peer_address> due(std::uint64_t tick, bool cache_empty,
                                 bool rejoin_when_empty) const;
 
+  /// The seed to shuffle with in period `tick` for the refresh: once the
+  /// node has joined, in every period that is a multiple of `every` (0:
+  /// never), the next seed in turn that is out of backoff.
+  std::optional<peer_address> refresh(std::uint64_t tick, std::uint64_t every);
+
  private:
   struct seed {
     peer_address address;
@@ -71,6 +80,8 @@ class seed_list {
   std::size_t max_seeds_;
   std::vector<seed> seeds_;
   bool joined_ = false;
+  /// The seed the next refresh starts looking from.
+  std::size_t next_refresh_ = 0;
 };
 
 }  // namespace fedstack

@@ -303,6 +303,32 @@ TEST_F(membership_actor_test, rejoining_when_empty_can_be_switched_off) {
   EXPECT_TRUE(members(p).empty());
 }
 
+TEST_F(membership_actor_test, every_few_periods_the_shuffle_goes_to_a_seed) {
+  // x answers with nothing new and stays p's only neighbour (kept, see
+  // above), so without the refresh p would never talk to s again: the case
+  // of a partition, which CYCLON alone never heals.
+  for (std::uint64_t every : {std::uint64_t{4}, std::uint64_t{0}}) {
+    auto config = config_for("p");
+    config.seed_refresh_periods = every;
+    auto s = spawn_peer("s", {entry_of("x")});
+    auto x = spawn_peer("x", {});
+    auto p = spawn(config);
+    caf::anon_send(p, atom::join_v, std::vector<peer_address>{address_of("s")});
+    auto periods = [&](int n) { for (int i = 0; i < n; ++i) advance(1s); };
+    periods(3);  // period 1 joins through s; 2 and 3 go to x
+    EXPECT_EQ(ask<std::uint64_t>(s, atom::count_v).value(), 1u) << every;
+    EXPECT_EQ(ask<std::uint64_t>(x, atom::count_v).value(), 2u) << every;
+    periods(1);  // period 4
+    EXPECT_EQ(ask<std::uint64_t>(s, atom::count_v).value(), every == 4 ? 2u : 1u) << every;
+    periods(4);  // periods 5-7 to x, 8 to s again
+    EXPECT_EQ(ask<std::uint64_t>(s, atom::count_v).value(), every == 4 ? 3u : 1u) << every;
+    EXPECT_EQ(ask<std::uint64_t>(x, atom::count_v).value(), every == 4 ? 5u : 7u) << every;
+    // The seed left with the shuffle, as any target does: x is still there.
+    EXPECT_EQ(member_hosts(p), (strings{"x"})) << every;
+    stop(p);
+  }
+}
+
 TEST_F(membership_actor_test, peer_down_drops_a_peer_at_once) {
   auto p = spawn(config_for("p"), {entry_of("a"), entry_of("b")});
   caf::anon_send(p, atom::peer_down_v, address_of("a"));

@@ -95,4 +95,30 @@ TEST(seed_list, an_answer_or_a_new_join_ends_the_backoff) {
   EXPECT_EQ(seeds.due(4, true, true), (addresses{addr("a"), addr("b")}));
 }
 
+TEST(seed_list, refresh_takes_the_seeds_in_turn_once_joined) {
+  seed_list seeds{4};
+  seeds.remember(addr("a"));
+  seeds.remember(addr("b"));
+  EXPECT_FALSE(seeds.refresh(10, 5)) << "not before joining";
+  seeds.answered(addr("a"));
+  EXPECT_FALSE(seeds.refresh(11, 5)) << "only in periods that are multiples";
+  EXPECT_FALSE(seeds.refresh(10, 0)) << "0 switches it off";
+  EXPECT_EQ(seeds.refresh(10, 5), addr("a"));
+  EXPECT_EQ(seeds.refresh(15, 5), addr("b"));
+  EXPECT_EQ(seeds.refresh(20, 5), addr("a"));
+}
+
+TEST(seed_list, refresh_skips_a_seed_in_backoff) {
+  seed_list seeds{4};
+  seeds.remember(addr("a"));
+  seeds.remember(addr("b"));
+  seeds.answered(addr("b"));
+  seeds.failed(addr("a"), 9);  // due again from period 10
+  EXPECT_EQ(seeds.refresh(5, 5), addr("b"));
+  seeds.failed(addr("a"), 9);  // second failure: from period 11
+  EXPECT_EQ(seeds.refresh(10, 5), addr("b"));
+  seeds.failed(addr("b"), 10);
+  EXPECT_FALSE(seeds.refresh(10, 5)) << "both in backoff";
+}
+
 }  // namespace
