@@ -15,7 +15,9 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -54,6 +56,10 @@ struct lmdb_options {
   unsigned max_dbs = 8;
   /// Extra mdb_env_open flags, e.g. MDB_NOMETASYNC. MDB_NOTLS is always set.
   unsigned flags = 0;
+  /// When set, bumped once each write transaction has ended (committed or not),
+  /// so that a reader can tell whether anything may have been written since it
+  /// looked (the agent's cache of registry misses, agent/services/registry_misses.hpp).
+  std::shared_ptr<std::atomic<std::uint64_t>> writes;
 };
 
 class lmdb_env;
@@ -151,6 +157,13 @@ class lmdb_env {
   template <class F>
   auto write(F&& fn) -> std::invoke_result_t<F&, write_txn&> {
     using result_type = std::invoke_result_t<F&, write_txn&>;
+    // After the commit, never before: a reader that saw the old count must see the new data.
+    struct count_write {
+      const lmdb_options& options;
+      ~count_write() {
+        if (options.writes) options.writes->fetch_add(1);
+      }
+    } counted{options_};
     for (;;) {
       try {
         write_txn txn{*this};

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/bridges/ask.hpp"
+#include "agent/services/registry_misses.hpp"
 #include "api/global_id.hpp"
 
 namespace fedstack::agent {
@@ -11,9 +12,10 @@ namespace {
 class actor_registry_client final : public registry_client {
 public:
   actor_registry_client(caf::actor_system& system, registry_actor registry,
-                        connector_actor connector, peer_address self, caf::timespan timeout)
+                        connector_actor connector, peer_address self, caf::timespan timeout,
+                        std::shared_ptr<const std::atomic<std::uint64_t>> registry_writes)
     : system_(system), registry_(std::move(registry)), connector_(std::move(connector)),
-      self_(std::move(self)), timeout_(timeout) {}
+      self_(std::move(self)), timeout_(timeout), misses_(std::move(registry_writes)) {}
 
   std::string new_global_id() override {
     // check_options (process/start_options.cpp) made sure the node address is dotted IPv4.
@@ -52,10 +54,14 @@ public:
 
   http::awaitable<std::vector<storage::id_mapping>>
   to_global(std::string project, std::string cloudlet, std::vector<std::string> local_ids) override {
-    auto result = co_await ask<std::vector<storage::id_mapping>>(
-      system_, registry_, timeout_, atom::resolve_v, std::move(project), std::move(cloudlet),
-      std::move(local_ids));
+    // The count first, then the ask: a write after this read makes the misses below stale.
+    auto before = misses_.writes();
+    auto asked = misses_.to_ask(project, cloudlet, local_ids);
+    if (asked.empty()) co_return std::vector<storage::id_mapping>{};
+    auto result = co_await ask<std::vector<storage::id_mapping>>(system_, registry_, timeout_, atom::resolve_v,
+                                                                 project, cloudlet, asked);
     if (!result) throw registry_unavailable(system_.render(result.error()));
+    misses_.record(before, project, cloudlet, asked, *result);
     co_return std::move(*result);
   }
 
@@ -201,6 +207,7 @@ private:
   connector_actor connector_;
   peer_address self_;
   caf::timespan timeout_;
+  registry_misses misses_;
 };
 
 } // namespace
@@ -209,9 +216,11 @@ std::unique_ptr<registry_client> make_actor_registry_client(caf::actor_system& s
                                                             registry_actor registry,
                                                             connector_actor connector,
                                                             peer_address self,
-                                                            caf::timespan timeout) {
+                                                            caf::timespan timeout,
+                                                            std::shared_ptr<const std::atomic<std::uint64_t>>
+                                                              registry_writes) {
   return std::make_unique<actor_registry_client>(system, std::move(registry), std::move(connector),
-                                                 std::move(self), timeout);
+                                                 std::move(self), timeout, std::move(registry_writes));
 }
 
 } // namespace fedstack::agent

@@ -1,7 +1,11 @@
 #pragma once
 // registry_client over CAF: this agent's registry actor for the entries it
 // owns, other agents' node actors (reached through the connector) for theirs.
+// With `registry_writes` (the registry's write count, storage::lmdb_options),
+// to_global remembers the IDs the registry misses (services/registry_misses.hpp).
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 
 #include <caf/actor_system.hpp>
@@ -15,6 +19,8 @@ std::unique_ptr<registry_client> make_actor_registry_client(caf::actor_system& s
                                                             registry_actor registry,
                                                             connector_actor connector,
                                                             peer_address self,
-                                                            caf::timespan timeout);
+                                                            caf::timespan timeout,
+                                                            std::shared_ptr<const std::atomic<std::uint64_t>>
+                                                              registry_writes = nullptr);
 
 } // namespace fedstack::agent

@@ -141,11 +141,14 @@ actor_runtime::actor_runtime(const agent_options& options, const tls_files& node
   : system(configure(config, options, node_tls)) {}
 
 running_registry start_registry(caf::actor_system& system, const agent_options& options) {
-  auto registry = spawn_registry(system, options.data_dir);
+  registry_config config;
+  config.data_dir = options.data_dir;
+  config.lmdb.writes = std::make_shared<std::atomic<std::uint64_t>>(0);
+  auto registry = spawn_registry(system, config);
   if (!registry)
     fail_start(exit_start_failed, "cannot open the registry in '{}': {}", options.data_dir,
                system.render(registry.error()));
-  running_registry running{*registry, owned_actors{system}};
+  running_registry running{*registry, owned_actors{system}, config.lmdb.writes};
   running.actors.own(running.handle);
   return running;
 }

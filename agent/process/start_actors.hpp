@@ -4,7 +4,9 @@
 // capacity, scheduler). Each returns an owner that stops and awaits its actors
 // when it goes (owned_actors.hpp); each throws start_failure when it cannot.
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -29,6 +31,8 @@ struct actor_runtime {
 struct running_registry {
   registry_actor handle;
   owned_actors actors;
+  /// Bumped after each of its write transactions (storage::lmdb_options::writes).
+  std::shared_ptr<std::atomic<std::uint64_t>> writes;
 };
 
 /// Opens the registry in --data-dir (exit_start_failed if it cannot).

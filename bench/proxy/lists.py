@@ -14,6 +14,7 @@ At each list and connection count nginx, BEFORE and AFTER run one after the
 other (1 s warm-up each), so they see the same machine load; the ratios
 compare each agent with that nginx."""
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -90,7 +91,10 @@ def record(front, urls, tok, kind, list_path):
         s, _, b = http("GET", u, headers={"X-Auth-Token": tok})
         assert s == 200, (t, u, s, b[:200])
         assert json.loads(b) == live[t], (t, "the replayed answer differs from the live one")
-        sizes[t] = (len(b), len(json.loads(b)[kind]))
+        # The digest lets a run show whether two agent builds answer byte for byte alike
+        # (each agent's own address, in Nova's links, left out).
+        own = "/".join(u.split("/", 3)[:3]).encode()
+        sizes[t] = (len(b), len(json.loads(b)[kind]), hashlib.sha256(b.replace(own, b"AGENT")).hexdigest())
     return sizes
 
 
@@ -174,6 +178,8 @@ def main():
             if kind == "servers":
                 urls["nginx"] = nginxes[kind].url + base_path + path
             sizes = record(front, urls, tok, kind, base_path + path.split("?")[0])
+            print(f"{spec}: before and after answer byte for byte alike: {sizes['before'][2] == sizes['after'][2]}",
+                  flush=True)
             for c in [int(x) for x in a.connections.split(",")]:
                 for t, u in urls.items():
                     pids = nginxes[kind].worker_pids() if t == "nginx" else [agents[t]["process"].proc.pid]
@@ -183,7 +189,7 @@ def main():
                     cpu = (cpu_seconds(pids) - before) * 1e6 / max(r["requests"], 1)
                     row = dict(list=spec, target=t, connections=c, rps=r["rps"], p50_ms=r["p50_us"] / 1000,
                                p99_ms=r["p99_us"] / 1000, cpu_us=cpu, errors=r["errors"], non2xx=r["non2xx"],
-                               bytes=sizes[t][0], items=sizes[t][1], load=os.getloadavg()[0])
+                               bytes=sizes[t][0], items=sizes[t][1], sha256=sizes[t][2], load=os.getloadavg()[0])
                     rows.append(row)
                     print(json.dumps(row), flush=True)
     finally:

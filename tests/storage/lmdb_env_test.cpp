@@ -45,6 +45,27 @@ TEST(lmdb_env, put_get_del_and_missing_keys) {
   EXPECT_EQ(env.begin_read().entries(db), 1u);
 }
 
+TEST(lmdb_env, counts_each_write_once_it_has_ended) {
+  temp_dir dir;
+  lmdb_options options;
+  options.writes = std::make_shared<std::atomic<std::uint64_t>>(0);
+  lmdb_env env{dir.path(), options};
+  auto db = env.open_db("kv");   // a write transaction too
+  EXPECT_EQ(options.writes->load(), 1u);
+  env.write([&](write_txn& txn) {
+    // Not yet: readers must not see the new count before the data.
+    EXPECT_EQ(options.writes->load(), 1u);
+    txn.put(db, "k", "v");
+  });
+  EXPECT_EQ(options.writes->load(), 2u);
+  // A write that fails counts too: a reader can only be asked to look again.
+  EXPECT_THROW(env.write([&](write_txn& txn) { txn.put(db, "", "v"); }), lmdb_error);
+  EXPECT_EQ(options.writes->load(), 3u);
+  // Reads do not count.
+  EXPECT_EQ(env.begin_read().get(db, "k"), "v");
+  EXPECT_EQ(options.writes->load(), 3u);
+}
+
 TEST(lmdb_env, invalid_keys_throw_on_put) {
   temp_dir dir;
   lmdb_env env{dir.path()};
