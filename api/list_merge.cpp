@@ -463,10 +463,15 @@ merged_page merge_pages(std::vector<cloudlet_page> pages, const std::vector<sort
   return merge_pages(std::move(pages), keys, limit, merge_marker{after, {}, false});
 }
 
-std::string next_marker(const merged_page& page) {
-  if (!page.has_more || page.items.empty()) return {};
+static std::string last_id(const merged_page& page) {
+  if (page.items.empty()) return {};
   const auto& id = field_of(page.items.back(), "id");
   return id.is_string() ? id.get<std::string>() : (id.is_null() ? "" : id.dump());
+}
+
+std::string next_marker(const merged_page& page) {
+  if (!page.has_more) return {};
+  return last_id(page);
 }
 
 std::string next_query(std::string_view query, std::string_view last_id) {
@@ -510,9 +515,16 @@ void set_list_links(json& body, service_type service, std::string_view collectio
   switch (service) {
   case service_type::image: set_glance_links(body, path, query, marker); break;
   case service_type::compute:
-  case service_type::volume:   // Cinder's `volumes_links`, `snapshots_links`
+  case service_type::volume: {   // Cinder's `volumes_links`, `snapshots_links`
+    // Nova and Cinder link a page of `limit` items to the next one even when
+    // nothing follows (`_get_collection_links` in nova/api/openstack/common.py
+    // and cinder/api/common.py); Tempest's volume pagination tests expect it.
+    auto limit = query_string::parse(query).limit();
+    if (marker.empty() && limit.present && limit.valid && limit.value > 0 && page.items.size() == limit.value)
+      marker = last_id(page);
     set_next_link(body, collection, service_root, path, query, marker);
     break;
+  }
   case service_type::network: {
     // Neutron paginates, and links, only when asked for a positive limit.
     auto limit = query_string::parse(query).limit();

@@ -39,6 +39,7 @@
 #include "api/list_scan.hpp"
 #include "agent/rules/direct_image_rule.hpp"
 #include "api/rewrite.hpp"
+#include "agent/rules/volume_zone.hpp"
 #include "api/query.hpp"
 #include "api/urls.hpp"
 
@@ -491,6 +492,9 @@ http::awaitable<std::vector<cloud_read>> plan_reads(request& r, const list_reque
     auto filters = filters_on_cloudlet(list.filters, to_local);
     if (!filters) continue;
     if (flavor) filters = co_await flavor_filter_on(r, *flavor, *filters, c);
+    if (!filters) continue;
+    if (r.route.service == api::service_type::volume && r.route.resource == "volumes")
+      filters = volume_zone_filter(*filters, c.region);
     if (!filters) continue;
     cloud_read read;
     read.query = {c, r.route.service, list.list_path, r.route.resource, api::query_string::parse(*filters), plan,
