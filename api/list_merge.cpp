@@ -223,10 +223,17 @@ list_sort nova_image_sort() {
   return result;
 }
 
+// Cinder's columns that its views show under another name (cinder/api/v2/views/volumes.py
+// and cinder/api/views/snapshots.py: `name` and `description`).
+constexpr field_map volume_fields[] = {
+    {"display_name", "name"},
+    {"display_description", "description"},
+};
+
 // Cinder (cinder/api/common.py get_sort_params, then the database layer's
 // process_sort_params): `sort=key[:dir],...` or one `sort_key`/`sort_dir`, not both;
 // a key without a direction is desc; default created_at desc; created_at and id are
-// appended in the first key's direction. Body fields carry the keys' names.
+// appended in the first key's direction.
 list_sort volume_sort(const query_string& q) {
   std::vector<std::string> keys;
   std::vector<bool> descending;
@@ -245,7 +252,7 @@ list_sort volume_sort(const query_string& q) {
     descending.push_back(*desc);
   }
   list_sort result;
-  for (std::size_t i = 0; i < keys.size(); ++i) add_key(result.keys, keys[i], descending[i]);
+  for (std::size_t i = 0; i < keys.size(); ++i) add_key(result.keys, body_field(volume_fields, keys[i]), descending[i]);
   result.client_sorts_by_id = has_id_key(result.keys);
   add_key(result.keys, "created_at", descending[0]);
   add_key(result.keys, "id", descending[0]);

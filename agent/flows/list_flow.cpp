@@ -617,6 +617,18 @@ std::string zone_list_body(const std::vector<cloudlet_endpoints>& cloudlets,
   return body.dump();
 }
 
+/// Nova and Neutron refuse an unknown marker (400); Cinder looks it up as an item
+/// and answers its NotFound (`_generate_paginate_query`, cinder/db/sqlalchemy/api.py).
+unsigned unknown_marker_status(const api::route& route) {
+  return route.service == api::service_type::volume ? 404 : 400;
+}
+
+std::string unknown_marker_message(const api::route& route, const std::string& marker) {
+  if (route.service != api::service_type::volume) return "marker [" + marker + "] not found";
+  std::string kind = route.resource == "snapshots" ? "Snapshot" : route.resource == "backups" ? "Backup" : "Volume";
+  return kind + " " + marker + " could not be found.";
+}
+
 } // namespace
 
 http::awaitable<void> handle_list(request& r) {
@@ -625,7 +637,7 @@ http::awaitable<void> handle_list(request& r) {
   std::optional<marker_item> after;
   if (list.marker) {
     after = co_await find_marker(r, *list.marker, list.item_path);
-    if (!after) co_return co_await send_error(r, 400, "marker [" + *list.marker + "] not found");
+    if (!after) co_return co_await send_error(r, unknown_marker_status(r.route), unknown_marker_message(r.route, *list.marker));
   }
   const json* after_item = after ? &after->item : nullptr;
   auto plan = after ? plan_cloud_read(list.limit, list.keys, after_item, after->cloudlet, after->local_id)

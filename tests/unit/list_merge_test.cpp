@@ -398,6 +398,17 @@ TEST(ListMergeSort, whether_the_client_sorts_by_id) {
   EXPECT_TRUE(by_id(service_type::volume, "volumes", "sort=id:asc"));
 }
 
+// Tempest's test_snapshot_list_param_sort_name_asc sorts by Cinder's column display_name.
+TEST(ListMergeSort, volume_columns_become_body_fields) {
+  auto keys = [](std::string_view resource, std::string_view q) {
+    return parse_list_sort(service_type::volume, resource, q).keys;
+  };
+  EXPECT_EQ(keys("snapshots", "sort_key=display_name&sort_dir=asc"),
+            (std::vector<sort_key>{{"name", false}, {"created_at", false}, {"id", false}}));
+  EXPECT_EQ(keys("volumes", "sort=display_description:desc,size:asc"),
+            (std::vector<sort_key>{{"description", true}, {"size", false}, {"created_at", true}, {"id", true}}));
+}
+
 TEST(ListMergeSort, flavors) {
   auto keys = [](std::string_view q) {
     return parse_list_sort(service_type::compute, "flavors", q).keys;

@@ -182,6 +182,19 @@ TEST_F(VolumeFlow, ListsMergeEveryCloudletsVolumesUnderTheirGlobalIDs) {
   EXPECT_EQ(paged, made);
 }
 
+// Cinder looks a marker up as an item: an unknown one is its 404 (Tempest's
+// test_list_snapshots_invalid_param_marker), not Nova's 400.
+TEST_F(VolumeFlow, AnUnknownMarkerIsCindersNotFound) {
+  create("cloudlet-2");
+  auto unknown = h.registry().new_global_id();
+  for (const char* path : {"/volumes", "/snapshots"}) {
+    auto listed = h.send(bhttp::verb::get, base() + path + "?marker=" + unknown);
+    EXPECT_EQ(listed.status, 404u) << path << ": " << listed.body;
+    auto message = json::parse(listed.body).at("itemNotFound").at("message").get<std::string>();
+    EXPECT_NE(message.find(unknown + " could not be found."), std::string::npos) << message;
+  }
+}
+
 TEST_F(VolumeFlow, AZoneFilterListsThatCloudletsVolumesOnly) {
   create("cloudlet-1", 1, "one");
   auto two = create("cloudlet-2", 1, "two");
