@@ -39,6 +39,7 @@
 #include "api/list_scan.hpp"
 #include "agent/rules/direct_image_rule.hpp"
 #include "api/rewrite.hpp"
+#include "agent/rules/volume_zone.hpp"
 #include "api/query.hpp"
 #include "api/urls.hpp"
 
@@ -492,6 +493,9 @@ http::awaitable<std::vector<cloud_read>> plan_reads(request& r, const list_reque
     if (!filters) continue;
     if (flavor) filters = co_await flavor_filter_on(r, *flavor, *filters, c);
     if (!filters) continue;
+    if (r.route.service == api::service_type::volume && r.route.resource == "volumes")
+      filters = volume_zone_filter(*filters, c.region);
+    if (!filters) continue;
     cloud_read read;
     read.query = {c, r.route.service, list.list_path, r.route.resource, api::query_string::parse(*filters), plan,
                   fields};
@@ -613,6 +617,18 @@ std::string zone_list_body(const std::vector<cloudlet_endpoints>& cloudlets,
   return body.dump();
 }
 
+/// Nova and Neutron refuse an unknown marker (400); Cinder looks it up as an item
+/// and answers its NotFound (`_generate_paginate_query`, cinder/db/sqlalchemy/api.py).
+unsigned unknown_marker_status(const api::route& route) {
+  return route.service == api::service_type::volume ? 404 : 400;
+}
+
+std::string unknown_marker_message(const api::route& route, const std::string& marker) {
+  if (route.service != api::service_type::volume) return "marker [" + marker + "] not found";
+  std::string kind = route.resource == "snapshots" ? "Snapshot" : route.resource == "backups" ? "Backup" : "Volume";
+  return kind + " " + marker + " could not be found.";
+}
+
 } // namespace
 
 http::awaitable<void> handle_list(request& r) {
@@ -621,7 +637,7 @@ http::awaitable<void> handle_list(request& r) {
   std::optional<marker_item> after;
   if (list.marker) {
     after = co_await find_marker(r, *list.marker, list.item_path);
-    if (!after) co_return co_await send_error(r, 400, "marker [" + *list.marker + "] not found");
+    if (!after) co_return co_await send_error(r, unknown_marker_status(r.route), unknown_marker_message(r.route, *list.marker));
   }
   const json* after_item = after ? &after->item : nullptr;
   auto plan = after ? plan_cloud_read(list.limit, list.keys, after_item, after->cloudlet, after->local_id)

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "agent/rules/volume_zone.hpp"
+#include "api/query.hpp"
+
 namespace fedstack::agent {
 namespace {
 
@@ -112,6 +115,15 @@ std::optional<std::string> cross_cloudlet_attachment(const std::string& volume_i
          ": a volume can only be attached to a server of its own cloudlet. Moving a volume between cloudlets is not "
          "supported; make a volume on " + server_cloudlet + " (volume create --availability-zone " + server_cloudlet +
          ") and copy the data.";
+}
+
+std::optional<std::string> volume_zone_filter(const std::string& query, const std::string& cloudlet) {
+  auto q = api::query_string::parse(query);
+  auto zone = q.get("availability_zone");
+  if (!zone) return query;
+  if (*zone != cloudlet) return std::nullopt;
+  q.remove("availability_zone");
+  return q.encode();
 }
 
 } // namespace fedstack::agent

@@ -1,6 +1,7 @@
 // Where volumes, snapshots and boots with volumes go; which attachments are refused
 // (agent/rules/volume_rule.hpp); and which flow answers a volume call.
 #include "agent/rules/volume_rule.hpp"
+#include "agent/rules/volume_zone.hpp"
 
 #include <gtest/gtest.h>
 
@@ -97,6 +98,16 @@ TEST(volume_rule, refuses_an_attachment_across_cloudlets_naming_both) {
   EXPECT_TRUE(is_volume_attachment_change(swap, verb::put));
   auto detach = api::classify("DELETE", std::string("/compute/v2.1/servers/") + gid + "/os-volume_attachments/" + gid);
   EXPECT_FALSE(is_volume_attachment_change(detach, verb::delete_));
+}
+
+// Seen with Tempest through an agent: `?availability_zone=RegionOne` (the zone the agent
+// shows) reached Cinder, whose zone is "nova", and the list came back empty.
+TEST(volume_rule, a_zone_filter_asks_only_that_cloudlet_without_the_filter) {
+  EXPECT_EQ(volume_zone_filter("availability_zone=cloudlet-2&name=v1", "cloudlet-2"), "name=v1");
+  EXPECT_EQ(volume_zone_filter("availability_zone=cloudlet-2", "cloudlet-1"), std::nullopt);
+  EXPECT_EQ(volume_zone_filter("availability_zone=nova", "cloudlet-1"), std::nullopt)
+    << "a cloud's own zone name is no zone of the federation";
+  EXPECT_EQ(volume_zone_filter("name=v1&status=available", "cloudlet-1"), "name=v1&status=available");
 }
 
 TEST(volume_flow_choice, records_volumes_and_snapshots_and_merges_their_lists) {

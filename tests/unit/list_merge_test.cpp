@@ -398,6 +398,17 @@ TEST(ListMergeSort, whether_the_client_sorts_by_id) {
   EXPECT_TRUE(by_id(service_type::volume, "volumes", "sort=id:asc"));
 }
 
+// Tempest's test_snapshot_list_param_sort_name_asc sorts by Cinder's column display_name.
+TEST(ListMergeSort, volume_columns_become_body_fields) {
+  auto keys = [](std::string_view resource, std::string_view q) {
+    return parse_list_sort(service_type::volume, resource, q).keys;
+  };
+  EXPECT_EQ(keys("snapshots", "sort_key=display_name&sort_dir=asc"),
+            (std::vector<sort_key>{{"name", false}, {"created_at", false}, {"id", false}}));
+  EXPECT_EQ(keys("volumes", "sort=display_description:desc,size:asc"),
+            (std::vector<sort_key>{{"description", true}, {"size", false}, {"created_at", true}, {"id", true}}));
+}
+
 TEST(ListMergeSort, flavors) {
   auto keys = [](std::string_view q) {
     return parse_list_sort(service_type::compute, "flavors", q).keys;
@@ -461,7 +472,7 @@ TEST(ListMergeLinks, nova_links_are_absolute_under_the_collection_key) {
             json::parse(R"([{"rel": "next", "href":
               "http://agent:8080/compute/v2.1/servers/detail?limit=2&status=ACTIVE&marker=s2"}])"));
   set_list_links(body, service_type::compute, "servers", "http://agent:8080/compute",
-                 "/v2.1/servers/detail", "limit=2", page_ending_with("s2", false));
+                 "/v2.1/servers/detail", "limit=3", page_ending_with("s2", false));
   EXPECT_FALSE(body.contains("servers_links"));
 
   json flavors{{"flavors", json::array()}};
@@ -469,6 +480,23 @@ TEST(ListMergeLinks, nova_links_are_absolute_under_the_collection_key) {
                  "/v2.1/flavors", "", page_ending_with("f2", true));
   EXPECT_EQ(flavors["flavors_links"][0]["href"],
             "http://agent:8080/compute/v2.1/flavors?marker=f2");
+}
+
+// nova/api/openstack/common.py and cinder/api/common.py, `_get_collection_links`:
+// a page holding `limit` items links to the next, even when that one is empty.
+TEST(ListMergeLinks, nova_and_cinder_link_a_full_page_even_when_nothing_follows) {
+  for (auto [service, collection] : {std::pair{service_type::compute, "servers"},
+                                     std::pair{service_type::volume, "volumes"}}) {
+    json body{{collection, json::array()}};
+    set_list_links(body, service, collection, "http://agent:8080/x", "/v3/p/" + std::string(collection),
+                   "limit=2", page_ending_with("last", false));
+    ASSERT_TRUE(body.contains(std::string(collection) + "_links")) << collection;
+    EXPECT_EQ(body[std::string(collection) + "_links"][0]["href"],
+              "http://agent:8080/x/v3/p/" + std::string(collection) + "?limit=2&marker=last");
+    set_list_links(body, service, collection, "http://agent:8080/x", "/v3/p/" + std::string(collection), "",
+                   page_ending_with("last", false));
+    EXPECT_FALSE(body.contains(std::string(collection) + "_links")) << "no limit: no link";
+  }
 }
 
 TEST(ListMergeLinks, neutron_links_only_with_a_limit) {

@@ -100,6 +100,8 @@ http::awaitable<bool> fake_registry::erase(std::string project, std::string glob
   auto it = entries_.find(global_id);
   if (it == entries_.end() || it->second.project_id != project) co_return false;
   entries_.erase(it);
+  // What actor_registry_client.cpp throws when the owner's answer misses the ask's timeout.
+  if (lost_answers_.contains("erase")) throw registry_unavailable("the registry of the owner agent: request_timeout");
   co_return true;
 }
 

@@ -40,6 +40,9 @@ public:
   /// While set, every call in `calls` (names as above: "get", "put", "abandon", ...;
   /// empty: all) throws registry_unavailable.
   void set_unavailable(bool unavailable, std::set<std::string> calls = {});
+  /// Each call in `calls` ("erase") does its work and then throws
+  /// registry_unavailable: an owner that answered after the asker's timeout.
+  void lose_answers(std::set<std::string> calls) { lost_answers_ = std::move(calls); }
   /// Every entry, whatever its project.
   std::vector<storage::registry_entry> entries() const;
   std::optional<storage::registry_entry> entry(const std::string& global_id) const;
@@ -61,6 +64,7 @@ private:
   std::map<std::string, std::string> meta_;
   bool unavailable_ = false;
   std::set<std::string> unavailable_calls_;
+  std::set<std::string> lost_answers_;
   std::vector<std::string> calls_;
 };
 
