@@ -30,6 +30,7 @@
 #include "agent/rules/backup_rule.hpp"
 #include "agent/rules/admin_scope.hpp"
 #include "agent/rules/flow_choice.hpp"
+#include "agent/rules/marker_guard.hpp"
 #include "agent/rules/reclaim_rule.hpp"
 #include "agent/services/deleted_servers.hpp"
 #include "agent/rules/volume_rule.hpp"
@@ -277,6 +278,10 @@ http::awaitable<void> handle_resource(request& r, const flow_choice& choice) {
     if (!read) co_return;
     body = std::move(*read);
   }
+  // Keys and tags the federation reserves for its markers, whatever the flow (rules/marker_guard.hpp).
+  if (auto guarded = guard_markers(r.route, r.header().method(),
+                                   body.empty() ? json() : json::parse(body, nullptr, false)))
+    co_return co_await send_error(r, guarded->status, guarded->message);
   if (nova_image_proxy_gone(r.route, r.compute_version))
     co_return co_await send_error(r, 404, "The resource could not be found.");
   switch (choice.flow) {
