@@ -210,6 +210,21 @@ class Lifecycle(unittest.TestCase):
                              (200, server, {"role": "cache"}))
         self.api("DELETE", item)
 
+    def test_a_deleted_server_is_gone_through_every_agent_and_its_actions_readable(self):
+        server = self.boot_http("life-deleted", "cloudlet-2")
+        item = "/compute/v2.1/servers/" + server
+        self.assertEqual(self.api("DELETE", item, 1)[0], 204)
+        for agent in range(CLOUDLETS):
+            status, body = self.api("GET", item, agent)
+            self.assertEqual(status, 404, (agent, body))
+            status, listed = self.api("GET", "/compute/v2.1/servers", agent)
+            self.assertNotIn(server, [s["id"] for s in listed["servers"]], agent)
+            self.assertEqual(self.api("DELETE", item, agent)[0], 404, agent)
+            status, actions = self.api("GET", item + "/os-instance-actions", agent, version="2.21")
+            self.assertEqual(status, 200, (agent, actions))
+            self.assertEqual(sorted(a["action"] for a in actions["instanceActions"]), ["create", "delete"], agent)
+            self.assertEqual({a["instance_uuid"] for a in actions["instanceActions"]}, {server}, agent)
+
     def test_min_2_max_2_records_both_servers(self):
         self.os("server", "create", "--image", self.image, "--flavor", "m1.tiny", "--availability-zone",
                 "cloudlet-3", "--min", "2", "--max", "2", "life-pair")

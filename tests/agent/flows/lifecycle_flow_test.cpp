@@ -400,7 +400,9 @@ TEST_F(LifecycleFlow, ADeletedServersInstanceActionsAreNovasAnswerForItsProjectO
   auto server = boot_on("cloudlet-2");
   ASSERT_EQ(action(server, {{"os-stop", nullptr}}).is_null(), true);
   ASSERT_EQ(h.send(bhttp::verb::delete_, "/compute/v2.1/servers/" + server).status, 204u);
-  EXPECT_FALSE(h.registry().entry(server)) << "the registry forgets it with the server";
+  auto tombstone = h.registry().entry(server);
+  ASSERT_TRUE(tombstone) << "its tombstone stays";
+  EXPECT_EQ(tombstone->state, storage::entry_state::deleted);
   auto path = "/compute/v2.1/servers/" + server + "/os-instance-actions";
   auto listed = h.send(bhttp::verb::get, path, nullptr, {}, at_version("2.21"));
   ASSERT_EQ(listed.status, 200u) << listed.body;
