@@ -13,10 +13,16 @@ std::vector<std::string> registry_store::check_consistency() const {
   auto txn = env_.begin_read();
   std::map<resource_kind, std::uint64_t> counted;
   std::map<std::string, registry_entry, std::less<>> entries;
-  // Every entry decodes, has its by_project row and its by_local rows.
+  // Every entry decodes, has its by_project row and its by_local rows (a tombstone none).
   txn.scan(entries_, {}, [&](std::string_view key, std::string_view value) {
     try {
       auto entry = decode_entry(key, value);
+      if (entry.state == entry_state::deleted) {
+        // A tombstone has no index rows and is not counted (registry_store::erase).
+        if (txn.get_view(by_project_, project_key(entry.project_id, entry.kind, key)))
+          problems.push_back("tombstone " + entry.global_id + " has a by_project row");
+        return true;
+      }
       ++counted[entry.kind];
       if (!txn.get_view(by_project_, project_key(entry.project_id, entry.kind, key)))
         problems.push_back("entry " + entry.global_id + " has no by_project row");

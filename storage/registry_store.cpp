@@ -254,11 +254,21 @@ bool registry_store::erase(std::string_view project, std::string_view global_id)
       txn.discard();
       return false;
     }
+    if (entry->state == entry_state::deleted) {
+      txn.discard();   // a tombstone stays: nothing left to erase
+      return false;
+    }
     for (const auto& copy : entry->copies)
       unbind_local(txn, by_local_, copy, global_id);
     txn.del(by_project_, project_key(project, entry->kind, global_id));
-    txn.del(entries_, global_id);
     add_to_count(txn, meta_, entry->kind, -1);
+    if (leaves_tombstone(*entry)) {
+      entry->state = entry_state::deleted;
+      entry->attempt.reset();
+      txn.put(entries_, global_id, encode_entry(*entry));
+    } else {
+      txn.del(entries_, global_id);
+    }
     return true;
   });
 }

@@ -63,8 +63,9 @@ class registry_store {
                                            std::string_view global_id,
                                            std::string_view cloudlet);
 
-  /// Removes an entry and all its index rows. False if nothing was erased
-  /// (no such entry, another project's, or a malformed ID).
+  /// Removes an entry and all its index rows; a bound server's entry stays as
+  /// its tombstone (state `deleted`, leaves_tombstone). False if nothing was
+  /// erased (no such entry, another project's, a tombstone, or a malformed ID).
   bool erase(std::string_view project, std::string_view global_id);
 
   /// The project's entries of one kind ordered by global ID, starting after

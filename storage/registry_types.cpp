@@ -10,7 +10,7 @@ namespace {
 constexpr std::array<std::string_view, 11> kind_names
   = {"image", "network", "subnet", "port", "server", "flavor", "floatingip", "router", "volume", "snapshot", "backup"};
 
-constexpr std::array<std::string_view, 2> state_names = {"reserved", "bound"};
+constexpr std::array<std::string_view, 3> state_names = {"reserved", "bound", "deleted"};
 
 template <class Enum, std::size_t N>
 bool parse(const std::array<std::string_view, N>& names, std::string_view in,
@@ -93,6 +93,10 @@ bool operator!=(const id_mapping& x, const id_mapping& y) {
 bool operator==(const abandoned_attempt& x, const abandoned_attempt& y) {
   return std::tie(x.token, x.kind, x.global_id, x.project_id, x.cloudlet, x.abandoned_unix_ms)
          == std::tie(y.token, y.kind, y.global_id, y.project_id, y.cloudlet, y.abandoned_unix_ms);
+}
+
+bool leaves_tombstone(const registry_entry& entry) {
+  return entry.kind == resource_kind::server && entry.state == entry_state::bound && !entry.copies.empty();
 }
 
 }  // namespace fedstack::storage

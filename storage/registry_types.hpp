@@ -22,8 +22,11 @@ enum class resource_kind : std::uint8_t {
 };
 
 /// Two-phase create: `reserved` before the cloud confirmed the resource,
-/// `bound` after.
-enum class entry_state : std::uint8_t { reserved, bound };
+/// `bound` after. `deleted`: a server's tombstone, what erasing its bound
+/// entry leaves (leaves_tombstone), so that every agent, after any restart,
+/// knows it was deleted and where (docs/federation.md, "A deleted server's
+/// instance actions"); never placed, listed or counted.
+enum class entry_state : std::uint8_t { reserved, bound, deleted };
 
 std::string to_string(resource_kind x);
 std::string to_string(entry_state x);
@@ -93,6 +96,10 @@ struct id_mapping {
 
 bool operator==(const cloud_copy& x, const cloud_copy& y);
 bool operator!=(const cloud_copy& x, const cloud_copy& y);
+/// True when erasing `entry` leaves a tombstone in its place (a bound
+/// server: Nova answers its instance actions after the delete).
+bool leaves_tombstone(const registry_entry& entry);
+
 bool operator==(const registry_entry& x, const registry_entry& y);
 bool operator!=(const registry_entry& x, const registry_entry& y);
 bool operator==(const id_mapping& x, const id_mapping& y);

@@ -1,5 +1,7 @@
 #include "agent/flows/lifecycle.hpp"
 
+#include <functional>
+
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -52,6 +54,62 @@ http::awaitable<void> forward_dump(request& r, const json& body, const known_map
   co_await forward_to_target(r, std::move(text), known_local);
 }
 
+/// The call on r.target with the client's path and body, IDs made local (then
+/// `edit`, when given, applied to the local body: markers must not be translated); its answer.
+http::awaitable<http::response> call_on_target(request& r, const std::string& body, const known_map& known_local,
+                                               bhttp::verb method = bhttp::verb::post,
+                                               std::function<void(json&)> edit = {}) {
+  std::vector<std::string_view> texts;
+  texts.push_back(r.route.upstream_path);
+  texts.push_back(body);
+  auto to_local = co_await ids_to_local(r, r.target.region, texts, known_local);
+  auto lookup = lookup_in(to_local);
+  auto target = api::rewrite_uuids(r.route.upstream_path, lookup);
+  if (!r.route.query.empty()) target += "?" + api::rewrite_uuids(r.route.query, lookup);
+  auto local_body = api::rewrite_uuids(body, lookup);
+  if (edit) {
+    auto doc = json::parse(local_body, nullptr, false);
+    edit(doc);
+    local_body = doc.dump();
+  }
+  r.upstream = endpoint_of(r.target, r.route.service).to_string();
+  co_return co_await call_cloudlet(r.context, r.target, r.route.service, method, target, client_call_headers(r),
+                                   std::move(local_body));
+}
+
+/// The item's path on r.target (Nova's server, Cinder's volume, snapshot or backup).
+std::string item_path_on_target(const request& r, const std::string& local) {
+  if (r.route.service == api::service_type::compute) return "/v2.1/servers/" + local;
+  return "/v3/" + r.route.project_id + "/" + r.route.resource + "/" + local;
+}
+
+/// A call that replaces all of an item's metadata (a PUT of it, a Cinder
+/// update, a rebuild): the markers the item carries on r.target are put back,
+/// since the client never saw them. An item that cannot be read is that answer.
+http::awaitable<void> keep_metadata_markers(request& r, const registry_entry& entry, json body,
+                                            const known_map& known_local) {
+  if (!replaced_metadata(body, r.route)) co_return co_await forward_dump(r, body, known_local);
+  auto local = local_on_target(r, entry, known_local);
+  r.upstream = endpoint_of(r.target, r.route.service).to_string();
+  auto shown = co_await call_cloudlet(r.context, r.target, r.route.service, bhttp::verb::get,
+                                      item_path_on_target(r, local), client_call_headers(r));
+  if (shown.status != 200) {
+    known_map known{{local, entry.global_id}};
+    auto text = co_await translate_answer(r, r.target, shown, known);
+    co_return co_await send_upstream_response(r, shown, std::move(text));
+  }
+  auto singular = r.route.service == api::service_type::compute ? std::string("server")
+                                                                 : r.route.resource.substr(0, r.route.resource.size() - 1);
+  auto current = parse_object(shown.body).value(singular, json::object()).value("metadata", json::object());
+  auto answer = co_await call_on_target(r, body.dump(), known_local, r.header().method(), [&](json& local_body) {
+    if (auto* replaced = replaced_metadata(local_body, r.route))
+      if (auto merged = metadata_to_put(json{{"metadata", *replaced}}, current)) *replaced = *merged;
+  });
+  known_map known{{local, entry.global_id}};
+  auto text = co_await translate_answer(r, r.target, answer, known);   // strips the markers
+  co_await send_upstream_response(r, answer, std::move(text));
+}
+
 /// Resize on another cloudlet: the flavor the client names (as this agent's
 /// cloudlet shows it) becomes r.target's of the same shape, copied there if missing.
 http::awaitable<void> resize(request& r, json body, const known_map& known_local) {
@@ -77,12 +135,13 @@ http::awaitable<void> resize(request& r, json body, const known_map& known_local
 }
 
 /// Rebuild on any cloudlet: an image the caller may use is copied to r.target first.
-http::awaitable<void> rebuild(request& r, json body, known_map known_local) {
+http::awaitable<void> rebuild(request& r, const registry_entry& entry, json body, known_map known_local) {
   auto& args = body["rebuild"];
   auto image_id = args.is_object() ? id_of_ref(args.value("imageRef", json())) : std::string{};
   std::optional<registry_entry> image;
   if (api::global_id_owner(image_id)) image = co_await visible_entry(r, image_id);
-  if (!image) co_return co_await forward_dump(r, body, known_local);   // Nova judges an unknown image
+  // Nova replaces the server's metadata with a rebuild's: the markers go along.
+  if (!image) co_return co_await keep_metadata_markers(r, entry, std::move(body), known_local);   // Nova judges the image
   std::optional<std::pair<unsigned, std::string>> failure;
   try {
     image = co_await ensure_image_on(r, *image, r.target);
@@ -94,7 +153,7 @@ http::awaitable<void> rebuild(request& r, json body, known_map known_local) {
   if (failure) co_return co_await send_error(r, failure->first, failure->second);
   for (const auto& copy : image->copies)
     if (copy.cloudlet == r.target.region) known_local[image_id] = copy.local_id;
-  co_await forward_dump(r, body, known_local);
+  co_await keep_metadata_markers(r, entry, std::move(body), known_local);
 }
 
 /// Unshelve stays on the server's cloudlet: a zone naming it is dropped (the
@@ -104,20 +163,6 @@ http::awaitable<void> unshelve(request& r, json body, const known_map& known_loc
     co_return co_await send_error(r, 400, *refused);
   if (body["unshelve"].is_object() && body["unshelve"].contains("availability_zone")) body["unshelve"] = nullptr;
   co_await forward_dump(r, body, known_local);
-}
-
-/// The call on r.target with the client's path and body, IDs made local; its answer.
-http::awaitable<http::response> call_on_target(request& r, const std::string& body, const known_map& known_local) {
-  std::vector<std::string_view> texts;
-  texts.push_back(r.route.upstream_path);
-  texts.push_back(body);
-  auto to_local = co_await ids_to_local(r, r.target.region, texts, known_local);
-  auto lookup = lookup_in(to_local);
-  auto target = api::rewrite_uuids(r.route.upstream_path, lookup);
-  if (!r.route.query.empty()) target += "?" + api::rewrite_uuids(r.route.query, lookup);
-  r.upstream = endpoint_of(r.target, r.route.service).to_string();
-  co_return co_await call_cloudlet(r.context, r.target, r.route.service, bhttp::verb::post, target,
-                                   client_call_headers(r), api::rewrite_uuids(body, lookup));
 }
 
 /// The snapshot r.target's Glance holds under `global_id`'s marker, made by attempt `token`.
@@ -275,25 +320,6 @@ http::awaitable<void> replace_tags(request& r, bool delete_all, const registry_e
   co_await send_upstream_response(r, answer, std::move(text));
 }
 
-/// Nova's PUT of all metadata: the markers the server carries stay.
-http::awaitable<void> replace_metadata(request& r, const registry_entry& entry, const std::string& body,
-                                       const known_map& known_local) {
-  auto local = local_on_target(r, entry, known_local);
-  auto path = "/v2.1/servers/" + local + "/metadata";
-  auto headers = client_call_headers(r);
-  r.upstream = endpoint_of(r.target, r.route.service).to_string();
-  auto shown = co_await call_cloudlet(r.context, r.target, api::service_type::compute, bhttp::verb::get, path, headers);
-  auto metadata = metadata_to_put(json::parse(body, nullptr, false),
-                                  parse_object(shown.body).value("metadata", json::object()));
-  if (shown.status != 200 || !metadata) co_return co_await forward_to_target(r, body, known_local);   // Nova judges
-  json put{{"metadata", *metadata}};
-  auto answer = co_await call_cloudlet(r.context, r.target, api::service_type::compute, bhttp::verb::put, path,
-                                       headers, put.dump());
-  known_map known{{local, entry.global_id}};
-  auto text = co_await translate_answer(r, r.target, answer, known);   // strips the markers
-  co_await send_upstream_response(r, answer, std::move(text));
-}
-
 } // namespace
 
 http::awaitable<void> handle_lifecycle(request& r, lifecycle_step step, const registry_entry& entry, std::string body,
@@ -301,12 +327,13 @@ http::awaitable<void> handle_lifecycle(request& r, lifecycle_step step, const re
   auto doc = json::parse(body, nullptr, false);
   switch (step) {
     case lifecycle_step::resize: co_return co_await resize(r, std::move(doc), known_local);
-    case lifecycle_step::rebuild: co_return co_await rebuild(r, std::move(doc), std::move(known_local));
+    case lifecycle_step::rebuild: co_return co_await rebuild(r, entry, std::move(doc), std::move(known_local));
     case lifecycle_step::create_image: co_return co_await create_image(r, entry, std::move(doc), known_local);
     case lifecycle_step::unshelve: co_return co_await unshelve(r, std::move(doc), known_local);
     case lifecycle_step::replace_tags: co_return co_await replace_tags(r, false, entry, body, known_local);
     case lifecycle_step::delete_tags: co_return co_await replace_tags(r, true, entry, body, known_local);
-    case lifecycle_step::replace_metadata: co_return co_await replace_metadata(r, entry, body, known_local);
+    case lifecycle_step::replace_metadata:
+      co_return co_await keep_metadata_markers(r, entry, std::move(doc), known_local);
     case lifecycle_step::none: break;
   }
   co_await forward_to_target(r, std::move(body), known_local);

@@ -30,8 +30,8 @@
 #include "agent/rules/backup_rule.hpp"
 #include "agent/rules/admin_scope.hpp"
 #include "agent/rules/flow_choice.hpp"
+#include "agent/rules/marker_guard.hpp"
 #include "agent/rules/reclaim_rule.hpp"
-#include "agent/services/deleted_servers.hpp"
 #include "agent/rules/volume_rule.hpp"
 #include "agent/services/registry_client.hpp"
 #include "agent/flows/request.hpp"
@@ -131,9 +131,7 @@ http::awaitable<void> delete_everywhere(request& r, const storage::registry_entr
   auto answer = co_await call_cloudlet(r.context, *cloudlet, r.route.service, bhttp::verb::delete_,
                                        path_on(r, entry.global_id, primary), headers);
   if ((answer.status >= 200 && answer.status < 300) || answer.status == 404) {
-    co_await forget_deleted(r, entry);
-    if (entry.kind == storage::resource_kind::server && answer.status < 300)
-      recently_deleted().remember(entry.global_id, {entry.project_id, primary.cloudlet, primary.local_id});
+    co_await forget_deleted(r, entry);  // a server's entry leaves its tombstone
   }
   // Gone from its cloud already (deleted behind the federation's back, or by a
   // force-delete action): the cloud's 404, as a direct call gets it; clients
@@ -154,19 +152,28 @@ std::string not_found_message(const api::route& route) {
   return "No " + singular + " with ID " + route.resource_id + " was found.";
 }
 
-/// A server the registry cannot place: one this agent deleted is asked its
+/// A server the registry cannot place: a deleted one, by its tombstone at its
+/// owner (`entry`, or asked of any project for an admin), is asked its
 /// instance actions (Nova answers them for a deleted server from 2.21 and
 /// judges the caller's token); false, nothing sent, for anything else.
-http::awaitable<bool> read_deleted(request& r, resource_call call) {
-  std::optional<deleted_server> deleted;
-  if (reads_deleted_server(r.route, r.header().method())) deleted = recently_deleted().find(r.route.resource_id);
-  if (!deleted || !may_follow_deleted(deleted->project_id, r.identity->project_id, r.identity->is_admin))
+http::awaitable<bool> read_deleted(request& r, resource_call call, std::optional<storage::registry_entry> entry) {
+  if (!reads_deleted_server(r.route, r.header().method())) co_return false;
+  if (!entry || entry->state != storage::entry_state::deleted) {
+    try {
+      entry = co_await r.context.registry->get_any_project(r.route.resource_id);
+    } catch (const registry_unavailable&) {
+      co_return false;   // its owner cannot say: 404, as before the tombstone
+    }
+  }
+  if (!entry || entry->state != storage::entry_state::deleted || entry->copies.empty() ||
+      !may_follow_deleted(entry->project_id, r.identity->project_id, r.identity->is_admin))
     co_return false;
-  auto cloudlet = find_cloudlet(r.context, deleted->cloudlet);
+  const auto& primary = entry->copies.front();
+  auto cloudlet = find_cloudlet(r.context, primary.cloudlet);
   if (!cloudlet) co_return false;
   r.target = *cloudlet;
   std::map<std::string, std::string> known;
-  known.emplace(r.route.resource_id, deleted->local_id);
+  known.emplace(r.route.resource_id, primary.local_id);
   std::string no_body;
   co_await forward(r, call, std::move(no_body), known);
   co_return true;
@@ -227,7 +234,7 @@ http::awaitable<void> handle_recorded(request& r, resource_call call, std::strin
   if (target.kind == target_kind::primary) known_local.emplace(global_id, target.local_id);
   bool deleted = false;   // a deleted server's instance actions: read_deleted
   if (target.kind == target_kind::search_by_marker || target.kind == target_kind::not_found)
-    deleted = co_await read_deleted(r, call);
+    deleted = co_await read_deleted(r, call, answer.entry);
   if (deleted) co_return;
   switch (target.kind) {
     case target_kind::search_by_marker:
@@ -288,6 +295,10 @@ http::awaitable<void> handle_resource(request& r, const flow_choice& choice) {
     if (!read) co_return;
     body = std::move(*read);
   }
+  // Keys and tags the federation reserves for its markers, whatever the flow (rules/marker_guard.hpp).
+  if (auto guarded = guard_markers(r.route, r.header().method(),
+                                   body.empty() ? json() : json::parse(body, nullptr, false)))
+    co_return co_await send_error(r, guarded->status, guarded->message);
   if (nova_image_proxy_gone(r.route, r.compute_version))
     co_return co_await send_error(r, 404, "The resource could not be found.");
   switch (choice.flow) {

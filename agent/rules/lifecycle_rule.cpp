@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "agent/rules/marker_guard.hpp"
 #include "api/global_id.hpp"
 #include "api/uuid.hpp"
 
@@ -18,10 +19,21 @@ std::string action_name(const json& body) {
   return body.begin().key();
 }
 
+/// The Neutron kinds the federation records and marks with tags.
 bool is_neutron_item(const api::route& route) {
   return route.service == api::service_type::network && !route.resource_id.empty() &&
-         (route.resource == "networks" || route.resource == "subnets" || route.resource == "ports");
+         (route.resource == "networks" || route.resource == "subnets" || route.resource == "ports" ||
+          route.resource == "floatingips" || route.resource == "routers");
 }
+
+/// Cinder's items whose metadata carries the marker.
+bool is_cinder_item(const api::route& route) {
+  return route.service == api::service_type::volume && !route.resource_id.empty() &&
+         (route.resource == "volumes" || route.resource == "snapshots" || route.resource == "backups");
+}
+
+/// `{"volume": ...}` for "volumes".
+std::string singular_of(const std::string& collection) { return collection.substr(0, collection.size() - 1); }
 
 long count_of(const json& value) {
   if (value.is_number_integer()) return value.get<long>();
@@ -35,6 +47,15 @@ lifecycle_step lifecycle_step_of(const api::route& route, verb method, const jso
   if (is_neutron_item(route) && route.action == "tags" && route.sub_id.empty()) {
     if (method == verb::put) return lifecycle_step::replace_tags;
     if (method == verb::delete_) return lifecycle_step::delete_tags;
+    return lifecycle_step::none;
+  }
+  if (is_cinder_item(route) && method == verb::put && route.sub_id.empty()) {
+    // PUT .../metadata replaces it all; so does an update whose body holds metadata (Cinder's db volume_update).
+    if (route.action == "metadata") return lifecycle_step::replace_metadata;
+    auto wrapper = singular_of(route.resource);
+    if (route.action.empty() && body.is_object() && body.contains(wrapper) && body[wrapper].is_object() &&
+        body[wrapper].contains("metadata"))
+      return lifecycle_step::replace_metadata;
     return lifecycle_step::none;
   }
   if (route.service != api::service_type::compute || route.resource != "servers" || route.resource_id.empty())
@@ -66,11 +87,9 @@ std::string id_of_ref(const json& ref) {
   return slash == std::string::npos ? text : text.substr(slash + 1);
 }
 
-bool is_marker_tag(const std::string& tag) { return tag.rfind("fedstack_", 0) == 0 && tag.find('=') != std::string::npos; }
+bool is_marker_tag(const std::string& tag) { return is_reserved_name(tag); }
 
-bool is_marker_key(const std::string& key) {
-  return key == api::gid_key || key == api::copy_of_key || key == api::attempt_key || key == api::multi_key;
-}
+bool is_marker_key(const std::string& key) { return is_reserved_name(key); }
 
 std::optional<std::vector<std::string>> tags_to_put(const json& client, const std::vector<std::string>& current) {
   if (!client.is_object() || !client.contains("tags") || !client["tags"].is_array()) return std::nullopt;
@@ -94,6 +113,17 @@ std::optional<json> metadata_to_put(const json& client, const json& current) {
     for (const auto& [key, value] : current.items())
       if (is_marker_key(key)) out[key] = value;
   return out;
+}
+
+json* replaced_metadata(json& body, const api::route& route) {
+  json* holder = nullptr;
+  if (route.action == "metadata" && route.sub_id.empty()) holder = &body;
+  else if (route.action == "action" && body.is_object() && body.contains("rebuild")) holder = &body["rebuild"];
+  else if (route.action.empty() && body.is_object() && body.contains(singular_of(route.resource)))
+    holder = &body[singular_of(route.resource)];
+  if (!holder || !holder->is_object() || !holder->contains("metadata") || !(*holder)["metadata"].is_object())
+    return nullptr;
+  return &(*holder)["metadata"];
 }
 
 std::optional<std::string> refuse_unshelve_zone(const json& body, const std::string& region,

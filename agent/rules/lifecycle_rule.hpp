@@ -27,7 +27,7 @@ enum class lifecycle_step {
   unshelve,          // a zone other than the server's cloudlet is refused
   replace_tags,      // Neutron PUT .../tags: the markers are kept
   delete_tags,       // Neutron DELETE .../tags: every tag but the markers goes
-  replace_metadata,  // Nova PUT /servers/{id}/metadata: the markers are kept
+  replace_metadata,  // Nova's or Cinder's PUT of all metadata, a Cinder update with metadata: the markers are kept
 };
 
 /// The step for a call (its route and method; `body` a server action's JSON).
@@ -45,16 +45,22 @@ bool may_follow_deleted(const std::string& owner_project, const std::string& cal
 /// The ID a reference names (an ID, or a link whose last segment is one).
 std::string id_of_ref(const nlohmann::json& ref);
 
-/// True for the agent's own Neutron tags (marker, copy marker, attempt token)
-/// and for tags a client writes in their shape (never taken from a client).
+/// True for the agent's own Neutron tags (marker, copy marker, attempt token,
+/// any in its `fedstack_` namespace: rules/marker_guard.hpp).
 bool is_marker_tag(const std::string& tag);
-/// True for the agent's Nova metadata keys and Glance properties.
+/// True for the agent's Nova and Cinder metadata keys and Glance properties (its namespace).
 bool is_marker_key(const std::string& key);
 
 /// The tags to PUT: the client's, minus any in a marker's shape, then the
 /// markers `current` holds. nullopt when `client` is not {"tags": [strings]}.
 std::optional<std::vector<std::string>> tags_to_put(const nlohmann::json& client,
                                                     const std::vector<std::string>& current);
+
+/// The metadata object a call replaces as a whole, inside `body`: a PUT of
+/// all metadata (Nova, Cinder: {"metadata": {...}}), a Cinder item update's
+/// ({"volume": {"metadata": ...}}), a rebuild's (Nova replaces the server's
+/// metadata with it). nullptr when the call replaces none.
+nlohmann::json* replaced_metadata(nlohmann::json& body, const api::route& route);
 
 /// The metadata to PUT: the client's, minus marker keys, then the markers
 /// `current` holds. nullopt when `client` is not {"metadata": {...}}.

@@ -12,6 +12,8 @@ resource_target target_of(const owner_answer& answer, id_use use, bool may_ask_o
   if (answer.unavailable)
     return only(reads ? target_kind::search_by_marker : target_kind::registry_unavailable, *answer.unavailable);
   const auto& entry = answer.entry;
+  // A deleted server's tombstone: its owner knows it is gone, no marker search.
+  if (entry && entry->state == storage::entry_state::deleted) return only(target_kind::not_found, "deleted");
   if (!entry && may_ask_other_project && use != id_use::list_marker) return only(target_kind::other_project);
   bool placed = entry && !entry->copies.empty() &&
                 (use == id_use::list_marker || entry->state == storage::entry_state::bound);

@@ -45,7 +45,8 @@ struct resource_target {
 /// an admin and the answer is for the caller's own project (an admin's create
 /// with `--project X` is recorded under X). An entry places the resource when
 /// it is bound and has copies (a list marker: when it has copies); its primary
-/// is the first copy, for reads too.
+/// is the first copy, for reads too. A tombstone (a deleted server) is not
+/// found, whatever the use.
 resource_target target_of(const owner_answer& answer, id_use use, bool may_ask_other_project);
 
 } // namespace fedstack::agent

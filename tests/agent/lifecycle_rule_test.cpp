@@ -69,6 +69,37 @@ TEST(LifecycleRule, CallsThatReplaceEveryTagOrAllMetadata) {
   EXPECT_EQ(lifecycle_step_of(server_tags, verb::put, nullptr), lifecycle_step::none) << "Nova's marker is metadata";
 }
 
+TEST(LifecycleRule, CinderCallsThatReplaceAllMetadataAndWhereThatMetadataIs) {
+  for (const char* resource : {"volumes", "snapshots", "backups"}) {
+    auto metadata = route_of(api::service_type::volume, resource, gid, "metadata");
+    EXPECT_EQ(lifecycle_step_of(metadata, verb::put, nullptr), lifecycle_step::replace_metadata) << resource;
+    EXPECT_EQ(lifecycle_step_of(metadata, verb::post, nullptr), lifecycle_step::none) << "POST merges";
+    auto one_key = route_of(api::service_type::volume, resource, gid, "metadata", "k");
+    EXPECT_EQ(lifecycle_step_of(one_key, verb::put, nullptr), lifecycle_step::none);
+    std::string singular(resource, std::string(resource).size() - 1);
+    auto item = route_of(api::service_type::volume, resource, gid, "");
+    json update{{singular, {{"name", "n"}, {"metadata", {{"k", "v"}}}}}};
+    EXPECT_EQ(lifecycle_step_of(item, verb::put, update), lifecycle_step::replace_metadata) << resource;
+    EXPECT_EQ(lifecycle_step_of(item, verb::put, {{singular, {{"name", "n"}}}}), lifecycle_step::none)
+      << "an update without metadata keeps it";
+    ASSERT_TRUE(replaced_metadata(update, item));
+    EXPECT_EQ(*replaced_metadata(update, item), json({{"k", "v"}}));
+  }
+  auto floating = route_of(api::service_type::network, "floatingips", gid, "tags");
+  EXPECT_EQ(lifecycle_step_of(floating, verb::put, nullptr), lifecycle_step::replace_tags);
+  EXPECT_EQ(lifecycle_step_of(route_of(api::service_type::network, "routers", gid, "tags"), verb::delete_, nullptr),
+            lifecycle_step::delete_tags);
+  auto action = route_of(api::service_type::compute, "servers", gid, "action");
+  json rebuild{{"rebuild", {{"imageRef", gid}, {"metadata", {{"k", "v"}}}}}};
+  ASSERT_TRUE(replaced_metadata(rebuild, action));
+  EXPECT_EQ(*replaced_metadata(rebuild, action), json({{"k", "v"}}));
+  json no_metadata{{"rebuild", {{"imageRef", gid}}}};
+  EXPECT_FALSE(replaced_metadata(no_metadata, action)) << "a rebuild without metadata keeps the server's";
+  json all{{"metadata", {{"k", "v"}}}};
+  EXPECT_TRUE(replaced_metadata(all, route_of(api::service_type::compute, "servers", gid, "metadata")));
+  EXPECT_FALSE(replaced_metadata(all, route_of(api::service_type::compute, "servers", gid, "metadata", "k")));
+}
+
 TEST(LifecycleRule, TagsToPutKeepTheMarkersAndDropForgedOnes) {
   auto marker = api::marker_tag({gid, false, {}});
   auto attempt = api::attempt_tag("0123456789abcdef0123456789abcdef");

@@ -84,6 +84,14 @@ TEST(target_of, a_reservation_places_nothing_for_a_call) {
   expect_primary(target_of(reserved_with_copy, id_use::list_marker, false));
 }
 
+TEST(target_of, a_tombstone_is_not_found_for_every_use_and_never_searched_for) {
+  auto tombstone = entry(entry_state::deleted, {{"cloudlet-2", "local-primary"}});
+  for (auto use : {id_use::read, id_use::write, id_use::list_marker})
+    for (bool admin : {false, true})
+      EXPECT_EQ(target_of(tombstone, use, admin).kind, target_kind::not_found)
+        << static_cast<int>(use) << " admin " << admin;
+}
+
 TEST(target_of, a_bound_entry_without_copies_places_nothing) {
   auto empty = entry(entry_state::bound, {});
   EXPECT_EQ(target_of(empty, id_use::read, false).kind, target_kind::search_by_marker);

@@ -2,7 +2,7 @@
 CLI: 3 simulated cloudlets, 3 agents; the demo project works through agent 1 (cloudlet-1) on
 servers pinned to cloudlet-2 and cloudlet-3: resize and confirm, rebuild with an image made
 through another agent, a snapshot booted through another agent on another cloudlet,
-shelve/unshelve, server tags, `--min 2 --max 2`. Hostile: demo cannot act on the admin's
+shelve/unshelve, server tags, `--min 2 --max 2`, markers a client cannot set or remove. Hostile: demo cannot act on the admin's
 server, nor see or boot the admin's snapshot."""
 import json
 import os
@@ -182,6 +182,48 @@ class Lifecycle(unittest.TestCase):
         self.assertIn("fedstack_gid=" + net, on_cloud["network"]["tags"], "the marker stays on the cloud")
         self.assertEqual(self.api("DELETE", "/network/v2.0/networks/" + net, 2)[0], 204)
         self.api("DELETE", "/compute/v2.1/servers/" + server)
+
+    def test_clients_cannot_touch_the_federations_markers(self):
+        server = self.boot_http("life-markers", "cloudlet-2")
+        forged = self.os("server", "set", "--property", "fedstack_gid=x", server, check=False)
+        self.assertNotEqual(forged.returncode, 0)
+        self.assertIn("fedstack_gid", forged.stderr)
+        self.os("server", "set", "--property", "role=db", server)
+        item = "/compute/v2.1/servers/" + server
+        for method, path, body in (("DELETE", item + "/metadata/fedstack_gid", None),
+                                   ("PUT", item + "/metadata/fedstack_multi", {"meta": {"fedstack_multi": "1"}}),
+                                   ("PUT", item + "/metadata", {"metadata": {"fedstack_attempt": "x"}}),
+                                   ("POST", item + "/action", {"rebuild": {"imageRef": self.image,
+                                                                           "metadata": {"fedstack_gid": "x"}}}),
+                                   ("PATCH", "/image/v2/images/" + self.image,
+                                    [{"op": "replace", "path": "/fedstack_gid", "value": "x"}])):
+            status, answer = self.api(method, path, 1, body=body)
+            self.assertEqual(status, 400, (method, path, answer))
+        self.assertEqual(self.api("GET", item + "/metadata/fedstack_gid", 2)[0], 404, "hidden as absent")
+        status, body = self.api("PUT", item + "/metadata", body={"metadata": {"role": "cache"}})
+        self.assertEqual((status, body["metadata"]), (200, {"role": "cache"}))
+        on_cloud = [s for s in self.servers_on("cloudlet-2") if s["metadata"].get("fedstack_gid") == server]
+        self.assertEqual([s["metadata"].get("role") for s in on_cloud], ["cache"], "the marker stays on the cloud")
+        for agent in range(CLOUDLETS):
+            status, shown = self.api("GET", item, agent)
+            self.assertEqual((status, shown["server"]["id"], shown["server"]["metadata"]),
+                             (200, server, {"role": "cache"}))
+        self.api("DELETE", item)
+
+    def test_a_deleted_server_is_gone_through_every_agent_and_its_actions_readable(self):
+        server = self.boot_http("life-deleted", "cloudlet-2")
+        item = "/compute/v2.1/servers/" + server
+        self.assertEqual(self.api("DELETE", item, 1)[0], 204)
+        for agent in range(CLOUDLETS):
+            status, body = self.api("GET", item, agent)
+            self.assertEqual(status, 404, (agent, body))
+            status, listed = self.api("GET", "/compute/v2.1/servers", agent)
+            self.assertNotIn(server, [s["id"] for s in listed["servers"]], agent)
+            self.assertEqual(self.api("DELETE", item, agent)[0], 404, agent)
+            status, actions = self.api("GET", item + "/os-instance-actions", agent, version="2.21")
+            self.assertEqual(status, 200, (agent, actions))
+            self.assertEqual(sorted(a["action"] for a in actions["instanceActions"]), ["create", "delete"], agent)
+            self.assertEqual({a["instance_uuid"] for a in actions["instanceActions"]}, {server}, agent)
 
     def test_min_2_max_2_records_both_servers(self):
         self.os("server", "create", "--image", self.image, "--flavor", "m1.tiny", "--availability-zone",

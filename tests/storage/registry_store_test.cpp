@@ -59,6 +59,9 @@ TEST(registry_types, names_round_trip) {
   entry_state state = entry_state::reserved;
   EXPECT_TRUE(from_string("bound", state));
   EXPECT_EQ(state, entry_state::bound);
+  EXPECT_TRUE(from_string("deleted", state));
+  EXPECT_EQ(state, entry_state::deleted);
+  EXPECT_EQ(to_string(entry_state::deleted), "deleted");
   resource_kind kind = resource_kind::image;
   EXPECT_FALSE(from_string("bucket", kind));
   EXPECT_FALSE(is_valid(static_cast<resource_kind>(42)));
@@ -261,6 +264,32 @@ TEST_F(registry_store_test, counts_span_projects) {
   EXPECT_EQ(store().count(resource_kind::port), 0u);
   EXPECT_TRUE(store().erase("p2", "g2"));
   EXPECT_EQ(store().count(resource_kind::image), 1u);
+  expect_consistent();
+}
+
+TEST_F(registry_store_test, erasing_a_bound_server_leaves_its_tombstone_and_nothing_else_does) {
+  ASSERT_TRUE(store().put(make_entry("s1", "p1", resource_kind::server, {{"c2", "l1"}})));
+  ASSERT_TRUE(store().put(make_entry("i1", "p1", resource_kind::image, {{"c2", "l2"}})));
+  auto reserved = make_entry("s2", "p1", resource_kind::server);
+  reserved.state = entry_state::reserved;
+  ASSERT_TRUE(store().put(reserved));
+  EXPECT_TRUE(store().erase("p1", "s1"));
+  EXPECT_TRUE(store().erase("p1", "i1"));
+  EXPECT_TRUE(store().erase("p1", "s2"));
+  reopen();
+  auto tombstone = store().get("p1", "s1");
+  ASSERT_TRUE(tombstone);
+  EXPECT_EQ(tombstone->state, entry_state::deleted);
+  EXPECT_EQ(tombstone->copies, (std::vector<cloud_copy>{{"c2", "l1"}})) << "where it was";
+  EXPECT_EQ(store().get_any_project("s1")->state, entry_state::deleted);
+  EXPECT_EQ(store().get("p1", "i1").error().code, store_errc::not_found) << "an image goes";
+  EXPECT_EQ(store().get("p1", "s2").error().code, store_errc::not_found) << "a reservation goes";
+  EXPECT_EQ(store().get("p2", "s1").error().code, store_errc::not_found) << "another project's";
+  EXPECT_FALSE(store().find_global("p1", "c2", "l1")) << "its cloud ID names nothing";
+  EXPECT_TRUE(store().list("p1", resource_kind::server)->empty()) << "not listed";
+  EXPECT_EQ(store().count(resource_kind::server), 0u) << "not counted";
+  EXPECT_FALSE(store().erase("p1", "s1")) << "a tombstone stays";
+  EXPECT_TRUE(store().get("p1", "s1"));
   expect_consistent();
 }
 

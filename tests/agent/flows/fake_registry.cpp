@@ -99,7 +99,14 @@ http::awaitable<bool> fake_registry::erase(std::string project, std::string glob
   enter("erase");
   auto it = entries_.find(global_id);
   if (it == entries_.end() || it->second.project_id != project) co_return false;
-  entries_.erase(it);
+  if (it->second.state == storage::entry_state::deleted) co_return false;
+  // As registry_store::erase: a bound server leaves its tombstone.
+  if (storage::leaves_tombstone(it->second)) {
+    it->second.state = storage::entry_state::deleted;
+    it->second.attempt.reset();
+  } else {
+    entries_.erase(it);
+  }
   // What actor_registry_client.cpp throws when the owner's answer misses the ask's timeout.
   if (lost_answers_.contains("erase")) throw registry_unavailable("the registry of the owner agent: request_timeout");
   co_return true;
