@@ -7,7 +7,7 @@ the admin acts on demo's volume through an agent that does not own it. Volume ty
 (a type made through agent 1 serves `volume create --type` pinned to cloudlet-2 through agent 2), limits
 and quota sets sum every Cinder's, and an unpinned volume goes where Cinder's pools have room.
 Every agent names an attached
-volume by its global ID; the attachment API refuses what `server add volume` refuses. A backup is made
+volume by its global ID, in a server's attachments and in the merged server list; the attachment API refuses what `server add volume` refuses. A backup is made
 on its volume's cloudlet (`volume backup create`), listed, refused a restore into another cloudlet's
 volume and restored into a new, recorded volume there; the admin reaches it under the same ID. A volume
 made from an image of another cloudlet (`volume create --image`) gets the image copied there first."""
@@ -157,6 +157,16 @@ class Volumes(unittest.TestCase):
         same = self.create("same-cloudlet", "cloudlet-2")
         self.os("server", "add", "volume", server["id"], same, agent=2)
         self.wait_volume(same, "in-use")
+        # A merged server list (GET /servers/detail) names them by their global IDs through every agent,
+        # first of all through agent 2, which has not yet seen `same` (made through agent 1).
+        for agent in (1, 0, 2):
+            status, _, body = http("GET", self.fed.agents[agent]["url"] + "/compute/v2.1/servers/detail",
+                                   headers={"X-Auth-Token": self.demo_token})
+            self.assertEqual(status, 200, body)
+            listed = [s for s in json.loads(body)["servers"] if s["id"] == server["id"]]
+            self.assertEqual(len(listed), 1, body)
+            self.assertEqual(sorted(v["id"] for v in listed[0]["os-extended-volumes:volumes_attached"]),
+                             sorted([boot_volume, same]), f"the merged list through agent {agent + 1}")
         # Every agent names the volume by its global ID, also one whose registry does not hold it
         # (agent 3: `same` was made through agent 1), in Nova's and in Cinder's answers.
         for agent in range(CLOUDLETS):
