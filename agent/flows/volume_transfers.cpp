@@ -80,7 +80,8 @@ http::awaitable<void> accept_transfer(request& r, std::string body) {
   std::map<std::string, std::string> known;
   if (last->status == 202) {
     auto local = accepted_volume(json::parse(last->body, nullptr, false));
-    auto global = local.empty() ? std::string{} : co_await marked_volume(r, *from, local);
+    std::string global;   // no co_await inside a conditional expression (GCC 12)
+    if (!local.empty()) global = co_await marked_volume(r, *from, local);
     if (!global.empty()) {
       known.emplace(local, global);
       auto given = co_await r.context.registry->give(global, r.identity->project_id);
