@@ -323,6 +323,7 @@ CAF_ADD_ATOM(fedstack, fedstack::atom, abandon, "abandon")
 CAF_ADD_ATOM(fedstack, fedstack::atom, abandoned, "abandoned")
 CAF_ADD_ATOM(fedstack, fedstack::atom, forget, "forget")
 CAF_ADD_ATOM(fedstack, fedstack::atom, orphans, "orphans")
+CAF_ADD_ATOM(fedstack, fedstack::atom, give, "give")
 // membership (connect is caf::connect_atom; join has caf::join_atom's text)
 CAF_ADD_ATOM(fedstack, fedstack::atom, shuffle, "shuffle")
 CAF_ADD_ATOM(fedstack, fedstack::atom, members, "members")
@@ -376,6 +377,9 @@ using registry_actor = caf::typed_actor<
   // (project, global_id): true if erased, false if there was nothing to
   // erase in this project. Removes the index rows in the same transaction.
   caf::replies_to<atom::erase, std::string, std::string>::with<bool>,
+  // (global_id, to_project): the entry, whatever its project, given to
+  // to_project (a volume transfer's accept); ec::not_found.
+  caf::replies_to<atom::give, std::string, std::string>::with<storage::registry_entry>,
   // (project, kind, marker, limit): entries ordered by global ID, strictly
   // after `marker` (empty: from the start), at most `limit` (0: all).
   caf::replies_to<atom::list, std::string, storage::resource_kind, std::string,
@@ -437,7 +441,10 @@ using node_actor = cyclon_peer_actor::extend<
   caf::replies_to<atom::get, entry_lookup>::with<storage::registry_entry>,
   caf::replies_to<atom::add_copy, copy_addition>::with<storage::registry_entry>,
   caf::replies_to<atom::remove_copy, copy_removal>::with<storage::registry_entry>,
-  caf::replies_to<atom::erase, registry_key>::with<bool>>;
+  caf::replies_to<atom::erase, registry_key>::with<bool>,
+  // The entry given to registry_key::project_id (registry_actor's give): a
+  // peer's only once check_owner found the primary in that project on its cloud.
+  caf::replies_to<atom::give, registry_key>::with<storage::registry_entry>>;
 
 /// Resolves a peer address to the node actor it publishes, without blocking
 /// (production: the io middleman's connect, spawn_middleman_connector;

@@ -90,6 +90,7 @@ node_actor spawn_shuffle_only_node(caf::actor_system& sys, cyclon_peer_actor pee
         return refuse("remove_copy");
       },
       [refuse](atom::erase, const registry_key&) -> caf::result<bool> { return refuse("erase"); },
+      [refuse](atom::give, const registry_key&) -> caf::result<storage::registry_entry> { return refuse("give"); },
     };
   });
 }

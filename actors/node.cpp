@@ -291,6 +291,45 @@ node_impl_actor::behavior_type node(node_self self, node_config config) {
           });
       return promise;
     },
+    [self, not_ready](atom::give, registry_key key) -> caf::result<storage::registry_entry> {
+      auto to = std::move(key.project_id);
+      auto id = std::move(key.global_id);
+      auto who = authorize(self, "give", need::peer);
+      if (!who) return who.error();
+      if (!self->state.registry) return not_ready();
+      if (who->who == peer_identity::kind::local)
+        return relay<storage::registry_entry>(self, self->state.registry, atom::give_v, std::move(id), std::move(to));
+      // A transfer accepted through another agent: the entry follows once this
+      // agent saw the primary in the new project on its cloud.
+      if (!self->state.config.check_owner) return refuse("give", *who, "only the owner gives its records");
+      auto promise = self->make_response_promise<storage::registry_entry>();
+      auto registry = self->state.registry;
+      self->request(registry, caf::infinite, atom::get_v, atom::all_v, id)
+        .then(
+          [self, promise, registry, to, id, who = *who](storage::registry_entry& entry) mutable {
+            if (entry.copies.empty()) {
+              promise.deliver(refuse("give", who, "the entry has no copy yet"));
+              return;
+            }
+            auto kind = entry.kind;
+            auto primary = entry.copies.front();
+            check_then(
+              self,
+              [self, kind, primary, to](std::function<void(bool)> done) {
+                self->state.config.check_owner(kind, primary, to, std::move(done));
+              },
+              [self, promise, registry, to, id, primary, who](bool owned) mutable {
+                if (!owned) {
+                  promise.deliver(refuse("give", who, primary.local_id + " on cloudlet '" + primary.cloudlet +
+                                                        "' is not project " + to + "'s"));
+                  return;
+                }
+                relay_into(self, promise, registry, atom::give_v, id, to);
+              });
+          },
+          [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
+      return promise;
+    },
   };
 }
 

@@ -15,7 +15,9 @@
 //    the primary copy), copies added on its own cloudlet, or on another once
 //    check_copy found them there marked as copies of the entry; erase only
 //    once check_gone found the primary copy gone from its cloud (a delete
-//    through another agent; docs/decisions.md);
+//    through another agent; docs/decisions.md), give an entry to a project
+//    only once check_owner found the primary in that project on its cloud (a
+//    volume transfer accepted through another agent);
 //  - anyone else: nothing.
 // Refusals answer ec::not_authorized, are logged and counted
 // (fedstack_node_refusals_total). Exit messages from other processes are
@@ -63,6 +65,12 @@ struct node_config {
   /// erases are refused.
   std::function<void(storage::resource_kind kind, storage::cloud_copy primary, std::function<void(bool gone)> done)>
     check_gone;
+  /// Checks, likewise, that the resource an entry's primary copy names now
+  /// belongs to `project` on its cloud (a volume transfer accepted there),
+  /// before a peer's give is honoured. Empty: peers' gives are refused.
+  std::function<void(storage::resource_kind kind, storage::cloud_copy primary, std::string project,
+                     std::function<void(bool owned)> done)>
+    check_owner;
 };
 
 /// Production identify: this process' actors are local; others are who

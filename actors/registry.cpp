@@ -91,6 +91,9 @@ registry(registry_actor::stateful_pointer<registry_state> self,
     [store](atom::erase, const std::string& project, const std::string& global_id) {
       return guarded([&]() -> caf::result<bool> { return store().erase(project, global_id); });
     },
+    [store](atom::give, const std::string& global_id, const std::string& to_project) {
+      return guarded([&] { return to_result(store().give(global_id, to_project)); });
+    },
     [store](atom::list, const std::string& project, storage::resource_kind kind,
             const std::string& marker, std::uint32_t limit) {
       return guarded([&] { return to_result(store().list(project, kind, marker, limit)); });

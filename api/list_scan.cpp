@@ -217,6 +217,7 @@ enum role : unsigned {
   role_network_ref = 1u << 5,  // network_id, subnet_id
   role_image = 1u << 6,        // compute: a server's image
   role_instance = 1u << 7,     // image: instance_uuid, the server a snapshot or shelve image was taken of
+  role_volumes = 1u << 8,      // compute: os-extended-volumes:volumes_attached, whose items' `id` is a volume
 };
 
 struct frame {
@@ -395,6 +396,15 @@ class page_walker {
       f.ref_service = service_type::compute;
       f.network_ref_path = "/v2.1/servers/";
     } else if (service == service_type::volume && key == "volume_id") {
+      f.roles |= role_network_ref;
+      f.ref_service = service_type::volume;
+      f.network_ref_path = "/v3/volumes/";
+    }
+    // A server's attached volume (an object in its volumes_attached array): another agent's
+    // is named by its marker, as the tree's collect_references reads it (agent/flows/federation.cpp).
+    if (service == service_type::compute && key == "os-extended-volumes:volumes_attached") f.roles |= role_volumes;
+    if (service == service_type::compute && key == "id" && depth_ >= 3 && !frames_[depth_ - 2].is_object &&
+        (frames_[depth_ - 3].roles & role_volumes)) {
       f.roles |= role_network_ref;
       f.ref_service = service_type::volume;
       f.network_ref_path = "/v3/volumes/";

@@ -141,7 +141,8 @@ bool is_collection_action(const route& r, const std::string& segment) {
   }
   if (r.service == service_type::volume)
     return segment == "detail" && (r.resource == "volumes" || r.resource == "snapshots" || r.resource == "backups" ||
-                                  r.resource == "attachments");
+                                  r.resource == "attachments" || r.resource == "os-volume-transfer" ||
+                                  r.resource == "volume-transfers");
   return r.service == service_type::image && r.api_version == "v1" &&
          r.resource == "images" && segment == "detail";
 }

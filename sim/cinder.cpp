@@ -92,6 +92,7 @@ reply cinder_api::route(const call& c) {
   if (top == "snapshots") return snapshots(c);
   if (top == "attachments") return attachments(c);
   if (top == "backups") return backups(c);
+  if (top == "os-volume-transfer" || (top == "volume-transfers" && c.at_least(55))) return transfers(c);
   if (top == "limits") return limits(c);
   if (top == "os-quota-sets") return quota_sets(c);
   if (top == "scheduler-stats") return pools(c);

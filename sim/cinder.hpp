@@ -95,6 +95,10 @@ private:
   // cinder_backups.cpp
   reply backups(const call& c);
 
+  // cinder_transfers.cpp: os-volume-transfer, and volume-transfers from 3.55
+  reply transfers(const call& c);
+  json transfer_json(const transfer_record& t, const call& c, bool detail) const;
+
   // cinder_limits.cpp: limits, quota sets, pools, availability zones, services
   reply limits(const call& c);
   reply quota_sets(const call& c);

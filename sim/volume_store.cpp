@@ -368,6 +368,35 @@ void volume_store::remove_backup(std::string_view id) {
   if (auto it = backups_.find(id); it != backups_.end()) backups_.erase(it);
 }
 
+void volume_store::move_snapshots(std::string_view volume_id, const std::string& project) {
+  for (auto& [id, s] : snapshots_)
+    if (s.volume_id == volume_id) s.project_id = project;
+}
+
+// --- transfers ---
+
+transfer_record& volume_store::add_transfer(transfer_record t) {
+  t.created_at = clock_();
+  t.sequence = next_sequence_++;
+  auto id = t.id;
+  return transfers_.insert_or_assign(id, std::move(t)).first->second;
+}
+
+transfer_record* volume_store::transfer(std::string_view id) {
+  auto it = transfers_.find(id);
+  return it == transfers_.end() ? nullptr : &it->second;
+}
+
+std::vector<const transfer_record*> volume_store::transfers() const {
+  std::vector<const transfer_record*> out;
+  for (const auto& [id, t] : transfers_) out.push_back(&t);
+  return out;
+}
+
+void volume_store::remove_transfer(std::string_view id) {
+  if (auto it = transfers_.find(id); it != transfers_.end()) transfers_.erase(it);
+}
+
 // --- quotas ---
 
 const std::vector<std::string>& volume_store::quota_resources() {

@@ -85,6 +85,15 @@ struct snapshot_record {
   std::uint64_t sequence = 0;
 };
 
+/// A volume offered to another project (Cinder's transfers table): the key is shown once, at create.
+struct transfer_record {
+  std::string id, volume_id, auth_key, source_project_id;
+  std::optional<std::string> name;
+  bool no_snapshots = false;
+  time_point created_at;
+  std::uint64_t sequence = 0;
+};
+
 struct backup_record {
   std::string id, volume_id, project_id, user_id, container;
   std::optional<std::string> name, description, snapshot_id;
@@ -174,6 +183,8 @@ public:
   snapshot_record* snapshot_mutable(const auth_context& ctx, std::string_view id);
   std::vector<const snapshot_record*> snapshots() const;
   bool has_snapshots(std::string_view volume_id) const;
+  /// A transfer's accept: the volume's snapshots go to `project` with it.
+  void move_snapshots(std::string_view volume_id, const std::string& project);
   void remove_snapshot(std::string_view id);
 
   // Backups
@@ -182,6 +193,12 @@ public:
   backup_record* backup_mutable(const auth_context& ctx, std::string_view id);
   std::vector<const backup_record*> backups() const;
   void remove_backup(std::string_view id);
+
+  // Transfers (the volume is "awaiting-transfer" while one is open)
+  transfer_record& add_transfer(transfer_record t);
+  transfer_record* transfer(std::string_view id);
+  std::vector<const transfer_record*> transfers() const;
+  void remove_transfer(std::string_view id);
 
   // Quotas (Cinder's defaults; an admin may set a project's)
   /// Resource names in the order Cinder shows them.
@@ -213,6 +230,7 @@ private:
   std::map<std::string, volume_attachment_record, std::less<>> attachments_;
   std::map<std::string, snapshot_record, std::less<>> snapshots_;
   std::map<std::string, backup_record, std::less<>> backups_;
+  std::map<std::string, transfer_record, std::less<>> transfers_;
   std::map<std::string, std::map<std::string, std::int64_t>> quotas_;   // project -> resource -> set value
   std::uint64_t next_sequence_ = 0;
 };

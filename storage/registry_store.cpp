@@ -245,6 +245,32 @@ store_result<registry_entry> registry_store::remove_copy(std::string_view projec
   });
 }
 
+store_result<registry_entry> registry_store::give(std::string_view global_id, std::string_view to_project) {
+  if (auto err = check_id("global_id", global_id))
+    return *err;
+  if (auto err = check_id("project_id", to_project))
+    return *err;
+  return env_.write([&](write_txn& txn) -> store_result<registry_entry> {
+    auto bytes = txn.get_view(entries_, global_id);
+    if (!bytes) {
+      txn.discard();
+      return not_found("global ID", global_id);
+    }
+    auto entry = decode_entry(global_id, *bytes);
+    if (entry.state == entry_state::deleted) {
+      txn.discard();  // a tombstone has no index rows to move, and must get none
+      return not_found("global ID", global_id);
+    }
+    if (entry.project_id == to_project)
+      return entry;
+    txn.del(by_project_, project_key(entry.project_id, entry.kind, global_id));
+    entry.project_id = std::string{to_project};
+    txn.put(by_project_, project_key(entry.project_id, entry.kind, global_id), {});
+    txn.put(entries_, global_id, encode_entry(entry));
+    return entry;
+  });
+}
+
 bool registry_store::erase(std::string_view project, std::string_view global_id) {
   if (check_id("project_id", project) || check_id("global_id", global_id))
     return false;

@@ -63,6 +63,10 @@ class registry_store {
                                            std::string_view global_id,
                                            std::string_view cloudlet);
 
+  /// Gives the entry, whatever project owns it, to `to_project` (a volume
+  /// transfer's accept moved the resource there) and returns it; its copies
+  /// and kind stay. not_found when there is no entry, invalid_argument.
+  store_result<registry_entry> give(std::string_view global_id, std::string_view to_project);
   /// Removes an entry and all its index rows; a bound server's entry stays as
   /// its tombstone (state `deleted`, leaves_tombstone). False if nothing was
   /// erased (no such entry, another project's, a tombstone, or a malformed ID).

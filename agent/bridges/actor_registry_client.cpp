@@ -114,6 +114,24 @@ public:
     co_return **result;
   }
 
+  http::awaitable<std::optional<storage::registry_entry>> give(std::string global_id,
+                                                                std::string to_project) override {
+    auto owner = owner_of(global_id);
+    if (!owner) co_return std::nullopt;
+    registry_key key{to_project, global_id};
+    std::optional<caf::expected<storage::registry_entry>> result;
+    result = co_await ask_own_then_owner<storage::registry_entry>(*owner, &not_found_here, atom::give_v, key,
+                                                                  global_id, to_project);
+    if (!result) co_return std::nullopt;
+    if (*result) co_return std::move(**result);
+    if (result->error() == ec::not_found || result->error() == ec::not_authorized) {
+      spdlog::warn("{} kept its record of {} where it was: {}", to_string(*owner), global_id,
+                   system_.render(result->error()));
+      co_return std::nullopt;
+    }
+    throw registry_unavailable(describe(*owner, result->error()));
+  }
+
   http::awaitable<void> abandon(storage::abandoned_attempt attempt) override {
     auto result = co_await ask<atom::ok>(system_, registry_, timeout_, atom::abandon_v, std::move(attempt));
     if (!result) throw registry_unavailable(system_.render(result.error()));

@@ -92,6 +92,27 @@ http::awaitable<bool> is_gone(agent_context& context, storage::resource_kind kin
   }
 }
 
+http::awaitable<bool> is_owned_by(agent_context& context, storage::resource_kind kind, storage::cloud_copy primary,
+                                  std::string project) {
+  auto call = item_call_for(kind, primary.local_id);
+  auto cloudlet = find_cloudlet(context, primary.cloudlet);
+  if (kind != storage::resource_kind::volume || !call || !cloudlet || context.session == nullptr) co_return false;
+  try {
+    auto [status, item] = co_await read_item(context, *cloudlet, *call);
+    co_return status == 200 && item.is_object() && item.value("os-vol-tenant-attr:tenant_id", std::string{}) == project;
+  } catch (const std::exception& e) {
+    spdlog::warn("cannot check who owns {} on {}: {}", primary.local_id, primary.cloudlet, e.what());
+    co_return false;
+  }
+}
+
+http::awaitable<void> report_owned_by(agent_context& context, storage::resource_kind kind,
+                                      storage::cloud_copy primary, std::string project,
+                                      std::function<void(bool)> done) {
+  auto owned = co_await is_owned_by(context, kind, std::move(primary), std::move(project));
+  done(owned);
+}
+
 http::awaitable<void> report_gone(agent_context& context, storage::resource_kind kind, storage::cloud_copy primary,
                                   std::function<void(bool)> done) {
   auto gone = co_await is_gone(context, kind, std::move(primary));

@@ -3,7 +3,8 @@
 // (actors/node.hpp): a copy reported on a cloudlet that agent does not serve
 // must exist there with the copy marker of the entry's global ID (a peer
 // cannot point later boots at a resource of its choosing), and a record is
-// erased for another agent only once its primary is gone from its cloud.
+// erased for another agent only once its primary is gone from its cloud, and
+// given to another project only once its cloud shows it in that project.
 
 #include <functional>
 #include <string>
@@ -24,6 +25,18 @@ http::awaitable<bool> is_marked_copy(agent_context& context, storage::resource_k
 /// for a server, being deleted: what an owner checks before it honours
 /// another agent's erase after a delete through that agent.
 http::awaitable<bool> is_gone(agent_context& context, storage::resource_kind kind, storage::cloud_copy primary);
+
+/// True when the volume `primary` names belongs to `project` on its cloud, as the
+/// service user sees it (`os-vol-tenant-attr:tenant_id`): what an owner checks
+/// before it gives an entry to the project that accepted a volume transfer
+/// through another agent. False for every other kind, or when it cannot tell.
+http::awaitable<bool> is_owned_by(agent_context& context, storage::resource_kind kind, storage::cloud_copy primary,
+                                  std::string project);
+
+/// is_owned_by, then `done` with its answer.
+http::awaitable<void> report_owned_by(agent_context& context, storage::resource_kind kind,
+                                      storage::cloud_copy primary, std::string project,
+                                      std::function<void(bool)> done);
 
 /// is_gone, then `done` with its answer.
 http::awaitable<void> report_gone(agent_context& context, storage::resource_kind kind, storage::cloud_copy primary,

@@ -2,6 +2,8 @@
 
 #include <functional>
 
+#include <spdlog/spdlog.h>
+
 #include "agent/services/cloudlets.hpp"
 #include "agent/services/fan_out.hpp"
 #include "agent/services/upstream_call.hpp"
@@ -48,6 +50,38 @@ view_outcome outcome_of(const asked& calls) {
     timed_out.push_back(!calls.done[i] || calls.answers[i]->timed_out);
   }
   return decide_view(replies, timed_out);
+}
+
+bool change_in_step(bhttp::verb method, const std::string& action, unsigned status) {
+  if (status >= 200 && status < 300) return true;
+  if (method == bhttp::verb::delete_ && status == 404) return true;
+  return action == "action" && (status == 409 || status == 404);
+}
+
+http::awaitable<std::vector<std::string>> spread_change(request& r, api::service_type service,
+                                                        const std::vector<equal_item>& items, const path_rule& path,
+                                                        in_step_rule in_step, const bhttp::fields& headers,
+                                                        const std::string& body, const std::string& what) {
+  std::vector<std::string> not_synced;
+  auto method = r.header().method();
+  for (const auto& item : items) {
+    auto cloudlet = find_cloudlet(r.context, item.region);
+    auto target = path(item.id);
+    if (!cloudlet || !target) continue;
+    try {
+      auto answer = co_await call_cloudlet(r.context, *cloudlet, service, method, *target, headers, body);
+      if (in_step(method, r.route.action, answer.status)) {
+        spdlog::info("{} {}: {} {} on {} too", r.request_id, what, std::string(bhttp::to_string(method)), item.id,
+                     item.region);
+        continue;
+      }
+      spdlog::warn("{} {} {} on {}: the change answered {}", r.request_id, what, item.id, item.region, answer.status);
+    } catch (const upstream_failure& e) {
+      spdlog::warn("{} {} {} on {}: {}", r.request_id, what, item.id, item.region, e.what());
+    }
+    not_synced.push_back(item.region);
+  }
+  co_return not_synced;
 }
 
 } // namespace fedstack::agent

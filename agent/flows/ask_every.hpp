@@ -1,9 +1,12 @@
 #pragma once
 // One GET asked of several cloudlets at once under --list-deadline-ms, each
 // answer kept as the cloud gave it: what the flavor and volume type flows read
-// every cloudlet's list and locate one item with.
+// every cloudlet's list and locate one item with; and a change one cloudlet
+// accepted made on the equal items of the others (spread_change).
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,5 +38,28 @@ http::awaitable<asked> ask_all(request& r, std::vector<cloudlet_endpoints> cloud
 
 /// What a view combined from `calls` answers (rules/operator_sums.hpp, decide_view).
 view_outcome outcome_of(const asked& calls);
+
+/// An item on another cloudlet equal to the one a change was made on (a flavor, a volume type).
+struct equal_item {
+  std::string region;
+  std::string id;
+};
+
+/// Where the change goes for another cloudlet's ID of the item; nullopt: nowhere.
+using path_rule = std::function<std::optional<std::string>(const std::string& id)>;
+/// Whether a cloudlet's answer to the change (its method, the route's action) leaves it in step.
+using in_step_rule = bool (*)(bhttp::verb method, const std::string& action, unsigned status);
+
+/// The usual in-step rule: 2xx, or the state asked for already there (a delete of
+/// what is gone; for an `action`, access already given, 409, or already removed, 404).
+bool change_in_step(bhttp::verb method, const std::string& action, unsigned status);
+
+/// The client's change (its method, `headers` and `body`) made on each of `items` of
+/// `service` in turn, at `path` of its ID; the regions it did not leave in step, logged
+/// with `what` (the kind of item) named.
+http::awaitable<std::vector<std::string>> spread_change(request& r, api::service_type service,
+                                                        const std::vector<equal_item>& items, const path_rule& path,
+                                                        in_step_rule in_step, const bhttp::fields& headers,
+                                                        const std::string& body, const std::string& what);
 
 } // namespace fedstack::agent

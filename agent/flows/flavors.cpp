@@ -133,15 +133,6 @@ std::optional<std::string> path_for(const request& r, const std::string& id) {
          (r.route.query.empty() ? "" : "?" + r.route.query);
 }
 
-/// Whether a cloudlet's answer to a change already made elsewhere leaves it in
-/// step: 2xx, or the state asked for already there (a delete of what is gone,
-/// access already granted or already removed).
-bool in_step(bhttp::verb method, const std::string& action, unsigned status) {
-  if (status >= 200 && status < 300) return true;
-  if (method == bhttp::verb::delete_ && status == 404) return true;
-  return action == "action" && (status == 409 || status == 404);
-}
-
 /// The change the client made on `home` made on every other cloudlet's flavor
 /// of the same name and shape; the cloudlets it did not reach.
 http::awaitable<std::vector<std::string>> change_equal_flavors(request& r, const located_flavor& home,
@@ -149,26 +140,12 @@ http::awaitable<std::vector<std::string>> change_equal_flavors(request& r, const
   auto headers = client_call_headers(r);
   auto gathered = co_await gather_lists(r, all_flavors(), headers);
   std::vector<std::string> not_synced = gathered.unreachable;
-  auto method = r.header().method();
-  for (const auto& member : equal_flavors(gathered.lists, home.flavor, home.cloudlet.region)) {
-    auto cloudlet = find_cloudlet(r.context, member.region);
-    auto path = path_for(r, member.id);
-    if (!cloudlet || !path) continue;
-    try {
-      auto answer = co_await call_cloudlet(r.context, *cloudlet, api::service_type::compute, method, *path, headers,
-                                           body);
-      if (in_step(method, r.route.action, answer.status)) {
-        spdlog::info("{} flavor {}: {} {} on {} too", r.request_id, home.flavor.value("name", std::string{}),
-                     std::string(bhttp::to_string(method)), member.id, member.region);
-        continue;
-      }
-      spdlog::warn("{} flavor {} on {}: the change answered {}", r.request_id, member.id, member.region,
-                   answer.status);
-    } catch (const upstream_failure& e) {
-      spdlog::warn("{} flavor {} on {}: {}", r.request_id, member.id, member.region, e.what());
-    }
-    not_synced.push_back(member.region);
-  }
+  std::vector<equal_item> items;
+  for (const auto& m : equal_flavors(gathered.lists, home.flavor, home.cloudlet.region)) items.push_back({m.region, m.id});
+  auto missed = co_await spread_change(r, api::service_type::compute, items,
+                                       [&r](const std::string& id) { return path_for(r, id); }, &change_in_step,
+                                       headers, body, "flavor " + home.flavor.value("name", std::string{}));
+  not_synced.insert(not_synced.end(), missed.begin(), missed.end());
   co_return not_synced;
 }
 

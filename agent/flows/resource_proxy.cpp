@@ -24,6 +24,7 @@
 #include "agent/flows/marker_search.hpp"
 #include "agent/flows/owner_lookup.hpp"
 #include "agent/flows/volume_attachments.hpp"
+#include "agent/flows/volume_transfers.hpp"
 #include "agent/flows/volume_backups.hpp"
 #include "agent/flows/volume_types.hpp"
 #include "agent/flows/volumes.hpp"
@@ -322,6 +323,8 @@ http::awaitable<void> handle_resource(request& r, const flow_choice& choice) {
       if (is_direct_image_call(r.route)) co_return co_await handle_direct_image_call(r, std::move(body));
       // Cinder's attachments: on their volume's cloudlet (volume_attachments.hpp).
       if (is_attachment_call(r)) co_return co_await handle_attachment_call(r, std::move(body));
+      // Cinder's volume transfers: on their volume's cloudlet (volume_transfers.hpp).
+      if (is_transfer_call(r)) co_return co_await handle_transfer_call(r, std::move(body));
       co_return co_await forward(r, choice.call, std::move(body));   // to this agent's cloudlet
   }
 }

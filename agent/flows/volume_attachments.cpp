@@ -53,8 +53,13 @@ http::awaitable<void> create_attachment(request& r, std::string body) {
 /// first) whose Cinder shows the attachment to the caller; none: this agent's
 /// cloudlet, whose answer (404) the client gets.
 http::awaitable<void> attachment_item(request& r, std::string body) {
-  r.target = r.context.cloudlet;
-  const auto show = "/v3/attachments/" + r.route.resource_id;
+  r.target = co_await first_cloudlet_showing(r, "/v3/attachments/" + r.route.resource_id);
+  co_await forward_to_target(r, std::move(body), nothing_known);
+}
+
+} // namespace
+
+http::awaitable<cloudlet_endpoints> first_cloudlet_showing(request& r, const std::string& show) {
   for (const auto& c : all_cloudlets(r.context)) {
     if (!has_block_storage(c)) continue;
     std::optional<unsigned> status;
@@ -62,19 +67,14 @@ http::awaitable<void> attachment_item(request& r, std::string body) {
       status = (co_await call_cloudlet(r.context, c, api::service_type::volume, bhttp::verb::get, show,
                                        client_call_headers(r))).status;
     } catch (const upstream_failure& e) {
-      spdlog::info("{} attachment {}: {} cannot tell ({})", r.request_id, r.route.resource_id, c.region, e.what());
+      spdlog::info("{} {}: {} cannot tell ({})", r.request_id, show, c.region, e.what());
     }
-    if (status == 200u) {
-      r.target = c;
-      break;
-    }
+    if (status == 200u) co_return c;
   }
-  co_await forward_to_target(r, std::move(body), nothing_known);
+  co_return r.context.cloudlet;
 }
 
-/// GET /attachments[/detail]: every cloudlet's list (filters translated to its IDs,
-/// read without the client's marker and limit), in cloudlet order, paged here.
-http::awaitable<void> list_attachments(request& r) {
+http::awaitable<void> list_on_every_cloudlet(request& r, const std::string& collection) {
   auto query = api::query_string::parse(r.route.query);
   auto marker = query.marker();
   auto limit = query.limit();
@@ -110,26 +110,24 @@ http::awaitable<void> list_attachments(request& r) {
     answered = true;
     auto text = co_await translate_answer(r, c, *answer, reversed(to_local));
     auto doc = json::parse(text, nullptr, false);
-    if (doc.is_object() && doc.contains("attachments") && doc["attachments"].is_array())
-      for (auto& item : doc["attachments"]) all.push_back(std::move(item));
+    if (doc.is_object() && doc.contains(collection) && doc[collection].is_array())
+      for (auto& item : doc[collection]) all.push_back(std::move(item));
   }
   // Every Cinder refused (a microversion before 3.27: its 404): the client's error, as Cinder gave it.
   if (!answered && refusal) co_return co_await send_json(r, refusal->first, refusal->second);
-  if (!answered) co_return co_await send_error(r, 503, "No cloudlet answered the list of attachments.");
+  if (!answered) co_return co_await send_error(r, 503, "No cloudlet answered the list of " + collection + ".");
   auto page = page_of_attachments(std::move(all), marker, limit.present ? limit.value : cloud_page_max);
   if (!page.marker_found) co_return co_await send_error(r, 400, "marker [" + *marker + "] not found");
-  json out = {{"attachments", std::move(page.items)}};
+  json out = {{collection, std::move(page.items)}};
   if (page.more) {
-    auto last = out["attachments"].back().value("id", std::string{});
-    api::set_next_link(out, "attachments", api::agent_service_root(api::service_type::volume, r.context.base_url),
+    auto last = out[collection].back().value("id", std::string{});
+    api::set_next_link(out, collection, api::agent_service_root(api::service_type::volume, r.context.base_url),
                        r.route.upstream_path, r.route.query, last);
   }
   bhttp::fields extra;
   if (!unreachable.empty()) extra.set("X-Fedstack-Unreachable", unreachable_header(unreachable));
   co_await send_json(r, 200, out.dump(), &extra);
 }
-
-} // namespace
 
 bool is_attachment_call(const request& r) {
   return attachment_call_of(r.route, r.header().method()) != attachment_call::none;
@@ -138,7 +136,7 @@ bool is_attachment_call(const request& r) {
 http::awaitable<void> handle_attachment_call(request& r, std::string body) {
   switch (attachment_call_of(r.route, r.header().method())) {
     case attachment_call::create: co_return co_await create_attachment(r, std::move(body));
-    case attachment_call::list: co_return co_await list_attachments(r);
+    case attachment_call::list: co_return co_await list_on_every_cloudlet(r, "attachments");
     case attachment_call::item: co_return co_await attachment_item(r, std::move(body));
     case attachment_call::none: break;
   }

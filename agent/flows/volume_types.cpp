@@ -143,35 +143,14 @@ std::optional<std::string> path_for(const request& r, const std::string& id) {
          (r.route.query.empty() ? "" : "?" + r.route.query);
 }
 
-/// A change made elsewhere leaves a cloudlet in step: 2xx, or the state asked
-/// for already there (a delete of what is gone, access already given or removed).
-bool in_step(bhttp::verb method, const std::string& action, unsigned status) {
-  if (status >= 200 && status < 300) return true;
-  if (method == bhttp::verb::delete_ && status == 404) return true;
-  return action == "action" && (status == 409 || status == 404);
-}
-
 /// `method path` with the client's token and `body` on each of `members`; the regions it did not reach.
 http::awaitable<std::vector<std::string>> spread(request& r, const std::vector<type_member>& members,
                                                  const std::string& body) {
-  std::vector<std::string> not_synced;
-  auto method = r.header().method();
-  for (const auto& member : members) {
-    auto cloudlet = find_cloudlet(r.context, member.region);
-    auto path = path_for(r, member.id);
-    if (!cloudlet || !path) continue;
-    try {
-      auto answer = co_await call_cloudlet(r.context, *cloudlet, api::service_type::volume, method, *path,
-                                           client_call_headers(r), body);
-      if (in_step(method, r.route.action, answer.status)) continue;
-      spdlog::warn("{} volume type {} on {}: the change answered {}", r.request_id, member.id, member.region,
-                   answer.status);
-    } catch (const upstream_failure& e) {
-      spdlog::warn("{} volume type {} on {}: {}", r.request_id, member.id, member.region, e.what());
-    }
-    not_synced.push_back(member.region);
-  }
-  co_return not_synced;
+  std::vector<equal_item> items;
+  for (const auto& m : members) items.push_back({m.region, m.id});
+  co_return co_await spread_change(r, api::service_type::volume, items,
+                                   [&r](const std::string& id) { return path_for(r, id); }, &change_in_step,
+                                   client_call_headers(r), body, "volume type");
 }
 
 /// A call about one type: to the Cinder that shows it; a change it accepted

@@ -74,6 +74,11 @@ node_config node_settings(caf::actor_system& system, const tls_files& node_tls, 
                                         std::function<void(bool)> done) {
     http::asio::co_spawn(io, report_gone(context, kind, std::move(primary), std::move(done)), http::asio::detached);
   };
+  settings.check_owner = [&context, &io](storage::resource_kind kind, storage::cloud_copy primary, std::string project,
+                                         std::function<void(bool)> done) {
+    http::asio::co_spawn(io, report_owned_by(context, kind, std::move(primary), std::move(project), std::move(done)),
+                         http::asio::detached);
+  };
   return settings;
 }
 

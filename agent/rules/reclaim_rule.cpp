@@ -37,6 +37,13 @@ std::optional<marked_item> to_marked_item(api::service_type service, const json&
   return out;
 }
 
+bool is_transferred_volume(storage::resource_kind kind, const std::optional<storage::registry_entry>& any,
+                           const std::string& cloudlet, const std::string& local_id, const std::string& project) {
+  if (kind != storage::resource_kind::volume || !any || project.empty() || any->project_id == project) return false;
+  const auto* copy = any->state == storage::entry_state::bound ? any->copy_on(cloudlet) : nullptr;
+  return copy && copy->local_id == local_id;
+}
+
 bool entry_explains(const std::optional<storage::registry_entry>& entry, const std::string& cloudlet,
                     const std::string& local_id) {
   if (!entry) return false;

@@ -44,6 +44,11 @@ public:
   virtual http::awaitable<std::vector<storage::registry_entry>> reserved(std::int64_t before_unix_ms) = 0;
   /// Forgets a resource at its owner; false if it was not there.
   virtual http::awaitable<bool> erase(std::string project, std::string global_id) = 0;
+  /// Gives `global_id`'s entry, at its owner, to `to_project` (a volume transfer
+  /// accepted: the owner checks the cloud first when asked by another agent).
+  /// The updated entry; nullopt when there is none or the owner refused.
+  virtual http::awaitable<std::optional<storage::registry_entry>> give(std::string global_id,
+                                                                        std::string to_project) = 0;
   /// Records in this agent's registry a create attempt it gave up on.
   virtual http::awaitable<void> abandon(storage::abandoned_attempt attempt) = 0;
   /// This agent's abandoned attempts recorded before `before_unix_ms`.

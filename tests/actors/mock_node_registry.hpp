@@ -19,6 +19,9 @@ inline const auto no_registry_add_copy = [](atom::add_copy, const copy_addition&
 inline const auto no_registry_remove_copy = [](atom::remove_copy, const copy_removal&)
   -> caf::result<storage::registry_entry> { return caf::make_error(ec::not_found, "mock node"); };
 inline const auto no_registry_erase = [](atom::erase, const registry_key&) { return false; };
+inline const auto no_registry_give = [](atom::give, const registry_key&) -> caf::result<storage::registry_entry> {
+  return caf::make_error(ec::not_found, "mock node");
+};
 inline const auto no_orphans = [](atom::orphans) -> caf::result<std::string> {
   return caf::make_error(ec::not_found, "mock node");
 };

@@ -149,6 +149,7 @@ struct node_authorization_test : node_actor_test {
   /// What the fake cloud check answers, and the copies it was asked about.
   bool copies_exist = false;
   bool primary_gone = false;
+  std::string owner_on_cloud = "p1";   // the project the cloud shows the primary in
   std::vector<cloud_copy> checked;
   node_impl_actor guarded = sys.spawn(
     fedstack::node,
@@ -163,6 +164,10 @@ struct node_authorization_test : node_actor_test {
                 [this](storage::resource_kind, cloud_copy primary, std::function<void(bool)> done) {
                   checked.push_back(primary);
                   done(primary_gone);
+                },
+                [this](storage::resource_kind, cloud_copy primary, std::string project, std::function<void(bool)> done) {
+                  checked.push_back(primary);
+                  done(project == owner_on_cloud);
                 }});
 
   node_authorization_test() {
@@ -240,6 +245,30 @@ TEST_F(node_authorization_test, a_delete_through_another_agent_erases_once_the_p
   // Another project's ID: nothing to erase, nothing checked.
   EXPECT_EQ(ask_from<bool>(cloudlet_two, guarded, atom::erase_v, registry_key{"p2", "g1"}), false);
   EXPECT_EQ(checked.size(), 1u);
+}
+
+// A volume transfer accepted through another agent: the entry goes to the accepting
+// project only once the cloud shows the primary there; this process' flows give unchecked.
+TEST_F(node_authorization_test, a_peer_gives_an_entry_only_to_the_project_the_cloud_shows_it_in) {
+  auto refused = ask_from<registry_entry>(cloudlet_two, guarded, atom::give_v, registry_key{"p2", "g1"});
+  EXPECT_EQ(refused.error(), ec::not_authorized);
+  ASSERT_EQ(checked.size(), 1u);
+  EXPECT_EQ(checked.front().local_id, "primary");
+  ASSERT_TRUE(stored()) << "still p1's";
+  owner_on_cloud = "p2";
+  auto given = ask_from<registry_entry>(cloudlet_two, guarded, atom::give_v, registry_key{"p2", "g1"});
+  ASSERT_TRUE(given) << sys.render(given.error());
+  EXPECT_EQ(given->project_id, "p2");
+  EXPECT_EQ(stored().error(), ec::not_found);
+  EXPECT_EQ(ask<registry_entry>(registry, atom::get_v, std::string{"p2"}, std::string{"g1"})->project_id, "p2");
+  EXPECT_EQ(ask_from<registry_entry>(operator_, guarded, atom::give_v, registry_key{"p3", "g1"}).error(),
+            ec::not_authorized);
+  EXPECT_EQ(ask_from<registry_entry>(cloudlet_two, guarded, atom::give_v, registry_key{"p2", "nothing"}).error(),
+            ec::not_found);
+  auto back = ask<registry_entry>(guarded, atom::give_v, registry_key{"p1", "g1"});
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->project_id, "p1");
+  EXPECT_EQ(checked.size(), 2u) << "this process' own give is not checked";
 }
 
 TEST_F(node_authorization_test, an_operator_only_reads) {

@@ -167,6 +167,22 @@ TEST(ReclaimRule, EntriesExplainReservationsAndTheirOwnCopies) {
   EXPECT_FALSE(entry_explains(entry(entry_state::bound, {{"cloudlet-1", "y"}}), "cloudlet-1", "x"));
 }
 
+// A volume given to another project by a transfer: its entry (still the giver's)
+// lists it, so it follows the volume; anything else stays an orphan or is explained.
+TEST(ReclaimRule, AVolumeOfAnotherProjectsEntryIsATransfersNotAnOrphan) {
+  auto giver = entry(entry_state::bound, {{"cloudlet-1", "x"}});   // project-a's
+  EXPECT_TRUE(is_transferred_volume(resource_kind::volume, giver, "cloudlet-1", "x", "project-b"));
+  EXPECT_FALSE(is_transferred_volume(resource_kind::volume, giver, "cloudlet-1", "x", "project-a")) << "its own";
+  EXPECT_FALSE(is_transferred_volume(resource_kind::volume, giver, "cloudlet-1", "y", "project-b"))
+      << "another volume carrying the marker";
+  EXPECT_FALSE(is_transferred_volume(resource_kind::volume, giver, "cloudlet-2", "x", "project-b"));
+  EXPECT_FALSE(is_transferred_volume(resource_kind::server, giver, "cloudlet-1", "x", "project-b"))
+      << "only volumes are transferred";
+  EXPECT_FALSE(is_transferred_volume(resource_kind::volume, std::nullopt, "cloudlet-1", "x", "project-b"));
+  EXPECT_FALSE(is_transferred_volume(resource_kind::volume, entry(entry_state::reserved), "cloudlet-1", "x",
+                                     "project-b")) << "a reservation lists no volume yet";
+}
+
 TEST(AttemptToken, Is128RandomBitsAsLowercaseHex) {
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) {

@@ -3,6 +3,7 @@
 // is which, and the pages of the attachment list over every cloudlet.
 #include "agent/rules/attachment_rule.hpp"
 #include "agent/rules/backup_rule.hpp"
+#include "agent/rules/transfer_rule.hpp"
 
 #include <gtest/gtest.h>
 
@@ -81,6 +82,25 @@ TEST(attachment_rule, which_call_is_which) {
   EXPECT_EQ(names.volume_id, "v");
   EXPECT_EQ(names.server_id, "s");
   EXPECT_TRUE(read_attachment_create(json::array()).volume_id.empty());
+}
+
+TEST(transfer_rule, which_call_is_which_under_both_paths) {
+  for (std::string base : {"/os-volume-transfer", "/volume-transfers"}) {
+    EXPECT_EQ(transfer_call_of(volume_route(verb::post, base), verb::post), transfer_call::create);
+    EXPECT_EQ(transfer_call_of(volume_route(verb::get, base), verb::get), transfer_call::list);
+    EXPECT_EQ(transfer_call_of(volume_route(verb::get, base + "/detail"), verb::get), transfer_call::list);
+    for (auto method : {verb::get, verb::delete_})
+      EXPECT_EQ(transfer_call_of(volume_route(method, base + "/t1"), method), transfer_call::item);
+    EXPECT_EQ(transfer_call_of(volume_route(verb::post, base + "/t1/accept"), verb::post), transfer_call::accept);
+    EXPECT_EQ(transfer_call_of(volume_route(verb::put, base + "/t1"), verb::put), transfer_call::none);
+  }
+  EXPECT_EQ(transfer_call_of(volume_route(verb::get, "/volumes"), verb::get), transfer_call::none);
+  EXPECT_EQ(transfer_volume({{"transfer", {{"volume_id", gid}, {"name", "n"}}}}), gid);
+  EXPECT_TRUE(transfer_volume(json::array()).empty());
+  EXPECT_EQ(accepted_volume({{"transfer", {{"id", "t1"}, {"volume_id", "v1"}}}}), "v1");
+  // Only Cinder's 404 says a cloudlet has no such transfer: a wrong key's 400 is the holder's.
+  EXPECT_FALSE(holds_transfer(404));
+  for (unsigned status : {202u, 400u, 413u, 403u}) EXPECT_TRUE(holds_transfer(status)) << status;
 }
 
 TEST(attachment_rule, pages_follow_the_concatenation) {

@@ -7,15 +7,17 @@ the admin acts on demo's volume through an agent that does not own it. Volume ty
 (a type made through agent 1 serves `volume create --type` pinned to cloudlet-2 through agent 2), limits
 and quota sets sum every Cinder's, and an unpinned volume goes where Cinder's pools have room.
 Every agent names an attached
-volume by its global ID; the attachment API refuses what `server add volume` refuses. A backup is made
+volume by its global ID, in a server's attachments and in the merged server list; the attachment API refuses what `server add volume` refuses. A backup is made
 on its volume's cloudlet (`volume backup create`), listed, refused a restore into another cloudlet's
 volume and restored into a new, recorded volume there; the admin reaches it under the same ID. A volume
-made from an image of another cloudlet (`volume create --image`) gets the image copied there first."""
+made from an image of another cloudlet (`volume create --image`) gets the image copied there first. A volume
+transfer offered through agent 1 is refused a wrong key and accepted through agent 2 by another project, which
+then owns the volume under the same ID through agent 3 while demo no longer sees it."""
 import json
 import time
 import unittest
 
-from harness import Federation, capacity_reports, http, openstack, token
+from harness import Federation, capacity_reports, http, make_project_member, openstack, token
 
 CLOUDLETS = 3
 
@@ -135,6 +137,40 @@ class Volumes(unittest.TestCase):
         self.assertEqual(body["volume"]["id"], mine)
         self.os("volume", "delete", mine, agent=0)
 
+    def test_a_volume_transfer_offered_through_one_agent_is_accepted_through_another(self):
+        project = make_project_member(self.fed.keystone_url, self.admin_token, "receiver")
+        receiver = [self.fed.env(agent=i, user="receiver", password="receiver", project="receiver")
+                    for i in range(CLOUDLETS)]
+        vid = self.create("given", "cloudlet-2", agent=0)
+        offer = self.os("volume", "transfer", "request", "create", "--name", "gift", vid, "-f", "json", agent=0)
+        self.assertEqual(offer["volume_id"], vid)
+        listed = self.os("volume", "transfer", "request", "list", "-f", "json", agent=1)
+        self.assertEqual([(t["ID"], t["Volume"]) for t in listed], [(offer["id"], vid)])
+        self.assertEqual(self.wait_volume(vid, "awaiting-transfer", agent=2)["id"], vid)
+        # A wrong key (a stranger who learnt the transfer's ID): Cinder's 400, the volume still demo's.
+        receiver_token, _ = token(self.fed.keystone_url, "receiver", "receiver", "receiver")
+        status, _, body = http("POST", f"{self.fed.agents[1]['url']}/volume/v3/{project}/os-volume-transfer/"
+                               f"{offer['id']}/accept", body={"accept": {"auth_key": "0" * 16}},
+                               headers={"X-Auth-Token": receiver_token})
+        self.assertEqual(status, 400, body)
+        accepted = openstack(receiver[1], "volume", "transfer", "request", "accept", "--auth-key", offer["auth_key"],
+                             offer["id"], "-f", "json")
+        self.assertEqual(accepted["volume_id"], vid)
+        shown = openstack(receiver[2], "volume", "show", vid, "-f", "json")
+        self.assertEqual((shown["id"], shown["status"]), (vid, "available"))
+        self.assertEqual([v["ID"] for v in openstack(receiver[0], "volume", "list", "-f", "json")], [vid])
+        for agent in range(CLOUDLETS):
+            status, _, _ = self.api("GET", "/volumes/" + vid, agent=agent)
+            self.assertEqual(status, 404, f"demo through agent {agent + 1}")
+        on_2 = [v for v in self.volumes_on("cloudlet-2") if v["metadata"].get("fedstack_gid") == vid]
+        self.assertEqual([v["os-vol-tenant-attr:tenant_id"] for v in on_2], [project])
+        # The new owner deletes it through an agent that did not make it: the entry followed it.
+        openstack(receiver[2], "volume", "delete", vid)
+        deadline = time.monotonic() + 20
+        while [v for v in self.volumes_on("cloudlet-2") if v["metadata"].get("fedstack_gid") == vid]:
+            self.assertLess(time.monotonic(), deadline, "the volume stayed on cloudlet-2")
+            time.sleep(0.05)
+
     def os_admin_volume(self):
         env = self.fed.env(agent=0)
         v = openstack(env, "volume", "create", "--size", "1", "--availability-zone", "cloudlet-1", "admin-vol",
@@ -157,6 +193,16 @@ class Volumes(unittest.TestCase):
         same = self.create("same-cloudlet", "cloudlet-2")
         self.os("server", "add", "volume", server["id"], same, agent=2)
         self.wait_volume(same, "in-use")
+        # A merged server list (GET /servers/detail) names them by their global IDs through every agent,
+        # first of all through agent 2, which has not yet seen `same` (made through agent 1).
+        for agent in (1, 0, 2):
+            status, _, body = http("GET", self.fed.agents[agent]["url"] + "/compute/v2.1/servers/detail",
+                                   headers={"X-Auth-Token": self.demo_token})
+            self.assertEqual(status, 200, body)
+            listed = [s for s in json.loads(body)["servers"] if s["id"] == server["id"]]
+            self.assertEqual(len(listed), 1, body)
+            self.assertEqual(sorted(v["id"] for v in listed[0]["os-extended-volumes:volumes_attached"]),
+                             sorted([boot_volume, same]), f"the merged list through agent {agent + 1}")
         # Every agent names the volume by its global ID, also one whose registry does not hold it
         # (agent 3: `same` was made through agent 1), in Nova's and in Cinder's answers.
         for agent in range(CLOUDLETS):

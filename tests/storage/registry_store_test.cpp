@@ -155,6 +155,27 @@ TEST_F(registry_store_test, get_any_project_finds_an_entry_whatever_its_project)
   EXPECT_EQ(store().get_any_project("g1").error().code, store_errc::not_found);
 }
 
+// A volume transfer's accept: the entry moves to the accepting project, its local
+// IDs with it, and the giving project no longer finds it.
+TEST_F(registry_store_test, give_moves_an_entry_to_another_project) {
+  auto entry = make_entry("g1", "p1", resource_kind::volume, {{"c1", "l1"}});
+  ASSERT_TRUE(store().put(entry));
+  auto given = store().give("g1", "p2");
+  ASSERT_TRUE(given);
+  EXPECT_EQ(given->project_id, "p2");
+  EXPECT_EQ(store().get("p1", "g1").error().code, store_errc::not_found);
+  EXPECT_EQ(store().get("p2", "g1")->copies, entry.copies);
+  EXPECT_EQ(store().find_global("p2", "c1", "l1").value(), "g1");
+  EXPECT_EQ(store().find_global("p1", "c1", "l1").error().code, store_errc::not_found);
+  EXPECT_TRUE(store().list("p1", resource_kind::volume)->empty());
+  EXPECT_EQ(store().list("p2", resource_kind::volume)->size(), 1u);
+  EXPECT_EQ(store().give("g1", "p2")->project_id, "p2") << "again: nothing changes";
+  EXPECT_EQ(store().count(resource_kind::volume), 1u);
+  EXPECT_EQ(store().give("g2", "p2").error().code, store_errc::not_found);
+  EXPECT_EQ(store().give("g1", "").error().code, store_errc::invalid_argument);
+  expect_consistent();
+}
+
 TEST_F(registry_store_test, put_updates_and_reindexes) {
   ASSERT_TRUE(store().put(make_entry("g1", "p1", resource_kind::network, {{"c1", "l1"}})));
   auto updated = make_entry("g1", "p1", resource_kind::network, {{"c2", "l2"}});
@@ -289,6 +310,8 @@ TEST_F(registry_store_test, erasing_a_bound_server_leaves_its_tombstone_and_noth
   EXPECT_TRUE(store().list("p1", resource_kind::server)->empty()) << "not listed";
   EXPECT_EQ(store().count(resource_kind::server), 0u) << "not counted";
   EXPECT_FALSE(store().erase("p1", "s1")) << "a tombstone stays";
+  EXPECT_EQ(store().give("s1", "p2").error().code, store_errc::not_found) << "nor is it given";
+  EXPECT_TRUE(store().list("p2", resource_kind::server)->empty());
   EXPECT_TRUE(store().get("p1", "s1"));
   expect_consistent();
 }

@@ -211,3 +211,34 @@ TEST(ListScan, RemovesMarkersWithTheirCommas) {
 }
 
 } // namespace
+
+namespace {
+
+// A merged server list names another agent's attached volume by its marker: the scan
+// reports each `volumes_attached` item's `id` as a volume reference (as the tree's
+// collect_references does for a single server), and no other `id` of the server.
+TEST(ListScan, AServersAttachedVolumesAreVolumeReferences) {
+  const std::string v1 = "5d2e9c44-2f7a-4c1d-9e3f-0a0102030fa1", v2 = "6d2e9c44-2f7a-4c1d-9e3f-0a0102030fa2";
+  const std::string image = "7d2e9c44-2f7a-4c1d-9e3f-0a0102030fa3";
+  auto page = "{\"servers\": [{\"id\": \"8d2e9c44-2f7a-4c1d-9e3f-0a0102030fa4\", \"image\": {\"id\": \"" + image +
+              "\"}, \"flavor\": {\"id\": \"9d2e9c44-2f7a-4c1d-9e3f-0a0102030fa5\"}, "
+              "\"os-extended-volumes:volumes_attached\": [{\"id\": \"" + v1 + "\", \"delete_on_termination\": false}, "
+              "{\"delete_on_termination\": true, \"id\": \"" + v2 + "\"}], \"other\": [{\"id\": \"ad2e9c44-2f7a-4c1d-9e3f-0a0102030fa6\"}]}]}";
+  expect_same(page, "servers", api::service_type::compute);
+  api::scan_options options;
+  options.service = api::service_type::compute;
+  api::list_scan out;
+  ASSERT_TRUE(api::scan_list_page(page, "servers", options, out));
+  std::set<std::tuple<api::service_type, std::string, std::string>> refs;
+  for (const auto& r : out.references) refs.insert({r.service, r.path, r.id});
+  EXPECT_EQ(refs, (std::set<std::tuple<api::service_type, std::string, std::string>>{
+                      {api::service_type::image, "/v2/images/", image},
+                      {api::service_type::volume, "/v3/volumes/", v1},
+                      {api::service_type::volume, "/v3/volumes/", v2}}));
+  // Under another service the same member means nothing.
+  options.service = api::service_type::network;
+  ASSERT_TRUE(api::scan_list_page(page, "servers", options, out));
+  EXPECT_TRUE(out.references.empty());
+}
+
+} // namespace

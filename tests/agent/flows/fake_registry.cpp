@@ -112,6 +112,14 @@ http::awaitable<bool> fake_registry::erase(std::string project, std::string glob
   co_return true;
 }
 
+http::awaitable<std::optional<registry_entry>> fake_registry::give(std::string global_id, std::string to_project) {
+  enter("give");
+  auto it = entries_.find(global_id);
+  if (it == entries_.end()) co_return std::nullopt;
+  it->second.project_id = std::move(to_project);
+  co_return it->second;
+}
+
 http::awaitable<void> fake_registry::abandon(storage::abandoned_attempt attempt) {
   enter("abandon");
   if (!api::is_attempt_token(attempt.token)) throw registry_unavailable("invalid attempt token");

@@ -30,6 +30,8 @@ public:
                                                                     storage::cloud_copy copy) override;
   http::awaitable<std::vector<storage::registry_entry>> reserved(std::int64_t before_unix_ms) override;
   http::awaitable<bool> erase(std::string project, std::string global_id) override;
+  http::awaitable<std::optional<storage::registry_entry>> give(std::string global_id,
+                                                                std::string to_project) override;
   http::awaitable<void> abandon(storage::abandoned_attempt attempt) override;
   http::awaitable<std::vector<storage::abandoned_attempt>> abandoned(std::int64_t before_unix_ms) override;
   http::awaitable<bool> forget_abandoned(std::string token) override;
