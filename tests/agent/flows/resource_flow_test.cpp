@@ -463,7 +463,8 @@ TEST_F(ServerDelete, DoneOnItsCloudItIsAnsweredAsNovaDidWhenTheOwnersAnswerIsLos
   auto answer = h.send(bhttp::verb::delete_, "/compute/v2.1/servers/" + gid);
   EXPECT_EQ(answer.status, 204u) << answer.body;
   EXPECT_FALSE(server_exists());
-  EXPECT_FALSE(h.registry().entry(gid)) << "the owner forgot it";
+  ASSERT_TRUE(h.registry().entry(gid));
+  EXPECT_EQ(h.registry().entry(gid)->state, storage::entry_state::deleted) << "the owner left its tombstone";
 }
 
 TEST_F(ServerDelete, DoneOnItsCloudItIsAnsweredAsNovaDidWhenTheOwnerNeverAnswers) {
@@ -472,13 +473,15 @@ TEST_F(ServerDelete, DoneOnItsCloudItIsAnsweredAsNovaDidWhenTheOwnerNeverAnswers
   EXPECT_EQ(answer.status, 204u) << answer.body;
   EXPECT_FALSE(server_exists());
   ASSERT_TRUE(h.registry().entry(gid)) << "left to its owner";
+  EXPECT_NE(h.registry().entry(gid)->state, storage::entry_state::deleted);
 
   // The entry left behind names a server its cloud no longer has: 404 as Nova says,
   // and a second delete (Nova's 404 too) finishes forgetting it.
   h.registry().set_unavailable(false);
   EXPECT_EQ(h.send(bhttp::verb::get, "/compute/v2.1/servers/" + gid).status, 404u);
   EXPECT_EQ(h.send(bhttp::verb::delete_, "/compute/v2.1/servers/" + gid).status, 404u);
-  EXPECT_FALSE(h.registry().entry(gid));
+  ASSERT_TRUE(h.registry().entry(gid));
+  EXPECT_EQ(h.registry().entry(gid)->state, storage::entry_state::deleted);
 }
 
 // --- an admin and another project's resource ---
