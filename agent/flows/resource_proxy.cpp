@@ -102,6 +102,40 @@ http::awaitable<bool> delete_copies(request& r, const storage::registry_entry& e
   co_return true;
 }
 
+/// An image's visibility change reaches its copies before its primary, with
+/// the client's token (the authority the change needs on the primary), so a
+/// boot that uses a copy sees the image as the primary shows it, and no copy
+/// stays visible beyond what was asked. A copy already gone (404) is skipped;
+/// on any other failure the client gets that answer and the primary is left
+/// as it was: the same request again completes the change.
+http::awaitable<bool> patch_copies_visibility(request& r, const storage::registry_entry& entry,
+                                              const std::string& body) {
+  auto ops = json::parse(body, nullptr, false);
+  if (!ops.is_array()) co_return true;   // Glance's 400 from the primary
+  json visibility = json::array();
+  for (const auto& op : ops)
+    if (op.is_object() && op.value("path", std::string{}) == "/visibility") visibility.push_back(op);
+  if (visibility.empty()) co_return true;
+  auto headers = client_call_headers(r);
+  headers.set(bhttp::field::content_type, "application/openstack-images-v2.1-json-patch");
+  for (std::size_t i = 1; i < entry.copies.size(); ++i) {
+    const auto& copy = entry.copies[i];
+    auto cloudlet = find_cloudlet(r.context, copy.cloudlet);
+    if (!cloudlet) continue;   // a region that left the catalog serves no boot
+    auto answer = co_await call_cloudlet(r.context, *cloudlet, r.route.service, bhttp::verb::patch,
+                                         path_on(r, entry.global_id, copy), headers, visibility.dump());
+    if (answer.status >= 300 && answer.status != 404) {
+      spdlog::warn("{} the visibility of {}'s copy on {} answered {}", r.request_id, entry.global_id,
+                   copy.cloudlet, answer.status);
+      std::map<std::string, std::string> none;
+      auto text = co_await translate_answer(r, *cloudlet, answer, none);
+      co_await send_upstream_response(r, answer, std::move(text));
+      co_return false;
+    }
+  }
+  co_return true;
+}
+
 /// Asks the owner to forget a resource its cloud deleted. The delete is done
 /// whatever the owner answers: an owner that is slow to see the primary gone
 /// (it checks the cloud first, actors/node.hpp) or does not answer at all still
@@ -269,6 +303,10 @@ http::awaitable<void> handle_recorded(request& r, resource_call call, std::strin
   auto step = lifecycle_step_of(r.route, r.header().method(), parsed);
   if (step != lifecycle_step::none && answer.entry)
     co_return co_await handle_lifecycle(r, step, *answer.entry, std::move(body), std::move(known_local));
+  bool copies_in_step = true;   // no co_await after && (GCC 12)
+  if (kind == storage::resource_kind::image && r.header().method() == bhttp::verb::patch && answer.entry)
+    copies_in_step = co_await patch_copies_visibility(r, *answer.entry, body);
+  if (!copies_in_step) co_return;
   co_await forward(r, call, std::move(body), known_local);
 }
 

@@ -101,6 +101,28 @@ class Visibility(unittest.TestCase):
             self.assertEqual(self.marked_images(f"cloudlet-{i}", "fedstack_copy_of", public["id"]), [],
                              "the copy goes with the image")
 
+    def test_an_image_made_public_after_its_copy_was_made_is_bootable_there(self):
+        image = self.image("vis-later", "private")
+        target = next(f"cloudlet-{i}" for i in range(CLOUDLETS, 0, -1) if f"cloudlet-{i}" != self.home_of(image["id"]))
+        # The admin's own boot on another cloudlet makes a private copy there.
+        mine = openstack(self.admin_env, "server", "create", "--image", image["id"], "--flavor", "m1.tiny",
+                         "--availability-zone", target, "--wait", "vis-later-admin", "-f", "json")
+        self.assertEqual([c["visibility"] for c in self.marked_images(target, "fedstack_copy_of", image["id"])],
+                         ["private"])
+        openstack(self.admin_env, "image", "set", "--public", image["id"])
+        self.assertEqual([c["visibility"] for c in self.marked_images(target, "fedstack_copy_of", image["id"])],
+                         ["public"], "the change reached the copy")
+        server = openstack(self.demo_env, "server", "create", "--image", image["id"], "--flavor", "m1.tiny",
+                           "--availability-zone", target, "--wait", "vis-later-demo", "-f", "json")
+        self.assertEqual(server["status"], "ACTIVE")
+        self.delete_server(server["id"])
+        self.assertEqual(self.api("DELETE", "/compute/v2.1/servers/" + mine["id"], self.admin_token, agent=0)[0], 204)
+        deadline = time.monotonic() + 30
+        while self.api("GET", "/compute/v2.1/servers/" + mine["id"], self.admin_token, agent=0)[0] != 404:
+            self.assertLess(time.monotonic(), deadline, "the admin's server was never deleted")
+            time.sleep(0.1)
+        self.delete_image(image["id"])
+
     def test_a_shared_image_is_demos_once_added_and_accepted(self):
         shared = self.image("vis-shared", "shared")
         self.assertNotEqual(openstack(self.demo_env, "image", "show", shared["id"], check=False).returncode, 0)

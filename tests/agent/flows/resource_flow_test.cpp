@@ -366,6 +366,79 @@ TEST_F(ResourceFlow, AListMarkerItsOwnerCannotPlaceIsFoundByItsMarkerToo) {
   EXPECT_EQ(unknown.status, 400u) << unknown.body;
 }
 
+// --- an image's visibility reaches its copies ---
+
+class ImageVisibility : public ResourceFlow {
+protected:
+  void SetUp() override {
+    gid = h.registry().new_global_id();
+    primary = marked_image("cloudlet-2", gid, h.demo_token());
+    copy1 = marked_image("cloudlet-1", gid, h.demo_token(), true);
+    copy3 = marked_image("cloudlet-3", gid, h.demo_token(), true);
+    record(resource_kind::image, gid, demo_project(), {{"cloudlet-2", primary}, {"cloudlet-1", copy1}, {"cloudlet-3", copy3}});
+    json_patch.set(bhttp::field::content_type, "application/openstack-images-v2.1-json-patch");
+  }
+
+  std::string visibility(const std::string& region, const std::string& local) {
+    auto shown = h.clouds().direct(region, svc::image, bhttp::verb::get, "/v2/images/" + local, h.demo_token());
+    EXPECT_EQ(shown.status, 200u) << shown.body;
+    auto image = json::parse(shown.body);
+    return image.value("visibility", std::string{});
+  }
+
+  std::string name(const std::string& region, const std::string& local) {
+    auto shown = h.clouds().direct(region, svc::image, bhttp::verb::get, "/v2/images/" + local, h.demo_token());
+    auto image = json::parse(shown.body);
+    return image.value("name", std::string{});
+  }
+
+  std::string gid, primary, copy1, copy3;
+  bhttp::fields json_patch;
+};
+
+TEST_F(ImageVisibility, AChangeReachesEveryCopyBeforeThePrimary) {
+  json ops = json::array({{{"op", "replace"}, {"path", "/visibility"}, {"value", "community"}},
+                          {{"op", "replace"}, {"path", "/name"}, {"value", "renamed"}}});
+  auto answer = h.send(bhttp::verb::patch, "/image/v2/images/" + gid, ops, {}, json_patch);
+  EXPECT_EQ(answer.status, 200u) << answer.body;
+  EXPECT_EQ(json::parse(answer.body).value("id", std::string{}), gid);
+  for (const auto& [region, local] : {std::pair{"cloudlet-1", copy1}, {"cloudlet-2", primary}, {"cloudlet-3", copy3}})
+    EXPECT_EQ(visibility(region, local), "community") << region;
+  auto patches = h.clouds().calls_to("", bhttp::verb::patch, "/v2/images");
+  ASSERT_EQ(patches.size(), 3u);
+  EXPECT_EQ(patches[2].cloudlet, "cloudlet-2") << "the primary last";
+  // Only the visibility travels to the copies: their names are their own.
+  EXPECT_EQ(name("cloudlet-2", primary), "renamed");
+  EXPECT_EQ(name("cloudlet-1", copy1), "image-cloudlet-1");
+}
+
+TEST_F(ImageVisibility, AChangeWithoutVisibilityGoesToThePrimaryOnly) {
+  json ops = json::array({{{"op", "replace"}, {"path", "/name"}, {"value", "renamed"}}});
+  auto answer = h.send(bhttp::verb::patch, "/image/v2/images/" + gid, ops, {}, json_patch);
+  EXPECT_EQ(answer.status, 200u) << answer.body;
+  auto patches = h.clouds().calls_to("", bhttp::verb::patch, "/v2/images");
+  ASSERT_EQ(patches.size(), 1u);
+  EXPECT_EQ(patches[0].cloudlet, "cloudlet-2");
+}
+
+TEST_F(ImageVisibility, ACopyThatRefusesLeavesThePrimaryAsItWasAndACopyGoneIsSkipped) {
+  ASSERT_EQ(h.clouds().direct("cloudlet-1", svc::image, bhttp::verb::delete_, "/v2/images/" + copy1, h.demo_token())
+              .status, 204u);
+  h.clouds().add_fault(call_fault("cloudlet-3", bhttp::verb::patch, "/v2/images/" + copy3, fault_effect::answer, 403));
+  auto before = visibility("cloudlet-2", primary);
+  ASSERT_NE(before, "community");
+  json ops = json::array({{{"op", "replace"}, {"path", "/visibility"}, {"value", "community"}}});
+  auto answer = h.send(bhttp::verb::patch, "/image/v2/images/" + gid, ops, {}, json_patch);
+  EXPECT_EQ(answer.status, 403u) << answer.body;
+  EXPECT_EQ(visibility("cloudlet-2", primary), before);
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-2", bhttp::verb::patch, "/v2/images").empty());
+  // The same request again, the copy now answering: done everywhere.
+  answer = h.send(bhttp::verb::patch, "/image/v2/images/" + gid, ops, {}, json_patch);
+  EXPECT_EQ(answer.status, 200u) << answer.body;
+  EXPECT_EQ(visibility("cloudlet-2", primary), "community");
+  EXPECT_EQ(visibility("cloudlet-3", copy3), "community");
+}
+
 // --- deletes ---
 
 class ResourceDelete : public ResourceFlow {
