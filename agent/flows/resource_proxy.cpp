@@ -81,18 +81,20 @@ std::string path_on(const request& r, const std::string& global_id, const storag
   });
 }
 
-/// Deletes every copy but the primary. A copy already gone (404) counts as
-/// deleted; on any other failure the client gets that answer and false.
-http::awaitable<bool> delete_copies(request& r, const storage::registry_entry& entry, const bhttp::fields& headers) {
+/// Sends the route's call (`method`, `body`) to every copy but the primary. A
+/// copy already gone (404) counts as done; on any other failure the client
+/// gets that answer and false, and the calls after it are not made.
+http::awaitable<bool> call_copies(request& r, const storage::registry_entry& entry, bhttp::verb method,
+                                  const bhttp::fields& headers, const std::string& body, std::string_view what) {
   for (std::size_t i = 1; i < entry.copies.size(); ++i) {
     const auto& copy = entry.copies[i];
     auto cloudlet = find_cloudlet(r.context, copy.cloudlet);
     if (!cloudlet) continue;   // a region that left the catalog holds nothing we can reach
-    auto answer = co_await call_cloudlet(r.context, *cloudlet, r.route.service, bhttp::verb::delete_,
-                                         path_on(r, entry.global_id, copy), headers);
+    auto answer = co_await call_cloudlet(r.context, *cloudlet, r.route.service, method,
+                                         path_on(r, entry.global_id, copy), headers, body);
     if (answer.status >= 300 && answer.status != 404) {
-      spdlog::warn("{} deleting the copy of {} on {} failed with {}", r.request_id, entry.global_id,
-                   copy.cloudlet, answer.status);
+      spdlog::warn("{} {} the copy of {} on {} answered {}", r.request_id, what, entry.global_id, copy.cloudlet,
+                   answer.status);
       std::map<std::string, std::string> none;
       auto text = co_await translate_answer(r, *cloudlet, answer, none);
       co_await send_upstream_response(r, answer, std::move(text));
@@ -100,6 +102,11 @@ http::awaitable<bool> delete_copies(request& r, const storage::registry_entry& e
     }
   }
   co_return true;
+}
+
+/// Deletes every copy but the primary (call_copies).
+http::awaitable<bool> delete_copies(request& r, const storage::registry_entry& entry, const bhttp::fields& headers) {
+  co_return co_await call_copies(r, entry, bhttp::verb::delete_, headers, {}, "deleting");
 }
 
 /// An image's visibility change reaches its copies before its primary, with
@@ -118,22 +125,7 @@ http::awaitable<bool> patch_copies_visibility(request& r, const storage::registr
   if (visibility.empty()) co_return true;
   auto headers = client_call_headers(r);
   headers.set(bhttp::field::content_type, "application/openstack-images-v2.1-json-patch");
-  for (std::size_t i = 1; i < entry.copies.size(); ++i) {
-    const auto& copy = entry.copies[i];
-    auto cloudlet = find_cloudlet(r.context, copy.cloudlet);
-    if (!cloudlet) continue;   // a region that left the catalog serves no boot
-    auto answer = co_await call_cloudlet(r.context, *cloudlet, r.route.service, bhttp::verb::patch,
-                                         path_on(r, entry.global_id, copy), headers, visibility.dump());
-    if (answer.status >= 300 && answer.status != 404) {
-      spdlog::warn("{} the visibility of {}'s copy on {} answered {}", r.request_id, entry.global_id,
-                   copy.cloudlet, answer.status);
-      std::map<std::string, std::string> none;
-      auto text = co_await translate_answer(r, *cloudlet, answer, none);
-      co_await send_upstream_response(r, answer, std::move(text));
-      co_return false;
-    }
-  }
-  co_return true;
+  co_return co_await call_copies(r, entry, bhttp::verb::patch, headers, visibility.dump(), "the visibility of");
 }
 
 /// Asks the owner to forget a resource its cloud deleted. The delete is done

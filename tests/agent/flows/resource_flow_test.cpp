@@ -368,7 +368,8 @@ TEST_F(ResourceFlow, AListMarkerItsOwnerCannotPlaceIsFoundByItsMarkerToo) {
 
 // --- an image's visibility reaches its copies ---
 
-class ImageVisibility : public ResourceFlow {
+/// demo's image: its primary on cloudlet-2, copies on cloudlet-1 and cloudlet-3.
+class ImageWithCopies : public ResourceFlow {
 protected:
   void SetUp() override {
     gid = h.registry().new_global_id();
@@ -376,6 +377,15 @@ protected:
     copy1 = marked_image("cloudlet-1", gid, h.demo_token(), true);
     copy3 = marked_image("cloudlet-3", gid, h.demo_token(), true);
     record(resource_kind::image, gid, demo_project(), {{"cloudlet-2", primary}, {"cloudlet-1", copy1}, {"cloudlet-3", copy3}});
+  }
+
+  std::string gid, primary, copy1, copy3;
+};
+
+class ImageVisibility : public ImageWithCopies {
+protected:
+  void SetUp() override {
+    ImageWithCopies::SetUp();
     json_patch.set(bhttp::field::content_type, "application/openstack-images-v2.1-json-patch");
   }
 
@@ -392,7 +402,6 @@ protected:
     return image.value("name", std::string{});
   }
 
-  std::string gid, primary, copy1, copy3;
   bhttp::fields json_patch;
 };
 
@@ -441,18 +450,7 @@ TEST_F(ImageVisibility, ACopyThatRefusesLeavesThePrimaryAsItWasAndACopyGoneIsSki
 
 // --- deletes ---
 
-class ResourceDelete : public ResourceFlow {
-protected:
-  void SetUp() override {
-    gid = h.registry().new_global_id();
-    primary = marked_image("cloudlet-2", gid, h.demo_token());
-    copy1 = marked_image("cloudlet-1", gid, h.demo_token(), true);
-    copy3 = marked_image("cloudlet-3", gid, h.demo_token(), true);
-    record(resource_kind::image, gid, demo_project(), {{"cloudlet-2", primary}, {"cloudlet-1", copy1}, {"cloudlet-3", copy3}});
-  }
-
-  std::string gid, primary, copy1, copy3;
-};
+using ResourceDelete = ImageWithCopies;
 
 TEST_F(ResourceDelete, RemovesEveryCopyThenThePrimaryThenTheEntry) {
   auto answer = h.send(bhttp::verb::delete_, "/image/v2/images/" + gid);
