@@ -52,6 +52,19 @@ view_outcome outcome_of(const asked& calls) {
   return decide_view(replies, timed_out);
 }
 
+http::awaitable<bool> answered_without_a_view(request& r, const asked& calls, bool nothing,
+                                              const std::string& none_answered) {
+  auto outcome = outcome_of(calls);
+  if (outcome.what == view_outcome::kind::relay) {
+    const auto& refused = calls.answers[outcome.relay_index]->response;
+    co_await send_json(r, refused.status, refused.body);
+    co_return true;
+  }
+  if (outcome.what != view_outcome::kind::failed && !nothing) co_return false;
+  co_await send_error(r, outcome.what == view_outcome::kind::failed ? outcome.status : 503, none_answered);
+  co_return true;
+}
+
 bool change_in_step(bhttp::verb method, const std::string& action, unsigned status) {
   if (status >= 200 && status < 300) return true;
   if (method == bhttp::verb::delete_ && status == 404) return true;

@@ -39,6 +39,12 @@ http::awaitable<asked> ask_all(request& r, std::vector<cloudlet_endpoints> cloud
 /// What a view combined from `calls` answers (rules/operator_sums.hpp, decide_view).
 view_outcome outcome_of(const asked& calls);
 
+/// Answers the client when `calls` give no view to combine: every cloudlet refused alike
+/// (that refusal, as the cloud gave it), none answered, or `nothing` (no list was read):
+/// an error saying `none_answered`. False: the view is the caller's to build.
+http::awaitable<bool> answered_without_a_view(request& r, const asked& calls, bool nothing,
+                                              const std::string& none_answered);
+
 /// An item on another cloudlet equal to the one a change was made on (a flavor, a volume type).
 struct equal_item {
   std::string region;

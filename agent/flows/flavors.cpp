@@ -71,15 +71,9 @@ http::awaitable<void> list_flavors(request& r) {
   auto paging = read_flavor_page_query(query);
   if (!paging.error.empty()) co_return co_await send_error(r, 400, paging.error);
   auto gathered = co_await gather_lists(r, cloud_filters(query), client_call_headers(r));
-  auto outcome = outcome_of(gathered.calls);
-  if (outcome.what == view_outcome::kind::relay) {
-    // Every cloudlet refused the query (a malformed is_public): as Nova said it.
-    const auto& refused = gathered.calls.answers[outcome.relay_index]->response;
-    co_return co_await send_json(r, refused.status, refused.body);
-  }
-  if (outcome.what == view_outcome::kind::failed || gathered.lists.empty())
-    co_return co_await send_error(r, outcome.what == view_outcome::kind::failed ? outcome.status : 503,
-                                  "No cloudlet answered.");
+  // Every cloudlet refusing the query (a malformed is_public) gets Nova's refusal.
+  bool answered = co_await answered_without_a_view(r, gathered.calls, gathered.lists.empty(), "No cloudlet answered.");
+  if (answered) co_return;
   auto merged = merge_flavors(gathered.lists, r.context.cloudlet.region);
   if (!merged.conflicts.empty())
     spdlog::warn("{} flavors held with more than one shape or ID: {}", r.request_id,

@@ -82,14 +82,9 @@ void set_regions_header(bhttp::fields& headers, const char* name, const std::vec
 http::awaitable<void> list_types(request& r) {
   auto query = api::query_string::parse(r.route.query);
   auto gathered = co_await gather_types(r, type_filters(query));
-  auto outcome = outcome_of(gathered.calls);
-  if (outcome.what == view_outcome::kind::relay) {
-    const auto& refused = gathered.calls.answers[outcome.relay_index]->response;
-    co_return co_await send_json(r, refused.status, refused.body);
-  }
-  if (outcome.what == view_outcome::kind::failed || gathered.lists.empty())
-    co_return co_await send_error(r, outcome.what == view_outcome::kind::failed ? outcome.status : 503,
-                                  "No cloudlet with Block Storage answered.");
+  bool answered = co_await answered_without_a_view(r, gathered.calls, gathered.lists.empty(),
+                                                   "No cloudlet with Block Storage answered.");
+  if (answered) co_return;
   auto merged = merge_types(gathered.lists, r.context.cloudlet.region);
   if (!merged.conflicts.empty())
     spdlog::warn("{} volume type names held public and private: {}", r.request_id,

@@ -418,6 +418,10 @@ TEST_F(FlavorFlow, ACloudletDownIsNamedAndTheOthersFlavorsListed) {
   ASSERT_EQ(answer.status, 200u) << answer.body;
   EXPECT_EQ(answer.header("X-Fedstack-Unreachable"), "cloudlet-3");
   EXPECT_EQ(names(answer).size(), 5u);
+  // Every cloudlet that answers refusing the query: Nova's own refusal.
+  auto refused = list("?is_public=bogus");
+  EXPECT_EQ(refused.status, 400u) << refused.body;
+  EXPECT_NE(refused.body.find("Invalid is_public filter [bogus]"), std::string::npos) << refused.body;
   h.clouds().set_down("cloudlet-1");
   h.clouds().set_down("cloudlet-2");
   EXPECT_EQ(list().status, 503u);
