@@ -10,6 +10,7 @@
 #include "agent/services/attempt_token.hpp"
 #include "agent/services/fan_out.hpp"
 #include "agent/flows/federation.hpp"
+#include "agent/flows/l3.hpp"
 #include "agent/flows/neutron_pending.hpp"
 #include "agent/rules/visibility.hpp"
 #include "agent/services/service_session.hpp"
@@ -439,7 +440,9 @@ http::awaitable<registry_entry> ensure_network_on(request& r, const registry_ent
     auto project = maker.as_service ? entry->project_id : r.identity->project_id;
     auto made_id = co_await make_neutron_copy(r, to, storage::resource_kind::subnet, m->global_id,
                                               std::move(fields), made_with, project);
-    co_await bind_copy(r, *entry, to, api::service_type::network, made_id, "/v2.0/subnets/" + made_id, made_with);
+    auto bound = co_await bind_copy(r, *entry, to, api::service_type::network, made_id, "/v2.0/subnets/" + made_id,
+                                    made_with);
+    co_await routers_follow_subnet(r, bound, to);
   }
   co_return network;
 }

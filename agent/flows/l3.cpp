@@ -498,6 +498,62 @@ http::awaitable<std::optional<cloudlet_endpoints>> prepare_l3_create(request& r,
   co_return home;
 }
 
+http::awaitable<void> routers_follow_subnet(request& r, const registry_entry& subnet, const cloudlet_endpoints& to) {
+  const auto* there = subnet.copy_on(to.region);
+  if (subnet.copies.empty() || !there) co_return;
+  const auto primary = subnet.copies.front();
+  auto from = find_cloudlet(r.context, primary.cloudlet);
+  if (!from || from->region == to.region) co_return;
+  auto [status, doc] = co_await neutron_get(r, *from, "/v2.0/ports?device_owner=network%3Arouter_interface");
+  if (status != 200 || !doc.is_object()) {
+    spdlog::warn("{} subnet {}: its routers on {} could not be listed ({})", r.request_id, subnet.global_id,
+                 from->region, status);
+    co_return;
+  }
+  std::vector<std::string> routers;   // `from`'s IDs of the routers with an interface on the subnet
+  for (const auto& port : doc.value("ports", json::array()))
+    for (const auto& ip : port.value("fixed_ips", json::array()))
+      if (ip.value("subnet_id", std::string{}) == primary.local_id) {
+        auto router = port.value("device_id", std::string{});
+        if (!router.empty() && std::find(routers.begin(), routers.end(), router) == routers.end())
+          routers.push_back(router);
+      }
+  for (const auto& local : routers) {
+    auto [shown_status, shown] = co_await neutron_get(r, *from, "/v2.0/routers/" + api::percent_encode(local));
+    auto marker = shown_status == 200 ? api::read_marker(api::service_type::network, shown.value("router", json::object()))
+                                      : std::nullopt;
+    if (!marker) continue;   // not the federation's: never copied
+    auto entry = co_await visible_entry(r, marker->global_id);
+    if (!entry || entry->kind != resource_kind::router || entry->copies.empty()) continue;
+    auto router_primary = find_cloudlet(r.context, entry->copies.front().cloudlet);
+    if (!router_primary) continue;
+    std::optional<std::string> failed;   // logged outside the handler: no co_await in one
+    try {
+      auto router = *entry;
+      if (!router.copy_on(to.region)) {
+        auto guard = co_await r.context.copy_locks.acquire(router.global_id + "\n" + to.region);
+        router = co_await copy_router(r, router, *router_primary, to);
+      }
+      const auto& router_there = router.copy_on(to.region)->local_id;
+      if (!co_await interface_exists(r, to, router_there, there->local_id)) {
+        json sent = {{"subnet_id", there->local_id}};
+        auto added = co_await call_cloudlet(r.context, to, api::service_type::network, bhttp::verb::put,
+                                            "/v2.0/routers/" + router_there + "/add_router_interface",
+                                            client_call_headers(r), sent.dump());
+        if (added.status != 200) failed = "its interface answered " + std::to_string(added.status);
+      }
+    } catch (const std::exception& e) {
+      failed = e.what();
+    }
+    if (failed)
+      spdlog::warn("{} router {} did not follow subnet {} to {}: {}", r.request_id, entry->global_id,
+                   subnet.global_id, to.region, *failed);
+    else
+      spdlog::info("{} router {} followed subnet {} to {}", r.request_id, entry->global_id, subnet.global_id,
+                   to.region);
+  }
+}
+
 http::awaitable<bool> handle_l3_call(request& r, const registry_entry& entry, const cloudlet_endpoints& primary,
                                      std::string& body) {
   if (entry.copies.empty()) co_return false;

@@ -41,6 +41,14 @@ http::awaitable<void> handle_external_network(request& r);
 http::awaitable<std::optional<cloudlet_endpoints>> prepare_l3_create(request& r, storage::resource_kind kind,
                                                                      nlohmann::json& doc);
 
+/// After subnet `subnet` was first copied to `to` (a boot there): each router of
+/// the federation with an interface on the subnet's primary gets a copy on `to`
+/// (if it has none) with an interface on the subnet's copy, as `router add subnet`
+/// would have made had the copy existed then. A tenant's own router (no marker) is
+/// never copied. Failures are logged: the boot does not need the router.
+http::awaitable<void> routers_follow_subnet(request& r, const storage::registry_entry& subnet,
+                                            const cloudlet_endpoints& to);
+
 /// A call about a recorded floating IP or router at `primary` that needs more
 /// than a forward (an association with a port elsewhere, a router's interfaces
 /// and gateway on its copies). True when it answered the client; false when

@@ -181,6 +181,45 @@ class FloatingIpsAndRoutersAnywhere(unittest.TestCase):
             after = self.cloud_public(region)
             self.assertEqual((after["id"], after["subnets"]), (before["id"], before["subnets"]), region)
 
+    def test_a_router_follows_its_subnet_to_a_cloudlet_a_later_boot_copies_it_to(self):
+        d1, d2, d3 = self.demo
+        public_id = openstack(d1, "network", "list", "--external", "-f", "json")[0]["ID"]
+        image_file = os.path.join(self.fed.dir, "later.bin")
+        with open(image_file, "wb") as f:
+            f.write(os.urandom(64 * 1024))
+        image = openstack(d1, "image", "create", "--file", image_file, "--disk-format", "qcow2",
+                          "--container-format", "bare", "later-image", "-f", "json")["id"]
+        network = openstack(d1, "network", "create", "later-net", "-f", "json")["id"]
+        subnet = openstack(d1, "subnet", "create", "--network", "later-net", "--subnet-range", "10.51.0.0/24",
+                           "later-subnet", "-f", "json")["id"]
+        # The router gets the subnet while the subnet is on cloudlet-1 only.
+        router = openstack(d2, "router", "create", "--external-gateway", public_id, "later-router", "-f", "json")["id"]
+        openstack(d2, "router", "add", "subnet", router, subnet)
+        self.assertEqual(self.routers_on("cloudlet-3"), [])
+
+        # A boot on cloudlet-3 copies the subnet there, and the router follows it.
+        openstack(d1, "server", "create", "--image", image, "--flavor", "m1.tiny", "--nic", "net-id=" + network,
+                  "--availability-zone", "cloudlet-3", "--wait", "later-vm", "-f", "json")
+        copies = [x for x in self.routers_on("cloudlet-3") if "fedstack_copy_of=" + router in x["tags"]]
+        self.assertEqual(len(copies), 1, self.routers_on("cloudlet-3"))
+        self.assertEqual(copies[0]["external_gateway_info"]["network_id"], self.public_before["cloudlet-3"]["id"])
+        self.assertEqual(len(self.interfaces_on("cloudlet-3", copies[0]["id"])), 1)
+
+        # So the server there gets a floating IP of cloudlet-3's public through its own agent.
+        fip = openstack(d3, "floating", "ip", "create", "public", "-f", "json")
+        self.assertIn(ipaddress.ip_address(fip["floating_ip_address"]), PUBLIC["cloudlet-3"])
+        openstack(d3, "server", "add", "floating", "ip", "later-vm", fip["floating_ip_address"])
+        shown = openstack(d3, "floating", "ip", "show", fip["id"], "-f", "json")
+        self.assertIsNotNone(shown["port_id"])
+
+        openstack(d3, "floating", "ip", "delete", fip["id"])
+        openstack(d1, "router", "remove", "subnet", router, subnet)
+        openstack(d1, "router", "delete", router)
+        for region in PUBLIC:
+            self.assertEqual(self.routers_on(region), [], region)
+        openstack(d1, "server", "delete", "--wait", "later-vm")
+        openstack(d1, "network", "delete", network)
+
 
 if __name__ == "__main__":
     unittest.main()

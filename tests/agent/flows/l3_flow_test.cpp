@@ -222,5 +222,86 @@ TEST_F(L3Flow, ARouterFollowsItsSubnetToEveryCloudletHoldingIt) {
               "public");
 }
 
+TEST_F(L3Flow, ARouterFollowsItsSubnetToTheCloudletABootCopiesItToLater) {
+  // demo's network and subnet made through the agent (on cloudlet-1), linked to public by the
+  // federation's router, and by a router demo made on cloudlet-1's Neutron directly.
+  auto net = h.send(bhttp::verb::post, "/network/v2.0/networks", {{"network", {{"name", "n"}}}});
+  ASSERT_EQ(net.status, 201u) << net.body;
+  auto network_id = json::parse(net.body).at("network").at("id").get<std::string>();
+  auto sub = h.send(bhttp::verb::post, "/network/v2.0/subnets",
+                    {{"subnet", {{"network_id", network_id}, {"cidr", "10.8.0.0/24"}, {"ip_version", 4}}}});
+  ASSERT_EQ(sub.status, 201u) << sub.body;
+  auto subnet_id = json::parse(sub.body).at("subnet").at("id").get<std::string>();
+  auto made = h.send(bhttp::verb::post, "/network/v2.0/routers",
+                     {{"router", {{"name", "fr"}, {"external_gateway_info", {{"network_id", public_fid}}}}}});
+  ASSERT_EQ(made.status, 201u) << made.body;
+  auto router_id = json::parse(made.body).at("router").at("id").get<std::string>();
+  ASSERT_EQ(h.send(bhttp::verb::put, "/network/v2.0/routers/" + router_id + "/add_router_interface",
+                   {{"subnet_id", subnet_id}})
+                .status,
+            200u);
+  auto subnet_here = h.registry().entry(subnet_id)->copies.front().local_id;
+  auto tenants = direct("cloudlet-1", bhttp::verb::post, "/v2.0/routers", {{"router", {{"name", "own"}}}}, demo());
+  direct("cloudlet-1", bhttp::verb::post, "/v2.0/ports",
+         {{"port", {{"network_id", h.registry().entry(network_id)->copies.front().local_id},
+                    {"device_owner", "network:router_interface"},
+                    {"device_id", tenants.at("router").at("id")},
+                    {"fixed_ips", {{{"subnet_id", subnet_here}}}}}}},
+         demo());
+  ASSERT_EQ(direct("cloudlet-3", bhttp::verb::get, "/v2.0/routers", nullptr, admin()).at("routers").size(), 0u);
+
+  // A boot on cloudlet-3 copies the network there; the image already has its copy there.
+  auto image_id = h.registry().new_global_id();
+  std::vector<storage::cloud_copy> copies;
+  for (const std::string region : {"cloudlet-1", "cloudlet-3"}) {
+    json fields{{"name", "cirros"}};
+    fields[std::string(region == "cloudlet-1" ? api::gid_key : api::copy_of_key)] = image_id;
+    copies.push_back({region, h.clouds().seed_image(region, demo(), fields)});
+  }
+  h.record(resource_kind::image, h.clouds().demo_project_id(), copies, "cirros", image_id);
+  auto flavors = json::parse(h.clouds()
+                                 .direct("cloudlet-1", api::service_type::compute, bhttp::verb::get, "/v2.1/flavors",
+                                         demo())
+                                 .body);
+  h.placement().place_on("cloudlet-3");
+  auto booted = h.send(bhttp::verb::post, "/compute/v2.1/servers",
+                       {{"server", {{"name", "vm"},
+                                    {"imageRef", image_id},
+                                    {"flavorRef", flavors.at("flavors").at(0).at("id")},
+                                    {"networks", {{{"uuid", network_id}}}}}}});
+  ASSERT_EQ(booted.status, 202u) << booted.body;
+
+  // The federation's router, and only it, is on cloudlet-3: marked as a copy, its gateway on
+  // cloudlet-3's public, its interface on the subnet's copy there.
+  auto subnet_entry = h.registry().entry(subnet_id);   // named: copy_on points into it
+  const auto* subnet_there = subnet_entry->copy_on("cloudlet-3");
+  ASSERT_NE(subnet_there, nullptr);
+  auto routers = direct("cloudlet-3", bhttp::verb::get, "/v2.0/routers", nullptr, admin()).at("routers");
+  ASSERT_EQ(routers.size(), 1u) << routers;
+  auto tags = routers[0].at("tags");
+  EXPECT_NE(std::find(tags.begin(), tags.end(), "fedstack_copy_of=" + router_id), tags.end()) << tags;
+  EXPECT_EQ(routers[0].at("external_gateway_info").at("network_id"), public_ids["cloudlet-3"]);
+  auto router_entry = h.registry().entry(router_id);
+  const auto* router_there = router_entry->copy_on("cloudlet-3");
+  ASSERT_NE(router_there, nullptr) << "the copy is recorded on the router's entry";
+  EXPECT_EQ(router_there->local_id, routers[0].at("id"));
+  auto ports = direct("cloudlet-3", bhttp::verb::get, "/v2.0/ports?device_owner=network:router_interface", nullptr,
+                      admin())
+                 .at("ports");
+  ASSERT_EQ(ports.size(), 1u) << ports;
+  EXPECT_EQ(ports[0].at("device_id"), routers[0].at("id"));
+  EXPECT_EQ(ports[0].at("fixed_ips").at(0).at("subnet_id"), subnet_there->local_id);
+
+  // The router's interfaces and copies go as for any router of the federation.
+  ASSERT_EQ(h.send(bhttp::verb::put, "/network/v2.0/routers/" + router_id + "/remove_router_interface",
+                   {{"subnet_id", subnet_id}})
+                .status,
+            200u);
+  EXPECT_EQ(h.send(bhttp::verb::delete_, "/network/v2.0/routers/" + router_id).status, 204u);
+  EXPECT_EQ(direct("cloudlet-3", bhttp::verb::get, "/v2.0/routers", nullptr, admin()).at("routers").size(), 0u);
+  EXPECT_EQ(direct("cloudlet-1", bhttp::verb::get, "/v2.0/routers", nullptr, admin()).at("routers").size(), 1u)
+      << "demo's own router stays";
+}
+
 } // namespace
 } // namespace fedstack::agent::testing
