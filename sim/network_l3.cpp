@@ -316,6 +316,13 @@ std::vector<const floating_ip_record*> network_store::floating_ips(const auth_co
   return out;
 }
 
+std::vector<const floating_ip_record*> network_store::floating_ips_of_port(std::string_view port_id) const {
+  std::vector<const floating_ip_record*> out;
+  for (const auto& [id, f] : floating_ips_) if (f.port_id == port_id) out.push_back(&f);
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->sequence < b->sequence; });
+  return out;
+}
+
 void network_store::seed_external_network(const std::string& name, const std::string& cidr,
                                           const std::string& admin_project) {
   auth_context admin;

@@ -153,6 +153,8 @@ public:
   std::optional<api_error> delete_floating_ip(const auth_context& ctx, std::string_view id);
   const floating_ip_record* find_floating_ip(const auth_context& ctx, std::string_view id) const;
   std::vector<const floating_ip_record*> floating_ips(const auth_context& ctx) const;
+  /// The floating IPs associated with port `port_id`, whoever's (what Nova shows in a server's addresses).
+  std::vector<const floating_ip_record*> floating_ips_of_port(std::string_view port_id) const;
   /// An operator's external network (made by `admin_project`, as on a cloud
   /// directly): shared as Neutron shows external networks, one subnet `cidr`.
   void seed_external_network(const std::string& name, const std::string& cidr, const std::string& admin_project);

@@ -1,6 +1,7 @@
 // Nova's JSON views, with the fields each microversion adds or drops.
 #include <algorithm>
 
+#include "sim/ip_address.hpp"
 #include "sim/nova.hpp"
 
 namespace fedstack::sim {
@@ -33,6 +34,14 @@ json nova_api::addresses_json(const server_record& s) const {
       out[key].push_back({{"version", ip.address.version},
                           {"addr", ip.address.to_string()},
                           {"OS-EXT-IPS:type", "fixed"},
+                          {"OS-EXT-IPS-MAC:mac_addr", port->mac_address}});
+    }
+    // Nova lists a port's floating IPs after its fixed ones, under the same network.
+    for (const auto* f : net.floating_ips_of_port(port->id)) {
+      auto address = parse_ip(f->address);
+      out[key].push_back({{"version", address ? address->version : 4},
+                          {"addr", f->address},
+                          {"OS-EXT-IPS:type", "floating"},
                           {"OS-EXT-IPS-MAC:mac_addr", port->mac_address}});
     }
   }

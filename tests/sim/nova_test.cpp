@@ -157,6 +157,43 @@ TEST_F(nova_test, boot_goes_build_then_active_by_clock) {
   EXPECT_EQ(ports[0]["status"], "ACTIVE");
 }
 
+TEST_F(nova_test, a_ports_floating_ip_is_in_the_servers_addresses) {
+  // Nova's addresses list a port's floating IPs after its fixed ones, typed `floating` (Compute API
+  // reference, "Show Server Details": addresses, OS-EXT-IPS:type).
+  cloud_.networks.seed_external_network("public", "172.24.4.0/24", ids_.admin_project_id());
+  auto externals = body_of(call(neutron_, "GET", "/v2.0/networks?name=public", admin_))["networks"];
+  auto subnets = body_of(call(neutron_, "GET", "/v2.0/subnets?network_id=" + network_id_, admin_))["subnets"];
+  auto router = body_of(call(neutron_, "POST", "/v2.0/routers", admin_,
+                             {{"router", {{"name", "r"}, {"external_gateway_info", {{"network_id", externals[0]["id"]}}}}}}));
+  ASSERT_EQ(call(neutron_, "PUT", "/v2.0/routers/" + router["router"]["id"].get<std::string>() + "/add_router_interface",
+                 admin_, {{"subnet_id", subnets[0]["id"]}})
+                .status,
+            200u);
+  auto id = boot_id(admin_, "vm1");
+  advance(std::chrono::seconds{2});
+  auto ports = body_of(call(neutron_, "GET", "/v2.0/ports?device_id=" + id, admin_))["ports"];
+  ASSERT_EQ(ports.size(), 1u);
+  EXPECT_EQ(show(admin_, id)["addresses"]["net1"].size(), 1u) << "no floating IP yet";
+  auto fip = call(neutron_, "POST", "/v2.0/floatingips", admin_,
+                  {{"floatingip", {{"floating_network_id", externals[0]["id"]}, {"port_id", ports[0]["id"]}}}});
+  ASSERT_EQ(fip.status, 201u) << fip.body;
+  auto address = body_of(fip)["floatingip"]["floating_ip_address"];
+
+  auto shown = show(admin_, id)["addresses"]["net1"];
+  ASSERT_EQ(shown.size(), 2u) << shown;
+  EXPECT_EQ(shown[0]["OS-EXT-IPS:type"], "fixed");
+  EXPECT_EQ(shown[1]["addr"], address);
+  EXPECT_EQ(shown[1]["OS-EXT-IPS:type"], "floating");
+  EXPECT_EQ(shown[1]["OS-EXT-IPS-MAC:mac_addr"], ports[0]["mac_address"]);
+  EXPECT_EQ(shown[1]["version"], 4);
+  // Disassociated, it is gone from the addresses.
+  ASSERT_EQ(call(neutron_, "PUT", "/v2.0/floatingips/" + body_of(fip)["floatingip"]["id"].get<std::string>(), admin_,
+                 {{"floatingip", {{"port_id", nullptr}}}})
+                .status,
+            200u);
+  EXPECT_EQ(show(admin_, id)["addresses"]["net1"].size(), 1u);
+}
+
 TEST_F(nova_test, embedded_flavor_from_2_47) {
   auto id = boot_id(admin_, "vm");
   auto server = show(admin_, id, "2.47");
