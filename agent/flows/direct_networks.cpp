@@ -1,0 +1,95 @@
+#include "agent/flows/direct_networks.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "agent/flows/ask_every.hpp"
+#include "agent/flows/copies.hpp"
+#include "agent/rules/direct_network_rule.hpp"
+#include "agent/services/cloudlets.hpp"
+#include "agent/services/registry_client.hpp"
+#include "agent/flows/federation.hpp"
+#include "api/global_id.hpp"
+#include "api/uuid.hpp"
+#include "storage/unix_time.hpp"
+
+namespace fedstack::agent {
+namespace {
+
+using json = nlohmann::json;
+using storage::registry_entry;
+using storage::resource_kind;
+
+/// This agent's entry of the copies of the network or subnet `item` (as its
+/// cloud shows it on `cloudlet`), made once (a per-ID lock and the record
+/// beside the registry); the item itself is never in it.
+http::awaitable<registry_entry> adopt(request& r, resource_kind kind, const std::string& cloudlet, const json& item) {
+  const auto id = item.value("id", std::string{});
+  const auto key = adopted_neutron_key(kind, id);
+  auto guard = co_await r.context.copy_locks.acquire("adopt\n" + key);
+  auto text = co_await r.context.registry->get_meta(key);
+  auto record = text ? decode_adopted(*text) : std::nullopt;
+  if (record && record->local_id == id && record->cloudlet == cloudlet)
+    if (auto entry = co_await r.context.registry->get(record->project, record->global_id)) co_return *entry;
+  auto made = adopt_neutron_item(kind, r.context.registry->new_global_id(), cloudlet, item, now_unix_ms());
+  if (!made)
+    throw copy_failed(storage::to_string(kind) + " " + id + " has no project on " + cloudlet + " to record it under",
+                      409);
+  co_await r.context.registry->put(made->second);
+  co_await r.context.registry->put_meta(key, encode_adopted(made->first));
+  spdlog::info("{} adopted {} {} of {} on {}: its copies are {}", r.request_id, storage::to_string(kind), id,
+               made->first.project, cloudlet, made->first.global_id);
+  co_return made->second;
+}
+
+} // namespace
+
+http::awaitable<std::optional<direct_network>> find_direct_network(request& r, const std::string& cloud_id) {
+  if (!api::is_uuid(cloud_id) || api::global_id_owner(cloud_id)) co_return std::nullopt;
+  auto calls = co_await ask_all(r, all_cloudlets(r.context), api::service_type::network,
+                                "/v2.0/networks/" + cloud_id, client_call_headers(r));
+  std::vector<network_sighting> shown;
+  for (std::size_t i = 0; i < calls.cloudlets.size(); ++i) {
+    if (!calls.ok(i) || calls.answers[i]->response.status != 200) continue;   // a cloudlet that cannot tell shows nothing
+    auto doc = json::parse(calls.answers[i]->response.body, nullptr, false);
+    if (doc.is_object() && doc.contains("network") && doc["network"].is_object())
+      shown.push_back({calls.cloudlets[i].region, doc["network"]});
+  }
+  auto holder = choose_network_holder(shown, r.context.cloudlet.region);
+  if (!holder.cloudlet && holder.conflict.empty()) co_return std::nullopt;
+  direct_network out;
+  out.id = cloud_id;
+  out.conflict = holder.conflict;
+  out.holder = holder.cloudlet.value_or(std::string{});
+  for (auto& s : shown) {
+    out.shown_on.push_back(s.cloudlet);
+    if (s.cloudlet == out.holder || out.network.is_null()) out.network = std::move(s.network);
+  }
+  if (out.conflict.empty())
+    if (auto why = why_not_adoptable(out.network); !why.empty()) {
+      spdlog::info("{} network {} on {} is {}: not adopted, its ID goes unchanged", r.request_id, cloud_id,
+                   out.holder, why);
+      co_return std::nullopt;
+    }
+  co_return out;
+}
+
+http::awaitable<std::string> direct_network_on(request& r, const direct_network& network, const cloudlet_endpoints& c) {
+  if (std::find(network.shown_on.begin(), network.shown_on.end(), c.region) != network.shown_on.end())
+    co_return network.id;
+  if (!network.conflict.empty()) throw copy_failed(network.conflict, 409);
+  auto entry = co_await adopt(r, resource_kind::network, network.holder, network.network);
+  // Its subnets are made on the cloud directly too: each adopted on first copy.
+  direct_network_source source;
+  source.network = storage::cloud_copy{network.holder, network.id};
+  source.subnet_entry = [&r, holder = network.holder](const json& subnet) {
+    return adopt(r, resource_kind::subnet, holder, subnet);
+  };
+  entry = co_await ensure_network_on(r, entry, c, &source);
+  const auto* copy = entry.copy_on(c.region);
+  if (!copy) throw copy_failed("network " + network.id + " has no copy on " + c.region);
+  co_return copy->local_id;
+}
+
+} // namespace fedstack::agent

@@ -1,0 +1,42 @@
+#pragma once
+// A boot's network named by a cloud's own ID, not a global ID: a network made
+// on a cloud directly (a tenant's network made straight on Neutron, an admin's
+// shared network). Every cloudlet's Neutron is asked with the caller's token,
+// so that the holder's own visibility rules decide; on the holder the ID goes
+// unchanged, elsewhere the network is adopted (an entry of the federation's
+// copies under its project, never listing the network itself, which the
+// federation never deletes or changes) and copied with its subnets as a
+// recorded network is (docs/federation.md, "Networks made on a cloud directly").
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/flows/request.hpp"
+
+namespace fedstack::agent {
+
+struct direct_network {
+  std::string id;                      // the cloud ID the client named
+  std::vector<std::string> shown_on;   // cloudlets whose Neutron shows that ID to the caller
+  std::string holder;                  // the one copies are made from (none when `conflict`)
+  std::string conflict;                // two other cloudlets show that ID
+  nlohmann::json network;              // as the holder shows it
+};
+
+/// The network `cloud_id` as the cloudlets show it to the caller (every
+/// cloudlet asked at once, under --list-deadline-ms). nullopt when none shows
+/// it, or it is not one the federation adopts (an external network, one with
+/// a marker of the federation): the ID then reaches the target unchanged.
+http::awaitable<std::optional<direct_network>> find_direct_network(request& r, const std::string& cloud_id);
+
+/// The network ID a boot with `network` uses on `c`: the cloud ID where `c`
+/// shows it, else the federation's copy there (adopted and copied with its
+/// subnets first). Throws copy_failed when the copy cannot be made (409 when
+/// the ID names networks on two other cloudlets).
+http::awaitable<std::string> direct_network_on(request& r, const direct_network& network,
+                                               const cloudlet_endpoints& c);
+
+} // namespace fedstack::agent
