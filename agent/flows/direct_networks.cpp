@@ -43,19 +43,27 @@ http::awaitable<registry_entry> adopt(request& r, resource_kind kind, const std:
   co_return made->second;
 }
 
-} // namespace
-
-http::awaitable<std::optional<direct_network>> find_direct_network(request& r, const std::string& cloud_id) {
-  if (!api::is_uuid(cloud_id) || api::global_id_owner(cloud_id)) co_return std::nullopt;
-  auto calls = co_await ask_all(r, all_cloudlets(r.context), api::service_type::network,
-                                "/v2.0/networks/" + cloud_id, client_call_headers(r));
+/// The network `cloud_id` as each of `cloudlets` shows it to the caller (asked
+/// at once, under --list-deadline-ms); a cloudlet that cannot tell shows nothing.
+http::awaitable<std::vector<network_sighting>> sightings(request& r, std::vector<cloudlet_endpoints> cloudlets,
+                                                         const std::string& cloud_id) {
+  auto calls = co_await ask_all(r, std::move(cloudlets), api::service_type::network, "/v2.0/networks/" + cloud_id,
+                                client_call_headers(r));
   std::vector<network_sighting> shown;
   for (std::size_t i = 0; i < calls.cloudlets.size(); ++i) {
-    if (!calls.ok(i) || calls.answers[i]->response.status != 200) continue;   // a cloudlet that cannot tell shows nothing
+    if (!calls.ok(i) || calls.answers[i]->response.status != 200) continue;
     auto doc = json::parse(calls.answers[i]->response.body, nullptr, false);
     if (doc.is_object() && doc.contains("network") && doc["network"].is_object())
       shown.push_back({calls.cloudlets[i].region, doc["network"]});
   }
+  co_return shown;
+}
+
+} // namespace
+
+http::awaitable<std::optional<direct_network>> find_direct_network(request& r, const std::string& cloud_id) {
+  if (!api::is_uuid(cloud_id) || api::global_id_owner(cloud_id)) co_return std::nullopt;
+  auto shown = co_await sightings(r, all_cloudlets(r.context), cloud_id);
   auto holder = choose_network_holder(shown, r.context.cloudlet.region);
   if (!holder.cloudlet && holder.conflict.empty()) co_return std::nullopt;
   direct_network out;
@@ -90,6 +98,29 @@ http::awaitable<std::string> direct_network_on(request& r, const direct_network&
   const auto* copy = entry.copy_on(c.region);
   if (!copy) throw copy_failed("network " + network.id + " has no copy on " + c.region);
   co_return copy->local_id;
+}
+
+} // namespace fedstack::agent
+
+namespace fedstack::agent {
+
+bool is_direct_network_call(const api::route& route) {
+  return route.service == api::service_type::network && route.resource == "networks" && !route.is_collection &&
+         api::is_uuid(route.resource_id) && !api::global_id_owner(route.resource_id);
+}
+
+http::awaitable<std::optional<cloudlet_endpoints>> direct_network_holder(request& r) {
+  const auto id = r.route.resource_id;
+  auto own = co_await call_cloudlet(r.context, r.context.cloudlet, api::service_type::network, bhttp::verb::get,
+                                    "/v2.0/networks/" + id, client_call_headers(r));
+  if (own.status != 404) co_return std::nullopt;
+  std::vector<cloudlet_endpoints> others;
+  for (auto& c : all_cloudlets(r.context))
+    if (c.region != r.context.cloudlet.region) others.push_back(std::move(c));
+  auto shown = co_await sightings(r, std::move(others), id);
+  auto holder = choose_network_holder(shown, r.context.cloudlet.region);
+  if (!holder.cloudlet) co_return std::nullopt;   // none, or two: this agent's cloudlet answers, as before
+  co_return find_cloudlet(r.context, *holder.cloudlet);
 }
 
 } // namespace fedstack::agent

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/flows/request.hpp"
+#include "api/route.hpp"
 
 namespace fedstack::agent {
 
@@ -38,5 +39,13 @@ http::awaitable<std::optional<direct_network>> find_direct_network(request& r, c
 /// the ID names networks on two other cloudlets).
 http::awaitable<std::string> direct_network_on(request& r, const direct_network& network,
                                                const cloudlet_endpoints& c);
+
+/// The route is a call about one network named by a UUID that is no global ID.
+bool is_direct_network_call(const api::route& route);
+
+/// Where such a call goes: the other cloudlet that shows the network to the
+/// caller when this agent's cloudlet does not (its 404); nullopt: this agent's
+/// cloudlet answers, as before. The cloud alone decides what the call may do.
+http::awaitable<std::optional<cloudlet_endpoints>> direct_network_holder(request& r);
 
 } // namespace fedstack::agent

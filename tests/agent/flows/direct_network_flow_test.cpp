@@ -252,5 +252,20 @@ TEST_F(DirectNetworkFlow, ANetworkCarryingAMarkerIsNotAdoptedAndAForgedOneDelete
   EXPECT_TRUE(h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2.0/networks").empty());
 }
 
+TEST_F(DirectNetworkFlow, AShowOfACloudIdGoesToTheCloudletThatShowsItToTheCaller) {
+  // The CLI's `--nic net-id=<id>` looks the network up by ID before the boot.
+  auto net = direct_network("cloudlet-2", h.demo_token());
+  auto shown = h.send(bhttp::verb::get, "/network/v2.0/networks/" + net);
+  ASSERT_EQ(shown.status, 200u) << shown.body;
+  EXPECT_EQ(json::parse(shown.body).at("network").at("id"), net) << "under its cloud ID";
+  auto hidden = direct_network("cloudlet-3", h.admin_token());
+  auto random = api::make_uuid();
+  auto refused = h.send(bhttp::verb::get, "/network/v2.0/networks/" + hidden);
+  auto unknown = h.send(bhttp::verb::get, "/network/v2.0/networks/" + random);
+  EXPECT_EQ(refused.status, 404u) << refused.body;
+  EXPECT_EQ(without(refused.body, hidden), without(unknown.body, random)) << "the agent's cloudlet's 404, as before";
+  EXPECT_EQ(adoptions(), 0u) << "a show adopts nothing";
+}
+
 } // namespace
 } // namespace fedstack::agent::testing
