@@ -21,6 +21,19 @@ using json = nlohmann::json;
 using storage::registry_entry;
 using storage::resource_kind;
 
+/// This agent's adoption of the network or subnet `cloud_id`: its record and
+/// the entry of the copies (nullopt: none, or the entry is gone).
+http::awaitable<std::optional<std::pair<adopted_record, registry_entry>>>
+adopted_entry(request& r, resource_kind kind, const std::string& cloud_id) {
+  if (!api::is_uuid(cloud_id)) co_return std::nullopt;
+  auto text = co_await r.context.registry->get_meta(adopted_neutron_key(kind, cloud_id));
+  auto record = text ? decode_adopted(*text) : std::nullopt;
+  if (!record || record->local_id != cloud_id) co_return std::nullopt;
+  auto entry = co_await r.context.registry->get(record->project, record->global_id);
+  if (!entry) co_return std::nullopt;
+  co_return std::pair{*record, *entry};
+}
+
 /// This agent's entry of the copies of the network or subnet `item` (as its
 /// cloud shows it on `cloudlet`), made once (a per-ID lock and the record
 /// beside the registry); the item itself is never in it.
@@ -28,10 +41,8 @@ http::awaitable<registry_entry> adopt(request& r, resource_kind kind, const std:
   const auto id = item.value("id", std::string{});
   const auto key = adopted_neutron_key(kind, id);
   auto guard = co_await r.context.copy_locks.acquire("adopt\n" + key);
-  auto text = co_await r.context.registry->get_meta(key);
-  auto record = text ? decode_adopted(*text) : std::nullopt;
-  if (record && record->local_id == id && record->cloudlet == cloudlet)
-    if (auto entry = co_await r.context.registry->get(record->project, record->global_id)) co_return *entry;
+  auto known = co_await adopted_entry(r, kind, id);
+  if (known && known->first.cloudlet == cloudlet) co_return known->second;
   auto made = adopt_neutron_item(kind, r.context.registry->new_global_id(), cloudlet, item, now_unix_ms());
   if (!made)
     throw copy_failed(storage::to_string(kind) + " " + id + " has no project on " + cloudlet + " to record it under",
@@ -98,6 +109,49 @@ http::awaitable<std::string> direct_network_on(request& r, const direct_network&
   const auto* copy = entry.copy_on(c.region);
   if (!copy) throw copy_failed("network " + network.id + " has no copy on " + c.region);
   co_return copy->local_id;
+}
+
+http::awaitable<bool> delete_adopted_network(request& r) {
+  const auto id = r.route.resource_id;
+  auto known = co_await adopted_entry(r, resource_kind::network, id);
+  if (!known || known->first.cloudlet != r.target.region) co_return false;
+  const auto& entry = known->second;
+  auto headers = client_call_headers(r);
+  // Its subnets' entries, read before the network (and its subnets with it) goes.
+  std::vector<registry_entry> subnets;
+  auto listed = co_await call_cloudlet(r.context, r.target, api::service_type::network, bhttp::verb::get,
+                                       "/v2.0/subnets?network_id=" + id, headers);
+  auto doc = json::parse(listed.body, nullptr, false);
+  if (listed.status == 200 && doc.is_object() && doc.contains("subnets") && doc["subnets"].is_array())
+    for (const auto& subnet : doc["subnets"]) {
+      auto sub = co_await adopted_entry(r, resource_kind::subnet, subnet.value("id", std::string{}));
+      if (sub) subnets.push_back(std::move(sub->second));
+    }
+  auto answer = co_await call_cloudlet(r.context, r.target, api::service_type::network, bhttp::verb::delete_,
+                                       "/v2.0/networks/" + id, headers);
+  bool gone = (answer.status >= 200 && answer.status < 300) || answer.status == 404;
+  bool all_copies_gone = gone;
+  for (std::size_t i = 0; gone && i < entry.copies.size(); ++i) {
+    const auto& copy = entry.copies[i];
+    auto cloudlet = find_cloudlet(r.context, copy.cloudlet);
+    if (!cloudlet) continue;
+    unsigned status = 0;
+    try {
+      // Neutron deletes a network's subnets with it: the subnets' copies go too.
+      auto removed = co_await call_cloudlet(r.context, *cloudlet, api::service_type::network, bhttp::verb::delete_,
+                                            "/v2.0/networks/" + copy.local_id, headers);
+      status = removed.status;
+    } catch (const upstream_failure& e) {
+      spdlog::warn("{} deleting the copy of network {} on {}: {}", r.request_id, id, copy.cloudlet, e.what());
+    }
+    if (status < 200 || (status >= 300 && status != 404)) all_copies_gone = false;
+  }
+  if (all_copies_gone) {
+    co_await r.context.registry->erase(entry.project_id, entry.global_id);
+    for (const auto& sub : subnets) co_await r.context.registry->erase(sub.project_id, sub.global_id);
+  }
+  co_await send_upstream_response(r, answer, answer.body);
+  co_return true;
 }
 
 } // namespace fedstack::agent

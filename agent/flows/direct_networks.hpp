@@ -48,4 +48,11 @@ bool is_direct_network_call(const api::route& route);
 /// cloudlet answers, as before. The cloud alone decides what the call may do.
 http::awaitable<std::optional<cloudlet_endpoints>> direct_network_holder(request& r);
 
+/// A DELETE of a network this agent adopted, at r.target when it holds it: the
+/// caller's DELETE there, then (gone: 2xx or 404) the copies the federation
+/// made of it, with the caller's token, then their entries and its subnets'
+/// (a copy that cannot be deleted keeps them for the next DELETE). The
+/// holder's answer is the client's. False: not such a call, nothing done.
+http::awaitable<bool> delete_adopted_network(request& r);
+
 } // namespace fedstack::agent

@@ -267,5 +267,35 @@ TEST_F(DirectNetworkFlow, AShowOfACloudIdGoesToTheCloudletThatShowsItToTheCaller
   EXPECT_EQ(adoptions(), 0u) << "a show adopts nothing";
 }
 
+TEST_F(DirectNetworkFlow, DeletingTheNetworkByItsCloudIdRemovesTheFederationsCopiesAfterIt) {
+  auto net = direct_network("cloudlet-2", h.demo_token());
+  ASSERT_EQ(boot(net, "cloudlet-3").status, 202u);
+  auto entry = *adopted(resource_kind::network, net);
+  auto sub_entry = *adopted(resource_kind::subnet, h.clouds().items("cloudlet-2", "subnets").at(0).at("id"));
+  // The boot's server holds a port on the copy: gone first, as a client deletes its servers before the network.
+  for (const auto& server : h.clouds().items("cloudlet-3", "servers"))
+    h.clouds().direct("cloudlet-3", svc::compute, bhttp::verb::delete_, "/v2.1/servers/" + server.at("id").get<std::string>(),
+                      h.demo_token());
+  // Demo's delete through the agent: the holder decides, then the copies go.
+  auto deleted = h.send(bhttp::verb::delete_, "/network/v2.0/networks/" + net);
+  ASSERT_EQ(deleted.status, 204u) << deleted.body;
+  EXPECT_TRUE(item_on("cloudlet-2", "networks", net).is_null()) << "demo deleted its own network";
+  EXPECT_TRUE(copies_of("cloudlet-3", "networks", entry.global_id).empty()) << "the copy went with it";
+  EXPECT_TRUE(copies_of("cloudlet-3", "subnets", sub_entry.global_id).empty()) << "and its subnet's copy";
+  EXPECT_FALSE(h.registry().entry(entry.global_id)) << "the entries are forgotten";
+  EXPECT_FALSE(h.registry().entry(sub_entry.global_id));
+}
+
+TEST_F(DirectNetworkFlow, DemosDeleteOfTheAdminsSharedNetworkIsNeutronsToRefuseAndKeepsTheCopies) {
+  auto shared = direct_network("cloudlet-2", h.admin_token(), true);
+  ASSERT_EQ(boot(shared, "cloudlet-3").status, 202u);
+  auto entry = *adopted(resource_kind::network, shared);
+  auto refused = h.send(bhttp::verb::delete_, "/network/v2.0/networks/" + shared);
+  EXPECT_GE(refused.status, 400u) << refused.body;
+  EXPECT_FALSE(item_on("cloudlet-2", "networks", shared).is_null());
+  EXPECT_EQ(copies_of("cloudlet-3", "networks", entry.global_id).size(), 1u) << "the copy stays";
+  EXPECT_TRUE(h.registry().entry(entry.global_id));
+}
+
 } // namespace
 } // namespace fedstack::agent::testing
