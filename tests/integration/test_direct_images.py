@@ -156,6 +156,11 @@ class DirectImages(unittest.TestCase):
         openstack(self.demo_env, "server", "delete", "--wait", server["id"], again["id"])
         _, still = self.neutron("GET", "cloudlet-2", f"/v2.0/networks/{net}", self.admin_token)
         self.assertEqual(still, before)
+        # Demo's delete of its network through agent 1: at its cloudlet, then the federation's copy.
+        openstack(self.demo_env, "network", "delete", net)
+        self.assertEqual(self.neutron("GET", "cloudlet-2", f"/v2.0/networks/{net}", self.admin_token)[0], 404)
+        self.assertEqual(self.network_copies_on("cloudlet-3", "networks", "direct-net"), [])
+        self.assertEqual(self.network_copies_on("cloudlet-3", "subnets", "direct-sub"), [])
 
 
 if __name__ == "__main__":
