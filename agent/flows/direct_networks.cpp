@@ -6,6 +6,7 @@
 
 #include "agent/flows/ask_every.hpp"
 #include "agent/flows/copies.hpp"
+#include "agent/flows/direct_images.hpp"
 #include "agent/rules/direct_network_rule.hpp"
 #include "agent/services/cloudlets.hpp"
 #include "agent/services/registry_client.hpp"
@@ -116,7 +117,7 @@ http::awaitable<bool> delete_adopted_network(request& r) {
   auto known = co_await adopted_entry(r, resource_kind::network, id);
   if (!known || known->first.cloudlet != r.target.region) co_return false;
   const auto& entry = known->second;
-  auto headers = client_call_headers(r);
+  auto headers = client_call_headers(r);   // the caller's: the holder and the copies' clouds decide
   // Its subnets' entries, read before the network (and its subnets with it) goes.
   std::vector<registry_entry> subnets;
   auto listed = co_await call_cloudlet(r.context, r.target, api::service_type::network, bhttp::verb::get,
@@ -124,28 +125,16 @@ http::awaitable<bool> delete_adopted_network(request& r) {
   auto doc = json::parse(listed.body, nullptr, false);
   if (listed.status == 200 && doc.is_object() && doc.contains("subnets") && doc["subnets"].is_array())
     for (const auto& subnet : doc["subnets"]) {
+      if (!subnet.is_object()) continue;
       auto sub = co_await adopted_entry(r, resource_kind::subnet, subnet.value("id", std::string{}));
       if (sub) subnets.push_back(std::move(sub->second));
     }
   auto answer = co_await call_cloudlet(r.context, r.target, api::service_type::network, bhttp::verb::delete_,
                                        "/v2.0/networks/" + id, headers);
   bool gone = (answer.status >= 200 && answer.status < 300) || answer.status == 404;
-  bool all_copies_gone = gone;
-  for (std::size_t i = 0; gone && i < entry.copies.size(); ++i) {
-    const auto& copy = entry.copies[i];
-    auto cloudlet = find_cloudlet(r.context, copy.cloudlet);
-    if (!cloudlet) continue;
-    unsigned status = 0;
-    try {
-      // Neutron deletes a network's subnets with it: the subnets' copies go too.
-      auto removed = co_await call_cloudlet(r.context, *cloudlet, api::service_type::network, bhttp::verb::delete_,
-                                            "/v2.0/networks/" + copy.local_id, headers);
-      status = removed.status;
-    } catch (const upstream_failure& e) {
-      spdlog::warn("{} deleting the copy of network {} on {}: {}", r.request_id, id, copy.cloudlet, e.what());
-    }
-    if (status < 200 || (status >= 300 && status != 404)) all_copies_gone = false;
-  }
+  bool all_copies_gone = false;
+  // Neutron deletes a network's subnets with it: the subnets' copies go with the network's.
+  if (gone) all_copies_gone = co_await delete_adopted_copies(r, entry, api::service_type::network, "/v2.0/networks/");
   if (all_copies_gone) {
     co_await r.context.registry->erase(entry.project_id, entry.global_id);
     for (const auto& sub : subnets) co_await r.context.registry->erase(sub.project_id, sub.global_id);

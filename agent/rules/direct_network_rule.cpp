@@ -1,5 +1,6 @@
 #include "agent/rules/direct_network_rule.hpp"
 
+#include "agent/rules/json_text.hpp"
 #include "agent/rules/reclaim_rule.hpp"
 #include "api/global_id.hpp"
 
@@ -9,9 +10,7 @@ namespace {
 using json = nlohmann::json;
 
 std::string text_of(const json& item, const char* key) {
-  if (!item.is_object()) return {};
-  auto it = item.find(key);
-  return it != item.end() && it->is_string() ? it->get<std::string>() : std::string{};
+  return item.is_object() ? json_fields::text(item, key) : std::string{};
 }
 
 /// Any tag of the federation's, whatever follows the prefix (marker_guard.hpp's rule).
