@@ -51,17 +51,10 @@ std::string why_not_adoptable(const json& network) {
 std::optional<std::pair<adopted_record, storage::registry_entry>>
 adopt_neutron_item(storage::resource_kind kind, const std::string& global_id, const std::string& cloudlet,
                    const json& item, std::int64_t now_unix_ms) {
-  auto project = owner_project(item);
-  auto id = text_of(item, "id");
-  if (project.empty() || id.empty()) return std::nullopt;
-  storage::registry_entry entry;
-  entry.kind = kind;
-  entry.global_id = global_id;
-  entry.project_id = project;
-  entry.state = storage::entry_state::bound;
-  entry.created_unix_ms = now_unix_ms;
-  entry.name = text_of(item, "name").substr(0, 255);
-  return std::pair{adopted_record{global_id, project, cloudlet, id}, std::move(entry)};
+  // An adopted image's entry (its project read as owner_project reads Neutron's), of the item's kind.
+  auto made = adopt_image(global_id, cloudlet, item, now_unix_ms);
+  if (made) made->second.kind = kind;
+  return made;
 }
 
 std::string adopted_neutron_key(storage::resource_kind kind, const std::string& cloud_id) {

@@ -158,6 +158,15 @@ TEST_F(DirectNetworkFlow, DemosNetworkOnCloudlet2IsAdoptedAndCopiedWithItsSubnet
   // The network made directly is never changed: same object, no write reached cloudlet-2's Neutron.
   EXPECT_EQ(item_on("cloudlet-2", "networks", net), net_before);
   expect_no_neutron_writes("cloudlet-2");
+  // Lists show it as its cloud does, once; the copies are hidden.
+  for (const std::string collection : {"networks", "subnets"}) {
+    auto listed = h.send(bhttp::verb::get, "/network/v2.0/" + collection + "?name=direct-" +
+                                             (collection == "networks" ? "net" : "sub"));
+    ASSERT_EQ(listed.status, 200u) << listed.body;
+    auto doc = json::parse(listed.body);
+    ASSERT_EQ(doc.at(collection).size(), 1u) << listed.body;
+    EXPECT_EQ(doc.at(collection).at(0).at("id"), collection == "networks" ? net : subnet[0].at("id").get<std::string>());
+  }
 }
 
 TEST_F(DirectNetworkFlow, TheNextBootReusesTheCopyAndASubnetAddedLaterIsCopiedThen) {
