@@ -1,16 +1,19 @@
 #include "agent/flows/direct_networks.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include <spdlog/spdlog.h>
 
 #include "agent/flows/ask_every.hpp"
+#include "agent/flows/client_answer.hpp"
 #include "agent/flows/copies.hpp"
 #include "agent/flows/direct_images.hpp"
 #include "agent/rules/direct_network_rule.hpp"
 #include "agent/services/cloudlets.hpp"
 #include "agent/services/registry_client.hpp"
 #include "agent/flows/federation.hpp"
+#include "agent/flows/lifecycle.hpp"
 #include "api/global_id.hpp"
 #include "api/uuid.hpp"
 #include "storage/unix_time.hpp"
@@ -152,18 +155,36 @@ bool is_direct_network_call(const api::route& route) {
          api::is_uuid(route.resource_id) && !api::global_id_owner(route.resource_id);
 }
 
-http::awaitable<std::optional<cloudlet_endpoints>> direct_network_holder(request& r) {
+http::awaitable<void> handle_direct_network_call(request& r, std::string body) {
   const auto id = r.route.resource_id;
+  // This agent's cloudlet first, as before: a show is answered by that one call.
+  bool show = r.route.action.empty() && r.header().method() == bhttp::verb::get;
+  std::string path = show ? r.route.upstream_path : "/v2.0/networks/" + id;
+  if (show && !r.route.query.empty()) path += "?" + r.route.query;
   auto own = co_await call_cloudlet(r.context, r.context.cloudlet, api::service_type::network, bhttp::verb::get,
-                                    "/v2.0/networks/" + id, client_call_headers(r));
-  if (own.status != 404) co_return std::nullopt;
-  std::vector<cloudlet_endpoints> others;
-  for (auto& c : all_cloudlets(r.context))
-    if (c.region != r.context.cloudlet.region) others.push_back(std::move(c));
-  auto shown = co_await sightings(r, std::move(others), id);
-  auto holder = choose_network_holder(shown, r.context.cloudlet.region);
-  if (!holder.cloudlet) co_return std::nullopt;   // none, or two: this agent's cloudlet answers, as before
-  co_return find_cloudlet(r.context, *holder.cloudlet);
+                                    path, client_call_headers(r));
+  if (show && own.status != 404) {
+    std::map<std::string, std::string> none;
+    auto text = co_await translate_answer(r, r.context.cloudlet, own, none);
+    co_return co_await send_upstream_response(r, own, std::move(text));
+  }
+  if (own.status == 404) {
+    std::vector<cloudlet_endpoints> others;
+    for (auto& c : all_cloudlets(r.context))
+      if (c.region != r.context.cloudlet.region) others.push_back(std::move(c));
+    auto shown = co_await sightings(r, std::move(others), id);
+    // None, or two: this agent's cloudlet answers (its 404), as before.
+    auto holder = choose_network_holder(shown, r.context.cloudlet.region);
+    auto there = holder.cloudlet ? find_cloudlet(r.context, *holder.cloudlet) : std::nullopt;
+    if (there) r.target = std::move(*there);
+  }
+  bool deleting = r.route.action.empty() && r.header().method() == bhttp::verb::delete_;
+  if (deleting) {
+    bool done = co_await delete_adopted_network(r);   // and the copies the federation made of it
+    if (done) co_return;
+  }
+  std::map<std::string, std::string> none;   // named: no braced temporaries as coroutine arguments
+  co_await forward_to_target(r, std::move(body), none);
 }
 
 } // namespace fedstack::agent

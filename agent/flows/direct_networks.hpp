@@ -43,10 +43,12 @@ http::awaitable<std::string> direct_network_on(request& r, const direct_network&
 /// The route is a call about one network named by a UUID that is no global ID.
 bool is_direct_network_call(const api::route& route);
 
-/// Where such a call goes: the other cloudlet that shows the network to the
-/// caller when this agent's cloudlet does not (its 404); nullopt: this agent's
-/// cloudlet answers, as before. The cloud alone decides what the call may do.
-http::awaitable<std::optional<cloudlet_endpoints>> direct_network_holder(request& r);
+/// Such a call, as the caller: to this agent's cloudlet when it shows the
+/// network (a show answered by that one call), else to the other cloudlet that
+/// shows it; none (or two): this agent's cloudlet, as before. The cloud alone
+/// decides what the call may do. A DELETE of a network this agent adopted also
+/// deletes the federation's copies of it (delete_adopted_network).
+http::awaitable<void> handle_direct_network_call(request& r, std::string body);
 
 /// A DELETE of a network this agent adopted, at r.target when it holds it: the
 /// caller's DELETE there, then (gone: 2xx or 404) the copies the federation

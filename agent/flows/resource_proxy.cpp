@@ -353,15 +353,7 @@ http::awaitable<void> handle_resource(request& r, const flow_choice& choice) {
       // An image named by a cloud's ID: to the cloudlet that shows it to the caller (direct_images.hpp).
       if (is_direct_image_call(r.route)) co_return co_await handle_direct_image_call(r, std::move(body));
       // A network named by a cloud's ID: to the cloudlet that shows it to the caller (direct_networks.hpp).
-      if (is_direct_network_call(r.route)) {
-        auto holder = co_await direct_network_holder(r);
-        if (holder) r.target = std::move(*holder);
-        bool deleting = r.route.action.empty() && r.header().method() == bhttp::verb::delete_;
-        if (deleting) {
-          bool done = co_await delete_adopted_network(r);   // and the copies the federation made of it
-          if (done) co_return;
-        }
-      }
+      if (is_direct_network_call(r.route)) co_return co_await handle_direct_network_call(r, std::move(body));
       // Cinder's attachments: on their volume's cloudlet (volume_attachments.hpp).
       if (is_attachment_call(r)) co_return co_await handle_attachment_call(r, std::move(body));
       // Cinder's volume transfers: on their volume's cloudlet (volume_transfers.hpp).

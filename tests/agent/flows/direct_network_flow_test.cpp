@@ -274,6 +274,11 @@ TEST_F(DirectNetworkFlow, AShowOfACloudIdGoesToTheCloudletThatShowsItToTheCaller
   EXPECT_EQ(refused.status, 404u) << refused.body;
   EXPECT_EQ(without(refused.body, hidden), without(unknown.body, random)) << "the agent's cloudlet's 404, as before";
   EXPECT_EQ(adoptions(), 0u) << "a show adopts nothing";
+  // One on this agent's cloudlet is answered by that one call, as before.
+  auto mine = direct_network("cloudlet-1", h.demo_token());
+  h.clouds().clear_log();
+  ASSERT_EQ(h.send(bhttp::verb::get, "/network/v2.0/networks/" + mine).status, 200u);
+  EXPECT_EQ(h.clouds().calls_to("", bhttp::verb::get, "/v2.0/networks").size(), 1u);
 }
 
 TEST_F(DirectNetworkFlow, DeletingTheNetworkByItsCloudIdRemovesTheFederationsCopiesAfterIt) {
