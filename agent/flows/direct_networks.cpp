@@ -146,10 +146,6 @@ http::awaitable<bool> delete_adopted_network(request& r) {
   co_return true;
 }
 
-} // namespace fedstack::agent
-
-namespace fedstack::agent {
-
 bool is_direct_network_call(const api::route& route) {
   return route.service == api::service_type::network && route.resource == "networks" && !route.is_collection &&
          api::is_uuid(route.resource_id) && !api::global_id_owner(route.resource_id);
