@@ -60,13 +60,17 @@ http::awaitable<registry_entry> adopt(request& r, resource_kind kind, const std:
 
 /// The network `cloud_id` as each of `cloudlets` shows it to the caller (asked
 /// at once, under --list-deadline-ms); a cloudlet that cannot tell shows nothing.
+/// `unanswered`, when given, gets the cloudlets that could not tell (no answer in time, 5xx).
 http::awaitable<std::vector<network_sighting>> sightings(request& r, std::vector<cloudlet_endpoints> cloudlets,
-                                                         const std::string& cloud_id) {
+                                                         const std::string& cloud_id,
+                                                         std::vector<std::string>* unanswered = nullptr) {
   auto calls = co_await ask_all(r, std::move(cloudlets), api::service_type::network, "/v2.0/networks/" + cloud_id,
                                 client_call_headers(r));
   std::vector<network_sighting> shown;
   for (std::size_t i = 0; i < calls.cloudlets.size(); ++i) {
-    if (!calls.ok(i) || calls.answers[i]->response.status != 200) continue;
+    bool told = calls.ok(i) && calls.answers[i]->response.status < 500;
+    if (!told && unanswered) unanswered->push_back(calls.cloudlets[i].region);
+    if (!told || calls.answers[i]->response.status != 200) continue;
     auto doc = json::parse(calls.answers[i]->response.body, nullptr, false);
     if (doc.is_object() && doc.contains("network") && doc["network"].is_object())
       shown.push_back({calls.cloudlets[i].region, doc["network"]});
@@ -78,9 +82,23 @@ http::awaitable<std::vector<network_sighting>> sightings(request& r, std::vector
 
 http::awaitable<std::optional<direct_network>> find_direct_network(request& r, const std::string& cloud_id) {
   if (!api::is_uuid(cloud_id) || api::global_id_owner(cloud_id)) co_return std::nullopt;
-  auto shown = co_await sightings(r, all_cloudlets(r.context), cloud_id);
+  std::vector<std::string> unanswered;
+  auto shown = co_await sightings(r, all_cloudlets(r.context), cloud_id, &unanswered);
   auto holder = choose_network_holder(shown, r.context.cloudlet.region);
-  if (!holder.cloudlet && holder.conflict.empty()) co_return std::nullopt;
+  if (!holder.cloudlet && holder.conflict.empty()) {
+    // Its cloudlet cannot tell now: the network's own project boots on the copies
+    // this agent made of it; another project's use is for the holder to allow. A
+    // holder that answered 404 has no such network any more.
+    auto known = co_await adopted_entry(r, resource_kind::network, cloud_id);
+    if (!known || known->second.project_id != r.identity->project_id) co_return std::nullopt;
+    if (std::find(unanswered.begin(), unanswered.end(), known->first.cloudlet) == unanswered.end())
+      co_return std::nullopt;
+    direct_network out;
+    out.id = cloud_id;
+    out.holder = known->first.cloudlet;
+    out.copies_only = std::move(known->second);
+    co_return out;
+  }
   direct_network out;
   out.id = cloud_id;
   out.conflict = holder.conflict;
@@ -102,6 +120,13 @@ http::awaitable<std::string> direct_network_on(request& r, const direct_network&
   if (std::find(network.shown_on.begin(), network.shown_on.end(), c.region) != network.shown_on.end())
     co_return network.id;
   if (!network.conflict.empty()) throw copy_failed(network.conflict, 409);
+  if (network.copies_only) {
+    const auto* there = network.copies_only->copy_on(c.region);
+    if (!there)
+      throw copy_failed("network " + network.id + ": its cloudlet " + network.holder + " cannot answer and " +
+                        c.region + " holds no copy of it");
+    co_return there->local_id;
+  }
   auto entry = co_await adopt(r, resource_kind::network, network.holder, network.network);
   // Its subnets are made on the cloud directly too: each adopted on first copy.
   direct_network_source source;

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/flows/request.hpp"
+#include "storage/registry_types.hpp"
 #include "api/route.hpp"
 
 namespace fedstack::agent {
@@ -25,12 +26,17 @@ struct direct_network {
   std::string holder;                  // the one copies are made from (none when `conflict`)
   std::string conflict;                // two other cloudlets show that ID
   nlohmann::json network;              // as the holder shows it
+  /// The holder cannot answer now: the entry of the copies this agent made of
+  /// it, which the network's own project boots on (no new copy is made).
+  std::optional<storage::registry_entry> copies_only;
 };
 
 /// The network `cloud_id` as the cloudlets show it to the caller (every
 /// cloudlet asked at once, under --list-deadline-ms). nullopt when none shows
 /// it, or it is not one the federation adopts (an external network, one with
 /// a marker of the federation): the ID then reaches the target unchanged.
+/// While its cloudlet cannot answer, the network's own project gets the copies
+/// this agent made of it (`copies_only`).
 http::awaitable<std::optional<direct_network>> find_direct_network(request& r, const std::string& cloud_id);
 
 /// The network ID a boot with `network` uses on `c`: the cloud ID where `c`

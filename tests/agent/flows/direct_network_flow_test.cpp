@@ -261,6 +261,32 @@ TEST_F(DirectNetworkFlow, ANetworkCarryingAMarkerIsNotAdoptedAndAForgedOneDelete
   EXPECT_TRUE(h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2.0/networks").empty());
 }
 
+TEST_F(DirectNetworkFlow, WhileItsCloudletIsDownOnlyTheNetworksProjectBootsOnACopyAndNotOnceItIsGone) {
+  auto net = direct_network("cloudlet-2", h.demo_token());
+  ASSERT_EQ(boot(net, "cloudlet-3").status, 202u);
+  auto copy = adopted(resource_kind::network, net)->copies.at(0).local_id;
+  h.clouds().set_down("cloudlet-2");
+  h.clouds().clear_log();
+  ASSERT_EQ(boot(net, "cloudlet-3").status, 202u);
+  EXPECT_EQ(booted_networks("cloudlet-3"), (std::vector<std::string>{copy})) << "demo's own network, on its copy";
+  // The admin is another project: only the holder could say it may, and it cannot answer.
+  h.clouds().clear_log();
+  boot(net, "cloudlet-3", h.admin_token());
+  EXPECT_EQ(booted_networks("cloudlet-3"), (std::vector<std::string>{net})) << "unchanged, as an unknown ID";
+  // No copy on the target: nothing is made while the network cannot be read.
+  h.clouds().clear_log();
+  boot(net, "cloudlet-1");
+  EXPECT_TRUE(booted_networks("cloudlet-1").empty());
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-1", bhttp::verb::post, "/v2.0/networks").empty());
+  // Deleted on its cloud (the holder answers 404): no copy stands in for it.
+  h.clouds().set_down("cloudlet-2", false);
+  ASSERT_EQ(h.clouds().direct("cloudlet-2", svc::network, bhttp::verb::delete_, "/v2.0/networks/" + net,
+                              h.demo_token()).status, 204u);
+  h.clouds().clear_log();
+  boot(net, "cloudlet-3");
+  EXPECT_EQ(booted_networks("cloudlet-3"), (std::vector<std::string>{net}));
+}
+
 TEST_F(DirectNetworkFlow, AShowOfACloudIdGoesToTheCloudletThatShowsItToTheCaller) {
   // The CLI's `--nic net-id=<id>` looks the network up by ID before the boot.
   auto net = direct_network("cloudlet-2", h.demo_token());
