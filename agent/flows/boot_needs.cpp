@@ -234,9 +234,15 @@ http::awaitable<boot_needs> read_boot(request& r, json& server) {
   }
   needs.groups = co_await read_boot_groups(r, server);
   if (server.contains("networks") && server["networks"].is_array()) {
-    for (const auto& n : server["networks"]) {
+    const auto& networks = server["networks"];
+    for (std::size_t i = 0; i < networks.size(); ++i) {
+      const auto& n = networks[i];
       auto id = n.is_object() ? n.value("uuid", std::string{}) : std::string{};
-      if (!api::global_id_owner(id)) continue;
+      // Any other ID is a cloud's own: a network made on a cloud directly, or unknown.
+      if (!api::global_id_owner(id)) {
+        if (auto direct = co_await find_direct_network(r, id)) needs.direct_networks.emplace_back(i, std::move(*direct));
+        continue;
+      }
       if (auto entry = co_await visible_entry(r, id)) needs.networks.push_back(*entry);
     }
   }
@@ -272,6 +278,10 @@ http::awaitable<std::optional<not_ready>> prepare_boot_on(request& r, boot_needs
     co_await copy_image_and_networks(r, boot, c);
     if (boot.image && boot.image_by_cloud_id) server["imageRef"] = boot.image->copy_on(c.region)->local_id;
     if (boot.direct) server["imageRef"] = co_await direct_image_on(r, *boot.direct, c);
+    for (const auto& [index, network] : boot.direct_networks) {
+      auto id_there = co_await direct_network_on(r, network, c);
+      server["networks"][index]["uuid"] = id_there;
+    }
   } catch (const copy_failed& e) {
     failure = not_ready{e.status, e.what()};
   } catch (const upstream_failure& e) {

@@ -12,6 +12,7 @@
 
 #include "actors/scheduler_logic.hpp"
 #include "agent/flows/direct_images.hpp"
+#include "agent/flows/direct_networks.hpp"
 #include "agent/flows/request.hpp"
 #include "agent/flows/security_groups.hpp"
 #include "agent/flows/server_groups.hpp"
@@ -33,6 +34,9 @@ struct boot_needs {
   /// holder cannot answer now: the body names the cloud ID, so the copy's ID is put in.
   bool image_by_cloud_id = false;
   std::vector<storage::registry_entry> networks;
+  /// The body's networks named by a cloud's ID that a cloudlet shows the caller
+  /// (direct_networks.hpp), with their index in the body's "networks".
+  std::vector<std::pair<std::size_t, direct_network>> direct_networks;
   /// The key_name's keypair on this agent's cloudlet, copied to another target (keypairs.hpp).
   std::optional<keypair_view> keypair;
   /// The security groups of the client's project here that the boot names (security_groups.hpp).

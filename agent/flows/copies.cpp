@@ -395,12 +395,12 @@ http::awaitable<std::string> make_neutron_copy(request& r, const cloudlet_endpoi
 }
 
 http::awaitable<registry_entry> ensure_network_on(request& r, const registry_entry& given,
-                                                  const cloudlet_endpoints& to) {
+                                                  const cloudlet_endpoints& to, const direct_network_source* source) {
   auto network = given;
   auto guard = co_await r.context.copy_locks.acquire(network.global_id + "\n" + to.region);
   if (auto fresh = co_await r.context.registry->get(network.project_id, network.global_id)) network = *fresh;
-  if (network.copies.empty()) throw copy_failed("network " + network.global_id + " has no copy");
-  const auto primary = network.copies.front();
+  if (!source && network.copies.empty()) throw copy_failed("network " + network.global_id + " has no copy");
+  const auto primary = source ? source->network : network.copies.front();
   // On its own cloudlet a network has its subnets: nothing to copy, nothing to ask.
   if (primary.cloudlet == to.region) co_return network;
   auto from = find_cloudlet(r.context, primary.cloudlet);
@@ -428,9 +428,12 @@ http::awaitable<registry_entry> ensure_network_on(request& r, const registry_ent
                                        "/v2.0/subnets?network_id=" + primary.local_id, headers);
   for (const auto& subnet : parse_object(listed).value("subnets", json::array())) {
     auto m = api::read_marker(api::service_type::network, subnet);
-    if (!m || m->is_copy) continue;
+    if (m && m->is_copy) continue;
+    std::optional<registry_entry> entry;
     // The cloud listed it to the client with the network: its entry, whatever its project.
-    auto entry = co_await r.context.registry->get_any_project(m->global_id);
+    if (m) entry = co_await r.context.registry->get_any_project(m->global_id);
+    // A directly made network's own subnet: the entry of the federation's copies of it.
+    else if (source) entry = co_await source->subnet_entry(subnet);
     if (!entry || entry->copy_on(to.region)) continue;
     auto maker = copy_maker_for(storage::resource_kind::subnet, r.identity->project_id, entry->project_id, subnet);
     auto made_with = co_await maker_headers(r, maker);
@@ -438,7 +441,7 @@ http::awaitable<registry_entry> ensure_network_on(request& r, const registry_ent
     for (const auto& [key, value] : maker.fields.items()) fields[key] = value;
     fields["network_id"] = to_network;
     auto project = maker.as_service ? entry->project_id : r.identity->project_id;
-    auto made_id = co_await make_neutron_copy(r, to, storage::resource_kind::subnet, m->global_id,
+    auto made_id = co_await make_neutron_copy(r, to, storage::resource_kind::subnet, entry->global_id,
                                               std::move(fields), made_with, project);
     auto bound = co_await bind_copy(r, *entry, to, api::service_type::network, made_id, "/v2.0/subnets/" + made_id,
                                     made_with);

@@ -5,6 +5,7 @@
 // image or network copy carries a "copy-of" marker and is added to the
 // resource's entry at its owner.
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -30,9 +31,18 @@ struct copy_failed : std::runtime_error {
 http::awaitable<storage::registry_entry> ensure_image_on(request& r, const storage::registry_entry& given,
                                                          const cloudlet_endpoints& to,
                                                          const storage::cloud_copy* source = nullptr);
-/// Same for a network, and every subnet of it.
+/// A network made on its cloud directly, which its entry never lists
+/// (direct_networks.hpp): where it is, and the entry of the copies of each of
+/// its subnets, which carry no marker either.
+struct direct_network_source {
+  storage::cloud_copy network;
+  std::function<http::awaitable<storage::registry_entry>(const nlohmann::json& subnet)> subnet_entry;
+};
+
+/// Same for a network, and every subnet of it; from `source` when given.
 http::awaitable<storage::registry_entry> ensure_network_on(request& r, const storage::registry_entry& given,
-                                                           const cloudlet_endpoints& to);
+                                                           const cloudlet_endpoints& to,
+                                                           const direct_network_source* source = nullptr);
 /// Makes a Neutron resource (`fields` of a `kind` item) on `to` with `headers`,
 /// marked as a copy of `global_id` (or, `is_copy` false, as its primary): its
 /// create carries a pending description, so that a create answered 5xx or not

@@ -145,27 +145,34 @@ http::awaitable<void> delete_adopted(request& r, const adopted_image& adopted) {
   auto answer = co_await call_cloudlet(r.context, r.target, api::service_type::image, bhttp::verb::delete_,
                                        "/v2/images/" + adopted.record.local_id, headers);
   bool gone = (answer.status >= 200 && answer.status < 300) || answer.status == 404;
-  bool all_copies_gone = gone;
-  for (std::size_t i = 0; gone && i < adopted.entry.copies.size(); ++i) {
-    const auto& copy = adopted.entry.copies[i];
-    auto cloudlet = find_cloudlet(r.context, copy.cloudlet);
-    if (!cloudlet) continue;
-    unsigned status = 0;
-    try {
-      auto removed = co_await call_cloudlet(r.context, *cloudlet, api::service_type::image, bhttp::verb::delete_,
-                                            "/v2/images/" + copy.local_id, headers);
-      status = removed.status;
-    } catch (const upstream_failure& e) {
-      spdlog::warn("{} deleting the copy of {} on {}: {}", r.request_id, adopted.record.local_id, copy.cloudlet,
-                   e.what());
-    }
-    if (status < 200 || (status >= 300 && status != 404)) all_copies_gone = false;
-  }
+  bool all_copies_gone = false;
+  if (gone) all_copies_gone = co_await delete_adopted_copies(r, adopted.entry, api::service_type::image, "/v2/images/");
   if (all_copies_gone) co_await r.context.registry->erase(adopted.entry.project_id, adopted.entry.global_id);
   co_await send_upstream_response(r, answer, answer.body);
 }
 
 } // namespace
+
+http::awaitable<bool> delete_adopted_copies(request& r, const storage::registry_entry& entry,
+                                            api::service_type service, const std::string& path) {
+  auto headers = client_call_headers(r);
+  bool all_gone = true;
+  for (const auto& copy : entry.copies) {
+    auto cloudlet = find_cloudlet(r.context, copy.cloudlet);
+    if (!cloudlet) continue;
+    unsigned status = 0;
+    try {
+      auto removed = co_await call_cloudlet(r.context, *cloudlet, service, bhttp::verb::delete_, path + copy.local_id,
+                                            headers);
+      status = removed.status;
+    } catch (const upstream_failure& e) {
+      spdlog::warn("{} deleting the copy {} of {} on {}: {}", r.request_id, copy.local_id, entry.global_id,
+                   copy.cloudlet, e.what());
+    }
+    if (status < 200 || (status >= 300 && status != 404)) all_gone = false;
+  }
+  co_return all_gone;
+}
 
 bool is_direct_image_call(const api::route& route) {
   return route.service == api::service_type::image && route.resource == "images" && !route.is_collection &&

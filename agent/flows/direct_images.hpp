@@ -59,6 +59,13 @@ http::awaitable<std::optional<adopted_image>> find_adopted(request& r, const std
 /// None shows it: this agent's cloudlet answers, as before.
 http::awaitable<void> handle_direct_image_call(request& r, std::string body);
 
+/// Deletes, as the caller, every copy the entry of an adopted image or network
+/// lists (the federation's copies: never the resource its cloud holds), at
+/// `path` + the copy's ID on its cloudlet's `service`; true when each is gone
+/// (2xx, or 404), and the entry may be forgotten.
+http::awaitable<bool> delete_adopted_copies(request& r, const storage::registry_entry& entry,
+                                            api::service_type service, const std::string& path);
+
 /// The route is such a call: an image path whose ID is a UUID but no global ID.
 bool is_direct_image_call(const api::route& route);
 

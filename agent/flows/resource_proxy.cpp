@@ -14,6 +14,7 @@
 
 #include "agent/flows/client_answer.hpp"
 #include "agent/flows/direct_images.hpp"
+#include "agent/flows/direct_networks.hpp"
 #include "agent/flows/federation.hpp"
 #include "agent/flows/flavors.hpp"
 #include "agent/flows/keypairs.hpp"
@@ -351,6 +352,8 @@ http::awaitable<void> handle_resource(request& r, const flow_choice& choice) {
     default:
       // An image named by a cloud's ID: to the cloudlet that shows it to the caller (direct_images.hpp).
       if (is_direct_image_call(r.route)) co_return co_await handle_direct_image_call(r, std::move(body));
+      // A network named by a cloud's ID: to the cloudlet that shows it to the caller (direct_networks.hpp).
+      if (is_direct_network_call(r.route)) co_return co_await handle_direct_network_call(r, std::move(body));
       // Cinder's attachments: on their volume's cloudlet (volume_attachments.hpp).
       if (is_attachment_call(r)) co_return co_await handle_attachment_call(r, std::move(body));
       // Cinder's volume transfers: on their volume's cloudlet (volume_transfers.hpp).

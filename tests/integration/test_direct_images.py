@@ -110,6 +110,58 @@ class DirectImages(unittest.TestCase):
         self.assertNotEqual(boot.returncode, 0)
         self.assertEqual([c for c in self.copies_on("cloudlet-3") if c["name"] == "op-private"], [])
 
+    # --- networks made on a cloud directly ---
+
+    def neutron(self, method, region, path, tok, body=None):
+        url = next(c for c in self.fed.endpoints["cloudlets"] if c["region"] == region)["network_url"].rstrip("/")
+        status, _, raw = http(method, url + path, body, headers={"X-Auth-Token": tok})
+        return status, (json.loads(raw) if raw else None)
+
+    def network_copies_on(self, region, collection, name):
+        """Networks or subnets named `name` on `region` the federation marked as copies (every project's)."""
+        status, doc = self.neutron("GET", region, f"/v2.0/{collection}?name={name}", self.admin_token)
+        self.assertEqual(status, 200, doc)
+        return [n for n in doc[collection] if any(t.startswith("fedstack_copy_of=") for t in n.get("tags", []))]
+
+    def test_a_network_made_on_cloudlet2s_neutron_boots_through_agent1_on_cloudlet3(self):
+        status, made = self.neutron("POST", "cloudlet-2", "/v2.0/networks", self.demo_token,
+                                    {"network": {"name": "direct-net"}})
+        self.assertEqual(status, 201, made)
+        net = made["network"]["id"]
+        status, sub = self.neutron("POST", "cloudlet-2", "/v2.0/subnets", self.demo_token, {"subnet": {
+            "network_id": net, "name": "direct-sub", "cidr": "10.41.0.0/24", "ip_version": 4}})
+        self.assertEqual(status, 201, sub)
+        _, before = self.neutron("GET", "cloudlet-2", f"/v2.0/networks/{net}", self.admin_token)
+        image = self.upload("cloudlet-3", self.demo_token, "net-boot-image")
+        server = openstack(self.demo_env, "server", "create", "--image", image, "--flavor", "m1.tiny",
+                           "--nic", f"net-id={net}", "--availability-zone", "cloudlet-3", "--wait",
+                           "direct-net-boot", "-f", "json")
+        self.assertEqual(server["status"], "ACTIVE")
+        self.assertIn("direct-net", json.dumps(server["addresses"]), "on the network's copy, of the same name")
+        copies = self.network_copies_on("cloudlet-3", "networks", "direct-net")
+        self.assertEqual(len(copies), 1, "copied once, marked as the federation's copy")
+        self.assertEqual(copies[0]["project_id"], self.demo_project)
+        sub_copies = self.network_copies_on("cloudlet-3", "subnets", "direct-sub")
+        self.assertEqual([(s["cidr"], s["network_id"]) for s in sub_copies], [("10.41.0.0/24", copies[0]["id"])])
+        _, after = self.neutron("GET", "cloudlet-2", f"/v2.0/networks/{net}", self.admin_token)
+        self.assertEqual(after, before, "the network made directly is untouched (no tag, no change)")
+        # A second boot there reuses the copy.
+        again = openstack(self.demo_env, "server", "create", "--image", image, "--flavor", "m1.tiny",
+                          "--nic", f"net-id={net}", "--availability-zone", "cloudlet-3", "--wait",
+                          "direct-net-boot-2", "-f", "json")
+        self.assertEqual(again["status"], "ACTIVE")
+        self.assertEqual([c["id"] for c in self.network_copies_on("cloudlet-3", "networks", "direct-net")],
+                         [copies[0]["id"]])
+        self.assertEqual(len(self.network_copies_on("cloudlet-3", "subnets", "direct-sub")), 1)
+        openstack(self.demo_env, "server", "delete", "--wait", server["id"], again["id"])
+        _, still = self.neutron("GET", "cloudlet-2", f"/v2.0/networks/{net}", self.admin_token)
+        self.assertEqual(still, before)
+        # Demo's delete of its network through agent 1: at its cloudlet, then the federation's copy.
+        openstack(self.demo_env, "network", "delete", net)
+        self.assertEqual(self.neutron("GET", "cloudlet-2", f"/v2.0/networks/{net}", self.admin_token)[0], 404)
+        self.assertEqual(self.network_copies_on("cloudlet-3", "networks", "direct-net"), [])
+        self.assertEqual(self.network_copies_on("cloudlet-3", "subnets", "direct-sub"), [])
+
 
 if __name__ == "__main__":
     unittest.main()
