@@ -117,19 +117,23 @@ to_global(request& r, const std::string& cloudlet, api::service_type service, js
           const std::vector<std::string>& other_projects, const std::vector<reference>& scanned) {
   auto& context = r.context;
   for (const auto& m : sources.markers) context.aliases.learn(cloudlet, m.local_id, m.global_id);
-  auto unknown = ids_needing_registry(local_ids, local_to_global(sources));
+  // One map, grown in local_to_global's order of precedence (markers over what was
+  // known, over the registry's answers in the order asked, over the aliases).
+  auto known = local_to_global(sources);
+  auto unknown = ids_needing_registry(local_ids, known);
   if (!unknown.empty()) {
     sources.registry = co_await context.registry->to_global(r.identity->project_id, cloudlet, unknown);
+    for (const auto& m : sources.registry) known.emplace(m.local_id, m.global_id);
     for (const auto& project : other_projects) {
-      auto still = ids_needing_registry(unknown, local_to_global(sources));
+      auto still = ids_needing_registry(unknown, known);
       if (still.empty()) break;
       auto more = co_await context.registry->to_global(project, cloudlet, still);
-      sources.registry.insert(sources.registry.end(), more.begin(), more.end());
+      for (const auto& m : more) known.emplace(m.local_id, m.global_id);
     }
     for (const auto& id : unknown)
-      if (auto alias = context.aliases.find(cloudlet, id)) sources.aliases.emplace(id, std::move(*alias));
+      if (!known.count(id))
+        if (auto alias = context.aliases.find(cloudlet, id)) known.emplace(id, std::move(*alias));
   }
-  auto known = local_to_global(sources);
   // What is still unknown and referenced (a copy another agent made): its marker says.
   std::vector<reference> references;
   if (body && !unknown.empty()) collect_references(*body, service, references);

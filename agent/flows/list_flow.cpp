@@ -280,14 +280,13 @@ http::awaitable<void> translate_items(request& r, const cloudlet_endpoints& c, c
   // their records translate them too.
   std::vector<std::string> others;
   if (r.identity->is_admin) {
+    // The key objects are lent to the array and given back: not copied.
     json items = json::array();
-    std::size_t k = 0;
-    for (const auto& page : result.pages)
-      for (const auto& item : page->scan.items) {
-        if (!(item.own && item.own->is_copy)) items.push_back(result.keys[k]);
-        ++k;
-      }
+    for (std::size_t k = 0; k < result.keys.size(); ++k)
+      if (!result.copies[k]) items.push_back(std::move(result.keys[k]));
     others = other_projects_named(items, r.identity->project_id);
+    for (std::size_t k = 0, i = 0; k < result.keys.size(); ++k)
+      if (!result.copies[k]) result.keys[k] = std::move(items[i++]);
   }
   // Operators' external networks are shown by their federation IDs (rules/l3_rule.hpp).
   if (service == api::service_type::network && r.route.resource == "networks") {
@@ -304,10 +303,16 @@ http::awaitable<void> translate_items(request& r, const cloudlet_endpoints& c, c
   if (service == api::service_type::network && (r.route.resource == "floatingips" || r.route.resource == "routers"))
     co_await external_networks_on(r, c);
   out.to_global = co_await ids_to_global_scanned(r, c.region, service, markers, references, uuids, others);
+  out.ids.reserve(out.to_global.size());
   for (const auto& [local, global] : out.to_global) out.ids.emplace(local, global);
   out.from_root = root_url(endpoint_of(c, service));
   out.to_root = api::agent_service_root(service, r.context.base_url);
-  auto lookup = lookup_in(out.to_global);
+  // By the views: no key string made per lookup.
+  api::uuid_map lookup = [&ids = out.ids](std::string_view id) -> std::optional<std::string> {
+    auto it = ids.find(id);
+    if (it == ids.end()) return std::nullopt;
+    return std::string(it->second);
+  };
   bool compute = service == api::service_type::compute;
   out.zone = json(c.region).dump();
   // Nova's servers from another cloudlet: their flavors as this cloudlet knows them
