@@ -517,7 +517,7 @@ void set_next_link(json& body, std::string_view collection, std::string_view ser
 
 void set_list_links(json& body, service_type service, std::string_view collection,
                     std::string_view service_root, std::string_view path,
-                    std::string_view query, const merged_page& page) {
+                    std::string_view query, const merged_page& page, std::optional<std::size_t> count) {
   auto marker = next_marker(page);
   switch (service) {
   case service_type::image: set_glance_links(body, path, query, marker); break;
@@ -527,7 +527,8 @@ void set_list_links(json& body, service_type service, std::string_view collectio
     // nothing follows (`_get_collection_links` in nova/api/openstack/common.py
     // and cinder/api/common.py); Tempest's volume pagination tests expect it.
     auto limit = query_string::parse(query).limit();
-    if (marker.empty() && limit.present && limit.valid && limit.value > 0 && page.items.size() == limit.value)
+    if (marker.empty() && limit.present && limit.valid && limit.value > 0 &&
+        count.value_or(page.items.size()) == limit.value)
       marker = last_id(page);
     set_next_link(body, collection, service_root, path, query, marker);
     break;

@@ -26,6 +26,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -196,9 +197,11 @@ void set_next_link(nlohmann::json& body, std::string_view collection,
 /// The links of a merged list page in `service`'s shape, with the next marker taken from
 /// the page's last item when `page.has_more`: Glance's `first`/`next` (relative); Nova's
 /// `<collection>_links` (absolute); Neutron's `<collection>_links` only when the query has a
-/// `limit`, as Neutron paginates only then. Other services get nothing.
+/// `limit`, as Neutron paginates only then. Other services get nothing. `count`: how many
+/// items the page holds when `page.items` holds fewer (the list path keeps only the last).
 void set_list_links(nlohmann::json& body, service_type service, std::string_view collection,
                     std::string_view service_root, std::string_view path,
-                    std::string_view query, const merged_page& page);
+                    std::string_view query, const merged_page& page,
+                    std::optional<std::size_t> count = std::nullopt);
 
 } // namespace fedstack::api

@@ -450,7 +450,7 @@ std::string page_text(const request& r, api::merged_page& keys, const api::merge
   if (route.service == api::service_type::image) body["schema"] = "/v2/schemas/images";
   api::set_list_links(body, route.service, route.resource,
                       api::agent_service_root(route.service, r.context.base_url),
-                      route.upstream_path, route.query, keys);
+                      route.upstream_path, route.query, keys, order.picks.size());
   // The items go where a placeholder string is: the envelope is written as the tree wrote it.
   body[route.resource] = "\x01";
   auto envelope = body.dump();

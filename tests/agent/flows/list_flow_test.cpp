@@ -323,6 +323,15 @@ TEST_F(ListFlowServers, ServersDetailIsMergedPagedAndZonedByCloudlet) {
     EXPECT_EQ(server.at("id"), by_name.at(name));
     EXPECT_EQ(server.at("OS-EXT-AZ:availability_zone"), zone_of.at(name)) << "each cloudlet is a zone";
   }
+  // As Nova: a page holding `limit` items links to the next, the last one too.
+  auto full = get("/compute/v2.1/servers/detail?sort_key=display_name&sort_dir=asc&limit=4");
+  ASSERT_EQ(full.status, 200u) << full.body;
+  auto doc = json::parse(full.body);
+  ASSERT_EQ(doc.at("servers").size(), 4u);
+  ASSERT_TRUE(doc.contains("servers_links")) << full.body;
+  EXPECT_NE(doc["servers_links"][0]["href"].get<std::string>().find("marker=" + by_name["s-d"]), std::string::npos);
+  auto partial = json::parse(get("/compute/v2.1/servers/detail?limit=5").body);
+  EXPECT_FALSE(partial.contains("servers_links")) << "a page short of its limit is the last";
 }
 
 TEST_F(ListFlowServers, TheSummaryListReadsDetailsAndShowsIdNameAndLinks) {
