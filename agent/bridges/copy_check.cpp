@@ -96,10 +96,14 @@ http::awaitable<bool> is_owned_by(agent_context& context, storage::resource_kind
                                   std::string project) {
   auto call = item_call_for(kind, primary.local_id);
   auto cloudlet = find_cloudlet(context, primary.cloudlet);
-  if (kind != storage::resource_kind::volume || !call || !cloudlet || context.session == nullptr) co_return false;
+  // A volume and its snapshots (which Cinder moves with it) as an admin sees them.
+  const char* key = kind == storage::resource_kind::volume            ? "os-vol-tenant-attr:tenant_id"
+                    : kind == storage::resource_kind::volume_snapshot ? "os-extended-snapshot-attributes:project_id"
+                                                                      : nullptr;
+  if (!key || !call || !cloudlet || context.session == nullptr) co_return false;
   try {
     auto [status, item] = co_await read_item(context, *cloudlet, *call);
-    co_return status == 200 && item.is_object() && item.value("os-vol-tenant-attr:tenant_id", std::string{}) == project;
+    co_return status == 200 && item.is_object() && item.value(key, std::string{}) == project;
   } catch (const std::exception& e) {
     spdlog::warn("cannot check who owns {} on {}: {}", primary.local_id, primary.cloudlet, e.what());
     co_return false;

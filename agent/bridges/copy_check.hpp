@@ -26,10 +26,11 @@ http::awaitable<bool> is_marked_copy(agent_context& context, storage::resource_k
 /// another agent's erase after a delete through that agent.
 http::awaitable<bool> is_gone(agent_context& context, storage::resource_kind kind, storage::cloud_copy primary);
 
-/// True when the volume `primary` names belongs to `project` on its cloud, as the
-/// service user sees it (`os-vol-tenant-attr:tenant_id`): what an owner checks
-/// before it gives an entry to the project that accepted a volume transfer
-/// through another agent. False for every other kind, or when it cannot tell.
+/// True when the volume or volume snapshot `primary` names belongs to `project` on
+/// its cloud, as the service user sees it (`os-vol-tenant-attr:tenant_id`,
+/// `os-extended-snapshot-attributes:project_id`): what an owner checks before it
+/// gives an entry to the project that accepted a volume transfer through another
+/// agent. False for every other kind, or when it cannot tell.
 http::awaitable<bool> is_owned_by(agent_context& context, storage::resource_kind kind, storage::cloud_copy primary,
                                   std::string project);
 

@@ -6,6 +6,7 @@
 
 #include "agent/flows/visible_entry.hpp"
 #include "agent/rules/id_maps.hpp"
+#include "agent/services/registry_client.hpp"
 #include "agent/services/upstream_call.hpp"
 #include "api/global_id.hpp"
 #include "api/json_uuids.hpp"
@@ -78,10 +79,43 @@ http::awaitable<std::optional<std::string>> referenced_global_id(request& r,
     doc = json(*doc.begin());
   auto m = api::read_marker(ref.service, doc);
   if (!m) co_return std::nullopt;
+  // A volume's marker may be a restore's copy of another's (own_markers_on).
+  if (ref.service == api::service_type::volume && !m->is_copy) {
+    std::vector<marked_id> read{marked_id{ref.id, m->global_id, false}};
+    auto own = co_await own_markers_on(r, cloudlet.region, read);
+    if (own.empty()) co_return std::nullopt;
+  }
   co_return m->global_id;
 }
 
 } // namespace
+
+http::awaitable<std::vector<marked_id>> own_markers_on(request& r, const std::string& cloudlet,
+                                                       const std::vector<marked_id>& markers) {
+  looked_up_entries entries;
+  for (const auto& m : markers) {
+    if (m.is_copy || entries.count(m.global_id)) continue;
+    if (!api::global_id_owner(m.global_id)) {   // no owner to have an entry
+      entries.emplace(m.global_id, std::nullopt);
+      continue;
+    }
+    try {
+      auto entry = co_await r.context.registry->get_any_project(m.global_id);
+      entries.emplace(m.global_id, std::move(entry));
+    } catch (const registry_unavailable& e) {
+      spdlog::info("{} marker {} on {}: its owner cannot be asked ({}); taken as it is", r.request_id, m.global_id,
+                   cloudlet, e.what());
+    }
+  }
+  auto own = own_markers(markers, entries, cloudlet);
+  if (own.size() == markers.size()) co_return own;
+  for (const auto& m : markers)
+    if (std::none_of(own.begin(), own.end(), [&](const marked_id& o) { return o.local_id == m.local_id && o.global_id == m.global_id; }))
+      r.context.aliases.forget(cloudlet, m.local_id, m.global_id);
+  spdlog::info("{} {} of {} markers on {} name another item (copied by the cloud): shown by their cloud IDs",
+                 r.request_id, markers.size() - own.size(), markers.size(), cloudlet);
+  co_return own;
+}
 
 bhttp::fields client_call_headers(const request& r) {
   bhttp::fields headers;
@@ -116,6 +150,8 @@ to_global(request& r, const std::string& cloudlet, api::service_type service, js
           global_id_sources& sources, const std::vector<std::string>& local_ids,
           const std::vector<std::string>& other_projects, const std::vector<reference>& scanned) {
   auto& context = r.context;
+  if (service == api::service_type::volume && !sources.markers.empty())
+    sources.markers = co_await own_markers_on(r, cloudlet, sources.markers);
   for (const auto& m : sources.markers) context.aliases.learn(cloudlet, m.local_id, m.global_id);
   // One map, grown in local_to_global's order of precedence (markers over what was
   // known, over the registry's answers in the order asked, over the aliases).

@@ -55,6 +55,13 @@ ids_to_global_scanned(request& r, const std::string& cloudlet, api::service_type
                       const std::vector<std::string>& local_ids,
                       const std::vector<std::string>& other_projects);
 
+/// Of `markers` read on `cloudlet`, those that name their own item (rules/id_maps.hpp,
+/// own_markers: Cinder copies markers into imported backups and restored volumes),
+/// each marker's global ID asked of its owner once. A marker whose owner cannot be
+/// asked stands.
+http::awaitable<std::vector<marked_id>> own_markers_on(request& r, const std::string& cloudlet,
+                                                       const std::vector<marked_id>& markers);
+
 /// Rewrites a cloud's answer for the client: IDs through `to_global`, the
 /// cloud's service root to the agent's.
 std::string rewrite_for_client(const request& r, const cloudlet_endpoints& cloudlet,

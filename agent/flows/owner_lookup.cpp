@@ -26,8 +26,18 @@ http::awaitable<std::optional<marked_resource>> find_unplaced(request& r, storag
   auto headers = client_call_headers(r);
   // An admin may act on any project's resource: Nova shows another project's
   // server to an admin only with all_tenants, which it refuses to anyone else.
-  co_return co_await find_marked_primary(r.context, headers, kind, global_id,
-                                         search_all_projects(r.identity->is_admin));
+  auto found = co_await find_marked_primary(r.context, headers, kind, global_id,
+                                            search_all_projects(r.identity->is_admin));
+  // Cinder copies markers (an imported backup revives a deleted one's ID and marker):
+  // an item whose marker an existing entry does not explain is not that global ID's.
+  bool cinder = kind == storage::resource_kind::volume || kind == storage::resource_kind::volume_snapshot ||
+                kind == storage::resource_kind::volume_backup;
+  if (found && cinder) {
+    std::vector<marked_id> read{marked_id{found->local_id, global_id, false}};
+    auto own = co_await own_markers_on(r, found->cloudlet.region, read);
+    if (own.empty()) found.reset();
+  }
+  co_return found;
 }
 
 } // namespace fedstack::agent

@@ -136,6 +136,8 @@ http::awaitable<bool> patch_copies_visibility(request& r, const storage::registr
 /// resource its cloud answers 404 for. So the client gets the cloud's answer,
 /// never the registry's 503.
 http::awaitable<void> forget_deleted(request& r, const storage::registry_entry& entry) {
+  // Its cloud IDs name it no more (Cinder's backup import revives a deleted backup's ID).
+  for (const auto& copy : entry.copies) r.context.aliases.forget(copy.cloudlet, copy.local_id, entry.global_id);
   try {
     co_await r.context.registry->erase(entry.project_id, entry.global_id);
   } catch (const registry_unavailable& e) {

@@ -53,6 +53,39 @@ http::awaitable<std::string> marked_volume(request& r, const cloudlet_endpoints&
   co_return marker && !marker->is_copy ? marker->global_id : std::string{};
 }
 
+/// The accepted volume's snapshots (`volume`: its cloud ID on `c`), which Cinder moved
+/// with it unless the transfer was `no_snapshots`: each one's entry follows to the
+/// accepting project as the volume's does, for the snapshots the cloud lists in that
+/// project (the caller's token) whose marker their entry lists. One not given now is
+/// given by the orphan sweep of `c`, as a volume's is.
+http::awaitable<void> give_snapshots(request& r, const cloudlet_endpoints& c, const std::string& volume) {
+  std::vector<marked_id> marked;
+  try {
+    auto listed = co_await call_cloudlet(r.context, c, api::service_type::volume, bhttp::verb::get,
+                                         "/v3/snapshots/detail?volume_id=" + api::percent_encode(volume),
+                                         client_call_headers(r));
+    if (listed.status == 200)
+      marked = transferred_snapshots(json::parse(listed.body, nullptr, false), volume, r.identity->project_id);
+    else
+      spdlog::warn("{} the snapshots of accepted volume {} on {} could not be listed ({})", r.request_id, volume,
+                   c.region, listed.status);
+  } catch (const upstream_failure& e) {
+    spdlog::warn("{} the snapshots of accepted volume {} on {} could not be listed ({})", r.request_id, volume,
+                 c.region, e.what());
+  }
+  auto own = co_await own_markers_on(r, c.region, marked);
+  for (const auto& m : own) {
+    std::optional<storage::registry_entry> given;
+    try {
+      given = co_await r.context.registry->give(m.global_id, r.identity->project_id);
+    } catch (const registry_unavailable& e) {
+      spdlog::warn("{} snapshot {}: its owner cannot be asked ({})", r.request_id, m.global_id, e.what());
+    }
+    spdlog::info("{} snapshot {} of accepted volume {}: its entry {}", r.request_id, m.global_id, volume,
+                 given ? "follows" : "stays where it was (the orphan sweep gives it later)");
+  }
+}
+
 /// POST .../{id}/accept: asked of each cloudlet (own first) until one holds the
 /// transfer (Cinder reads it with an elevated context, so any other answers 404 and
 /// changes nothing); the key is Cinder's to check. Once accepted, the volume's entry
@@ -83,6 +116,12 @@ http::awaitable<void> accept_transfer(request& r, std::string body) {
     std::string global;   // no co_await inside a conditional expression (GCC 12)
     if (!local.empty()) global = co_await marked_volume(r, *from, local);
     if (!global.empty()) {
+      // A marker a restore copied from another volume names that one's entry: not given.
+      std::vector<marked_id> read{marked_id{local, global, false}};
+      auto own = co_await own_markers_on(r, from->region, read);
+      if (own.empty()) global.clear();
+    }
+    if (!global.empty()) {
       known.emplace(local, global);
       auto given = co_await r.context.registry->give(global, r.identity->project_id);
       if (given)
@@ -92,6 +131,7 @@ http::awaitable<void> accept_transfer(request& r, std::string body) {
         spdlog::warn("{} volume {} accepted by project {}: its entry stays where it was (the orphan sweep "
                      "gives it later)", r.request_id, global, r.identity->project_id);
     }
+    if (!local.empty()) co_await give_snapshots(r, *from, local);
   }
   auto text = co_await translate_answer(r, *from, *last, known);
   co_await send_upstream_response(r, *last, std::move(text));

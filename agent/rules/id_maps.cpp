@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "agent/rules/reclaim_rule.hpp"
 #include "api/global_id.hpp"
 
 namespace fedstack::agent {
@@ -34,6 +35,22 @@ api::uuid_map lookup_in(const id_map& map) {
 id_map reversed(const id_map& map) {
   id_map out;
   for (const auto& [key, value] : map) out.emplace(value, key);
+  return out;
+}
+
+std::vector<marked_id> own_markers(const std::vector<marked_id>& markers, const looked_up_entries& entries,
+                                   std::string_view cloudlet) {
+  std::vector<marked_id> out;
+  for (const auto& m : markers) {
+    auto it = entries.find(m.global_id);
+    if (m.is_copy || it == entries.end()) {
+      out.push_back(m);
+      continue;
+    }
+    const auto& entry = it->second;   // a tombstone explains nothing
+    if (entry && entry->state != storage::entry_state::deleted && entry_explains(entry, std::string(cloudlet), m.local_id))
+      out.push_back(m);
+  }
   return out;
 }
 

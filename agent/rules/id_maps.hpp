@@ -11,6 +11,7 @@
 // a copy made for a boot, whichever lives there).
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,22 @@ struct marked_id {
 /// "id", in document order, primaries and copies alike; every marker is
 /// removed from `doc`, as a client must not see it.
 std::vector<marked_id> take_markers(nlohmann::json& doc, api::service_type service);
+
+/// What the owners answered for the global IDs markers name: an entry, or nullopt
+/// when there is none; a global ID whose owner could not be asked is absent.
+using looked_up_entries = std::map<std::string, std::optional<storage::registry_entry>>;
+
+/// Of `markers` read on `cloudlet`, those that name their own item. Cinder copies a
+/// backup's metadata, marker included, into the backup an import makes from its
+/// exported record, and a backup's volume metadata into the volume a restore writes
+/// (cinder/backup/api.py `_get_import_backup`, the backup manager's `import_record`;
+/// cinder/backup/driver.py `_restore_vol_meta`). A marker stands when its global ID's
+/// entry is a reservation (its create may still bind the item) or lists this very item
+/// on `cloudlet`; with no entry (or a tombstone), or an entry listing another item there or none, it is
+/// a copied marker, and the item is shown as an unrecorded one is, by its own ID. A
+/// marker whose global ID is not in `entries` (its owner not asked) stands, as before.
+std::vector<marked_id> own_markers(const std::vector<marked_id>& markers, const looked_up_entries& entries,
+                                   std::string_view cloudlet);
 
 /// Where the global IDs of a cloud's answer come from (see the top of the file).
 struct global_id_sources {

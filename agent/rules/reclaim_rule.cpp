@@ -39,7 +39,8 @@ std::optional<marked_item> to_marked_item(api::service_type service, const json&
 
 bool is_transferred_volume(storage::resource_kind kind, const std::optional<storage::registry_entry>& any,
                            const std::string& cloudlet, const std::string& local_id, const std::string& project) {
-  if (kind != storage::resource_kind::volume || !any || project.empty() || any->project_id == project) return false;
+  bool moves = kind == storage::resource_kind::volume || kind == storage::resource_kind::volume_snapshot;
+  if (!moves || !any || project.empty() || any->project_id == project) return false;
   const auto* copy = any->state == storage::entry_state::bound ? any->copy_on(cloudlet) : nullptr;
   return copy && copy->local_id == local_id;
 }

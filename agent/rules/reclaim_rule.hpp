@@ -67,10 +67,11 @@ reclaim_decision decide_reclaim(const storage::abandoned_attempt& record,
 bool entry_explains(const std::optional<storage::registry_entry>& entry, const std::string& cloudlet,
                     const std::string& local_id);
 
-/// True when a marked volume that `project` (its project on the cloud) has no entry
-/// for is a volume transfer's: `any`, its global ID's entry whatever its project, is
-/// another project's and lists this very volume. Its entry should follow it to
-/// `project` (registry give), not be reported as an orphan.
+/// True when a marked volume (or volume snapshot, which Cinder moves with its volume
+/// unless the transfer is `no_snapshots`) that `project` (its project on the cloud) has
+/// no entry for is a volume transfer's: `any`, its global ID's entry whatever its
+/// project, is another project's and lists this very item. Its entry should follow it
+/// to `project` (registry give), not be reported as an orphan.
 bool is_transferred_volume(storage::resource_kind kind, const std::optional<storage::registry_entry>& any,
                            const std::string& cloudlet, const std::string& local_id, const std::string& project);
 

@@ -1,6 +1,7 @@
 #include "agent/rules/transfer_rule.hpp"
 
 #include "agent/rules/json_text.hpp"
+#include "api/global_id.hpp"
 
 namespace fedstack::agent {
 
@@ -32,6 +33,21 @@ bool holds_transfer(unsigned status) { return status != 404; }
 std::string accepted_volume(const json& answer) {
   if (!answer.is_object() || !answer.contains("transfer") || !answer["transfer"].is_object()) return {};
   return text(answer["transfer"], "volume_id");
+}
+
+std::vector<marked_id> transferred_snapshots(const json& list, const std::string& volume_id,
+                                             const std::string& project) {
+  std::vector<marked_id> out;
+  if (!list.is_object() || !list.contains("snapshots") || !list["snapshots"].is_array()) return out;
+  for (const auto& s : list["snapshots"]) {
+    if (!s.is_object() || text(s, "volume_id") != volume_id) continue;
+    auto shown_in = text(s, "os-extended-snapshot-attributes:project_id");
+    if (!shown_in.empty() && shown_in != project) continue;
+    auto marker = api::read_marker(api::service_type::volume, s);
+    auto id = text(s, "id");
+    if (marker && !marker->is_copy && !id.empty()) out.push_back({id, marker->global_id, false});
+  }
+  return out;
 }
 
 } // namespace fedstack::agent

@@ -8,10 +8,12 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/beast/http/verb.hpp>
 #include <nlohmann/json.hpp>
 
+#include "agent/rules/id_maps.hpp"
 #include "api/route.hpp"
 
 namespace fedstack::agent {
@@ -36,5 +38,15 @@ bool holds_transfer(unsigned status);
 
 /// The volume an accepted transfer named, from Cinder's answer (a cloud ID); empty when none.
 std::string accepted_volume(const nlohmann::json& answer);
+
+/// The marked snapshots of the accepted volume `volume_id` (its cloud ID) in
+/// `list`, the accepting project's `GET /snapshots/detail?volume_id=` answer: Cinder
+/// moves a volume's snapshots with it unless the transfer was made `no_snapshots`
+/// (cinder/db/sqlalchemy/api.py, transfer_accept), and their entries follow as the
+/// volume's does. Each as (cloud ID, global ID); a snapshot of another volume, or one
+/// the list names in another project than `project`
+/// (`os-extended-snapshot-attributes:project_id`, shown to admins), is left out.
+std::vector<marked_id> transferred_snapshots(const nlohmann::json& list, const std::string& volume_id,
+                                             const std::string& project);
 
 } // namespace fedstack::agent

@@ -1,8 +1,10 @@
 #pragma once
 // What this agent learned about (cloudlet, local ID) -> global ID from markers
 // and its own translations, for resources whose entries other agents own.
-// A local ID never changes its global ID, so entries need no invalidation;
-// the table is bounded and simply starts over when full.
+// A local ID keeps its global ID, so entries need no invalidation, but for one
+// case: Cinder's backup import revives a deleted backup under its old ID, with its
+// old marker (flows/federation.cpp, own_markers_on, forgets it then). The table is
+// bounded and simply starts over when full.
 
 #include <mutex>
 #include <optional>
@@ -26,6 +28,13 @@ public:
     auto it = table_.find(key(cloudlet, local_id));
     if (it == table_.end()) return std::nullopt;
     return it->second;
+  }
+
+  /// Forgets (cloudlet, local ID) if it maps to `global_id`.
+  void forget(const std::string& cloudlet, const std::string& local_id, const std::string& global_id) {
+    std::lock_guard lock{mutex_};
+    auto it = table_.find(key(cloudlet, local_id));
+    if (it != table_.end() && it->second == global_id) table_.erase(it);
   }
 
 private:

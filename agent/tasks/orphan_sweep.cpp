@@ -108,19 +108,20 @@ http::awaitable<void> sweep_kind(agent_context& context, const bhttp::fields& he
         continue;
       }
       if (entry_explains(entry, c.region, marked->local_id)) continue;
-      // A volume whose transfer was accepted while its entry stayed with the giver (the
-      // accept's give failed): the entry follows it now, the owner checking the cloud.
-      if (!entry && !marked->marker.is_copy && t.kind == storage::resource_kind::volume) {
+      // A volume (or its snapshot) whose transfer was accepted while its entry stayed with
+      // the giver (the accept's give failed): the entry follows it now, the owner checking the cloud.
+      if (!entry && !marked->marker.is_copy &&
+          (t.kind == storage::resource_kind::volume || t.kind == storage::resource_kind::volume_snapshot)) {
         std::optional<storage::registry_entry> any, given;
         try {
           any = co_await context.registry->get_any_project(marked->marker.global_id);
           if (is_transferred_volume(t.kind, any, c.region, marked->local_id, project))
             given = co_await context.registry->give(marked->marker.global_id, project);
         } catch (const registry_unavailable& e) {
-          spdlog::info("orphan sweep: volume {}: its owner cannot be asked ({})", marked->local_id, e.what());
+          spdlog::info("orphan sweep: {} {}: its owner cannot be asked ({})", t.collection, marked->local_id, e.what());
         }
         if (given) {
-          spdlog::info("orphan sweep: volume {} ({}) was given to project {}: its entry follows", marked->local_id,
+          spdlog::info("orphan sweep: {} {} ({}) was given to project {}: its entry follows", t.collection, marked->local_id,
                        marked->marker.global_id, project);
           continue;
         }

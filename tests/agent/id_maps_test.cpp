@@ -142,5 +142,31 @@ TEST(IdMaps, global_to_local_keeps_what_was_known_over_the_registry) {
   EXPECT_EQ(global_to_local({{gid_a, local_3}}, entries, "cloudlet-1"), (id_map{{gid_a, local_3}}));
 }
 
+// A backup imported from another's exported record carries that backup's marker
+// (Cinder copies the metadata): the marker names the item only where the entry lists it.
+TEST(IdMaps, a_marker_names_its_item_only_where_its_entry_lists_it_or_is_reserved) {
+  auto bound = entry(gid_a, {cloud_copy{"cloudlet-1", local_1}});
+  bound.state = storage::entry_state::bound;
+  auto reserved = entry(gid_b, {});
+  reserved.state = storage::entry_state::reserved;
+  std::vector<marked_id> markers = {
+    {local_1, gid_a, false},   // the original: its entry lists it
+    {local_2, gid_a, false},   // an import's copy of the marker on the same cloudlet
+    {local_3, gid_b, false},   // a create not yet bound
+    {local_2, gid_c, false},   // its owner not asked (unreachable): as before
+  };
+  looked_up_entries entries = {{gid_a, bound}, {gid_b, reserved}};
+  auto kept = own_markers(markers, entries, "cloudlet-1");
+  ASSERT_EQ(kept.size(), 3u);
+  EXPECT_EQ(kept[0].local_id, local_1);
+  EXPECT_EQ(kept[1].global_id, gid_b);
+  EXPECT_EQ(kept[2].global_id, gid_c);
+  // The same ID on another cloudlet (an import there keeps the record's ID): not the entry's.
+  EXPECT_TRUE(own_markers({{local_1, gid_a, false}}, entries, "cloudlet-2").empty());
+  // The original deleted (its entry erased), then imported again under its old ID.
+  entries[gid_a] = std::nullopt;
+  EXPECT_TRUE(own_markers({{local_1, gid_a, false}}, entries, "cloudlet-1").empty());
+}
+
 } // namespace
 } // namespace fedstack::agent

@@ -176,11 +176,34 @@ TEST(ReclaimRule, AVolumeOfAnotherProjectsEntryIsATransfersNotAnOrphan) {
   EXPECT_FALSE(is_transferred_volume(resource_kind::volume, giver, "cloudlet-1", "y", "project-b"))
       << "another volume carrying the marker";
   EXPECT_FALSE(is_transferred_volume(resource_kind::volume, giver, "cloudlet-2", "x", "project-b"));
+  EXPECT_TRUE(is_transferred_volume(resource_kind::volume_snapshot, giver, "cloudlet-1", "x", "project-b"))
+      << "Cinder moves a volume's snapshots with it";
   EXPECT_FALSE(is_transferred_volume(resource_kind::server, giver, "cloudlet-1", "x", "project-b"))
-      << "only volumes are transferred";
+      << "only volumes and their snapshots are transferred";
+  EXPECT_FALSE(is_transferred_volume(resource_kind::volume_backup, giver, "cloudlet-1", "x", "project-b"))
+      << "a volume's backups stay with the giver";
   EXPECT_FALSE(is_transferred_volume(resource_kind::volume, std::nullopt, "cloudlet-1", "x", "project-b"));
   EXPECT_FALSE(is_transferred_volume(resource_kind::volume, entry(entry_state::reserved), "cloudlet-1", "x",
                                      "project-b")) << "a reservation lists no volume yet";
+}
+
+// Cinder's backup import copies a backup's metadata, the attempt token and global ID
+// included, into the backup it makes under the record's own ID. The copy is deleted
+// only as the attempt's own backup would be: found on the attempt's cloudlet (an import
+// elsewhere is never in `found`), in the attempt's project (an admin's import is the
+// admin's), and not the backup the entry is bound to (a bound backup revived under its
+// old ID after a delete on the cloud).
+TEST(ReclaimRule, ABackupImportedWithTheAttemptsMarkerIsNotTheAttemptsUnlessItIsItsOwnRecord) {
+  auto backup = record();
+  backup.kind = resource_kind::volume_backup;
+  auto imported_by_admin = item("local-1", token, "admin-project");
+  EXPECT_NE(decide(std::vector{imported_by_admin}, std::nullopt, backup).action, reclaim_action::delete_one);
+  auto bound = entry(entry_state::bound, {{"cloudlet-2", "local-1"}});
+  bound.kind = resource_kind::volume_backup;
+  EXPECT_NE(decide(std::vector{item("local-1")}, bound, backup).action, reclaim_action::delete_one)
+      << "the bound backup revived: its entry explains it";
+  // The original and an import of its record in one project on one cloudlet: two carry the token.
+  EXPECT_EQ(decide(std::vector{item("local-1"), item("local-2")}, std::nullopt, backup).action, reclaim_action::forget);
 }
 
 TEST(AttemptToken, Is128RandomBitsAsLowercaseHex) {

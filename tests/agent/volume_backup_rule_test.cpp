@@ -103,6 +103,25 @@ TEST(transfer_rule, which_call_is_which_under_both_paths) {
   for (unsigned status : {202u, 400u, 413u, 403u}) EXPECT_TRUE(holds_transfer(status)) << status;
 }
 
+// The snapshots whose entries follow an accepted volume: that volume's, marked, and not
+// named in another project than the accepting one.
+TEST(transfer_rule, the_snapshots_that_follow_an_accepted_volume) {
+  auto snap = [](std::string id, std::string volume, json metadata, std::string project = {}) {
+    json s = {{"id", id}, {"volume_id", volume}, {"metadata", metadata}};
+    if (!project.empty()) s["os-extended-snapshot-attributes:project_id"] = project;
+    return s;
+  };
+  json marked = {{std::string(api::gid_key), gid}};
+  json list = {{"snapshots", {snap("s1", "v1", marked), snap("s2", "v1", json::object()), snap("s3", "v2", marked),
+                              snap("s4", "v1", marked, "other-project"), snap("s5", "v1", marked, "p-new")}}};
+  auto got = transferred_snapshots(list, "v1", "p-new");
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].local_id, "s1");
+  EXPECT_EQ(got[0].global_id, gid);
+  EXPECT_EQ(got[1].local_id, "s5");
+  EXPECT_TRUE(transferred_snapshots(json::object(), "v1", "p-new").empty());
+}
+
 TEST(attachment_rule, pages_follow_the_concatenation) {
   std::vector<json> all;
   for (const char* id : {"a", "b", "c", "d", "e"}) all.push_back({{"id", id}});

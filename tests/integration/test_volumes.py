@@ -12,7 +12,9 @@ on its volume's cloudlet (`volume backup create`), listed, refused a restore int
 volume and restored into a new, recorded volume there; the admin reaches it under the same ID. A volume
 made from an image of another cloudlet (`volume create --image`) gets the image copied there first. A volume
 transfer offered through agent 1 is refused a wrong key and accepted through agent 2 by another project, which
-then owns the volume under the same ID through agent 3 while demo no longer sees it."""
+then owns the volume under the same ID through agent 3 while demo no longer sees it. A backup exported,
+deleted and imported with the CLI (`volume backup record export|import`) is listed and shown by its Cinder ID,
+not under the deleted backup's global ID."""
 import json
 import time
 import unittest
@@ -312,10 +314,10 @@ class Volumes(unittest.TestCase):
         self.assertEqual(status, 200, body)
         return body["backups"]
 
-    def wait_backup(self, backup_id, agent=0):
+    def wait_backup(self, backup_id, agent=0, tok=None):
         deadline = time.monotonic() + 20
         while True:
-            got, _, body = self.api("GET", "/backups/" + backup_id, agent=agent)
+            got, _, body = self.api("GET", "/backups/" + backup_id, agent=agent, tok=tok)
             self.assertEqual(got, 200, body)
             if body["backup"]["status"] == "available":
                 return body["backup"]
@@ -349,6 +351,35 @@ class Volumes(unittest.TestCase):
         self.assertEqual(status, 202, body)
         for v in (vid, far, restored):
             self.assertEqual(self.api("DELETE", "/volumes/" + v, agent=1)[0], 202)
+
+    def test_a_backup_exported_deleted_and_imported_is_shown_by_its_own_id(self):
+        # Tempest's test_volume_backup_export_import through the agents: Cinder's import revives the
+        # backup under its old ID with its old metadata, the federation's marker included.
+        admin = self.admin_token
+        status, _, body = self.api("POST", "/volumes", tok=admin,
+                                   body={"volume": {"size": 1, "availability_zone": "cloudlet-1"}})
+        self.assertEqual(status, 202, body)
+        vid = body["volume"]["id"]
+        status, _, body = self.api("POST", "/backups", tok=admin, body={"backup": {"volume_id": vid}})
+        self.assertEqual(status, 202, body)
+        bid = body["backup"]["id"]
+        self.wait_backup(bid, tok=admin)
+        env = self.fed.env(agent=0)
+        record = openstack(env, "volume", "backup", "record", "export", bid, "-f", "json")
+        self.assertEqual(self.api("DELETE", "/backups/" + bid, tok=admin)[0], 202)
+        imported = openstack(env, "volume", "backup", "record", "import", record["backup_service"],
+                             record["backup_url"], "-f", "json")
+        local = imported["id"]
+        self.assertNotEqual(local, bid)
+        self.assertEqual(self.wait_backup(local, tok=admin)["id"], local)
+        status, _, body = self.api("GET", "/backups/detail", agent=1, tok=admin, version="volume 3.43")
+        self.assertEqual(status, 200, body)
+        ids = [b["id"] for b in body["backups"]]
+        self.assertIn(local, ids)
+        self.assertNotIn(bid, ids)
+        self.assertEqual(self.api("GET", "/backups/" + bid, tok=admin)[0], 404)
+        self.assertEqual(self.api("DELETE", "/backups/" + local, tok=admin)[0], 202)
+        self.assertEqual(self.api("DELETE", "/volumes/" + vid, tok=admin)[0], 202)
 
     def test_a_volume_from_an_image_of_another_cloudlet_gets_a_copy_first(self):
         demo = {"X-Auth-Token": self.demo_token}

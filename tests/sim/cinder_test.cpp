@@ -555,6 +555,41 @@ TEST_F(cinder_test, backups_create_restore_and_delete) {
   EXPECT_EQ(cinder("GET", "/backups/" + backup_id, demo_).status, 404u);
 }
 
+// Cinder's export and import (api-ref ext-backups.inc; cinder/backup/api.py): an admin's
+// record names the backup's own ID and carries its metadata; an import makes a backup
+// under that ID, refused while the backup exists.
+TEST_F(cinder_test, backup_export_and_import_keep_the_id_and_the_metadata) {
+  auto id = available(admin_, {{"size", 1}});
+  header_map v343 = {{"OpenStack-API-Version", "volume 3.43"}};
+  auto made = cinder("POST", "/backups", admin_, {{"backup", {{"volume_id", id}, {"name", "b"}, {"metadata", {{"k", "v"}}}}}}, v343);
+  ASSERT_EQ(made.status, 202u) << made.body;
+  std::string backup_id = body_of(made)["backup"]["id"];
+  EXPECT_EQ(cinder("GET", "/backups/" + backup_id + "/export_record", admin_).status, 400u) << "still creating";
+  advance(std::chrono::seconds{1});
+  EXPECT_EQ(cinder("GET", "/backups/" + backup_id + "/export_record", demo_).status, 404u) << "another project's";
+  auto exported = cinder("GET", "/backups/" + backup_id + "/export_record", admin_);
+  ASSERT_EQ(exported.status, 200u) << exported.body;
+  auto record = body_of(exported)["backup-record"];
+  ASSERT_TRUE(record["backup_url"].is_string());
+  json import = {{"backup-record", record}};
+  auto again = cinder("POST", "/backups/import_record", admin_, import);
+  EXPECT_EQ(again.status, 400u);
+  EXPECT_EQ(body_of(again)["badRequest"]["message"], "Invalid backup: Backup already exists in database.");
+  ASSERT_EQ(cinder("DELETE", "/backups/" + backup_id, admin_).status, 202u);
+  EXPECT_EQ(cinder("POST", "/backups/import_record", demo_, import).status, 403u);
+  auto bad = cinder("POST", "/backups/import_record", admin_, {{"backup-record", {{"backup_service", record["backup_service"]}, {"backup_url", "%%"}}}});
+  EXPECT_EQ(bad.status, 400u);
+  auto imported = cinder("POST", "/backups/import_record", admin_, import);
+  ASSERT_EQ(imported.status, 201u) << imported.body;
+  EXPECT_EQ(body_of(imported)["backup"]["id"], backup_id);
+  EXPECT_TRUE(body_of(imported)["backup"].contains("links"));
+  advance(std::chrono::seconds{1});
+  auto shown = body_of(cinder("GET", "/backups/" + backup_id, admin_, nullptr, v343))["backup"];
+  EXPECT_EQ(shown["status"], "available");
+  EXPECT_EQ(shown["name"], "b");
+  EXPECT_EQ(shown["metadata"], (json{{"k", "v"}}));
+}
+
 TEST_F(cinder_test, pools_report_capacity_to_admins) {
   create(demo_, {{"size", 30}});
   EXPECT_EQ(cinder("GET", "/scheduler-stats/get_pools?detail=true", demo_).status, 403u);

@@ -46,7 +46,7 @@ http::awaitable<std::vector<storage::id_mapping>> fake_registry::to_global(std::
   std::vector<storage::id_mapping> out;
   for (const auto& local : local_ids)
     for (const auto& [global, entry] : entries_)
-      if (entry.project_id == project)
+      if (entry.project_id == project && !elsewhere_.contains(global))
         if (const auto* copy = entry.copy_on(cloudlet); copy && copy->local_id == local) {
           out.push_back({local, global});
           break;
@@ -172,6 +172,11 @@ std::optional<registry_entry> fake_registry::entry(const std::string& global_id)
 void fake_registry::seed(registry_entry entry) {
   auto id = entry.global_id;
   entries_[id] = std::move(entry);
+}
+
+void fake_registry::seed_at_another_agent(registry_entry entry) {
+  elsewhere_.insert(entry.global_id);
+  seed(std::move(entry));
 }
 
 } // namespace fedstack::agent::testing

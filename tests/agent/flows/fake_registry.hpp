@@ -50,6 +50,9 @@ public:
   std::optional<storage::registry_entry> entry(const std::string& global_id) const;
   /// Seeds an entry as if a create had bound it (not through the client's calls).
   void seed(storage::registry_entry entry);
+  /// Seeds an entry another agent recorded: its owner answers get and get_any_project
+  /// for it, but this agent's to_global (what it recorded itself) does not know it.
+  void seed_at_another_agent(storage::registry_entry entry);
   const std::map<std::string, storage::abandoned_attempt>& abandoned_attempts() const { return abandoned_; }
   /// What put_meta stored.
   const std::map<std::string, std::string>& meta() const { return meta_; }
@@ -62,6 +65,7 @@ private:
   std::string host_;
   std::uint16_t port_;
   std::map<std::string, storage::registry_entry> entries_;   // by global ID
+  std::set<std::string> elsewhere_;   // global IDs of entries other agents recorded
   std::map<std::string, storage::abandoned_attempt> abandoned_;
   std::map<std::string, std::string> meta_;
   bool unavailable_ = false;

@@ -4,6 +4,7 @@
 // agent's handler (own cloudlet: cloudlet-1) against fake clouds running the
 // simulator's Cinder and Nova.
 
+#include <algorithm>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -170,6 +171,82 @@ TEST_F(VolumeBackupFlow, TheBackupListIsEveryCloudletsPagedByGlobalIDs) {
   EXPECT_EQ(listed, made);
 }
 
+/// An admin's backup export and import through the agent (Cinder: GET
+/// .../backups/{id}/export_record, POST .../backups/import_record). Cinder's import
+/// makes a backup under the record's own ID with its metadata, the federation's marker
+/// included (cinder/backup/api.py `_get_import_backup`).
+class BackupImportFlow : public VolumeBackupFlow {
+protected:
+  std::string admin_base() { return "/volume/v3/" + h.clouds().admin_project_id(); }
+
+  /// The admin's backup of a volume on `zone`, made through the agent and available; its global ID.
+  std::string admin_backup_on(const std::string& zone) {
+    auto volume = volume_on(zone, h.admin_token(), h.clouds().admin_project_id());
+    auto made = h.send(bhttp::verb::post, admin_base() + "/backups", {{"backup", {{"volume_id", volume}}}}, h.admin_token());
+    EXPECT_EQ(made.status, 202u) << made.body;
+    return json::parse(made.body).at("backup").at("id");
+  }
+  json exported(const std::string& backup) {
+    auto answer = h.send(bhttp::verb::get, admin_base() + "/backups/" + backup + "/export_record", nullptr, h.admin_token());
+    EXPECT_EQ(answer.status, 200u) << answer.body;
+    return json::parse(answer.body);
+  }
+  captured_response import(const json& record) {
+    return h.send(bhttp::verb::post, admin_base() + "/backups/import_record", record, h.admin_token());
+  }
+  std::vector<std::string> listed_ids() {
+    auto answer = h.send(bhttp::verb::get, admin_base() + "/backups/detail", nullptr, h.admin_token(),
+                         at_volume_version("3.43"));
+    EXPECT_EQ(answer.status, 200u) << answer.body;
+    std::vector<std::string> out;
+    auto doc = json::parse(answer.body);
+    for (const auto& b : doc.at("backups")) out.push_back(b.at("id"));
+    return out;
+  }
+  std::string shown_id(const std::string& id) {
+    auto answer = h.send(bhttp::verb::get, admin_base() + "/backups/" + id, nullptr, h.admin_token(),
+                         at_volume_version("3.43"));
+    EXPECT_EQ(answer.status, 200u) << answer.body;
+    return answer.status == 200 ? json::parse(answer.body).at("backup").at("id").get<std::string>() : std::string{};
+  }
+};
+
+// Tempest's test_volume_backup_export_import: export, delete, import. Cinder revives
+// the backup under its old ID with its old marker; the deleted backup's entry is gone,
+// so the imported one is unrecorded and shown by its own ID, in the list and alone.
+TEST_F(BackupImportFlow, ABackupImportedAfterItsOriginalsDeleteIsShownByItsOwnID) {
+  auto original = admin_backup_on("cloudlet-1");
+  auto local = local_of(original);
+  auto record = exported(original);
+  EXPECT_EQ(listed_ids(), std::vector<std::string>{original}) << "listed (and its alias learned) before the delete";
+  ASSERT_EQ(h.send(bhttp::verb::delete_, admin_base() + "/backups/" + original, nullptr, h.admin_token()).status, 202u);
+  auto imported = import(record);
+  ASSERT_EQ(imported.status, 201u) << imported.body;
+  EXPECT_EQ(json::parse(imported.body).at("backup").at("id"), local) << "Cinder's ID: nothing records it";
+  EXPECT_EQ(listed_ids(), std::vector<std::string>{local});
+  EXPECT_EQ(shown_id(local), local);
+  EXPECT_EQ(h.send(bhttp::verb::get, admin_base() + "/backups/" + original, nullptr, h.admin_token()).status, 404u);
+}
+
+// The record imported on another cloudlet while the original lives: two backups carry
+// one marker, and only the one its entry lists is shown under the global ID.
+TEST_F(BackupImportFlow, ABackupImportedOnAnotherCloudletIsNotShownUnderTheOriginalsGlobalID) {
+  auto original = admin_backup_on("cloudlet-2");
+  auto local = local_of(original);
+  auto imported = import(exported(original));   // to the agent's own cloudlet, cloudlet-1
+  ASSERT_EQ(imported.status, 201u) << imported.body;
+  ASSERT_EQ(backups_on("cloudlet-1").size(), 1u);
+  EXPECT_EQ(backups_on("cloudlet-1")[0].at("metadata").value(std::string(api::gid_key), ""), original)
+    << "the marker was copied";
+  auto listed = listed_ids();
+  std::sort(listed.begin(), listed.end());
+  std::vector<std::string> expected{original, local};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(listed, expected) << "one under the global ID, the import under its own";
+  EXPECT_EQ(shown_id(local), local) << "cloudlet-1's, by its own ID";
+  EXPECT_EQ(shown_id(original), original);
+}
+
 class VolumeAttachmentFlow : public VolumeBackupFlow {
 protected:
   /// A server recorded on `region` whose cloud ID is a fresh UUID (Cinder's attachment
@@ -255,6 +332,13 @@ TEST_F(VolumeAttachmentFlow, AVolumeAnotherAgentMadeIsShownByItsGlobalIDInItsAtt
                                    h.demo_token(), {{"volume", {{"size", 1}, {"metadata", {{std::string(api::gid_key), others}}}}}});
   ASSERT_EQ(created.status, 202u) << created.body;
   auto local_volume = json::parse(created.body).at("volume").at("id").get<std::string>();
+  storage::registry_entry recorded;   // by the agent that made it
+  recorded.kind = resource_kind::volume;
+  recorded.global_id = others;
+  recorded.project_id = project;
+  recorded.state = storage::entry_state::bound;
+  recorded.copies.push_back({"cloudlet-2", local_volume});
+  h.registry().seed_at_another_agent(recorded);
   // Backed up on its cloud before it is attached (for the list below).
   auto backed = h.clouds().direct("cloudlet-2", api::service_type::volume, bhttp::verb::post, "/v3/" + project + "/backups",
                                   h.demo_token(), {{"backup", {{"volume_id", local_volume}, {"force", true}}}});

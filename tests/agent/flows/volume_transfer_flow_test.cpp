@@ -34,6 +34,13 @@ protected:
     return json::parse(answer.body).at("transfer");
   }
 
+  /// demo's snapshot of `volume` made through the agent; its global ID.
+  std::string snapshot(const std::string& volume) {
+    auto answer = h.send(bhttp::verb::post, demo() + "/snapshots", {{"snapshot", {{"volume_id", volume}}}});
+    EXPECT_EQ(answer.status, 202u) << answer.body;
+    return json::parse(answer.body).at("snapshot").at("id");
+  }
+
   json transfers_on(const std::string& region) {
     auto answer = h.clouds().direct(region, api::service_type::volume, bhttp::verb::get,
                                     "/v3/" + h.clouds().admin_project_id() + "/os-volume-transfer?all_tenants=1",
@@ -100,6 +107,49 @@ TEST_F(VolumeTransferFlow, AnAcceptedVolumeAndItsEntryGoToTheAcceptingProject) {
   // The new owner deletes it: its entry goes with it.
   EXPECT_EQ(h.send(bhttp::verb::delete_, admin() + "/volumes/" + volume, nullptr, h.admin_token()).status, 202u);
   EXPECT_FALSE(h.registry().entry(volume));
+}
+
+// Cinder moves a volume's snapshots with it (unless no_snapshots): their entries
+// follow to the accepting project, who reaches them by their global IDs; a snapshot of
+// another volume stays the giver's.
+TEST_F(VolumeTransferFlow, AnAcceptedVolumesSnapshotsEntriesFollowIt) {
+  auto volume = create_volume();
+  auto first = snapshot(volume), second = snapshot(volume);
+  auto kept = snapshot(create_volume());
+  auto t = offer(volume);
+  auto accepted = h.send(bhttp::verb::post, admin() + "/os-volume-transfer/" + t.at("id").get<std::string>() + "/accept",
+                         {{"accept", {{"auth_key", t.at("auth_key")}}}}, h.admin_token());
+  ASSERT_EQ(accepted.status, 202u) << accepted.body;
+  for (const auto& s : {first, second}) {
+    ASSERT_TRUE(h.registry().entry(s));
+    EXPECT_EQ(h.registry().entry(s)->project_id, h.clouds().admin_project_id()) << "followed the volume";
+    auto shown = h.send(bhttp::verb::get, admin() + "/snapshots/" + s, nullptr, h.admin_token());
+    ASSERT_EQ(shown.status, 200u) << shown.body;
+    EXPECT_EQ(json::parse(shown.body).at("snapshot").at("id"), s);
+    EXPECT_EQ(json::parse(shown.body).at("snapshot").at("volume_id"), volume);
+    EXPECT_EQ(h.send(bhttp::verb::get, demo() + "/snapshots/" + s).status, 404u) << "the giver no longer sees it";
+  }
+  EXPECT_EQ(h.registry().entry(kept)->project_id, h.clouds().demo_project_id()) << "another volume's snapshot";
+  EXPECT_EQ(h.send(bhttp::verb::get, demo() + "/snapshots/" + kept).status, 200u);
+}
+
+// A transfer made with no_snapshots (3.55): Cinder leaves the snapshots with the giver,
+// and so do their entries.
+TEST_F(VolumeTransferFlow, SnapshotsATransferLeftBehindKeepTheirEntries) {
+  auto volume = create_volume();
+  auto left = snapshot(volume);
+  bhttp::fields v355;
+  v355.set("OpenStack-API-Version", "volume 3.55");
+  auto offered = h.send(bhttp::verb::post, demo() + "/volume-transfers",
+                        {{"transfer", {{"volume_id", volume}, {"no_snapshots", true}}}}, {}, v355);
+  ASSERT_EQ(offered.status, 202u) << offered.body;
+  auto t = json::parse(offered.body).at("transfer");
+  auto accepted = h.send(bhttp::verb::post, admin() + "/volume-transfers/" + t.at("id").get<std::string>() + "/accept",
+                         {{"accept", {{"auth_key", t.at("auth_key")}}}}, h.admin_token(), v355);
+  ASSERT_EQ(accepted.status, 202u) << accepted.body;
+  EXPECT_EQ(h.registry().entry(volume)->project_id, h.clouds().admin_project_id());
+  EXPECT_EQ(h.registry().entry(left)->project_id, h.clouds().demo_project_id()) << "Cinder kept it in demo's project";
+  EXPECT_EQ(h.send(bhttp::verb::get, demo() + "/snapshots/" + left).status, 200u);
 }
 
 } // namespace
