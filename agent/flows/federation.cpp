@@ -1,11 +1,13 @@
 #include "agent/flows/federation.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include <spdlog/spdlog.h>
 
 #include "agent/flows/visible_entry.hpp"
 #include "agent/rules/id_maps.hpp"
+#include "agent/services/fan_out.hpp"
 #include "agent/services/registry_client.hpp"
 #include "agent/services/upstream_call.hpp"
 #include "api/global_id.hpp"
@@ -93,20 +95,25 @@ http::awaitable<std::optional<std::string>> referenced_global_id(request& r,
 http::awaitable<std::vector<marked_id>> own_markers_on(request& r, const std::string& cloudlet,
                                                        const std::vector<marked_id>& markers) {
   looked_up_entries entries;
+  std::vector<std::string> to_ask;
   for (const auto& m : markers) {
     if (m.is_copy || entries.count(m.global_id)) continue;
-    if (!api::global_id_owner(m.global_id)) {   // no owner to have an entry
-      entries.emplace(m.global_id, std::nullopt);
-      continue;
-    }
-    try {
-      auto entry = co_await r.context.registry->get_any_project(m.global_id);
-      entries.emplace(m.global_id, std::move(entry));
-    } catch (const registry_unavailable& e) {
-      spdlog::info("{} marker {} on {}: its owner cannot be asked ({}); taken as it is", r.request_id, m.global_id,
-                   cloudlet, e.what());
-    }
+    entries.emplace(m.global_id, std::nullopt);   // no owner to have an entry, until one answers
+    if (api::global_id_owner(m.global_id)) to_ask.push_back(m.global_id);
   }
+  // Each owner asked at once: a page of volumes costs one round trip to the owners, not one per item.
+  std::vector<std::function<http::awaitable<void>()>> asks;
+  for (const auto& id : to_ask)
+    asks.push_back([&r, &entries, &cloudlet, id]() -> http::awaitable<void> {
+      try {
+        entries[id] = co_await r.context.registry->get_any_project(id);
+      } catch (const registry_unavailable& e) {
+        entries.erase(id);   // taken as it is (own_markers keeps a marker it has no answer for)
+        spdlog::info("{} marker {} on {}: its owner cannot be asked ({}); taken as it is", r.request_id, id,
+                     cloudlet, e.what());
+      }
+    });
+  co_await run_all_to_end(std::move(asks));
   auto own = own_markers(markers, entries, cloudlet);
   if (own.size() == markers.size()) co_return own;
   for (const auto& m : markers)
