@@ -219,11 +219,16 @@ TEST_F(MarkerGuardFlow, ANetworksTagListOmitsTheFederationsTagsAndOneTagReadsAsN
   auto item = "/network/v2.0/networks/" + network;
   ASSERT_EQ(h.send(bhttp::verb::put, item + "/tags", {{"tags", {"red", "blue"}}}).status, 200u);
   auto local = h.registry().entry(network)->copies.at(0);
+  // A tag of the federation's namespace that is no marker (as fedstack_fip_used is).
+  ASSERT_EQ(h.clouds()
+              .direct(local.cloudlet, svc::network, bhttp::verb::put,
+                      "/v2.0/networks/" + local.local_id + "/tags/fedstack_other", h.admin_token())
+              .status, 201u);
   auto on_cloud = json::parse(h.clouds()
                                 .direct(local.cloudlet, svc::network, bhttp::verb::get,
                                         "/v2.0/networks/" + local.local_id + "/tags", h.admin_token())
                                 .body);
-  ASSERT_EQ(on_cloud.at("tags").size(), 4u) << "red, blue, its marker and attempt tag: " << on_cloud;
+  ASSERT_EQ(on_cloud.at("tags").size(), 5u) << "red, blue, its marker, attempt tag and fedstack_other: " << on_cloud;
 
   auto listed = h.send(bhttp::verb::get, item + "/tags");
   ASSERT_EQ(listed.status, 200u) << listed.body;
