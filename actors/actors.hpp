@@ -324,6 +324,8 @@ CAF_ADD_ATOM(fedstack, fedstack::atom, abandoned, "abandoned")
 CAF_ADD_ATOM(fedstack, fedstack::atom, forget, "forget")
 CAF_ADD_ATOM(fedstack, fedstack::atom, orphans, "orphans")
 CAF_ADD_ATOM(fedstack, fedstack::atom, give, "give")
+// INTERNAL: the registry's tombstone pruning step, sent to itself.
+CAF_ADD_ATOM(fedstack, fedstack::atom, prune, "prune")
 // membership (connect is caf::connect_atom; join has caf::join_atom's text)
 CAF_ADD_ATOM(fedstack, fedstack::atom, shuffle, "shuffle")
 CAF_ADD_ATOM(fedstack, fedstack::atom, members, "members")
@@ -401,7 +403,10 @@ using registry_actor = caf::typed_actor<
   // membership cache); keys are 1..200 bytes without NUL, values <= 1 MiB.
   caf::replies_to<atom::put_meta, std::string, std::string>::with<atom::ok>,
   // (key): the value stored under key; ec::not_found.
-  caf::replies_to<atom::get_meta, std::string>::with<std::string>>;
+  caf::replies_to<atom::get_meta, std::string>::with<std::string>,
+  // INTERNAL: one step of tombstone pruning, which the registry sends
+  // itself (registry.hpp, tombstone_policy).
+  caf::reacts_to<atom::prune>>;
 
 /// Where an actor keeps small state that must survive a restart. The
 /// registry actor is one (its handle converts implicitly); the membership

@@ -48,14 +48,37 @@ auto guarded(F&& f) -> decltype(f()) {
   }
 }
 
+// One step of the pruning pass: the next step follows at once through the
+// mailbox (behind whatever waits there), a new pass after a period.
+void prune_step(registry_actor::stateful_pointer<registry_state> self) {
+  auto& st = self->state;
+  storage::tombstone_pruning step;
+  try {
+    step = st.db->store().prune_tombstones(st.tombstones.now(), st.tombstones.retention.count(),
+                                           st.prune_cursor, st.tombstones.batch);
+  } catch (const std::exception& e) {
+    spdlog::error("registry could not prune tombstones: {}", e.what());
+  }
+  if (step.pruned > 0 || step.stamped > 0)
+    spdlog::info("registry pruned {} tombstones, gave {} older ones a time", step.pruned, step.stamped);
+  st.prune_cursor = std::move(step.next);
+  if (st.prune_cursor.empty())
+    self->delayed_send(self, st.tombstones.period, atom::prune_v);
+  else
+    self->send(self, atom::prune_v);
+}
+
 }  // namespace
 
 registry_actor::behavior_type
 registry(registry_actor::stateful_pointer<registry_state> self,
-         std::shared_ptr<storage::registry_db> db) {
+         std::shared_ptr<storage::registry_db> db, tombstone_policy tombstones) {
   self->state.db = std::move(db);
+  self->state.tombstones = std::move(tombstones);
+  self->delayed_send(self, self->state.tombstones.period, atom::prune_v);
   auto store = [self]() -> storage::registry_store& { return self->state.db->store(); };
   return {
+    [self](atom::prune) { prune_step(self); },
     [store](atom::put, const storage::registry_entry& entry) {
       return guarded([&]() -> caf::result<atom::ok> {
         if (auto status = store().put(entry); !status)
@@ -88,8 +111,9 @@ registry(registry_actor::stateful_pointer<registry_state> self,
       return guarded(
         [&] { return to_result(store().remove_copy(project, global_id, cloudlet)); });
     },
-    [store](atom::erase, const std::string& project, const std::string& global_id) {
-      return guarded([&]() -> caf::result<bool> { return store().erase(project, global_id); });
+    [self, store](atom::erase, const std::string& project, const std::string& global_id) {
+      return guarded(
+        [&]() -> caf::result<bool> { return store().erase(project, global_id, self->state.tombstones.now()); });
     },
     [store](atom::give, const std::string& global_id, const std::string& to_project) {
       return guarded([&] { return to_result(store().give(global_id, to_project)); });
@@ -159,8 +183,8 @@ caf::expected<registry_actor> spawn_registry(caf::actor_system& sys,
                            "cannot open registry in " + cfg.data_dir + ": " + e.what());
   }
   if (cfg.detached)
-    return sys.spawn<caf::detached>(registry, std::move(db));
-  return sys.spawn(registry, std::move(db));
+    return sys.spawn<caf::detached>(registry, std::move(db), cfg.tombstones);
+  return sys.spawn(registry, std::move(db), cfg.tombstones);
 }
 
 }  // namespace fedstack

@@ -282,9 +282,8 @@ void network_store::unbind_port(std::string_view id) {
   touch(it->second);
 }
 
-std::optional<api_error> network_store::set_tags(const auth_context& ctx, std::string_view collection,
-                                                 std::string_view id, std::optional<std::string> add_tag,
-                                                 std::optional<std::string> remove_tag, const json* replace_all) {
+standard_attributes* network_store::tagged(const auth_context& ctx, std::string_view collection,
+                                           std::string_view id) {
   standard_attributes* target = nullptr;
   auto pick = [&](auto& map, bool visible) {
     auto it = map.find(id);
@@ -296,6 +295,20 @@ std::optional<api_error> network_store::set_tags(const auth_context& ctx, std::s
   else if (collection == "security-groups") pick(groups_, find_security_group(ctx, id) != nullptr);
   else if (collection == "routers") pick(routers_, find_router(ctx, id) != nullptr);
   else if (collection == "floatingips") pick(floating_ips_, find_floating_ip(ctx, id) != nullptr);
+  return target;
+}
+
+std::optional<std::vector<std::string>> network_store::tags_of(const auth_context& ctx, std::string_view collection,
+                                                               std::string_view id) {
+  auto* target = tagged(ctx, collection, id);
+  if (!target) return std::nullopt;
+  return target->tags;
+}
+
+std::optional<api_error> network_store::set_tags(const auth_context& ctx, std::string_view collection,
+                                                 std::string_view id, std::optional<std::string> add_tag,
+                                                 std::optional<std::string> remove_tag, const json* replace_all) {
+  auto* target = tagged(ctx, collection, id);
   if (!target) return not_found("The resource could not be found.", "HTTPNotFound");
   auto& tags = target->tags;
   if (replace_all) {

@@ -164,6 +164,9 @@ public:
   std::optional<api_error> set_tags(const auth_context& ctx, std::string_view collection,
                                     std::string_view id, std::optional<std::string> add,
                                     std::optional<std::string> remove, const json* replace_all);
+  /// The tags of a resource the caller sees (same collections); nullopt if it does not.
+  std::optional<std::vector<std::string>> tags_of(const auth_context& ctx, std::string_view collection,
+                                                  std::string_view id);
 
   // Views
   json network_json(const network_record& n, const auth_context& ctx) const;
@@ -180,6 +183,9 @@ public:
   const subnet_record* subnet(std::string_view id) const;
 
 private:
+  /// The resource under `collection` and `id` if the caller sees it (tags), else nullptr.
+  standard_attributes* tagged(const auth_context& ctx, std::string_view collection, std::string_view id);
+
   bool owns(const auth_context& ctx, const standard_attributes& x) const {
     return ctx.is_admin || x.project_id == ctx.project_id;
   }

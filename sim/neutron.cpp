@@ -343,11 +343,23 @@ reply neutron_api::tags(const request& r, const auth_context& ctx, const std::st
       json none = json::array();
       e = net.set_tags(ctx, name, id, std::nullopt, std::nullopt, &none);
       if (!e) return empty_reply(204);
+    } else if (r.method == "GET") {
+      // Neutron's tagging extension: the resource's tags, {"tags": [...]}.
+      auto tags = net.tags_of(ctx, name, id);
+      if (!tags) return error(404, "HTTPNotFound", "The resource could not be found.");
+      return json_reply(200, {{"tags", *tags}});
     } else {
       return error(405, "HTTPMethodNotAllowed", "The method is not allowed for this resource.");
     }
   } else {
     const auto& tag = r.segments[4];
+    if (r.method == "GET") {
+      // One tag: 204 when the resource carries it, else TagNotFound.
+      auto tags = net.tags_of(ctx, name, id);
+      if (!tags) return error(404, "HTTPNotFound", "The resource could not be found.");
+      if (std::find(tags->begin(), tags->end(), tag) != tags->end()) return empty_reply(204);
+      return error(404, "TagNotFound", "Tag " + tag + " could not be found for " + name + " " + id + ".");
+    }
     if (r.method == "PUT") e = net.set_tags(ctx, name, id, tag, std::nullopt, nullptr);
     else if (r.method == "DELETE") e = net.set_tags(ctx, name, id, std::nullopt, tag, nullptr);
     else return error(405, "HTTPMethodNotAllowed", "The method is not allowed for this resource.");

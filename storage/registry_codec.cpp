@@ -30,6 +30,11 @@ json parse_record(std::string_view bytes) {
   return record;
 }
 
+// A float would be cast to int64, undefined when out of range.
+bool is_int64(const json& x) {
+  return x.is_number_integer() && !(x.is_number_unsigned() && x.get<std::uint64_t>() > INT64_MAX);
+}
+
 bool is_attempt_token(std::string_view token) {
   bool hex = token.size() == 32;
   for (char c : token)
@@ -130,6 +135,8 @@ std::string encode_entry(const registry_entry& entry) {
   // Optional, so that records written before it load (and older binaries ignore it).
   if (entry.attempt)
     record["a"] = {{"t", entry.attempt->token}, {"c", entry.attempt->cloudlet}, {"d", entry.attempt->description}};
+  if (entry.deleted_unix_ms != 0)
+    record["d"] = entry.deleted_unix_ms;
   std::string result;
   json::to_cbor(record, result);
   return result;
@@ -148,12 +155,15 @@ registry_entry decode_entry(std::string_view global_id, std::string_view bytes) 
     for (const auto& copy : record.at("c"))
       result.copies.push_back(
         cloud_copy{copy.at(0).get<std::string>(), copy.at(1).get<std::string>()});
-    // A float would be cast to int64, undefined when out of range.
     const auto& created = record.at("t");
-    if (!created.is_number_integer()
-        || (created.is_number_unsigned() && created.get<std::uint64_t>() > INT64_MAX))
+    if (!is_int64(created))
       throw corrupt_record("registry record has no integer creation time");
     result.created_unix_ms = created.get<std::int64_t>();
+    if (auto deleted = record.find("d"); deleted != record.end()) {
+      if (!is_int64(*deleted))
+        throw corrupt_record("registry record has no integer deletion time");
+      result.deleted_unix_ms = deleted->get<std::int64_t>();
+    }
     result.name = record.at("n").get<std::string>();
     if (auto a = record.find("a"); a != record.end()) {
       reserved_attempt attempt{a->at("t").get<std::string>(), a->at("c").get<std::string>(),
@@ -211,7 +221,7 @@ abandoned_attempt decode_abandoned(std::string_view token, std::string_view byte
     result.project_id = record.at("p").get<std::string>();
     result.cloudlet = record.at("c").get<std::string>();
     const auto& at = record.at("t");
-    if (!at.is_number_integer() || (at.is_number_unsigned() && at.get<std::uint64_t>() > INT64_MAX))
+    if (!is_int64(at))
       throw corrupt_record("abandoned record has no integer time");
     result.abandoned_unix_ms = at.get<std::int64_t>();
     return result;

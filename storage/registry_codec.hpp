@@ -5,7 +5,9 @@
 //   entries     global_id                      -> CBOR record (versioned; a
 //                                                 reservation's attempt under the
 //                                                 optional key "a", absent from
-//                                                 older records)
+//                                                 older records; a tombstone's
+//                                                 deletion time under "d", absent
+//                                                 from live entries and older ones)
 //   by_local    cloudlet \0 local_id           -> global_id
 //   by_project  project \0 kind \0 global_id   -> "" (sorted by global_id)
 //   abandoned   attempt token                  -> CBOR record (abandoned_attempt)

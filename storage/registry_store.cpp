@@ -271,7 +271,8 @@ store_result<registry_entry> registry_store::give(std::string_view global_id, st
   });
 }
 
-bool registry_store::erase(std::string_view project, std::string_view global_id) {
+bool registry_store::erase(std::string_view project, std::string_view global_id,
+                           std::int64_t now_unix_ms) {
   if (check_id("project_id", project) || check_id("global_id", global_id))
     return false;
   return env_.write([&](write_txn& txn) {
@@ -291,11 +292,53 @@ bool registry_store::erase(std::string_view project, std::string_view global_id)
     if (leaves_tombstone(*entry)) {
       entry->state = entry_state::deleted;
       entry->attempt.reset();
+      entry->deleted_unix_ms = now_unix_ms;
       txn.put(entries_, global_id, encode_entry(*entry));
     } else {
       txn.del(entries_, global_id);
     }
     return true;
+  });
+}
+
+tombstone_pruning registry_store::prune_tombstones(std::int64_t now_unix_ms, std::int64_t retention_ms,
+                                                   std::string_view after, std::size_t limit) {
+  limit = std::max<std::size_t>(limit, 1);
+  return env_.write([&](write_txn& txn) {
+    tombstone_pruning step;
+    std::vector<std::string> prune;
+    std::vector<std::pair<std::string, registry_entry>> stamp;
+    // Collected first and changed after the scan: its cursor must not see its own writes.
+    txn.scan(
+      entries_, {},
+      [&](std::string_view key, std::string_view bytes) {
+        if (!after.empty() && key == after)
+          return true;  // the previous step's last key
+        ++step.examined;
+        step.next = std::string{key};
+        auto entry = decode_entry(key, bytes);
+        if (entry.state == entry_state::deleted) {
+          if (entry.deleted_unix_ms == 0) {
+            entry.deleted_unix_ms = now_unix_ms;
+            stamp.emplace_back(std::string{key}, std::move(entry));
+          } else if (now_unix_ms - entry.deleted_unix_ms >= retention_ms) {
+            prune.emplace_back(key);
+          }
+        }
+        return step.examined < limit;
+      },
+      after);
+    if (step.examined < limit)
+      step.next.clear();  // nothing left after the last key looked at
+    for (const auto& [key, entry] : stamp)
+      txn.put(entries_, key, encode_entry(entry));
+    for (const auto& key : prune)
+      txn.del(entries_, key);  // a tombstone has no index rows and is not counted
+    step.stamped = stamp.size();
+    step.pruned = prune.size();
+    if (stamp.empty() && prune.empty())
+      txn.discard();  // nothing to commit (and no fsync)
+    return step;
   });
 }
 

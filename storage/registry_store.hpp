@@ -16,8 +16,17 @@
 #include "storage/lmdb_env.hpp"
 #include "storage/registry_types.hpp"
 #include "storage/store_result.hpp"
+#include "storage/unix_time.hpp"
 
 namespace fedstack::storage {
+
+/// What one prune_tombstones step did, and where the next one starts.
+struct tombstone_pruning {
+  std::size_t examined = 0;  // entries looked at
+  std::size_t stamped = 0;   // old tombstones given a time
+  std::size_t pruned = 0;    // tombstones deleted
+  std::string next;          // the last key looked at; empty: the scan reached the end
+};
 
 class registry_store {
  public:
@@ -68,9 +77,20 @@ class registry_store {
   /// and kind stay. not_found when there is no entry, invalid_argument.
   store_result<registry_entry> give(std::string_view global_id, std::string_view to_project);
   /// Removes an entry and all its index rows; a bound server's entry stays as
-  /// its tombstone (state `deleted`, leaves_tombstone). False if nothing was
-  /// erased (no such entry, another project's, a tombstone, or a malformed ID).
-  bool erase(std::string_view project, std::string_view global_id);
+  /// its tombstone (state `deleted`, leaves_tombstone), made at `now_unix_ms`.
+  /// False if nothing was erased (no such entry, another project's, a
+  /// tombstone, or a malformed ID).
+  bool erase(std::string_view project, std::string_view global_id,
+             std::int64_t now_unix_ms = fedstack::now_unix_ms());
+
+  /// One bounded step of tombstone pruning, in one write transaction: looks
+  /// at the entries after `after` (empty: from the first), at most `limit`
+  /// of them (at least 1), and deletes the tombstones made `retention_ms` or
+  /// longer before `now_unix_ms`. A tombstone without a time (written before
+  /// tombstones had one) gets `now_unix_ms`, so it lives a full retention.
+  /// Live entries are never touched.
+  tombstone_pruning prune_tombstones(std::int64_t now_unix_ms, std::int64_t retention_ms,
+                                     std::string_view after, std::size_t limit);
 
   /// The project's entries of one kind ordered by global ID, starting after
   /// `after` (a marker; empty: from the start), at most `limit` (0: all).

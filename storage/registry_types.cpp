@@ -73,9 +73,9 @@ bool operator==(const reserved_attempt& x, const reserved_attempt& y) {
 
 bool operator==(const registry_entry& x, const registry_entry& y) {
   return std::tie(x.kind, x.global_id, x.project_id, x.state, x.copies,
-                  x.created_unix_ms, x.name, x.attempt)
+                  x.created_unix_ms, x.name, x.attempt, x.deleted_unix_ms)
          == std::tie(y.kind, y.global_id, y.project_id, y.state, y.copies,
-                     y.created_unix_ms, y.name, y.attempt);
+                     y.created_unix_ms, y.name, y.attempt, y.deleted_unix_ms);
 }
 
 bool operator!=(const registry_entry& x, const registry_entry& y) {

@@ -70,6 +70,11 @@ struct registry_entry {
   /// Set on a reservation while its create attempt runs; records written
   /// before it existed have none.
   std::optional<reserved_attempt> attempt;
+  /// When a tombstone was made (state `deleted`), for pruning it after the
+  /// retention; 0 on live entries and on tombstones written before it existed
+  /// (prune_tombstones gives those a time when it first sees them). Kept in
+  /// this agent's registry only, like `attempt`.
+  std::int64_t deleted_unix_ms = 0;
 
   /// The copy on `cloudlet`, or nullptr.
   const cloud_copy* copy_on(std::string_view cloudlet) const;

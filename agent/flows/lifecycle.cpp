@@ -308,11 +308,25 @@ http::awaitable<void> replace_tags(request& r, bool delete_all, const registry_e
   if (delete_all && answer.status < 300) co_return co_await send_no_content(r);
   auto doc = parse_object(answer.body);
   if (answer.status < 300 && doc.contains("tags") && doc["tags"].is_array()) {
-    json shown_tags = json::array();
-    for (const auto& tag : doc["tags"])
-      if (!tag.is_string() || !is_marker_tag(tag)) shown_tags.push_back(tag);
-    doc["tags"] = shown_tags;
+    doc["tags"] = client_tags(doc["tags"]);
     auto text = doc.dump();
+    co_return co_await send_upstream_response(r, answer, std::move(text));
+  }
+  known_map known{{local, entry.global_id}};
+  auto text = co_await translate_answer(r, r.target, answer, known);
+  co_await send_upstream_response(r, answer, std::move(text));
+}
+
+/// Neutron's GET of every tag: the federation's are not the client's to see
+/// (as the resource's own answer shows its tags, id_maps.hpp).
+http::awaitable<void> read_tags(request& r, const registry_entry& entry, const known_map& known_local) {
+  auto local = local_on_target(r, entry, known_local);
+  r.upstream = endpoint_of(r.target, r.route.service).to_string();
+  auto answer = co_await call_cloudlet(r.context, r.target, api::service_type::network, bhttp::verb::get,
+                                       "/v2.0/" + r.route.resource + "/" + local + "/tags", client_call_headers(r));
+  auto doc = parse_object(answer.body);
+  if (answer.status == 200 && doc.contains("tags")) {
+    auto text = json{{"tags", client_tags(doc["tags"])}}.dump();
     co_return co_await send_upstream_response(r, answer, std::move(text));
   }
   known_map known{{local, entry.global_id}};
@@ -332,6 +346,7 @@ http::awaitable<void> handle_lifecycle(request& r, lifecycle_step step, const re
     case lifecycle_step::unshelve: co_return co_await unshelve(r, std::move(doc), known_local);
     case lifecycle_step::replace_tags: co_return co_await replace_tags(r, false, entry, body, known_local);
     case lifecycle_step::delete_tags: co_return co_await replace_tags(r, true, entry, body, known_local);
+    case lifecycle_step::read_tags: co_return co_await read_tags(r, entry, known_local);
     case lifecycle_step::replace_metadata:
       co_return co_await keep_metadata_markers(r, entry, std::move(doc), known_local);
     case lifecycle_step::none: break;

@@ -32,6 +32,7 @@
 #include "agent/rules/backup_rule.hpp"
 #include "agent/rules/admin_scope.hpp"
 #include "agent/rules/flow_choice.hpp"
+#include "agent/rules/image_patch_rule.hpp"
 #include "agent/rules/marker_guard.hpp"
 #include "agent/rules/reclaim_rule.hpp"
 #include "agent/rules/volume_rule.hpp"
@@ -82,6 +83,19 @@ std::string path_on(const request& r, const std::string& global_id, const storag
   });
 }
 
+/// A copy's refusal (not a 404: a copy already gone counts as done) is the
+/// client's answer; true when `answer` was one.
+http::awaitable<bool> refused_by_copy(request& r, const storage::registry_entry& entry, const storage::cloud_copy& copy,
+                                      const cloudlet_endpoints& cloudlet, http::response& answer, std::string_view what) {
+  if (answer.status < 300 || answer.status == 404) co_return false;
+  spdlog::warn("{} {} the copy of {} on {} answered {}", r.request_id, what, entry.global_id, copy.cloudlet,
+               answer.status);
+  std::map<std::string, std::string> none;
+  auto text = co_await translate_answer(r, cloudlet, answer, none);
+  co_await send_upstream_response(r, answer, std::move(text));
+  co_return true;
+}
+
 /// Sends the route's call (`method`, `body`) to every copy but the primary. A
 /// copy already gone (404) counts as done; on any other failure the client
 /// gets that answer and false, and the calls after it are not made.
@@ -93,14 +107,8 @@ http::awaitable<bool> call_copies(request& r, const storage::registry_entry& ent
     if (!cloudlet) continue;   // a region that left the catalog holds nothing we can reach
     auto answer = co_await call_cloudlet(r.context, *cloudlet, r.route.service, method,
                                          path_on(r, entry.global_id, copy), headers, body);
-    if (answer.status >= 300 && answer.status != 404) {
-      spdlog::warn("{} {} the copy of {} on {} answered {}", r.request_id, what, entry.global_id, copy.cloudlet,
-                   answer.status);
-      std::map<std::string, std::string> none;
-      auto text = co_await translate_answer(r, *cloudlet, answer, none);
-      co_await send_upstream_response(r, answer, std::move(text));
-      co_return false;
-    }
+    bool refused = co_await refused_by_copy(r, entry, copy, *cloudlet, answer, what);
+    if (refused) co_return false;
   }
   co_return true;
 }
@@ -110,23 +118,38 @@ http::awaitable<bool> delete_copies(request& r, const storage::registry_entry& e
   co_return co_await call_copies(r, entry, bhttp::verb::delete_, headers, {}, "deleting");
 }
 
-/// An image's visibility change reaches its copies before its primary, with
-/// the client's token (the authority the change needs on the primary), so a
-/// boot that uses a copy sees the image as the primary shows it, and no copy
-/// stays visible beyond what was asked. A copy already gone (404) is skipped;
-/// on any other failure the client gets that answer and the primary is left
-/// as it was: the same request again completes the change.
-http::awaitable<bool> patch_copies_visibility(request& r, const storage::registry_entry& entry,
-                                              const std::string& body) {
+/// An image's changes reach its copies before its primary (rules/image_patch_rule.hpp:
+/// all but its locations, what Glance refuses on an active image, and the markers),
+/// with the client's token (the authority the change needs on the primary): a
+/// boot on a copy's cloudlet sees the image's properties, name and visibility
+/// as the primary shows them, and no copy stays visible beyond what was asked.
+/// Each copy is read first, so that a property it lacks is added rather than
+/// replaced. A copy already gone (404) is skipped; on any other refusal the
+/// client gets that answer and the primary is left as it was: the same request
+/// again completes the change.
+http::awaitable<bool> patch_copies(request& r, const storage::registry_entry& entry, const std::string& body) {
   auto ops = json::parse(body, nullptr, false);
-  if (!ops.is_array()) co_return true;   // Glance's 400 from the primary
-  json visibility = json::array();
-  for (const auto& op : ops)
-    if (op.is_object() && op.value("path", std::string{}) == "/visibility") visibility.push_back(op);
-  if (visibility.empty()) co_return true;
+  if (!patch_reaches_copies(ops)) co_return true;   // or Glance's 400 from the primary
   auto headers = client_call_headers(r);
-  headers.set(bhttp::field::content_type, "application/openstack-images-v2.1-json-patch");
-  co_return co_await call_copies(r, entry, bhttp::verb::patch, headers, visibility.dump(), "the visibility of");
+  auto patch_headers = headers;
+  patch_headers.set(bhttp::field::content_type, "application/openstack-images-v2.1-json-patch");
+  for (std::size_t i = 1; i < entry.copies.size(); ++i) {
+    const auto& copy = entry.copies[i];
+    auto cloudlet = find_cloudlet(r.context, copy.cloudlet);
+    if (!cloudlet) continue;   // a region that left the catalog holds nothing we can reach
+    auto path = path_on(r, entry.global_id, copy);
+    auto shown = co_await call_cloudlet(r.context, *cloudlet, r.route.service, bhttp::verb::get, path, headers, {});
+    bool unread = co_await refused_by_copy(r, entry, copy, *cloudlet, shown, "reading");
+    if (unread) co_return false;
+    if (shown.status >= 300) continue;   // gone
+    auto patch = copy_patch(ops, json::parse(shown.body, nullptr, false));
+    if (patch.empty()) continue;
+    auto answer = co_await call_cloudlet(r.context, *cloudlet, r.route.service, bhttp::verb::patch, path,
+                                         patch_headers, patch.dump());
+    bool refused = co_await refused_by_copy(r, entry, copy, *cloudlet, answer, "changing");
+    if (refused) co_return false;
+  }
+  co_return true;
 }
 
 /// Asks the owner to forget a resource its cloud deleted. The delete is done
@@ -300,7 +323,7 @@ http::awaitable<void> handle_recorded(request& r, resource_call call, std::strin
     co_return co_await handle_lifecycle(r, step, *answer.entry, std::move(body), std::move(known_local));
   bool copies_in_step = true;   // no co_await after && (GCC 12)
   if (kind == storage::resource_kind::image && r.header().method() == bhttp::verb::patch && answer.entry)
-    copies_in_step = co_await patch_copies_visibility(r, *answer.entry, body);
+    copies_in_step = co_await patch_copies(r, *answer.entry, body);
   if (!copies_in_step) co_return;
   co_await forward(r, call, std::move(body), known_local);
 }

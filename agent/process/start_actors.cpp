@@ -1,5 +1,6 @@
 #include "agent/process/start_actors.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <caf/io/middleman.hpp>
@@ -149,6 +150,9 @@ running_registry start_registry(caf::actor_system& system, const agent_options& 
   registry_config config;
   config.data_dir = options.data_dir;
   config.lmdb.writes = std::make_shared<std::atomic<std::uint64_t>>(0);
+  config.tombstones.retention = std::chrono::seconds{options.tombstone_retention_s};
+  config.tombstones.period = std::clamp<std::chrono::milliseconds>(config.tombstones.retention / 10,
+                                                                   std::chrono::seconds{1}, std::chrono::hours{1});
   auto registry = spawn_registry(system, config);
   if (!registry)
     fail_start(exit_start_failed, "cannot open the registry in '{}': {}", options.data_dir,

@@ -47,6 +47,7 @@ lifecycle_step lifecycle_step_of(const api::route& route, verb method, const jso
   if (is_neutron_item(route) && route.action == "tags" && route.sub_id.empty()) {
     if (method == verb::put) return lifecycle_step::replace_tags;
     if (method == verb::delete_) return lifecycle_step::delete_tags;
+    if (method == verb::get) return lifecycle_step::read_tags;
     return lifecycle_step::none;
   }
   if (is_cinder_item(route) && method == verb::put && route.sub_id.empty()) {
@@ -90,6 +91,14 @@ std::string id_of_ref(const json& ref) {
 bool is_marker_tag(const std::string& tag) { return is_reserved_name(tag); }
 
 bool is_marker_key(const std::string& key) { return is_reserved_name(key); }
+
+json client_tags(const json& tags) {
+  json out = json::array();
+  if (!tags.is_array()) return out;
+  for (const auto& tag : tags)
+    if (!tag.is_string() || !is_marker_tag(tag)) out.push_back(tag);
+  return out;
+}
 
 std::optional<std::vector<std::string>> tags_to_put(const json& client, const std::vector<std::string>& current) {
   if (!client.is_object() || !client.contains("tags") || !client["tags"].is_array()) return std::nullopt;

@@ -27,6 +27,7 @@ enum class lifecycle_step {
   unshelve,          // a zone other than the server's cloudlet is refused
   replace_tags,      // Neutron PUT .../tags: the markers are kept
   delete_tags,       // Neutron DELETE .../tags: every tag but the markers goes
+  read_tags,         // Neutron GET .../tags: the list without the federation's tags
   replace_metadata,  // Nova's or Cinder's PUT of all metadata, a Cinder update with metadata: the markers are kept
 };
 
@@ -50,6 +51,10 @@ std::string id_of_ref(const nlohmann::json& ref);
 bool is_marker_tag(const std::string& tag);
 /// True for the agent's Nova and Cinder metadata keys and Glance properties (its namespace).
 bool is_marker_key(const std::string& key);
+
+/// A Neutron answer's tags as a client sees them: every one in the
+/// federation's namespace left out (a read of one of them is a 404, marker_guard.hpp).
+nlohmann::json client_tags(const nlohmann::json& tags);
 
 /// The tags to PUT: the client's, minus any in a marker's shape, then the
 /// markers `current` holds. nullopt when `client` is not {"tags": [strings]}.

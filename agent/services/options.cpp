@@ -116,6 +116,10 @@ void describe(config::option_set& set, agent_options& o) {
   set.add_int("orphan-sweep-ms", &o.orphan_sweep_ms, 0, 86'400'000,
               "how often the own cloudlet is searched for marked resources no registry explains "
               "(older than reservation-timeout-ms), which are listed, never deleted (0: never)");
+  set.add_int("tombstone-retention-s", &o.tombstone_retention_s, 1, 3'650LL * 86'400,
+              "a deleted server's registry tombstone (its instance actions stay readable through "
+              "every agent) is pruned this long after the delete; looked for every hour, or every "
+              "tenth of this if shorter");
 }
 
 std::string public_base_url(const agent_options& o) {

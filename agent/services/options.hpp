@@ -83,6 +83,8 @@ struct agent_options {
   long long reservation_timeout_ms = 120'000;
   long long reservation_sweep_ms = 60'000;
   long long orphan_sweep_ms = 300'000;
+  /// A deleted server's tombstone is pruned this long after the delete (7 days).
+  long long tombstone_retention_s = 604'800;
   long long max_json_depth = 64;
 };
 

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
@@ -48,12 +50,25 @@ struct registry_actor_test : ::testing::Test {
   caf::scoped_actor self{sys, true};
   caf::scheduler::test_coordinator& sched
     = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+  /// The tombstones' wall clock runs with the test clock, from an hour ago.
+  std::int64_t clock_base_ms = now_unix_ms() - 3'600'000;
+  tombstone_policy tombstones = test_tombstones();
   registry_actor registry = spawn();
+
+  tombstone_policy test_tombstones() {
+    tombstone_policy policy;
+    policy.now = [this] {
+      auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(sched.clock().now().time_since_epoch());
+      return clock_base_ms + elapsed.count();
+    };
+    return policy;
+  }
 
   registry_actor spawn() {
     registry_config config;
     config.data_dir = dir.path();
     config.detached = false;
+    config.tombstones = tombstones;
     auto result = spawn_registry(sys, config);
     if (!result)
       throw std::runtime_error(sys.render(result.error()));
@@ -236,3 +251,99 @@ TEST_F(registry_actor_test, abandoned_attempts_are_recorded_listed_and_forgotten
   EXPECT_EQ(ask<bool>(atom::forget_v, attempt.token), true);
   EXPECT_EQ(ask<bool>(atom::forget_v, attempt.token), false);
 }
+
+namespace {
+
+registry_entry bound_server(std::string global_id, std::string local_id) {
+  auto entry = make_entry(std::move(global_id), "p1", {{"c2", std::move(local_id)}});
+  entry.kind = resource_kind::server;
+  return entry;
+}
+
+// The entry as a flow sees it: a tombstone (state deleted) is what makes it a
+// 404 without a marker search (rules/resource_target.cpp); not_found after pruning
+// (an unknown ID).
+struct lookup {
+  bool found;
+  storage::entry_state state;
+};
+
+TEST_F(registry_actor_test, a_tombstone_stays_through_its_retention_and_is_pruned_after_it_period_by_period) {
+  const auto period = tombstones.period;
+  const auto periods_kept = tombstones.retention / period;  // 168: a week of hours
+  put(bound_server("s1", "l1"));
+  put(bound_server("s2", "l2"));
+  ASSERT_EQ(ask<bool>(atom::erase_v, std::string{"p1"}, std::string{"s1"}), true);
+  auto state_of = [this](const char* id) {
+    auto got = ask<registry_entry>(atom::get_v, std::string{"p1"}, std::string{id});
+    return got ? lookup{true, got->state} : lookup{false, storage::entry_state::reserved};
+  };
+  for (long i = 1; i < periods_kept; ++i) {
+    sched.advance_time(period);
+    sched.run();
+    auto s1 = state_of("s1");
+    ASSERT_TRUE(s1.found && s1.state == storage::entry_state::deleted) << "still a tombstone after " << i << " periods";
+  }
+  sched.advance_time(period);  // the retention is over at this pass
+  sched.run();
+  EXPECT_FALSE(state_of("s1").found) << "pruned";
+  auto any_project = ask<registry_entry>(atom::get_v, atom::all_v, std::string{"s1"});
+  EXPECT_TRUE(!any_project && any_project.error() == ec::not_found);
+  for (int i = 0; i < 3 * periods_kept; ++i) {
+    sched.advance_time(period);
+    sched.run();
+  }
+  auto s2 = state_of("s2");
+  EXPECT_TRUE(s2.found && s2.state == storage::entry_state::bound) << "a live server is never pruned";
+}
+
+TEST_F(registry_actor_test, a_tombstone_written_without_a_time_gets_one_at_the_first_pass_and_a_full_retention) {
+  put(bound_server("s1", "l1"));
+  caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+  sched.run();
+  {
+    storage::registry_db db{dir.path()};
+    ASSERT_TRUE(db.store().erase("p1", "s1", 0));  // as before tombstones had a time
+  }
+  registry = spawn();
+  sched.run();  // it starts, and sets its first pass one period ahead
+  const auto period = tombstones.period;
+  const auto periods_kept = tombstones.retention / period;
+  const auto first_pass = tombstones.now() + std::chrono::duration_cast<std::chrono::milliseconds>(period).count();
+  for (long i = 0; i < periods_kept; ++i) {  // the first pass (one period in) stamps it
+    sched.advance_time(period);
+    sched.run();
+  }
+  auto kept = ask<registry_entry>(atom::get_v, std::string{"p1"}, std::string{"s1"});
+  ASSERT_TRUE(kept) << "not pruned at once, nor within a retention of its first sight";
+  EXPECT_EQ(kept->deleted_unix_ms, first_pass);
+  sched.advance_time(period);
+  sched.run();
+  auto after = ask<registry_entry>(atom::get_v, std::string{"p1"}, std::string{"s1"});
+  EXPECT_TRUE(!after && after.error() == ec::not_found) << "pruned a retention after its first sight";
+}
+
+TEST_F(registry_actor_test, a_pruning_pass_goes_in_batches_that_let_other_requests_through) {
+  caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+  sched.run();
+  tombstones.batch = 2;
+  tombstones.retention = tombstones.period;
+  registry = spawn();
+  for (auto id : {"s1", "s2", "s3", "s4", "s5"}) {
+    put(bound_server(id, std::string{"l-"} + id));
+    ASSERT_EQ(ask<bool>(atom::erase_v, std::string{"p1"}, std::string{id}), true);
+  }
+  sched.advance_time(tombstones.period);  // the pass's first step is in the mailbox
+  auto reply = self->request(registry, caf::infinite, atom::get_v, std::string{"p1"}, std::string{"s5"});
+  sched.run();  // the mailbox is first in, first out: step 1 (s1, s2), the read, step 2, step 3
+  bool read_between = false;
+  reply.receive([&](registry_entry& entry) { read_between = entry.state == storage::entry_state::deleted; },
+                [&](caf::error&) {});
+  EXPECT_TRUE(read_between) << "answered between two steps, s5 not reached yet";
+  for (auto id : {"s1", "s2", "s3", "s4", "s5"}) {
+    auto got = ask<registry_entry>(atom::get_v, std::string{"p1"}, std::string{id});
+    EXPECT_TRUE(!got && got.error() == ec::not_found) << id << " pruned by the pass's later steps";
+  }
+}
+
+}  // namespace

@@ -114,7 +114,7 @@ TEST_F(serialization_test, interface_types_are_all_registered) {
   // Remote peers match interfaces by these names; an unregistered type
   // shows up as "<invalid-type...>" and breaks remote_actor.
   auto names = sys.message_types<registry_actor>();
-  EXPECT_EQ(names.size(), 17u);   // with abandon, abandoned, forget (the reconciler), get all (any project) and give (a transfer)
+  EXPECT_EQ(names.size(), 18u);   // with abandon, abandoned, forget (the reconciler), get all (any project), give (a transfer) and prune (tombstones)
   for (const auto& name : names)
     EXPECT_EQ(name.find("invalid"), std::string::npos) << name;
   auto membership = sys.message_types<membership_actor>();

@@ -59,7 +59,7 @@ TEST(LifecycleRule, CallsThatReplaceEveryTagOrAllMetadata) {
   auto tags = route_of(api::service_type::network, "ports", gid, "tags");
   EXPECT_EQ(lifecycle_step_of(tags, verb::put, nullptr), lifecycle_step::replace_tags);
   EXPECT_EQ(lifecycle_step_of(tags, verb::delete_, nullptr), lifecycle_step::delete_tags);
-  EXPECT_EQ(lifecycle_step_of(tags, verb::get, nullptr), lifecycle_step::none);
+  EXPECT_EQ(lifecycle_step_of(tags, verb::get, nullptr), lifecycle_step::read_tags) << "the list, markers omitted";
   auto one_tag = route_of(api::service_type::network, "networks", gid, "tags", "red");
   EXPECT_EQ(lifecycle_step_of(one_tag, verb::put, nullptr), lifecycle_step::none) << "one tag added: markers stay";
   auto metadata = route_of(api::service_type::compute, "servers", gid, "metadata");
@@ -108,6 +108,9 @@ TEST(LifecycleRule, TagsToPutKeepTheMarkersAndDropForgedOnes) {
   ASSERT_TRUE(put);
   EXPECT_EQ(*put, (std::vector<std::string>{"red", marker, attempt}));
   EXPECT_FALSE(tags_to_put({{"tags", {1}}}, {}));
+  EXPECT_EQ(client_tags(json::array({marker, "red", attempt, "fedstack_other", "blue"})), json::array({"red", "blue"}))
+    << "every tag in the federation's namespace omitted";
+  EXPECT_EQ(client_tags(json::object()), json::array());
   EXPECT_FALSE(tags_to_put({{"tag", {}}}, {}));
 }
 

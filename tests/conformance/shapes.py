@@ -115,6 +115,12 @@ class Target:
         _, _, port = self.call("POST /v2.0/ports", "POST", neutron + "/v2.0/ports",
                                {"port": {"network_id": nid, "name": "shape-port"}})
         self.call("GET /v2.0/networks/{id}", "GET", neutron + f"/v2.0/networks/{nid}")
+        # Neutron's tagging extension: one tag set, the list, one tag present and missing.
+        self.call("PUT /v2.0/networks/{id}/tags/{tag}", "PUT", neutron + f"/v2.0/networks/{nid}/tags/shape-red")
+        self.call("GET /v2.0/networks/{id}/tags", "GET", neutron + f"/v2.0/networks/{nid}/tags")
+        self.call("GET /v2.0/networks/{id}/tags/{tag}", "GET", neutron + f"/v2.0/networks/{nid}/tags/shape-red")
+        self.call("GET /v2.0/networks/{id}/tags/{missing}", "GET",
+                  neutron + f"/v2.0/networks/{nid}/tags/shape-none")
         self.call("GET /v2.0/networks?limit=1", "GET", neutron + "/v2.0/networks?limit=1")
         self.call("GET /v2.0/subnets/{id}", "GET", neutron + f"/v2.0/subnets/{sub['subnet']['id']}")
         self.call("GET /v2.0/ports/{id}", "GET", neutron + f"/v2.0/ports/{port['port']['id']}")

@@ -187,6 +187,24 @@ TEST_F(neutron_test, tag_markers_find_networks_subnets_and_ports) {
   EXPECT_TRUE(body_of(call(neutron_, "GET", "/v2.0/networks?tags=" + marker, admin))["networks"].empty());
 }
 
+TEST_F(neutron_test, a_resources_tags_are_read_as_neutrons_tagging_extension_answers) {
+  // GET .../tags: {"tags": [...]}; GET .../tags/{tag}: 204, or 404 TagNotFound.
+  auto admin = admin_token();
+  auto net = create(admin, "networks", "network", {{"name", "tagged"}})["id"].get<std::string>();
+  auto item = "/v2.0/networks/" + net;
+  EXPECT_EQ(body_of(call(neutron_, "GET", item + "/tags", admin)), json({{"tags", json::array()}}));
+  ASSERT_EQ(call(neutron_, "PUT", item + "/tags", admin, json{{"tags", {"red", "blue"}}}).status, 200u);
+  auto listed = call(neutron_, "GET", item + "/tags", admin);
+  ASSERT_EQ(listed.status, 200u) << listed.body;
+  EXPECT_EQ(body_of(listed), json({{"tags", {"red", "blue"}}}));
+  EXPECT_EQ(call(neutron_, "GET", item + "/tags/red", admin).status, 204u);
+  auto missing = call(neutron_, "GET", item + "/tags/green", admin);
+  EXPECT_EQ(missing.status, 404u);
+  EXPECT_EQ(body_of(missing)["NeutronError"]["type"], "TagNotFound") << missing.body;
+  EXPECT_EQ(call(neutron_, "GET", item + "/tags", demo_token()).status, 404u) << "another project's network";
+  EXPECT_EQ(call(neutron_, "GET", "/v2.0/networks/no-such-network/tags", admin).status, 404u);
+}
+
 TEST_F(neutron_test, tags_in_create_bodies_follow_the_extension_list) {
   // The captured Zed lists standard-attr-tag only: no tag-creation and no
   // tag-ports-during-bulk-creation. Networks and subnets refuse "tags" on POST;

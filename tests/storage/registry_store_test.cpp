@@ -75,6 +75,23 @@ TEST(registry_codec, records_round_trip_and_reject_garbage) {
   EXPECT_THROW(decode_entry("g1", ""), corrupt_record);
 }
 
+TEST(registry_codec, a_tombstones_time_round_trips_and_records_without_one_load_as_0) {
+  auto entry = make_entry("g1", "p1", resource_kind::server, {{"c1", "l1"}});
+  entry.state = entry_state::deleted;
+  entry.deleted_unix_ms = 1700000000123;
+  EXPECT_EQ(decode_entry("g1", encode_entry(entry)), entry);
+  auto old = nlohmann::json::from_cbor(encode_entry(entry));
+  old.erase("d");  // as written before tombstones had a time
+  std::string bytes;
+  nlohmann::json::to_cbor(old, bytes);
+  EXPECT_EQ(decode_entry("g1", bytes).deleted_unix_ms, 0);
+  entry.deleted_unix_ms = 0;
+  EXPECT_EQ(encode_entry(entry), bytes) << "a time of 0 is written as before";
+  old["d"] = 1.5;
+  nlohmann::json::to_cbor(old, bytes = {});
+  EXPECT_THROW(decode_entry("g1", bytes), corrupt_record);
+}
+
 TEST(registry_codec, a_reservations_attempt_round_trips_and_records_without_one_still_load) {
   auto entry = make_entry("g1", "p1", resource_kind::network, {});
   entry.state = entry_state::reserved;
@@ -313,6 +330,83 @@ TEST_F(registry_store_test, erasing_a_bound_server_leaves_its_tombstone_and_noth
   EXPECT_EQ(store().give("s1", "p2").error().code, store_errc::not_found) << "nor is it given";
   EXPECT_TRUE(store().list("p2", resource_kind::server)->empty());
   EXPECT_TRUE(store().get("p1", "s1"));
+  expect_consistent();
+}
+
+constexpr std::int64_t retention = 7LL * 24 * 3600 * 1000;
+
+TEST_F(registry_store_test, a_tombstone_is_pruned_once_older_than_the_retention_and_nothing_live_ever_is) {
+  ASSERT_TRUE(store().put(make_entry("s1", "p1", resource_kind::server, {{"c2", "l1"}})));
+  ASSERT_TRUE(store().put(make_entry("s2", "p1", resource_kind::server, {{"c2", "l2"}})));
+  ASSERT_TRUE(store().put(make_entry("s3", "p1", resource_kind::server, {{"c2", "l3"}})));
+  ASSERT_TRUE(store().put(make_entry("i1", "p1", resource_kind::image, {{"c2", "l4"}})));
+  auto reserved = make_entry("s4", "p1", resource_kind::server);
+  reserved.state = entry_state::reserved;
+  reserved.created_unix_ms = 1;  // as old as it gets: still never pruned
+  ASSERT_TRUE(store().put(reserved));
+  ASSERT_TRUE(store().erase("p1", "s1", 1'000));
+  ASSERT_TRUE(store().erase("p1", "s2", 5'000));
+  reopen();
+  EXPECT_EQ(store().get("p1", "s1")->deleted_unix_ms, 1'000) << "its time survives a restart";
+
+  auto inside = store().prune_tombstones(1'000 + retention - 1, retention, {}, 100);
+  EXPECT_EQ(inside.pruned, 0u);
+  EXPECT_EQ(inside.examined, 5u);
+  EXPECT_TRUE(inside.next.empty()) << "one step saw everything";
+  EXPECT_EQ(store().get("p1", "s1")->state, entry_state::deleted) << "inside the retention";
+
+  auto after = store().prune_tombstones(1'000 + retention, retention, {}, 100);
+  EXPECT_EQ(after.pruned, 1u);
+  reopen();
+  EXPECT_EQ(store().get("p1", "s1").error().code, store_errc::not_found) << "pruned, for good";
+  EXPECT_EQ(store().get_any_project("s1").error().code, store_errc::not_found);
+  EXPECT_EQ(store().get("p1", "s2")->state, entry_state::deleted) << "the younger one stays";
+  EXPECT_EQ(store().get("p1", "s3")->state, entry_state::bound);
+  EXPECT_EQ(store().get("p1", "s4")->state, entry_state::reserved);
+  EXPECT_TRUE(store().get("p1", "i1"));
+
+  store().prune_tombstones(5'000 + 100 * retention, retention, {}, 100);
+  EXPECT_EQ(store().get("p1", "s2").error().code, store_errc::not_found);
+  EXPECT_EQ(store().list("p1", resource_kind::server)->size(), 2u) << "live servers, years later";
+  EXPECT_EQ(store().count(resource_kind::server), 2u);
+  expect_consistent();
+}
+
+TEST_F(registry_store_test, a_tombstone_without_a_time_gets_one_when_first_seen_and_lives_a_full_retention) {
+  ASSERT_TRUE(store().put(make_entry("s1", "p1", resource_kind::server, {{"c2", "l1"}})));
+  ASSERT_TRUE(store().erase("p1", "s1", 0));  // written as before tombstones had a time
+  constexpr std::int64_t first_seen = 9'000'000'000'000;
+  auto seen = store().prune_tombstones(first_seen, retention, {}, 100);
+  EXPECT_EQ(seen.stamped, 1u);
+  EXPECT_EQ(seen.pruned, 0u) << "not pruned at once";
+  reopen();
+  EXPECT_EQ(store().get("p1", "s1")->deleted_unix_ms, first_seen);
+  EXPECT_EQ(store().prune_tombstones(first_seen + retention - 1, retention, {}, 100).pruned, 0u);
+  EXPECT_EQ(store().get("p1", "s1")->deleted_unix_ms, first_seen) << "stamped once";
+  EXPECT_EQ(store().prune_tombstones(first_seen + retention, retention, {}, 100).pruned, 1u);
+  EXPECT_FALSE(store().get("p1", "s1"));
+  expect_consistent();
+}
+
+TEST_F(registry_store_test, pruning_goes_in_bounded_steps_that_together_see_every_entry) {
+  for (int i = 0; i < 5; ++i) {
+    auto id = "s" + std::to_string(i);
+    ASSERT_TRUE(store().put(make_entry(id, "p1", resource_kind::server, {{"c2", "l" + id}})));
+    ASSERT_TRUE(store().erase("p1", id, 1));
+    ASSERT_TRUE(store().put(make_entry("n" + std::to_string(i), "p1", resource_kind::network)));
+  }
+  std::string cursor;
+  std::size_t steps = 0, pruned = 0;
+  do {
+    auto step = store().prune_tombstones(1 + retention, retention, cursor, 3);
+    EXPECT_LE(step.examined, 3u);
+    pruned += step.pruned;
+    cursor = step.next;
+    ASSERT_LT(++steps, 10u);
+  } while (!cursor.empty());
+  EXPECT_EQ(steps, 4u) << "10 entries, at most 3 a step";
+  EXPECT_EQ(pruned, 5u);
+  EXPECT_EQ(store().list("p1", resource_kind::network)->size(), 5u);
   expect_consistent();
 }
 

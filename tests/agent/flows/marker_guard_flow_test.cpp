@@ -212,5 +212,32 @@ TEST_F(MarkerGuardFlow, ImagePatchesAndNetworkTagsNamingAMarkerAreRefused) {
   EXPECT_EQ(json::parse(shown_network.body).at("network").at("tags"), json::array()) << "markers hidden";
 }
 
+TEST_F(MarkerGuardFlow, ANetworksTagListOmitsTheFederationsTagsAndOneTagReadsAsNeutronAnswers) {
+  auto made = h.send(bhttp::verb::post, "/network/v2.0/networks", {{"network", {{"name", "n"}}}});
+  ASSERT_EQ(made.status, 201u) << made.body;
+  auto network = json::parse(made.body).at("network").at("id").get<std::string>();
+  auto item = "/network/v2.0/networks/" + network;
+  ASSERT_EQ(h.send(bhttp::verb::put, item + "/tags", {{"tags", {"red", "blue"}}}).status, 200u);
+  auto local = h.registry().entry(network)->copies.at(0);
+  // A tag of the federation's namespace that is no marker (as fedstack_fip_used is).
+  ASSERT_EQ(h.clouds()
+              .direct(local.cloudlet, svc::network, bhttp::verb::put,
+                      "/v2.0/networks/" + local.local_id + "/tags/fedstack_other", h.admin_token())
+              .status, 201u);
+  auto on_cloud = json::parse(h.clouds()
+                                .direct(local.cloudlet, svc::network, bhttp::verb::get,
+                                        "/v2.0/networks/" + local.local_id + "/tags", h.admin_token())
+                                .body);
+  ASSERT_EQ(on_cloud.at("tags").size(), 5u) << "red, blue, its marker, attempt tag and fedstack_other: " << on_cloud;
+
+  auto listed = h.send(bhttp::verb::get, item + "/tags");
+  ASSERT_EQ(listed.status, 200u) << listed.body;
+  EXPECT_EQ(json::parse(listed.body), json({{"tags", {"red", "blue"}}})) << "every fedstack_ tag omitted";
+  EXPECT_EQ(h.send(bhttp::verb::get, item + "/tags/red").status, 204u);
+  EXPECT_EQ(h.send(bhttp::verb::get, item + "/tags/green").status, 404u);
+  auto marker = api::percent_encode(api::marker_tag({network, false, {}}));
+  EXPECT_EQ(h.send(bhttp::verb::get, item + "/tags/" + marker).status, 404u) << "as the list: absent";
+}
+
 } // namespace
 } // namespace fedstack::agent::testing

@@ -396,10 +396,14 @@ protected:
     return image.value("visibility", std::string{});
   }
 
+  json shown(const std::string& region, const std::string& local) {
+    auto answer = h.clouds().direct(region, svc::image, bhttp::verb::get, "/v2/images/" + local, h.demo_token());
+    EXPECT_EQ(answer.status, 200u) << answer.body;
+    return json::parse(answer.body);
+  }
+
   std::string name(const std::string& region, const std::string& local) {
-    auto shown = h.clouds().direct(region, svc::image, bhttp::verb::get, "/v2/images/" + local, h.demo_token());
-    auto image = json::parse(shown.body);
-    return image.value("name", std::string{});
+    return shown(region, local).value("name", std::string{});
   }
 
   bhttp::fields json_patch;
@@ -416,18 +420,50 @@ TEST_F(ImageVisibility, AChangeReachesEveryCopyBeforeThePrimary) {
   auto patches = h.clouds().calls_to("", bhttp::verb::patch, "/v2/images");
   ASSERT_EQ(patches.size(), 3u);
   EXPECT_EQ(patches[2].cloudlet, "cloudlet-2") << "the primary last";
-  // Only the visibility travels to the copies: their names are their own.
-  EXPECT_EQ(name("cloudlet-2", primary), "renamed");
-  EXPECT_EQ(name("cloudlet-1", copy1), "image-cloudlet-1");
+  for (const auto& [region, local] : {std::pair{"cloudlet-1", copy1}, {"cloudlet-2", primary}, {"cloudlet-3", copy3}})
+    EXPECT_EQ(name(region, local), "renamed") << region << ": the name shows on every cloudlet";
 }
 
-TEST_F(ImageVisibility, AChangeWithoutVisibilityGoesToThePrimaryOnly) {
-  json ops = json::array({{{"op", "replace"}, {"path", "/name"}, {"value", "renamed"}}});
+TEST_F(ImageVisibility, PropertiesThatDriveABootReachEveryCopyAddedWhereACopyLacksThem) {
+  // The primary alone holds os_type (set on its cloud directly): a replace there is an add on the copies.
+  ASSERT_EQ(h.clouds().direct("cloudlet-2", svc::image, bhttp::verb::patch, "/v2/images/" + primary, h.demo_token(),
+                              json::array({{{"op", "add"}, {"path", "/os_type"}, {"value", "linux"}}}))
+              .status, 200u);
+  ASSERT_FALSE(shown("cloudlet-1", copy1).contains("os_type"));
+  json ops = json::array({{{"op", "add"}, {"path", "/hw_disk_bus"}, {"value", "scsi"}},
+                          {{"op", "replace"}, {"path", "/min_ram"}, {"value", 512}},
+                          {{"op", "replace"}, {"path", "/os_type"}, {"value", "windows"}}});
   auto answer = h.send(bhttp::verb::patch, "/image/v2/images/" + gid, ops, {}, json_patch);
-  EXPECT_EQ(answer.status, 200u) << answer.body;
+  ASSERT_EQ(answer.status, 200u) << answer.body;
+  for (const auto& [region, local] : {std::pair{"cloudlet-1", copy1}, {"cloudlet-2", primary}, {"cloudlet-3", copy3}}) {
+    auto image = shown(region, local);
+    EXPECT_EQ(image.value("hw_disk_bus", ""), "scsi") << region;
+    EXPECT_EQ(image.value("min_ram", 0), 512) << region;
+    EXPECT_EQ(image.value("os_type", ""), "windows") << region;
+  }
+  auto patches = h.clouds().calls_to("", bhttp::verb::patch, "/v2/images");
+  ASSERT_EQ(patches.size(), 3u);
+  EXPECT_EQ(patches[2].cloudlet, "cloudlet-2") << "the primary last";
+}
+
+TEST_F(ImageVisibility, LocationsStayTheImagesOwnAndNoCopyIsAskedAboutThem) {
+  json location{{"url", "http://127.0.0.1:9/cirros.img"}, {"metadata", json::object()}};
+  json only_locations = json::array({{{"op", "add"}, {"path", "/locations/-"}, {"value", location}}});
+  h.send(bhttp::verb::patch, "/image/v2/images/" + gid, only_locations, {}, json_patch);   // Glance's answer, whatever it is
   auto patches = h.clouds().calls_to("", bhttp::verb::patch, "/v2/images");
   ASSERT_EQ(patches.size(), 1u);
-  EXPECT_EQ(patches[0].cloudlet, "cloudlet-2");
+  EXPECT_EQ(patches[0].cloudlet, "cloudlet-2") << "the primary only";
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-1", bhttp::verb::get, "/v2/images").empty()) << "no copy read either";
+
+  h.clouds().clear_log();
+  json mixed = json::array({{{"op", "replace"}, {"path", "/name"}, {"value", "renamed"}},
+                            {{"op", "add"}, {"path", "/locations/-"}, {"value", location}}});
+  h.send(bhttp::verb::patch, "/image/v2/images/" + gid, mixed, {}, json_patch);
+  for (const char* region : {"cloudlet-1", "cloudlet-3"}) {
+    auto sent = h.clouds().calls_to(region, bhttp::verb::patch, "/v2/images");
+    ASSERT_EQ(sent.size(), 1u) << region;
+    EXPECT_EQ(json::parse(sent[0].body), json::array({mixed[0]})) << region << ": the name, not the location";
+  }
 }
 
 TEST_F(ImageVisibility, ACopyThatRefusesLeavesThePrimaryAsItWasAndACopyGoneIsSkipped) {
