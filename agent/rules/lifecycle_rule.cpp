@@ -74,7 +74,7 @@ lifecycle_step lifecycle_step_of(const api::route& route, verb method, const jso
 
 bool reads_deleted_server(const api::route& route, verb method) {
   return method == verb::get && route.service == api::service_type::compute && route.resource == "servers" &&
-         !route.resource_id.empty() && route.action == "os-instance-actions";
+         !route.resource_id.empty() && (route.action.empty() || route.action == "os-instance-actions");
 }
 
 bool may_follow_deleted(const std::string& owner_project, const std::string& caller_project, bool is_admin) {

@@ -36,7 +36,9 @@ lifecycle_step lifecycle_step_of(const api::route& route, boost::beast::http::ve
                                  const nlohmann::json& body);
 
 /// A read Nova still answers about a server it deleted: its instance actions
-/// (`GET /servers/{id}/os-instance-actions[/{request_id}]`, from 2.21).
+/// (`GET /servers/{id}/os-instance-actions[/{request_id}]`, from 2.21), and the
+/// server itself (`GET /servers/{id}`) while Nova finishes the delete it
+/// answered 204 at once (clients such as Tempest wait for that 404).
 bool reads_deleted_server(const api::route& route, boost::beast::http::verb method);
 
 /// Whether a caller may be sent on to a server deleted in `owner_project`

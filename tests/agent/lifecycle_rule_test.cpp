@@ -38,14 +38,15 @@ TEST(LifecycleRule, ServerActionsThatNeedSomethingOnTheServersCloudlet) {
     << "two actions in one body: Nova's to refuse";
 }
 
-TEST(LifecycleRule, OnlyInstanceActionReadsFollowADeletedServer) {
+TEST(LifecycleRule, OnlyInstanceActionReadsAndTheShowFollowADeletedServer) {
   auto actions = route_of(api::service_type::compute, "servers", gid, "os-instance-actions");
   EXPECT_TRUE(reads_deleted_server(actions, verb::get));
   EXPECT_TRUE(reads_deleted_server(route_of(api::service_type::compute, "servers", gid, "os-instance-actions",
                                             "req-1"),
                                    verb::get));
   EXPECT_FALSE(reads_deleted_server(actions, verb::post));
-  EXPECT_FALSE(reads_deleted_server(route_of(api::service_type::compute, "servers", gid, ""), verb::get));
+  EXPECT_TRUE(reads_deleted_server(route_of(api::service_type::compute, "servers", gid, ""), verb::get));
+  EXPECT_FALSE(reads_deleted_server(route_of(api::service_type::compute, "servers", gid, ""), verb::put));
   EXPECT_FALSE(reads_deleted_server(route_of(api::service_type::compute, "servers", gid, "metadata"), verb::get));
   EXPECT_FALSE(reads_deleted_server(route_of(api::service_type::network, "ports", gid, "os-instance-actions"),
                                     verb::get));

@@ -440,6 +440,25 @@ TEST_F(LifecycleFlow, ADeletedServersInstanceActionsAreNovasAnswerForItsProjectO
     << "demo is not sent to the admin's deleted server";
 }
 
+TEST_F(LifecycleFlow, ADeletedServerIsShownAsItsCloudShowsItUntilNovaHasDeletedIt) {
+  auto server = boot_on("cloudlet-2");
+  auto local = h.registry().entry(server)->copies.at(0).local_id;
+  // Nova answers a delete 204 at once and deletes the instance afterwards (task
+  // state `deleting`): the cloud still has it when the agent forgets it.
+  h.clouds().add_fault(call_fault("cloudlet-2", bhttp::verb::delete_, "/v2.1/servers/" + local,
+                                  fault_effect::answer, 204));
+  ASSERT_EQ(h.send(bhttp::verb::delete_, "/compute/v2.1/servers/" + server).status, 204u);
+  ASSERT_EQ(h.registry().entry(server)->state, storage::entry_state::deleted);
+  // Tempest waits for the 404 before it looks at the server group's members.
+  auto shown = h.send(bhttp::verb::get, "/compute/v2.1/servers/" + server);
+  ASSERT_EQ(shown.status, 200u) << "shown while its cloud still has it: " << shown.body;
+  EXPECT_EQ(json::parse(shown.body).at("server").at("id"), server) << "under its global ID";
+  ASSERT_EQ(h.clouds().direct("cloudlet-2", svc::compute, bhttp::verb::delete_, "/v2.1/servers/" + local,
+                              h.demo_token()).status,
+            204u);
+  EXPECT_EQ(h.send(bhttp::verb::get, "/compute/v2.1/servers/" + server).status, 404u) << "Nova's 404 once it is gone";
+}
+
 TEST_F(LifecycleFlow, ASnapshotWhoseAnswerWasLostIsFoundByItsMarkerAndRecorded) {
   auto server = boot_on("cloudlet-2");
   auto local = h.registry().entry(server)->copies.at(0).local_id;
