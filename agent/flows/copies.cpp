@@ -14,6 +14,7 @@
 #include "agent/flows/neutron_pending.hpp"
 #include "agent/rules/visibility.hpp"
 #include "agent/services/service_session.hpp"
+#include "agent/rules/adoption_rule.hpp"
 #include "agent/services/upstream_call.hpp"
 #include "api/global_id.hpp"
 #include "api/percent.hpp"
@@ -104,6 +105,19 @@ http::awaitable<registry_entry> bind_copy(request& r, const registry_entry& entr
   auto fresh = co_await r.context.registry->get(entry.project_id, entry.global_id);
   if (fresh && fresh->copy_on(to.region)) co_return std::move(*fresh);
   throw copy_failed(entry.global_id + " was deleted while it was being copied");
+}
+
+/// Tags the copy `made_id` of a network its cloud holds directly with the cloud
+/// ID it was made from, so any agent finds the adoption by it (rules/adoption_rule.hpp).
+/// A copy left untagged is still its entry's, deleted through the entry's owner.
+http::awaitable<void> tag_adopted_from(request& r, const cloudlet_endpoints& to, const std::string& made_id,
+                                       const std::string& from_id, const bhttp::fields& headers) {
+  auto tagged = co_await call_cloudlet(r.context, to, api::service_type::network, bhttp::verb::put,
+                                       "/v2.0/networks/" + made_id + "/tags/" + api::percent_encode(adopted_from_tag(from_id)),
+                                       headers);
+  if (tagged.status / 100 != 2)
+    spdlog::warn("{} the network copy {} on {} could not be tagged as made from {}: {}", r.request_id, made_id,
+                 to.region, from_id, tagged.status);
 }
 
 // Field lists live outside the coroutines: GCC 12 cannot keep an
@@ -308,6 +322,8 @@ http::awaitable<registry_entry> ensure_image_on(request& r, const registry_entry
   if (!maker.fields.contains("visibility") && meta.value("visibility", std::string{}) == "private")
     body["visibility"] = "private";
   api::add_marker(api::service_type::image, body, {image.global_id, true, {}});
+  // Made from an image its cloud holds directly: the marker any agent finds the adoption by.
+  if (source) body[std::string(adopted_from_key)] = source->local_id;
   auto made = co_await call_cloudlet(r.context, to, api::service_type::image, bhttp::verb::post,
                                      "/v2/images", made_with, body.dump());
   auto made_id = parse_object(made).value("id", std::string{});
@@ -418,6 +434,7 @@ http::awaitable<registry_entry> ensure_network_on(request& r, const registry_ent
     auto project = maker.as_service ? network.project_id : r.identity->project_id;
     auto made_id = co_await make_neutron_copy(r, to, storage::resource_kind::network, network.global_id,
                                               std::move(fields), made_with, project);
+    if (source) co_await tag_adopted_from(r, to, made_id, source->network.local_id, made_with);
     network = co_await bind_copy(r, network, to, api::service_type::network, made_id,
                                  "/v2.0/networks/" + made_id, made_with);
   }

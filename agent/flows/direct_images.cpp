@@ -8,10 +8,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/flows/adoptions.hpp"
 #include "agent/flows/client_answer.hpp"
 #include "agent/flows/copies.hpp"
 #include "agent/flows/federation.hpp"
 #include "agent/flows/lifecycle.hpp"
+#include "agent/rules/adoption_rule.hpp"
 #include "agent/rules/direct_image_rule.hpp"
 #include "agent/rules/reclaim_rule.hpp"
 #include "agent/services/fan_out.hpp"
@@ -47,21 +49,6 @@ http::awaitable<void> ask_glance(agent_context* context, bhttp::fields headers, 
   } catch (const std::exception&) {
     out->shown = false;   // a cloudlet that cannot tell shows nothing
   }
-}
-
-/// The entry of the federation's copies of `image`, made once per agent (the
-/// record beside the registry names it); the image itself is never in it.
-http::awaitable<storage::registry_entry> adopt(request& r, const direct_image& image) {
-  auto guard = co_await r.context.copy_locks.acquire("adopt\n" + image.id);
-  if (auto known = co_await find_adopted(r, image.id))
-    if (known->record.cloudlet == image.holder) co_return known->entry;
-  auto made = adopt_image(r.context.registry->new_global_id(), image.holder, image.image, now_unix_ms());
-  if (!made) throw copy_failed("image " + image.id + " has no owner on " + image.holder + " to record it under", 409);
-  co_await r.context.registry->put(made->second);
-  co_await r.context.registry->put_meta(adopted_image_key(image.id), encode_adopted(made->first));
-  spdlog::info("{} adopted image {} of {} on {}: its copies are {}", r.request_id, image.id, made->first.project,
-               image.holder, made->first.global_id);
-  co_return made->second;
 }
 
 } // namespace
@@ -113,7 +100,7 @@ http::awaitable<std::string> direct_image_on(request& r, const direct_image& ima
       spdlog::info("{} image {}: {} holds an equal image {}", r.request_id, image.id, c.region, *equal);
       co_return *equal;
     }
-  auto entry = co_await adopt(r, image);
+  auto entry = co_await adoption_for(r, storage::resource_kind::image, image.holder, image.image, c);
   storage::cloud_copy source{image.holder, image.id};
   entry = co_await ensure_image_on(r, entry, c, &source);
   const auto* copy = entry.copy_on(c.region);
@@ -125,7 +112,10 @@ http::awaitable<std::optional<adopted_image>> find_adopted(request& r, const std
   if (!api::is_uuid(cloud_id)) co_return std::nullopt;
   auto text = co_await r.context.registry->get_meta(adopted_image_key(cloud_id));
   auto record = text ? decode_adopted(*text) : std::nullopt;
-  if (!record || record->local_id != cloud_id) co_return std::nullopt;
+  // A record names only an adoption of this very image (a planted one names nothing).
+  if (!record || record->local_id != cloud_id ||
+      !is_adoption_of(record->global_id, storage::resource_kind::image, record->cloudlet, cloud_id))
+    co_return std::nullopt;
   auto entry = co_await r.context.registry->get(record->project, record->global_id);
   if (!entry) co_return std::nullopt;
   co_return adopted_image{*record, *entry};
@@ -136,18 +126,17 @@ http::awaitable<std::optional<adopted_image>> find_adopted(request& r, const std
 namespace fedstack::agent {
 namespace {
 
-/// DELETE of an image this agent adopted, as the caller, on its holder; once
-/// it is gone (2xx, or 404), the copies the federation made of it, then their
-/// entry. A copy that cannot be deleted keeps the entry (a later DELETE of the
-/// ID, answered 404 by the holder, tries again). The holder's answer is the client's.
-http::awaitable<void> delete_adopted(request& r, const adopted_image& adopted) {
+/// DELETE, as the caller, of an image the federation adopted, on its holder
+/// (r.target); once it is gone (2xx, or 404), the copies every adoption of it
+/// made, then their entries. A copy that cannot be deleted keeps its entry (a
+/// later DELETE of the ID, answered 404 by the holder, tries again). The
+/// holder's answer is the client's.
+http::awaitable<void> delete_adopted(request& r, const std::vector<found_adoption>& adoptions) {
   auto headers = client_call_headers(r);
   auto answer = co_await call_cloudlet(r.context, r.target, api::service_type::image, bhttp::verb::delete_,
-                                       "/v2/images/" + adopted.record.local_id, headers);
+                                       "/v2/images/" + r.route.resource_id, headers);
   bool gone = (answer.status >= 200 && answer.status < 300) || answer.status == 404;
-  bool all_copies_gone = false;
-  if (gone) all_copies_gone = co_await delete_adopted_copies(r, adopted.entry, api::service_type::image, "/v2/images/");
-  if (all_copies_gone) co_await r.context.registry->erase(adopted.entry.project_id, adopted.entry.global_id);
+  if (gone) co_await forget_adoptions(r, adoptions, api::service_type::image, "/v2/images/");
   co_await send_upstream_response(r, answer, answer.body);
 }
 
@@ -200,16 +189,20 @@ http::awaitable<void> handle_direct_image_call(request& r, std::string body) {
     bool own = std::find(found->shown_on.begin(), found->shown_on.end(), region) != found->shown_on.end();
     if (!own) region = found->holder.empty() ? found->shown_on.front() : found->holder;
   }
-  std::optional<adopted_image> adopted;
+  std::vector<found_adoption> adoptions;
   bool deleting = r.route.action.empty() && r.header().method() == bhttp::verb::delete_;
-  if (deleting) adopted = co_await find_adopted(r, id);
-  // Gone from its holder already (a DELETE repeated after a copy could not be deleted): its holder answers 404.
-  if (adopted && !found) region = adopted->record.cloudlet;
+  // Whichever agent adopted it: every adoption found on the clouds, and this agent's own.
+  const std::string holder = found ? region : std::string{};
+  if (deleting) adoptions = co_await adoptions_to_delete(r, storage::resource_kind::image, id, holder);
+  // Gone from its holder already (a DELETE repeated after a copy could not be deleted): the
+  // holder its adoptions were made from answers (404), never another cloudlet.
+  if (!adoptions.empty() && !found) region = adoptions.front().holder;
+  std::erase_if(adoptions, [&](const found_adoption& a) { return a.holder != region; });
   auto cloudlet = find_cloudlet(r.context, region);
   if (!cloudlet) co_return co_await send_error(r, 503, "The cloudlet " + region + " is not in the catalog.");
   r.target = *cloudlet;
   r.upstream = endpoint_of(*cloudlet, api::service_type::image).to_string();
-  if (adopted && adopted->record.cloudlet == region) co_return co_await delete_adopted(r, *adopted);
+  if (!adoptions.empty()) co_return co_await delete_adopted(r, adoptions);
   std::string path = r.route.upstream_path;   // named: no temporaries as coroutine arguments
   if (!r.route.query.empty()) path += "?" + r.route.query;
   if (r.route.action == "file" && r.header().method() == bhttp::verb::get)

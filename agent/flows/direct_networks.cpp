@@ -5,10 +5,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/flows/adoptions.hpp"
 #include "agent/flows/ask_every.hpp"
 #include "agent/flows/client_answer.hpp"
 #include "agent/flows/copies.hpp"
 #include "agent/flows/direct_images.hpp"
+#include "agent/rules/adoption_rule.hpp"
 #include "agent/rules/direct_network_rule.hpp"
 #include "agent/services/cloudlets.hpp"
 #include "agent/services/registry_client.hpp"
@@ -32,30 +34,12 @@ adopted_entry(request& r, resource_kind kind, const std::string& cloud_id) {
   if (!api::is_uuid(cloud_id)) co_return std::nullopt;
   auto text = co_await r.context.registry->get_meta(adopted_neutron_key(kind, cloud_id));
   auto record = text ? decode_adopted(*text) : std::nullopt;
-  if (!record || record->local_id != cloud_id) co_return std::nullopt;
+  // A record names only an adoption of this very item (a planted one names nothing).
+  if (!record || record->local_id != cloud_id || !is_adoption_of(record->global_id, kind, record->cloudlet, cloud_id))
+    co_return std::nullopt;
   auto entry = co_await r.context.registry->get(record->project, record->global_id);
   if (!entry) co_return std::nullopt;
   co_return std::pair{*record, *entry};
-}
-
-/// This agent's entry of the copies of the network or subnet `item` (as its
-/// cloud shows it on `cloudlet`), made once (a per-ID lock and the record
-/// beside the registry); the item itself is never in it.
-http::awaitable<registry_entry> adopt(request& r, resource_kind kind, const std::string& cloudlet, const json& item) {
-  const auto id = item.value("id", std::string{});
-  const auto key = adopted_neutron_key(kind, id);
-  auto guard = co_await r.context.copy_locks.acquire("adopt\n" + key);
-  auto known = co_await adopted_entry(r, kind, id);
-  if (known && known->first.cloudlet == cloudlet) co_return known->second;
-  auto made = adopt_neutron_item(kind, r.context.registry->new_global_id(), cloudlet, item, now_unix_ms());
-  if (!made)
-    throw copy_failed(storage::to_string(kind) + " " + id + " has no project on " + cloudlet + " to record it under",
-                      409);
-  co_await r.context.registry->put(made->second);
-  co_await r.context.registry->put_meta(key, encode_adopted(made->first));
-  spdlog::info("{} adopted {} {} of {} on {}: its copies are {}", r.request_id, storage::to_string(kind), id,
-               made->first.project, cloudlet, made->first.global_id);
-  co_return made->second;
 }
 
 /// The network `cloud_id` as each of `cloudlets` shows it to the caller (asked
@@ -127,12 +111,13 @@ http::awaitable<std::string> direct_network_on(request& r, const direct_network&
                         c.region + " holds no copy of it");
     co_return there->local_id;
   }
-  auto entry = co_await adopt(r, resource_kind::network, network.holder, network.network);
+  // Whichever agent adopted it: its copy on `c`, if there is one, is reused.
+  auto entry = co_await adoption_for(r, resource_kind::network, network.holder, network.network, c);
   // Its subnets are made on the cloud directly too: each adopted on first copy.
   direct_network_source source;
   source.network = storage::cloud_copy{network.holder, network.id};
-  source.subnet_entry = [&r, holder = network.holder](const json& subnet) {
-    return adopt(r, resource_kind::subnet, holder, subnet);
+  source.subnet_entry = [&r, holder = network.holder, c](const json& subnet) {
+    return adoption_for(r, resource_kind::subnet, holder, subnet, c);
   };
   entry = co_await ensure_network_on(r, entry, c, &source);
   const auto* copy = entry.copy_on(c.region);
@@ -140,33 +125,38 @@ http::awaitable<std::string> direct_network_on(request& r, const direct_network&
   co_return copy->local_id;
 }
 
-http::awaitable<bool> delete_adopted_network(request& r) {
+http::awaitable<bool> delete_adopted_network(request& r, bool held) {
   const auto id = r.route.resource_id;
-  auto known = co_await adopted_entry(r, resource_kind::network, id);
-  if (!known || known->first.cloudlet != r.target.region) co_return false;
-  const auto& entry = known->second;
+  // Whichever agent adopted it: every adoption found on the clouds, and this agent's own.
+  const std::string holder = held ? r.target.region : std::string{};
+  auto adoptions = co_await adoptions_to_delete(r, resource_kind::network, id, holder);
+  if (adoptions.empty()) co_return false;
+  // Gone from its holder already (a DELETE repeated after a copy could not be deleted): the
+  // holder its adoptions were made from answers (404), never another cloudlet.
+  if (!held) {
+    auto there = find_cloudlet(r.context, adoptions.front().holder);
+    if (!there) co_return false;
+    r.target = std::move(*there);
+    r.upstream = endpoint_of(r.target, api::service_type::network).to_string();
+  }
+  std::erase_if(adoptions, [&](const found_adoption& a) { return a.holder != r.target.region; });
   auto headers = client_call_headers(r);   // the caller's: the holder and the copies' clouds decide
-  // Its subnets' entries, read before the network (and its subnets with it) goes.
-  std::vector<registry_entry> subnets;
+  // Its subnets as the holder shows them, read before the network (and its subnets with it) goes.
+  std::vector<std::string> subnet_ids;
   auto listed = co_await call_cloudlet(r.context, r.target, api::service_type::network, bhttp::verb::get,
                                        "/v2.0/subnets?network_id=" + id, headers);
   auto doc = json::parse(listed.body, nullptr, false);
   if (listed.status == 200 && doc.is_object() && doc.contains("subnets") && doc["subnets"].is_array())
-    for (const auto& subnet : doc["subnets"]) {
-      if (!subnet.is_object()) continue;
-      auto sub = co_await adopted_entry(r, resource_kind::subnet, subnet.value("id", std::string{}));
-      if (sub) subnets.push_back(std::move(sub->second));
-    }
+    for (const auto& subnet : doc["subnets"])
+      if (subnet.is_object() && subnet.value("id", std::string{}) != "") subnet_ids.push_back(subnet["id"]);
+  auto subnets = co_await subnet_adoptions(r, adoptions, r.target.region, subnet_ids);
   auto answer = co_await call_cloudlet(r.context, r.target, api::service_type::network, bhttp::verb::delete_,
                                        "/v2.0/networks/" + id, headers);
   bool gone = (answer.status >= 200 && answer.status < 300) || answer.status == 404;
-  bool all_copies_gone = false;
   // Neutron deletes a network's subnets with it: the subnets' copies go with the network's.
-  if (gone) all_copies_gone = co_await delete_adopted_copies(r, entry, api::service_type::network, "/v2.0/networks/");
-  if (all_copies_gone) {
-    co_await r.context.registry->erase(entry.project_id, entry.global_id);
-    for (const auto& sub : subnets) co_await r.context.registry->erase(sub.project_id, sub.global_id);
-  }
+  bool copies_gone = false;   // awaited alone: no co_await after && (GCC 12)
+  if (gone) copies_gone = co_await forget_adoptions(r, adoptions, api::service_type::network, "/v2.0/networks/");
+  if (copies_gone) co_await forget_adoptions(r, subnets, api::service_type::network, "/v2.0/subnets/");
   co_await send_upstream_response(r, answer, answer.body);
   co_return true;
 }
@@ -189,6 +179,7 @@ http::awaitable<void> handle_direct_network_call(request& r, std::string body) {
     auto text = co_await translate_answer(r, r.context.cloudlet, own, none);
     co_return co_await send_upstream_response(r, own, std::move(text));
   }
+  bool held = own.status == 200;   // this agent's cloudlet shows it
   if (own.status == 404) {
     std::vector<cloudlet_endpoints> others;
     for (auto& c : all_cloudlets(r.context))
@@ -198,10 +189,11 @@ http::awaitable<void> handle_direct_network_call(request& r, std::string body) {
     auto holder = choose_network_holder(shown, r.context.cloudlet.region);
     auto there = holder.cloudlet ? find_cloudlet(r.context, *holder.cloudlet) : std::nullopt;
     if (there) r.target = std::move(*there);
+    held = there.has_value();
   }
   bool deleting = r.route.action.empty() && r.header().method() == bhttp::verb::delete_;
   if (deleting) {
-    bool done = co_await delete_adopted_network(r);   // and the copies the federation made of it
+    bool done = co_await delete_adopted_network(r, held);   // and the copies the federation made of it
     if (done) co_return;
   }
   std::map<std::string, std::string> none;   // named: no braced temporaries as coroutine arguments

@@ -56,11 +56,12 @@ bool is_direct_network_call(const api::route& route);
 /// deletes the federation's copies of it (delete_adopted_network).
 http::awaitable<void> handle_direct_network_call(request& r, std::string body);
 
-/// A DELETE of a network this agent adopted, at r.target when it holds it: the
-/// caller's DELETE there, then (gone: 2xx or 404) the copies the federation
-/// made of it, with the caller's token, then their entries and its subnets'
-/// (a copy that cannot be deleted keeps them for the next DELETE). The
-/// holder's answer is the client's. False: not such a call, nothing done.
-http::awaitable<bool> delete_adopted_network(request& r);
+/// A DELETE of a network the federation adopted (through any agent), at
+/// r.target when it holds it (`held`), else at the holder its adoptions name:
+/// the caller's DELETE there, then (gone: 2xx or 404) the copies every
+/// adoption of it made, with the caller's token, then their entries and its
+/// subnets' (a copy that cannot be deleted keeps them for the next DELETE).
+/// The holder's answer is the client's. False: not such a call, nothing done.
+http::awaitable<bool> delete_adopted_network(request& r, bool held);
 
 } // namespace fedstack::agent
