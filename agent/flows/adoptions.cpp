@@ -151,7 +151,7 @@ http::awaitable<bool> forget_adoptions(request& r, const std::vector<found_adopt
   co_return all_gone;
 }
 
-http::awaitable<std::vector<found_adoption>> adoptions_to_delete(request& r, resource_kind kind,
+http::awaitable<std::vector<found_adoption>> adoptions_of(request& r, resource_kind kind,
                                                                  const std::string& cloud_id,
                                                                  const std::string& holder) {
   auto found = co_await find_adoptions(r, kind, cloud_id, holder, std::string{}, all_cloudlets(r.context));

@@ -61,10 +61,10 @@ http::awaitable<storage::registry_entry> adoption_for(request& r, storage::resou
 http::awaitable<bool> forget_adoptions(request& r, const std::vector<found_adoption>& adoptions,
                                        api::service_type service, const std::string& path);
 
-/// Every adoption of the federation of the `kind` item `cloud_id` a DELETE of
-/// it reaches: those found on every cloudlet (find_adoptions), and this agent's
+/// Every adoption of the federation of the `kind` item `cloud_id` a change or
+/// a DELETE of it reaches: those found on every cloudlet (find_adoptions), and this agent's
 /// own on `holder` (empty: on any cloudlet) even where no marked copy shows.
-http::awaitable<std::vector<found_adoption>> adoptions_to_delete(request& r, storage::resource_kind kind,
+http::awaitable<std::vector<found_adoption>> adoptions_of(request& r, storage::resource_kind kind,
                                                                  const std::string& cloud_id,
                                                                  const std::string& holder);
 

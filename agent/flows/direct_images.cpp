@@ -193,7 +193,7 @@ http::awaitable<void> handle_direct_image_call(request& r, std::string body) {
   bool deleting = r.route.action.empty() && r.header().method() == bhttp::verb::delete_;
   // Whichever agent adopted it: every adoption found on the clouds, and this agent's own.
   const std::string holder = found ? region : std::string{};
-  if (deleting) adoptions = co_await adoptions_to_delete(r, storage::resource_kind::image, id, holder);
+  if (deleting) adoptions = co_await adoptions_of(r, storage::resource_kind::image, id, holder);
   // Gone from its holder already (a DELETE repeated after a copy could not be deleted): the
   // holder its adoptions were made from answers (404), never another cloudlet.
   if (!adoptions.empty() && !found) region = adoptions.front().holder;

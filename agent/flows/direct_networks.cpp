@@ -8,6 +8,7 @@
 #include "agent/flows/adoptions.hpp"
 #include "agent/flows/ask_every.hpp"
 #include "agent/flows/client_answer.hpp"
+#include "agent/flows/copy_changes.hpp"
 #include "agent/flows/copies.hpp"
 #include "agent/flows/direct_images.hpp"
 #include "agent/rules/adoption_rule.hpp"
@@ -129,7 +130,7 @@ http::awaitable<bool> delete_adopted_network(request& r, bool held) {
   const auto id = r.route.resource_id;
   // Whichever agent adopted it: every adoption found on the clouds, and this agent's own.
   const std::string holder = held ? r.target.region : std::string{};
-  auto adoptions = co_await adoptions_to_delete(r, resource_kind::network, id, holder);
+  auto adoptions = co_await adoptions_of(r, resource_kind::network, id, holder);
   if (adoptions.empty()) co_return false;
   // Gone from its holder already (a DELETE repeated after a copy could not be deleted): the
   // holder its adoptions were made from answers (404), never another cloudlet.
@@ -161,6 +162,28 @@ http::awaitable<bool> delete_adopted_network(request& r, bool held) {
   co_return true;
 }
 
+namespace {
+
+/// A PUT of the network r.target holds: what of it reaches copies
+/// (rules/direct_network_rule.hpp, network_copy_put) made on every adoption's
+/// copies, with the caller's token, before the holder (copy_changes.hpp). False
+/// when a copy refused: that answer was the client's.
+http::awaitable<bool> put_adopted_copies(request& r, const std::string& body) {
+  auto fields = network_copy_put(json::parse(body, nullptr, false));
+  if (fields.is_null()) co_return true;   // or Neutron's answer from the holder
+  auto adoptions = co_await adoptions_of(r, resource_kind::network, r.route.resource_id, r.target.region);
+  copy_change change{api::service_type::network,
+                     [](const storage::cloud_copy& copy) { return "/v2.0/networks/" + copy.local_id; },
+                     bhttp::verb::put, client_call_headers(r), [&](const json&) { return fields.dump(); }};
+  for (const auto& adoption : adoptions) {
+    bool in_step = co_await change_copies(r, adoption.entry, 0, change);
+    if (!in_step) co_return false;
+  }
+  co_return true;
+}
+
+} // namespace
+
 bool is_direct_network_call(const api::route& route) {
   return route.service == api::service_type::network && route.resource == "networks" && !route.is_collection &&
          api::is_uuid(route.resource_id) && !api::global_id_owner(route.resource_id);
@@ -191,6 +214,11 @@ http::awaitable<void> handle_direct_network_call(request& r, std::string body) {
     if (there) r.target = std::move(*there);
     held = there.has_value();
   }
+  // A change of it reaches the federation's copies first, whichever agent made them.
+  bool changing = held && r.route.action.empty() && r.header().method() == bhttp::verb::put;
+  bool copies_in_step = true;   // no co_await after && (GCC 12)
+  if (changing) copies_in_step = co_await put_adopted_copies(r, body);
+  if (!copies_in_step) co_return;
   bool deleting = r.route.action.empty() && r.header().method() == bhttp::verb::delete_;
   if (deleting) {
     bool done = co_await delete_adopted_network(r, held);   // and the copies the federation made of it

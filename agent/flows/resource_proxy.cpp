@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/flows/client_answer.hpp"
+#include "agent/flows/copy_changes.hpp"
 #include "agent/flows/direct_images.hpp"
 #include "agent/flows/direct_networks.hpp"
 #include "agent/flows/federation.hpp"
@@ -83,19 +84,6 @@ std::string path_on(const request& r, const std::string& global_id, const storag
   });
 }
 
-/// A copy's refusal (not a 404: a copy already gone counts as done) is the
-/// client's answer; true when `answer` was one.
-http::awaitable<bool> refused_by_copy(request& r, const storage::registry_entry& entry, const storage::cloud_copy& copy,
-                                      const cloudlet_endpoints& cloudlet, http::response& answer, std::string_view what) {
-  if (answer.status < 300 || answer.status == 404) co_return false;
-  spdlog::warn("{} {} the copy of {} on {} answered {}", r.request_id, what, entry.global_id, copy.cloudlet,
-               answer.status);
-  std::map<std::string, std::string> none;
-  auto text = co_await translate_answer(r, cloudlet, answer, none);
-  co_await send_upstream_response(r, answer, std::move(text));
-  co_return true;
-}
-
 /// Sends the route's call (`method`, `body`) to every copy but the primary. A
 /// copy already gone (404) counts as done; on any other failure the client
 /// gets that answer and false, and the calls after it are not made.
@@ -130,26 +118,13 @@ http::awaitable<bool> delete_copies(request& r, const storage::registry_entry& e
 http::awaitable<bool> patch_copies(request& r, const storage::registry_entry& entry, const std::string& body) {
   auto ops = json::parse(body, nullptr, false);
   if (!patch_reaches_copies(ops)) co_return true;   // or Glance's 400 from the primary
-  auto headers = client_call_headers(r);
-  auto patch_headers = headers;
-  patch_headers.set(bhttp::field::content_type, "application/openstack-images-v2.1-json-patch");
-  for (std::size_t i = 1; i < entry.copies.size(); ++i) {
-    const auto& copy = entry.copies[i];
-    auto cloudlet = find_cloudlet(r.context, copy.cloudlet);
-    if (!cloudlet) continue;   // a region that left the catalog holds nothing we can reach
-    auto path = path_on(r, entry.global_id, copy);
-    auto shown = co_await call_cloudlet(r.context, *cloudlet, r.route.service, bhttp::verb::get, path, headers, {});
-    bool unread = co_await refused_by_copy(r, entry, copy, *cloudlet, shown, "reading");
-    if (unread) co_return false;
-    if (shown.status >= 300) continue;   // gone
-    auto patch = copy_patch(ops, json::parse(shown.body, nullptr, false));
-    if (patch.empty()) continue;
-    auto answer = co_await call_cloudlet(r.context, *cloudlet, r.route.service, bhttp::verb::patch, path,
-                                         patch_headers, patch.dump());
-    bool refused = co_await refused_by_copy(r, entry, copy, *cloudlet, answer, "changing");
-    if (refused) co_return false;
-  }
-  co_return true;
+  copy_change change{r.route.service, [&](const storage::cloud_copy& copy) { return path_on(r, entry.global_id, copy); },
+                     bhttp::verb::patch, client_call_headers(r), [&](const json& shown) {
+                       auto patch = copy_patch(ops, shown);
+                       return patch.empty() ? std::string{} : patch.dump();
+                     }};
+  change.headers.set(bhttp::field::content_type, "application/openstack-images-v2.1-json-patch");
+  co_return co_await change_copies(r, entry, 1, change);
 }
 
 /// Asks the owner to forget a resource its cloud deleted. The delete is done

@@ -48,6 +48,17 @@ std::string why_not_adoptable(const json& network) {
   return {};
 }
 
+json network_copy_put(const json& body) {
+  static const char* const reach[] = {"name", "description", "admin_state_up", "shared", "port_security_enabled",
+                                      "mtu", "dns_domain"};
+  if (!body.is_object() || !body.contains("network") || !body["network"].is_object()) return nullptr;
+  json fields = json::object();
+  for (const char* key : reach)
+    if (body["network"].contains(key)) fields[key] = body["network"][key];
+  if (fields.empty()) return nullptr;
+  return json{{"network", std::move(fields)}};
+}
+
 std::optional<std::pair<adopted_record, storage::registry_entry>>
 adopt_neutron_item(storage::resource_kind kind, const std::string& global_id, const std::string& cloudlet,
                    const json& item, std::int64_t now_unix_ms) {

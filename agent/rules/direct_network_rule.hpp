@@ -56,4 +56,12 @@ adopt_neutron_item(storage::resource_kind kind, const std::string& global_id, co
 /// or subnet `cloud_id` ("adopted/network/<id>", "adopted/subnet/<id>").
 std::string adopted_neutron_key(storage::resource_kind kind, const std::string& cloud_id);
 
+/// The part of a client's PUT of an adopted network (`{"network": {...}}`)
+/// that reaches the federation's copies of it, so that they show what the
+/// network shows: its name, description, state, `shared`, port security, MTU
+/// and DNS domain; never what names one cloud's own objects (segments,
+/// provider attributes, a QoS policy) or the federation's markers. Null when
+/// nothing does (or the body is no such object).
+nlohmann::json network_copy_put(const nlohmann::json& body);
+
 } // namespace fedstack::agent
