@@ -31,11 +31,15 @@ api::service_type service_of(resource_kind kind) {
   return kind == resource_kind::image ? api::service_type::image : api::service_type::network;
 }
 
+std::string collection_of(resource_kind kind) {
+  return std::string(storage::to_string(kind)) + "s";
+}
+
 /// The list of `kind` items marked as copies made from `cloud_id`, filtered by the cloud.
 std::string marked_list(resource_kind kind, const std::string& cloud_id) {
   if (kind == resource_kind::image)
     return "/v2/images?" + std::string(adopted_from_key) + "=" + api::percent_encode(cloud_id) + "&limit=1000";
-  return "/v2.0/networks?tags=" + api::percent_encode(adopted_from_tag(cloud_id));
+  return "/v2.0/" + collection_of(kind) + "?tags=" + api::percent_encode(adopted_from_tag(cloud_id));
 }
 
 /// The agent's service token where it has a service user (every project's copies show), else the caller's.
@@ -61,7 +65,7 @@ http::awaitable<std::vector<found_adoption>> find_adoptions(request& r, resource
   std::vector<found_adoption> out;
   if (!api::is_uuid(cloud_id) || where.empty()) co_return out;
   const auto service = service_of(kind);
-  const std::string collection = kind == resource_kind::image ? "images" : "networks";
+  const std::string collection = collection_of(kind);
   auto headers = co_await search_headers(r);
   auto calls = co_await ask_all(r, std::move(where), service, marked_list(kind, cloud_id), headers);
   std::vector<std::string> holders;
@@ -120,14 +124,12 @@ http::awaitable<registry_entry> adoption_for(request& r, resource_kind kind, con
   auto own = co_await own_adoption(r, kind, holder, id, project);
   if (own && own->copy_on(target.region)) co_return std::move(*own);
   // Another agent's copy there, made from the same item for the same project: reused.
-  if (kind != resource_kind::subnet) {
-    std::vector<cloudlet_endpoints> where{target};
-    auto found = co_await find_adoptions(r, kind, id, holder, project, std::move(where));
-    if (!found.empty()) {
-      spdlog::info("{} {} {} on {}: the federation's copy {} on {} is reused", r.request_id, what, id, holder,
-                   found.front().entry.global_id, target.region);
-      co_return std::move(found.front().entry);
-    }
+  std::vector<cloudlet_endpoints> where{target};
+  auto found = co_await find_adoptions(r, kind, id, holder, project, std::move(where));
+  if (!found.empty()) {
+    spdlog::info("{} {} {} on {}: the federation's copy {} on {} is reused", r.request_id, what, id, holder,
+                 found.front().entry.global_id, target.region);
+    co_return std::move(found.front().entry);
   }
   if (own) co_return std::move(*own);
   auto made = adopt_neutron_item(kind, own_adoption_id(r, kind, holder, id), holder, item, now_unix_ms());

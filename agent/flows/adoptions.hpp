@@ -25,7 +25,7 @@ struct found_adoption {
   storage::registry_entry entry;
 };
 
-/// The adoptions of the `kind` item (image or network) `cloud_id` whose copies
+/// The adoptions of the `kind` item (image, network, subnet) `cloud_id` whose copies
 /// `where` shows marked as made from it (listed with the agent's service
 /// token, so every project's copies show), each the entry at its owner that
 /// lists that copy (entry_owns_copy): made from `holder` (empty: any cloudlet,
@@ -47,8 +47,7 @@ http::awaitable<std::optional<storage::registry_entry>> own_adoption(request& r,
 /// it): this agent's when it has a copy there; else the adoption whose copy
 /// `target` holds, whoever made it (the federation's copy is reused, not made
 /// again); else this agent's, recorded now (under the project the item's cloud
-/// names, with its record beside the registry). Subnets are not searched for
-/// (their copies go with their network's): this agent's, or recorded now.
+/// names, with its record beside the registry).
 /// Throws copy_failed (409) when the cloud names no project.
 http::awaitable<storage::registry_entry> adoption_for(request& r, storage::resource_kind kind,
                                                       const std::string& holder, const nlohmann::json& item,

@@ -107,17 +107,20 @@ http::awaitable<registry_entry> bind_copy(request& r, const registry_entry& entr
   throw copy_failed(entry.global_id + " was deleted while it was being copied");
 }
 
-/// Tags the copy `made_id` of a network its cloud holds directly with the cloud
-/// ID it was made from, so any agent finds the adoption by it (rules/adoption_rule.hpp).
-/// A copy left untagged is still its entry's, deleted through the entry's owner.
-http::awaitable<void> tag_adopted_from(request& r, const cloudlet_endpoints& to, const std::string& made_id,
-                                       const std::string& from_id, const bhttp::fields& headers) {
+/// Tags the copy `made_id` (of `collection`) of a network or subnet its cloud
+/// holds directly with the cloud ID it was made from, so any agent finds the
+/// adoption by it (rules/adoption_rule.hpp). A copy left untagged is still its
+/// entry's, deleted through any agent with its network's adoption.
+http::awaitable<void> tag_adopted_from(request& r, const cloudlet_endpoints& to, const std::string& collection,
+                                       const std::string& made_id, const std::string& from_id,
+                                       const bhttp::fields& headers) {
   auto tagged = co_await call_cloudlet(r.context, to, api::service_type::network, bhttp::verb::put,
-                                       "/v2.0/networks/" + made_id + "/tags/" + api::percent_encode(adopted_from_tag(from_id)),
+                                       "/v2.0/" + collection + "/" + made_id + "/tags/" +
+                                         api::percent_encode(adopted_from_tag(from_id)),
                                        headers);
   if (tagged.status / 100 != 2)
-    spdlog::warn("{} the network copy {} on {} could not be tagged as made from {}: {}", r.request_id, made_id,
-                 to.region, from_id, tagged.status);
+    spdlog::warn("{} the copy {} on {} could not be tagged as made from {}: {}", r.request_id, made_id, to.region,
+                 from_id, tagged.status);
 }
 
 // Field lists live outside the coroutines: GCC 12 cannot keep an
@@ -434,7 +437,7 @@ http::awaitable<registry_entry> ensure_network_on(request& r, const registry_ent
     auto project = maker.as_service ? network.project_id : r.identity->project_id;
     auto made_id = co_await make_neutron_copy(r, to, storage::resource_kind::network, network.global_id,
                                               std::move(fields), made_with, project);
-    if (source) co_await tag_adopted_from(r, to, made_id, source->network.local_id, made_with);
+    if (source) co_await tag_adopted_from(r, to, "networks", made_id, source->network.local_id, made_with);
     network = co_await bind_copy(r, network, to, api::service_type::network, made_id,
                                  "/v2.0/networks/" + made_id, made_with);
   }
@@ -460,6 +463,7 @@ http::awaitable<registry_entry> ensure_network_on(request& r, const registry_ent
     auto project = maker.as_service ? entry->project_id : r.identity->project_id;
     auto made_id = co_await make_neutron_copy(r, to, storage::resource_kind::subnet, entry->global_id,
                                               std::move(fields), made_with, project);
+    if (!m && source) co_await tag_adopted_from(r, to, "subnets", made_id, subnet.value("id", ""), made_with);
     auto bound = co_await bind_copy(r, *entry, to, api::service_type::network, made_id, "/v2.0/subnets/" + made_id,
                                     made_with);
     co_await routers_follow_subnet(r, bound, to);
