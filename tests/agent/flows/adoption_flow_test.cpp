@@ -1,0 +1,356 @@
+// One adoption for the federation, through the agent's handler (docs/federation.md,
+// "One adoption for the federation"): another agent's adoption of an image or
+// network made on a cloud directly, found through its copies' markers on the
+// target cloud and checked against its entry, reused by this agent's boots and
+// deleted with the image or network through this agent; a PUT of an adopted
+// network reaching every adoption's copies. Hostile: forged markers, a planted
+// record, another project's entry, the holder refusing, an admin acting for demo.
+
+#include <chrono>
+
+#include <gtest/gtest.h>
+
+#include "agent/rules/adoption_rule.hpp"
+#include "agent/rules/direct_image_rule.hpp"
+#include "agent/rules/direct_network_rule.hpp"
+#include "agent/services/service_session.hpp"
+#include "api/global_id.hpp"
+#include "api/uuid.hpp"
+#include "storage/unix_time.hpp"
+#include "tests/agent/flows/flow_harness.hpp"
+
+namespace fedstack::agent::testing {
+namespace {
+
+using json = nlohmann::json;
+using storage::resource_kind;
+using svc = api::service_type;
+
+/// The agent through which the adoptions these tests start from were made (this one is 10.0.0.1:4790).
+const api::node_address agent3{"10.0.0.3", 4790};
+
+class AdoptionFlow : public ::testing::Test {
+protected:
+  AdoptionFlow() : session(agent_options{}, h.clouds().keystone()) {
+    // The agent's service user is an admin: it searches every project's copies and copies others' items.
+    session.use_token(h.admin_token(), std::chrono::system_clock::now() + std::chrono::hours{1});
+    h.context().session = &session;
+    cirros = h.clouds().seed_image("cloudlet-3", h.admin_token(), {{"name", "cirros"}, {"visibility", "public"}});
+  }
+
+  std::string demo_project() { return h.clouds().demo_project_id(); }
+  std::string admin_project() { return h.clouds().admin_project_id(); }
+
+  std::string flavor_id() {
+    auto listed = h.clouds().direct("cloudlet-1", svc::compute, bhttp::verb::get, "/v2.1/flavors", h.demo_token());
+    auto doc = json::parse(listed.body);
+    for (const auto& f : doc.at("flavors"))
+      if (f.value("name", std::string{}) == "m1.tiny") return f.value("id", std::string{});
+    return {};
+  }
+
+  captured_response boot_image(const std::string& image, const std::string& on, const std::string& token = {}) {
+    h.placement().place_on(on);
+    json body{{"server", {{"name", "vm"}, {"imageRef", image}, {"flavorRef", flavor_id()}}}};
+    return h.send(bhttp::verb::post, "/compute/v2.1/servers", body, token);
+  }
+
+  captured_response boot_network(const std::string& network, const std::string& on) {
+    h.placement().place_on(on);
+    json server{{"name", "vm"}, {"imageRef", cirros}, {"flavorRef", flavor_id()},
+                {"networks", json::array({{{"uuid", network}}})}};
+    return h.send(bhttp::verb::post, "/compute/v2.1/servers", {{"server", server}});
+  }
+
+  std::vector<std::string> booted(const std::string& region, bool network = false) {
+    std::vector<std::string> out;
+    for (const auto& call : h.clouds().calls_to(region, bhttp::verb::post, "/v2.1/servers")) {
+      auto server = json::parse(call.body).at("server");
+      out.push_back(network ? server.at("networks").at(0).at("uuid").get<std::string>()
+                            : server.at("imageRef").get<std::string>());
+    }
+    return out;
+  }
+
+  json image_on(const std::string& region, const std::string& id) {
+    auto shown = h.clouds().direct(region, svc::image, bhttp::verb::get, "/v2/images/" + id, h.admin_token());
+    return shown.status == 200 ? json::parse(shown.body) : json();
+  }
+
+  json neutron_item(const std::string& region, const std::string& collection, const std::string& id) {
+    for (const auto& item : h.clouds().items(region, collection))
+      if (item.value("id", std::string{}) == id) return item;
+    return json();
+  }
+
+  std::string derived(resource_kind kind, const std::string& holder, const std::string& id,
+                      const api::node_address& owner = agent3) {
+    return adopted_global_id(owner, kind, holder, id).value();
+  }
+
+  /// Another agent's entry of the copies of an item, as its owner keeps it.
+  storage::registry_entry seed_adoption(resource_kind kind, const std::string& global_id, const std::string& project,
+                                        std::vector<storage::cloud_copy> copies) {
+    storage::registry_entry entry;
+    entry.kind = kind;
+    entry.global_id = global_id;
+    entry.project_id = project;
+    entry.state = storage::entry_state::bound;
+    entry.created_unix_ms = now_unix_ms();
+    entry.copies = std::move(copies);
+    h.registry().seed_at_another_agent(entry);
+    return entry;
+  }
+
+  /// An image on `region` marked as a copy of `global_id` made from `from` (as the federation marks one).
+  std::string marked_image(const std::string& region, const std::string& token, const std::string& global_id,
+                           const std::string& from, json fields = json::object()) {
+    if (!fields.contains("name")) fields["name"] = "forged";   // not equal to the upload: no equal image
+    fields[std::string(api::copy_of_key)] = global_id;
+    fields[std::string(adopted_from_key)] = from;
+    return h.clouds().seed_image(region, token, fields);
+  }
+
+  /// A demo upload on cloudlet-2, and agent 3's adoption of it with a copy on each of `regions`.
+  /// The upload was renamed since (an adopted image's changes stay on it): its copies are no
+  /// equal image of it, so only the adoption can name them.
+  std::pair<std::string, storage::registry_entry> adopted_upload(const std::vector<std::string>& regions) {
+    auto upload = h.clouds().seed_image("cloudlet-2", h.demo_token(), {{"name", "mine"}});
+    auto gid = derived(resource_kind::image, "cloudlet-2", upload);
+    std::vector<storage::cloud_copy> copies;
+    for (const auto& region : regions)
+      copies.push_back({region, marked_image(region, h.demo_token(), gid, upload, {{"name", "mine before"}})});
+    return {upload, seed_adoption(resource_kind::image, gid, demo_project(), copies)};
+  }
+
+  std::string neutron_create(const std::string& region, const std::string& collection, json fields,
+                             const std::string& token) {
+    auto singular = collection.substr(0, collection.size() - 1);
+    auto made = h.clouds().direct(region, svc::network, bhttp::verb::post, "/v2.0/" + collection, token,
+                                  {{singular, fields}});
+    EXPECT_EQ(made.status, 201u) << made.body;
+    return json::parse(made.body).at(singular).at("id").get<std::string>();
+  }
+
+  void tag(const std::string& region, const std::string& collection, const std::string& id,
+           const std::vector<std::string>& tags, const std::string& token) {
+    auto put = h.clouds().direct(region, svc::network, bhttp::verb::put, "/v2.0/" + collection + "/" + id + "/tags",
+                                 token, {{"tags", tags}});
+    EXPECT_EQ(put.status, 200u) << put.body;
+  }
+
+  /// Demo's network with one subnet made on cloudlet-2 directly, and agent 3's adoption of
+  /// both with their copies on cloudlet-3 (tagged as the federation tags them).
+  struct adopted_net {
+    std::string network, subnet, network_copy, subnet_copy;
+    storage::registry_entry entry, subnet_entry;
+  };
+  adopted_net adopted_network() {
+    adopted_net out;
+    out.network = neutron_create("cloudlet-2", "networks", {{"name", "direct-net"}}, h.demo_token());
+    out.subnet = neutron_create("cloudlet-2", "subnets",
+                                {{"network_id", out.network}, {"cidr", "10.7.0.0/24"}, {"ip_version", 4}},
+                                h.demo_token());
+    auto gid = derived(resource_kind::network, "cloudlet-2", out.network);
+    auto sub_gid = derived(resource_kind::subnet, "cloudlet-2", out.subnet);
+    out.network_copy = neutron_create("cloudlet-3", "networks", {{"name", "direct-net"}}, h.demo_token());
+    tag("cloudlet-3", "networks", out.network_copy,
+        {api::marker_tag({gid, true, {}}), adopted_from_tag(out.network)}, h.demo_token());
+    out.subnet_copy = neutron_create("cloudlet-3", "subnets",
+                                     {{"network_id", out.network_copy}, {"cidr", "10.7.0.0/24"}, {"ip_version", 4}},
+                                     h.demo_token());
+    tag("cloudlet-3", "subnets", out.subnet_copy,
+        {api::marker_tag({sub_gid, true, {}}), adopted_from_tag(out.subnet)}, h.demo_token());
+    out.entry = seed_adoption(resource_kind::network, gid, demo_project(), {{"cloudlet-3", out.network_copy}});
+    out.subnet_entry = seed_adoption(resource_kind::subnet, sub_gid, demo_project(), {{"cloudlet-3", out.subnet_copy}});
+    return out;
+  }
+
+  /// The entries this agent itself recorded but its servers' (adoptions: its own global IDs).
+  std::size_t own_adoptions() {
+    std::size_t n = 0;
+    for (const auto& entry : h.registry().entries())
+      if (auto owner = api::global_id_owner(entry.global_id);
+          owner && owner->host == "10.0.0.1" && entry.kind != resource_kind::server)
+        ++n;
+    return n;
+  }
+
+  flow_harness h;
+  service_session session;
+  std::string cirros;   // the operator's image on cloudlet-3, for network boots
+};
+
+// --- one adoption: another agent's copy is reused ---
+
+TEST_F(AdoptionFlow, ABootThroughThisAgentUsesTheCopyAnotherAgentMadeOfTheSameUpload) {
+  auto [upload, entry] = adopted_upload({"cloudlet-3"});
+  auto answer = boot_image(upload, "cloudlet-3");
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+  EXPECT_EQ(booted("cloudlet-3"), (std::vector<std::string>{entry.copies[0].local_id})) << "agent 3's copy";
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2/images").empty()) << "no second copy";
+  EXPECT_EQ(own_adoptions(), 0u) << "adopted once, for the federation";
+}
+
+TEST_F(AdoptionFlow, TheAdminsBootOfDemosUploadUsesTheCopyAnotherAgentMadeForDemo) {
+  auto [upload, entry] = adopted_upload({"cloudlet-3"});
+  ASSERT_EQ(boot_image(upload, "cloudlet-3", h.admin_token()).status, 202u);
+  EXPECT_EQ(booted("cloudlet-3"), (std::vector<std::string>{entry.copies[0].local_id}));
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2/images").empty());
+}
+
+TEST_F(AdoptionFlow, AForgedMarkerOrAnotherProjectsEntryIsNeitherBootedNorDeleted) {
+  auto upload = h.clouds().seed_image("cloudlet-2", h.demo_token(), {{"name", "mine"}});
+  auto gid = derived(resource_kind::image, "cloudlet-2", upload);
+  // Demo's own image marked as a copy of agent 3's adoption, which does not list it.
+  auto forged = marked_image("cloudlet-3", h.demo_token(), gid, upload);
+  seed_adoption(resource_kind::image, gid, demo_project(), {});
+  // Marked with a global ID of no adoption of it (a recorded image's).
+  auto random = marked_image("cloudlet-3", h.demo_token(), api::make_global_id(agent3).value(), upload);
+  // An entry of the right ID under another project, listing a copy of it.
+  auto admins_gid = derived(resource_kind::image, "cloudlet-2", upload, {"10.0.0.4", 4790});
+  auto admins = marked_image("cloudlet-3", h.admin_token(), admins_gid, upload);
+  seed_adoption(resource_kind::image, admins_gid, admin_project(), {{"cloudlet-3", admins}});
+  boot_image(upload, "cloudlet-3");
+  for (const auto& ref : booted("cloudlet-3")) {
+    EXPECT_NE(ref, forged);
+    EXPECT_NE(ref, random);
+    EXPECT_NE(ref, admins);
+  }
+  EXPECT_EQ(h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2/images").size(), 1u) << "a copy of its own";
+  ASSERT_EQ(h.send(bhttp::verb::delete_, "/image/v2/images/" + upload).status, 204u);
+  EXPECT_FALSE(image_on("cloudlet-3", forged).is_null()) << "a forged marker deletes nothing";
+  EXPECT_FALSE(image_on("cloudlet-3", random).is_null());
+}
+
+// --- deletes through any agent ---
+
+TEST_F(AdoptionFlow, ADeleteThroughThisAgentRemovesAnotherAgentsCopiesOnceTheHolderDeletedIt) {
+  auto [upload, entry] = adopted_upload({"cloudlet-3", "cloudlet-1"});
+  auto deleted = h.send(bhttp::verb::delete_, "/image/v2/images/" + upload);
+  ASSERT_EQ(deleted.status, 204u) << deleted.body;
+  EXPECT_TRUE(image_on("cloudlet-2", upload).is_null()) << "demo deleted its upload";
+  for (const auto& copy : entry.copies) EXPECT_TRUE(image_on(copy.cloudlet, copy.local_id).is_null()) << copy.cloudlet;
+  EXPECT_FALSE(h.registry().entry(entry.global_id)) << "agent 3's entry forgotten";
+  // Boots of the gone image use no copy.
+  h.clouds().clear_log();
+  boot_image(upload, "cloudlet-3");
+  for (const auto& ref : booted("cloudlet-3"))
+    for (const auto& copy : entry.copies) EXPECT_NE(ref, copy.local_id);
+}
+
+TEST_F(AdoptionFlow, ARepeatedDeleteOfTheGoneUploadReachesACopyLeftTheFirstTime) {
+  auto [upload, entry] = adopted_upload({"cloudlet-3"});
+  h.clouds().set_down("cloudlet-3");
+  ASSERT_EQ(h.send(bhttp::verb::delete_, "/image/v2/images/" + upload).status, 204u);
+  EXPECT_TRUE(h.registry().entry(entry.global_id)) << "kept while its copy could not be deleted";
+  h.clouds().set_down("cloudlet-3", false);
+  h.clouds().clear_log();
+  auto again = h.send(bhttp::verb::delete_, "/image/v2/images/" + upload);
+  EXPECT_EQ(again.status, 404u) << "the holder's answer: " << again.body;
+  EXPECT_EQ(h.clouds().calls_to("cloudlet-2", bhttp::verb::delete_, "/v2/images/" + upload).size(), 1u)
+    << "asked of the holder its adoption names";
+  EXPECT_TRUE(image_on("cloudlet-3", entry.copies[0].local_id).is_null());
+  EXPECT_FALSE(h.registry().entry(entry.global_id));
+}
+
+TEST_F(AdoptionFlow, TheHoldersRefusalDeletesNoCopy) {
+  auto cirros2 = h.clouds().seed_image("cloudlet-2", h.admin_token(), {{"name", "other"}, {"visibility", "public"}});
+  auto gid = derived(resource_kind::image, "cloudlet-2", cirros2);
+  auto copy = marked_image("cloudlet-3", h.admin_token(), gid, cirros2, {{"visibility", "public"}});
+  seed_adoption(resource_kind::image, gid, admin_project(), {{"cloudlet-3", copy}});
+  auto refused = h.send(bhttp::verb::delete_, "/image/v2/images/" + cirros2);
+  EXPECT_EQ(refused.status, 403u) << "Glance's answer to demo: " << refused.body;
+  EXPECT_FALSE(image_on("cloudlet-3", copy).is_null());
+  EXPECT_TRUE(h.registry().entry(gid));
+  for (const auto& call : h.clouds().calls_to("cloudlet-3", bhttp::verb::delete_, "/v2/images"))
+    ADD_FAILURE() << "a DELETE reached the copy: " << call.target;
+}
+
+TEST_F(AdoptionFlow, TheAdminDeletingDemosUploadRemovesTheCopiesAnotherAgentMade) {
+  auto [upload, entry] = adopted_upload({"cloudlet-3"});
+  auto deleted = h.send(bhttp::verb::delete_, "/image/v2/images/" + upload, nullptr, h.admin_token());
+  ASSERT_EQ(deleted.status, 204u) << deleted.body;
+  EXPECT_TRUE(image_on("cloudlet-3", entry.copies[0].local_id).is_null());
+  EXPECT_FALSE(h.registry().entry(entry.global_id));
+}
+
+TEST_F(AdoptionFlow, ARecordPlantedBesideTheRegistryNamesNothing) {
+  auto upload = h.clouds().seed_image("cloudlet-2", h.demo_token(), {{"name", "mine"}});
+  // A recorded image of demo's, with a copy on cloudlet-3; a record beside the registry names its entry.
+  auto recorded = h.record(resource_kind::image, demo_project(), {});
+  auto copy = h.clouds().seed_image("cloudlet-3", h.demo_token(),
+                                    {{"name", "recorded"}, {std::string(api::copy_of_key), recorded.global_id}});
+  recorded.copies = {{"cloudlet-1", "primary-elsewhere"}, {"cloudlet-3", copy}};
+  h.registry().seed(recorded);
+  h.run([&]() -> http::awaitable<void> {
+    std::string key = adopted_image_key(upload);
+    std::string value = encode_adopted({recorded.global_id, demo_project(), "cloudlet-2", upload});
+    co_await h.registry().put_meta(key, value);
+  });
+  ASSERT_EQ(h.send(bhttp::verb::delete_, "/image/v2/images/" + upload).status, 204u);
+  EXPECT_FALSE(image_on("cloudlet-3", copy).is_null()) << "the recorded image's copy stays";
+  EXPECT_TRUE(h.registry().entry(recorded.global_id));
+}
+
+// --- networks ---
+
+TEST_F(AdoptionFlow, ABootThroughThisAgentUsesTheNetworkCopyAnotherAgentMade) {
+  auto net = adopted_network();
+  auto answer = boot_network(net.network, "cloudlet-3");
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+  EXPECT_EQ(booted("cloudlet-3", true), (std::vector<std::string>{net.network_copy}));
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2.0/networks").empty()) << "no second copy";
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2.0/subnets").empty())
+    << "its subnet's copy is agent 3's too";
+  EXPECT_EQ(own_adoptions(), 0u);
+}
+
+TEST_F(AdoptionFlow, ANetworkDeleteThroughThisAgentRemovesAnotherAgentsCopiesAndItsSubnetsEntries) {
+  auto net = adopted_network();
+  // A tenant's network on cloudlet-3 tagged as a copy of agent 3's adoption, which does not list it.
+  auto forged = neutron_create("cloudlet-3", "networks", {{"name", "forged"}}, h.demo_token());
+  tag("cloudlet-3", "networks", forged, {api::marker_tag({net.entry.global_id, true, {}}), adopted_from_tag(net.network)},
+      h.demo_token());
+  auto deleted = h.send(bhttp::verb::delete_, "/network/v2.0/networks/" + net.network);
+  ASSERT_EQ(deleted.status, 204u) << deleted.body;
+  EXPECT_TRUE(neutron_item("cloudlet-2", "networks", net.network).is_null());
+  EXPECT_TRUE(neutron_item("cloudlet-3", "networks", net.network_copy).is_null()) << "agent 3's copy";
+  EXPECT_FALSE(h.registry().entry(net.entry.global_id));
+  EXPECT_FALSE(h.registry().entry(net.subnet_entry.global_id)) << "the subnet's entry goes with it";
+  EXPECT_FALSE(neutron_item("cloudlet-3", "networks", forged).is_null()) << "a forged tag deletes nothing";
+}
+
+TEST_F(AdoptionFlow, ANetworkPutReachesEveryAdoptionsCopiesBeforeItsHolder) {
+  auto net = adopted_network();
+  auto renamed = h.send(bhttp::verb::put, "/network/v2.0/networks/" + net.network,
+                        {{"network", {{"name", "renamed"}, {"description", "mine"}}}});
+  ASSERT_EQ(renamed.status, 200u) << renamed.body;
+  EXPECT_EQ(neutron_item("cloudlet-2", "networks", net.network).at("name"), "renamed");
+  auto copy = neutron_item("cloudlet-3", "networks", net.network_copy);
+  EXPECT_EQ(copy.at("name"), "renamed") << "agent 3's copy shows what the network shows";
+  EXPECT_EQ(copy.at("description"), "mine");
+  auto tags = copy.at("tags");
+  EXPECT_NE(std::find(tags.begin(), tags.end(), adopted_from_tag(net.network)), tags.end()) << "markers kept";
+}
+
+TEST_F(AdoptionFlow, ANetworkPutACopyRefusesLeavesTheHolderAsItWas) {
+  // The admin's shared network, copied by agent 3 for the admin's project; demo may not rename it.
+  auto network = neutron_create("cloudlet-2", "networks", {{"name", "shared"}, {"shared", true}}, h.admin_token());
+  auto gid = derived(resource_kind::network, "cloudlet-2", network);
+  auto copy = neutron_create("cloudlet-3", "networks", {{"name", "shared"}, {"shared", true}}, h.admin_token());
+  tag("cloudlet-3", "networks", copy, {api::marker_tag({gid, true, {}}), adopted_from_tag(network)}, h.admin_token());
+  seed_adoption(resource_kind::network, gid, admin_project(), {{"cloudlet-3", copy}});
+  auto refused = h.send(bhttp::verb::put, "/network/v2.0/networks/" + network, {{"network", {{"name", "taken"}}}});
+  EXPECT_GE(refused.status, 400u) << refused.body;
+  EXPECT_EQ(neutron_item("cloudlet-2", "networks", network).at("name"), "shared");
+  EXPECT_EQ(neutron_item("cloudlet-3", "networks", copy).at("name"), "shared");
+  // The admin's rename reaches both.
+  auto renamed = h.send(bhttp::verb::put, "/network/v2.0/networks/" + network, {{"network", {{"name", "ours"}}}},
+                        h.admin_token());
+  ASSERT_EQ(renamed.status, 200u) << renamed.body;
+  EXPECT_EQ(neutron_item("cloudlet-3", "networks", copy).at("name"), "ours");
+}
+
+} // namespace
+} // namespace fedstack::agent::testing
