@@ -1,6 +1,7 @@
 """Images made on a cloud directly (docs/federation.md, "Resources made on a cloud directly"), with
 the real `openstack` CLI over 3 cloudlets: demo's upload straight to cloudlet-2's Glance booted through
 agent 1 pinned to cloudlet-3 (adopted, copied, the upload untouched, its copy deleted with it); the
+same upload booted through agents 1 and 3 copied once and deleted with its copy through agent 2; the
 operator's same image on every cloudlet listed once by every agent and booted by name anywhere with
 the target's own; the admin's private image by its cloud ID unusable for demo."""
 import json
@@ -81,6 +82,28 @@ class DirectImages(unittest.TestCase):
         openstack(self.demo_env, "image", "delete", upload)
         self.assertIsNone(self.cloud_image("cloudlet-2", upload))
         self.assertEqual([c for c in self.copies_on("cloudlet-3") if c["name"] == "direct-upload"], [])
+
+    def test_one_upload_booted_through_agents_1_and_3_is_copied_once_and_deleted_through_agent_2(self):
+        upload = self.upload("cloudlet-2", self.demo_token, "shared-upload")
+        before = self.cloud_image("cloudlet-2", upload)
+        servers = []
+        for agent in (0, 2):   # agents 1 and 3, both onto cloudlet-3
+            env = self.fed.env(agent=agent, user="demo", password="demo", project="demo")
+            server = openstack(env, "server", "create", "--image", upload, "--flavor", "m1.tiny",
+                               "--availability-zone", "cloudlet-3", "--wait", f"shared-boot-{agent}", "-f", "json")
+            self.assertEqual(server["status"], "ACTIVE")
+            servers.append(server["id"])
+        copies = [c for c in self.copies_on("cloudlet-3") if c["name"] == "shared-upload"]
+        self.assertEqual(len(copies), 1, "one copy for the federation, whichever agent adopted it")
+        self.assertEqual(copies[0]["fedstack_adopted"], upload, "marked with the cloud ID it was made from")
+        openstack(self.demo_env, "server", "delete", "--wait", *servers)
+        after = self.cloud_image("cloudlet-2", upload)
+        self.assertEqual(after["updated_at"], before["updated_at"], "the upload untouched until its delete")
+        # Demo's delete through agent 2, which adopted nothing: the upload, then the federation's copy.
+        env2 = self.fed.env(agent=1, user="demo", password="demo", project="demo")
+        openstack(env2, "image", "delete", upload)
+        self.assertIsNone(self.cloud_image("cloudlet-2", upload))
+        self.assertEqual([c for c in self.copies_on("cloudlet-3") if c["name"] == "shared-upload"], [])
 
     def test_the_operators_image_on_every_cloudlet_is_one_image_booted_by_name_anywhere(self):
         data = os.urandom(32 * 1024)
