@@ -1,7 +1,8 @@
 """Images made on a cloud directly (docs/federation.md, "Resources made on a cloud directly"), with
 the real `openstack` CLI over 3 cloudlets: demo's upload straight to cloudlet-2's Glance booted through
 agent 1 pinned to cloudlet-3 (adopted, copied, the upload untouched, its copy deleted with it); the
-same upload booted through agents 1 and 3 copied once and deleted with its copy through agent 2; the
+same upload booted through agents 1 and 3 copied once and deleted with its copy through agent 2 (and
+a network so booted, copied once, renamed and deleted with its copy through agent 2); the
 operator's same image on every cloudlet listed once by every agent and booted by name anywhere with
 the target's own; the admin's private image by its cloud ID unusable for demo."""
 import json
@@ -184,6 +185,39 @@ class DirectImages(unittest.TestCase):
         self.assertEqual(self.neutron("GET", "cloudlet-2", f"/v2.0/networks/{net}", self.admin_token)[0], 404)
         self.assertEqual(self.network_copies_on("cloudlet-3", "networks", "direct-net"), [])
         self.assertEqual(self.network_copies_on("cloudlet-3", "subnets", "direct-sub"), [])
+
+    def test_a_network_booted_through_agents_1_and_3_is_copied_once_renamed_and_deleted_through_agent_2(self):
+        status, made = self.neutron("POST", "cloudlet-2", "/v2.0/networks", self.demo_token,
+                                    {"network": {"name": "shared-net"}})
+        self.assertEqual(status, 201, made)
+        net = made["network"]["id"]
+        status, sub = self.neutron("POST", "cloudlet-2", "/v2.0/subnets", self.demo_token, {"subnet": {
+            "network_id": net, "name": "shared-sub", "cidr": "10.42.0.0/24", "ip_version": 4}})
+        self.assertEqual(status, 201, sub)
+        image = self.upload("cloudlet-3", self.demo_token, "shared-net-image")
+        servers = []
+        for agent in (0, 2):   # agents 1 and 3, both onto cloudlet-3
+            env = self.fed.env(agent=agent, user="demo", password="demo", project="demo")
+            server = openstack(env, "server", "create", "--image", image, "--flavor", "m1.tiny", "--nic",
+                               f"net-id={net}", "--availability-zone", "cloudlet-3", "--wait",
+                               f"shared-net-boot-{agent}", "-f", "json")
+            self.assertEqual(server["status"], "ACTIVE")
+            servers.append(server["id"])
+        copies = self.network_copies_on("cloudlet-3", "networks", "shared-net")
+        self.assertEqual(len(copies), 1, "one copy for the federation")
+        self.assertIn(f"fedstack_adopted={net}", copies[0]["tags"])
+        self.assertEqual(len(self.network_copies_on("cloudlet-3", "subnets", "shared-sub")), 1)
+        openstack(self.demo_env, "server", "delete", "--wait", *servers)
+        # Through agent 2, which adopted nothing: a rename reaches the copy, a delete removes it.
+        env2 = self.fed.env(agent=1, user="demo", password="demo", project="demo")
+        openstack(env2, "network", "set", "--name", "shared-net-renamed", net)
+        self.assertEqual([c["id"] for c in self.network_copies_on("cloudlet-3", "networks", "shared-net-renamed")],
+                         [copies[0]["id"]])
+        openstack(env2, "network", "delete", net)
+        self.assertEqual(self.neutron("GET", "cloudlet-2", f"/v2.0/networks/{net}", self.admin_token)[0], 404)
+        self.assertEqual(self.neutron("GET", "cloudlet-3", f"/v2.0/networks/{copies[0]['id']}",
+                                      self.admin_token)[0], 404)
+        self.assertEqual(self.network_copies_on("cloudlet-3", "subnets", "shared-sub"), [])
 
 
 if __name__ == "__main__":
