@@ -45,7 +45,8 @@ http::awaitable<std::optional<direct_image>> find_direct_image(request& r, const
 http::awaitable<std::string> direct_image_on(request& r, const direct_image& image, const cloudlet_endpoints& c);
 
 /// What this agent adopted of the image `cloud_id`: its record and the entry
-/// of the federation's copies of it (nullopt: nothing, or the entry is gone).
+/// of the federation's copies of it (nullopt: nothing, the entry is gone, or
+/// the record names no adoption of that image: rules/adoption_rule.hpp).
 struct adopted_image {
   adopted_record record;
   storage::registry_entry entry;
@@ -55,7 +56,8 @@ http::awaitable<std::optional<adopted_image>> find_adopted(request& r, const std
 /// A call about one image named by a cloud's ID (show, delete, download, tags,
 /// members): passed, as the caller, to the cloudlet that shows it to the
 /// caller (this agent's first), so that cloud alone decides. A delete that
-/// removed it also deletes the copies this agent made of it and their entry.
+/// removed it also deletes the copies the federation made of it, whichever
+/// agent adopted it (adoptions.hpp), and their entries.
 /// None shows it: this agent's cloudlet answers, as before.
 http::awaitable<void> handle_direct_image_call(request& r, std::string body);
 
