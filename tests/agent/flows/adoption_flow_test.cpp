@@ -254,6 +254,25 @@ TEST_F(AdoptionFlow, ARepeatedDeleteOfTheGoneUploadReachesACopyLeftTheFirstTime)
   EXPECT_FALSE(h.registry().entry(entry.global_id));
 }
 
+TEST_F(AdoptionFlow, TwoAdoptionsMadeAtOnceLeaveNoCopyNobodyCanDelete) {
+  // Agent 3 and this agent adopted the upload at once: each made its entry and a copy on cloudlet-3.
+  auto [upload, theirs] = adopted_upload({"cloudlet-3"});
+  auto own_gid = derived(resource_kind::image, "cloudlet-2", upload, {"10.0.0.1", 4790});
+  auto mine = marked_image("cloudlet-3", h.demo_token(), own_gid, upload, {{"name", "mine before"}});
+  h.record(resource_kind::image, demo_project(), {{"cloudlet-3", mine}}, "", own_gid);
+  // Later boots use one of them; neither is copied again.
+  ASSERT_EQ(boot_image(upload, "cloudlet-3").status, 202u);
+  ASSERT_EQ(booted("cloudlet-3").size(), 1u);
+  EXPECT_TRUE(booted("cloudlet-3")[0] == mine || booted("cloudlet-3")[0] == theirs.copies[0].local_id);
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2/images").empty());
+  // A delete through this agent finds both and deletes both.
+  ASSERT_EQ(h.send(bhttp::verb::delete_, "/image/v2/images/" + upload).status, 204u);
+  EXPECT_TRUE(image_on("cloudlet-3", mine).is_null());
+  EXPECT_TRUE(image_on("cloudlet-3", theirs.copies[0].local_id).is_null());
+  EXPECT_FALSE(h.registry().entry(own_gid));
+  EXPECT_FALSE(h.registry().entry(theirs.global_id));
+}
+
 TEST_F(AdoptionFlow, TheHoldersRefusalDeletesNoCopy) {
   auto cirros2 = h.clouds().seed_image("cloudlet-2", h.admin_token(), {{"name", "other"}, {"visibility", "public"}});
   auto gid = derived(resource_kind::image, "cloudlet-2", cirros2);
