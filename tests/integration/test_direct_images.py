@@ -147,14 +147,19 @@ class DirectImages(unittest.TestCase):
         self.assertEqual(status, 200, doc)
         return [n for n in doc[collection] if any(t.startswith("fedstack_copy_of=") for t in n.get("tags", []))]
 
-    def test_a_network_made_on_cloudlet2s_neutron_boots_through_agent1_on_cloudlet3(self):
+    def network_on_cloudlet2(self, name, subnet, cidr):
+        """Demo's network with one subnet made on cloudlet-2's Neutron directly: the network's cloud ID."""
         status, made = self.neutron("POST", "cloudlet-2", "/v2.0/networks", self.demo_token,
-                                    {"network": {"name": "direct-net"}})
+                                    {"network": {"name": name}})
         self.assertEqual(status, 201, made)
         net = made["network"]["id"]
         status, sub = self.neutron("POST", "cloudlet-2", "/v2.0/subnets", self.demo_token, {"subnet": {
-            "network_id": net, "name": "direct-sub", "cidr": "10.41.0.0/24", "ip_version": 4}})
+            "network_id": net, "name": subnet, "cidr": cidr, "ip_version": 4}})
         self.assertEqual(status, 201, sub)
+        return net
+
+    def test_a_network_made_on_cloudlet2s_neutron_boots_through_agent1_on_cloudlet3(self):
+        net = self.network_on_cloudlet2("direct-net", "direct-sub", "10.41.0.0/24")
         _, before = self.neutron("GET", "cloudlet-2", f"/v2.0/networks/{net}", self.admin_token)
         image = self.upload("cloudlet-3", self.demo_token, "net-boot-image")
         server = openstack(self.demo_env, "server", "create", "--image", image, "--flavor", "m1.tiny",
@@ -187,13 +192,7 @@ class DirectImages(unittest.TestCase):
         self.assertEqual(self.network_copies_on("cloudlet-3", "subnets", "direct-sub"), [])
 
     def test_a_network_booted_through_agents_1_and_3_is_copied_once_renamed_and_deleted_through_agent_2(self):
-        status, made = self.neutron("POST", "cloudlet-2", "/v2.0/networks", self.demo_token,
-                                    {"network": {"name": "shared-net"}})
-        self.assertEqual(status, 201, made)
-        net = made["network"]["id"]
-        status, sub = self.neutron("POST", "cloudlet-2", "/v2.0/subnets", self.demo_token, {"subnet": {
-            "network_id": net, "name": "shared-sub", "cidr": "10.42.0.0/24", "ip_version": 4}})
-        self.assertEqual(status, 201, sub)
+        net = self.network_on_cloudlet2("shared-net", "shared-sub", "10.42.0.0/24")
         image = self.upload("cloudlet-3", self.demo_token, "shared-net-image")
         servers = []
         for agent in (0, 2):   # agents 1 and 3, both onto cloudlet-3
