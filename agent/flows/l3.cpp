@@ -532,7 +532,9 @@ http::awaitable<void> routers_follow_subnet(request& r, const registry_entry& su
       auto router = *entry;
       if (!router.copy_on(to.region)) {
         auto guard = co_await r.context.copy_locks.acquire(router.global_id + "\n" + to.region);
-        router = co_await copy_router(r, router, *router_primary, to);
+        // Another subnet of the boot (copied at once) may have brought it while this one waited.
+        if (auto fresh = co_await r.context.registry->get(router.project_id, router.global_id)) router = *fresh;
+        if (!router.copy_on(to.region)) router = co_await copy_router(r, router, *router_primary, to);
       }
       const auto& router_there = router.copy_on(to.region)->local_id;
       if (!co_await interface_exists(r, to, router_there, there->local_id)) {
