@@ -286,5 +286,41 @@ TEST_F(RoundTrips, BootElsewhereCopiesTheSubnetsOfANetworkTogether) {
   EXPECT_TRUE(h.registry().abandoned_attempts().empty());
 }
 
+TEST_F(RoundTrips, ABootPinnedElsewhereLooksItsFlavorUpThereWhileTheImageIsRead) {
+  auto image_id = image_on_both("cloudlet-2");
+  auto key = h.send(bhttp::verb::post, "/compute/v2.1/os-keypairs",
+                    {{"keypair", {{"name", "k"}, {"public_key", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey me@here"}}}});
+  ASSERT_EQ(key.status, 200u) << key.body;
+  auto tiny_here = flavor_id("cloudlet-1", "m1.tiny");
+  h.clouds().clear_log();
+  auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers",
+                       {{"server", {{"name", "vm"},
+                                    {"imageRef", image_id},
+                                    {"flavorRef", tiny_here},
+                                    {"key_name", "k"},
+                                    {"availability_zone", "cloudlet-2"}}}});
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+
+  // The flavor is looked up on cloudlet-2 once, while the boot is read (before the
+  // keypair read here that comes after the image's), not after it was placed.
+  const auto& calls = h.clouds().calls();
+  auto at = [&](const std::string& region, const std::string& prefix) {
+    for (std::size_t i = 0; i < calls.size(); ++i)
+      if (calls[i].cloudlet == region && calls[i].target.find(prefix) != std::string::npos) return i;
+    return calls.size();
+  };
+  auto flavor_there = at("cloudlet-2", "/v2.1/flavors/" + tiny_here);
+  auto keypair_here = at("cloudlet-1", "/v2.1/os-keypairs/k");
+  ASSERT_LT(flavor_there, calls.size());
+  ASSERT_LT(keypair_here, calls.size());
+  EXPECT_LT(flavor_there, keypair_here) << "the flavor was looked up on cloudlet-2 only once the boot was read";
+  EXPECT_EQ(h.clouds().calls_to("cloudlet-2", bhttp::verb::get, "/v2.1/flavors/" + tiny_here).size(), 1u);
+  EXPECT_EQ(h.clouds().calls_to("cloudlet-2", bhttp::verb::get, "/v2.1/flavors/detail").size(), 1u)
+    << "what was found is not asked again when the boot is prepared there";
+  auto booted = h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.1/servers");
+  ASSERT_EQ(booted.size(), 1u);
+  EXPECT_EQ(json::parse(booted[0].body).at("server").at("flavorRef"), flavor_id("cloudlet-2", "m1.tiny"));
+}
+
 } // namespace
 } // namespace fedstack::agent::testing
