@@ -158,7 +158,9 @@ namespace {
 /// A boot pinned to another cloudlet than the flavor's: its flavor there, looked
 /// up now, beside the image's read (a registry ask to its owner, then its
 /// primary's Glance: round trips the look-up need not wait for). A look-up that
-/// fails is made again when the boot is prepared there.
+/// fails is made again when the boot is prepared there. Not for an image whose
+/// entry is this agent's: its read is mostly local, and the look-up runs beside
+/// the copies when the boot is prepared.
 http::awaitable<void> flavor_on_pinned(request& r, boot_needs& needs) {
   const auto& zone = needs.request.availability_zone;
   if (zone.empty() || zone == needs.flavor_region || needs.flavor.is_null()) co_return;
@@ -173,10 +175,11 @@ http::awaitable<void> flavor_on_pinned(request& r, boot_needs& needs) {
   if (found) needs.flavor_there = std::pair{zone, *found};
 }
 
-http::awaitable<void> read_flavor_task(request& r, boot_needs& needs, std::exception_ptr& failed) {
+http::awaitable<void> read_flavor_task(request& r, boot_needs& needs, bool look_on_pinned,
+                                       std::exception_ptr& failed) {
   try {
     co_await read_flavor(r, needs);
-    co_await flavor_on_pinned(r, needs);
+    if (look_on_pinned) co_await flavor_on_pinned(r, needs);
   } catch (...) {
     failed = std::current_exception();
   }
@@ -198,8 +201,11 @@ http::awaitable<void> read_flavor_and_image(request& r, boot_needs& needs, const
   std::exception_ptr flavor_failed;
   std::exception_ptr image_failed;
   std::vector<std::function<http::awaitable<void>()>> tasks;
+  const bool image_elsewhere = !image_id.empty() && !is_own_entry(r, image_id);
   if (!needs.flavor_id.empty())
-    tasks.push_back([&r, &needs, &flavor_failed] { return read_flavor_task(r, needs, flavor_failed); });
+    tasks.push_back([&r, &needs, image_elsewhere, &flavor_failed] {
+      return read_flavor_task(r, needs, image_elsewhere, flavor_failed);
+    });
   if (!image_id.empty())
     tasks.push_back([&r, &needs, &image_id, &headers, &image_failed] {
       return read_image_task(r, needs, image_id, headers, image_failed);

@@ -124,12 +124,6 @@ http::awaitable<void> mark_used(request& r, const cloudlet_endpoints& c, const s
   }
 }
 
-bool is_own_entry(request& r, const std::string& global_id) {
-  auto mine = api::global_id_owner(r.context.registry->new_global_id());
-  auto theirs = api::global_id_owner(global_id);
-  return mine && theirs && mine->host == theirs->host && mine->port == theirs->port;
-}
-
 /// A fresh floating IP of `entry` on `primary` associated with `port_id` on
 /// `there`: allocated there (associated), the entry bound to it, the old one
 /// released (rules/l3_rule.hpp, decide_association).

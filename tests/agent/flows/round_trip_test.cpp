@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "api/global_id.hpp"
+#include "tests/agent/flows/fake_registry.hpp"
 #include "tests/agent/flows/flow_harness.hpp"
 
 namespace fedstack::agent::testing {
@@ -287,7 +288,21 @@ TEST_F(RoundTrips, BootElsewhereCopiesTheSubnetsOfANetworkTogether) {
 }
 
 TEST_F(RoundTrips, ABootPinnedElsewhereLooksItsFlavorUpThereWhileTheImageIsRead) {
-  auto image_id = image_on_both("cloudlet-2");
+  // An image another agent recorded (its entry is asked of that agent), with a copy on cloudlet-2.
+  fake_registry other_agent("10.0.0.2");
+  storage::registry_entry image;
+  image.kind = resource_kind::image;
+  image.global_id = other_agent.new_global_id();
+  image.project_id = h.clouds().demo_project_id();
+  image.state = storage::entry_state::bound;
+  image.name = "cirros";
+  for (const std::string region : {"cloudlet-3", "cloudlet-2"}) {
+    json fields{{"name", "cirros"}};
+    fields[std::string(region == "cloudlet-3" ? api::gid_key : api::copy_of_key)] = image.global_id;
+    image.copies.push_back({region, h.clouds().seed_image(region, h.demo_token(), fields)});
+  }
+  h.registry().seed_at_another_agent(image);
+  const auto image_id = image.global_id;
   auto key = h.send(bhttp::verb::post, "/compute/v2.1/os-keypairs",
                     {{"keypair", {{"name", "k"}, {"public_key", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey me@here"}}}});
   ASSERT_EQ(key.status, 200u) << key.body;
