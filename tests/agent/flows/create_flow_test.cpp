@@ -89,6 +89,17 @@ protected:
     return json{{"server", server}};
   }
 
+  /// demo's network "far" made on `region` directly and recorded as the federation's; {global ID, its ID there}.
+  std::pair<std::string, std::string> network_on(const std::string& region) {
+    auto network_id = h.registry().new_global_id();
+    auto made = h.clouds().direct(region, api::service_type::network, bhttp::verb::post, "/v2.0/networks",
+                                  h.demo_token(), {{"network", {{"name", "far"}}}});
+    EXPECT_EQ(made.status, 201u) << made.body;
+    auto local = json::parse(made.body).at("network").at("id").get<std::string>();
+    h.record(resource_kind::network, h.clouds().demo_project_id(), {{region, local}}, "far", network_id);
+    return {network_id, local};
+  }
+
   flow_harness h;
 };
 
@@ -323,12 +334,7 @@ TEST_F(CreateFlow, ABootWhoseOnlyCandidateCannotBeReadiedIsAnsweredWhy) {
 }
 
 TEST_F(CreateFlow, ASubnetGoesToItsNetworksCloudlet) {
-  auto network_id = h.registry().new_global_id();
-  auto made = h.clouds().direct("cloudlet-3", api::service_type::network, bhttp::verb::post, "/v2.0/networks",
-                                h.demo_token(), {{"network", {{"name", "far"}}}});
-  ASSERT_EQ(made.status, 201u) << made.body;
-  auto local = json::parse(made.body).at("network").at("id").get<std::string>();
-  h.record(resource_kind::network, h.clouds().demo_project_id(), {{"cloudlet-3", local}}, "far", network_id);
+  auto [network_id, local] = network_on("cloudlet-3");
 
   auto answer = h.send(bhttp::verb::post, "/network/v2.0/subnets",
                        json{{"subnet", {{"network_id", network_id}, {"cidr", "10.2.0.0/24"}, {"ip_version", 4}}}});
@@ -344,12 +350,7 @@ TEST_F(CreateFlow, ASubnetGoesToItsNetworksCloudlet) {
 
 TEST_F(CreateFlow, ABootOnAPortGoesToThePortsCloudletAndNoPinnedZoneMovesIt) {
   // A network of the federation on cloudlet-2 and a port on it made through this agent.
-  auto network_id = h.registry().new_global_id();
-  auto made = h.clouds().direct("cloudlet-2", api::service_type::network, bhttp::verb::post, "/v2.0/networks",
-                                h.demo_token(), {{"network", {{"name", "far"}}}});
-  ASSERT_EQ(made.status, 201u) << made.body;
-  auto local = json::parse(made.body).at("network").at("id").get<std::string>();
-  h.record(resource_kind::network, h.clouds().demo_project_id(), {{"cloudlet-2", local}}, "far", network_id);
+  auto network_id = network_on("cloudlet-2").first;
   auto port = h.send(bhttp::verb::post, "/network/v2.0/ports", json{{"port", {{"network_id", network_id}}}});
   ASSERT_EQ(port.status, 201u) << port.body;
   auto port_id = json::parse(port.body).at("port").at("id").get<std::string>();

@@ -75,6 +75,20 @@ protected:
     return nullptr;
   }
 
+  /// A boot of `image` on `network` that the scheduler places on cloudlet-2 (`extra`: more of the
+  /// server's fields); the call log starts with it.
+  captured_response boot_there(const std::string& image, const std::string& network,
+                               json extra = json::object()) {
+    json server{{"name", "vm"},
+                {"imageRef", image},
+                {"flavorRef", flavor_id("cloudlet-1", "m1.tiny")},
+                {"networks", {{{"uuid", network}}}}};
+    server.update(extra);
+    h.placement().place_on("cloudlet-2");
+    h.clouds().clear_log();
+    return h.send(bhttp::verb::post, "/compute/v2.1/servers", json{{"server", server}});
+  }
+
   flow_harness h;
 };
 
@@ -138,13 +152,7 @@ TEST_F(RoundTrips, BootElsewhereCopiesTheImageAndTheNetworkTogether) {
   for (const std::string collection : {"networks", "subnets", "images"})
     before[collection] = h.clouds().items("cloudlet-2", collection).size() + 1;
 
-  h.placement().place_on("cloudlet-2");
-  h.clouds().clear_log();
-  auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers",
-                       {{"server", {{"name", "vm"},
-                                    {"imageRef", image_id},
-                                    {"flavorRef", flavor_id("cloudlet-1", "m1.tiny")},
-                                    {"networks", {{{"uuid", network_id}}}}}}});
+  auto answer = boot_there(image_id, network_id);
   EXPECT_EQ(answer.status, 503u) << answer.body;
 
   // The network copy's first call is made while the image copy's are in flight.
@@ -190,15 +198,7 @@ TEST_F(RoundTrips, BootElsewhereCopiesTheKeypairGroupAndFlavorWhileTheNetworkIsC
   auto group = h.send(bhttp::verb::post, "/network/v2.0/security-groups", {{"security_group", {{"name", "web"}}}});
   ASSERT_EQ(group.status, 201u) << group.body;
 
-  h.placement().place_on("cloudlet-2");
-  h.clouds().clear_log();
-  auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers",
-                       {{"server", {{"name", "vm"},
-                                    {"imageRef", image_id},
-                                    {"flavorRef", flavor_id("cloudlet-1", "m1.tiny")},
-                                    {"key_name", "k"},
-                                    {"security_groups", {{{"name", "web"}}}},
-                                    {"networks", {{{"uuid", network_id}}}}}}});
+  auto answer = boot_there(image_id, network_id, {{"key_name", "k"}, {"security_groups", {{{"name", "web"}}}}});
   ASSERT_EQ(answer.status, 202u) << answer.body;
 
   // Each step's first call on its way is made while another step's calls are in flight.
@@ -248,13 +248,7 @@ TEST_F(RoundTrips, BootElsewhereCopiesTheSubnetsOfANetworkTogether) {
                 .status,
               200u);
 
-  h.placement().place_on("cloudlet-2");
-  h.clouds().clear_log();
-  auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers",
-                       {{"server", {{"name", "vm"},
-                                    {"imageRef", image_id},
-                                    {"flavorRef", flavor_id("cloudlet-1", "m1.tiny")},
-                                    {"networks", {{{"uuid", network_id}}}}}}});
+  auto answer = boot_there(image_id, network_id);
   ASSERT_EQ(answer.status, 202u) << answer.body;
 
   auto creates = h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.0/subnets");
