@@ -13,6 +13,7 @@
 #include "agent/flows/flavors.hpp"
 #include "agent/flows/keypairs.hpp"
 #include "agent/rules/list_paging.hpp"
+#include "agent/rules/port_rule.hpp"
 #include "agent/rules/security_group_rule.hpp"
 #include "agent/rules/volume_rule.hpp"
 #include "agent/flows/visible_entry.hpp"
@@ -125,41 +126,20 @@ http::awaitable<void> place_with_volumes(request& r, boot_needs& needs, const js
   if (!placed.refusal) needs.request.availability_zone = placed.cloudlet;
 }
 
-/// One copy of copy_image_and_networks; what it throws is kept in `failure`.
-http::awaitable<void> image_copy(request& r, boot_needs& boot, const cloudlet_endpoints& c,
-                                 std::exception_ptr& failure) {
-  try {
-    boot.image = co_await ensure_image_on(r, *boot.image, c);
-  } catch (...) {
-    failure = std::current_exception();
+/// A boot on the federation's ports goes to their cloudlet (rules/port_rule.hpp).
+/// Unknown IDs reach the cloud as given (its answer decides).
+http::awaitable<void> place_with_ports(request& r, boot_needs& needs, const json& server) {
+  if (needs.refusal || !server.contains("networks") || !server["networks"].is_array()) co_return;
+  std::vector<boot_port> ports;
+  for (const auto& n : server["networks"]) {
+    auto id = n.is_object() ? n.value("port", std::string{}) : std::string{};
+    if (!api::global_id_owner(id)) continue;
+    auto entry = co_await visible_entry(r, id);
+    if (entry && !entry->copies.empty()) ports.push_back({id, entry->copies.front().cloudlet});
   }
-}
-
-http::awaitable<void> network_copy(request& r, storage::registry_entry& network, const cloudlet_endpoints& c,
-                                   std::exception_ptr& failure) {
-  try {
-    network = co_await ensure_network_on(r, network, c);
-  } catch (...) {
-    failure = std::current_exception();
-  }
-}
-
-/// The image copy and each network copy (with its subnets) on `c`, all at
-/// once: they are independent, and across sites each copy's calls in turn are
-/// round trips (docs/performance.md, "What serialises round trips"). Each ends
-/// as it would alone (a failed Neutron create found or recorded as abandoned,
-/// a failed image copy deleted); then the first failure, image first, is thrown.
-http::awaitable<void> copy_image_and_networks(request& r, boot_needs& boot, const cloudlet_endpoints& c) {
-  std::vector<std::exception_ptr> failures(1 + boot.networks.size());
-  std::vector<std::function<http::awaitable<void>()>> copies;
-  if (boot.image) copies.push_back([&r, &boot, &c, &failures] { return image_copy(r, boot, c, failures[0]); });
-  for (std::size_t i = 0; i < boot.networks.size(); ++i)
-    copies.push_back([&r, &boot, &c, &failures, i] {
-      return network_copy(r, boot.networks[i], c, failures[i + 1]);
-    });
-  co_await run_all_to_end(std::move(copies));
-  for (const auto& failure : failures)
-    if (failure) std::rethrow_exception(failure);
+  auto placed = place_boot_on_ports(needs.request.availability_zone, ports);
+  needs.refusal = placed.refusal;
+  if (!placed.refusal) needs.request.availability_zone = placed.cloudlet;
 }
 
 } // namespace
@@ -175,9 +155,31 @@ namespace {
 /// checks a fresh token with Keystone on its first call, which a loaded
 /// Keystone makes take seconds (docs/conformance.md, "Tempest"). Both run to
 /// their end before this returns; the first failure is thrown then.
-http::awaitable<void> read_flavor_task(request& r, boot_needs& needs, std::exception_ptr& failed) {
+/// A boot pinned to another cloudlet than the flavor's: its flavor there, looked
+/// up now, beside the image's read (a registry ask to its owner, then its
+/// primary's Glance: round trips the look-up need not wait for). A look-up that
+/// fails is made again when the boot is prepared there. Not for an image whose
+/// entry is this agent's: its read is mostly local, and the look-up runs beside
+/// the copies when the boot is prepared.
+http::awaitable<void> flavor_on_pinned(request& r, boot_needs& needs) {
+  const auto& zone = needs.request.availability_zone;
+  if (zone.empty() || zone == needs.flavor_region || needs.flavor.is_null()) co_return;
+  auto to = find_cloudlet(r.context, zone);
+  if (!to) co_return;
+  std::optional<std::string> found;
+  try {
+    found = co_await flavor_like_on(r, needs.flavor, *to);
+  } catch (const std::exception& e) {
+    spdlog::info("{} flavor {} on {}: {}; looked up again there", r.request_id, needs.flavor_id, zone, e.what());
+  }
+  if (found) needs.flavor_there = std::pair{zone, *found};
+}
+
+http::awaitable<void> read_flavor_task(request& r, boot_needs& needs, bool look_on_pinned,
+                                       std::exception_ptr& failed) {
   try {
     co_await read_flavor(r, needs);
+    if (look_on_pinned) co_await flavor_on_pinned(r, needs);
   } catch (...) {
     failed = std::current_exception();
   }
@@ -199,8 +201,11 @@ http::awaitable<void> read_flavor_and_image(request& r, boot_needs& needs, const
   std::exception_ptr flavor_failed;
   std::exception_ptr image_failed;
   std::vector<std::function<http::awaitable<void>()>> tasks;
+  const bool image_elsewhere = !image_id.empty() && !is_own_entry(r, image_id);
   if (!needs.flavor_id.empty())
-    tasks.push_back([&r, &needs, &flavor_failed] { return read_flavor_task(r, needs, flavor_failed); });
+    tasks.push_back([&r, &needs, image_elsewhere, &flavor_failed] {
+      return read_flavor_task(r, needs, image_elsewhere, flavor_failed);
+    });
   if (!image_id.empty())
     tasks.push_back([&r, &needs, &image_id, &headers, &image_failed] {
       return read_image_task(r, needs, image_id, headers, image_failed);
@@ -222,12 +227,13 @@ http::awaitable<boot_needs> read_boot(request& r, json& server) {
   auto image_id = id_from_ref(server.value("imageRef", json()));
   // `--boot-from-volume N`: Nova makes the volume from the image on the server's cloud, so the image is copied there.
   if (image_id.empty()) image_id = boot_volume_image(server);
-  co_await read_flavor_and_image(r, needs, image_id, headers);
   if (server.contains("availability_zone") && server["availability_zone"].is_string()) {
     needs.request.availability_zone = server["availability_zone"];
     server.erase("availability_zone");
   }
+  co_await read_flavor_and_image(r, needs, image_id, headers);
   co_await place_with_volumes(r, needs, server);
+  co_await place_with_ports(r, needs, server);
   if (server.contains("key_name") && server["key_name"].is_string()) {
     auto key_name = server["key_name"].get<std::string>();
     needs.keypair = co_await read_own_keypair(r, key_name);
@@ -249,39 +255,104 @@ http::awaitable<boot_needs> read_boot(request& r, json& server) {
   co_return needs;
 }
 
+namespace {
+
+/// Runs `step` to its end; what it throws is kept in `failure` (prepare_boot_on).
+http::awaitable<void> kept(std::function<http::awaitable<void>()> step, std::exception_ptr& failure) {
+  try {
+    co_await step();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+}
+
+/// The flavor's own cloudlet boots with its ID; any other, this agent's
+/// included when the flavor lives elsewhere, with its equal flavor or a copy.
+http::awaitable<void> flavor_step(request& r, const boot_needs& boot, json& server, const cloudlet_endpoints& c) {
+  if (boot.flavor_id.empty()) co_return;
+  if (c.region == boot.flavor_region) {
+    server["flavorRef"] = boot.flavor_id;   // an earlier candidate may have renamed it
+    co_return;
+  }
+  if (boot.flavor.is_null()) throw copy_failed("Flavor " + boot.flavor_id + " could not be found.", 400);
+  std::optional<std::string> found;   // read_boot's look-up there, for a boot pinned to `c`
+  if (boot.flavor_there && boot.flavor_there->first == c.region) found = boot.flavor_there->second;
+  auto id_there = co_await ensure_flavor_on(r, boot.flavor, c, found);
+  co_await share_flavor_access(r, boot.flavor, boot.flavor_region, c, id_there);
+  server["flavorRef"] = id_there;
+}
+
+/// Each group copied in a pass at once; a second pass brings in rules whose
+/// remote is another of the boot's groups, copied after the group that names it.
+http::awaitable<void> groups_step(request& r, const boot_needs& boot, const cloudlet_endpoints& c) {
+  const int passes = boot.groups.size() > 1 ? 2 : 1;
+  for (int pass = 0; pass < passes; ++pass) {
+    std::vector<std::exception_ptr> failures(boot.groups.size());
+    std::vector<std::function<http::awaitable<void>()>> copies;
+    for (std::size_t i = 0; i < boot.groups.size(); ++i)
+      if (copied_for_boot(boot.groups[i].name))
+        copies.push_back([&r, &boot, &c, &failures, i] {
+          return kept([&r, &boot, &c, i] { return ensure_group_on(r, boot.groups[i], c); }, failures[i]);
+        });
+    co_await run_all_to_end(std::move(copies));
+    for (const auto& failure : failures)
+      if (failure) std::rethrow_exception(failure);
+  }
+}
+
+http::awaitable<void> image_step(request& r, boot_needs& boot, const cloudlet_endpoints& c) {
+  boot.image = co_await ensure_image_on(r, *boot.image, c);
+}
+
+http::awaitable<void> network_step(request& r, storage::registry_entry& network, const cloudlet_endpoints& c) {
+  network = co_await ensure_network_on(r, network, c);
+}
+
+http::awaitable<void> direct_image_step(request& r, const boot_needs& boot, json& server,
+                                        const cloudlet_endpoints& c) {
+  auto id_there = co_await direct_image_on(r, *boot.direct, c);
+  server["imageRef"] = id_there;
+}
+
+http::awaitable<void> direct_network_step(request& r, const direct_network& network, std::size_t index,
+                                          json& server, const cloudlet_endpoints& c) {
+  auto id_there = co_await direct_network_on(r, network, c);
+  server["networks"][index]["uuid"] = id_there;
+}
+
+} // namespace
+
 http::awaitable<std::optional<not_ready>> prepare_boot_on(request& r, boot_needs& boot, json& doc,
                                                           const cloudlet_endpoints& c) {
   std::optional<not_ready> failure;
   auto& server = doc["server"];
+  const bool own = c.region == r.context.cloudlet.region;
+  // Every step at once: they are independent, and across sites each call in
+  // turn is a round trip (docs/performance.md, "What serialises round trips").
+  // Each ends as it would alone (a failed Neutron create found or recorded as
+  // abandoned, a failed image copy deleted); `failures` keeps their order, so
+  // the first failing step in it decides why `c` is not ready.
+  std::vector<std::function<http::awaitable<void>()>> steps;
+  steps.push_back([&r, &boot, &server, &c] { return flavor_step(r, boot, server, c); });
+  if (boot.keypair && !own) steps.push_back([&r, &boot, &c] { return ensure_keypair_on(r, *boot.keypair, c); });
+  if (!own) steps.push_back([&r, &boot, &c] { return groups_step(r, boot, c); });
+  if (boot.server_group)
+    steps.push_back([&r, &boot, &doc, &c] { return ensure_server_group_on(r, *boot.server_group, doc, c); });
+  if (boot.image) steps.push_back([&r, &boot, &c] { return image_step(r, boot, c); });
+  for (auto& network : boot.networks) steps.push_back([&r, &network, &c] { return network_step(r, network, c); });
+  if (boot.direct) steps.push_back([&r, &boot, &server, &c] { return direct_image_step(r, boot, server, c); });
+  for (const auto& [index, network] : boot.direct_networks)
+    steps.push_back([&r, &network, index, &server, &c] { return direct_network_step(r, network, index, server, c); });
+  std::vector<std::exception_ptr> failures(steps.size());
+  std::vector<std::function<http::awaitable<void>()>> running;
+  for (std::size_t i = 0; i < steps.size(); ++i)
+    running.push_back([&steps, &failures, i] { return kept(steps[i], failures[i]); });
+  co_await run_all_to_end(std::move(running));
   try {
-    // The flavor's own cloudlet boots with its ID; any other, this agent's
-    // included when the flavor lives elsewhere, with its equal flavor or a copy.
-    if (c.region != boot.flavor_region && !boot.flavor_id.empty()) {
-      if (boot.flavor.is_null()) throw copy_failed("Flavor " + boot.flavor_id + " could not be found.", 400);
-      auto id_there = co_await ensure_flavor_on(r, boot.flavor, c);
-      co_await share_flavor_access(r, boot.flavor, boot.flavor_region, c, id_there);
-      server["flavorRef"] = id_there;
-    } else if (!boot.flavor_id.empty()) {
-      server["flavorRef"] = boot.flavor_id;   // an earlier candidate may have renamed it
-    }
-    if (boot.keypair && c.region != r.context.cloudlet.region) co_await ensure_keypair_on(r, *boot.keypair, c);
-    bool own = c.region == r.context.cloudlet.region;
-    // A second pass brings in rules whose remote is another of the boot's groups,
-    // copied after the group that names it.
-    const int passes = boot.groups.size() > 1 ? 2 : 1;
-    if (!own)
-      for (int pass = 0; pass < passes; ++pass)
-        for (const auto& g : boot.groups)
-          if (copied_for_boot(g.name)) co_await ensure_group_on(r, g, c);
+    for (const auto& f : failures)
+      if (f) std::rethrow_exception(f);
     name_groups_for(boot.groups, server, own);
-    if (boot.server_group) co_await ensure_server_group_on(r, *boot.server_group, doc, c);
-    co_await copy_image_and_networks(r, boot, c);
     if (boot.image && boot.image_by_cloud_id) server["imageRef"] = boot.image->copy_on(c.region)->local_id;
-    if (boot.direct) server["imageRef"] = co_await direct_image_on(r, *boot.direct, c);
-    for (const auto& [index, network] : boot.direct_networks) {
-      auto id_there = co_await direct_network_on(r, network, c);
-      server["networks"][index]["uuid"] = id_there;
-    }
   } catch (const copy_failed& e) {
     failure = not_ready{e.status, e.what()};
   } catch (const upstream_failure& e) {

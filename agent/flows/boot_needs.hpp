@@ -27,6 +27,9 @@ struct boot_needs {
   std::string flavor_id;
   nlohmann::json flavor;   // as the cloudlet that holds it shows it; other clouds may number it differently
   std::string flavor_region;   // that cloudlet: this agent's when it has the flavor, else the first that does
+  /// A boot pinned to another cloudlet: that cloudlet and its flavor like this
+  /// one, looked up while the image was read (nothing when it has none).
+  std::optional<std::pair<std::string, std::string>> flavor_there;
   std::optional<storage::registry_entry> image;
   /// The image named by a cloud's ID that a cloudlet shows the caller (direct_images.hpp).
   std::optional<direct_image> direct;
@@ -62,11 +65,10 @@ struct not_ready {
   std::string message;
 };
 
-/// Makes the flavor, the keypair, the security groups and the server group exist
-/// on `c`, in that order, then the image and the networks together (a cloudlet whose flavor of that name
-/// differs, whose keypair of that name holds another key or whose group of that
-/// name is the user's own is skipped before an image is copied to it), and
-/// points `doc`'s server at `c`'s flavor (and its scheduler hint at `c`'s copy of the server group).
+/// Makes the flavor, the keypair, the security groups, the server group, the
+/// image and the networks exist on `c`, all at once (each copy ends as it would
+/// alone; the first failure in that order says why `c` is not ready), and points
+/// `doc`'s server at `c`'s flavor (and its scheduler hint at `c`'s copy of the server group).
 http::awaitable<std::optional<not_ready>> prepare_boot_on(request& r, boot_needs& boot, nlohmann::json& doc,
                                                           const cloudlet_endpoints& c);
 

@@ -413,6 +413,42 @@ http::awaitable<std::string> make_neutron_copy(request& r, const cloudlet_endpoi
   co_return made_id;
 }
 
+namespace {
+
+/// The copy of one subnet of a network being copied to `to` (as `to_network`
+/// there), unless it is a copy itself or `to` holds one; what it throws is
+/// kept in `failure` (ensure_network_on runs them together).
+http::awaitable<void> copy_subnet(request& r, const json& subnet, const direct_network_source* source,
+                                  const std::string& to_network, const cloudlet_endpoints& to,
+                                  std::exception_ptr& failure) {
+  try {
+    auto m = api::read_marker(api::service_type::network, subnet);
+    if (m && m->is_copy) co_return;
+    std::optional<registry_entry> entry;
+    // The cloud listed it to the client with the network: its entry, whatever its project.
+    if (m) entry = co_await r.context.registry->get_any_project(m->global_id);
+    // A directly made network's own subnet: the entry of the federation's copies of it.
+    else if (source) entry = co_await source->subnet_entry(subnet);
+    if (!entry || entry->copy_on(to.region)) co_return;
+    auto maker = copy_maker_for(storage::resource_kind::subnet, r.identity->project_id, entry->project_id, subnet);
+    auto made_with = co_await maker_headers(r, maker);
+    auto fields = copy_fields(subnet, subnet_copy_fields);
+    for (const auto& [key, value] : maker.fields.items()) fields[key] = value;
+    fields["network_id"] = to_network;
+    auto project = maker.as_service ? entry->project_id : r.identity->project_id;
+    auto made_id = co_await make_neutron_copy(r, to, storage::resource_kind::subnet, entry->global_id,
+                                              std::move(fields), made_with, project);
+    if (!m && source) co_await tag_adopted_from(r, to, "subnets", made_id, subnet.value("id", ""), made_with);
+    auto bound = co_await bind_copy(r, *entry, to, api::service_type::network, made_id, "/v2.0/subnets/" + made_id,
+                                    made_with);
+    co_await routers_follow_subnet(r, bound, to);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+}
+
+} // namespace
+
 http::awaitable<registry_entry> ensure_network_on(request& r, const registry_entry& given,
                                                   const cloudlet_endpoints& to, const direct_network_source* source) {
   auto network = given;
@@ -446,28 +482,18 @@ http::awaitable<registry_entry> ensure_network_on(request& r, const registry_ent
   // Every subnet of the network, including those made after an earlier copy.
   auto listed = co_await call_cloudlet(r.context, *from, api::service_type::network, bhttp::verb::get,
                                        "/v2.0/subnets?network_id=" + primary.local_id, headers);
-  for (const auto& subnet : parse_object(listed).value("subnets", json::array())) {
-    auto m = api::read_marker(api::service_type::network, subnet);
-    if (m && m->is_copy) continue;
-    std::optional<registry_entry> entry;
-    // The cloud listed it to the client with the network: its entry, whatever its project.
-    if (m) entry = co_await r.context.registry->get_any_project(m->global_id);
-    // A directly made network's own subnet: the entry of the federation's copies of it.
-    else if (source) entry = co_await source->subnet_entry(subnet);
-    if (!entry || entry->copy_on(to.region)) continue;
-    auto maker = copy_maker_for(storage::resource_kind::subnet, r.identity->project_id, entry->project_id, subnet);
-    auto made_with = co_await maker_headers(r, maker);
-    auto fields = copy_fields(subnet, subnet_copy_fields);
-    for (const auto& [key, value] : maker.fields.items()) fields[key] = value;
-    fields["network_id"] = to_network;
-    auto project = maker.as_service ? entry->project_id : r.identity->project_id;
-    auto made_id = co_await make_neutron_copy(r, to, storage::resource_kind::subnet, entry->global_id,
-                                              std::move(fields), made_with, project);
-    if (!m && source) co_await tag_adopted_from(r, to, "subnets", made_id, subnet.value("id", ""), made_with);
-    auto bound = co_await bind_copy(r, *entry, to, api::service_type::network, made_id, "/v2.0/subnets/" + made_id,
-                                    made_with);
-    co_await routers_follow_subnet(r, bound, to);
-  }
+  auto subnets = parse_object(listed).value("subnets", json::array());
+  // Each subnet's copy at once (across sites each call in turn is a round
+  // trip); each ends as it would alone, then the first failure is thrown.
+  std::vector<std::exception_ptr> failures(subnets.size());
+  std::vector<std::function<http::awaitable<void>()>> copies;
+  for (std::size_t i = 0; i < subnets.size(); ++i)
+    copies.push_back([&r, &subnets, source, &to_network, &to, &failures, i] {
+      return copy_subnet(r, subnets[i], source, to_network, to, failures[i]);
+    });
+  co_await run_all_to_end(std::move(copies));
+  for (const auto& failure : failures)
+    if (failure) std::rethrow_exception(failure);
   co_return network;
 }
 
@@ -519,10 +545,13 @@ http::awaitable<std::optional<std::string>> flavor_like_on(request& r, const jso
   co_return found.id;
 }
 
-http::awaitable<std::string> ensure_flavor_on(request& r, const json& flavor, const cloudlet_endpoints& to) {
+http::awaitable<std::string> ensure_flavor_on(request& r, const json& flavor, const cloudlet_endpoints& to,
+                                             std::optional<std::string> found) {
   auto flavor_id = flavor.value("id", std::string{});
   if (flavor_id.empty()) throw copy_failed("the flavor of the boot cannot be read");
-  auto id_there = co_await ensure_flavor_exists_on(r, flavor, to);
+  std::string id_there;
+  if (found) id_there = *found;
+  else id_there = co_await ensure_flavor_exists_on(r, flavor, to);
   // What a server there shows as its flavor is shown to clients under this cloudlet's ID.
   r.context.flavor_aliases.learn(to.region, id_there, flavor_id);
   co_return id_there;

@@ -58,8 +58,10 @@ http::awaitable<std::string> make_neutron_copy(request& r, const cloudlet_endpoi
 /// the same ID with the same shape, else `to`'s own flavor of the same name and
 /// shape, else a copy made there under the same ID and name. Clouds number
 /// their flavors independently (docs/federation.md, "What a boot needs on another cloudlet").
+/// `found`: that ID as a look-up there just found it (flavor_like_on): not asked again.
 http::awaitable<std::string> ensure_flavor_on(request& r, const nlohmann::json& flavor,
-                                              const cloudlet_endpoints& to);
+                                              const cloudlet_endpoints& to,
+                                              std::optional<std::string> found = std::nullopt);
 /// The ID of `on`'s flavor with `flavor`'s ID and shape, else with its name and
 /// shape; nullopt when `on` has none (nothing is copied).
 http::awaitable<std::optional<std::string>> flavor_like_on(request& r, const nlohmann::json& flavor,

@@ -124,12 +124,6 @@ http::awaitable<void> mark_used(request& r, const cloudlet_endpoints& c, const s
   }
 }
 
-bool is_own_entry(request& r, const std::string& global_id) {
-  auto mine = api::global_id_owner(r.context.registry->new_global_id());
-  auto theirs = api::global_id_owner(global_id);
-  return mine && theirs && mine->host == theirs->host && mine->port == theirs->port;
-}
-
 /// A fresh floating IP of `entry` on `primary` associated with `port_id` on
 /// `there`: allocated there (associated), the entry bound to it, the old one
 /// released (rules/l3_rule.hpp, decide_association).
@@ -532,7 +526,9 @@ http::awaitable<void> routers_follow_subnet(request& r, const registry_entry& su
       auto router = *entry;
       if (!router.copy_on(to.region)) {
         auto guard = co_await r.context.copy_locks.acquire(router.global_id + "\n" + to.region);
-        router = co_await copy_router(r, router, *router_primary, to);
+        // Another subnet of the boot (copied at once) may have brought it while this one waited.
+        if (auto fresh = co_await r.context.registry->get(router.project_id, router.global_id)) router = *fresh;
+        if (!router.copy_on(to.region)) router = co_await copy_router(r, router, *router_primary, to);
       }
       const auto& router_there = router.copy_on(to.region)->local_id;
       if (!co_await interface_exists(r, to, router_there, there->local_id)) {

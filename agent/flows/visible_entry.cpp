@@ -6,6 +6,7 @@
 #include "agent/rules/visibility.hpp"
 #include "agent/services/registry_client.hpp"
 #include "agent/services/upstream_call.hpp"
+#include "api/global_id.hpp"
 
 namespace fedstack::agent {
 
@@ -29,6 +30,12 @@ http::awaitable<std::optional<storage::registry_entry>> visible_entry(request& r
   }
   if (!shown_to_caller(status)) co_return std::nullopt;
   co_return any;
+}
+
+bool is_own_entry(request& r, const std::string& global_id) {
+  auto mine = api::global_id_owner(r.context.registry->new_global_id());
+  auto theirs = api::global_id_owner(global_id);
+  return mine && theirs && mine->host == theirs->host && mine->port == theirs->port;
 }
 
 } // namespace fedstack::agent

@@ -19,4 +19,7 @@ namespace fedstack::agent {
 /// show it to the caller). Throws registry_unavailable as the registry does.
 http::awaitable<std::optional<storage::registry_entry>> visible_entry(request& r, const std::string& global_id);
 
+/// True when `global_id` is this agent's (its registry holds the entry: no ask to another node).
+bool is_own_entry(request& r, const std::string& global_id);
+
 } // namespace fedstack::agent

@@ -131,6 +131,37 @@ class FederationOfFour(unittest.TestCase):
             self.assertFalse([n for n in nets if image["id"] in json.dumps(n) or n["name"] == "fed-net"],
                              region)
 
+    def test_a_boot_on_a_port_goes_to_the_ports_cloudlet(self):
+        """Ports cannot move between clouds: a boot with `--nic port-id` is placed on the port's cloudlet."""
+        admin = {"X-Auth-Token": self.token}
+        # A network made through agent 2 lives on cloudlet-2; a port on it made through agent 1 too.
+        status, _, body = http("POST", self.agent_url(1) + "/v2.0/networks", {"network": {"name": "port-net"}},
+                               headers=admin)
+        self.assertEqual(status, 201, body)
+        net = json.loads(body)["network"]
+        status, _, body = http("POST", self.agent_url(1) + "/v2.0/subnets", {"subnet": {
+            "network_id": net["id"], "cidr": "10.31.0.0/24", "ip_version": 4}}, headers=admin)
+        self.assertEqual(status, 201, body)
+        port = self.os(0, "port", "create", "--network", net["id"], "fed-port", "-f", "json")
+        on_2 = self.cloud_get("cloudlet-2", "network", "/v2.0/ports?name=fed-port")["ports"]
+        self.assertEqual(len(on_2), 1)
+        image = self.make_image_http(0, "port-image")
+        # Pinned to another zone: refused, before anything is made.
+        status, _, body = http("POST", self.agent_url(0) + "/compute/v2.1/servers", {"server": {
+            "name": "port-vm", "imageRef": image["id"], "flavorRef": flavor_id(self.agent_url(0), self.token),
+            "networks": [{"port": port["id"]}], "availability_zone": "cloudlet-3"}}, headers=admin)
+        self.assertEqual(status, 400, body)
+        self.assertIn("cannot be in availability zone cloudlet-3", json.loads(body)["badRequest"]["message"])
+        server = self.os(0, "server", "create", "--image", image["id"], "--flavor", "m1.tiny",
+                         "--nic", f"port-id={port['id']}", "--wait", "port-vm", "-f", "json")
+        self.assertEqual((server["status"], server["OS-EXT-AZ:availability_zone"]), ("ACTIVE", "cloudlet-2"))
+        self.assertEqual(len([s for s in self.servers_on("cloudlet-2") if s["name"] == "port-vm"]), 1)
+
+        self.os(0, "server", "delete", "--wait", server["id"])
+        self.assertIn(self.api(0, "DELETE", "/v2.0/ports/" + port["id"])[0], (204, 404))
+        self.assertEqual(self.api(0, "DELETE", "/v2/images/" + image["id"])[0], 204)
+        self.assertEqual(self.api(1, "DELETE", "/v2.0/networks/" + net["id"])[0], 204)
+
     def flavors_on(self, region):
         return {f["name"]: f for f in self.cloud_get(region, "compute", "/flavors/detail?is_public=None")["flavors"]}
 

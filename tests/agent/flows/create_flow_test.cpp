@@ -89,6 +89,17 @@ protected:
     return json{{"server", server}};
   }
 
+  /// demo's network "far" made on `region` directly and recorded as the federation's; {global ID, its ID there}.
+  std::pair<std::string, std::string> network_on(const std::string& region) {
+    auto network_id = h.registry().new_global_id();
+    auto made = h.clouds().direct(region, api::service_type::network, bhttp::verb::post, "/v2.0/networks",
+                                  h.demo_token(), {{"network", {{"name", "far"}}}});
+    EXPECT_EQ(made.status, 201u) << made.body;
+    auto local = json::parse(made.body).at("network").at("id").get<std::string>();
+    h.record(resource_kind::network, h.clouds().demo_project_id(), {{region, local}}, "far", network_id);
+    return {network_id, local};
+  }
+
   flow_harness h;
 };
 
@@ -323,12 +334,7 @@ TEST_F(CreateFlow, ABootWhoseOnlyCandidateCannotBeReadiedIsAnsweredWhy) {
 }
 
 TEST_F(CreateFlow, ASubnetGoesToItsNetworksCloudlet) {
-  auto network_id = h.registry().new_global_id();
-  auto made = h.clouds().direct("cloudlet-3", api::service_type::network, bhttp::verb::post, "/v2.0/networks",
-                                h.demo_token(), {{"network", {{"name", "far"}}}});
-  ASSERT_EQ(made.status, 201u) << made.body;
-  auto local = json::parse(made.body).at("network").at("id").get<std::string>();
-  h.record(resource_kind::network, h.clouds().demo_project_id(), {{"cloudlet-3", local}}, "far", network_id);
+  auto [network_id, local] = network_on("cloudlet-3");
 
   auto answer = h.send(bhttp::verb::post, "/network/v2.0/subnets",
                        json{{"subnet", {{"network_id", network_id}, {"cidr", "10.2.0.0/24"}, {"ip_version", 4}}}});
@@ -340,6 +346,37 @@ TEST_F(CreateFlow, ASubnetGoesToItsNetworksCloudlet) {
   ASSERT_EQ(there.size(), 1u);
   EXPECT_EQ(there[0].at("network_id"), local) << "the cloud got its own network ID";
   EXPECT_TRUE(h.placement().asked().empty()) << "the scheduler is not asked";
+}
+
+TEST_F(CreateFlow, ABootOnAPortGoesToThePortsCloudletAndNoPinnedZoneMovesIt) {
+  // A network of the federation on cloudlet-2 and a port on it made through this agent.
+  auto network_id = network_on("cloudlet-2").first;
+  auto port = h.send(bhttp::verb::post, "/network/v2.0/ports", json{{"port", {{"network_id", network_id}}}});
+  ASSERT_EQ(port.status, 201u) << port.body;
+  auto port_id = json::parse(port.body).at("port").at("id").get<std::string>();
+  auto port_there = h.registry().entry(port_id)->copies.front();
+  ASSERT_EQ(port_there.cloudlet, "cloudlet-2");
+  auto image = global_image({"cloudlet-1", "cloudlet-2", "cloudlet-3"});
+
+  // Pinned to another cloudlet: refused before anything is made, naming both zones.
+  auto refused = h.send(bhttp::verb::post, "/compute/v2.1/servers",
+                        boot_body(image, {{"networks", {{{"port", port_id}}}}, {"availability_zone", "cloudlet-3"}}));
+  EXPECT_EQ(refused.status, 400u) << refused.body;
+  EXPECT_NE(refused.body.find("cloudlet-2"), std::string::npos) << refused.body;
+  EXPECT_NE(refused.body.find("cannot be in availability zone cloudlet-3"), std::string::npos) << refused.body;
+  EXPECT_TRUE(h.clouds().calls_to("", bhttp::verb::post, "/v2.1/servers").empty());
+
+  // The scheduler would take cloudlet-3; the port's cloudlet is asked for instead.
+  h.placement().place_on("cloudlet-3");
+  auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers", boot_body(image, {{"networks", {{{"port", port_id}}}}}));
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+  ASSERT_FALSE(h.placement().asked().empty());
+  EXPECT_EQ(h.placement().asked().back().availability_zone, "cloudlet-2");
+  auto booted = h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.1/servers");
+  ASSERT_EQ(booted.size(), 1u);
+  EXPECT_EQ(json::parse(booted[0].body).at("server").at("networks").at(0).at("port"), port_there.local_id)
+    << "the cloud got its own port ID";
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2.1/servers").empty());
 }
 
 TEST_F(CreateFlow, ABootOnItsNetworksOwnCloudletAsksNeutronNothing) {

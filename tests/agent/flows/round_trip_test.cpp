@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "api/global_id.hpp"
+#include "tests/agent/flows/fake_registry.hpp"
 #include "tests/agent/flows/flow_harness.hpp"
 
 namespace fedstack::agent::testing {
@@ -34,6 +35,58 @@ protected:
       if (f.value("name", std::string{}) == name) return f.value("id", std::string{});
     ADD_FAILURE() << "no flavor " << name << " on " << region << ": " << listed.body;
     return {};
+  }
+
+  /// An image of the demo project with its copy on `there` too: a boot there copies no image.
+  std::string image_on_both(const std::string& there) {
+    auto global_id = h.registry().new_global_id();
+    std::vector<storage::cloud_copy> copies;
+    for (const auto& region : {std::string("cloudlet-1"), there}) {
+      json fields{{"name", "cirros"}};
+      fields[std::string(region == "cloudlet-1" ? api::gid_key : api::copy_of_key)] = global_id;
+      copies.push_back({region, h.clouds().seed_image(region, h.demo_token(), fields)});
+    }
+    h.record(resource_kind::image, h.clouds().demo_project_id(), copies, "cirros", global_id);
+    return global_id;
+  }
+
+  /// A network made through the agent (on cloudlet-1) with a subnet for each of `cidrs`; {network, subnets}.
+  std::pair<std::string, std::vector<std::string>> network_with(const std::vector<std::string>& cidrs) {
+    auto net = h.send(bhttp::verb::post, "/network/v2.0/networks", json{{"network", {{"name", "net"}}}});
+    EXPECT_EQ(net.status, 201u) << net.body;
+    auto network_id = json::parse(net.body).at("network").at("id").get<std::string>();
+    std::vector<std::string> subnets;
+    for (const auto& cidr : cidrs) {
+      auto sub = h.send(bhttp::verb::post, "/network/v2.0/subnets",
+                        json{{"subnet", {{"network_id", network_id}, {"cidr", cidr}, {"ip_version", 4}}}});
+      EXPECT_EQ(sub.status, 201u) << sub.body;
+      subnets.push_back(json::parse(sub.body).at("subnet").at("id").get<std::string>());
+    }
+    return {network_id, subnets};
+  }
+
+  /// The first logged call to `region` of `service` with `method` whose target starts with `prefix`.
+  const logged_call* first_call(const std::string& region, api::service_type service, bhttp::verb method,
+                                const std::string& prefix) {
+    for (const auto& call : h.clouds().calls())
+      if (call.cloudlet == region && call.service == service && call.method == method &&
+          call.target.find(prefix) != std::string::npos)
+        return &call;
+    return nullptr;
+  }
+
+  /// A boot of `image` on `network` that the scheduler places on cloudlet-2 (`extra`: more of the
+  /// server's fields); the call log starts with it.
+  captured_response boot_there(const std::string& image, const std::string& network,
+                               json extra = json::object()) {
+    json server{{"name", "vm"},
+                {"imageRef", image},
+                {"flavorRef", flavor_id("cloudlet-1", "m1.tiny")},
+                {"networks", {{{"uuid", network}}}}};
+    server.update(extra);
+    h.placement().place_on("cloudlet-2");
+    h.clouds().clear_log();
+    return h.send(bhttp::verb::post, "/compute/v2.1/servers", json{{"server", server}});
   }
 
   flow_harness h;
@@ -99,13 +152,7 @@ TEST_F(RoundTrips, BootElsewhereCopiesTheImageAndTheNetworkTogether) {
   for (const std::string collection : {"networks", "subnets", "images"})
     before[collection] = h.clouds().items("cloudlet-2", collection).size() + 1;
 
-  h.placement().place_on("cloudlet-2");
-  h.clouds().clear_log();
-  auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers",
-                       {{"server", {{"name", "vm"},
-                                    {"imageRef", image_id},
-                                    {"flavorRef", flavor_id("cloudlet-1", "m1.tiny")},
-                                    {"networks", {{{"uuid", network_id}}}}}}});
+  auto answer = boot_there(image_id, network_id);
   EXPECT_EQ(answer.status, 503u) << answer.body;
 
   // The network copy's first call is made while the image copy's are in flight.
@@ -139,6 +186,149 @@ TEST_F(RoundTrips, BootElsewhereCopiesTheImageAndTheNetworkTogether) {
   }
   EXPECT_EQ(h.clouds().items("cloudlet-2", "images").size(), before["images"] - 1) << "the failed create made nothing";
   EXPECT_TRUE(h.registry().abandoned_attempts().empty());
+}
+
+
+TEST_F(RoundTrips, BootElsewhereCopiesTheKeypairGroupAndFlavorWhileTheNetworkIsCopied) {
+  auto image_id = image_on_both("cloudlet-2");
+  auto [network_id, subnets] = network_with({"10.2.0.0/24"});
+  auto key = h.send(bhttp::verb::post, "/compute/v2.1/os-keypairs",
+                    {{"keypair", {{"name", "k"}, {"public_key", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey me@here"}}}});
+  ASSERT_EQ(key.status, 200u) << key.body;
+  auto group = h.send(bhttp::verb::post, "/network/v2.0/security-groups", {{"security_group", {{"name", "web"}}}});
+  ASSERT_EQ(group.status, 201u) << group.body;
+
+  auto answer = boot_there(image_id, network_id, {{"key_name", "k"}, {"security_groups", {{{"name", "web"}}}}});
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+
+  // Each step's first call on its way is made while another step's calls are in flight.
+  const std::string network_here = h.registry().entry(network_id)->copies.front().local_id;
+  std::map<std::string, const logged_call*> first{
+    {"the flavor", first_call("cloudlet-2", api::service_type::compute, bhttp::verb::get, "/v2.1/flavors")},
+    {"the keypair", first_call("cloudlet-2", api::service_type::compute, bhttp::verb::get, "/v2.1/os-keypairs/k")},
+    {"the security group", first_call("cloudlet-2", api::service_type::network, bhttp::verb::get,
+                                      "/v2.0/security-groups")},
+    {"the network", first_call("cloudlet-1", api::service_type::network, bhttp::verb::get,
+                               "/v2.0/networks/" + network_here)}};
+  int alone = 0;
+  for (const auto& [step, call] : first) {
+    ASSERT_NE(call, nullptr) << step << " was not looked up on its way to cloudlet-2";
+    if (call->in_flight == 0) ++alone;
+  }
+  EXPECT_LE(alone, 1) << "only the step that starts first may find nothing else in flight";
+  auto keypair = first["the keypair"];
+  auto network = first["the network"];
+  EXPECT_GE(keypair->in_flight + network->in_flight, 1)
+    << "the keypair and the network copy were asked for one after the other";
+
+  // Everything reached cloudlet-2 as it does one step at a time.
+  auto booted = h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.1/servers");
+  ASSERT_EQ(booted.size(), 1u);
+  auto sent = json::parse(booted[0].body).at("server");
+  EXPECT_EQ(sent.at("flavorRef"), flavor_id("cloudlet-2", "m1.tiny")) << booted[0].body;
+  EXPECT_EQ(sent.at("key_name"), "k");
+  EXPECT_EQ(sent.at("security_groups").at(0).at("name"), "web");
+  auto network_entry = h.registry().entry(network_id);   // named: copy_on points into it
+  ASSERT_TRUE(network_entry && network_entry->copy_on("cloudlet-2"));
+  EXPECT_EQ(sent.at("networks").at(0).at("uuid"), network_entry->copy_on("cloudlet-2")->local_id);
+  EXPECT_EQ(h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.1/os-keypairs").size(), 1u);
+  EXPECT_EQ(h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.0/security-groups").size(), 1u);
+}
+
+TEST_F(RoundTrips, BootElsewhereCopiesTheSubnetsOfANetworkTogether) {
+  auto image_id = image_on_both("cloudlet-2");
+  auto [network_id, subnets] = network_with({"10.3.0.0/24", "10.4.0.0/24", "10.5.0.0/24"});
+  // One router of the federation on all three: it follows them once, not once per subnet.
+  auto made = h.send(bhttp::verb::post, "/network/v2.0/routers", {{"router", {{"name", "r"}}}});
+  ASSERT_EQ(made.status, 201u) << made.body;
+  auto router_id = json::parse(made.body).at("router").at("id").get<std::string>();
+  for (const auto& subnet : subnets)
+    ASSERT_EQ(h.send(bhttp::verb::put, "/network/v2.0/routers/" + router_id + "/add_router_interface",
+                     {{"subnet_id", subnet}})
+                .status,
+              200u);
+
+  auto answer = boot_there(image_id, network_id);
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+
+  auto creates = h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.0/subnets");
+  ASSERT_EQ(creates.size(), 3u);
+  for (std::size_t i = 1; i < creates.size(); ++i)
+    EXPECT_GE(creates[i].in_flight, 1) << "subnet copy " << i << " waited for the one before";
+
+  // Each subnet has one marked copy, recorded; the router one copy with an interface on each.
+  for (const auto& subnet : subnets) {
+    auto entry = h.registry().entry(subnet);
+    ASSERT_TRUE(entry && entry->copy_on("cloudlet-2")) << subnet;
+    int copies = 0;
+    for (const auto& item : h.clouds().items("cloudlet-2", "subnets")) {
+      auto marker = api::read_marker(api::service_type::network, item);
+      if (!marker || marker->global_id != subnet) continue;
+      ++copies;
+      EXPECT_TRUE(marker->is_copy);
+      EXPECT_EQ(item.at("id"), entry->copy_on("cloudlet-2")->local_id);
+    }
+    EXPECT_EQ(copies, 1) << subnet;
+  }
+  EXPECT_EQ(h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.0/routers").size(), 1u)
+    << "each subnet's copy made the router's again";
+  auto router = h.registry().entry(router_id);
+  ASSERT_TRUE(router && router->copy_on("cloudlet-2"));
+  auto interfaces = h.clouds().calls_to("cloudlet-2", bhttp::verb::put,
+                                        "/v2.0/routers/" + router->copy_on("cloudlet-2")->local_id +
+                                          "/add_router_interface");
+  EXPECT_EQ(interfaces.size(), 3u);
+  EXPECT_TRUE(h.registry().abandoned_attempts().empty());
+}
+
+TEST_F(RoundTrips, ABootPinnedElsewhereLooksItsFlavorUpThereWhileTheImageIsRead) {
+  // An image another agent recorded (its entry is asked of that agent), with a copy on cloudlet-2.
+  fake_registry other_agent("10.0.0.2");
+  storage::registry_entry image;
+  image.kind = resource_kind::image;
+  image.global_id = other_agent.new_global_id();
+  image.project_id = h.clouds().demo_project_id();
+  image.state = storage::entry_state::bound;
+  image.name = "cirros";
+  for (const std::string region : {"cloudlet-3", "cloudlet-2"}) {
+    json fields{{"name", "cirros"}};
+    fields[std::string(region == "cloudlet-3" ? api::gid_key : api::copy_of_key)] = image.global_id;
+    image.copies.push_back({region, h.clouds().seed_image(region, h.demo_token(), fields)});
+  }
+  h.registry().seed_at_another_agent(image);
+  const auto image_id = image.global_id;
+  auto key = h.send(bhttp::verb::post, "/compute/v2.1/os-keypairs",
+                    {{"keypair", {{"name", "k"}, {"public_key", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey me@here"}}}});
+  ASSERT_EQ(key.status, 200u) << key.body;
+  auto tiny_here = flavor_id("cloudlet-1", "m1.tiny");
+  h.clouds().clear_log();
+  auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers",
+                       {{"server", {{"name", "vm"},
+                                    {"imageRef", image_id},
+                                    {"flavorRef", tiny_here},
+                                    {"key_name", "k"},
+                                    {"availability_zone", "cloudlet-2"}}}});
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+
+  // The flavor is looked up on cloudlet-2 once, while the boot is read (before the
+  // keypair read here that comes after the image's), not after it was placed.
+  const auto& calls = h.clouds().calls();
+  auto at = [&](const std::string& region, const std::string& prefix) {
+    for (std::size_t i = 0; i < calls.size(); ++i)
+      if (calls[i].cloudlet == region && calls[i].target.find(prefix) != std::string::npos) return i;
+    return calls.size();
+  };
+  auto flavor_there = at("cloudlet-2", "/v2.1/flavors/" + tiny_here);
+  auto keypair_here = at("cloudlet-1", "/v2.1/os-keypairs/k");
+  ASSERT_LT(flavor_there, calls.size());
+  ASSERT_LT(keypair_here, calls.size());
+  EXPECT_LT(flavor_there, keypair_here) << "the flavor was looked up on cloudlet-2 only once the boot was read";
+  EXPECT_EQ(h.clouds().calls_to("cloudlet-2", bhttp::verb::get, "/v2.1/flavors/" + tiny_here).size(), 1u);
+  EXPECT_EQ(h.clouds().calls_to("cloudlet-2", bhttp::verb::get, "/v2.1/flavors/detail").size(), 1u)
+    << "what was found is not asked again when the boot is prepared there";
+  auto booted = h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.1/servers");
+  ASSERT_EQ(booted.size(), 1u);
+  EXPECT_EQ(json::parse(booted[0].body).at("server").at("flavorRef"), flavor_id("cloudlet-2", "m1.tiny"));
 }
 
 } // namespace
