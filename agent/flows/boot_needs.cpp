@@ -258,7 +258,7 @@ http::awaitable<std::optional<not_ready>> prepare_boot_on(request& r, boot_needs
     // included when the flavor lives elsewhere, with its equal flavor or a copy.
     if (c.region != boot.flavor_region && !boot.flavor_id.empty()) {
       if (boot.flavor.is_null()) throw copy_failed("Flavor " + boot.flavor_id + " could not be found.", 400);
-      auto id_there = co_await ensure_flavor_on(r, boot.flavor, c);
+      auto id_there = co_await ensure_flavor_on(r, boot.flavor, boot.flavor_region, c);
       co_await share_flavor_access(r, boot.flavor, boot.flavor_region, c, id_there);
       server["flavorRef"] = id_there;
     } else if (!boot.flavor_id.empty()) {

@@ -165,18 +165,23 @@ class AdminViews(unittest.TestCase):
     def test_quota_set_stays_per_cloudlet_and_quota_show_sums_them(self):
         # Each cloudlet's quota set through its own agent; shown through any agent as their sum.
         # The CLI through agent 1; what it sends, through agents 2 and 3.
-        openstack(self.admin[0], "quota", "set", "--cores", "7", "demo")
+        # Neutron's quota (the CLI's --ports) the same way.
+        openstack(self.admin[0], "quota", "set", "--cores", "7", "--ports", "70", "demo")
         for agent, cores in ((1, 11), (2, 13)):
-            status, _, body = http("PUT", self.fed.agents[agent]["url"] + "/compute/v2.1/os-quota-sets/" +
-                                   self.demo_project(), {"quota_set": {"cores": cores}},
-                                   headers={"X-Auth-Token": self.admin_token})
+            url, admin = self.fed.agents[agent]["url"], {"X-Auth-Token": self.admin_token}
+            status, _, body = http("PUT", url + "/compute/v2.1/os-quota-sets/" + self.demo_project(),
+                                   {"quota_set": {"cores": cores}}, headers=admin)
+            self.assertEqual(status, 200, body)
+            status, _, body = http("PUT", url + "/v2.0/quotas/" + self.demo_project(),
+                                   {"quota": {"port": cores * 10}}, headers=admin)
             self.assertEqual(status, 200, body)
         own = [self.cloud_get(r, "/os-quota-sets/" + self.demo_project())["quota_set"] for r in REGIONS]
         self.assertEqual([o["cores"] for o in own], [7, 11, 13])
         shown = openstack(self.admin[1], "quota", "show", "demo", "-f", "json")
-        cores = shown["cores"] if isinstance(shown, dict) else \
-            next(r["Limit"] for r in shown if r["Resource"] == "cores")
-        self.assertEqual(cores, 31)
+        limit = lambda name: shown[name] if isinstance(shown, dict) else \
+            next(r["Limit"] for r in shown if r["Resource"] == name)
+        self.assertEqual(limit("cores"), 31)
+        self.assertEqual(limit("ports"), 70 + 110 + 130, "each Neutron's port quota, summed")
 
     def demo_project(self):
         _, body = token(self.fed.keystone_url, "demo", "demo", "demo")
