@@ -127,12 +127,7 @@ reply neutron_api::route(const request& r, const auth_context& ctx) {
     }
     return error(404, "HTTPNotFound", "Extension with alias " + r.segments.back() + " does not exist");
   }
-  if (name == "quotas") {
-    if (r.segments.size() == 2) return json_reply(200, {{"quotas", json::array()}});
-    return json_reply(200, {{"quota", {{"network", 100}, {"subnet", 100}, {"subnetpool", -1}, {"port", 500},
-                                       {"router", 10}, {"floatingip", 50}, {"rbac_policy", 10},
-                                       {"security_group", 10}, {"security_group_rule", 100}}}});
-  }
+  if (name == "quotas") return quotas(r, ctx);
   if (auto empty = empty_collections.find(name); empty != empty_collections.end()) {
     if (r.segments.size() == 2 && r.method == "GET") return json_reply(200, {{empty->second, json::array()}});
     return error(404, "HTTPNotFound", "The resource could not be found.");

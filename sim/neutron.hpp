@@ -2,6 +2,8 @@
 // Neutron v2.0 for one cloudlet: networks, subnets, ports, security groups,
 // with Neutron's filtering, pagination and error documents.
 
+#include <map>
+
 #include "sim/cloudlet.hpp"
 #include "sim/service.hpp"
 
@@ -28,12 +30,17 @@ private:
   reply tags(const request& r, const auth_context& ctx, const std::string& name);
   /// PUT /v2.0/routers/{id}/add_router_interface and .../remove_router_interface.
   reply router_interface(const request& r, const auth_context& ctx, const std::string& id, bool add);
+  // neutron_quotas.cpp: /v2.0/quotas[/{project}[/default|/details]]
+  reply quotas(const request& r, const auth_context& ctx);
+  /// What `project` holds on this cloud, by quota name. Caller holds the cloud's mutex.
+  std::map<std::string, std::int64_t> quota_usage(const std::string& project) const;
   /// Filters, sorts, pages and projects a rendered list as Neutron does.
   reply list(const request& r, const std::string& collection, const std::string& key, std::vector<json> items) const;
 
   identity& ids_;
   cloudlet& cloud_;
   std::string base_url_;
+  std::map<std::string, std::map<std::string, std::int64_t>> quotas_;   // project -> quota -> set value
 };
 
 /// The captured extension list.

@@ -101,6 +101,14 @@ private:
   reply quota_sets(const call& c);
   /// A project's quota for `field` (Nova's quota-set name): set, else the default.
   std::int64_t quota_of(const std::string& project, std::string_view field) const;
+  /// What a project's servers on this cloud use of `instances`, `cores` and `ram`.
+  std::map<std::string, std::int64_t> server_usage(const std::string& project) const;
+  /// A boot of `min_count`..`max_count` servers of `flavor` against the project's
+  /// instances, cores and RAM quotas, as Nova's compute API checks it before making
+  /// anything: `max_count` lowered to what fits when at least `min_count` does, else
+  /// Nova's TooManyInstances message (answered 403). Caller holds the cloud's mutex.
+  std::optional<std::string> check_boot_quota(const std::string& project, const flavor_record& flavor,
+                                              std::int64_t min_count, std::int64_t& max_count) const;
 
   // nova_views.cpp
   json server_json(const server_record& s, const call& c) const;

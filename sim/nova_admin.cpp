@@ -148,8 +148,8 @@ reply nova_api::limits(const call& c) {
     ram += s->flavor.ram;
     ++instances;
   }
-  // The simulator enforces no quotas, only hypervisor capacity; the maxima are the quota
-  // sets' (nova_quotas.cpp: -1, unlimited, unless an admin set them).
+  // The maxima are the quota sets' (nova_quotas.cpp: -1, unlimited, unless an admin set them;
+  // a boot enforces instances, cores and RAM).
   json absolute = {{"maxServerMeta", 128}, {"maxImageMeta", 128}};
   if (!c.at_least(57)) {
     absolute["maxPersonality"] = 5;

@@ -174,6 +174,9 @@ reply nova_api::create_server(const call& c) {
     }
   }
 
+  // Nova checks the project's quota before it makes anything (403, servers.py create).
+  if (auto over = check_boot_quota(c.ctx.project_id, *flavor, *min_count, *max_count)) return error(403, *over);
+
   // Create each instance: schedule, then plug its ports on the chosen host.
   auto reservation = "r-" + new_random_token(6).substr(0, 8);
   std::vector<std::string> created;

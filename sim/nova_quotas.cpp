@@ -1,9 +1,10 @@
 // Nova's quota sets (os-quota-sets): show, detail, defaults, update and revert,
-// per project, in Nova's shapes. The simulator counts but does not enforce them:
-// instances, cores and RAM default to -1 (unlimited), as GET /limits shows; the
-// other defaults are Nova's (nova.conf [quota]). Fields by microversion: the
+// per project, in Nova's shapes. Of them a boot enforces instances, cores and RAM
+// (check_boot_quota), which default to -1 (unlimited), as GET /limits shows; the
+// other defaults are Nova's (nova.conf [quota]) and are not enforced. Fields by microversion: the
 // network ones go at 2.36, the injected-file ones at 2.57 (Nova's REST API
 // version history).
+#include <algorithm>
 #include <array>
 
 #include "sim/nova.hpp"
@@ -50,6 +51,53 @@ std::int64_t nova_api::quota_of(const std::string& project, std::string_view fie
   return -1;
 }
 
+std::map<std::string, std::int64_t> nova_api::server_usage(const std::string& project) const {
+  std::map<std::string, std::int64_t> used{{"instances", 0}, {"cores", 0}, {"ram", 0}};
+  for (const auto* s : cloud_.compute.servers()) {
+    if (s->project_id != project) continue;
+    ++used["instances"];
+    used["cores"] += s->flavor.vcpus;
+    used["ram"] += s->flavor.ram;
+  }
+  return used;
+}
+
+// Nova's compute API (_check_num_instances_quota): the most servers that fit every
+// limit; fewer than min_count is TooManyInstances, "Quota exceeded for <overs>:
+// Requested <req>, but already used <used> of <allowed> <overs>" (nova/exception.py),
+// naming the resources over quota in name order.
+std::optional<std::string> nova_api::check_boot_quota(const std::string& project, const flavor_record& flavor,
+                                                      std::int64_t min_count, std::int64_t& max_count) const {
+  auto used = server_usage(project);
+  std::map<std::string, std::int64_t> each{{"cores", flavor.vcpus}, {"instances", 1}, {"ram", flavor.ram}};
+  std::int64_t fits = max_count;
+  for (const auto& [name, per] : each) {
+    auto limit = quota_of(project, name);
+    if (limit < 0 || per <= 0) continue;
+    fits = std::min(fits, std::max<std::int64_t>(0, (limit - used[name]) / per));
+  }
+  if (fits >= min_count) {
+    max_count = fits;
+    return std::nullopt;
+  }
+  auto requested = [&](std::int64_t per) {
+    return min_count == max_count ? std::to_string(min_count * per)
+                                  : std::to_string(min_count * per) + "-" + std::to_string(max_count * per);
+  };
+  std::string overs, reqs, useds, alloweds;
+  for (const auto& [name, per] : each) {
+    auto limit = quota_of(project, name);
+    if (limit < 0 || used[name] + min_count * per <= limit) continue;
+    auto sep = overs.empty() ? "" : ", ";
+    overs += sep + name;
+    reqs += sep + requested(per);
+    useds += sep + std::to_string(used[name]);
+    alloweds += sep + std::to_string(limit);
+  }
+  return "Quota exceeded for " + overs + ": Requested " + reqs + ", but already used " + useds + " of " + alloweds +
+         " " + overs;
+}
+
 reply nova_api::quota_sets(const call& c) {
   const auto& p = c.path;
   if (p.size() < 2 || p.size() > 3) return error(404, "The resource could not be found.");
@@ -70,17 +118,10 @@ reply nova_api::quota_sets(const call& c) {
     if (!c.ctx.is_admin && project != c.ctx.project_id) return error(403, denied(view.empty() ? "show" : "detail"));
     auto shown = values(false);
     if (view == "detail") {
-      std::int64_t instances = 0, cores = 0, ram = 0;
-      for (const auto* s : cloud_.compute.servers()) {
-        if (s->project_id != project) continue;
-        ++instances;
-        cores += s->flavor.vcpus;
-        ram += s->flavor.ram;
-      }
+      auto used = server_usage(project);
       std::int64_t groups = 0;
       for (const auto& [id, g] : server_groups_) groups += g.project_id == project ? 1 : 0;
-      std::map<std::string, std::int64_t> used{{"instances", instances}, {"cores", cores}, {"ram", ram},
-                                               {"server_groups", groups}};
+      used["server_groups"] = groups;
       for (auto& [key, value] : shown.items()) {
         if (key == "id") continue;
         auto u = used.find(key);

@@ -277,7 +277,7 @@ http::awaitable<void> flavor_step(request& r, const boot_needs& boot, json& serv
   if (boot.flavor.is_null()) throw copy_failed("Flavor " + boot.flavor_id + " could not be found.", 400);
   std::optional<std::string> found;   // read_boot's look-up there, for a boot pinned to `c`
   if (boot.flavor_there && boot.flavor_there->first == c.region) found = boot.flavor_there->second;
-  auto id_there = co_await ensure_flavor_on(r, boot.flavor, c, found);
+  auto id_there = co_await ensure_flavor_on(r, boot.flavor, boot.flavor_region, c, found);
   co_await share_flavor_access(r, boot.flavor, boot.flavor_region, c, id_there);
   server["flavorRef"] = id_there;
 }

@@ -10,6 +10,7 @@
 #include "agent/services/attempt_token.hpp"
 #include "agent/services/fan_out.hpp"
 #include "agent/flows/federation.hpp"
+#include "agent/flows/flavor_copy.hpp"
 #include "agent/flows/l3.hpp"
 #include "agent/flows/neutron_pending.hpp"
 #include "agent/rules/visibility.hpp"
@@ -500,7 +501,7 @@ http::awaitable<registry_entry> ensure_network_on(request& r, const registry_ent
 namespace {
 
 /// The ID of `to`'s flavor like `flavor`, copied there if it has none.
-http::awaitable<std::string> ensure_flavor_exists_on(request& r, const json& flavor,
+http::awaitable<std::string> ensure_flavor_exists_on(request& r, const json& flavor, const std::string& from_region,
                                                      const cloudlet_endpoints& to) {
   const auto flavor_id = flavor.value("id", std::string{});
   auto found = co_await find_flavor_like(r, flavor, to);
@@ -518,9 +519,20 @@ http::awaitable<std::string> ensure_flavor_exists_on(request& r, const json& fla
   auto headers = client_call_headers(r);
   bhttp::fields admin = headers;
   admin.set("X-Auth-Token", co_await r.context.session->token());
+  // The copy carries the description (in the create, from 2.55) and the extra specs (flavor_copy.hpp).
+  auto details = co_await read_flavor_details(r, from_region, flavor_id, admin);
+  if (details.description) body["description"] = *details.description;
   auto made = co_await call_cloudlet(r.context, to, api::service_type::compute, bhttp::verb::post,
-                                     "/v2.1/flavors", admin, wrap("flavor", body).dump());
+                                     "/v2.1/flavors", with_description_version(admin), wrap("flavor", body).dump());
   if (made.status == 200) {
+    if (!co_await copy_extra_specs(r, to, flavor_id, details.extra_specs, admin)) {
+      // Made by this call, under the copy lock: without its specs it is no copy; the boot goes elsewhere.
+      auto gone = co_await call_cloudlet(r.context, to, api::service_type::compute, bhttp::verb::delete_,
+                                         "/v2.1/flavors/" + api::percent_encode_segment(flavor_id), admin);
+      spdlog::warn("{} flavor {} copied to {} without its extra specs: deleted ({})", r.request_id, flavor_id,
+                   to.region, gone.status);
+      throw copy_failed("the extra specs of flavor " + flavor_id + " cannot be set on " + to.region);
+    }
     spdlog::info("{} copied flavor {} to {}", r.request_id, flavor_id, to.region);
     co_return flavor_id;
   }
@@ -545,13 +557,13 @@ http::awaitable<std::optional<std::string>> flavor_like_on(request& r, const jso
   co_return found.id;
 }
 
-http::awaitable<std::string> ensure_flavor_on(request& r, const json& flavor, const cloudlet_endpoints& to,
-                                             std::optional<std::string> found) {
+http::awaitable<std::string> ensure_flavor_on(request& r, const json& flavor, const std::string& from_region,
+                                              const cloudlet_endpoints& to, std::optional<std::string> found) {
   auto flavor_id = flavor.value("id", std::string{});
   if (flavor_id.empty()) throw copy_failed("the flavor of the boot cannot be read");
   std::string id_there;
   if (found) id_there = *found;
-  else id_there = co_await ensure_flavor_exists_on(r, flavor, to);
+  else id_there = co_await ensure_flavor_exists_on(r, flavor, from_region, to);
   // What a server there shows as its flavor is shown to clients under this cloudlet's ID.
   r.context.flavor_aliases.learn(to.region, id_there, flavor_id);
   co_return id_there;

@@ -54,12 +54,13 @@ http::awaitable<std::string> make_neutron_copy(request& r, const cloudlet_endpoi
                                                const bhttp::fields& headers, const std::string& project,
                                                bool is_copy = true);
 
-/// The ID under which `to` offers `flavor` (as this agent's cloudlet shows it):
+/// The ID under which `to` offers `flavor` (as `from_region`, its cloudlet, shows it):
 /// the same ID with the same shape, else `to`'s own flavor of the same name and
-/// shape, else a copy made there under the same ID and name. Clouds number
-/// their flavors independently (docs/federation.md, "What a boot needs on another cloudlet").
+/// shape, else a copy made there under the same ID and name, with the flavor's
+/// description and extra specs. Clouds number their flavors independently
+/// (docs/federation.md, "What a boot needs on another cloudlet").
 /// `found`: that ID as a look-up there just found it (flavor_like_on): not asked again.
-http::awaitable<std::string> ensure_flavor_on(request& r, const nlohmann::json& flavor,
+http::awaitable<std::string> ensure_flavor_on(request& r, const nlohmann::json& flavor, const std::string& from_region,
                                               const cloudlet_endpoints& to,
                                               std::optional<std::string> found = std::nullopt);
 /// The ID of `on`'s flavor with `flavor`'s ID and shape, else with its name and

@@ -311,7 +311,11 @@ http::awaitable<attempt> create_on(request& r, const cloudlet_endpoints& c, regi
   }
   auto result = read_call(failure ? std::nullopt : std::optional<unsigned>(a.answer->status));
   if (result == call_result::refused) {
-    a.outcome = attempt_outcome::refused;
+    // A quota refusal is Nova's answer before it makes anything (compute/api.py
+    // checks quota before the instance is created), so another cloudlet may be tried.
+    bool quota = refused_by_quota(entry.kind, a.answer->status, a.answer->body);
+    a.outcome = quota ? attempt_outcome::over_quota : attempt_outcome::refused;
+    if (quota) a.cause = "over_quota";
     co_return a;
   }
   bool made = false;

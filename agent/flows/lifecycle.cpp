@@ -124,7 +124,7 @@ http::awaitable<void> resize(request& r, json body, const known_map& known_local
     co_return co_await send_error(r, 400, "Unable to locate requested flavor.");
   std::optional<std::pair<unsigned, std::string>> failure;
   try {
-    args["flavorRef"] = co_await ensure_flavor_on(r, flavor, r.target);
+    args["flavorRef"] = co_await ensure_flavor_on(r, flavor, r.context.cloudlet.region, r.target);
   } catch (const copy_failed& e) {
     failure.emplace(e.status, e.what());
   } catch (const upstream_failure& e) {

@@ -2,7 +2,7 @@
 // hypervisor statistics, absolute limits and quota sets combined over every
 // cloudlet that answered, and hypervisor lists merged with IDs unique across
 // cloudlets; Cinder's limits and quota sets over every cloudlet with Block
-// Storage ("Volumes"). Each cloudlet is asked in parallel under --list-deadline-ms with
+// Storage ("Volumes"); Neutron's quotas. Each cloudlet is asked in parallel under --list-deadline-ms with
 // the client's token (so each Nova's policy decides, as for the lists); one
 // that does not answer is named in X-Fedstack-Unreachable, as the lists do.
 // What combines how is rules/operator_sums.hpp.
@@ -72,6 +72,8 @@ json combine_answers(const api::route& route, const std::vector<std::pair<std::s
     auto rates = inner("limits");
     out["limits"] = {{"rate", rates.empty() ? json::array() : rates.front().value("rate", json::array())},
                      {"absolute", combine_objects(absolutes, volume ? volume_limit_combination : limit_combination)}};
+  } else if (route.service == api::service_type::network) {
+    out["quota"] = combine_objects(inner("quota"), network_quota_combination);
   } else if (route.resource == "os-quota-sets") {
     out["quota_set"] = combine_objects(inner("quota_set"), volume ? volume_quota_combination : quota_combination);
   } else if (route.action == "statistics") {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 namespace fedstack::agent {
 
 create_home home_of(storage::resource_kind kind) {
@@ -49,6 +51,18 @@ bool searchable(storage::resource_kind kind, bool pending) {
          kind == resource_kind::volume_snapshot || kind == resource_kind::volume_backup || pending;
 }
 
+bool refused_by_quota(storage::resource_kind kind, unsigned status, std::string_view body) {
+  if (kind != storage::resource_kind::server || status != 403) return false;
+  auto doc = nlohmann::json::parse(body, nullptr, false);
+  if (!doc.is_object()) return false;
+  auto fault = doc.find("forbidden");
+  if (fault == doc.end() || !fault->is_object()) return false;
+  auto text = fault->find("message");
+  if (text == fault->end() || !text->is_string()) return false;
+  const auto& message = text->get_ref<const std::string&>();
+  return message.starts_with("Quota exceeded") || message.starts_with("Maximum number of ports exceeded");
+}
+
 next_step after(attempt_outcome outcome) {
   next_step step;
   switch (outcome) {
@@ -69,6 +83,7 @@ next_step after(attempt_outcome outcome) {
       break;
     case attempt_outcome::unsearchable:
     case attempt_outcome::not_prepared:
+    case attempt_outcome::over_quota:
       step.try_next = true;
       break;
   }

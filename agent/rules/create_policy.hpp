@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "actors/scheduler_logic.hpp"
@@ -54,6 +55,13 @@ call_result read_call(std::optional<unsigned> status);
 /// description (`pending`); not a Neutron create sent without one.
 bool searchable(storage::resource_kind kind, bool pending);
 
+/// True when a refused boot (`status`, Nova's fault `body`) is that cloudlet's
+/// quota saying no: Nova answers its QuotaError and PortLimitExceeded with 403
+/// and their message ("Quota exceeded for instances: ...", "Maximum number of
+/// ports exceeded"; `servers.py` create). Another cloudlet counts its own
+/// quota, so the boot may go there. Any other 403 (a policy) is final.
+bool refused_by_quota(storage::resource_kind kind, unsigned status, std::string_view body);
+
 /// What one attempt on one cloudlet came to.
 enum class attempt_outcome {
   created,       // answered 2xx with an ID, or unknown and found by its token
@@ -63,6 +71,7 @@ enum class attempt_outcome {
   unmarked,      // made, but Neutron would not take its marker
   no_valid_host, // a server that went to ERROR for want of a host
   not_prepared,  // the boot's flavor, image or networks could not be readied there
+  over_quota,    // refused by that cloudlet's own quota: it made nothing
 };
 
 /// What the create does after an attempt.
@@ -76,7 +85,7 @@ struct next_step {
 /// created: bind. refused: answer the client (final). not_found, unmarked:
 /// record as abandoned (the owner reclaims what it made later), then the next.
 /// no_valid_host: record, delete the server, then the next. unsearchable,
-/// not_prepared: the next (nothing of it to reclaim).
+/// not_prepared, over_quota: the next (nothing of it to reclaim).
 next_step after(attempt_outcome outcome);
 
 /// The step once the abandonment could not be recorded: no other cloudlet

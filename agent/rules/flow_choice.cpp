@@ -110,6 +110,10 @@ bool is_operator_view(const api::route& route) {
     return route.resource == "os-quota-sets" && !route.resource_id.empty() &&
            (route.action.empty() || route.action == "defaults");
   }
+  // Neutron's quota and its details (`quota show`, `--usage`); the defaults are each cloud's own.
+  if (route.service == api::service_type::network)
+    return route.resource == "quotas" && !route.resource_id.empty() &&
+           (route.action.empty() || route.action == "details");
   if (route.service != api::service_type::compute) return false;
   // The lists, the statistics, and one hypervisor by ID (found on its cloudlet).
   if (route.resource == "os-hypervisors")

@@ -21,16 +21,18 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 bool is_quota_detail(const json& v) { return v.is_object() && v.contains("limit"); }
 
 json combine_detail(combine how, const std::vector<json>& details) {
-  std::vector<json> limits, used, reserved;
+  std::vector<json> limits, used, neutron_used, reserved;
   for (const auto& d : details) {
     if (d.contains("limit")) limits.push_back(d["limit"]);
     if (d.contains("in_use")) used.push_back(d["in_use"]);
+    if (d.contains("used")) neutron_used.push_back(d["used"]);   // Neutron's name for it
     if (d.contains("reserved")) reserved.push_back(d["reserved"]);
   }
   // Usage of a kind the cloudlets hold copies of is the fullest cloudlet's; else it adds up.
   auto usage = how == combine::sum ? combine::sum : combine::maximum;
   json out = json::object();
   if (!used.empty()) out["in_use"] = combine_values(usage, used);
+  if (!neutron_used.empty()) out["used"] = combine_values(usage, neutron_used);
   out["limit"] = combine_values(how, limits);
   if (!reserved.empty()) out["reserved"] = combine_values(usage, reserved);
   return out;
@@ -60,6 +62,11 @@ combine quota_combination(std::string_view field) {
   if (field == "id") return combine::first;
   if (summed.contains(field)) return combine::sum;
   return combine::minimum;   // metadata_items, injected_*, key_pairs, server_group*, security_group*
+}
+
+combine network_quota_combination(std::string_view field) {
+  static const std::set<std::string_view> copied{"network", "subnet", "security_group", "security_group_rule"};
+  return copied.contains(field) ? combine::minimum : combine::sum;
 }
 
 combine volume_limit_combination(std::string_view field) {

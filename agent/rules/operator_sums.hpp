@@ -42,14 +42,21 @@ combine volume_limit_combination(std::string_view field);
 /// `per_volume_gigabytes`, a per-request maximum, is the minimum; `id` is `first`.
 combine volume_quota_combination(std::string_view field);
 
+/// A field of Neutron's quota (GET /v2.0/quotas/{project} and its `/details`):
+/// the kinds each Neutron holds on its own (port, floatingip, router,
+/// subnetpool, rbac_policy) sum; those the federation copies to the cloudlets
+/// a boot needs them on (network, subnet, security_group, security_group_rule)
+/// are the minimum, their use the maximum, as Nova's security groups are.
+combine network_quota_combination(std::string_view field);
+
 /// Values combined as `how` says. Nova's -1 means unlimited: a sum or a
 /// maximum with one -1 is -1; a minimum ignores -1 unless every value is -1.
 nlohmann::json combine_values(combine how, const std::vector<nlohmann::json>& values);
 
 /// The objects combined field by field, `rule` naming each field's combination;
 /// a field missing from some answers combines over those that have it. A
-/// quota-set detail field ({"in_use", "limit", "reserved"}) combines each part:
-/// the limit as `rule` says, `in_use` and `reserved` as usage.
+/// quota-set detail field ({"in_use", "limit", "reserved"}; Neutron's says
+/// `used`) combines each part: the limit as `rule` says, the use and `reserved` as usage.
 nlohmann::json combine_objects(const std::vector<nlohmann::json>& objects, combine (*rule)(std::string_view));
 
 /// Nova's `hypervisor_statistics` over cloudlets: every field is an amount or a count, so each sums.

@@ -3,6 +3,7 @@
 #include <set>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "agent/rules/create_policy.hpp"
 
@@ -113,6 +114,29 @@ TEST(CreatePolicy, NoValidHostIsAbandonedThenDeletedBeforeTheNextCandidate) {
 TEST(CreatePolicy, WhatLeavesNothingToReclaimGoesStraightToTheNextCandidate) {
   EXPECT_TRUE(same(after(attempt_outcome::unsearchable), {.try_next = true}));
   EXPECT_TRUE(same(after(attempt_outcome::not_prepared), {.try_next = true}));
+}
+
+TEST(CreatePolicy, ACloudletsQuotaRefusalMadeNothingSoTheNextCandidateIsTried) {
+  EXPECT_TRUE(same(after(attempt_outcome::over_quota), {.try_next = true}));
+}
+
+TEST(CreatePolicy, OnlyNovasQuotaRefusalsOfABootAreQuotaRefusals) {
+  auto forbidden = [](const std::string& message) {
+    return nlohmann::json{{"forbidden", {{"code", 403}, {"message", message}}}}.dump();
+  };
+  auto quota = forbidden("Quota exceeded for instances: Requested 1, but already used 0 of 0 instances");
+  EXPECT_TRUE(refused_by_quota(resource_kind::server, 403, quota));
+  EXPECT_TRUE(refused_by_quota(resource_kind::server, 403, forbidden("Quota exceeded for cores, ram: Requested 1, 512, "
+                                                                     "but already used 2, 1024 of 2, 1024 cores, ram")));
+  EXPECT_TRUE(refused_by_quota(resource_kind::server, 403, forbidden("Maximum number of ports exceeded")));
+  // A policy refusal is final, and so is anything that is not Nova's 403 about a boot.
+  EXPECT_FALSE(refused_by_quota(resource_kind::server, 403,
+                                forbidden("Policy doesn't allow os_compute_api:servers:create to be performed.")));
+  EXPECT_FALSE(refused_by_quota(resource_kind::server, 400, quota));
+  EXPECT_FALSE(refused_by_quota(resource_kind::image, 403, quota));
+  EXPECT_FALSE(refused_by_quota(resource_kind::server, 403, "Quota exceeded"));
+  EXPECT_FALSE(refused_by_quota(resource_kind::server, 403, R"({"forbidden": {"message": 7}})"));
+  EXPECT_FALSE(refused_by_quota(resource_kind::server, 403, R"({"forbidden": "Quota exceeded"})"));
 }
 
 TEST(CreatePolicy, AnAbandonmentThatCannotBeRecordedEndsTheCreate) {

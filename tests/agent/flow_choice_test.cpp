@@ -71,6 +71,12 @@ INSTANTIATE_TEST_SUITE_P(
     row{"GET", "/compute/v2.1/os-quota-sets/0123456789abcdef0123456789abcdef/defaults", own_cloudlet},
     row{"PUT", "/compute/v2.1/os-quota-sets/0123456789abcdef0123456789abcdef", own_cloudlet, forward, json},
     row{"GET", "/compute/v2.1/os-hypervisors/1000001", operator_view},
+    row{"GET", "/v2.0/quotas/0123456789abcdef0123456789abcdef", operator_view},
+    row{"GET", "/v2.0/quotas/0123456789abcdef0123456789abcdef.json", operator_view},
+    row{"GET", "/v2.0/quotas/0123456789abcdef0123456789abcdef/details.json", operator_view},
+    row{"GET", "/v2.0/quotas/0123456789abcdef0123456789abcdef/details", operator_view},
+    row{"GET", "/v2.0/quotas/0123456789abcdef0123456789abcdef/default", own_cloudlet},
+    row{"PUT", "/v2.0/quotas/0123456789abcdef0123456789abcdef", own_cloudlet, forward, json},
     row{"GET", "/compute/v2.1/os-hypervisors/host-1/search", own_cloudlet},
     row{"POST", "/v2.1/os-hypervisors", method_not_allowed},
     // Keystone's calls, whatever they are.

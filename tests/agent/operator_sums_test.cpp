@@ -78,6 +78,26 @@ TEST(OperatorSums, QuotaSetsSumCountedKindsAndDetailCombinesEachPart) {
     << "a copied kind: the same keypair on both cloudlets counts once";
 }
 
+TEST(OperatorSums, NeutronQuotasSumWhatEachNeutronHoldsAndTakeTheSmallestOfCopiedKinds) {
+  for (const char* summed : {"port", "floatingip", "router", "subnetpool", "rbac_policy"})
+    EXPECT_EQ(network_quota_combination(summed), combine::sum) << summed;
+  for (const char* copied : {"network", "subnet", "security_group", "security_group_rule"})
+    EXPECT_EQ(network_quota_combination(copied), combine::minimum) << copied;
+  json a = {{"port", 500}, {"network", 100}, {"floatingip", -1}};
+  json b = {{"port", 100}, {"network", 20}, {"floatingip", 50}};
+  EXPECT_EQ(combine_objects({a, b}, network_quota_combination),
+            (json{{"port", 600}, {"network", 20}, {"floatingip", -1}}));
+  // The details name the use `used` (Neutron's), not Nova's `in_use`.
+  json da = {{"port", {{"used", 3}, {"limit", 500}, {"reserved", 0}}},
+             {"network", {{"used", 2}, {"limit", 100}, {"reserved", 0}}}};
+  json db = {{"port", {{"used", 1}, {"limit", 100}, {"reserved", 0}}},
+             {"network", {{"used", 1}, {"limit", 20}, {"reserved", 0}}}};
+  auto details = combine_objects({da, db}, network_quota_combination);
+  EXPECT_EQ(details["port"], (json{{"used", 4}, {"limit", 600}, {"reserved", 0}}));
+  EXPECT_EQ(details["network"], (json{{"used", 2}, {"limit", 20}, {"reserved", 0}}))
+    << "a copied network counts on each cloudlet that holds it: the fullest one's use";
+}
+
 TEST(OperatorSums, IntegerHypervisorIdsBecomeUniqueAndReversibleUuidsStay) {
   json one = json::array({{{"id", 1}, {"service", {{"id", 4}}}}});
   json two = json::array({{{"id", 1}, {"service", {{"id", 4}}}}});

@@ -118,6 +118,9 @@ class Target:
         # Neutron's tagging extension: one tag set, the list, one tag present and missing.
         self.call("PUT /v2.0/networks/{id}/tags/{tag}", "PUT", neutron + f"/v2.0/networks/{nid}/tags/shape-red")
         self.call("GET /v2.0/networks/{id}/tags", "GET", neutron + f"/v2.0/networks/{nid}/tags")
+        # Neutron's quota, the network half of `quota show` the agent combines (and --usage's details).
+        self.call("GET /v2.0/quotas/{project}", "GET", neutron + f"/v2.0/quotas/{self.project_id}")
+        self.call("GET /v2.0/quotas/{project}/details", "GET", neutron + f"/v2.0/quotas/{self.project_id}/details")
         self.call("GET /v2.0/networks/{id}/tags/{tag}", "GET", neutron + f"/v2.0/networks/{nid}/tags/shape-red")
         self.call("GET /v2.0/networks/{id}/tags/{missing}", "GET",
                   neutron + f"/v2.0/networks/{nid}/tags/shape-none")

@@ -11,7 +11,8 @@ import os
 import time
 import unittest
 
-from harness import Federation, flavor_id, http, openstack, token
+from harness import Federation, flavor_id, http, openstack, token, wait_for_capacity
+from prometheus_text import parse_exposition, total
 
 CLOUDLETS = 3
 REGIONS = [f"cloudlet-{i}" for i in range(1, CLOUDLETS + 1)]
@@ -20,7 +21,10 @@ REGIONS = [f"cloudlet-{i}" for i in range(1, CLOUDLETS + 1)]
 class AdminViews(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.fed = Federation(cloudlets=CLOUDLETS, build_delay_ms=100, chain=True)
+        # No two_choices sampling: an unpinned boot goes to the cloudlet with the most free RAM
+        # (the quota test needs the scheduler to pick cloudlet-1 first); every other boot is pinned.
+        cls.fed = Federation(cloudlets=CLOUDLETS, build_delay_ms=100, chain=True,
+                             agent_args=("--server-filters", "resource,availability_zone"))
         cls.admin = [cls.fed.env(agent=i) for i in range(CLOUDLETS)]
         cls.demo = [cls.fed.env(agent=i, user="demo", password="demo", project="demo") for i in range(CLOUDLETS)]
         cls.admin_token, _ = token(cls.fed.keystone_url)
@@ -40,6 +44,7 @@ class AdminViews(unittest.TestCase):
             "name": "demo-subnet", "network_id": net["id"], "cidr": "10.44.0.0/24", "ip_version": 4}}, headers=demo)
         assert status == 201, body
         flavor = flavor_id(url, cls.demo_token)
+        cls.image, cls.network, cls.flavor = image["id"], net["id"], flavor
         cls.servers = {}
         for zone in ("cloudlet-2", "cloudlet-3"):
             status, _, body = http("POST", url + "/compute/v2.1/servers", {"server": {
@@ -125,21 +130,58 @@ class AdminViews(unittest.TestCase):
         self.assertEqual(limits["totalRAMUsed"], sum(o["totalRAMUsed"] for o in own))
         self.assertEqual(limits["maxServerMeta"], min(o["maxServerMeta"] for o in own))
 
+    def test_a_boot_a_cloudlets_quota_refuses_is_placed_on_another(self):
+        # demo may have no server on cloudlet-1 (set through agent 1, whose cloudlet it is); a boot
+        # through agent 1 that the scheduler places there is refused by that Nova's quota (403)
+        # and goes to the next candidate. cloudlet-1, without servers, has the most free RAM.
+        wait_for_capacity(self.fed.agents[:1], REGIONS)
+        url, admin = self.fed.agents[0]["url"], {"X-Auth-Token": self.admin_token}
+        quota = url + "/compute/v2.1/os-quota-sets/" + self.demo_project()
+        status, _, body = http("PUT", quota, {"quota_set": {"instances": 0}}, headers=admin)
+        self.assertEqual(status, 200, body)
+        try:
+            before = self.over_quota_retries()
+            made = openstack(self.demo[0], "server", "create", "--image", self.image, "--flavor", self.flavor,
+                             "--network", self.network, "quota-elsewhere", "-f", "json")
+            status, _, body = http("GET", url + "/compute/v2.1/servers/" + made["id"],
+                                   headers={"X-Auth-Token": self.demo_token})
+            self.assertEqual(status, 200, body)
+            self.assertIn(json.loads(body)["server"]["OS-EXT-AZ:availability_zone"], ("cloudlet-2", "cloudlet-3"))
+            self.assertEqual(self.over_quota_retries(), before + 1, "tried on cloudlet-1 first, refused there")
+            on_1 = self.cloud_get("cloudlet-1", "/servers?all_tenants=1&name=quota-elsewhere")["servers"]
+            self.assertEqual(on_1, [], "the refusal made nothing on cloudlet-1")
+            status, _, body = http("DELETE", url + "/compute/v2.1/servers/" + made["id"],
+                                   headers={"X-Auth-Token": self.demo_token})
+            self.assertEqual(status, 204, body)
+        finally:
+            http("PUT", quota, {"quota_set": {"instances": -1}}, headers=admin)
+
+    def over_quota_retries(self):
+        status, _, body = http("GET", self.fed.agents[0]["url"] + "/metrics")
+        self.assertEqual(status, 200)
+        return total(parse_exposition(body.decode())[1], "fedstack_create_retries_total", kind="server",
+                     cause="over_quota")
+
     def test_quota_set_stays_per_cloudlet_and_quota_show_sums_them(self):
         # Each cloudlet's quota set through its own agent; shown through any agent as their sum.
         # The CLI through agent 1; what it sends, through agents 2 and 3.
-        openstack(self.admin[0], "quota", "set", "--cores", "7", "demo")
+        # Neutron's quota (the CLI's --ports) the same way.
+        openstack(self.admin[0], "quota", "set", "--cores", "7", "--ports", "70", "demo")
         for agent, cores in ((1, 11), (2, 13)):
-            status, _, body = http("PUT", self.fed.agents[agent]["url"] + "/compute/v2.1/os-quota-sets/" +
-                                   self.demo_project(), {"quota_set": {"cores": cores}},
-                                   headers={"X-Auth-Token": self.admin_token})
+            url, admin = self.fed.agents[agent]["url"], {"X-Auth-Token": self.admin_token}
+            status, _, body = http("PUT", url + "/compute/v2.1/os-quota-sets/" + self.demo_project(),
+                                   {"quota_set": {"cores": cores}}, headers=admin)
+            self.assertEqual(status, 200, body)
+            status, _, body = http("PUT", url + "/v2.0/quotas/" + self.demo_project(),
+                                   {"quota": {"port": cores * 10}}, headers=admin)
             self.assertEqual(status, 200, body)
         own = [self.cloud_get(r, "/os-quota-sets/" + self.demo_project())["quota_set"] for r in REGIONS]
         self.assertEqual([o["cores"] for o in own], [7, 11, 13])
         shown = openstack(self.admin[1], "quota", "show", "demo", "-f", "json")
-        cores = shown["cores"] if isinstance(shown, dict) else \
-            next(r["Limit"] for r in shown if r["Resource"] == "cores")
-        self.assertEqual(cores, 31)
+        limit = lambda name: shown[name] if isinstance(shown, dict) else \
+            next(r["Limit"] for r in shown if r["Resource"] == name)
+        self.assertEqual(limit("cores"), 31)
+        self.assertEqual(limit("ports"), 70 + 110 + 130, "each Neutron's port quota, summed")
 
     def demo_project(self):
         _, body = token(self.fed.keystone_url, "demo", "demo", "demo")

@@ -59,7 +59,7 @@ class FlavorsAreTheFederations(unittest.TestCase):
 
     def test_a_flavor_made_through_agent_2_is_shown_booted_changed_and_deleted_through_the_others(self):
         made = openstack(self.admin[1], "flavor", "create", "--ram", "256", "--disk", "1", "--vcpus", "1",
-                         "fed.small", "-f", "json")
+                         "--property", "hw:mem_page_size=large", "fed.small", "-f", "json")
         self.assertEqual([f["id"] for f in self.flavors_on("cloudlet-2", "fed.small")], [made["id"]])
         self.assertEqual(self.flavors_on("cloudlet-1", "fed.small"), [], "made on agent 2's cloudlet only")
         for agent in (0, 2):
@@ -79,6 +79,8 @@ class FlavorsAreTheFederations(unittest.TestCase):
             servers.append(server["id"])
         copies = self.flavors_on("cloudlet-3", "fed.small")
         self.assertEqual([(f["id"], f["ram"]) for f in copies], [(made["id"], 256)], "one copy, the same ID")
+        status, body = self.cloud("cloudlet-3", "GET", f"/flavors/{made['id']}/os-extra_specs")
+        self.assertEqual((status, body), (200, {"extra_specs": {"hw:mem_page_size": "large"}}), "the copy's specs")
         for agent in range(CLOUDLETS):
             self.assertEqual([f["id"] for f in self.listed(agent, "fed.small")], [made["id"]], f"agent {agent + 1}")
 
@@ -86,10 +88,12 @@ class FlavorsAreTheFederations(unittest.TestCase):
         openstack(self.admin[2], "flavor", "set", "--property", "hw:cpu_policy=dedicated", "fed.small")
         for region in ("cloudlet-2", "cloudlet-3"):
             status, body = self.cloud(region, "GET", f"/flavors/{made['id']}/os-extra_specs")
-            self.assertEqual((status, body), (200, {"extra_specs": {"hw:cpu_policy": "dedicated"}}), region)
+            self.assertEqual((status, body), (200, {"extra_specs": {"hw:mem_page_size": "large",
+                                                                   "hw:cpu_policy": "dedicated"}}), region)
         status, _, body = http("GET", self.fed.agents[0]["url"] + f"/compute/v2.1/flavors/{made['id']}/os-extra_specs",
                                headers={"X-Auth-Token": self.token})
-        self.assertEqual((status, json.loads(body)), (200, {"extra_specs": {"hw:cpu_policy": "dedicated"}}))
+        self.assertEqual((status, json.loads(body)),
+                         (200, {"extra_specs": {"hw:mem_page_size": "large", "hw:cpu_policy": "dedicated"}}))
 
         # Deleted through agent 1: gone from every cloudlet; the servers stay, as in Nova.
         openstack(self.admin[0], "flavor", "delete", "fed.small")

@@ -277,5 +277,37 @@ TEST_F(neutron_test, malformed_json_and_unknown_paths) {
   EXPECT_EQ(body_of(call(neutron_, "GET", "/v2.0/routers", admin))["routers"].size(), 0u);
 }
 
+TEST_F(neutron_test, quotas_in_neutrons_shapes_with_usage_and_an_admins_update) {
+  auto admin = admin_token(), demo = demo_token();
+  auto net = create(demo, "networks", "network", {{"name", "mine"}});
+  std::string project = net["project_id"];
+  auto shown = call(neutron_, "GET", "/v2.0/quotas/" + project, demo);
+  ASSERT_EQ(shown.status, 200u) << shown.body;
+  EXPECT_EQ(body_of(shown)["quota"],
+            (json{{"floatingip", 50}, {"network", 100}, {"port", 500}, {"rbac_policy", 10}, {"router", 10},
+                  {"security_group", 10}, {"security_group_rule", 100}, {"subnet", 100}, {"subnetpool", -1}}));
+
+  auto detail = call(neutron_, "GET", "/v2.0/quotas/" + project + "/details.json", demo);
+  ASSERT_EQ(detail.status, 200u) << detail.body;
+  EXPECT_EQ(body_of(detail)["quota"]["network"], (json{{"used", 1}, {"limit", 100}, {"reserved", 0}}));
+
+  EXPECT_EQ(call(neutron_, "PUT", "/v2.0/quotas/" + project, demo, {{"quota", {{"network", 5}}}}).status, 403u);
+  EXPECT_EQ(call(neutron_, "GET", "/v2.0/quotas/" + project, admin).status, 200u) << "an admin reads any project's";
+  auto set = call(neutron_, "PUT", "/v2.0/quotas/" + project, admin, {{"quota", {{"network", 5}}}});
+  ASSERT_EQ(set.status, 200u) << set.body;
+  EXPECT_EQ(body_of(set)["quota"]["network"], 5);
+  EXPECT_EQ(body_of(call(neutron_, "GET", "/v2.0/quotas/" + project, demo))["quota"]["network"], 5);
+  EXPECT_EQ(body_of(call(neutron_, "GET", "/v2.0/quotas/" + project + "/default", demo))["quota"]["network"], 100);
+  EXPECT_EQ(call(neutron_, "PUT", "/v2.0/quotas/" + project, admin, {{"quota", {{"nets", 5}}}}).status, 400u);
+  EXPECT_EQ(call(neutron_, "PUT", "/v2.0/quotas/" + project, admin, {{"quota", {{"network", -2}}}}).status, 400u);
+
+  // A non-admin reads only its own project's.
+  std::string theirs = create(admin, "networks", "network", {{"name", "theirs"}})["project_id"];
+  EXPECT_EQ(call(neutron_, "GET", "/v2.0/quotas/" + theirs, demo).status, 403u);
+
+  EXPECT_EQ(call(neutron_, "DELETE", "/v2.0/quotas/" + project, admin).status, 204u);
+  EXPECT_EQ(body_of(call(neutron_, "GET", "/v2.0/quotas/" + project, demo))["quota"]["network"], 100);
+}
+
 } // namespace
 } // namespace fedstack::sim::testing

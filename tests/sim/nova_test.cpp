@@ -423,6 +423,47 @@ TEST_F(nova_test, flavor_create_refuses_a_taken_name_or_id) {
   EXPECT_EQ(call(nova_, "GET", "/v2.1/flavors/fresh-id", admin_).status, 404u);
 }
 
+TEST_F(nova_test, a_boot_over_the_projects_quota_is_403_and_makes_nothing) {
+  auto demo = demo_token();
+  auto net = body_of(call(neutron_, "POST", "/v2.0/networks", demo, {{"network", {{"name", "demo-net"}}}}));
+  std::string demo_net = net["network"]["id"];
+  call(neutron_, "POST", "/v2.0/subnets", demo,
+       {{"subnet", {{"network_id", demo_net}, {"cidr", "10.9.0.0/24"}, {"ip_version", 4}}}});
+  auto boot_demo = [&](json server) {
+    server.update({{"imageRef", image_id_}, {"flavorRef", tiny_}, {"networks", json::array({{{"uuid", demo_net}}})}});
+    return call(nova_, "POST", "/v2.1/servers", demo, {{"server", server}});
+  };
+  auto first = boot_demo({{"name", "first"}});
+  ASSERT_EQ(first.status, 202u) << first.body;
+  std::string project = show(demo, body_of(first)["server"]["id"])["tenant_id"];
+  auto ram = body_of(call(nova_, "GET", "/v2.1/flavors/" + tiny_, demo))["flavor"]["ram"].get<std::int64_t>();
+  auto servers = [&] { return body_of(call(nova_, "GET", "/v2.1/servers?all_tenants=1", admin_))["servers"].size(); };
+  auto ports = [&] { return body_of(call(neutron_, "GET", "/v2.0/ports", admin_))["ports"].size(); };
+  ASSERT_EQ(call(nova_, "PUT", "/v2.1/os-quota-sets/" + project, admin_, {{"quota_set", {{"instances", 2}}}}).status, 200u);
+  auto before_servers = servers(), before_ports = ports();
+
+  auto refused = boot_demo({{"name", "two"}, {"min_count", 2}});
+  ASSERT_EQ(refused.status, 403u) << refused.body;
+  EXPECT_EQ(body_of(refused)["forbidden"]["message"],
+            "Quota exceeded for instances: Requested 2, but already used 1 of 2 instances");
+  EXPECT_EQ(servers(), before_servers) << "nothing made";
+  EXPECT_EQ(ports(), before_ports);
+
+  // max_count is lowered to what fits (Nova's compute API), when min_count fits.
+  EXPECT_EQ(boot_demo({{"name", "some"}, {"min_count", 1}, {"max_count", 3}}).status, 202u);
+  EXPECT_EQ(servers(), before_servers + 1);
+
+  // RAM counts as well; another project has its own quota.
+  ASSERT_EQ(call(nova_, "PUT", "/v2.1/os-quota-sets/" + project, admin_,
+                 {{"quota_set", {{"instances", -1}, {"ram", 2 * ram}}}}).status, 200u);
+  auto over_ram = boot_demo({{"name", "third"}});
+  ASSERT_EQ(over_ram.status, 403u) << over_ram.body;
+  EXPECT_EQ(body_of(over_ram)["forbidden"]["message"],
+            "Quota exceeded for ram: Requested " + std::to_string(ram) + ", but already used " +
+                std::to_string(2 * ram) + " of " + std::to_string(2 * ram) + " ram");
+  EXPECT_EQ(boot(admin_, "admins").status, 202u);
+}
+
 TEST_F(nova_test, boot_validation) {
   EXPECT_EQ(boot(admin_, "x", "99").status, 400u);
   json server = {{"name", "x"}, {"imageRef", "00000000-0000-4000-8000-000000000000"}, {"flavorRef", tiny_}};

@@ -316,6 +316,46 @@ TEST_F(AdminView, AQuotaShowSumsCountedKindsTakesTheSmallestOfTheRestAndASetStay
   EXPECT_EQ(json::parse(after.body).at("quota_set").at("cores"), 5 + 20 + 30);
 }
 
+TEST_F(AdminView, NeutronsQuotaIsSummedOverCloudletsWithItsDetailsAndACloudletDownIsNamed) {
+  auto quota = "/v2.0/quotas/" + demo_project();
+  int ports = 100;
+  for (const char* region : {"cloudlet-1", "cloudlet-2", "cloudlet-3"}) {
+    auto set = h.clouds().direct(region, svc::network, bhttp::verb::put, quota, h.admin_token(),
+                                 {{"quota", {{"port", ports}, {"network", 10 + ports / 100}}}});
+    ASSERT_EQ(set.status, 200u) << set.body;
+    ports += 100;
+  }
+  auto net = h.clouds().direct("cloudlet-2", svc::network, bhttp::verb::post, "/v2.0/networks", h.demo_token(),
+                               {{"network", {{"name", "counted"}}}});
+  ASSERT_EQ(net.status, 201u) << net.body;
+
+  auto shown = h.send(bhttp::verb::get, quota);
+  ASSERT_EQ(shown.status, 200u) << shown.body;
+  auto set = json::parse(shown.body).at("quota");
+  EXPECT_EQ(set.at("port"), 100 + 200 + 300);
+  EXPECT_EQ(set.at("network"), 11) << "networks are copied where boots need them: the smallest holds";
+  EXPECT_EQ(set.at("floatingip"), 3 * 50) << "Neutron's default on each";
+  EXPECT_EQ(shown.header("X-Fedstack-Unreachable"), "");
+
+  // What `quota show --usage` asks (the SDK's `/details`; older clients add `.json`).
+  for (const char* details : {"/details", "/details.json"}) {
+    auto detail = h.send(bhttp::verb::get, quota + details);
+    ASSERT_EQ(detail.status, 200u) << detail.body;
+    auto network = json::parse(detail.body).at("quota").at("network");
+    EXPECT_EQ(network.at("used"), 1) << details;
+    EXPECT_EQ(network.at("limit"), 11) << details;
+  }
+
+  // Another project's quota is each Neutron's 403 to a non-admin, relayed.
+  EXPECT_EQ(h.send(bhttp::verb::get, "/v2.0/quotas/" + h.clouds().admin_project_id()).status, 403u);
+
+  h.clouds().set_down("cloudlet-3");
+  auto partial = h.send(bhttp::verb::get, quota);
+  ASSERT_EQ(partial.status, 200u) << partial.body;
+  EXPECT_EQ(json::parse(partial.body).at("quota").at("port"), 100 + 200);
+  EXPECT_EQ(partial.header("X-Fedstack-Unreachable"), "cloudlet-3");
+}
+
 TEST_F(AdminView, OneHypervisorIsShownFromItsCloudletByItsFederationIdOrItsUuid) {
   auto listed = json::parse(admin_get("/compute/v2.1/os-hypervisors").body).at("hypervisors");
   ASSERT_EQ(listed.size(), 3u);

@@ -492,6 +492,55 @@ TEST_F(CreateFlow, ACountThatIsNoNumberIsRefusedBeforeAnythingIsReserved) {
   EXPECT_EQ(h.registry().entries().size(), 1u) << "only the image: nothing reserved";
 }
 
+TEST_F(CreateFlow, ABootACloudletsQuotaRefusesIsTriedOnTheNextCandidate) {
+  // Each Nova counts its own quota (docs/federation.md, "Quota set"): demo may have no server on cloudlet-2.
+  auto image = global_image({"cloudlet-2", "cloudlet-3"});
+  auto set = h.clouds().direct("cloudlet-2", api::service_type::compute, bhttp::verb::put,
+                               "/v2.1/os-quota-sets/" + h.clouds().demo_project_id(), h.admin_token(),
+                               {{"quota_set", {{"instances", 0}}}});
+  ASSERT_EQ(set.status, 200u) << set.body;
+  h.placement().place_on("cloudlet-2", {"cloudlet-3"});
+  auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers", boot_body(image));
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+  auto global_id = json::parse(answer.body).at("server").at("id").get<std::string>();
+
+  auto refused = h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.1/servers");
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].status, 403u);
+  EXPECT_TRUE(h.clouds().items("cloudlet-2", "servers").empty()) << "the refusal made nothing there";
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-2", bhttp::verb::delete_, "/v2.1/servers").empty()) << "nothing to delete";
+  EXPECT_TRUE(h.registry().abandoned_attempts().empty()) << "nothing to reclaim";
+  EXPECT_EQ(marked(h.clouds(), "cloudlet-3", "servers", global_id).size(), 1u);
+  auto entry = h.registry().entry(global_id);
+  ASSERT_TRUE(entry);
+  EXPECT_EQ(entry->state, storage::entry_state::bound);
+  EXPECT_EQ(entry->copies.at(0).cloudlet, "cloudlet-3");
+}
+
+TEST_F(CreateFlow, ABootRefusedByEveryCloudletsQuotaGetsNovasRefusalAndLeavesNoReservation) {
+  auto image = global_image({"cloudlet-2", "cloudlet-3"});
+  for (const auto* region : {"cloudlet-2", "cloudlet-3"})
+    ASSERT_EQ(h.clouds().direct(region, api::service_type::compute, bhttp::verb::put,
+                                "/v2.1/os-quota-sets/" + h.clouds().demo_project_id(), h.admin_token(),
+                                {{"quota_set", {{"cores", 0}}}}).status, 200u);
+  h.placement().place_on("cloudlet-2", {"cloudlet-3"});
+  auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers", boot_body(image));
+  EXPECT_EQ(answer.status, 403u) << answer.body;
+  EXPECT_NE(answer.body.find("Quota exceeded for cores"), std::string::npos) << answer.body;
+  EXPECT_EQ(h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2.1/servers").size(), 1u);
+  EXPECT_EQ(h.registry().entries().size(), 1u) << "only the image: the boot's reservation is gone";
+  EXPECT_TRUE(h.registry().abandoned_attempts().empty());
+}
+
+TEST_F(CreateFlow, APolicyRefusalOfABootStaysFinal) {
+  auto image = global_image({"cloudlet-2", "cloudlet-3"});
+  h.clouds().add_fault(call_fault("cloudlet-2", bhttp::verb::post, "/v2.1/servers", fault_effect::answer, 403));
+  h.placement().place_on("cloudlet-2", {"cloudlet-3"});
+  auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers", boot_body(image));
+  EXPECT_EQ(answer.status, 403u) << answer.body;
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2.1/servers").empty()) << "not tried elsewhere";
+}
+
 class CreateFlowWithoutRoom : public CreateFlow {
 protected:
   CreateFlowWithoutRoom() : CreateFlow(full_cloudlet_2()) {}

@@ -317,6 +317,43 @@ TEST_F(FlavorFlow, ABootWithAFlavorOfAnotherCloudletWorksWhereverItIsPlaced) {
   EXPECT_EQ(boots, std::vector<std::string>{on_2}) << listed.body;
 }
 
+TEST_F(FlavorFlow, ABootsFlavorCopyCarriesItsExtraSpecsAndDescription) {
+  auto on_2 = make_directly("cloudlet-2", "fed.specs", 256);
+  json specs{{"hw:cpu_policy", "dedicated"}, {"quota:disk_read_bytes_sec", "10240000"}};
+  ASSERT_EQ(h.clouds().direct("cloudlet-2", svc::compute, bhttp::verb::post, "/v2.1/flavors/" + on_2 + "/os-extra_specs",
+                              h.admin_token(), {{"extra_specs", specs}}).status, 200u);
+  bhttp::fields v255;
+  v255.set("OpenStack-API-Version", "compute 2.55");
+  ASSERT_EQ(h.send(bhttp::verb::put, "/compute/v2.1/flavors/" + on_2,
+                   {{"flavor", {{"description", "for the database tier"}}}}, h.admin_token(), v255).status, 200u);
+  h.placement().place_on("cloudlet-3");
+  auto answer = boot(on_2);   // demo's boot, at the client's 2.1: the copy is the service user's, at 2.55
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+  auto copy = flavors_on("cloudlet-3")["fed.specs"];
+  ASSERT_TRUE(copy.is_object()) << "copied to cloudlet-3";
+  EXPECT_EQ(copy.at("id"), on_2);
+  EXPECT_EQ(specs_on("cloudlet-3", on_2), specs);
+  // The copy's description, read through the agent with the original's cloudlet down.
+  h.clouds().set_down("cloudlet-2");
+  auto shown = h.send(bhttp::verb::get, "/compute/v2.1/flavors/" + on_2, nullptr, h.admin_token(), v255);
+  ASSERT_EQ(shown.status, 200u) << shown.body;
+  EXPECT_EQ(json::parse(shown.body).at("flavor").at("description"), "for the database tier");
+}
+
+TEST_F(FlavorFlow, ACopyWhoseExtraSpecsCannotBeSetIsDeletedAndTheBootGoesElsewhere) {
+  auto on_2 = make_directly("cloudlet-2", "fed.refused", 256);
+  ASSERT_EQ(h.clouds().direct("cloudlet-2", svc::compute, bhttp::verb::post, "/v2.1/flavors/" + on_2 + "/os-extra_specs",
+                              h.admin_token(), {{"extra_specs", {{"hw:cpu_policy", "dedicated"}}}}).status, 200u);
+  h.clouds().add_fault(call_fault("cloudlet-3", bhttp::verb::post, "/v2.1/flavors/" + on_2 + "/os-extra_specs",
+                                  fault_effect::answer, 500));
+  h.placement().place_on("cloudlet-3", {"cloudlet-2"});
+  auto answer = boot(on_2);
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+  EXPECT_EQ(flavors_on("cloudlet-3").count("fed.refused"), 0u) << "no copy without its specs is left";
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2.1/servers").empty());
+  EXPECT_EQ(h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.1/servers").size(), 1u);
+}
+
 TEST_F(FlavorFlow, APrivateFlavorsCopyIsGivenToTheProjectsTheFlavorIsGivenTo) {
   auto on_2 = make_directly("cloudlet-2", "fed.private", 256, false);
   auto demo = h.clouds().demo_project_id();
