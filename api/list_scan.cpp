@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <deque>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -273,7 +274,19 @@ class page_walker {
  public:
   page_walker(std::string_view text, std::string_view collection, const scan_options* options, list_scan* out)
       : t_(text), collection_(collection), options_(options), out_(out),
-        from_root_(options ? without_trailing_slashes(options->from_root) : std::string_view{}) {}
+        from_root_(options ? without_trailing_slashes(options->from_root) : std::string_view{}) {
+    if (!options_) return;
+    for (std::string_view name : {std::string_view("id"), gid_key, copy_of_key, attempt_key, snapshot_of_key,
+                                  multi_key, std::string_view("instance_uuid"), std::string_view("server_id"),
+                                  std::string_view("instance"), std::string_view("volume_id"),
+                                  std::string_view("os-extended-volumes:volumes_attached"),
+                                  std::string_view("metadata"), std::string_view("image"),
+                                  std::string_view("tags"), std::string_view("description"),
+                                  std::string_view("network_id"), std::string_view("subnet_id")})
+      name_may_matter(name);
+    for (const auto& name : options_->wanted) name_may_matter(name);
+    for (const auto& name : options_->replaceable) name_may_matter(name);
+  }
 
   bool run() {
     if (starts_with(t_, "\xEF\xBB\xBF")) p_ = 3;
@@ -378,6 +391,7 @@ class page_walker {
     }
     collection_member_ = false;
     if (in_items_ == 0 || !options_) return;
+    if (!may_matter(key)) return;   // most members: none of the names below
     auto service = options_->service;
     if (key == "id") f.roles |= role_id;
     if (key == gid_key || key == copy_of_key || key == attempt_key ||
@@ -686,6 +700,17 @@ class page_walker {
     return true;
   }
 
+  /// A name classify compares with: its (first byte, length) pair is marked, so that one
+  /// table read rules out most members' names before any comparison (the profile's memcmp).
+  void name_may_matter(std::string_view name) {
+    if (name.empty() || name.size() >= 64 || static_cast<unsigned char>(name[0]) >= 128) return;   // always compared
+    lengths_by_first_[static_cast<unsigned char>(name[0])] |= std::uint64_t{1} << name.size();
+  }
+  bool may_matter(std::string_view key) const {
+    if (key.empty() || key.size() >= 64 || static_cast<unsigned char>(key[0]) >= 128) return true;
+    return (lengths_by_first_[static_cast<unsigned char>(key[0])] >> key.size()) & 1u;
+  }
+
   std::string_view t_;
   std::string_view collection_;
   const scan_options* options_;
@@ -701,6 +726,7 @@ class page_walker {
   std::size_t last_value_end_ = 0;
   std::optional<marker> pending_own_;
   std::array<std::size_t, 3> item_marks_{};
+  std::array<std::uint64_t, 128> lengths_by_first_{};   // bit n of [c]: a name of length n starting with c
 };
 
 } // namespace

@@ -136,32 +136,34 @@ public:
 
   void on_client_gone(std::function<void()> gone) override {
     stop_watching_client();
-    watching_ = std::make_shared<bool>(true);
+    // Shared with the wait's handler, which may run after the exchange is gone
+    // (a cancelled wait completes later); allocated only when a flow watches.
+    bool gone_before = client_gone();
+    watch_ = std::make_shared<client_watch>();
+    watch_->gone = gone_before;
     // Readable without a read: the client closed (EOF or reset), or sent more
     // (a pipelined request, which is left in the socket for the session).
     stream_.socket().async_wait(
       tcp::socket::wait_read,
-      [watching = watching_, gone_flag = client_gone_, fd = stream_.socket().native_handle(),
-       gone = std::move(gone)](const beast::error_code& ec) {
-        if (ec || !*watching) return;
+      [watch = watch_, fd = stream_.socket().native_handle(), gone = std::move(gone)](const beast::error_code& ec) {
+        if (ec || !watch->watching) return;
         char byte;
         auto n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
-          *gone_flag = true;
+          watch->gone = true;
           gone();
         }
       });
   }
 
   void stop_watching_client() override {
-    if (!watching_) return;
-    *watching_ = false;
-    watching_.reset();
+    if (!watch_ || !watch_->watching) return;
+    watch_->watching = false;
     beast::error_code ignored;
     stream_.socket().cancel(ignored);   // nothing else is pending on it while watched
   }
 
-  bool client_gone() const override { return *client_gone_; }
+  bool client_gone() const override { return watch_ && watch_->gone; }
 
   awaitable<bool> send_spliced(std::string_view ahead, tcp::socket& source, std::uint64_t rest,
                                std::chrono::milliseconds source_timeout,
@@ -221,8 +223,11 @@ private:
   bool streaming_ = false;
   bool finished_ = false;
   bool body_timed_out_ = false;
-  std::shared_ptr<bool> watching_;
-  std::shared_ptr<bool> client_gone_ = std::make_shared<bool>(false);
+  struct client_watch {
+    bool watching = true;
+    bool gone = false;
+  };
+  std::shared_ptr<client_watch> watch_;   // none until a flow watches the client
   std::optional<clock::time_point> body_started_;
   std::uint64_t received_ = 0;
   std::optional<bhttp::response<bhttp::buffer_body>> out_;

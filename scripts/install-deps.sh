@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
   libcaf-dev libboost1.74-dev liblmdb-dev lmdb-utils nlohmann-json3-dev libspdlog-dev
+  libjemalloc-dev   # the fedstack binary's malloc (docs/decisions.md, "jemalloc for the agent")
   libgtest-dev libssl-dev
   clang libclang-rt-14-dev   # libFuzzer, ASan and UBSan for tests/fuzz (scripts/fuzz.sh)
   python3 python3-openstackclient curl ca-certificates openssl

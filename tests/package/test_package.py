@@ -84,7 +84,7 @@ class DebianPackage(unittest.TestCase):
         self.assertTrue(self.field("Description"))
         depends = [d.strip().split()[0] for d in self.field("Depends").split(",")]
         for package in ("adduser", "libcaf-core0.17", "libcaf-io0.17", "liblmdb0", "libc6",
-                        "libstdc++6"):
+                        "libstdc++6", "libjemalloc2"):
             self.assertIn(package, depends)
 
     def test_agent_conf_is_a_conffile(self):
