@@ -295,7 +295,7 @@ reply neutron_api::member(const request& r, const auth_context& ctx, const std::
     else if (name == "ports") {
       auto u = net.update_port(ctx, id, in);
       if (failed(u)) e = error_of(u);
-      // ML2's answer is the port before its commit's last revision bump (network_ports.cpp).
+      // ML2's answer lags a show right after by one revision (network_ports.cpp).
       else return json_reply(200, {{names.singular, net.port_json(std::get<port_record>(u), ctx)}});
     }
     else if (name == "routers") { auto u = net.update_router(ctx, id, in); if (failed(u)) e = error_of(u); }

@@ -146,7 +146,7 @@ http::awaitable<bool> mark_pending(agent_context& context, const bhttp::fields& 
   }
   if (shown) {
     // Read again, never the PUTs' answers: the tag PUT answers the tags alone, and ML2
-    // answers a port update with a revision_number its commit bumps once more.
+    // answers a port update with a revision_number one below a show right after.
     auto read = co_await call_cloudlet(context, c, api::service_type::network, bhttp::verb::get,
                                        path + "/" + local_id, headers);
     if (read.status == 200) after = shown_item(read.body, singular(collection));
