@@ -287,7 +287,12 @@ reply neutron_api::member(const request& r, const auth_context& ctx, const std::
     std::optional<api_error> e;
     if (name == "networks") { auto u = net.update_network(ctx, id, in); if (failed(u)) e = error_of(u); }
     else if (name == "subnets") { auto u = net.update_subnet(ctx, id, in); if (failed(u)) e = error_of(u); }
-    else if (name == "ports") { auto u = net.update_port(ctx, id, in); if (failed(u)) e = error_of(u); }
+    else if (name == "ports") {
+      auto u = net.update_port(ctx, id, in);
+      if (failed(u)) e = error_of(u);
+      // ML2's answer lags a show right after by one revision (network_ports.cpp).
+      else return json_reply(200, {{names.singular, net.port_json(std::get<port_record>(u), ctx)}});
+    }
     else if (name == "routers") { auto u = net.update_router(ctx, id, in); if (failed(u)) e = error_of(u); }
     else if (name == "floatingips") { auto u = net.update_floating_ip(ctx, id, in); if (failed(u)) e = error_of(u); }
     else if (name == "security-groups") {

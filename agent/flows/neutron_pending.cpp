@@ -143,11 +143,10 @@ http::awaitable<bool> mark_pending(agent_context& context, const bhttp::fields& 
     if (restored.status >= 300)
       spdlog::warn("restoring the description of {} {} on {} answered {}", singular(collection), local_id,
                    c.region, restored.status);
-    else
-      after = shown_item(restored.body, singular(collection));
   }
-  if (shown && !after) {
-    // Neutron's tag PUT answers the tags alone: the resource is read again.
+  if (shown) {
+    // Read again, never the PUTs' answers: the tag PUT answers the tags alone, and ML2
+    // answers a port update with a revision_number one below a show right after.
     auto read = co_await call_cloudlet(context, c, api::service_type::network, bhttp::verb::get,
                                        path + "/" + local_id, headers);
     if (read.status == 200) after = shown_item(read.body, singular(collection));

@@ -64,8 +64,8 @@ http::awaitable<pending_match> find_pending(agent_context& context, const bhttp:
 /// resource as its cloud showed it. False when the tags could not be set (the
 /// pending description is then left, so that it can still be found). With
 /// `shown`, that is set to the resource as a show right after would give it
-/// (Neutron bumps revision_number and updated_at on both calls): the answer of
-/// the description's PUT, else a GET; left alone when neither answered.
+/// (Neutron bumps revision_number and updated_at on both calls): a GET after
+/// them (a port's PUT answer lags its revision); left alone when it fails.
 http::awaitable<bool> mark_pending(agent_context& context, const bhttp::fields& headers,
                                    const cloudlet_endpoints& c, storage::resource_kind kind,
                                    const nlohmann::json& item, const std::string& global_id,

@@ -81,7 +81,8 @@ def sim_up(n, workdir, processes):
     return admin, [c["region"] for c in endpoints["cloudlets"]], ("admin", "secret", "admin")
 
 
-def start_agents(admin, regions, service, workdir, processes):
+def start_agents(admin, regions, service, workdir, processes, extra=None):
+    """`extra`: {agent number (1-based): more options for that agent}."""
     agents = []
     for i, region in enumerate(regions, 1):
         join = ("--join", agents[-1]["node"]) if agents else ()
@@ -92,7 +93,7 @@ def start_agents(admin, regions, service, workdir, processes):
                      # A loaded lab's Keystone takes seconds to validate each new token, and
                      # every cloud does that on a client's first call: more than the 5 s default.
                      "--list-deadline-ms", "60000", "--upstream-timeout-ms", "120000",
-                     *node_tls_args(region, f"agent-{i}"), *join],
+                     *node_tls_args(region, f"agent-{i}"), *join, *(extra or {}).get(i, ())],
                     os.path.join(workdir, f"agent-{i}.log"))
         processes.append(p)
         ready = p.read_json(timeout=120)

@@ -3,7 +3,7 @@
 directly against a cloud and through a fedstack agent in front of the same clouds; prints the
 table and every test that passes directly but fails through the agent, with its cause.
 
-  tests/conformance/tempest_run.py [--cloudlets N] [--lab-running | --sim] [--agent K]
+  tests/conformance/tempest_run.py [--cloudlets N] [--lab-running | --sim] [--agent K] [--pin-servers]
                                    [--targets direct,agent] [--selection NAME | --regex R] [--workdir D]
 
 The clouds are the real lab (OSLAB_DIR's up.sh, as run_lab.py does) or `fedstack sim`. Each
@@ -11,6 +11,10 @@ target gets its own Tempest workspace and a tempest.conf written here (never by 
 admin's credentials, dynamic credentials, the target's own image and flavor IDs, and the
 feature flags of the lab's fake compute driver (docs/conformance.md, "Tempest").
 Direct runs go to the region of agent K's cloudlet; agent runs to agent K (default 1).
+--pin-servers sends agent K's boots to the next cloudlet (agent 2 of 2: RegionOne) with what the
+agent offers: its scheduler stacks (`--server-weighers ram:-1.0`, the cloudlet with less free RAM
+wins) and a ballast server booted directly on that cloudlet makes it the fuller one. Afterwards
+the agent's decision ring says where its boots went.
 """
 import argparse
 import json
@@ -90,6 +94,38 @@ def fixtures(env, workdir, name):
     if len(pick) < 2:
         raise SystemExit(f"{name}: need two of m1.nano, m1.tiny, m1.small; the cloud has {sorted(flavors)}")
     return images, [flavors[pick[0]], flavors[pick[1]]]
+
+
+def boot_ballast(admin, region, workdir):
+    """Boots m1.small directly on `region` so that its free RAM is the lowest: an agent whose
+    scheduler stacks (ram:-1.0) then sends its boots there. Returns the clean-up."""
+    env = target_env(admin, admin["OS_AUTH_URL"], region)
+    path = os.path.join(workdir, "ballast.raw")
+    with open(path, "wb") as f:
+        f.write(os.urandom(IMAGE_BYTES))
+    image = openstack(env, "image", "create", "--disk-format", "raw", "--container-format", "bare", "--file", path,
+                      "fedstack-tempest-ballast", "-f", "json")["id"]
+    server = openstack(env, "--os-compute-api-version", "2.37", "server", "create", "--flavor", "m1.small",
+                       "--image", image, "--nic", "none", "--wait", "fedstack-tempest-ballast", "-f", "json")["id"]
+    print(f"    ballast server {server} (m1.small) on {region}", flush=True)
+
+    def clean_up():
+        subprocess.run(["openstack", "server", "delete", "--wait", server], env=env, capture_output=True, timeout=300)
+        subprocess.run(["openstack", "image", "delete", image], env=env, capture_output=True, timeout=300)
+    return clean_up
+
+
+def boots_by_cloudlet(node):
+    """Where the agent at `node` placed its server boots, from its decision ring (the last 100)."""
+    result = subprocess.run([run_lab.FEDSTACK, "decisions", "--node", node, "--json"], capture_output=True,
+                            text=True, timeout=60)
+    if result.returncode != 0:
+        return f"the agent's decisions could not be read: {result.stderr.strip()}"
+    places = {}
+    for d in json.loads(result.stdout):
+        if d["summary"].startswith("server"):
+            places[d.get("winner") or "nowhere"] = places.get(d.get("winner") or "nowhere", 0) + 1
+    return f"server boots through the agent by cloudlet (its last 100 decisions): {places}"
 
 
 def write_conf(path, admin, auth_url, region, images, flavors, logdir, cinder=False):
@@ -291,6 +327,11 @@ def main():
     parser.add_argument("--selection", choices=sorted(SELECTIONS), default="default",
                         help="a named test selection (volume ones need lab_cinder.sh's Cinder on every cloudlet)")
     parser.add_argument("--regex", default=None, help="a regex of test IDs instead of --selection")
+    parser.add_argument("--pin-servers", action="store_true",
+                        help="boots through agent K land on the next cloudlet: a stacking RAM weigher and a "
+                             "ballast server there (lab only)")
+    parser.add_argument("--agent-args", default="",
+                        help="more options for the agent run's agent, e.g. \"--server-weighers ram:-1.0\"")
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--workdir", default=None)
     args = parser.parse_args()
@@ -301,6 +342,7 @@ def main():
     workdir = args.workdir or tempfile.mkdtemp(prefix="fedstack-tempest-")
     os.makedirs(workdir, exist_ok=True)
     processes = []
+    ballast = None
     try:
         if args.sim:
             admin, regions, service = run_lab.sim_up(args.cloudlets, workdir, processes)
@@ -308,8 +350,14 @@ def main():
             admin, regions = run_lab.lab_up(args.cloudlets, workdir, start=not args.lab_running)
             service = (run_lab.SERVICE_USER, run_lab.SERVICE_PASSWORD, "service")
         targets = args.targets.split(",")
-        agents = run_lab.start_agents(admin, regions, service, workdir, processes) if "agent" in targets else []
         region = regions[args.agent - 1]
+        extra = {args.agent: tuple(args.agent_args.split())}
+        if args.pin_servers:
+            if len(regions) < 2 or args.sim:
+                raise SystemExit("--pin-servers needs the lab with --cloudlets 2 or more")
+            extra[args.agent] += ("--server-weighers", "ram:-1.0")
+            ballast = boot_ballast(admin, regions[args.agent % len(regions)], workdir)
+        agents = run_lab.start_agents(admin, regions, service, workdir, processes, extra) if "agent" in targets else []
         urls = {"direct": admin["OS_AUTH_URL"]}
         if agents:
             urls["agent"] = agents[args.agent - 1]["url"] + "/v3"
@@ -329,6 +377,8 @@ def main():
             runs[name] = run_tempest(workspace, regex, args.concurrency, os.path.join(workspace, "run.log"))
             print(f"    {name}: {counts(runs[name])} in {time.monotonic() - started:.0f} s", flush=True)
         text = report(runs)
+        if args.pin_servers and agents:
+            text += "\n\n" + boots_by_cloudlet(agents[args.agent - 1]["node"])
         print(text)
         with open(os.path.join(workdir, "tempest-summary.md"), "w") as f:
             f.write(text + "\n")
@@ -339,6 +389,8 @@ def main():
     finally:
         for p in reversed(processes):
             p.stop()
+        if ballast:
+            ballast()
 
 
 if __name__ == "__main__":
