@@ -1,7 +1,7 @@
 #include "sim/image_store.hpp"
+#include "sim/util.hpp"
 
 #include <algorithm>
-#include <regex>
 #include <set>
 
 namespace fedstack::sim {
@@ -15,12 +15,6 @@ const std::set<std::string, std::less<>> disk_formats = {
 const std::set<std::string, std::less<>> container_formats = {
   "ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"};
 const std::set<std::string, std::less<>> visibilities = {"public", "private", "shared", "community"};
-
-bool is_uuid(std::string_view id) {
-  static const std::regex pattern{
-    "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"};
-  return std::regex_match(id.begin(), id.end(), pattern);
-}
 
 api_error schema_error(std::string_view detail) {
   return bad_request("Provided object does not match schema 'image': " + std::string{detail});

@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "sim/network_store.hpp"
+#include "sim/util.hpp"
 
 namespace fedstack::sim {
 namespace {
@@ -74,6 +75,15 @@ outcome<router_record> network_store::update_router(const auth_context& ctx, std
   auto it = routers_.find(id);
   if (it == routers_.end() || !find_router(ctx, id)) return router_not_found(id);
   auto& r = it->second;
+  // Neutron validates a gateway's network_id as a UUID before it changes anything
+  // (seen on the lab: Tempest's routers send `{}`; an agent that sent `""` got this).
+  const auto info = body.value("external_gateway_info", json());
+  if (info.is_object() && info.contains("network_id") &&
+      !(info["network_id"].is_string() && is_uuid(info["network_id"].get<std::string>())))
+    return bad_request("Invalid input for external_gateway_info. Reason: '" +
+                       (info["network_id"].is_string() ? info["network_id"].get<std::string>()
+                                                       : info["network_id"].dump()) +
+                       "' is not a valid UUID.");
   if (body.contains("name") && body["name"].is_string()) r.name = body["name"];
   if (body.contains("description") && body["description"].is_string()) r.description = body["description"];
   if (body.contains("admin_state_up") && body["admin_state_up"].is_boolean()) r.admin_state_up = body["admin_state_up"];

@@ -61,6 +61,15 @@ std::string new_uuid() {
   return format_uuid(b, 0x40);
 }
 
+bool is_uuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) return false;
+  }
+  return true;
+}
+
 std::string name_uuid(std::string_view name) {
   // RFC 4122 appendix C's URL namespace: any fixed namespace keeps the IDs stable.
   static constexpr std::array<unsigned char, 16> name_space{0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1,

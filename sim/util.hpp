@@ -21,6 +21,8 @@ clock_fn system_clock_fn();
 
 /// "8d5e2c1a-...": a random version-4 UUID (Glance, Neutron, Nova IDs).
 std::string new_uuid();
+/// Whether `text` is a UUID in its 8-4-4-4-12 hex form (what Glance and Neutron validate IDs against).
+bool is_uuid(std::string_view text);
 /// A name-based version-5 UUID (RFC 4122, SHA-1): the same `name` always gives the same ID.
 std::string name_uuid(std::string_view name);
 /// 32 lowercase hex digits: a UUID without dashes (Keystone IDs).

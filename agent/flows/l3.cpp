@@ -484,7 +484,9 @@ http::awaitable<std::optional<cloudlet_endpoints>> prepare_l3_create(request& r,
       co_return std::nullopt;
     }
     item["floating_network_id"] = mapped;
-  } else if (item.contains("external_gateway_info") && item["external_gateway_info"].is_object()) {
+  } else if (item.contains("external_gateway_info") && item["external_gateway_info"].is_object() &&
+             item["external_gateway_info"].contains("network_id")) {
+    // Only a gateway that names a network is mapped: `{}` (Tempest's routers) means none.
     auto& gateway = item["external_gateway_info"];
     auto network = gateway.value("network_id", std::string{});
     gateway["network_id"] = co_await external_on(r, network, home);

@@ -277,6 +277,26 @@ TEST_F(neutron_test, malformed_json_and_unknown_paths) {
   EXPECT_EQ(body_of(call(neutron_, "GET", "/v2.0/routers", admin))["routers"].size(), 0u);
 }
 
+TEST_F(neutron_test, a_routers_gateway_network_id_must_be_a_uuid_and_an_empty_gateway_is_none) {
+  auto demo = demo_token();
+  // Neutron's answer on the lab to `"external_gateway_info": {"network_id": ""}`.
+  for (const json& id : {json(""), json("public"), json(7)}) {
+    auto bad = call(neutron_, "POST", "/v2.0/routers", demo,
+                    {{"router", {{"name", "r"}, {"external_gateway_info", {{"network_id", id}}}}}});
+    EXPECT_EQ(bad.status, 400u) << id;
+    EXPECT_NE(body_of(bad)["NeutronError"]["message"].get<std::string>().find("is not a valid UUID"),
+              std::string::npos) << bad.body;
+  }
+  EXPECT_EQ(body_of(call(neutron_, "GET", "/v2.0/routers", demo))["routers"].size(), 0u);   // nothing made
+  auto made = create(demo, "routers", "router", {{"name", "r"}, {"external_gateway_info", json::object()}});
+  EXPECT_TRUE(made["external_gateway_info"].is_null()) << made;
+  auto renamed = call(neutron_, "PUT", "/v2.0/routers/" + made["id"].get<std::string>(), demo,
+                      {{"router", {{"name", "s"}, {"external_gateway_info", {{"network_id", ""}}}}}});
+  EXPECT_EQ(renamed.status, 400u);
+  auto shown = body_of(call(neutron_, "GET", "/v2.0/routers/" + made["id"].get<std::string>(), demo))["router"];
+  EXPECT_EQ(shown["name"], "r");   // refused before anything changed
+}
+
 TEST_F(neutron_test, quotas_in_neutrons_shapes_with_usage_and_an_admins_update) {
   auto admin = admin_token(), demo = demo_token();
   auto net = create(demo, "networks", "network", {{"name", "mine"}});

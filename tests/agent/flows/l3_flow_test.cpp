@@ -94,6 +94,19 @@ TEST_F(L3Flow, SameNamedExternalNetworksAreOneNetworkThatNoAgentChanges) {
               "public");
 }
 
+// Tempest's routers send an empty gateway: it names no network, so nothing is mapped
+// (Neutron refuses a network_id of "" as not a UUID).
+TEST_F(L3Flow, ARouterWithAnEmptyGatewayIsMadeWithoutOne) {
+  auto made = h.send(bhttp::verb::post, "/network/v2.0/routers",
+                     {{"router", {{"name", "r"}, {"external_gateway_info", json::object()}}}});
+  ASSERT_EQ(made.status, 201u) << made.body;
+  auto router = json::parse(made.body).at("router");
+  EXPECT_TRUE(router.at("external_gateway_info").is_null()) << router;
+  auto there = direct("cloudlet-1", bhttp::verb::get, "/v2.0/routers", nullptr, admin()).at("routers");
+  ASSERT_EQ(there.size(), 1u);
+  EXPECT_TRUE(there[0].at("external_gateway_info").is_null());
+}
+
 TEST_F(L3Flow, AFloatingIpForAPortIsAllocatedOnThePortsCloudlet) {
   auto [subnet, port] = reachable_port("cloudlet-3");
   auto made = h.send(bhttp::verb::post, "/network/v2.0/floatingips",
