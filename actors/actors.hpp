@@ -324,6 +324,7 @@ CAF_ADD_ATOM(fedstack, fedstack::atom, abandoned, "abandoned")
 CAF_ADD_ATOM(fedstack, fedstack::atom, forget, "forget")
 CAF_ADD_ATOM(fedstack, fedstack::atom, orphans, "orphans")
 CAF_ADD_ATOM(fedstack, fedstack::atom, give, "give")
+CAF_ADD_ATOM(fedstack, fedstack::atom, rebind, "rebind")
 // INTERNAL: the registry's tombstone pruning step, sent to itself.
 CAF_ADD_ATOM(fedstack, fedstack::atom, prune, "prune")
 // membership (connect is caf::connect_atom; join has caf::join_atom's text)
@@ -449,7 +450,11 @@ using node_actor = cyclon_peer_actor::extend<
   caf::replies_to<atom::erase, registry_key>::with<bool>,
   // The entry given to registry_key::project_id (registry_actor's give): a
   // peer's only once check_owner found the primary in that project on its cloud.
-  caf::replies_to<atom::give, registry_key>::with<storage::registry_entry>>;
+  caf::replies_to<atom::give, registry_key>::with<storage::registry_entry>,
+  // A floating IP moved to another cloudlet through another agent: the entry's
+  // only copy becomes copy_addition::copy, once check_moved found it there,
+  // marked as the entry's primary, in the entry's project (a peer's only).
+  caf::replies_to<atom::rebind, copy_addition>::with<storage::registry_entry>>;
 
 /// Resolves a peer address to the node actor it publishes, without blocking
 /// (production: the io middleman's connect, spawn_middleman_connector;

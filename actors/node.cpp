@@ -330,6 +330,49 @@ node_impl_actor::behavior_type node(node_self self, node_config config) {
           [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
       return promise;
     },
+    [self, not_ready](atom::rebind, copy_addition moved) -> caf::result<storage::registry_entry> {
+      auto project = std::move(moved.project_id);
+      auto id = std::move(moved.global_id);
+      auto copy = std::move(moved.copy);
+      auto who = authorize(self, "rebind", need::peer);
+      if (!who) return who.error();
+      if (!self->state.registry) return not_ready();
+      bool trusted = who->who == peer_identity::kind::local;
+      // A peer's word is taken once the new primary is seen on its cloud.
+      if (!trusted && !self->state.config.check_moved) return refuse("rebind", *who, "only the owner moves its records");
+      auto promise = self->make_response_promise<storage::registry_entry>();
+      auto registry = self->state.registry;
+      self->request(registry, caf::infinite, atom::get_v, project, id)
+        .then(
+          [self, promise, registry, project, id, copy, trusted, who = *who](storage::registry_entry& entry) mutable {
+            if (entry.kind != storage::resource_kind::floating_ip || entry.copies.empty()) {
+              promise.deliver(refuse("rebind", who, "only a bound floating IP moves"));
+              return;
+            }
+            auto bind = [self, promise, registry, entry, copy]() mutable {
+              entry.copies.assign(1, copy);
+              self->request(registry, caf::infinite, atom::put_v, entry)
+                .then([promise, entry](atom::ok) mutable { promise.deliver(std::move(entry)); },
+                      [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
+            };
+            if (trusted) return bind();
+            check_then(
+              self,
+              [self, id, project, copy](std::function<void(bool)> done) {
+                self->state.config.check_moved(storage::resource_kind::floating_ip, id, project, copy, std::move(done));
+              },
+              [promise, copy, who, bind](bool verified) mutable {
+                if (!verified) {
+                  promise.deliver(refuse("rebind", who, "no floating IP " + copy.local_id + " of it on cloudlet '" +
+                                                          copy.cloudlet + "'"));
+                  return;
+                }
+                bind();
+              });
+          },
+          [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
+      return promise;
+    },
   };
 }
 

@@ -17,7 +17,8 @@
 //    once check_gone found the primary copy gone from its cloud (a delete
 //    through another agent; docs/decisions.md), give an entry to a project
 //    only once check_owner found the primary in that project on its cloud (a
-//    volume transfer accepted through another agent);
+//    volume transfer accepted through another agent), rebind a floating IP's
+//    entry only once check_moved found its new primary marked on its cloud;
 //  - anyone else: nothing.
 // Refusals answer ec::not_authorized, are logged and counted
 // (fedstack_node_refusals_total). Exit messages from other processes are
@@ -71,6 +72,12 @@ struct node_config {
   std::function<void(storage::resource_kind kind, storage::cloud_copy primary, std::string project,
                      std::function<void(bool owned)> done)>
     check_owner;
+  /// Checks, likewise, that `copy` is a floating IP on its cloudlet marked as
+  /// the primary of `global_id`, in `project`, before a peer's rebind (a
+  /// floating IP moved through that agent) is honoured. Empty: refused.
+  std::function<void(storage::resource_kind kind, std::string global_id, std::string project, storage::cloud_copy copy,
+                     std::function<void(bool moved)> done)>
+    check_moved;
 };
 
 /// Production identify: this process' actors are local; others are who

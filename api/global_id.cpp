@@ -27,6 +27,7 @@ std::optional<std::uint64_t> parse_hex(std::string_view text) {
 const char* tag_prefix(bool is_copy) { return is_copy ? "fedstack_copy_of=" : "fedstack_gid="; }
 
 constexpr std::string_view attempt_prefix = "fedstack_attempt=";
+constexpr std::string_view federation_tag_prefix = "fedstack_";
 constexpr std::string_view pending_prefix = "fedstack_pending=";
 
 // FNV-1a, then SplitMix64's finalizer: stable across builds and platforms
@@ -212,10 +213,9 @@ void strip_marker(service_type service, json& item) {
         auto& tags = item["tags"];
         json kept = json::array();
         for (const auto& tag : tags) {
-          bool ours = tag.is_string() &&
-                      (tag.get_ref<const std::string&>().rfind(tag_prefix(false), 0) == 0 ||
-                       tag.get_ref<const std::string&>().rfind(tag_prefix(true), 0) == 0 ||
-                       tag.get_ref<const std::string&>().rfind(attempt_prefix, 0) == 0);
+          // Every tag of the federation, not only the marker: `fedstack_sg_copy_of=`, `fedstack_fip_used`
+          // (clients cannot set them either: agent/rules/marker_guard.hpp).
+          bool ours = tag.is_string() && tag.get_ref<const std::string&>().rfind(federation_tag_prefix, 0) == 0;
           if (!ours) kept.push_back(tag);
         }
         tags = std::move(kept);

@@ -18,6 +18,7 @@ constexpr std::size_t uuid_length = 36;
 constexpr std::string_view gid_tag = "fedstack_gid=";
 constexpr std::string_view copy_tag = "fedstack_copy_of=";
 constexpr std::string_view attempt_tag_prefix = "fedstack_attempt=";
+constexpr std::string_view federation_tag_prefix = "fedstack_";
 
 bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -606,8 +607,8 @@ class page_walker {
         auto id = text.substr(prefix.size());
         if (global_id_owner(id)) f.tags_marker = marker{std::string(id), is_copy, {}};
       }
-      if ((starts_with(text, gid_tag) || starts_with(text, copy_tag) || starts_with(text, attempt_tag_prefix)) &&
-          suppress_ == 0) {
+      // Every tag of the federation goes, as in strip_marker (global_id.cpp).
+      if (starts_with(text, federation_tag_prefix) && suppress_ == 0) {
         f.removing = true;
         suppress_ = depth_;
         return;

@@ -132,6 +132,34 @@ public:
     throw registry_unavailable(describe(*owner, result->error()));
   }
 
+  http::awaitable<std::optional<storage::registry_entry>>
+  rebind(std::string project, std::string global_id, storage::cloud_copy copy) override {
+    auto owner = owner_of(global_id);
+    if (!owner) co_return std::nullopt;
+    // This agent's own entry: rebound here (the registry has no message for it).
+    auto here = co_await ask<storage::registry_entry>(system_, registry_, timeout_, atom::get_v, project, global_id);
+    if (here) {
+      if (here->kind != storage::resource_kind::floating_ip) co_return std::nullopt;
+      here->copies.assign(1, copy);
+      co_await put(*here);
+      co_return std::move(*here);
+    }
+    if (here.error() != ec::not_found) throw registry_unavailable(system_.render(here.error()));
+    if (*owner == self_) co_return std::nullopt;
+    auto node = co_await node_of(*owner);
+    if (!node) co_return std::nullopt;
+    copy_addition moved{project, global_id, copy};
+    auto result = co_await ask<storage::registry_entry>(system_, *node, timeout_, atom::rebind_v, moved);
+    if (result) co_return std::move(*result);
+    forget(*owner, result.error());
+    if (result.error() == ec::not_found || result.error() == ec::not_authorized) {
+      spdlog::warn("{} kept its record of {} where it was: {}", to_string(*owner), global_id,
+                   system_.render(result.error()));
+      co_return std::nullopt;
+    }
+    throw registry_unavailable(describe(*owner, result.error()));
+  }
+
   http::awaitable<void> abandon(storage::abandoned_attempt attempt) override {
     auto result = co_await ask<atom::ok>(system_, registry_, timeout_, atom::abandon_v, std::move(attempt));
     if (!result) throw registry_unavailable(system_.render(result.error()));

@@ -71,6 +71,30 @@ http::awaitable<bool> is_marked_copy(agent_context& context, storage::resource_k
   }
 }
 
+http::awaitable<bool> is_moved_floating_ip(agent_context& context, std::string global_id, std::string project,
+                                           storage::cloud_copy copy) {
+  auto call = item_call_for(storage::resource_kind::floating_ip, copy.local_id);
+  auto cloudlet = find_cloudlet(context, copy.cloudlet);
+  if (!call || !cloudlet || context.session == nullptr) co_return false;
+  try {
+    auto [status, item] = co_await read_item(context, *cloudlet, *call);
+    if (status != 200 || !item.is_object()) co_return false;
+    auto marker = api::read_marker(call->service, item);
+    // The project too: a tenant's own floating IP tagged with another's ID never takes its entry.
+    auto owner = item.value("project_id", item.value("tenant_id", std::string{}));
+    co_return marker && !marker->is_copy && marker->global_id == global_id && owner == project;
+  } catch (const std::exception& e) {
+    spdlog::warn("cannot check the floating IP {} of {} on {}: {}", copy.local_id, global_id, copy.cloudlet, e.what());
+    co_return false;
+  }
+}
+
+http::awaitable<void> report_moved_floating_ip(agent_context& context, std::string global_id, std::string project,
+                                               storage::cloud_copy copy, std::function<void(bool)> done) {
+  auto moved = co_await is_moved_floating_ip(context, std::move(global_id), std::move(project), std::move(copy));
+  done(moved);
+}
+
 http::awaitable<bool> is_gone(agent_context& context, storage::resource_kind kind, storage::cloud_copy primary) {
   auto call = item_call_for(kind, primary.local_id);
   auto cloudlet = find_cloudlet(context, primary.cloudlet);

@@ -21,6 +21,17 @@ namespace fedstack::agent {
 http::awaitable<bool> is_marked_copy(agent_context& context, storage::resource_kind kind,
                                      std::string global_id, storage::cloud_copy copy);
 
+/// True when `copy.local_id` on `copy.cloudlet` is a floating IP marked as the
+/// primary of `global_id` (not a copy) in `project`, as the service user sees
+/// it: what an owner checks before it rebinds the entry of a floating IP
+/// another agent moved to that cloudlet. False when it cannot tell.
+http::awaitable<bool> is_moved_floating_ip(agent_context& context, std::string global_id, std::string project,
+                                           storage::cloud_copy copy);
+
+/// is_moved_floating_ip, then `done` with its answer.
+http::awaitable<void> report_moved_floating_ip(agent_context& context, std::string global_id, std::string project,
+                                               storage::cloud_copy copy, std::function<void(bool)> done);
+
 /// True when the resource `primary` names is gone from its cloud (404), or,
 /// for a server, being deleted: what an owner checks before it honours
 /// another agent's erase after a delete through that agent.

@@ -144,9 +144,6 @@ http::awaitable<void> relocate(request& r, const registry_entry& entry, const cl
   facts.external_there = !federation_id.empty() && network != on_there.end();
   auto decision = decide_association(facts, there.region);
   if (decision.step == association_step::refuse) co_return co_await send_error(r, 409, decision.reason);
-  if (!is_own_entry(r, entry.global_id))
-    co_return co_await send_error(r, 409, "The floating IP can move to " + there.region +
-                                            " only through the agent that allocated it; or create one with --port.");
   std::vector<std::string_view> texts;
   texts.push_back(port_id);
   auto to_local = co_await ids_to_local(r, there.region, texts);
@@ -166,10 +163,22 @@ http::awaitable<void> relocate(request& r, const registry_entry& entry, const cl
   }
   if (failed) co_return co_await send_error(r, failed->status, failed->what());
   co_await mark_used(r, there, made);
-  auto moved = entry;
-  moved.copies.clear();
-  moved.copies.push_back(storage::cloud_copy{there.region, made});
-  co_await r.context.registry->put(moved);
+  // Rebound at the entry's owner, through whichever agent this is (the owner
+  // checks a peer's move on the cloud: actors/node.hpp). An owner that does
+  // not take it leaves the old one as it was; the new one, unrecorded, goes.
+  storage::cloud_copy now{there.region, made};
+  auto moved = co_await r.context.registry->rebind(entry.project_id, entry.global_id, now);
+  if (!moved) {
+    try {
+      co_await call_cloudlet(r.context, there, api::service_type::network, bhttp::verb::delete_,
+                             "/v2.0/floatingips/" + made, headers);
+    } catch (const upstream_failure& e) {
+      spdlog::warn("{} floating IP {} on {}, not recorded, could not be released: {}", r.request_id, made,
+                   there.region, e.what());
+    }
+    co_return co_await send_error(r, 409, "The floating IP " + entry.global_id + " could not be moved to " +
+                                            there.region + ": the agent that records it did not take the move.");
+  }
   r.context.aliases.learn(there.region, made, entry.global_id);
   spdlog::info("{} floating IP {} moved from {} ({}) to {} ({}) for port {}", r.request_id, entry.global_id,
                primary.region, old_local, there.region, made, port_id);
@@ -446,23 +455,30 @@ void learn_external_items(request& r, const cloudlet_endpoints& c, const json& i
                               external_network_id(item.value("name", std::string{})));
 }
 
-http::awaitable<void> handle_external_network(request& r) {
-  const auto& id = r.route.resource_id;
-  if (r.header().method() != bhttp::verb::get)
-    co_return co_await send_error(r, 403, "Network " + id + " is an operator's external network on each cloudlet; "
-                                          "the federation does not change or delete it.");
+http::awaitable<std::optional<external_network_item>> find_external_network(request& r, const std::string& id) {
   for (const auto& c : own_first(r)) {
     auto [status, doc] = co_await neutron_get(r, c, "/v2.0/networks?router%3Aexternal=True");
     if (status != 200 || !doc.is_object()) continue;
     for (auto& item : doc.value("networks", json::array())) {
       if (!is_operator_external(item) || external_network_id(item.value("name", std::string{})) != id) continue;
-      r.context.aliases.learn(c.region, item.value("id", std::string{}), id);
+      auto local = item.value("id", std::string{});
+      r.context.aliases.learn(c.region, local, id);
       item["id"] = id;
-      json answer = {{"network", item}};
-      co_return co_await send_json(r, 200, rewrite_for_client(r, c, api::service_type::network, answer.dump(), {}));
+      co_return external_network_item{c, std::move(local), std::move(item)};
     }
   }
-  co_await send_error(r, 404, "Network " + id + " could not be found.");
+  co_return std::nullopt;
+}
+
+http::awaitable<void> handle_external_network(request& r) {
+  const auto& id = r.route.resource_id;
+  if (r.header().method() != bhttp::verb::get)
+    co_return co_await send_error(r, 403, "Network " + id + " is an operator's external network on each cloudlet; "
+                                          "the federation does not change or delete it.");
+  auto found = co_await find_external_network(r, id);
+  if (!found) co_return co_await send_error(r, 404, "Network " + id + " could not be found.");
+  json answer = {{"network", found->item}};
+  co_await send_json(r, 200, rewrite_for_client(r, found->cloudlet, api::service_type::network, answer.dump(), {}));
 }
 
 http::awaitable<std::optional<cloudlet_endpoints>> prepare_l3_create(request& r, resource_kind kind, json& doc) {

@@ -30,6 +30,18 @@ http::awaitable<std::map<std::string, std::string>> external_networks_on(request
 /// operators' external networks in it (before its IDs are translated).
 void learn_external_items(request& r, const cloudlet_endpoints& c, const nlohmann::json& items);
 
+/// An operator's external network on one cloudlet: `item` as that cloud shows
+/// it, but for its `id`, the federation ID (`local_id` is the cloud's).
+struct external_network_item {
+  cloudlet_endpoints cloudlet;
+  std::string local_id;
+  nlohmann::json item;
+};
+
+/// The external network whose federation ID is `id` on the first cloudlet
+/// holding it for the caller, the agent's own first (a show, a list marker).
+http::awaitable<std::optional<external_network_item>> find_external_network(request& r, const std::string& id);
+
 /// A call naming an external network by its federation ID (flow::external_network):
 /// a show is answered by the first cloudlet holding it, the agent's own first;
 /// the federation never changes or deletes an operator's network (403).

@@ -126,6 +126,10 @@ struct cloud_query {
   api::query_string query;     // filters translated, no marker or limit
   cloud_read_plan plan;
   std::shared_ptr<const item_fields> fields;
+  /// A network list on a cloudlet after the first: its operators' external
+  /// networks are likely shown from another (show_external_networks_once), so
+  /// they do not count toward the page (reading one more is harmless).
+  bool externals_elsewhere = false;
 };
 
 /// Reads pages from one cloud as the paging rule says (rules/list_paging.hpp).
@@ -139,6 +143,7 @@ http::awaitable<void> read_cloud(agent_context* context, bhttp::fields headers, 
     auto options = q.fields->options;
     auto root = root_url(endpoint_of(q.cloudlet, q.service));
     options.from_root = root;
+    std::vector<bool> hidden;   // parallel to out->keys: items the page will not show
     for (int calls = 0;; ++calls) {
       if (*abandoned) {
         out->error = "abandoned: the client left or the deadline passed";
@@ -173,9 +178,11 @@ http::awaitable<void> read_cloud(agent_context* context, bhttp::fields headers, 
       for (const auto& item : page->scan.items) {
         out->keys.push_back(key_object(page->body, page->scan, item, *q.fields));
         out->copies.push_back(item.own && item.own->is_copy);
+        hidden.push_back(out->copies.back() ||
+                         (q.externals_elsewhere && !item.own && is_operator_external(out->keys.back())));
       }
       out->pages.push_back(std::move(page));
-      step = next_cloud_step(q.plan, q.cloudlet.region, out->keys, out->exhausted, out->copies);
+      step = next_cloud_step(q.plan, q.cloudlet.region, out->keys, out->exhausted, hidden);
       if (step.next == cloud_step::action::done) break;
     }
     out->ok = true;
@@ -222,6 +229,13 @@ http::awaitable<std::optional<marker_item>> find_marker(request& r, const std::s
                                                         const std::string& item_path) {
   std::string cloudlet = r.context.cloudlet.region;
   std::string local = marker;
+  // An operator's external network by its federation ID: where it is shown from.
+  if (r.route.service == api::service_type::network && r.route.resource == "networks" &&
+      is_external_network_id(marker)) {
+    auto found = co_await find_external_network(r, marker);
+    if (!found) co_return std::nullopt;
+    co_return co_await for_client(r, found->cloudlet, found->item, found->local_id);
+  }
   if (api::global_id_owner(marker)) {
     auto answer = co_await ask_owner(r, marker);
     auto target = target_of(answer, id_use::list_marker, false);
@@ -503,7 +517,7 @@ http::awaitable<std::vector<cloud_read>> plan_reads(request& r, const list_reque
     if (!filters) continue;
     cloud_read read;
     read.query = {c, r.route.service, list.list_path, r.route.resource, api::query_string::parse(*filters), plan,
-                  fields};
+                  fields, r.route.resource == "networks" && !reads.empty()};
     reads.push_back(std::move(read));
   }
   co_return reads;

@@ -80,6 +80,12 @@ node_config node_settings(caf::actor_system& system, const tls_files& node_tls, 
     http::asio::co_spawn(io, report_owned_by(context, kind, std::move(primary), std::move(project), std::move(done)),
                          http::asio::detached);
   };
+  settings.check_moved = [&context, &io](storage::resource_kind, std::string global_id, std::string project,
+                                         storage::cloud_copy copy, std::function<void(bool)> done) {
+    http::asio::co_spawn(io, report_moved_floating_ip(context, std::move(global_id), std::move(project), std::move(copy),
+                                                      std::move(done)),
+                         http::asio::detached);
+  };
   return settings;
 }
 

@@ -49,6 +49,12 @@ public:
   /// The updated entry; nullopt when there is none or the owner refused.
   virtual http::awaitable<std::optional<storage::registry_entry>> give(std::string global_id,
                                                                         std::string to_project) = 0;
+  /// Makes `copy` the only copy of a floating IP's entry, at its owner (a
+  /// floating IP moved to another cloudlet; the owner checks it there when
+  /// another agent asks). The updated entry; nullopt when there is none or the
+  /// owner refused.
+  virtual http::awaitable<std::optional<storage::registry_entry>>
+  rebind(std::string project, std::string global_id, storage::cloud_copy copy) = 0;
   /// Records in this agent's registry a create attempt it gave up on.
   virtual http::awaitable<void> abandon(storage::abandoned_attempt attempt) = 0;
   /// This agent's abandoned attempts recorded before `before_unix_ms`.

@@ -43,7 +43,7 @@ node_actor::behavior_type mock_node(node_actor::stateful_pointer<mock_node_state
     [](atom::decisions) { return std::vector<placement_decision>{}; },
     // The registry face of a node is not what these tests exercise.
     test::no_registry_get, test::no_registry_lookup, test::no_registry_add_copy, test::no_registry_remove_copy,
-    test::no_registry_erase, test::no_registry_give,
+    test::no_registry_erase, test::no_registry_give, test::no_registry_rebind,
     test::no_orphans,
   };
 }

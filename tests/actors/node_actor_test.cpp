@@ -168,6 +168,11 @@ struct node_authorization_test : node_actor_test {
                 [this](storage::resource_kind, cloud_copy primary, std::string project, std::function<void(bool)> done) {
                   checked.push_back(primary);
                   done(project == owner_on_cloud);
+                },
+                [this](storage::resource_kind, std::string, std::string project, cloud_copy copy,
+                       std::function<void(bool)> done) {
+                  checked.push_back(copy);
+                  done(copies_exist && project == owner_on_cloud);
                 }});
 
   node_authorization_test() {
@@ -269,6 +274,40 @@ TEST_F(node_authorization_test, a_peer_gives_an_entry_only_to_the_project_the_cl
   ASSERT_TRUE(back);
   EXPECT_EQ(back->project_id, "p1");
   EXPECT_EQ(checked.size(), 2u) << "this process' own give is not checked";
+}
+
+// A floating IP moved through another agent: its entry's one copy becomes the new
+// one only once the cloud shows it there marked in the entry's project; nothing else moves.
+TEST_F(node_authorization_test, a_peer_rebinds_only_a_floating_ip_the_cloud_shows_moved) {
+  copy_addition moved{"p1", "g1", cloud_copy{"cloudlet-3", "fip-3"}};
+  auto image = ask_from<registry_entry>(cloudlet_two, guarded, atom::rebind_v, moved);
+  EXPECT_EQ(image.error(), ec::not_authorized) << "g1 is an image";
+  registry_entry fip = entry("f1", "p1");
+  fip.kind = storage::resource_kind::floating_ip;
+  fip.copies = {{"cloudlet-1", "fip-1"}};
+  ASSERT_TRUE(ask<atom::ok>(registry, atom::put_v, fip));
+  moved.global_id = "f1";
+  auto unseen = ask_from<registry_entry>(cloudlet_two, guarded, atom::rebind_v, moved);
+  EXPECT_EQ(unseen.error(), ec::not_authorized);
+  ASSERT_EQ(checked.size(), 1u);
+  EXPECT_EQ(checked.back().local_id, "fip-3");
+  copies_exist = true;
+  owner_on_cloud = "p2";   // there, but another project's
+  EXPECT_EQ(ask_from<registry_entry>(cloudlet_two, guarded, atom::rebind_v, moved).error(), ec::not_authorized);
+  EXPECT_EQ(ask_from<registry_entry>(operator_, guarded, atom::rebind_v, moved).error(), ec::not_authorized);
+  EXPECT_EQ(ask_from<registry_entry>(cloudlet_two, guarded, atom::rebind_v,
+                                     copy_addition{"p2", "f1", cloud_copy{"cloudlet-3", "fip-3"}}).error(),
+            ec::not_found) << "another project's ID";
+  auto kept = ask<registry_entry>(registry, atom::get_v, std::string{"p1"}, std::string{"f1"});
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->copies, fip.copies);
+  owner_on_cloud = "p1";
+  auto rebound = ask_from<registry_entry>(cloudlet_two, guarded, atom::rebind_v, moved);
+  ASSERT_TRUE(rebound) << sys.render(rebound.error());
+  EXPECT_EQ(rebound->copies, (std::vector<cloud_copy>{{"cloudlet-3", "fip-3"}}));
+  auto now = ask<registry_entry>(registry, atom::get_v, std::string{"p1"}, std::string{"f1"});
+  ASSERT_TRUE(now);
+  EXPECT_EQ(now->copies, rebound->copies);
 }
 
 TEST_F(node_authorization_test, an_operator_only_reads) {
@@ -381,6 +420,7 @@ TEST_F(node_actor_test, takes_registry_messages_only_as_named_structs) {
         "caf::replies_to<get,fedstack::entry_lookup>::with<fedstack::storage::registry_entry>",
         "caf::replies_to<add_copy,fedstack::copy_addition>::with<fedstack::storage::registry_entry>",
         "caf::replies_to<rm_copy,fedstack::copy_removal>::with<fedstack::storage::registry_entry>",
-        "caf::replies_to<erase,fedstack::registry_key>::with<bool>"})
+        "caf::replies_to<erase,fedstack::registry_key>::with<bool>",
+        "caf::replies_to<rebind,fedstack::copy_addition>::with<fedstack::storage::registry_entry>"})
     EXPECT_EQ(types.count(expected), 1u) << expected << " in " << ::testing::PrintToString(types);
 }

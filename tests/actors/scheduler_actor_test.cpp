@@ -80,7 +80,7 @@ node_actor::behavior_type probed_node(node_actor::stateful_pointer<probed_node_s
     [](atom::decisions) { return std::vector<placement_decision>{}; },
     // The registry face of a node is not what these tests exercise.
     test::no_registry_get, test::no_registry_lookup, test::no_registry_add_copy, test::no_registry_remove_copy,
-    test::no_registry_erase, test::no_registry_give,
+    test::no_registry_erase, test::no_registry_give, test::no_registry_rebind,
     test::no_orphans,
   };
 }

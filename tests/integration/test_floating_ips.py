@@ -3,7 +3,8 @@ networks as one (docs/federation.md, "Floating IPs and routers anywhere"):
 3 simulated cloudlets, each with the operator's external network `public`
 (`fedstack sim --external-network public`), 3 agents, the real openstack CLI.
 The demo project's server is pinned to cloudlet-3 through agent 1; its floating
-IP is made and associated through agent 2 and shown through agent 3; its router
+IP is made through agent 1, associated through agent 2 (which does not record
+it), shown through agent 3 and removed from the server through agent 3; its router
 is made through agent 2 and given a subnet and a gateway through the others.
 """
 import ipaddress
@@ -74,6 +75,27 @@ class FloatingIpsAndRoutersAnywhere(unittest.TestCase):
         self.assertEqual(status, 200, body)
         return body["ports"]
 
+    def demo_network(self, prefix, cidr):
+        """demo's image, network and subnet, made through agent 1 (on cloudlet-1)."""
+        image_file = os.path.join(self.fed.dir, prefix + ".bin")
+        with open(image_file, "wb") as f:
+            f.write(os.urandom(64 * 1024))
+        d1 = self.demo[0]
+        image = openstack(d1, "image", "create", "--file", image_file, "--disk-format", "qcow2",
+                          "--container-format", "bare", prefix + "-image", "-f", "json")["id"]
+        network = openstack(d1, "network", "create", prefix + "-net", "-f", "json")["id"]
+        subnet = openstack(d1, "subnet", "create", "--network", prefix + "-net", "--subnet-range", cidr,
+                           prefix + "-subnet", "-f", "json")["id"]
+        return image, network, subnet
+
+    def boot_on_cloudlet_3(self, prefix, image, network):
+        """demo's server on `network`, booted through agent 1 and pinned to cloudlet-3."""
+        server = openstack(self.demo[0], "server", "create", "--image", image, "--flavor", "m1.tiny", "--nic",
+                           "net-id=" + network, "--availability-zone", "cloudlet-3", "--wait", prefix + "-vm",
+                           "-f", "json")
+        self.assertEqual(server["OS-EXT-AZ:availability_zone"], "cloudlet-3")
+        return server
+
     def test_a_floating_ip_and_a_router_for_a_server_on_another_cloudlet(self):
         d1, d2, d3 = self.demo
         # One external network of the federation, the same through every agent.
@@ -89,18 +111,8 @@ class FloatingIpsAndRoutersAnywhere(unittest.TestCase):
         self.assertEqual((shown["name"], shown["router:external"]), ("public", True))
 
         # demo's network through agent 1 (on cloudlet-1), its server pinned to cloudlet-3.
-        image_file = os.path.join(self.fed.dir, "fip.bin")
-        with open(image_file, "wb") as f:
-            f.write(os.urandom(64 * 1024))
-        image = openstack(d1, "image", "create", "--file", image_file, "--disk-format", "qcow2",
-                          "--container-format", "bare", "fip-image", "-f", "json")["id"]
-        network = openstack(d1, "network", "create", "fip-net", "-f", "json")["id"]
-        subnet = openstack(d1, "subnet", "create", "--network", "fip-net", "--subnet-range", "10.50.0.0/24",
-                           "fip-subnet", "-f", "json")["id"]
-        server = openstack(d1, "server", "create", "--image", image, "--flavor", "m1.tiny", "--nic",
-                           "net-id=" + network, "--availability-zone", "cloudlet-3", "--wait", "fip-vm",
-                           "-f", "json")
-        self.assertEqual(server["OS-EXT-AZ:availability_zone"], "cloudlet-3")
+        image, network, subnet = self.demo_network("fip", "10.50.0.0/24")
+        self.boot_on_cloudlet_3("fip", image, network)
 
         # The router: made through agent 2 (cloudlet-2), its gateway through agent 1, its subnet through
         # agent 3: copies on cloudlet-1 (the subnet's primary) and cloudlet-3 (the boot's copy).
@@ -119,10 +131,10 @@ class FloatingIpsAndRoutersAnywhere(unittest.TestCase):
         shown = openstack(d1, "router", "show", router, "-f", "json")
         self.assertEqual(shown["external_gateway_info"]["network_id"], public_id)
 
-        # The floating IP: made through agent 2 (cloudlet-2's public), associated through agent 2 with
-        # the server on cloudlet-3: allocated there instead, under the same ID.
-        fip = openstack(d2, "floating", "ip", "create", "public", "-f", "json")
-        self.assertIn(ipaddress.ip_address(fip["floating_ip_address"]), PUBLIC["cloudlet-2"])
+        # The floating IP: made through agent 1 (cloudlet-1's public; agent 1 records it), associated
+        # through agent 2 with the server on cloudlet-3: allocated there instead, under the same ID.
+        fip = openstack(d1, "floating", "ip", "create", "public", "-f", "json")
+        self.assertIn(ipaddress.ip_address(fip["floating_ip_address"]), PUBLIC["cloudlet-1"])
         self.assertEqual(fip["floating_network_id"], public_id)
         openstack(d2, "server", "add", "floating", "ip", "fip-vm", fip["floating_ip_address"])
         shown = openstack(d3, "floating", "ip", "show", fip["id"], "-f", "json")
@@ -130,7 +142,7 @@ class FloatingIpsAndRoutersAnywhere(unittest.TestCase):
         self.assertIn(address, PUBLIC["cloudlet-3"])
         self.assertEqual(shown["floating_network_id"], public_id)
         self.assertIsNotNone(shown["port_id"])
-        self.assertEqual(self.floating_ips_on("cloudlet-2"), [], "the unused address was not released")
+        self.assertEqual(self.floating_ips_on("cloudlet-1"), [], "the unused address was not released")
         self.assertEqual(len(self.floating_ips_on("cloudlet-3")), 1)
         listed = openstack(d3, "floating", "ip", "list", "-f", "json")
         self.assertEqual([(x["ID"], x["Floating IP Address"]) for x in listed], [(fip["id"], str(address))])
@@ -161,7 +173,9 @@ class FloatingIpsAndRoutersAnywhere(unittest.TestCase):
         self.assertEqual((status, [x["id"] for x in listed["floatingips"]]), (200, [fip["id"]]))
         self.assertEqual(self.agent(2, "DELETE", "/v2.0/floatingips/" + own["floatingip"]["id"], mallory)[0], 204)
 
-        # Deletes through other agents reach every copy.
+        # Removed from the server through agent 3, deleted through agent 1.
+        openstack(d3, "server", "remove", "floating", "ip", "fip-vm", str(address))
+        self.assertEqual([x["port_id"] for x in self.floating_ips_on("cloudlet-3")], [None])
         openstack(d1, "floating", "ip", "delete", fip["id"])
         self.assertEqual(self.floating_ips_on("cloudlet-3"), [])
         openstack(d1, "router", "remove", "subnet", router, subnet)
@@ -184,22 +198,14 @@ class FloatingIpsAndRoutersAnywhere(unittest.TestCase):
     def test_a_router_follows_its_subnet_to_a_cloudlet_a_later_boot_copies_it_to(self):
         d1, d2, d3 = self.demo
         public_id = openstack(d1, "network", "list", "--external", "-f", "json")[0]["ID"]
-        image_file = os.path.join(self.fed.dir, "later.bin")
-        with open(image_file, "wb") as f:
-            f.write(os.urandom(64 * 1024))
-        image = openstack(d1, "image", "create", "--file", image_file, "--disk-format", "qcow2",
-                          "--container-format", "bare", "later-image", "-f", "json")["id"]
-        network = openstack(d1, "network", "create", "later-net", "-f", "json")["id"]
-        subnet = openstack(d1, "subnet", "create", "--network", "later-net", "--subnet-range", "10.51.0.0/24",
-                           "later-subnet", "-f", "json")["id"]
+        image, network, subnet = self.demo_network("later", "10.51.0.0/24")
         # The router gets the subnet while the subnet is on cloudlet-1 only.
         router = openstack(d2, "router", "create", "--external-gateway", public_id, "later-router", "-f", "json")["id"]
         openstack(d2, "router", "add", "subnet", router, subnet)
         self.assertEqual(self.routers_on("cloudlet-3"), [])
 
         # A boot on cloudlet-3 copies the subnet there, and the router follows it.
-        openstack(d1, "server", "create", "--image", image, "--flavor", "m1.tiny", "--nic", "net-id=" + network,
-                  "--availability-zone", "cloudlet-3", "--wait", "later-vm", "-f", "json")
+        self.boot_on_cloudlet_3("later", image, network)
         copies = [x for x in self.routers_on("cloudlet-3") if "fedstack_copy_of=" + router in x["tags"]]
         self.assertEqual(len(copies), 1, self.routers_on("cloudlet-3"))
         self.assertEqual(copies[0]["external_gateway_info"]["network_id"], self.public_before["cloudlet-3"]["id"])

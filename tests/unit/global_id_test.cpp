@@ -98,7 +98,9 @@ TEST(Markers, RoundTripThroughEachServiceShape) {
     strip_marker(service_type::compute, server);
     EXPECT_EQ(server["metadata"], (json{{"role", "web"}}));
 
-    json network = {{"id", make_uuid()}, {"tags", {"blue", marker_tag(m)}}};
+    // The federation's other tags (a security group copy's origin, a used floating IP) go too.
+    json network = {{"id", make_uuid()},
+                    {"tags", {"blue", marker_tag(m), "fedstack_sg_copy_of=" + make_uuid(), "fedstack_fip_used"}}};
     read = read_marker(service_type::network, network);
     ASSERT_TRUE(read);
     EXPECT_EQ(read->global_id, id);

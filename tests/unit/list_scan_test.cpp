@@ -130,6 +130,7 @@ std::string generated_page(std::mt19937& rng, const std::string& collection, api
       item["tags"] = json::array({"user-tag"});
       if (mark) item["tags"].push_back((mark == 2 ? "fedstack_copy_of=" : "fedstack_gid=") + marked);
       if (pick(2)) item["tags"].push_back("fedstack_attempt=" + token);
+      if (pick(3) == 0) item["tags"].push_back("fedstack_fip_used");   // the federation's, not a marker
       item["description"] = pick(2) ? "fedstack_pending=" + token : "desc";
       item["network_id"] = uuid();
     }

@@ -120,6 +120,18 @@ http::awaitable<std::optional<registry_entry>> fake_registry::give(std::string g
   co_return it->second;
 }
 
+http::awaitable<std::optional<registry_entry>> fake_registry::rebind(std::string project, std::string global_id,
+                                                                      storage::cloud_copy copy) {
+  enter("rebind");
+  auto it = entries_.find(global_id);
+  // As the owner: its project's bound floating IP only (actors/node.cpp checks a peer's on the cloud too).
+  if (it == entries_.end() || it->second.project_id != project ||
+      it->second.kind != storage::resource_kind::floating_ip || it->second.copies.empty() || refuse_rebinds_)
+    co_return std::nullopt;
+  it->second.copies.assign(1, std::move(copy));
+  co_return it->second;
+}
+
 http::awaitable<void> fake_registry::abandon(storage::abandoned_attempt attempt) {
   enter("abandon");
   if (!api::is_attempt_token(attempt.token)) throw registry_unavailable("invalid attempt token");

@@ -32,6 +32,8 @@ public:
   http::awaitable<bool> erase(std::string project, std::string global_id) override;
   http::awaitable<std::optional<storage::registry_entry>> give(std::string global_id,
                                                                 std::string to_project) override;
+  http::awaitable<std::optional<storage::registry_entry>> rebind(std::string project, std::string global_id,
+                                                                  storage::cloud_copy copy) override;
   http::awaitable<void> abandon(storage::abandoned_attempt attempt) override;
   http::awaitable<std::vector<storage::abandoned_attempt>> abandoned(std::int64_t before_unix_ms) override;
   http::awaitable<bool> forget_abandoned(std::string token) override;
@@ -45,6 +47,8 @@ public:
   /// Each call in `calls` ("erase") does its work and then throws
   /// registry_unavailable: an owner that answered after the asker's timeout.
   void lose_answers(std::set<std::string> calls) { lost_answers_ = std::move(calls); }
+  /// While set, rebind answers nullopt: an owner that did not find the moved floating IP marked.
+  void refuse_rebinds(bool refuse) { refuse_rebinds_ = refuse; }
   /// Every entry, whatever its project.
   std::vector<storage::registry_entry> entries() const;
   std::optional<storage::registry_entry> entry(const std::string& global_id) const;
@@ -71,6 +75,7 @@ private:
   bool unavailable_ = false;
   std::set<std::string> unavailable_calls_;
   std::set<std::string> lost_answers_;
+  bool refuse_rebinds_ = false;
   std::vector<std::string> calls_;
 };
 

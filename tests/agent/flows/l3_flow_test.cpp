@@ -61,6 +61,20 @@ protected:
     return {subnet_id, port.at("port").at("id").get<std::string>()};
   }
 
+  /// Floating IP `id` associated through the agent with `port` on cloudlet-3: it
+  /// answers the floating IP moved there under its ID (empty when it did not).
+  json move_to_cloudlet_3(const std::string& id, const std::string& port) {
+    auto moved = h.send(bhttp::verb::put, "/network/v2.0/floatingips/" + id, {{"floatingip", {{"port_id", port}}}});
+    EXPECT_EQ(moved.status, 200u) << moved.body;
+    if (moved.status != 200u) return json::object();
+    auto now = json::parse(moved.body).at("floatingip");
+    EXPECT_EQ(now.at("id"), id);
+    EXPECT_TRUE(in(now, "172.24.6.")) << now;
+    EXPECT_EQ(now.at("port_id"), port);
+    EXPECT_EQ(now.at("floating_network_id"), public_fid);
+    return now;
+  }
+
   json fips_on(const std::string& region) {
     return direct(region, bhttp::verb::get, "/v2.0/floatingips", nullptr, admin()).at("floatingips");
   }
@@ -107,6 +121,30 @@ TEST_F(L3Flow, ARouterWithAnEmptyGatewayIsMadeWithoutOne) {
   EXPECT_TRUE(there[0].at("external_gateway_info").is_null());
 }
 
+TEST_F(L3Flow, PagesOfNetworksAreFullWhereADuplicateExternalNetworkIsDroppedAndItsIdIsAMarker) {
+  // demo's networks on the agent's cloudlet, made there directly; each cloudlet has its public.
+  for (const char* name : {"a-net", "b-net", "y-net", "z-net"})
+    direct("cloudlet-1", bhttp::verb::post, "/v2.0/networks", {{"network", {{"name", name}}}}, demo());
+  // One item a page, by name: every page full, public once, under its federation ID (a marker too).
+  std::vector<std::string> names;
+  std::string marker;
+  for (int page = 0; page < 8; ++page) {
+    auto answer = h.send(bhttp::verb::get, "/network/v2.0/networks?sort_key=name&sort_dir=asc&limit=1" +
+                                             (marker.empty() ? std::string{} : "&marker=" + marker));
+    ASSERT_EQ(answer.status, 200u) << "after " << marker << ": " << answer.body;
+    auto doc = json::parse(answer.body);
+    auto items = doc.at("networks");
+    if (items.empty()) break;
+    ASSERT_EQ(items.size(), 1u) << items;
+    names.push_back(items[0].at("name"));
+    marker = items[0].at("id");
+    if (names.back() == "public") {
+      EXPECT_EQ(marker, public_fid);
+    }
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"a-net", "b-net", "public", "y-net", "z-net"}));
+}
+
 TEST_F(L3Flow, AFloatingIpForAPortIsAllocatedOnThePortsCloudlet) {
   auto [subnet, port] = reachable_port("cloudlet-3");
   auto made = h.send(bhttp::verb::post, "/network/v2.0/floatingips",
@@ -141,13 +179,7 @@ TEST_F(L3Flow, AFreshFloatingIpMovesToThePortsCloudletUnderItsId) {
   EXPECT_TRUE(in(fip, "172.24.4.")) << fip;   // the agent's own cloudlet-1
   ASSERT_EQ(fips_on("cloudlet-1").size(), 1u);
 
-  auto moved = h.send(bhttp::verb::put, "/network/v2.0/floatingips/" + id, {{"floatingip", {{"port_id", port}}}});
-  ASSERT_EQ(moved.status, 200u) << moved.body;
-  auto now = json::parse(moved.body).at("floatingip");
-  EXPECT_EQ(now.at("id"), id);
-  EXPECT_TRUE(in(now, "172.24.6.")) << now;
-  EXPECT_EQ(now.at("port_id"), port);
-  EXPECT_EQ(now.at("floating_network_id"), public_fid);
+  ASSERT_FALSE(move_to_cloudlet_3(id, port).empty());
   EXPECT_EQ(fips_on("cloudlet-1").size(), 0u) << "the unused address on cloudlet-1 was not released";
   auto there = fips_on("cloudlet-3");
   ASSERT_EQ(there.size(), 1u);
@@ -158,6 +190,73 @@ TEST_F(L3Flow, AFreshFloatingIpMovesToThePortsCloudletUnderItsId) {
   ASSERT_EQ(entry->copies.size(), 1u);
   EXPECT_EQ(entry->copies[0].cloudlet, "cloudlet-3");
   EXPECT_EQ(h.send(bhttp::verb::get, "/network/v2.0/floatingips/" + id).status, 200u);
+}
+
+/// A fresh floating IP of `project` made on `region` directly with `token`, marked with a
+/// global ID of another agent's node and recorded there (as if made through that agent).
+storage::registry_entry another_agents_fip(flow_harness& h, const std::string& region, const std::string& network,
+                                           const std::string& token, const std::string& project) {
+  auto made = h.clouds().direct(region, api::service_type::network, bhttp::verb::post, "/v2.0/floatingips", token,
+                                {{"floatingip", {{"floating_network_id", network}}}});
+  EXPECT_EQ(made.status, 201u) << made.body;
+  auto local = json::parse(made.body).at("floatingip").at("id").get<std::string>();
+  storage::registry_entry entry;
+  entry.kind = resource_kind::floating_ip;
+  entry.global_id = api::make_global_id({"10.0.0.2", 4790}).value();
+  entry.project_id = project;
+  entry.state = storage::entry_state::bound;
+  entry.copies = {{region, local}};
+  EXPECT_EQ(h.clouds().direct(region, api::service_type::network, bhttp::verb::put,
+                              "/v2.0/floatingips/" + local + "/tags", token,
+                              {{"tags", {api::marker_tag({entry.global_id, false, {}})}}}).status, 200u);
+  h.registry().seed_at_another_agent(entry);
+  return entry;
+}
+
+TEST_F(L3Flow, AFloatingIpAnotherAgentRecordsMovesAndIsFreedAndDeletedThroughThisOne) {
+  auto [subnet, port] = reachable_port("cloudlet-3");
+  auto entry = another_agents_fip(h, "cloudlet-2", public_ids["cloudlet-2"], demo(), h.clouds().demo_project_id());
+  const auto& id = entry.global_id;
+  ASSERT_FALSE(move_to_cloudlet_3(id, port).empty());
+  EXPECT_EQ(fips_on("cloudlet-2").size(), 0u) << "the old address was not released";
+  ASSERT_EQ(fips_on("cloudlet-3").size(), 1u);
+  auto calls = h.registry().call_log();
+  EXPECT_NE(std::find(calls.begin(), calls.end(), "rebind"), calls.end()) << "rebound at its owner";
+  ASSERT_EQ(h.registry().entry(id)->copies, (std::vector<storage::cloud_copy>{{"cloudlet-3", fips_on("cloudlet-3")[0].at("id")}}));
+
+  // Freed and deleted through this agent too.
+  auto freed = h.send(bhttp::verb::put, "/network/v2.0/floatingips/" + id, {{"floatingip", {{"port_id", nullptr}}}});
+  ASSERT_EQ(freed.status, 200u) << freed.body;
+  EXPECT_TRUE(json::parse(freed.body).at("floatingip").at("port_id").is_null());
+  EXPECT_TRUE(fips_on("cloudlet-3")[0].at("port_id").is_null());
+  EXPECT_EQ(h.send(bhttp::verb::delete_, "/network/v2.0/floatingips/" + id).status, 204u);
+  EXPECT_EQ(fips_on("cloudlet-3").size(), 0u);
+}
+
+TEST_F(L3Flow, AMoveItsOwnerDoesNotTakeLeavesTheFloatingIpWhereItWas) {
+  auto [subnet, port] = reachable_port("cloudlet-3");
+  auto entry = another_agents_fip(h, "cloudlet-2", public_ids["cloudlet-2"], demo(), h.clouds().demo_project_id());
+  h.registry().refuse_rebinds(true);
+  auto refused = h.send(bhttp::verb::put, "/network/v2.0/floatingips/" + entry.global_id,
+                        {{"floatingip", {{"port_id", port}}}});
+  EXPECT_EQ(refused.status, 409u) << refused.body;
+  EXPECT_EQ(fips_on("cloudlet-3").size(), 0u) << "the unrecorded new one is released";
+  ASSERT_EQ(fips_on("cloudlet-2").size(), 1u);
+  EXPECT_EQ(h.registry().entry(entry.global_id)->copies, entry.copies);
+}
+
+TEST_F(L3Flow, AnotherProjectsFloatingIpIsNeitherMovedNorSeen) {
+  // The admin project's floating IP, recorded at another agent; demo's port on cloudlet-3.
+  auto [subnet, port] = reachable_port("cloudlet-3");
+  auto theirs = another_agents_fip(h, "cloudlet-2", public_ids["cloudlet-2"], admin(), h.clouds().admin_project_id());
+  auto answer = h.send(bhttp::verb::put, "/network/v2.0/floatingips/" + theirs.global_id,
+                       {{"floatingip", {{"port_id", port}}}});
+  EXPECT_EQ(answer.status, 404u) << answer.body;
+  EXPECT_EQ(h.send(bhttp::verb::delete_, "/network/v2.0/floatingips/" + theirs.global_id).status, 404u);
+  EXPECT_EQ(fips_on("cloudlet-3").size(), 0u);
+  ASSERT_EQ(fips_on("cloudlet-2").size(), 1u);
+  EXPECT_TRUE(fips_on("cloudlet-2")[0].at("port_id").is_null());
+  EXPECT_EQ(h.registry().entry(theirs.global_id)->copies, theirs.copies);
 }
 
 TEST_F(L3Flow, AnAddressOnceAssociatedIsNeverMoved) {

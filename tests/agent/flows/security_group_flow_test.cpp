@@ -283,5 +283,33 @@ TEST_F(SecurityGroupFlow, AGroupCopyIsNeverMadeInAnotherProject) {
   EXPECT_TRUE(groups_on("cloudlet-2", "web").empty());
 }
 
+TEST_F(SecurityGroupFlow, AGroupsTagsThroughTheAgentLeaveOutTheFederations) {
+  // A copy on this agent's cloudlet (another agent's boot made it): its tag is the federation's.
+  auto made = h.clouds().direct("cloudlet-1", api::service_type::network, bhttp::verb::post, "/v2.0/security-groups",
+                                h.demo_token(), {{"security_group", {{"name", "web"}}}});
+  ASSERT_EQ(made.status, 201u) << made.body;
+  auto id = json::parse(made.body).at("security_group").at("id").get<std::string>();
+  json tags{{"tags", {"team-a", "fedstack_sg_copy_of=0d6c4b8e-3f5e-4a53-9d3e-2f1d2b6e0c11"}}};
+  ASSERT_EQ(h.clouds().direct("cloudlet-1", api::service_type::network, bhttp::verb::put,
+                              "/v2.0/security-groups/" + id + "/tags", h.demo_token(), tags).status, 200u);
+  const json only_the_users = json::array({"team-a"});
+
+  auto listed = h.send(bhttp::verb::get, "/network/v2.0/security-groups/" + id + "/tags");
+  ASSERT_EQ(listed.status, 200u) << listed.body;
+  EXPECT_EQ(json::parse(listed.body).at("tags"), only_the_users);
+  auto shown = h.send(bhttp::verb::get, "/network/v2.0/security-groups/" + id);
+  ASSERT_EQ(shown.status, 200u) << shown.body;
+  EXPECT_EQ(json::parse(shown.body).at("security_group").at("tags"), only_the_users);
+  auto all = h.send(bhttp::verb::get, "/network/v2.0/security-groups?name=web");
+  ASSERT_EQ(all.status, 200u) << all.body;
+  auto groups = json::parse(all.body);
+  ASSERT_EQ(groups.at("security_groups").size(), 1u);
+  EXPECT_EQ(groups["security_groups"][0].at("tags"), only_the_users);
+  // The tag is still there for the federation to find the copy by.
+  auto direct = h.clouds().direct("cloudlet-1", api::service_type::network, bhttp::verb::get,
+                                  "/v2.0/security-groups/" + id + "/tags", h.demo_token());
+  EXPECT_EQ(json::parse(direct.body).at("tags").size(), 2u);
+}
+
 } // namespace
 } // namespace fedstack::agent::testing
