@@ -13,6 +13,18 @@ namespace fedstack::agent {
 using json = nlohmann::json;
 using storage::resource_kind;
 
+namespace {
+
+/// A snapshot the agent recorded names the server it was taken of
+/// (lifecycle.cpp, create_image); an inherited marker names another or none.
+bool is_recorded_snapshot(const json& image) {
+  auto server = image.find("instance_uuid");
+  auto of = image.find(std::string(api::snapshot_of_key));
+  return server != image.end() && server->is_string() && of != image.end() && *of == *server;
+}
+
+} // namespace
+
 std::optional<marker_search> search_for_marker(resource_kind kind, const std::string& global_id,
                                                bool all_projects) {
   auto tag = api::percent_encode(api::marker_tag({global_id, false, {}}));
@@ -113,7 +125,8 @@ http::awaitable<std::optional<marked_resource>> find_marked_primary(agent_contex
                                                                      resource_kind kind,
                                                                      const std::string& global_id,
                                                                      bool all_projects,
-                                                                     const std::set<std::string>& abandoned_tokens) {
+                                                                     const std::set<std::string>& abandoned_tokens,
+                                                                     recorded_snapshots snapshots) {
   auto search = search_for_marker(kind, global_id, all_projects);
   if (!search) co_return std::nullopt;
   std::string silent;
@@ -127,7 +140,8 @@ http::awaitable<std::optional<marked_resource>> find_marked_primary(agent_contex
     }
     for (auto& item : items) {
       auto marked = to_marked_item(search->service, item);
-      if (!marked || marked->marker.is_copy || marked->derived_image) continue;
+      if (!marked || marked->marker.is_copy) continue;
+      if (marked->derived_image && !(snapshots == recorded_snapshots::accept && is_recorded_snapshot(item))) continue;
       if (!marked->marker.attempt.empty() && abandoned_tokens.contains(marked->marker.attempt)) continue;
       co_return marked_resource{c, std::move(item), std::move(marked->local_id)};
     }

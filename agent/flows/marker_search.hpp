@@ -58,15 +58,22 @@ struct marked_resource {
   std::string local_id;
 };
 
-/// The primary (not a copy, not a snapshot or shelve image) marked with
-/// `global_id`, on any cloudlet, leaving out those whose attempt token is in
-/// `abandoned_tokens`. Throws upstream_failure (503) when it is on none that
-/// answered but one did not, because then nobody can tell whether it exists.
+/// Whether a search for a primary may answer a snapshot the agent recorded
+/// (createImage: its `fedstack_snapshot_of` equals its `instance_uuid`). Only
+/// reads take it; the sweeps that adopt or delete never do.
+enum class recorded_snapshots { skip, accept };
+
+/// The primary (not a copy, not a snapshot or shelve image, except a recorded
+/// snapshot when `snapshots` accepts it) marked with `global_id`, on any
+/// cloudlet, leaving out those whose attempt token is in `abandoned_tokens`.
+/// Throws upstream_failure (503) when it is on none that answered but one did
+/// not, because then nobody can tell whether it exists.
 http::awaitable<std::optional<marked_resource>> find_marked_primary(agent_context& context,
                                                                      const bhttp::fields& headers,
                                                                      storage::resource_kind kind,
                                                                      const std::string& global_id,
                                                                      bool all_projects,
-                                                                     const std::set<std::string>& abandoned_tokens = {});
+                                                                     const std::set<std::string>& abandoned_tokens = {},
+                                                                     recorded_snapshots snapshots = recorded_snapshots::skip);
 
 } // namespace fedstack::agent

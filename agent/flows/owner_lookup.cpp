@@ -26,8 +26,10 @@ http::awaitable<std::optional<marked_resource>> find_unplaced(request& r, storag
   auto headers = client_call_headers(r);
   // An admin may act on any project's resource: Nova shows another project's
   // server to an admin only with all_tenants, which it refuses to anyone else.
+  // A read: a snapshot the agent recorded is the primary of its global ID.
   auto found = co_await find_marked_primary(r.context, headers, kind, global_id,
-                                            search_all_projects(r.identity->is_admin));
+                                            search_all_projects(r.identity->is_admin), {},
+                                            recorded_snapshots::accept);
   // Cinder copies markers (an imported backup revives a deleted one's ID and marker):
   // an item whose marker an existing entry does not explain is not that global ID's.
   bool cinder = kind == storage::resource_kind::volume || kind == storage::resource_kind::volume_snapshot ||

@@ -473,6 +473,45 @@ TEST_F(LifecycleFlow, ASnapshotWhoseAnswerWasLostIsFoundByItsMarkerAndRecorded) 
   EXPECT_EQ(image_item(h, "cloudlet-2", entry->copies.at(0).local_id).value("name", ""), "snap");
 }
 
+TEST_F(LifecycleFlow, OwnerAwayARecordedSnapshotIsReadByItsMarkerButNoImageThatInheritedIt) {
+  auto server = boot_on("cloudlet-2");
+  auto snapshot = action(server, {{"createImage", {{"name", "snap"}}}}, "2.45").value("image_id", "");
+  auto entry = h.registry().entry(snapshot);
+  ASSERT_TRUE(entry);
+  auto snap_local = entry->copies.at(0).local_id;
+  // A server booted from it, snapshotted on its cloud directly and shelved: Nova gives both
+  // images the recorded snapshot's properties, its marker and fedstack_snapshot_of included.
+  auto child = boot_on("cloudlet-2", {{"imageRef", snapshot}});
+  auto child_local = h.registry().entry(child)->copies.at(0).local_id;
+  ASSERT_EQ(h.clouds()
+              .direct("cloudlet-2", svc::compute, bhttp::verb::post, "/v2.1/servers/" + child_local + "/action",
+                      h.demo_token(), {{"createImage", {{"name", "direct"}}}})
+              .status,
+            202u);
+  action(child, {{"shelve", nullptr}});
+  std::size_t inherited = 0;
+  for (const auto& item : h.clouds().items("cloudlet-2", "images"))
+    inherited += item.value("instance_uuid", "") == child_local && item.value(std::string(api::gid_key), "") == snapshot;
+  ASSERT_EQ(inherited, 2u) << "the direct snapshot and the shelve image carry the marker";
+
+  h.registry().set_unavailable(true, {"get"});
+  auto shown = h.send(bhttp::verb::get, "/image/v2/images/" + snapshot);
+  ASSERT_EQ(shown.status, 200u) << shown.body;
+  auto doc = json::parse(shown.body);
+  EXPECT_EQ(doc.value("id", ""), snapshot);
+  EXPECT_EQ(doc.value("name", ""), "snap");
+  ASSERT_FALSE(h.clouds().calls_to("cloudlet-2", bhttp::verb::get, "/v2/images/" + snap_local).empty())
+    << "read from the recorded snapshot itself";
+
+  // Gone from its cloud: neither image that inherited its marker passes for it.
+  ASSERT_EQ(h.clouds()
+              .direct("cloudlet-2", svc::image, bhttp::verb::delete_, "/v2/images/" + snap_local, h.demo_token())
+              .status,
+            204u);
+  auto gone = h.send(bhttp::verb::get, "/image/v2/images/" + snapshot);
+  EXPECT_EQ(gone.status, 404u) << gone.body;
+}
+
 TEST_F(LifecycleFlow, AnotherProjectsSnapshotIsNeitherShownNorBootable) {
   // The admin's server, snapshotted through the agent: private to the admin's project.
   h.placement().place_on("cloudlet-2");
