@@ -512,6 +512,38 @@ TEST_F(LifecycleFlow, OwnerAwayARecordedSnapshotIsReadByItsMarkerButNoImageThatI
   EXPECT_EQ(gone.status, 404u) << gone.body;
 }
 
+TEST_F(LifecycleFlow, TheReservationSweepNeverAdoptsASnapshotEvenOneMarkedAsRecorded) {
+  // What a crash between Nova's answer and the bind leaves: the reservation, and
+  // the snapshot carrying its marker, token and fedstack_snapshot_of.
+  auto server = boot_on("cloudlet-2");
+  auto local = h.registry().entry(server)->copies.at(0).local_id;
+  std::string token = "0123456789abcdef0123456789abcdef";
+  storage::registry_entry reservation;
+  reservation.kind = resource_kind::image;
+  reservation.global_id = h.registry().new_global_id();
+  reservation.project_id = h.clouds().demo_project_id();
+  reservation.name = "snap";
+  reservation.attempt = storage::reserved_attempt{token, "cloudlet-2", {}};
+  h.registry().seed(reservation);
+  json metadata{{std::string(api::gid_key), reservation.global_id},
+                {std::string(api::attempt_key), token},
+                {std::string(api::snapshot_of_key), local}};
+  ASSERT_EQ(h.clouds()
+              .direct("cloudlet-2", svc::compute, bhttp::verb::post, "/v2.1/servers/" + local + "/action",
+                      h.demo_token(), {{"createImage", {{"name", "snap"}, {"metadata", metadata}}}})
+              .status,
+            202u);
+  h.run([&]() -> http::awaitable<void> {
+    co_await sweep_reservations_once(h.context(), session, std::chrono::milliseconds{-1});
+  });
+  auto after = h.registry().entry(reservation.global_id);
+  EXPECT_FALSE(after && after->state == storage::entry_state::bound) << "a derived image is never adopted";
+  std::size_t kept = 0;
+  for (const auto& item : h.clouds().items("cloudlet-2", "images"))
+    kept += item.value(std::string(api::gid_key), "") == reservation.global_id;
+  EXPECT_EQ(kept, 1u) << "and never deleted";
+}
+
 TEST_F(LifecycleFlow, AnotherProjectsSnapshotIsNeitherShownNorBootable) {
   // The admin's server, snapshotted through the agent: private to the admin's project.
   h.placement().place_on("cloudlet-2");
