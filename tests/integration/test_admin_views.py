@@ -134,7 +134,9 @@ class AdminViews(unittest.TestCase):
         # demo may have no server on cloudlet-1 (set through agent 1, whose cloudlet it is); a boot
         # through agent 1 that the scheduler places there is refused by that Nova's quota (403)
         # and goes to the next candidate. cloudlet-1, without servers, has the most free RAM.
-        wait_for_capacity(self.fed.agents[:1], REGIONS)
+        # Agent 1 must know every cloudlet's capacity, or it has no other candidate to try. A view
+        # is complete only now and then; at the start of a loaded CI run 60 s were once too few.
+        wait_for_capacity(self.fed.agents[:1], REGIONS, timeout=180)
         url, admin = self.fed.agents[0]["url"], {"X-Auth-Token": self.admin_token}
         quota = url + "/compute/v2.1/os-quota-sets/" + self.demo_project()
         status, _, body = http("PUT", quota, {"quota_set": {"instances": 0}}, headers=admin)
