@@ -21,6 +21,7 @@ void peer_failed(self_pointer self, const peer_address& peer) {
   // goes when the circuit opens or the peer leaves the cache.
   if (st.health.record_failure(to_string(peer), now)) {
     st.neighbours.erase(peer);
+    st.absent_polls.erase(peer);
     // Open circuit: the overlay forgets the peer now, not several periods later.
     self->send(st.membership, atom::peer_down_v, peer);
     self->send(st.connector, atom::peer_down_v, peer);
@@ -88,9 +89,19 @@ capacity_impl_actor::behavior_type capacity(self_pointer self, capacity_config c
             auto& st = self->state;
             std::set<peer_address> current;
             for (const auto& m : members) current.insert(m.address);
-            // Reports of nodes that left the cache go stale; drop them.
-            for (auto it = st.neighbours.begin(); it != st.neighbours.end();)
-              it = current.count(it->first) ? std::next(it) : st.neighbours.erase(it);
+            // A report whose node left the cache is kept for a few polls (it
+            // may come back at the next shuffle), then dropped as stale.
+            for (auto it = st.neighbours.begin(); it != st.neighbours.end();) {
+              if (current.count(it->first)) {
+                st.absent_polls.erase(it->first);
+                ++it;
+              } else if (++st.absent_polls[it->first] > st.config.departed_polls) {
+                st.absent_polls.erase(it->first);
+                it = st.neighbours.erase(it);
+              } else {
+                ++it;
+              }
+            }
             auto now = self->clock().now();
             for (const auto& peer : current)
               if (st.health.allows(to_string(peer), now)) ask_neighbour(self, peer);

@@ -26,6 +26,10 @@ using capacity_impl_actor = capacity_actor::extend<
 struct capacity_config {
   /// How often neighbours are asked for their capacity.
   caf::timespan poll_period = std::chrono::seconds{5};
+  /// Polls a report outlives its node's leaving the CYCLON cache. Shuffles swap
+  /// neighbours in and out every period; a view that dropped a report at once
+  /// flickered, and a create placed in that moment missed a cloudlet with room.
+  int departed_polls = 2;
   /// How long one connect or capacity request may take.
   caf::timespan request_timeout = std::chrono::seconds{2};
   peer_health::config health;
@@ -41,6 +45,7 @@ struct capacity_state {
   capacity_config config;
   std::optional<capacity_report> own;
   std::map<peer_address, capacity_report> neighbours;
+  std::map<peer_address, int> absent_polls;   // of reports whose node left the cache
   peer_health health;
   membership_actor membership;
   connector_actor connector;

@@ -101,6 +101,24 @@ TEST_F(capacity_fixture, gathers_the_reports_of_the_neighbours_in_the_cache) {
   EXPECT_TRUE(view(c).unreachable.empty());
 }
 
+TEST_F(capacity_fixture, keeps_a_report_for_a_few_polls_after_its_node_left_the_cache) {
+  bind_node("b", 1000);
+  bind_node("c", 2000);
+  auto m = spawn(config_for("a"), {entry_of("b"), entry_of("c")});
+  auto c = spawn_capacity_for(m);
+  ASSERT_EQ(view(c).reports.size(), 2u);
+  caf::anon_send(m, atom::peer_down_v, address_of("c"));   // c leaves a's cache (still alive)
+  sched.run();
+  for (int poll = 1; poll <= poll_every_300ms().departed_polls; ++poll) {
+    advance(300ms);
+    EXPECT_EQ(view(c).reports.size(), 2u) << "poll " << poll << ": c's report is kept";
+  }
+  advance(300ms);
+  auto reports = view(c).reports;
+  ASSERT_EQ(reports.size(), 1u) << "then dropped as stale";
+  EXPECT_EQ(reports[0].free_ram_mb, 1000);
+}
+
 TEST_F(capacity_fixture, keeps_only_reports_for_the_cloudlet_a_neighbour_s_certificate_names) {
   // c reports b's region (herding boots there, or away from it); b reports its own.
   bind_node("b", 1000);
