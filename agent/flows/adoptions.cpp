@@ -1,6 +1,7 @@
 #include "agent/flows/adoptions.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <spdlog/spdlog.h>
@@ -84,20 +85,29 @@ http::awaitable<std::vector<found_adoption>> find_adoptions(request& r, resource
       for (auto& s : adopted_copies_in(service, kind, region, doc.value(collection, json::array()), h, cloud_id))
         seen.emplace_back(std::move(s), h);
   }
-  std::set<std::string> asked;
+  // Each entry read once; each sighting checked: a forged copy naming a real entry hides nothing.
+  std::map<std::string, std::optional<registry_entry>> entries;
+  std::set<std::string> taken;
   for (const auto& [sighting, h] : seen) {
-    if (!asked.insert(sighting.global_id).second) continue;
-    std::optional<registry_entry> entry;
-    try {
-      entry = co_await r.context.registry->get_any_project(sighting.global_id);
-    } catch (const registry_unavailable& e) {
-      spdlog::warn("{} the adoption {} of {} cannot be read: {}", r.request_id, sighting.global_id, cloud_id, e.what());
-      continue;
+    auto read = entries.find(sighting.global_id);
+    if (read == entries.end()) {
+      std::optional<registry_entry> entry;
+      try {
+        entry = co_await r.context.registry->get_any_project(sighting.global_id);
+      } catch (const registry_unavailable& e) {
+        spdlog::warn("{} the adoption {} of {} cannot be read: {}", r.request_id, sighting.global_id, cloud_id,
+                     e.what());
+      }
+      read = entries.emplace(sighting.global_id, std::move(entry)).first;
     }
     // A marker alone proves nothing: only an entry listing that very copy is the federation's.
-    if (entry && entry_owns_copy(*entry, sighting, kind, h, cloud_id, project)) out.push_back({h, std::move(*entry)});
-    else spdlog::warn("{} {} on {} is marked as made from {} for {}, which does not list it: left alone",
-                      r.request_id, sighting.local_id, sighting.cloudlet, cloud_id, sighting.global_id);
+    const auto& entry = read->second;
+    if (entry && entry_owns_copy(*entry, sighting, kind, h, cloud_id, project)) {
+      if (taken.insert(sighting.global_id).second) out.push_back({h, *entry});
+    } else {
+      spdlog::warn("{} {} on {} is marked as made from {} for {}, which does not list it: left alone",
+                   r.request_id, sighting.local_id, sighting.cloudlet, cloud_id, sighting.global_id);
+    }
   }
   co_return out;
 }

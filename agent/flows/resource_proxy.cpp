@@ -118,12 +118,9 @@ http::awaitable<bool> delete_copies(request& r, const storage::registry_entry& e
 http::awaitable<bool> patch_copies(request& r, const storage::registry_entry& entry, const std::string& body) {
   auto ops = json::parse(body, nullptr, false);
   if (!patch_reaches_copies(ops)) co_return true;   // or Glance's 400 from the primary
-  copy_change change{r.route.service, [&](const storage::cloud_copy& copy) { return path_on(r, entry.global_id, copy); },
-                     bhttp::verb::patch, client_call_headers(r), [&](const json& shown) {
-                       auto patch = copy_patch(ops, shown);
-                       return patch.empty() ? std::string{} : patch.dump();
-                     }};
-  change.headers.set(bhttp::field::content_type, "application/openstack-images-v2.1-json-patch");
+  auto change = image_patch_change(r, std::move(ops), [&](const storage::cloud_copy& copy) {
+    return path_on(r, entry.global_id, copy);
+  });
   co_return co_await change_copies(r, entry, 1, change);
 }
 

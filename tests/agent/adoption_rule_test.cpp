@@ -1,7 +1,7 @@
 // One adoption for the federation (agent/rules/adoption_rule.hpp): the derived
 // global ID of an adoption, the copies found by their adopted-from marker and
 // checked against their entry, and what of a network PUT reaches its copies
-// (agent/rules/direct_network_rule.hpp, network_copy_put).
+// (agent/rules/direct_network_rule.hpp, network_copy_put) or a subnet PUT (subnet_copy_put).
 
 #include <gtest/gtest.h>
 
@@ -133,6 +133,16 @@ TEST(AdoptionRule, ANetworkPutReachesItsCopiesWithWhatTheyShowAsTheNetwork) {
   EXPECT_TRUE(network_copy_put(json{{"network", {{"qos_policy_id", "q"}}}}).is_null()) << "one cloud's own IDs";
   EXPECT_TRUE(network_copy_put(json{{"name", "x"}}).is_null());
   EXPECT_TRUE(network_copy_put(json("text")).is_null());
+}
+
+TEST(AdoptionRule, ASubnetPutReachesItsCopiesWithWhatTheyAreMadeWith) {
+  auto put = subnet_copy_put(json{{"subnet", {{"name", "renamed"}, {"dns_nameservers", {"10.0.0.53"}},
+                                              {"allocation_pools", json::array()}, {"gateway_ip", nullptr},
+                                              {"segment_id", "s"}, {"service_types", json::array()}}}});
+  EXPECT_EQ(put, (json{{"subnet", {{"name", "renamed"}, {"dns_nameservers", {"10.0.0.53"}},
+                                   {"allocation_pools", json::array()}, {"gateway_ip", nullptr}}}}));
+  EXPECT_TRUE(subnet_copy_put(json{{"subnet", {{"segment_id", "s"}}}}).is_null()) << "one cloud's own IDs";
+  EXPECT_TRUE(subnet_copy_put(json{{"network", {{"name", "x"}}}}).is_null());
 }
 
 } // namespace
