@@ -181,11 +181,19 @@ http::awaitable<std::vector<found_adoption>> adoptions_of(request& r, resource_k
   co_return found;
 }
 
-http::awaitable<std::vector<found_adoption>> subnet_adoptions(request& r, const std::vector<found_adoption>& networks,
-                                                              const std::string& holder,
-                                                              const std::vector<std::string>& subnet_ids) {
+namespace {
+
+/// subnet_adoptions' search of the network copies: `holder` empty, any cloudlet's.
+/// `sighted` gets every subnet copy found (cloudlet, ID) whose entry lists it.
+http::awaitable<std::vector<found_adoption>> subnets_on_copies(request& r, const std::vector<found_adoption>& networks,
+                                                               const std::string& holder,
+                                                               const std::vector<std::string>& subnet_ids,
+                                                               std::set<std::pair<std::string, std::string>>* sighted) {
   std::vector<found_adoption> out;
-  if (subnet_ids.empty()) co_return out;
+  std::vector<std::string> holders;
+  if (holder.empty())
+    for (const auto& c : all_cloudlets(r.context)) holders.push_back(c.region);
+  else holders.push_back(holder);
   auto headers = co_await search_headers(r);
   auto listed = [&](const std::string& id) {
     return std::any_of(out.begin(), out.end(), [&](const found_adoption& f) { return f.entry.global_id == id; });
@@ -205,18 +213,45 @@ http::awaitable<std::vector<found_adoption>> subnet_adoptions(request& r, const 
       }
       auto doc = json::parse(answer.body, nullptr, false);
       if (answer.status != 200 || !doc.is_object()) continue;
-      auto marked = adopted_subnets_in(copy.cloudlet, doc.value("subnets", json::array()), holder, subnet_ids);
-      for (const auto& [sighting, subnet] : marked) {
-        if (listed(sighting.global_id)) continue;
-        auto entry = co_await r.context.registry->get_any_project(sighting.global_id);
-        if (entry && entry_owns_copy(*entry, sighting, resource_kind::subnet, holder, subnet, std::string{}))
-          out.push_back({holder, std::move(*entry)});
+      for (const auto& h : holders) {
+        auto marked = adopted_subnets_in(copy.cloudlet, doc.value("subnets", json::array()), h, subnet_ids);
+        for (const auto& [sighting, subnet] : marked) {
+          auto entry = co_await r.context.registry->get_any_project(sighting.global_id);
+          if (!entry || !entry_owns_copy(*entry, sighting, resource_kind::subnet, h, subnet, std::string{})) continue;
+          if (sighted) sighted->emplace(sighting.cloudlet, sighting.local_id);
+          if (!listed(sighting.global_id)) out.push_back({h, std::move(*entry)});
+        }
       }
     }
+  co_return out;
+}
+
+} // namespace
+
+http::awaitable<std::vector<found_adoption>> subnet_adoptions(request& r, const std::vector<found_adoption>& networks,
+                                                              const std::string& holder,
+                                                              const std::vector<std::string>& subnet_ids) {
+  auto out = co_await subnets_on_copies(r, networks, holder, subnet_ids, nullptr);
+  auto listed = [&](const std::string& id) {
+    return std::any_of(out.begin(), out.end(), [&](const found_adoption& f) { return f.entry.global_id == id; });
+  };
   for (const auto& subnet : subnet_ids) {
     auto own = co_await own_adoption(r, resource_kind::subnet, holder, subnet);
     if (own && !listed(own->global_id)) out.push_back({holder, std::move(*own)});
   }
+  co_return out;
+}
+
+http::awaitable<std::vector<found_adoption>> subnet_adoptions_on(request& r, const registry_entry& network) {
+  std::set<std::pair<std::string, std::string>> sighted;
+  std::vector<found_adoption> networks{{std::string{}, network}};
+  std::vector<std::string> none;
+  auto out = co_await subnets_on_copies(r, networks, std::string{}, none, &sighted);
+  std::erase_if(out, [&](const found_adoption& subnet) {
+    return std::any_of(subnet.entry.copies.begin(), subnet.entry.copies.end(), [&](const storage::cloud_copy& c) {
+      return !sighted.count({c.cloudlet, c.local_id});
+    });
+  });
   co_return out;
 }
 

@@ -68,11 +68,19 @@ http::awaitable<std::vector<found_adoption>> adoptions_of(request& r, storage::r
                                                                  const std::string& holder);
 
 /// The adoptions of the subnets `subnet_ids` (a network's subnets as `holder`
-/// shows them) that the copies of `networks` (that network's adoptions) hold:
-/// each subnet copy there (listed with the service token) whose entry lists
-/// it, and this agent's own adoptions of those subnets.
+/// shows them; empty once it is gone) that the copies of `networks` (that
+/// network's adoptions) hold: each subnet copy there (listed with the service
+/// token) made for an adoption of one of them or of the subnet its adopted-from
+/// tag names (adopted_subnets_in), whose entry lists it; and this agent's own
+/// adoptions of those subnets.
 http::awaitable<std::vector<found_adoption>> subnet_adoptions(request& r, const std::vector<found_adoption>& networks,
                                                               const std::string& holder,
                                                               const std::vector<std::string>& subnet_ids);
+
+/// The adoptions of subnets whose copies lie only on the copies `network` (an
+/// entry of a network's copies, being deleted by its global ID) lists, held on
+/// any cloudlet: their entries go with it. A subnet adoption that also lists a
+/// copy elsewhere (on another adoption's network copy) is left alone.
+http::awaitable<std::vector<found_adoption>> subnet_adoptions_on(request& r, const storage::registry_entry& network);
 
 } // namespace fedstack::agent

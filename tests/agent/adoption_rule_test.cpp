@@ -126,6 +126,23 @@ TEST(AdoptionRule, SubnetCopiesOnANetworkCopyAreTheAdoptionsOfTheNetworksSubnets
   EXPECT_EQ(found[0].second, subnet);
 }
 
+TEST(AdoptionRule, ASubnetCopyNamesItsSubnetByItsTagOnceTheHolderListsNone) {
+  auto subnet = api::make_uuid(), other = api::make_uuid();
+  auto tags = [](const std::string& global_id, const std::string& from) {
+    return json::array({api::marker_tag({global_id, true, {}}), adopted_from_tag(from)});
+  };
+  json subnets = json::array({
+    {{"id", "s-genuine"}, {"tags", tags(gid(agent3, resource_kind::subnet, "cloudlet-2", subnet), subnet)}},
+    // The genuine adoption of `subnet`, tagged as made from another: no adoption of what it names.
+    {{"id", "s-retagged"}, {"tags", tags(gid(agent3, resource_kind::subnet, "cloudlet-2", subnet), other)}},
+    {{"id", "s-elsewhere"}, {"tags", tags(gid(agent3, resource_kind::subnet, "cloudlet-1", other), other)}},
+  });
+  auto found = adopted_subnets_in("cloudlet-3", subnets, "cloudlet-2", {});
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].first.local_id, "s-genuine");
+  EXPECT_EQ(found[0].second, subnet);
+}
+
 TEST(AdoptionRule, ANetworkPutReachesItsCopiesWithWhatTheyShowAsTheNetwork) {
   auto put = network_copy_put(json{{"network", {{"name", "renamed"}, {"shared", true}, {"admin_state_up", false},
                                                 {"provider:segmentation_id", 7}, {"qos_policy_id", "q"}}}});

@@ -387,6 +387,63 @@ TEST_F(AdoptionFlow, ANetworkPutACopyRefusesLeavesTheHolderAsItWas) {
   EXPECT_EQ(neutron_item("cloudlet-3", "networks", copy).at("name"), "ours");
 }
 
+// --- a network's delete takes its subnets' adoptions ---
+
+TEST_F(AdoptionFlow, ARepeatedNetworkDeleteAfterItsHolderDeletedItForgetsItsSubnetsEntries) {
+  auto net = adopted_network();
+  auto other = adopted_network();   // another of demo's networks, adopted with its subnet
+  // Demo's subnet on the copy tagged as the other network's subnet copy, which its entry does not list.
+  auto forged = neutron_create("cloudlet-3", "subnets",
+                               {{"network_id", net.network_copy}, {"cidr", "10.6.0.0/24"}, {"ip_version", 4}},
+                               h.demo_token());
+  tag("cloudlet-3", "subnets", forged,
+      {api::marker_tag({other.subnet_entry.global_id, true, {}}), adopted_from_tag(other.subnet)}, h.demo_token());
+  // The first delete while the copies' cloudlet is down: the holder deletes the network, nothing else goes.
+  h.clouds().set_down("cloudlet-3");
+  ASSERT_EQ(h.send(bhttp::verb::delete_, "/network/v2.0/networks/" + net.network).status, 204u);
+  EXPECT_TRUE(h.registry().entry(net.subnet_entry.global_id));
+  h.clouds().set_down("cloudlet-3", false);
+  auto again = h.send(bhttp::verb::delete_, "/network/v2.0/networks/" + net.network);
+  EXPECT_EQ(again.status, 404u) << "the holder's answer: " << again.body;
+  EXPECT_TRUE(neutron_item("cloudlet-3", "networks", net.network_copy).is_null());
+  EXPECT_FALSE(h.registry().entry(net.entry.global_id));
+  EXPECT_FALSE(h.registry().entry(net.subnet_entry.global_id)) << "read from its copy's tag, not from the holder";
+  EXPECT_TRUE(h.registry().entry(other.subnet_entry.global_id)) << "a forged tag names no adoption of it";
+  EXPECT_FALSE(neutron_item("cloudlet-3", "subnets", other.subnet_copy).is_null());
+}
+
+TEST_F(AdoptionFlow, ANetworkDeleteByItsAdoptionsGlobalIdForgetsItsSubnetsEntries) {
+  auto net = adopted_network();
+  auto other = adopted_network();
+  auto forged = neutron_create("cloudlet-3", "subnets",
+                               {{"network_id", net.network_copy}, {"cidr", "10.6.0.0/24"}, {"ip_version", 4}},
+                               h.demo_token());
+  tag("cloudlet-3", "subnets", forged,
+      {api::marker_tag({other.subnet_entry.global_id, true, {}}), adopted_from_tag(other.subnet)}, h.demo_token());
+  // A second adoption of the subnet (agent 4's) with one copy on this network's copy and one on cloudlet-1.
+  auto gid4 = derived(resource_kind::subnet, "cloudlet-2", net.subnet, {"10.0.0.4", 4790});
+  auto on_copy = neutron_create("cloudlet-3", "subnets",
+                                {{"network_id", net.network_copy}, {"cidr", "10.5.0.0/24"}, {"ip_version", 4}},
+                                h.demo_token());
+  tag("cloudlet-3", "subnets", on_copy, {api::marker_tag({gid4, true, {}}), adopted_from_tag(net.subnet)},
+      h.demo_token());
+  auto elsewhere_net = neutron_create("cloudlet-1", "networks", {{"name", "elsewhere"}}, h.demo_token());
+  auto elsewhere = neutron_create("cloudlet-1", "subnets",
+                                  {{"network_id", elsewhere_net}, {"cidr", "10.5.0.0/24"}, {"ip_version", 4}},
+                                  h.demo_token());
+  seed_adoption(resource_kind::subnet, gid4, demo_project(), {{"cloudlet-3", on_copy}, {"cloudlet-1", elsewhere}});
+  auto deleted = h.send(bhttp::verb::delete_, "/network/v2.0/networks/" + net.entry.global_id);
+  ASSERT_EQ(deleted.status, 204u) << deleted.body;
+  EXPECT_TRUE(neutron_item("cloudlet-3", "networks", net.network_copy).is_null()) << "the adoption's copy";
+  EXPECT_FALSE(h.registry().entry(net.entry.global_id));
+  EXPECT_FALSE(h.registry().entry(net.subnet_entry.global_id)) << "its subnet's adoption goes with it";
+  EXPECT_FALSE(neutron_item("cloudlet-2", "networks", net.network).is_null()) << "the network itself stays";
+  EXPECT_FALSE(neutron_item("cloudlet-2", "subnets", net.subnet).is_null());
+  EXPECT_TRUE(h.registry().entry(other.subnet_entry.global_id)) << "a forged tag names no adoption of it";
+  EXPECT_TRUE(h.registry().entry(gid4)) << "an adoption with a copy elsewhere stays";
+  EXPECT_FALSE(neutron_item("cloudlet-1", "subnets", elsewhere).is_null());
+}
+
 // --- changes and deletes by cloud ID reaching every adoption's copies ---
 
 TEST_F(AdoptionFlow, ASubnetPutByItsCloudIdReachesEveryAdoptionsCopyBeforeItsHolder) {
