@@ -163,6 +163,26 @@ http::awaitable<bool> forget_adoptions(request& r, const std::vector<found_adopt
   co_return all_gone;
 }
 
+http::awaitable<std::optional<found_adoption>> adoption_while_holder_down(request& r, resource_kind kind,
+                                                                         const std::string& cloud_id,
+                                                                         const std::vector<std::string>& unanswered) {
+  if (unanswered.empty()) co_return std::nullopt;
+  auto down = [&](const std::string& region) {
+    return std::find(unanswered.begin(), unanswered.end(), region) != unanswered.end();
+  };
+  std::vector<cloudlet_endpoints> answering;
+  for (auto& c : all_cloudlets(r.context))
+    if (!down(c.region)) answering.push_back(std::move(c));
+  auto found = co_await find_adoptions(r, kind, cloud_id, std::string{}, r.identity->project_id, std::move(answering));
+  // A holder that answered (404) has no such item any more: no copy stands in for it.
+  std::erase_if(found, [&](const found_adoption& a) { return !down(a.holder); });
+  if (found.empty()) co_return std::nullopt;
+  auto first = std::min_element(found.begin(), found.end(), [](const found_adoption& a, const found_adoption& b) {
+    return a.entry.global_id < b.entry.global_id;
+  });
+  co_return std::move(*first);
+}
+
 http::awaitable<std::vector<found_adoption>> adoptions_of(request& r, resource_kind kind,
                                                                  const std::string& cloud_id,
                                                                  const std::string& holder) {

@@ -60,6 +60,16 @@ http::awaitable<storage::registry_entry> adoption_for(request& r, storage::resou
 http::awaitable<bool> forget_adoptions(request& r, const std::vector<found_adoption>& adoptions,
                                        api::service_type service, const std::string& path);
 
+/// While the item `cloud_id`'s holder cannot answer (`unanswered`: the
+/// cloudlets that could not tell whether they show it), an adoption of it that
+/// the caller's own project boots on: whichever agent made it, found through its
+/// copies on the cloudlets that answer (find_adoptions), under the caller's
+/// project and made from a holder in `unanswered` (the lowest global ID of
+/// those). nullopt: none (or every cloudlet answered).
+http::awaitable<std::optional<found_adoption>> adoption_while_holder_down(request& r, storage::resource_kind kind,
+                                                                         const std::string& cloud_id,
+                                                                         const std::vector<std::string>& unanswered);
+
 /// Every adoption of the federation of the `kind` item `cloud_id` a change or
 /// a DELETE of it reaches: those found on every cloudlet (find_adoptions), and this agent's
 /// own on `holder` (empty: on any cloudlet) even where no marked copy shows.

@@ -76,14 +76,18 @@ http::awaitable<std::optional<direct_network>> find_direct_network(request& r, c
     // Its cloudlet cannot tell now: the network's own project boots on the copies
     // this agent made of it; another project's use is for the holder to allow. A
     // holder that answered 404 has no such network any more.
+    // This agent's adoption first, else another agent's (adoptions.hpp).
+    std::optional<found_adoption> use;
     auto known = co_await adopted_entry(r, resource_kind::network, cloud_id);
-    if (!known || known->second.project_id != r.identity->project_id) co_return std::nullopt;
-    if (std::find(unanswered.begin(), unanswered.end(), known->first.cloudlet) == unanswered.end())
-      co_return std::nullopt;
+    if (known && known->second.project_id == r.identity->project_id &&
+        std::find(unanswered.begin(), unanswered.end(), known->first.cloudlet) != unanswered.end())
+      use = found_adoption{known->first.cloudlet, std::move(known->second)};
+    if (!use) use = co_await adoption_while_holder_down(r, resource_kind::network, cloud_id, unanswered);
+    if (!use) co_return std::nullopt;
     direct_network out;
     out.id = cloud_id;
-    out.holder = known->first.cloudlet;
-    out.copies_only = std::move(known->second);
+    out.holder = use->holder;
+    out.copies_only = std::move(use->entry);
     co_return out;
   }
   direct_network out;

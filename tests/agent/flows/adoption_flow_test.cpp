@@ -387,6 +387,42 @@ TEST_F(AdoptionFlow, ANetworkPutACopyRefusesLeavesTheHolderAsItWas) {
   EXPECT_EQ(neutron_item("cloudlet-3", "networks", copy).at("name"), "ours");
 }
 
+// --- while the holder cannot answer ---
+
+TEST_F(AdoptionFlow, WhileTheHolderIsDownDemoBootsOnTheCopyAnotherAgentMadeAndOnlyDemo) {
+  auto [upload, entry] = adopted_upload({"cloudlet-3"});
+  // Demo's own image on cloudlet-1 marked with agent 3's adoption, which does not list it.
+  auto forged = marked_image("cloudlet-1", h.demo_token(), entry.global_id, upload);
+  h.clouds().set_down("cloudlet-2");
+  auto answer = boot_image(upload, "cloudlet-3");
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+  EXPECT_EQ(booted("cloudlet-3"), (std::vector<std::string>{entry.copies[0].local_id})) << "agent 3's copy";
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2/images").empty());
+  EXPECT_FALSE(image_on("cloudlet-1", forged).is_null()) << "a forgery naming the adoption hides it not";
+  // Another project may use it only as the holder allows: not while it cannot say.
+  h.clouds().clear_log();
+  boot_image(upload, "cloudlet-3", h.admin_token());
+  for (const auto& ref : booted("cloudlet-3")) EXPECT_NE(ref, entry.copies[0].local_id);
+}
+
+TEST_F(AdoptionFlow, AHolderThatAnswersThatTheImageIsGoneLetsNoCopyStandInForIt) {
+  auto [upload, entry] = adopted_upload({"cloudlet-3"});
+  ASSERT_EQ(h.clouds().direct("cloudlet-2", svc::image, bhttp::verb::delete_, "/v2/images/" + upload,
+                              h.demo_token()).status, 204u);
+  h.clouds().set_down("cloudlet-1");   // a cloudlet down, not the holder
+  boot_image(upload, "cloudlet-3");
+  for (const auto& ref : booted("cloudlet-3")) EXPECT_NE(ref, entry.copies[0].local_id);
+}
+
+TEST_F(AdoptionFlow, WhileTheHolderIsDownDemoBootsOnTheNetworkCopyAnotherAgentMade) {
+  auto net = adopted_network();
+  h.clouds().set_down("cloudlet-2");
+  auto answer = boot_network(net.network, "cloudlet-3");
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+  EXPECT_EQ(booted("cloudlet-3", true), (std::vector<std::string>{net.network_copy}));
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2.0/networks").empty()) << "no copy made";
+}
+
 // --- a network's delete takes its subnets' adoptions ---
 
 TEST_F(AdoptionFlow, ARepeatedNetworkDeleteAfterItsHolderDeletedItForgetsItsSubnetsEntries) {
