@@ -97,8 +97,7 @@ http::awaitable<void> read_direct_image(request& r, boot_needs& needs, const std
   if (!needs.direct) {
     // Only while its holder cannot tell (a holder that answered 404 has no such
     // image any more), and only for the image's own project: another's use is
-    // for the holder to allow.
-    // This agent's adoption first, else another agent's (adoptions.hpp).
+    // for the holder to allow. This agent's adoption first, else another agent's (adoptions.hpp).
     auto adopted = co_await find_adopted(r, image_id);
     if (adopted && adopted->entry.project_id == r.identity->project_id &&
         std::find(unanswered.begin(), unanswered.end(), adopted->record.cloudlet) != unanswered.end())

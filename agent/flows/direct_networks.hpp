@@ -52,9 +52,10 @@ bool is_direct_network_call(const api::route& route);
 /// Such a call, as the caller: to this agent's cloudlet when it shows the
 /// network (a show answered by that one call), else to the other cloudlet that
 /// shows it; none (or two): this agent's cloudlet, as before. The cloud alone
-/// decides what the call may do. A PUT of a network the federation adopted
-/// reaches its copies first, and a DELETE of it also deletes them
-/// (delete_adopted_network), whichever agent adopted it (adoptions.hpp).
+/// decides what the call may do. A PUT of a network or subnet the federation
+/// adopted reaches its copies first, and a DELETE of it also deletes them
+/// (delete_adopted_network, delete_adopted_subnet), whichever agent adopted it
+/// (adoptions.hpp).
 http::awaitable<void> handle_direct_network_call(request& r, std::string body);
 
 /// A DELETE of a network the federation adopted (through any agent), at
