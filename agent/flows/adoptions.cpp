@@ -1,6 +1,7 @@
 #include "agent/flows/adoptions.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <spdlog/spdlog.h>
@@ -84,20 +85,29 @@ http::awaitable<std::vector<found_adoption>> find_adoptions(request& r, resource
       for (auto& s : adopted_copies_in(service, kind, region, doc.value(collection, json::array()), h, cloud_id))
         seen.emplace_back(std::move(s), h);
   }
-  std::set<std::string> asked;
+  // Each entry read once; each sighting checked: a forged copy naming a real entry hides nothing.
+  std::map<std::string, std::optional<registry_entry>> entries;
+  std::set<std::string> taken;
   for (const auto& [sighting, h] : seen) {
-    if (!asked.insert(sighting.global_id).second) continue;
-    std::optional<registry_entry> entry;
-    try {
-      entry = co_await r.context.registry->get_any_project(sighting.global_id);
-    } catch (const registry_unavailable& e) {
-      spdlog::warn("{} the adoption {} of {} cannot be read: {}", r.request_id, sighting.global_id, cloud_id, e.what());
-      continue;
+    auto read = entries.find(sighting.global_id);
+    if (read == entries.end()) {
+      std::optional<registry_entry> entry;
+      try {
+        entry = co_await r.context.registry->get_any_project(sighting.global_id);
+      } catch (const registry_unavailable& e) {
+        spdlog::warn("{} the adoption {} of {} cannot be read: {}", r.request_id, sighting.global_id, cloud_id,
+                     e.what());
+      }
+      read = entries.emplace(sighting.global_id, std::move(entry)).first;
     }
     // A marker alone proves nothing: only an entry listing that very copy is the federation's.
-    if (entry && entry_owns_copy(*entry, sighting, kind, h, cloud_id, project)) out.push_back({h, std::move(*entry)});
-    else spdlog::warn("{} {} on {} is marked as made from {} for {}, which does not list it: left alone",
-                      r.request_id, sighting.local_id, sighting.cloudlet, cloud_id, sighting.global_id);
+    const auto& entry = read->second;
+    if (entry && entry_owns_copy(*entry, sighting, kind, h, cloud_id, project)) {
+      if (taken.insert(sighting.global_id).second) out.push_back({h, *entry});
+    } else {
+      spdlog::warn("{} {} on {} is marked as made from {} for {}, which does not list it: left alone",
+                   r.request_id, sighting.local_id, sighting.cloudlet, cloud_id, sighting.global_id);
+    }
   }
   co_return out;
 }
@@ -153,6 +163,26 @@ http::awaitable<bool> forget_adoptions(request& r, const std::vector<found_adopt
   co_return all_gone;
 }
 
+http::awaitable<std::optional<found_adoption>> adoption_while_holder_down(request& r, resource_kind kind,
+                                                                         const std::string& cloud_id,
+                                                                         const std::vector<std::string>& unanswered) {
+  if (unanswered.empty()) co_return std::nullopt;
+  auto down = [&](const std::string& region) {
+    return std::find(unanswered.begin(), unanswered.end(), region) != unanswered.end();
+  };
+  std::vector<cloudlet_endpoints> answering;
+  for (auto& c : all_cloudlets(r.context))
+    if (!down(c.region)) answering.push_back(std::move(c));
+  auto found = co_await find_adoptions(r, kind, cloud_id, std::string{}, r.identity->project_id, std::move(answering));
+  // A holder that answered (404) has no such item any more: no copy stands in for it.
+  std::erase_if(found, [&](const found_adoption& a) { return !down(a.holder); });
+  if (found.empty()) co_return std::nullopt;
+  auto first = std::min_element(found.begin(), found.end(), [](const found_adoption& a, const found_adoption& b) {
+    return a.entry.global_id < b.entry.global_id;
+  });
+  co_return std::move(*first);
+}
+
 http::awaitable<std::vector<found_adoption>> adoptions_of(request& r, resource_kind kind,
                                                                  const std::string& cloud_id,
                                                                  const std::string& holder) {
@@ -171,11 +201,19 @@ http::awaitable<std::vector<found_adoption>> adoptions_of(request& r, resource_k
   co_return found;
 }
 
-http::awaitable<std::vector<found_adoption>> subnet_adoptions(request& r, const std::vector<found_adoption>& networks,
-                                                              const std::string& holder,
-                                                              const std::vector<std::string>& subnet_ids) {
+namespace {
+
+/// subnet_adoptions' search of the network copies: `holder` empty, any cloudlet's.
+/// `sighted` gets every subnet copy found (cloudlet, ID) whose entry lists it.
+http::awaitable<std::vector<found_adoption>> subnets_on_copies(request& r, const std::vector<found_adoption>& networks,
+                                                               const std::string& holder,
+                                                               const std::vector<std::string>& subnet_ids,
+                                                               std::set<std::pair<std::string, std::string>>* sighted) {
   std::vector<found_adoption> out;
-  if (subnet_ids.empty()) co_return out;
+  std::vector<std::string> holders;
+  if (holder.empty())
+    for (const auto& c : all_cloudlets(r.context)) holders.push_back(c.region);
+  else holders.push_back(holder);
   auto headers = co_await search_headers(r);
   auto listed = [&](const std::string& id) {
     return std::any_of(out.begin(), out.end(), [&](const found_adoption& f) { return f.entry.global_id == id; });
@@ -195,18 +233,45 @@ http::awaitable<std::vector<found_adoption>> subnet_adoptions(request& r, const 
       }
       auto doc = json::parse(answer.body, nullptr, false);
       if (answer.status != 200 || !doc.is_object()) continue;
-      auto marked = adopted_subnets_in(copy.cloudlet, doc.value("subnets", json::array()), holder, subnet_ids);
-      for (const auto& [sighting, subnet] : marked) {
-        if (listed(sighting.global_id)) continue;
-        auto entry = co_await r.context.registry->get_any_project(sighting.global_id);
-        if (entry && entry_owns_copy(*entry, sighting, resource_kind::subnet, holder, subnet, std::string{}))
-          out.push_back({holder, std::move(*entry)});
+      for (const auto& h : holders) {
+        auto marked = adopted_subnets_in(copy.cloudlet, doc.value("subnets", json::array()), h, subnet_ids);
+        for (const auto& [sighting, subnet] : marked) {
+          auto entry = co_await r.context.registry->get_any_project(sighting.global_id);
+          if (!entry || !entry_owns_copy(*entry, sighting, resource_kind::subnet, h, subnet, std::string{})) continue;
+          if (sighted) sighted->emplace(sighting.cloudlet, sighting.local_id);
+          if (!listed(sighting.global_id)) out.push_back({h, std::move(*entry)});
+        }
       }
     }
+  co_return out;
+}
+
+} // namespace
+
+http::awaitable<std::vector<found_adoption>> subnet_adoptions(request& r, const std::vector<found_adoption>& networks,
+                                                              const std::string& holder,
+                                                              const std::vector<std::string>& subnet_ids) {
+  auto out = co_await subnets_on_copies(r, networks, holder, subnet_ids, nullptr);
+  auto listed = [&](const std::string& id) {
+    return std::any_of(out.begin(), out.end(), [&](const found_adoption& f) { return f.entry.global_id == id; });
+  };
   for (const auto& subnet : subnet_ids) {
     auto own = co_await own_adoption(r, resource_kind::subnet, holder, subnet);
     if (own && !listed(own->global_id)) out.push_back({holder, std::move(*own)});
   }
+  co_return out;
+}
+
+http::awaitable<std::vector<found_adoption>> subnet_adoptions_on(request& r, const registry_entry& network) {
+  std::set<std::pair<std::string, std::string>> sighted;
+  std::vector<found_adoption> networks{{std::string{}, network}};
+  std::vector<std::string> none;
+  auto out = co_await subnets_on_copies(r, networks, std::string{}, none, &sighted);
+  std::erase_if(out, [&](const found_adoption& subnet) {
+    return std::any_of(subnet.entry.copies.begin(), subnet.entry.copies.end(), [&](const storage::cloud_copy& c) {
+      return !sighted.count({c.cloudlet, c.local_id});
+    });
+  });
   co_return out;
 }
 

@@ -60,6 +60,16 @@ http::awaitable<storage::registry_entry> adoption_for(request& r, storage::resou
 http::awaitable<bool> forget_adoptions(request& r, const std::vector<found_adoption>& adoptions,
                                        api::service_type service, const std::string& path);
 
+/// While the item `cloud_id`'s holder cannot answer (`unanswered`: the
+/// cloudlets that could not tell whether they show it), an adoption of it that
+/// the caller's own project boots on: whichever agent made it, found through its
+/// copies on the cloudlets that answer (find_adoptions), under the caller's
+/// project and made from a holder in `unanswered` (the lowest global ID of
+/// those). nullopt: none (or every cloudlet answered).
+http::awaitable<std::optional<found_adoption>> adoption_while_holder_down(request& r, storage::resource_kind kind,
+                                                                         const std::string& cloud_id,
+                                                                         const std::vector<std::string>& unanswered);
+
 /// Every adoption of the federation of the `kind` item `cloud_id` a change or
 /// a DELETE of it reaches: those found on every cloudlet (find_adoptions), and this agent's
 /// own on `holder` (empty: on any cloudlet) even where no marked copy shows.
@@ -68,11 +78,19 @@ http::awaitable<std::vector<found_adoption>> adoptions_of(request& r, storage::r
                                                                  const std::string& holder);
 
 /// The adoptions of the subnets `subnet_ids` (a network's subnets as `holder`
-/// shows them) that the copies of `networks` (that network's adoptions) hold:
-/// each subnet copy there (listed with the service token) whose entry lists
-/// it, and this agent's own adoptions of those subnets.
+/// shows them; empty once it is gone) that the copies of `networks` (that
+/// network's adoptions) hold: each subnet copy there (listed with the service
+/// token) made for an adoption of one of them or of the subnet its adopted-from
+/// tag names (adopted_subnets_in), whose entry lists it; and this agent's own
+/// adoptions of those subnets.
 http::awaitable<std::vector<found_adoption>> subnet_adoptions(request& r, const std::vector<found_adoption>& networks,
                                                               const std::string& holder,
                                                               const std::vector<std::string>& subnet_ids);
+
+/// The adoptions of subnets whose copies lie only on the copies `network` (an
+/// entry of a network's copies, being deleted by its global ID) lists, held on
+/// any cloudlet: their entries go with it. A subnet adoption that also lists a
+/// copy elsewhere (on another adoption's network copy) is left alone.
+http::awaitable<std::vector<found_adoption>> subnet_adoptions_on(request& r, const storage::registry_entry& network);
 
 } // namespace fedstack::agent

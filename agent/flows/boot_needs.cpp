@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/flows/adoptions.hpp"
 #include "agent/flows/copies.hpp"
 #include "agent/flows/federation.hpp"
 #include "agent/flows/flavors.hpp"
@@ -96,13 +97,16 @@ http::awaitable<void> read_direct_image(request& r, boot_needs& needs, const std
   if (!needs.direct) {
     // Only while its holder cannot tell (a holder that answered 404 has no such
     // image any more), and only for the image's own project: another's use is
-    // for the holder to allow.
+    // for the holder to allow. This agent's adoption first, else another agent's (adoptions.hpp).
     auto adopted = co_await find_adopted(r, image_id);
-    if (!adopted || adopted->entry.project_id != r.identity->project_id) co_return;
-    const auto& holder = adopted->record.cloudlet;
-    if (std::find(unanswered.begin(), unanswered.end(), holder) == unanswered.end()) co_return;
-    needs.image = std::move(adopted->entry);
-    needs.image_by_cloud_id = true;
+    if (adopted && adopted->entry.project_id == r.identity->project_id &&
+        std::find(unanswered.begin(), unanswered.end(), adopted->record.cloudlet) != unanswered.end())
+      needs.image = std::move(adopted->entry);
+    if (!needs.image) {
+      auto found = co_await adoption_while_holder_down(r, storage::resource_kind::image, image_id, unanswered);
+      if (found) needs.image = std::move(found->entry);
+    }
+    needs.image_by_cloud_id = needs.image.has_value();
     co_return;
   }
   const auto& image = needs.direct->image;

@@ -6,6 +6,7 @@
 
 #include "agent/flows/client_answer.hpp"
 #include "agent/flows/federation.hpp"
+#include "agent/rules/image_patch_rule.hpp"
 #include "agent/services/cloudlets.hpp"
 #include "agent/services/upstream_call.hpp"
 
@@ -44,6 +45,16 @@ http::awaitable<bool> change_copies(request& r, const storage::registry_entry& e
     if (refused) co_return false;
   }
   co_return true;
+}
+
+copy_change image_patch_change(request& r, json ops, std::function<std::string(const storage::cloud_copy& copy)> path) {
+  copy_change change{api::service_type::image, std::move(path), bhttp::verb::patch, client_call_headers(r),
+                     [ops = std::move(ops)](const json& shown) {
+                       auto patch = copy_patch(ops, shown);
+                       return patch.empty() ? std::string{} : patch.dump();
+                     }};
+  change.headers.set(bhttp::field::content_type, "application/openstack-images-v2.1-json-patch");
+  return change;
 }
 
 } // namespace fedstack::agent

@@ -38,4 +38,9 @@ struct copy_change {
 http::awaitable<bool> change_copies(request& r, const storage::registry_entry& entry, std::size_t first,
                                     const copy_change& change);
 
+/// An image's JSON-patch `ops` as each copy (at `path`) gets it, with the client's
+/// token: what of it reaches a copy (rules/image_patch_rule.hpp, copy_patch).
+copy_change image_patch_change(request& r, nlohmann::json ops,
+                               std::function<std::string(const storage::cloud_copy& copy)> path);
+
 } // namespace fedstack::agent

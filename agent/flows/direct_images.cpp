@@ -11,10 +11,12 @@
 #include "agent/flows/adoptions.hpp"
 #include "agent/flows/client_answer.hpp"
 #include "agent/flows/copies.hpp"
+#include "agent/flows/copy_changes.hpp"
 #include "agent/flows/federation.hpp"
 #include "agent/flows/lifecycle.hpp"
 #include "agent/rules/adoption_rule.hpp"
 #include "agent/rules/direct_image_rule.hpp"
+#include "agent/rules/image_patch_rule.hpp"
 #include "agent/rules/reclaim_rule.hpp"
 #include "agent/services/fan_out.hpp"
 #include "agent/services/registry_client.hpp"
@@ -140,6 +142,23 @@ http::awaitable<void> delete_adopted(request& r, const std::vector<found_adoptio
   co_await send_upstream_response(r, answer, answer.body);
 }
 
+/// A PATCH of the image `holder` holds: what of it reaches copies made on every
+/// adoption's copies, with the caller's token, before the holder (copy_changes.hpp),
+/// as a recorded image's PATCH reaches its copies. False when a copy refused:
+/// that answer was the client's.
+http::awaitable<bool> patch_adopted_copies(request& r, const std::string& holder, const std::string& body) {
+  auto ops = json::parse(body, nullptr, false);
+  if (!patch_reaches_copies(ops)) co_return true;   // or Glance's answer from the holder
+  auto adoptions = co_await adoptions_of(r, storage::resource_kind::image, r.route.resource_id, holder);
+  auto change = image_patch_change(r, std::move(ops),
+                                   [](const storage::cloud_copy& copy) { return "/v2/images/" + copy.local_id; });
+  for (const auto& adoption : adoptions) {
+    bool in_step = co_await change_copies(r, adoption.entry, 0, change);
+    if (!in_step) co_return false;
+  }
+  co_return true;
+}
+
 } // namespace
 
 http::awaitable<bool> delete_adopted_copies(request& r, const storage::registry_entry& entry,
@@ -203,6 +222,11 @@ http::awaitable<void> handle_direct_image_call(request& r, std::string body) {
   r.target = *cloudlet;
   r.upstream = endpoint_of(*cloudlet, api::service_type::image).to_string();
   if (!adoptions.empty()) co_return co_await delete_adopted(r, adoptions);
+  // A change of it reaches the federation's copies first, whichever agent made them.
+  bool patching = found && r.route.action.empty() && r.header().method() == bhttp::verb::patch;
+  bool copies_in_step = true;   // no co_await after && (GCC 12)
+  if (patching) copies_in_step = co_await patch_adopted_copies(r, region, body);
+  if (!copies_in_step) co_return;
   std::string path = r.route.upstream_path;   // named: no temporaries as coroutine arguments
   if (!r.route.query.empty()) path += "?" + r.route.query;
   if (r.route.action == "file" && r.header().method() == bhttp::verb::get)

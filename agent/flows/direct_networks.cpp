@@ -43,22 +43,24 @@ adopted_entry(request& r, resource_kind kind, const std::string& cloud_id) {
   co_return std::pair{*record, *entry};
 }
 
-/// The network `cloud_id` as each of `cloudlets` shows it to the caller (asked
-/// at once, under --list-deadline-ms); a cloudlet that cannot tell shows nothing.
+/// The network (or subnet: `collection`) `cloud_id` as each of `cloudlets` shows it to the
+/// caller (asked at once, under --list-deadline-ms); a cloudlet that cannot tell shows nothing.
 /// `unanswered`, when given, gets the cloudlets that could not tell (no answer in time, 5xx).
 http::awaitable<std::vector<network_sighting>> sightings(request& r, std::vector<cloudlet_endpoints> cloudlets,
                                                          const std::string& cloud_id,
-                                                         std::vector<std::string>* unanswered = nullptr) {
-  auto calls = co_await ask_all(r, std::move(cloudlets), api::service_type::network, "/v2.0/networks/" + cloud_id,
-                                client_call_headers(r));
+                                                         std::vector<std::string>* unanswered = nullptr,
+                                                         std::string collection = "networks") {
+  const auto singular = collection.substr(0, collection.size() - 1);
+  auto calls = co_await ask_all(r, std::move(cloudlets), api::service_type::network,
+                                "/v2.0/" + collection + "/" + cloud_id, client_call_headers(r));
   std::vector<network_sighting> shown;
   for (std::size_t i = 0; i < calls.cloudlets.size(); ++i) {
     bool told = calls.ok(i) && calls.answers[i]->response.status < 500;
     if (!told && unanswered) unanswered->push_back(calls.cloudlets[i].region);
     if (!told || calls.answers[i]->response.status != 200) continue;
     auto doc = json::parse(calls.answers[i]->response.body, nullptr, false);
-    if (doc.is_object() && doc.contains("network") && doc["network"].is_object())
-      shown.push_back({calls.cloudlets[i].region, doc["network"]});
+    if (doc.is_object() && doc.contains(singular) && doc[singular].is_object())
+      shown.push_back({calls.cloudlets[i].region, doc[singular]});
   }
   co_return shown;
 }
@@ -74,14 +76,18 @@ http::awaitable<std::optional<direct_network>> find_direct_network(request& r, c
     // Its cloudlet cannot tell now: the network's own project boots on the copies
     // this agent made of it; another project's use is for the holder to allow. A
     // holder that answered 404 has no such network any more.
+    // This agent's adoption first, else another agent's (adoptions.hpp).
+    std::optional<found_adoption> use;
     auto known = co_await adopted_entry(r, resource_kind::network, cloud_id);
-    if (!known || known->second.project_id != r.identity->project_id) co_return std::nullopt;
-    if (std::find(unanswered.begin(), unanswered.end(), known->first.cloudlet) == unanswered.end())
-      co_return std::nullopt;
+    if (known && known->second.project_id == r.identity->project_id &&
+        std::find(unanswered.begin(), unanswered.end(), known->first.cloudlet) != unanswered.end())
+      use = found_adoption{known->first.cloudlet, std::move(known->second)};
+    if (!use) use = co_await adoption_while_holder_down(r, resource_kind::network, cloud_id, unanswered);
+    if (!use) co_return std::nullopt;
     direct_network out;
     out.id = cloud_id;
-    out.holder = known->first.cloudlet;
-    out.copies_only = std::move(known->second);
+    out.holder = use->holder;
+    out.copies_only = std::move(use->entry);
     co_return out;
   }
   direct_network out;
@@ -126,21 +132,31 @@ http::awaitable<std::string> direct_network_on(request& r, const direct_network&
   co_return copy->local_id;
 }
 
+namespace {
+
+/// A DELETE's target: r.target when it holds the item (`held`); else, gone from its holder
+/// already (a DELETE repeated after a copy could not be deleted), the holder its adoptions
+/// were made from, which answers (404), never another cloudlet. Adoptions of another
+/// holder are dropped. False when that holder is not in the catalog.
+bool aim_at_holder(request& r, bool held, std::vector<found_adoption>& adoptions) {
+  if (!held) {
+    auto there = find_cloudlet(r.context, adoptions.front().holder);
+    if (!there) return false;
+    r.target = std::move(*there);
+    r.upstream = endpoint_of(r.target, api::service_type::network).to_string();
+  }
+  std::erase_if(adoptions, [&](const found_adoption& a) { return a.holder != r.target.region; });
+  return true;
+}
+
+} // namespace
+
 http::awaitable<bool> delete_adopted_network(request& r, bool held) {
   const auto id = r.route.resource_id;
   // Whichever agent adopted it: every adoption found on the clouds, and this agent's own.
   const std::string holder = held ? r.target.region : std::string{};
   auto adoptions = co_await adoptions_of(r, resource_kind::network, id, holder);
-  if (adoptions.empty()) co_return false;
-  // Gone from its holder already (a DELETE repeated after a copy could not be deleted): the
-  // holder its adoptions were made from answers (404), never another cloudlet.
-  if (!held) {
-    auto there = find_cloudlet(r.context, adoptions.front().holder);
-    if (!there) co_return false;
-    r.target = std::move(*there);
-    r.upstream = endpoint_of(r.target, api::service_type::network).to_string();
-  }
-  std::erase_if(adoptions, [&](const found_adoption& a) { return a.holder != r.target.region; });
+  if (adoptions.empty() || !aim_at_holder(r, held, adoptions)) co_return false;
   auto headers = client_call_headers(r);   // the caller's: the holder and the copies' clouds decide
   // Its subnets as the holder shows them, read before the network (and its subnets with it) goes.
   std::vector<std::string> subnet_ids;
@@ -162,18 +178,35 @@ http::awaitable<bool> delete_adopted_network(request& r, bool held) {
   co_return true;
 }
 
+http::awaitable<bool> delete_adopted_subnet(request& r, bool held) {
+  const auto id = r.route.resource_id;
+  const std::string holder = held ? r.target.region : std::string{};
+  auto adoptions = co_await adoptions_of(r, resource_kind::subnet, id, holder);
+  if (adoptions.empty() || !aim_at_holder(r, held, adoptions)) co_return false;
+  auto answer = co_await call_cloudlet(r.context, r.target, api::service_type::network, bhttp::verb::delete_,
+                                       "/v2.0/subnets/" + id, client_call_headers(r));
+  bool gone = (answer.status >= 200 && answer.status < 300) || answer.status == 404;
+  if (gone) co_await forget_adoptions(r, adoptions, api::service_type::network, "/v2.0/subnets/");
+  co_await send_upstream_response(r, answer, answer.body);
+  co_return true;
+}
+
 namespace {
 
-/// A PUT of the network r.target holds: what of it reaches copies
-/// (rules/direct_network_rule.hpp, network_copy_put) made on every adoption's
-/// copies, with the caller's token, before the holder (copy_changes.hpp). False
-/// when a copy refused: that answer was the client's.
+/// A PUT of the network or subnet r.target holds: what of it reaches copies
+/// (rules/direct_network_rule.hpp, network_copy_put, subnet_copy_put) made on every
+/// adoption's copies, with the caller's token, before the holder (copy_changes.hpp).
+/// False when a copy refused: that answer was the client's.
 http::awaitable<bool> put_adopted_copies(request& r, const std::string& body) {
-  auto fields = network_copy_put(json::parse(body, nullptr, false));
+  const bool subnet = r.route.resource == "subnets";
+  auto parsed = json::parse(body, nullptr, false);
+  auto fields = subnet ? subnet_copy_put(parsed) : network_copy_put(parsed);
   if (fields.is_null()) co_return true;   // or Neutron's answer from the holder
-  auto adoptions = co_await adoptions_of(r, resource_kind::network, r.route.resource_id, r.target.region);
+  const auto kind = subnet ? resource_kind::subnet : resource_kind::network;
+  auto adoptions = co_await adoptions_of(r, kind, r.route.resource_id, r.target.region);
+  const std::string prefix = "/v2.0/" + r.route.resource + "/";
   copy_change change{api::service_type::network,
-                     [](const storage::cloud_copy& copy) { return "/v2.0/networks/" + copy.local_id; },
+                     [&prefix](const storage::cloud_copy& copy) { return prefix + copy.local_id; },
                      bhttp::verb::put, client_call_headers(r), [&](const json&) { return fields.dump(); }};
   for (const auto& adoption : adoptions) {
     bool in_step = co_await change_copies(r, adoption.entry, 0, change);
@@ -185,7 +218,8 @@ http::awaitable<bool> put_adopted_copies(request& r, const std::string& body) {
 } // namespace
 
 bool is_direct_network_call(const api::route& route) {
-  return route.service == api::service_type::network && route.resource == "networks" && !route.is_collection &&
+  return route.service == api::service_type::network &&
+         (route.resource == "networks" || route.resource == "subnets") && !route.is_collection &&
          api::is_uuid(route.resource_id) && !api::global_id_owner(route.resource_id);
 }
 
@@ -193,7 +227,7 @@ http::awaitable<void> handle_direct_network_call(request& r, std::string body) {
   const auto id = r.route.resource_id;
   // This agent's cloudlet first, as before: a show is answered by that one call.
   bool show = r.route.action.empty() && r.header().method() == bhttp::verb::get;
-  std::string path = show ? r.route.upstream_path : "/v2.0/networks/" + id;
+  std::string path = show ? r.route.upstream_path : "/v2.0/" + r.route.resource + "/" + id;
   if (show && !r.route.query.empty()) path += "?" + r.route.query;
   auto own = co_await call_cloudlet(r.context, r.context.cloudlet, api::service_type::network, bhttp::verb::get,
                                     path, client_call_headers(r));
@@ -207,7 +241,7 @@ http::awaitable<void> handle_direct_network_call(request& r, std::string body) {
     std::vector<cloudlet_endpoints> others;
     for (auto& c : all_cloudlets(r.context))
       if (c.region != r.context.cloudlet.region) others.push_back(std::move(c));
-    auto shown = co_await sightings(r, std::move(others), id);
+    auto shown = co_await sightings(r, std::move(others), id, nullptr, r.route.resource);
     // None, or two: this agent's cloudlet answers (its 404), as before.
     auto holder = choose_network_holder(shown, r.context.cloudlet.region);
     auto there = holder.cloudlet ? find_cloudlet(r.context, *holder.cloudlet) : std::nullopt;
@@ -221,7 +255,10 @@ http::awaitable<void> handle_direct_network_call(request& r, std::string body) {
   if (!copies_in_step) co_return;
   bool deleting = r.route.action.empty() && r.header().method() == bhttp::verb::delete_;
   if (deleting) {
-    bool done = co_await delete_adopted_network(r, held);   // and the copies the federation made of it
+    // And the copies the federation made of it.
+    bool done = false;   // no co_await inside ?: (GCC 12)
+    if (r.route.resource == "subnets") done = co_await delete_adopted_subnet(r, held);
+    else done = co_await delete_adopted_network(r, held);
     if (done) co_return;
   }
   std::map<std::string, std::string> none;   // named: no braced temporaries as coroutine arguments

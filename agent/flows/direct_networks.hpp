@@ -46,15 +46,16 @@ http::awaitable<std::optional<direct_network>> find_direct_network(request& r, c
 http::awaitable<std::string> direct_network_on(request& r, const direct_network& network,
                                                const cloudlet_endpoints& c);
 
-/// The route is a call about one network named by a UUID that is no global ID.
+/// The route is a call about one network or subnet named by a UUID that is no global ID.
 bool is_direct_network_call(const api::route& route);
 
 /// Such a call, as the caller: to this agent's cloudlet when it shows the
 /// network (a show answered by that one call), else to the other cloudlet that
 /// shows it; none (or two): this agent's cloudlet, as before. The cloud alone
-/// decides what the call may do. A PUT of a network the federation adopted
-/// reaches its copies first, and a DELETE of it also deletes them
-/// (delete_adopted_network), whichever agent adopted it (adoptions.hpp).
+/// decides what the call may do. A PUT of a network or subnet the federation
+/// adopted reaches its copies first, and a DELETE of it also deletes them
+/// (delete_adopted_network, delete_adopted_subnet), whichever agent adopted it
+/// (adoptions.hpp).
 http::awaitable<void> handle_direct_network_call(request& r, std::string body);
 
 /// A DELETE of a network the federation adopted (through any agent), at
@@ -64,5 +65,10 @@ http::awaitable<void> handle_direct_network_call(request& r, std::string body);
 /// subnets' (a copy that cannot be deleted keeps them for the next DELETE).
 /// The holder's answer is the client's. False: not such a call, nothing done.
 http::awaitable<bool> delete_adopted_network(request& r, bool held);
+
+/// The same for a subnet the federation adopted (with a network, a boot's): the
+/// caller's DELETE at its holder, then the copies every adoption of it made and
+/// their entries.
+http::awaitable<bool> delete_adopted_subnet(request& r, bool held);
 
 } // namespace fedstack::agent

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "agent/flows/adoptions.hpp"
 #include "agent/flows/client_answer.hpp"
 #include "agent/flows/copy_changes.hpp"
 #include "agent/flows/direct_images.hpp"
@@ -118,12 +119,9 @@ http::awaitable<bool> delete_copies(request& r, const storage::registry_entry& e
 http::awaitable<bool> patch_copies(request& r, const storage::registry_entry& entry, const std::string& body) {
   auto ops = json::parse(body, nullptr, false);
   if (!patch_reaches_copies(ops)) co_return true;   // or Glance's 400 from the primary
-  copy_change change{r.route.service, [&](const storage::cloud_copy& copy) { return path_on(r, entry.global_id, copy); },
-                     bhttp::verb::patch, client_call_headers(r), [&](const json& shown) {
-                       auto patch = copy_patch(ops, shown);
-                       return patch.empty() ? std::string{} : patch.dump();
-                     }};
-  change.headers.set(bhttp::field::content_type, "application/openstack-images-v2.1-json-patch");
+  auto change = image_patch_change(r, std::move(ops), [&](const storage::cloud_copy& copy) {
+    return path_on(r, entry.global_id, copy);
+  });
   co_return co_await change_copies(r, entry, 1, change);
 }
 
@@ -150,6 +148,9 @@ http::awaitable<void> forget_deleted(request& r, const storage::registry_entry& 
 /// of the primary's cloud.
 http::awaitable<void> delete_everywhere(request& r, const storage::registry_entry& entry) {
   auto headers = client_call_headers(r);
+  // An adopted network's subnets' adoptions go with it: found on its copies before those go.
+  std::vector<found_adoption> subnets;
+  if (entry.kind == storage::resource_kind::network) subnets = co_await subnet_adoptions_on(r, entry);
   if (!co_await delete_copies(r, entry, headers)) co_return;
   const auto& primary = entry.copies.front();
   auto cloudlet = find_cloudlet(r.context, primary.cloudlet);
@@ -160,6 +161,7 @@ http::awaitable<void> delete_everywhere(request& r, const storage::registry_entr
                                        path_on(r, entry.global_id, primary), headers);
   if ((answer.status >= 200 && answer.status < 300) || answer.status == 404) {
     co_await forget_deleted(r, entry);  // a server's entry leaves its tombstone
+    if (!subnets.empty()) co_await forget_adoptions(r, subnets, api::service_type::network, "/v2.0/subnets/");
   }
   // Gone from its cloud already (deleted behind the federation's back, or by a
   // force-delete action): the cloud's 404, as a direct call gets it; clients

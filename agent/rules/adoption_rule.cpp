@@ -98,7 +98,9 @@ adopted_subnets_in(const std::string& cloudlet, const json& subnets, std::string
     auto m = api::read_marker(api::service_type::network, item);
     auto id = item.is_object() ? json_fields::text(item, "id") : std::string{};
     if (!m || !m->is_copy || id.empty()) continue;
-    for (const auto& subnet : subnet_ids)
+    auto candidates = subnet_ids;
+    if (auto from = adopted_from(api::service_type::network, item)) candidates.push_back(*from);
+    for (const auto& subnet : candidates)
       if (is_adoption_of(m->global_id, storage::resource_kind::subnet, holder, subnet)) {
         out.push_back({{cloudlet, id, m->global_id}, subnet});
         break;

@@ -64,9 +64,11 @@ std::vector<adopted_copy_sighting> adopted_copies_in(api::service_type service, 
                                                      std::string_view holder, std::string_view cloud_id);
 
 /// Of `subnets` (a cloudlet's subnets on a copy of an adopted network), the
-/// copies made for the adoption of one of `subnet_ids` (the network's subnets
-/// as `holder` shows them) on `holder`, each with the subnet it was made from.
-/// Subnet copies carry no adopted-from tag: they are found with their network's copy.
+/// copies made for the adoption on `holder` of one of `subnet_ids` (the
+/// network's subnets as `holder` shows them) or of the subnet a copy's
+/// adopted-from tag names (the network gone from `holder`, or its adoption
+/// deleted by global ID), each with the subnet it was made from. Only a
+/// global ID derived from that subnet and `holder` counts.
 std::vector<std::pair<adopted_copy_sighting, std::string>>
 adopted_subnets_in(const std::string& cloudlet, const nlohmann::json& subnets, std::string_view holder,
                    const std::vector<std::string>& subnet_ids);

@@ -48,15 +48,32 @@ std::string why_not_adoptable(const json& network) {
   return {};
 }
 
+namespace {
+
+/// `body`'s `{"<singular>": {...}}` fields of `reach` only; null when none.
+template <std::size_t N>
+json copy_put(const json& body, const char* singular, const char* const (&reach)[N]) {
+  if (!body.is_object() || !body.contains(singular) || !body[singular].is_object()) return nullptr;
+  json fields = json::object();
+  for (const char* key : reach)
+    if (body[singular].contains(key)) fields[key] = body[singular][key];
+  if (fields.empty()) return nullptr;
+  return json{{singular, std::move(fields)}};
+}
+
+} // namespace
+
 json network_copy_put(const json& body) {
   static const char* const reach[] = {"name", "description", "admin_state_up", "shared", "port_security_enabled",
                                       "mtu", "dns_domain"};
-  if (!body.is_object() || !body.contains("network") || !body["network"].is_object()) return nullptr;
-  json fields = json::object();
-  for (const char* key : reach)
-    if (body["network"].contains(key)) fields[key] = body["network"][key];
-  if (fields.empty()) return nullptr;
-  return json{{"network", std::move(fields)}};
+  return copy_put(body, "network", reach);
+}
+
+json subnet_copy_put(const json& body) {
+  // What a subnet's copy is made with (copies.cpp, subnet_copy_fields) but its CIDR and IP version.
+  static const char* const reach[] = {"name", "description", "enable_dhcp", "gateway_ip", "allocation_pools",
+                                      "dns_nameservers", "host_routes"};
+  return copy_put(body, "subnet", reach);
 }
 
 std::optional<std::pair<adopted_record, storage::registry_entry>>

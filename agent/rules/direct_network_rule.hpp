@@ -64,4 +64,11 @@ std::string adopted_neutron_key(storage::resource_kind kind, const std::string& 
 /// nothing does (or the body is no such object).
 nlohmann::json network_copy_put(const nlohmann::json& body);
 
+/// The part of a client's PUT of an adopted subnet (`{"subnet": {...}}`) that
+/// reaches its copies: what a copy is made with but the CIDR and IP version
+/// (name, description, DHCP, gateway, allocation pools, DNS servers, host
+/// routes); never a subnet pool, segment or service types (one cloud's own).
+/// Null when nothing does.
+nlohmann::json subnet_copy_put(const nlohmann::json& body);
+
 } // namespace fedstack::agent

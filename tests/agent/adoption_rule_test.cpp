@@ -1,7 +1,7 @@
 // One adoption for the federation (agent/rules/adoption_rule.hpp): the derived
 // global ID of an adoption, the copies found by their adopted-from marker and
 // checked against their entry, and what of a network PUT reaches its copies
-// (agent/rules/direct_network_rule.hpp, network_copy_put).
+// (agent/rules/direct_network_rule.hpp, network_copy_put) or a subnet PUT (subnet_copy_put).
 
 #include <gtest/gtest.h>
 
@@ -126,6 +126,23 @@ TEST(AdoptionRule, SubnetCopiesOnANetworkCopyAreTheAdoptionsOfTheNetworksSubnets
   EXPECT_EQ(found[0].second, subnet);
 }
 
+TEST(AdoptionRule, ASubnetCopyNamesItsSubnetByItsTagOnceTheHolderListsNone) {
+  auto subnet = api::make_uuid(), other = api::make_uuid();
+  auto tags = [](const std::string& global_id, const std::string& from) {
+    return json::array({api::marker_tag({global_id, true, {}}), adopted_from_tag(from)});
+  };
+  json subnets = json::array({
+    {{"id", "s-genuine"}, {"tags", tags(gid(agent3, resource_kind::subnet, "cloudlet-2", subnet), subnet)}},
+    // The genuine adoption of `subnet`, tagged as made from another: no adoption of what it names.
+    {{"id", "s-retagged"}, {"tags", tags(gid(agent3, resource_kind::subnet, "cloudlet-2", subnet), other)}},
+    {{"id", "s-elsewhere"}, {"tags", tags(gid(agent3, resource_kind::subnet, "cloudlet-1", other), other)}},
+  });
+  auto found = adopted_subnets_in("cloudlet-3", subnets, "cloudlet-2", {});
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].first.local_id, "s-genuine");
+  EXPECT_EQ(found[0].second, subnet);
+}
+
 TEST(AdoptionRule, ANetworkPutReachesItsCopiesWithWhatTheyShowAsTheNetwork) {
   auto put = network_copy_put(json{{"network", {{"name", "renamed"}, {"shared", true}, {"admin_state_up", false},
                                                 {"provider:segmentation_id", 7}, {"qos_policy_id", "q"}}}});
@@ -133,6 +150,16 @@ TEST(AdoptionRule, ANetworkPutReachesItsCopiesWithWhatTheyShowAsTheNetwork) {
   EXPECT_TRUE(network_copy_put(json{{"network", {{"qos_policy_id", "q"}}}}).is_null()) << "one cloud's own IDs";
   EXPECT_TRUE(network_copy_put(json{{"name", "x"}}).is_null());
   EXPECT_TRUE(network_copy_put(json("text")).is_null());
+}
+
+TEST(AdoptionRule, ASubnetPutReachesItsCopiesWithWhatTheyAreMadeWith) {
+  auto put = subnet_copy_put(json{{"subnet", {{"name", "renamed"}, {"dns_nameservers", {"10.0.0.53"}},
+                                              {"allocation_pools", json::array()}, {"gateway_ip", nullptr},
+                                              {"segment_id", "s"}, {"service_types", json::array()}}}});
+  EXPECT_EQ(put, (json{{"subnet", {{"name", "renamed"}, {"dns_nameservers", {"10.0.0.53"}},
+                                   {"allocation_pools", json::array()}, {"gateway_ip", nullptr}}}}));
+  EXPECT_TRUE(subnet_copy_put(json{{"subnet", {{"segment_id", "s"}}}}).is_null()) << "one cloud's own IDs";
+  EXPECT_TRUE(subnet_copy_put(json{{"network", {{"name", "x"}}}}).is_null());
 }
 
 } // namespace

@@ -2,14 +2,16 @@
 the real `openstack` CLI over 3 cloudlets: demo's upload straight to cloudlet-2's Glance booted through
 agent 1 pinned to cloudlet-3 (adopted, copied, the upload untouched, its copy deleted with it); the
 same upload booted through agents 1 and 3 copied once and deleted with its copy through agent 2 (and
-a network so booted, copied once, renamed and deleted with its copy through agent 2); the
-operator's same image on every cloudlet listed once by every agent and booted by name anywhere with
+a network so booted, copied once, renamed and deleted with its copy through agent 2, its subnet
+renamed by its cloud ID through agent 1; a network adoption deleted by its global ID with its
+subnet's entry); the upload renamed by its cloud ID with its copy; the operator's same image on every cloudlet listed once by every agent and booted by name anywhere with
 the target's own; the admin's private image by its cloud ID unusable for demo."""
 import json
 import os
 import unittest
 
 from harness import Federation, http, openstack, token
+from prometheus_text import parse_exposition, total
 
 CLOUDLETS = 3
 
@@ -100,11 +102,17 @@ class DirectImages(unittest.TestCase):
         openstack(self.demo_env, "server", "delete", "--wait", *servers)
         after = self.cloud_image("cloudlet-2", upload)
         self.assertEqual(after["updated_at"], before["updated_at"], "the upload untouched until its delete")
-        # Demo's delete through agent 2, which adopted nothing: the upload, then the federation's copy.
+        # Demo's rename by the cloud ID through agent 2, which adopted nothing, reaches the copy.
         env2 = self.fed.env(agent=1, user="demo", password="demo", project="demo")
+        openstack(env2, "image", "set", "--name", "shared-upload-renamed", "--property", "os_distro=cirros", upload)
+        self.assertEqual(self.cloud_image("cloudlet-2", upload)["name"], "shared-upload-renamed")
+        copy = self.cloud_image("cloudlet-3", copies[0]["id"])
+        self.assertEqual((copy["name"], copy.get("os_distro")), ("shared-upload-renamed", "cirros"))
+        self.assertEqual(copy["fedstack_adopted"], upload, "its markers kept")
+        # Demo's delete through agent 2: the upload, then the federation's copy.
         openstack(env2, "image", "delete", upload)
         self.assertIsNone(self.cloud_image("cloudlet-2", upload))
-        self.assertEqual([c for c in self.copies_on("cloudlet-3") if c["name"] == "shared-upload"], [])
+        self.assertIsNone(self.cloud_image("cloudlet-3", copies[0]["id"]))
 
     def test_the_operators_image_on_every_cloudlet_is_one_image_booted_by_name_anywhere(self):
         data = os.urandom(32 * 1024)
@@ -212,11 +220,51 @@ class DirectImages(unittest.TestCase):
         openstack(env2, "network", "set", "--name", "shared-net-renamed", net)
         self.assertEqual([c["id"] for c in self.network_copies_on("cloudlet-3", "networks", "shared-net-renamed")],
                          [copies[0]["id"]])
+        # The subnet renamed by its cloud ID through agent 1, whose cloudlet does not hold it: its copy too.
+        _, listed = self.neutron("GET", "cloudlet-2", f"/v2.0/subnets?network_id={net}", self.admin_token)
+        subnet = listed["subnets"][0]["id"]
+        openstack(self.demo_env, "subnet", "set", "--name", "shared-sub-renamed", subnet)
+        self.assertEqual(self.neutron("GET", "cloudlet-2", f"/v2.0/subnets/{subnet}", self.admin_token)[1]
+                         ["subnet"]["name"], "shared-sub-renamed")
+        self.assertEqual(len(self.network_copies_on("cloudlet-3", "subnets", "shared-sub-renamed")), 1)
         openstack(env2, "network", "delete", net)
         self.assertEqual(self.neutron("GET", "cloudlet-2", f"/v2.0/networks/{net}", self.admin_token)[0], 404)
         self.assertEqual(self.neutron("GET", "cloudlet-3", f"/v2.0/networks/{copies[0]['id']}",
                                       self.admin_token)[0], 404)
-        self.assertEqual(self.network_copies_on("cloudlet-3", "subnets", "shared-sub"), [])
+        self.assertEqual(self.network_copies_on("cloudlet-3", "subnets", "shared-sub-renamed"), [])
+
+    def registry_entries(self, kind):
+        """The registry entries of `kind` every agent owns."""
+        count = 0
+        for agent in self.fed.agents:
+            status, _, body = http("GET", agent["url"] + "/metrics")
+            self.assertEqual(status, 200)
+            count += total(parse_exposition(body.decode())[1], "fedstack_registry_entries", kind=kind)
+        return count
+
+    def test_a_network_adoption_deleted_by_its_global_id_takes_its_subnets_entry(self):
+        net = self.network_on_cloudlet2("gid-net", "gid-sub", "10.43.0.0/24")
+        image = self.upload("cloudlet-3", self.demo_token, "gid-net-image")
+        before = {kind: self.registry_entries(kind) for kind in ("network", "subnet")}
+        server = openstack(self.demo_env, "server", "create", "--image", image, "--flavor", "m1.tiny", "--nic",
+                           f"net-id={net}", "--availability-zone", "cloudlet-3", "--wait", "gid-net-boot",
+                           "-f", "json")
+        self.assertEqual(server["status"], "ACTIVE")
+        self.assertEqual({kind: self.registry_entries(kind) - before[kind] for kind in before},
+                         {"network": 1, "subnet": 1}, "the network and its subnet adopted")
+        copy = self.network_copies_on("cloudlet-3", "networks", "gid-net")[0]
+        global_id = next(t for t in copy["tags"] if t.startswith("fedstack_copy_of=")).split("=", 1)[1]
+        openstack(self.demo_env, "server", "delete", "--wait", server["id"])
+        # Through agent 2, which adopted nothing: the adoption's copies go, and both its entries.
+        env2 = self.fed.env(agent=1, user="demo", password="demo", project="demo")
+        openstack(env2, "network", "delete", global_id)
+        self.assertEqual(self.neutron("GET", "cloudlet-3", f"/v2.0/networks/{copy['id']}", self.admin_token)[0], 404)
+        self.assertEqual(self.network_copies_on("cloudlet-3", "subnets", "gid-sub"), [])
+        self.assertEqual({kind: self.registry_entries(kind) for kind in before}, before,
+                         "no subnet entry stays behind")
+        self.assertEqual(self.neutron("GET", "cloudlet-2", f"/v2.0/networks/{net}", self.admin_token)[0], 200,
+                         "the network itself is the tenant's")
+        openstack(self.demo_env, "network", "delete", net)
 
 
 if __name__ == "__main__":

@@ -260,6 +260,16 @@ TEST_F(AdoptionFlow, ARepeatedDeleteOfTheGoneUploadReachesACopyLeftTheFirstTime)
   EXPECT_FALSE(h.registry().entry(entry.global_id));
 }
 
+TEST_F(AdoptionFlow, AForgedCopyNamingARealAdoptionDoesNotHideItsCopiesFromADelete) {
+  auto [upload, entry] = adopted_upload({"cloudlet-3"});
+  // Demo's own image on cloudlet-1 (listed before cloudlet-3) marked with agent 3's real adoption.
+  auto forged = marked_image("cloudlet-1", h.demo_token(), entry.global_id, upload);
+  ASSERT_EQ(h.send(bhttp::verb::delete_, "/image/v2/images/" + upload).status, 204u);
+  EXPECT_TRUE(image_on("cloudlet-3", entry.copies[0].local_id).is_null()) << "agent 3's copy still found";
+  EXPECT_FALSE(h.registry().entry(entry.global_id));
+  EXPECT_FALSE(image_on("cloudlet-1", forged).is_null()) << "the forgery deletes nothing";
+}
+
 TEST_F(AdoptionFlow, TwoAdoptionsMadeAtOnceLeaveNoCopyNobodyCanDelete) {
   // Agent 3 and this agent adopted the upload at once: each made its entry and a copy on cloudlet-3.
   auto [upload, theirs] = adopted_upload({"cloudlet-3"});
@@ -375,6 +385,186 @@ TEST_F(AdoptionFlow, ANetworkPutACopyRefusesLeavesTheHolderAsItWas) {
                         h.admin_token());
   ASSERT_EQ(renamed.status, 200u) << renamed.body;
   EXPECT_EQ(neutron_item("cloudlet-3", "networks", copy).at("name"), "ours");
+}
+
+// --- while the holder cannot answer ---
+
+TEST_F(AdoptionFlow, WhileTheHolderIsDownDemoBootsOnTheCopyAnotherAgentMadeAndOnlyDemo) {
+  auto [upload, entry] = adopted_upload({"cloudlet-3"});
+  // Demo's own image on cloudlet-1 marked with agent 3's adoption, which does not list it.
+  auto forged = marked_image("cloudlet-1", h.demo_token(), entry.global_id, upload);
+  h.clouds().set_down("cloudlet-2");
+  auto answer = boot_image(upload, "cloudlet-3");
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+  EXPECT_EQ(booted("cloudlet-3"), (std::vector<std::string>{entry.copies[0].local_id})) << "agent 3's copy";
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2/images").empty());
+  EXPECT_FALSE(image_on("cloudlet-1", forged).is_null()) << "a forgery naming the adoption hides it not";
+  // Another project may use it only as the holder allows: not while it cannot say.
+  h.clouds().clear_log();
+  boot_image(upload, "cloudlet-3", h.admin_token());
+  for (const auto& ref : booted("cloudlet-3")) EXPECT_NE(ref, entry.copies[0].local_id);
+}
+
+TEST_F(AdoptionFlow, AHolderThatAnswersThatTheImageIsGoneLetsNoCopyStandInForIt) {
+  auto [upload, entry] = adopted_upload({"cloudlet-3"});
+  ASSERT_EQ(h.clouds().direct("cloudlet-2", svc::image, bhttp::verb::delete_, "/v2/images/" + upload,
+                              h.demo_token()).status, 204u);
+  h.clouds().set_down("cloudlet-1");   // a cloudlet down, not the holder
+  boot_image(upload, "cloudlet-3");
+  for (const auto& ref : booted("cloudlet-3")) EXPECT_NE(ref, entry.copies[0].local_id);
+}
+
+TEST_F(AdoptionFlow, WhileTheHolderIsDownDemoBootsOnTheNetworkCopyAnotherAgentMade) {
+  auto net = adopted_network();
+  h.clouds().set_down("cloudlet-2");
+  auto answer = boot_network(net.network, "cloudlet-3");
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+  EXPECT_EQ(booted("cloudlet-3", true), (std::vector<std::string>{net.network_copy}));
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-3", bhttp::verb::post, "/v2.0/networks").empty()) << "no copy made";
+}
+
+// --- a network's delete takes its subnets' adoptions ---
+
+TEST_F(AdoptionFlow, ARepeatedNetworkDeleteAfterItsHolderDeletedItForgetsItsSubnetsEntries) {
+  auto net = adopted_network();
+  auto other = adopted_network();   // another of demo's networks, adopted with its subnet
+  // Demo's subnet on the copy tagged as the other network's subnet copy, which its entry does not list.
+  auto forged = neutron_create("cloudlet-3", "subnets",
+                               {{"network_id", net.network_copy}, {"cidr", "10.6.0.0/24"}, {"ip_version", 4}},
+                               h.demo_token());
+  tag("cloudlet-3", "subnets", forged,
+      {api::marker_tag({other.subnet_entry.global_id, true, {}}), adopted_from_tag(other.subnet)}, h.demo_token());
+  // The first delete while the copies' cloudlet is down: the holder deletes the network, nothing else goes.
+  h.clouds().set_down("cloudlet-3");
+  ASSERT_EQ(h.send(bhttp::verb::delete_, "/network/v2.0/networks/" + net.network).status, 204u);
+  EXPECT_TRUE(h.registry().entry(net.subnet_entry.global_id));
+  h.clouds().set_down("cloudlet-3", false);
+  auto again = h.send(bhttp::verb::delete_, "/network/v2.0/networks/" + net.network);
+  EXPECT_EQ(again.status, 404u) << "the holder's answer: " << again.body;
+  EXPECT_TRUE(neutron_item("cloudlet-3", "networks", net.network_copy).is_null());
+  EXPECT_FALSE(h.registry().entry(net.entry.global_id));
+  EXPECT_FALSE(h.registry().entry(net.subnet_entry.global_id)) << "read from its copy's tag, not from the holder";
+  EXPECT_TRUE(h.registry().entry(other.subnet_entry.global_id)) << "a forged tag names no adoption of it";
+  EXPECT_FALSE(neutron_item("cloudlet-3", "subnets", other.subnet_copy).is_null());
+}
+
+TEST_F(AdoptionFlow, ANetworkDeleteByItsAdoptionsGlobalIdForgetsItsSubnetsEntries) {
+  auto net = adopted_network();
+  auto other = adopted_network();
+  auto forged = neutron_create("cloudlet-3", "subnets",
+                               {{"network_id", net.network_copy}, {"cidr", "10.6.0.0/24"}, {"ip_version", 4}},
+                               h.demo_token());
+  tag("cloudlet-3", "subnets", forged,
+      {api::marker_tag({other.subnet_entry.global_id, true, {}}), adopted_from_tag(other.subnet)}, h.demo_token());
+  // A second adoption of the subnet (agent 4's) with one copy on this network's copy and one on cloudlet-1.
+  auto gid4 = derived(resource_kind::subnet, "cloudlet-2", net.subnet, {"10.0.0.4", 4790});
+  auto on_copy = neutron_create("cloudlet-3", "subnets",
+                                {{"network_id", net.network_copy}, {"cidr", "10.5.0.0/24"}, {"ip_version", 4}},
+                                h.demo_token());
+  tag("cloudlet-3", "subnets", on_copy, {api::marker_tag({gid4, true, {}}), adopted_from_tag(net.subnet)},
+      h.demo_token());
+  auto elsewhere_net = neutron_create("cloudlet-1", "networks", {{"name", "elsewhere"}}, h.demo_token());
+  auto elsewhere = neutron_create("cloudlet-1", "subnets",
+                                  {{"network_id", elsewhere_net}, {"cidr", "10.5.0.0/24"}, {"ip_version", 4}},
+                                  h.demo_token());
+  seed_adoption(resource_kind::subnet, gid4, demo_project(), {{"cloudlet-3", on_copy}, {"cloudlet-1", elsewhere}});
+  auto deleted = h.send(bhttp::verb::delete_, "/network/v2.0/networks/" + net.entry.global_id);
+  ASSERT_EQ(deleted.status, 204u) << deleted.body;
+  EXPECT_TRUE(neutron_item("cloudlet-3", "networks", net.network_copy).is_null()) << "the adoption's copy";
+  EXPECT_FALSE(h.registry().entry(net.entry.global_id));
+  EXPECT_FALSE(h.registry().entry(net.subnet_entry.global_id)) << "its subnet's adoption goes with it";
+  EXPECT_FALSE(neutron_item("cloudlet-2", "networks", net.network).is_null()) << "the network itself stays";
+  EXPECT_FALSE(neutron_item("cloudlet-2", "subnets", net.subnet).is_null());
+  EXPECT_TRUE(h.registry().entry(other.subnet_entry.global_id)) << "a forged tag names no adoption of it";
+  EXPECT_TRUE(h.registry().entry(gid4)) << "an adoption with a copy elsewhere stays";
+  EXPECT_FALSE(neutron_item("cloudlet-1", "subnets", elsewhere).is_null());
+}
+
+// --- changes and deletes by cloud ID reaching every adoption's copies ---
+
+TEST_F(AdoptionFlow, ASubnetPutByItsCloudIdReachesEveryAdoptionsCopyBeforeItsHolder) {
+  auto net = adopted_network();
+  // Demo's own subnet on cloudlet-3 tagged as agent 3's copy of the subnet, which its entry does not list.
+  auto forged = neutron_create("cloudlet-3", "subnets",
+                               {{"network_id", net.network_copy}, {"cidr", "10.8.0.0/24"}, {"ip_version", 4},
+                                {"name", "forged"}}, h.demo_token());
+  tag("cloudlet-3", "subnets", forged, {api::marker_tag({net.subnet_entry.global_id, true, {}}),
+                                        adopted_from_tag(net.subnet)}, h.demo_token());
+  // Through this agent, whose cloudlet-1 does not hold the subnet.
+  auto renamed = h.send(bhttp::verb::put, "/network/v2.0/subnets/" + net.subnet,
+                        {{"subnet", {{"name", "renamed"}, {"dns_nameservers", {"10.7.0.53"}}}}});
+  ASSERT_EQ(renamed.status, 200u) << renamed.body;
+  EXPECT_EQ(neutron_item("cloudlet-2", "subnets", net.subnet).at("name"), "renamed");
+  auto copy = neutron_item("cloudlet-3", "subnets", net.subnet_copy);
+  EXPECT_EQ(copy.at("name"), "renamed") << "agent 3's copy shows what the subnet shows";
+  EXPECT_EQ(copy.at("dns_nameservers"), json::array({"10.7.0.53"}));
+  auto tags = copy.at("tags");
+  EXPECT_NE(std::find(tags.begin(), tags.end(), adopted_from_tag(net.subnet)), tags.end()) << "markers kept";
+  EXPECT_EQ(neutron_item("cloudlet-3", "subnets", forged).at("name"), "forged") << "a forged tag changes nothing";
+}
+
+TEST_F(AdoptionFlow, ASubnetPutACopyRefusesLeavesTheHolderAsItWas) {
+  // Demo's subnet on cloudlet-2; an adoption of it listing a subnet that is the admin's (on the
+  // admin's shared network on cloudlet-3, so demo sees it): Neutron refuses demo that copy.
+  auto network = neutron_create("cloudlet-2", "networks", {{"name", "mine"}}, h.demo_token());
+  auto subnet = neutron_create("cloudlet-2", "subnets",
+                               {{"network_id", network}, {"cidr", "10.9.0.0/24"}, {"ip_version", 4}, {"name", "s"}},
+                               h.demo_token());
+  auto gid = derived(resource_kind::subnet, "cloudlet-2", subnet);
+  auto shared = neutron_create("cloudlet-3", "networks", {{"name", "shared"}, {"shared", true}}, h.admin_token());
+  auto admins = neutron_create("cloudlet-3", "subnets",
+                               {{"network_id", shared}, {"cidr", "10.9.0.0/24"}, {"ip_version", 4}, {"name", "s"}},
+                               h.admin_token());
+  tag("cloudlet-3", "subnets", admins, {api::marker_tag({gid, true, {}}), adopted_from_tag(subnet)}, h.admin_token());
+  seed_adoption(resource_kind::subnet, gid, demo_project(), {{"cloudlet-3", admins}});
+  auto refused = h.send(bhttp::verb::put, "/network/v2.0/subnets/" + subnet, {{"subnet", {{"name", "t"}}}});
+  EXPECT_EQ(refused.status, 403u) << refused.body;
+  EXPECT_EQ(neutron_item("cloudlet-2", "subnets", subnet).at("name"), "s") << "the holder is left as it was";
+  EXPECT_EQ(neutron_item("cloudlet-3", "subnets", admins).at("name"), "s");
+}
+
+TEST_F(AdoptionFlow, ASubnetDeleteByItsCloudIdRemovesEveryAdoptionsCopyAndEntry) {
+  auto net = adopted_network();
+  auto deleted = h.send(bhttp::verb::delete_, "/network/v2.0/subnets/" + net.subnet);
+  ASSERT_EQ(deleted.status, 204u) << deleted.body;
+  EXPECT_TRUE(neutron_item("cloudlet-2", "subnets", net.subnet).is_null());
+  EXPECT_TRUE(neutron_item("cloudlet-3", "subnets", net.subnet_copy).is_null()) << "agent 3's copy";
+  EXPECT_FALSE(h.registry().entry(net.subnet_entry.global_id));
+  EXPECT_FALSE(neutron_item("cloudlet-3", "networks", net.network_copy).is_null()) << "the network's copy stays";
+}
+
+TEST_F(AdoptionFlow, AnImagePatchByItsCloudIdReachesEveryAdoptionsCopyBeforeItsHolder) {
+  auto [upload, entry] = adopted_upload({"cloudlet-3"});
+  // Demo's own image on cloudlet-1 marked as agent 3's copy of the upload, which its entry does not list.
+  auto forged = marked_image("cloudlet-1", h.demo_token(), entry.global_id, upload);
+  bhttp::fields json_patch;
+  json_patch.set(bhttp::field::content_type, "application/openstack-images-v2.1-json-patch");
+  json ops = json::array({{{"op", "replace"}, {"path", "/name"}, {"value", "patched"}},
+                          {{"op", "add"}, {"path", "/os_distro"}, {"value", "cirros"}}});
+  auto patched = h.send(bhttp::verb::patch, "/image/v2/images/" + upload, ops, {}, json_patch);
+  ASSERT_EQ(patched.status, 200u) << patched.body;
+  EXPECT_EQ(image_on("cloudlet-2", upload).at("name"), "patched");
+  auto copy = image_on("cloudlet-3", entry.copies[0].local_id);
+  EXPECT_EQ(copy.at("name"), "patched") << "agent 3's copy shows what the upload shows";
+  EXPECT_EQ(copy.value("os_distro", ""), "cirros");
+  EXPECT_EQ(copy.value(std::string(adopted_from_key), ""), upload) << "markers kept";
+  EXPECT_EQ(image_on("cloudlet-1", forged).at("name"), "forged") << "a forged marker changes nothing";
+  EXPECT_FALSE(image_on("cloudlet-1", forged).contains("os_distro"));
+}
+
+TEST_F(AdoptionFlow, AnImagePatchACopyRefusesLeavesTheHolderAsItWas) {
+  // Demo's upload; an adoption of it listing the admin's public image on cloudlet-3: Glance refuses demo that copy.
+  auto upload = h.clouds().seed_image("cloudlet-2", h.demo_token(), {{"name", "mine"}});
+  auto gid = derived(resource_kind::image, "cloudlet-2", upload);
+  auto admins = marked_image("cloudlet-3", h.admin_token(), gid, upload, {{"name", "ops"}, {"visibility", "public"}});
+  seed_adoption(resource_kind::image, gid, demo_project(), {{"cloudlet-3", admins}});
+  bhttp::fields json_patch;
+  json_patch.set(bhttp::field::content_type, "application/openstack-images-v2.1-json-patch");
+  json ops = json::array({{{"op", "replace"}, {"path", "/name"}, {"value", "taken"}}});
+  auto refused = h.send(bhttp::verb::patch, "/image/v2/images/" + upload, ops, {}, json_patch);
+  EXPECT_EQ(refused.status, 403u) << "Glance refuses demo the admin's image: " << refused.body;
+  EXPECT_EQ(image_on("cloudlet-2", upload).at("name"), "mine") << "the holder is left as it was";
+  EXPECT_EQ(image_on("cloudlet-3", admins).at("name"), "ops");
 }
 
 } // namespace
