@@ -65,6 +65,15 @@ protected:
     return {network_id, subnets};
   }
 
+  /// The keypair "k" and the security group "web" of the demo user, on cloudlet-1.
+  void make_keypair_and_group() {
+    auto key = h.send(bhttp::verb::post, "/compute/v2.1/os-keypairs",
+                      {{"keypair", {{"name", "k"}, {"public_key", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey me@here"}}}});
+    EXPECT_EQ(key.status, 200u) << key.body;
+    auto group = h.send(bhttp::verb::post, "/network/v2.0/security-groups", {{"security_group", {{"name", "web"}}}});
+    EXPECT_EQ(group.status, 201u) << group.body;
+  }
+
   /// The first logged call to `region` of `service` with `method` whose target starts with `prefix`.
   const logged_call* first_call(const std::string& region, api::service_type service, bhttp::verb method,
                                 const std::string& prefix) {
@@ -192,11 +201,7 @@ TEST_F(RoundTrips, BootElsewhereCopiesTheImageAndTheNetworkTogether) {
 TEST_F(RoundTrips, BootElsewhereCopiesTheKeypairGroupAndFlavorWhileTheNetworkIsCopied) {
   auto image_id = image_on_both("cloudlet-2");
   auto [network_id, subnets] = network_with({"10.2.0.0/24"});
-  auto key = h.send(bhttp::verb::post, "/compute/v2.1/os-keypairs",
-                    {{"keypair", {{"name", "k"}, {"public_key", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey me@here"}}}});
-  ASSERT_EQ(key.status, 200u) << key.body;
-  auto group = h.send(bhttp::verb::post, "/network/v2.0/security-groups", {{"security_group", {{"name", "web"}}}});
-  ASSERT_EQ(group.status, 201u) << group.body;
+  make_keypair_and_group();
 
   auto answer = boot_there(image_id, network_id, {{"key_name", "k"}, {"security_groups", {{{"name", "web"}}}}});
   ASSERT_EQ(answer.status, 202u) << answer.body;
@@ -284,11 +289,7 @@ TEST_F(RoundTrips, BootElsewhereCopiesTheSubnetsOfANetworkTogether) {
 TEST_F(RoundTrips, ABootReadsItsKeypairAndGroupsWhileTheFlavorAndTheImageAreRead) {
   auto image_id = image_on_both("cloudlet-2");
   auto [network_id, subnets] = network_with({"10.6.0.0/24"});
-  auto key = h.send(bhttp::verb::post, "/compute/v2.1/os-keypairs",
-                    {{"keypair", {{"name", "k"}, {"public_key", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey me@here"}}}});
-  ASSERT_EQ(key.status, 200u) << key.body;
-  auto group = h.send(bhttp::verb::post, "/network/v2.0/security-groups", {{"security_group", {{"name", "web"}}}});
-  ASSERT_EQ(group.status, 201u) << group.body;
+  make_keypair_and_group();
   const auto image_here = h.registry().entry(image_id)->copies.front().local_id;
 
   // On the agent's own cloudlet nothing is copied: the boot's read is all it asks before the create.
