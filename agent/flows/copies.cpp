@@ -13,6 +13,7 @@
 #include "agent/flows/flavor_copy.hpp"
 #include "agent/flows/l3.hpp"
 #include "agent/flows/neutron_pending.hpp"
+#include "agent/flows/visible_entry.hpp"
 #include "agent/rules/visibility.hpp"
 #include "agent/services/service_session.hpp"
 #include "agent/rules/adoption_rule.hpp"
@@ -535,10 +536,12 @@ http::awaitable<registry_entry> ensure_network_on(request& r, const registry_ent
   co_await run_all_to_end(std::move(reads));
   if (shown->failure) std::rethrow_exception(shown->failure);   // no initializer_list: GCC 12 loses it in a coroutine
   if (listed->failure) std::rethrow_exception(listed->failure);
-  // A copy made here is bound before it is marked, so that its subnets' copies
-  // start on it at once (another agent's copy may win the binding, and ours is
-  // deleted); its marking runs beside them. Bound and untagged, a copy keeps
-  // its pending description, as one whose tagging failed does.
+  // A copy of this agent's own entry is bound before it is marked, so that its
+  // subnets' copies start on it at once (another agent's copy may win the
+  // binding, and ours is deleted); its marking runs beside them. Bound and
+  // untagged, a copy keeps its pending description, as one whose tagging failed
+  // does. Another agent's entry takes a copy only once its owner sees it marked
+  // (actors/node.cpp, check_copy): that one is marked first, as before.
   std::optional<unmarked_copy> made;
   bhttp::fields made_with;
   if (copy_network) {
@@ -551,9 +554,16 @@ http::awaitable<registry_entry> ensure_network_on(request& r, const registry_ent
     auto project = maker.as_service ? network.project_id : r.identity->project_id;
     made = co_await create_neutron_copy(r, to, storage::resource_kind::network, network.global_id,
                                         std::move(fields), made_with, project);
+    const bool own = is_own_entry(r, network.global_id);
+    if (!own) {
+      std::exception_ptr unmarked;
+      co_await mark_network_copy(r, to, network.global_id, *made, made_with, source, unmarked);
+      if (unmarked) std::rethrow_exception(unmarked);
+    }
     network = co_await bind_copy(r, network, to, api::service_type::network, made->id,
                                  "/v2.0/networks/" + made->id, made_with);
-    if (network.copy_on(to.region)->local_id != made->id) made.reset();   // another won; ours is gone
+    // Marked already, or another copy won and ours is gone: nothing to mark.
+    if (!own || network.copy_on(to.region)->local_id != made->id) made.reset();
   }
   auto to_network = network.copy_on(to.region)->local_id;
   auto subnets = parse_object(*listed->answer).value("subnets", json::array());
