@@ -405,6 +405,63 @@ TEST_F(RoundTrips, ANetworkCopyThatLostItsBindingIsDeletedUnmarkedAndItsSubnetsG
   EXPECT_EQ(json::parse(booted[0].body).at("server").at("networks").at(0).at("uuid"), their_id);
 }
 
+TEST_F(RoundTrips, ACopyOfAnotherAgentsNetworkIsMarkedBeforeItsSubnetsAreCopied) {
+  // A network with a subnet on cloudlet-1 whose entries another agent recorded: that owner
+  // records a copy only once it sees it marked (actors/node.cpp, check_copy).
+  auto image_id = image_on_both("cloudlet-2");
+  fake_registry other_agent("10.0.0.2");
+  auto seed = [&](resource_kind kind, const std::string& collection, const json& fields) {
+    auto made = h.clouds().direct("cloudlet-1", api::service_type::network, bhttp::verb::post, "/v2.0/" + collection,
+                                  h.demo_token(), fields);
+    EXPECT_EQ(made.status, 201u) << made.body;
+    auto item = json::parse(made.body).begin().value();
+    storage::registry_entry entry;
+    entry.kind = kind;
+    entry.global_id = other_agent.new_global_id();
+    entry.project_id = h.clouds().demo_project_id();
+    entry.state = storage::entry_state::bound;
+    entry.copies.push_back({"cloudlet-1", item.at("id").get<std::string>()});
+    auto tag = api::marker_tag({entry.global_id, false, {}});
+    auto tagged = h.clouds().direct("cloudlet-1", api::service_type::network, bhttp::verb::put,
+                                    "/v2.0/" + collection + "/" + entry.copies[0].local_id + "/tags", h.demo_token(),
+                                    {{"tags", {tag}}});
+    EXPECT_LT(tagged.status, 300u) << tagged.body;
+    h.registry().seed_at_another_agent(entry);
+    return entry;
+  };
+  auto network = seed(resource_kind::network, "networks", {{"network", {{"name", "theirs"}}}});
+  seed(resource_kind::subnet, "subnets",
+       {{"subnet", {{"network_id", network.copies[0].local_id}, {"cidr", "10.9.0.0/24"}, {"ip_version", 4}}}});
+
+  auto answer = boot_there(image_id, network.global_id);
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+
+  // The copy's tags and description are set (answered) before the subnet's create is answered.
+  const auto& calls = h.clouds().calls();
+  auto at = [&](bhttp::verb method, const std::string& prefix) {
+    for (std::size_t i = 0; i < calls.size(); ++i)
+      if (calls[i].cloudlet == "cloudlet-2" && calls[i].method == method && calls[i].target.find(prefix) == 0)
+        return i;
+    return calls.size();
+  };
+  ASSERT_EQ(h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.0/networks").size(), 1u);
+  auto entry = h.registry().entry(network.global_id);   // named: copy_on points into it
+  ASSERT_TRUE(entry && entry->copy_on("cloudlet-2"));
+  const auto copy_id = entry->copy_on("cloudlet-2")->local_id;
+  auto tags = at(bhttp::verb::put, "/v2.0/networks/" + copy_id + "/tags");
+  auto description = calls.size();
+  for (std::size_t i = 0; i < calls.size(); ++i)
+    if (calls[i].cloudlet == "cloudlet-2" && calls[i].method == bhttp::verb::put &&
+        calls[i].target == "/v2.0/networks/" + copy_id)
+      description = i;
+  auto subnet = at(bhttp::verb::post, "/v2.0/subnets");
+  ASSERT_LT(tags, calls.size());
+  ASSERT_LT(description, calls.size());
+  ASSERT_LT(subnet, calls.size());
+  EXPECT_LT(tags, subnet);
+  EXPECT_LT(description, subnet) << "another agent's network copy was bound (and its subnets copied) before it was marked";
+}
+
 TEST_F(RoundTrips, ABootPinnedElsewhereLooksItsFlavorUpThereWhileTheImageIsRead) {
   // An image another agent recorded (its entry is asked of that agent), with a copy on cloudlet-2.
   fake_registry other_agent("10.0.0.2");
