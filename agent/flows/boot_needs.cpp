@@ -166,7 +166,8 @@ namespace {
 /// entry is this agent's: its read is mostly local, and the look-up runs beside
 /// the copies when the boot is prepared.
 http::awaitable<void> flavor_on_pinned(request& r, boot_needs& needs) {
-  const auto& zone = needs.request.availability_zone;
+  // A copy: the volumes' and ports' placement, read beside this, may move the zone.
+  const auto zone = needs.request.availability_zone;
   if (zone.empty() || zone == needs.flavor_region || needs.flavor.is_null()) co_return;
   auto to = find_cloudlet(r.context, zone);
   if (!to) co_return;
@@ -223,6 +224,46 @@ http::awaitable<void> read_flavor_and_image(request& r, boot_needs& needs, const
 
 } // namespace
 
+namespace {
+
+/// Runs `step` to its end; what it throws is kept in `failure` (read_boot, prepare_boot_on).
+http::awaitable<void> kept(std::function<http::awaitable<void>()> step, std::exception_ptr& failure) {
+  try {
+    co_await step();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+}
+
+/// The volumes' cloudlet, then the ports': each may pin the boot (and refuse it).
+http::awaitable<void> place_with_attachments(request& r, boot_needs& needs, const json& server) {
+  co_await place_with_volumes(r, needs, server);
+  co_await place_with_ports(r, needs, server);
+}
+
+/// What one of the body's networks names: the federation's entry, or a network made on a cloud directly.
+struct network_read {
+  std::optional<storage::registry_entry> entry;
+  std::optional<direct_network> direct;
+};
+
+http::awaitable<void> read_network(request& r, const json& n, network_read& out) {
+  auto id = n.is_object() ? n.value("uuid", std::string{}) : std::string{};
+  // Any other ID is a cloud's own: a network made on a cloud directly, or unknown.
+  if (!api::global_id_owner(id)) out.direct = co_await find_direct_network(r, id);
+  else out.entry = co_await visible_entry(r, id);
+}
+
+http::awaitable<void> read_keypair(request& r, boot_needs& needs, const json& server) {
+  needs.keypair = co_await read_own_keypair(r, server["key_name"].get<std::string>());
+}
+
+http::awaitable<void> read_groups(request& r, boot_needs& needs, const json& server) {
+  needs.groups = co_await read_boot_groups(r, server);
+}
+
+} // namespace
+
 http::awaitable<boot_needs> read_boot(request& r, json& server) {
   boot_needs needs;
   needs.request.kind = placement_kind::server;
@@ -235,40 +276,38 @@ http::awaitable<boot_needs> read_boot(request& r, json& server) {
     needs.request.availability_zone = server["availability_zone"];
     server.erase("availability_zone");
   }
-  co_await read_flavor_and_image(r, needs, image_id, headers);
-  co_await place_with_volumes(r, needs, server);
-  co_await place_with_ports(r, needs, server);
-  if (server.contains("key_name") && server["key_name"].is_string()) {
-    auto key_name = server["key_name"].get<std::string>();
-    needs.keypair = co_await read_own_keypair(r, key_name);
-  }
-  needs.groups = co_await read_boot_groups(r, server);
-  if (server.contains("networks") && server["networks"].is_array()) {
-    const auto& networks = server["networks"];
-    for (std::size_t i = 0; i < networks.size(); ++i) {
-      const auto& n = networks[i];
-      auto id = n.is_object() ? n.value("uuid", std::string{}) : std::string{};
-      // Any other ID is a cloud's own: a network made on a cloud directly, or unknown.
-      if (!api::global_id_owner(id)) {
-        if (auto direct = co_await find_direct_network(r, id)) needs.direct_networks.emplace_back(i, std::move(*direct));
-        continue;
-      }
-      if (auto entry = co_await visible_entry(r, id)) needs.networks.push_back(*entry);
-    }
+  // Every read at once: they are independent, and a registry ask to another
+  // agent or a call to a remote cloud is a round trip each (docs/performance.md,
+  // "What serialises round trips"). All end before this returns; then the first
+  // failure in the order they were once made in (flavor and image, volumes and
+  // ports, keypair, groups, networks) is thrown.
+  const json no_networks = json::array();
+  const auto& networks =
+    server.contains("networks") && server["networks"].is_array() ? server["networks"] : no_networks;
+  std::vector<network_read> network_reads(networks.size());
+  std::vector<std::function<http::awaitable<void>()>> reads;
+  reads.push_back([&r, &needs, &image_id, &headers] { return read_flavor_and_image(r, needs, image_id, headers); });
+  reads.push_back([&r, &needs, &server] { return place_with_attachments(r, needs, server); });
+  if (server.contains("key_name") && server["key_name"].is_string())
+    reads.push_back([&r, &needs, &server] { return read_keypair(r, needs, server); });
+  reads.push_back([&r, &needs, &server] { return read_groups(r, needs, server); });
+  for (std::size_t i = 0; i < networks.size(); ++i)
+    reads.push_back([&r, &networks, &network_reads, i] { return read_network(r, networks[i], network_reads[i]); });
+  std::vector<std::exception_ptr> failures(reads.size());
+  std::vector<std::function<http::awaitable<void>()>> running;
+  for (std::size_t i = 0; i < reads.size(); ++i)
+    running.push_back([&reads, &failures, i] { return kept(reads[i], failures[i]); });
+  co_await run_all_to_end(std::move(running));
+  for (const auto& failure : failures)
+    if (failure) std::rethrow_exception(failure);
+  for (std::size_t i = 0; i < network_reads.size(); ++i) {
+    if (network_reads[i].direct) needs.direct_networks.emplace_back(i, std::move(*network_reads[i].direct));
+    if (network_reads[i].entry) needs.networks.push_back(std::move(*network_reads[i].entry));
   }
   co_return needs;
 }
 
 namespace {
-
-/// Runs `step` to its end; what it throws is kept in `failure` (prepare_boot_on).
-http::awaitable<void> kept(std::function<http::awaitable<void>()> step, std::exception_ptr& failure) {
-  try {
-    co_await step();
-  } catch (...) {
-    failure = std::current_exception();
-  }
-}
 
 /// The flavor's own cloudlet boots with its ID; any other, this agent's
 /// included when the flavor lives elsewhere, with its equal flavor or a copy.

@@ -13,6 +13,7 @@
 #include "agent/flows/flavor_copy.hpp"
 #include "agent/flows/l3.hpp"
 #include "agent/flows/neutron_pending.hpp"
+#include "agent/flows/visible_entry.hpp"
 #include "agent/rules/visibility.hpp"
 #include "agent/services/service_session.hpp"
 #include "agent/rules/adoption_rule.hpp"
@@ -352,17 +353,22 @@ http::awaitable<registry_entry> ensure_image_on(request& r, const registry_entry
                                made_with);
 }
 
-/// Makes a Neutron copy (`fields` of a network or subnet) on `to` and marks it
-/// as a copy of `global_id`: its create carries a pending description
-/// (neutron_pending.hpp), so that a create answered 5xx or not at all is found
-/// by its token and bound rather than left unmarked; not found, the attempt is
-/// recorded as abandoned (its owner deletes what it makes later) and the copy
-/// fails. Returns the copy's ID.
-/// `headers` and `project`: who makes it (the client, or the service user for
-/// the entry's project, rules/visibility.hpp).
-http::awaitable<std::string> make_neutron_copy(request& r, const cloudlet_endpoints& to, storage::resource_kind kind,
-                                               const std::string& global_id, json fields, const bhttp::fields& headers,
-                                               const std::string& project, bool is_copy) {
+namespace {
+
+/// A Neutron copy made and not yet marked: marking it (mark_pending) needs these.
+struct unmarked_copy {
+  json item;   // as the cloud answered the create (or the pending look-up found it)
+  std::string id;
+  std::string token;
+  std::string description;   // the one the pending description stands in for
+};
+
+/// make_neutron_copy's create: the copy made, found by its pending description,
+/// or the attempt recorded as abandoned and copy_failed thrown.
+http::awaitable<unmarked_copy> create_neutron_copy(request& r, const cloudlet_endpoints& to,
+                                                   storage::resource_kind kind, const std::string& global_id,
+                                                   json fields, const bhttp::fields& headers,
+                                                   const std::string& project) {
   auto singular = std::string(storage::to_string(kind));
   auto collection = singular + "s";
   auto token = new_attempt_token();
@@ -409,12 +415,64 @@ http::awaitable<std::string> make_neutron_copy(request& r, const cloudlet_endpoi
   }
   auto made_id = item.value("id", std::string{});
   if (made_id.empty()) throw copy_failed("creating the " + singular + " copy on " + to.region + " gave no id");
-  if (!co_await mark_pending(r.context, headers, to, kind, item, global_id, token, description, is_copy))
-    spdlog::warn("{} {} copy {} on {} could not be tagged", r.request_id, singular, made_id, to.region);
-  co_return made_id;
+  co_return unmarked_copy{std::move(item), made_id, token, description};
+}
+
+/// Tags `made` as a copy of (or, `is_copy` false, the primary of) `global_id`
+/// and gives it back its description; a copy left untagged keeps its pending
+/// description, by which it can still be found.
+http::awaitable<void> mark_neutron_copy(request& r, const cloudlet_endpoints& to, storage::resource_kind kind,
+                                        const std::string& global_id, const unmarked_copy& made,
+                                        const bhttp::fields& headers, bool is_copy) {
+  auto marked = co_await mark_pending(r.context, headers, to, kind, made.item, global_id, made.token,
+                                     made.description, is_copy);
+  if (!marked)
+    spdlog::warn("{} {} copy {} on {} could not be tagged", r.request_id, std::string(storage::to_string(kind)),
+                 made.id, to.region);
+}
+
+} // namespace
+
+/// Makes a Neutron copy (`fields` of a network or subnet) on `to` and marks it
+/// as a copy of `global_id`: its create carries a pending description
+/// (neutron_pending.hpp), so that a create answered 5xx or not at all is found
+/// by its token and bound rather than left unmarked; not found, the attempt is
+/// recorded as abandoned (its owner deletes what it makes later) and the copy
+/// fails. Returns the copy's ID.
+/// `headers` and `project`: who makes it (the client, or the service user for
+/// the entry's project, rules/visibility.hpp).
+http::awaitable<std::string> make_neutron_copy(request& r, const cloudlet_endpoints& to, storage::resource_kind kind,
+                                               const std::string& global_id, json fields, const bhttp::fields& headers,
+                                               const std::string& project, bool is_copy) {
+  auto made = co_await create_neutron_copy(r, to, kind, global_id, std::move(fields), headers, project);
+  co_await mark_neutron_copy(r, to, kind, global_id, made, headers, is_copy);
+  co_return made.id;
 }
 
 namespace {
+
+/// A GET of `on`'s Neutron whose answer (or failure) lands in `out` (as get_from_nova's).
+http::awaitable<void> read_from(agent_context& context, const cloudlet_endpoints& on, std::string target,
+                                const bhttp::fields& headers, std::shared_ptr<nova_answer> out) {
+  try {
+    out->answer = co_await call_cloudlet(context, on, api::service_type::network, bhttp::verb::get, target, headers);
+  } catch (...) {
+    out->failure = std::current_exception();
+  }
+}
+
+/// Marks a network copy bound on `to` (and tags one of a network its cloud
+/// holds directly with what it was made from); what it throws is kept in `failure`.
+http::awaitable<void> mark_network_copy(request& r, const cloudlet_endpoints& to, const std::string& global_id,
+                                        const unmarked_copy& made, const bhttp::fields& made_with,
+                                        const direct_network_source* source, std::exception_ptr& failure) {
+  try {
+    co_await mark_neutron_copy(r, to, storage::resource_kind::network, global_id, made, made_with, true);
+    if (source) co_await tag_adopted_from(r, to, "networks", made.id, source->network.local_id, made_with);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+}
 
 /// The copy of one subnet of a network being copied to `to` (as `to_network`
 /// there), unless it is a copy itself or `to` holds one; what it throws is
@@ -462,37 +520,66 @@ http::awaitable<registry_entry> ensure_network_on(request& r, const registry_ent
   auto from = find_cloudlet(r.context, primary.cloudlet);
   if (!from) throw copy_failed("the cloudlet " + primary.cloudlet + " is not in the catalog");
   auto headers = client_call_headers(r);
-  if (!network.copy_on(to.region)) {
-    auto shown = co_await call_cloudlet(r.context, *from, api::service_type::network, bhttp::verb::get,
-                                        "/v2.0/networks/" + primary.local_id, headers);
-    auto meta = parse_object(shown).value("network", json::object());
-    if (shown.status != 200) throw copy_failed("network " + network.global_id + " cannot be read");
+  // The network (when it is copied) and every subnet of it, including those
+  // made after an earlier copy, read together: two calls to the same cloud.
+  const bool copy_network = !network.copy_on(to.region);
+  auto shown = std::make_shared<nova_answer>();
+  auto listed = std::make_shared<nova_answer>();
+  std::vector<std::function<http::awaitable<void>()>> reads;
+  if (copy_network)
+    reads.push_back([&r, &from, &primary, &headers, shown] {
+      return read_from(r.context, *from, "/v2.0/networks/" + primary.local_id, headers, shown);
+    });
+  reads.push_back([&r, &from, &primary, &headers, listed] {
+    return read_from(r.context, *from, "/v2.0/subnets?network_id=" + primary.local_id, headers, listed);
+  });
+  co_await run_all_to_end(std::move(reads));
+  if (shown->failure) std::rethrow_exception(shown->failure);   // no initializer_list: GCC 12 loses it in a coroutine
+  if (listed->failure) std::rethrow_exception(listed->failure);
+  // A copy of this agent's own entry is bound before it is marked, so that its
+  // subnets' copies start on it at once (another agent's copy may win the
+  // binding, and ours is deleted); its marking runs beside them. Bound and
+  // untagged, a copy keeps its pending description, as one whose tagging failed
+  // does. Another agent's entry takes a copy only once its owner sees it marked
+  // (actors/node.cpp, check_copy): that one is marked first, as before.
+  std::optional<unmarked_copy> made;
+  bhttp::fields made_with;
+  if (copy_network) {
+    auto meta = parse_object(*shown->answer).value("network", json::object());
+    if (shown->answer->status != 200) throw copy_failed("network " + network.global_id + " cannot be read");
     auto maker = copy_maker_for(storage::resource_kind::network, r.identity->project_id, network.project_id, meta);
-    auto made_with = co_await maker_headers(r, maker);
+    made_with = co_await maker_headers(r, maker);
     auto fields = copy_fields(meta, network_copy_fields);
     for (const auto& [key, value] : maker.fields.items()) fields[key] = value;
     auto project = maker.as_service ? network.project_id : r.identity->project_id;
-    auto made_id = co_await make_neutron_copy(r, to, storage::resource_kind::network, network.global_id,
-                                              std::move(fields), made_with, project);
-    if (source) co_await tag_adopted_from(r, to, "networks", made_id, source->network.local_id, made_with);
-    network = co_await bind_copy(r, network, to, api::service_type::network, made_id,
-                                 "/v2.0/networks/" + made_id, made_with);
+    made = co_await create_neutron_copy(r, to, storage::resource_kind::network, network.global_id,
+                                        std::move(fields), made_with, project);
+    const bool own = is_own_entry(r, network.global_id);
+    if (!own) {
+      std::exception_ptr unmarked;
+      co_await mark_network_copy(r, to, network.global_id, *made, made_with, source, unmarked);
+      if (unmarked) std::rethrow_exception(unmarked);
+    }
+    network = co_await bind_copy(r, network, to, api::service_type::network, made->id,
+                                 "/v2.0/networks/" + made->id, made_with);
+    // Marked already, or another copy won and ours is gone: nothing to mark.
+    if (!own || network.copy_on(to.region)->local_id != made->id) made.reset();
   }
-  const auto* here = network.copy_on(to.region);
-  auto to_network = here->local_id;
-  // Every subnet of the network, including those made after an earlier copy.
-  auto listed = co_await call_cloudlet(r.context, *from, api::service_type::network, bhttp::verb::get,
-                                       "/v2.0/subnets?network_id=" + primary.local_id, headers);
-  auto subnets = parse_object(listed).value("subnets", json::array());
-  // Each subnet's copy at once (across sites each call in turn is a round
-  // trip); each ends as it would alone, then the first failure is thrown.
-  std::vector<std::exception_ptr> failures(subnets.size());
-  std::vector<std::function<http::awaitable<void>()>> copies;
-  for (std::size_t i = 0; i < subnets.size(); ++i)
-    copies.push_back([&r, &subnets, source, &to_network, &to, &failures, i] {
-      return copy_subnet(r, subnets[i], source, to_network, to, failures[i]);
+  auto to_network = network.copy_on(to.region)->local_id;
+  auto subnets = parse_object(*listed->answer).value("subnets", json::array());
+  // The marking and each subnet's copy at once (across sites each call in turn
+  // is a round trip); each ends as it would alone, then the first failure is thrown.
+  std::vector<std::exception_ptr> failures(subnets.size() + 1);
+  std::vector<std::function<http::awaitable<void>()>> steps;
+  if (made)
+    steps.push_back([&r, &to, &network, &made, &made_with, source, &failures] {
+      return mark_network_copy(r, to, network.global_id, *made, made_with, source, failures[0]);
     });
-  co_await run_all_to_end(std::move(copies));
+  for (std::size_t i = 0; i < subnets.size(); ++i)
+    steps.push_back([&r, &subnets, source, &to_network, &to, &failures, i] {
+      return copy_subnet(r, subnets[i], source, to_network, to, failures[i + 1]);
+    });
+  co_await run_all_to_end(std::move(steps));
   for (const auto& failure : failures)
     if (failure) std::rethrow_exception(failure);
   co_return network;

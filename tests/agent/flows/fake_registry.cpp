@@ -78,6 +78,10 @@ http::awaitable<std::optional<registry_entry>> fake_registry::add_copy(std::stri
   auto it = entries_.find(global_id);
   if (it == entries_.end() || it->second.project_id != project) co_return std::nullopt;
   auto& entry = it->second;
+  if (auto winner = winners_.find(global_id); winner != winners_.end()) {
+    entry.copies.push_back(winner->second);
+    winners_.erase(winner);
+  }
   if (const auto* existing = entry.copy_on(copy.cloudlet)) {
     if (existing->local_id == copy.local_id) co_return entry;
     co_return std::nullopt;   // another copy on that cloudlet won

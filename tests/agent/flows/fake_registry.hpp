@@ -49,6 +49,11 @@ public:
   void lose_answers(std::set<std::string> calls) { lost_answers_ = std::move(calls); }
   /// While set, rebind answers nullopt: an owner that did not find the moved floating IP marked.
   void refuse_rebinds(bool refuse) { refuse_rebinds_ = refuse; }
+  /// The next add_copy of `global_id` finds `theirs` recorded first: another
+  /// agent's copy on that cloudlet won the race.
+  void win_next_copy(const std::string& global_id, storage::cloud_copy theirs) {
+    winners_[global_id] = std::move(theirs);
+  }
   /// Every entry, whatever its project.
   std::vector<storage::registry_entry> entries() const;
   std::optional<storage::registry_entry> entry(const std::string& global_id) const;
@@ -76,6 +81,7 @@ private:
   std::set<std::string> unavailable_calls_;
   std::set<std::string> lost_answers_;
   bool refuse_rebinds_ = false;
+  std::map<std::string, storage::cloud_copy> winners_;
   std::vector<std::string> calls_;
 };
 

@@ -65,6 +65,15 @@ protected:
     return {network_id, subnets};
   }
 
+  /// The keypair "k" and the security group "web" of the demo user, on cloudlet-1.
+  void make_keypair_and_group() {
+    auto key = h.send(bhttp::verb::post, "/compute/v2.1/os-keypairs",
+                      {{"keypair", {{"name", "k"}, {"public_key", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey me@here"}}}});
+    EXPECT_EQ(key.status, 200u) << key.body;
+    auto group = h.send(bhttp::verb::post, "/network/v2.0/security-groups", {{"security_group", {{"name", "web"}}}});
+    EXPECT_EQ(group.status, 201u) << group.body;
+  }
+
   /// The first logged call to `region` of `service` with `method` whose target starts with `prefix`.
   const logged_call* first_call(const std::string& region, api::service_type service, bhttp::verb method,
                                 const std::string& prefix) {
@@ -192,11 +201,7 @@ TEST_F(RoundTrips, BootElsewhereCopiesTheImageAndTheNetworkTogether) {
 TEST_F(RoundTrips, BootElsewhereCopiesTheKeypairGroupAndFlavorWhileTheNetworkIsCopied) {
   auto image_id = image_on_both("cloudlet-2");
   auto [network_id, subnets] = network_with({"10.2.0.0/24"});
-  auto key = h.send(bhttp::verb::post, "/compute/v2.1/os-keypairs",
-                    {{"keypair", {{"name", "k"}, {"public_key", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey me@here"}}}});
-  ASSERT_EQ(key.status, 200u) << key.body;
-  auto group = h.send(bhttp::verb::post, "/network/v2.0/security-groups", {{"security_group", {{"name", "web"}}}});
-  ASSERT_EQ(group.status, 201u) << group.body;
+  make_keypair_and_group();
 
   auto answer = boot_there(image_id, network_id, {{"key_name", "k"}, {"security_groups", {{{"name", "web"}}}}});
   ASSERT_EQ(answer.status, 202u) << answer.body;
@@ -281,6 +286,182 @@ TEST_F(RoundTrips, BootElsewhereCopiesTheSubnetsOfANetworkTogether) {
   EXPECT_TRUE(h.registry().abandoned_attempts().empty());
 }
 
+TEST_F(RoundTrips, ABootReadsItsKeypairAndGroupsWhileTheFlavorAndTheImageAreRead) {
+  auto image_id = image_on_both("cloudlet-2");
+  auto [network_id, subnets] = network_with({"10.6.0.0/24"});
+  make_keypair_and_group();
+  const auto image_here = h.registry().entry(image_id)->copies.front().local_id;
+
+  // On the agent's own cloudlet nothing is copied: the boot's read is all it asks before the create.
+  h.placement().place_on("cloudlet-1");
+  h.clouds().clear_log();
+  auto answer = h.send(bhttp::verb::post, "/compute/v2.1/servers",
+                       {{"server", {{"name", "vm"},
+                                    {"imageRef", image_id},
+                                    {"flavorRef", flavor_id("cloudlet-1", "m1.tiny")},
+                                    {"key_name", "k"},
+                                    {"security_groups", {{{"name", "web"}}}},
+                                    {"networks", {{{"uuid", network_id}}}}}}});
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+
+  std::map<std::string, const logged_call*> first{
+    {"the flavor", first_call("cloudlet-1", api::service_type::compute, bhttp::verb::get, "/v2.1/flavors/")},
+    {"the image", first_call("cloudlet-1", api::service_type::image, bhttp::verb::get, "/v2/images/" + image_here)},
+    {"the keypair", first_call("cloudlet-1", api::service_type::compute, bhttp::verb::get, "/v2.1/os-keypairs/k")},
+    {"the security group", first_call("cloudlet-1", api::service_type::network, bhttp::verb::get,
+                                      "/v2.0/security-groups")}};
+  int alone = 0;
+  for (const auto& [read, call] : first) {
+    ASSERT_NE(call, nullptr) << read << " was not read";
+    if (call->in_flight == 0) ++alone;
+  }
+  EXPECT_LE(alone, 1) << "the keypair and the groups were read one after the other, after the flavor and the image";
+
+  // The boot reached the cloud as it does with the reads in turn.
+  auto booted = h.clouds().calls_to("cloudlet-1", bhttp::verb::post, "/v2.1/servers");
+  ASSERT_EQ(booted.size(), 1u);
+  auto sent = json::parse(booted[0].body).at("server");
+  EXPECT_EQ(sent.at("key_name"), "k");
+  EXPECT_EQ(sent.at("security_groups").at(0).at("name"), "web");
+  EXPECT_EQ(sent.at("networks").at(0).at("uuid"), h.registry().entry(network_id)->copies.front().local_id);
+}
+
+TEST_F(RoundTrips, BootElsewhereCopiesTheSubnetsWhileTheNetworkCopyIsMarked) {
+  auto image_id = image_on_both("cloudlet-2");
+  auto [network_id, subnets] = network_with({"10.7.0.0/24"});
+  const auto network_here = h.registry().entry(network_id)->copies.front().local_id;
+
+  auto answer = boot_there(image_id, network_id);
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+
+  // The network and its subnets are read together on cloudlet-1.
+  auto read = first_call("cloudlet-1", api::service_type::network, bhttp::verb::get, "/v2.0/networks/" + network_here);
+  auto listed = first_call("cloudlet-1", api::service_type::network, bhttp::verb::get,
+                           "/v2.0/subnets?network_id=" + network_here);
+  ASSERT_NE(read, nullptr);
+  ASSERT_NE(listed, nullptr);
+  EXPECT_GE(read->in_flight + listed->in_flight, 1) << "the network and its subnets were read one after the other";
+
+  // The subnet's create leaves while the network copy's marking is in flight:
+  // once the network's create answered and its copy was bound.
+  auto network_entry = h.registry().entry(network_id);   // named: copy_on points into it
+  ASSERT_TRUE(network_entry && network_entry->copy_on("cloudlet-2"));
+  const auto network_there = network_entry->copy_on("cloudlet-2")->local_id;
+  auto created = h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.0/subnets");
+  ASSERT_EQ(created.size(), 1u);
+  EXPECT_GE(created[0].in_flight, 1) << "the subnet copy waited for the network copy's tags and description";
+  EXPECT_EQ(json::parse(created[0].body).at("subnet").at("network_id"), network_there);
+
+  // Both copies end marked, their descriptions given back, and recorded.
+  std::map<std::string, std::string> copied{{"networks", network_id}, {"subnets", subnets[0]}};
+  for (const auto& [collection, global_id] : copied) {
+    int copies = 0;
+    for (const auto& item : h.clouds().items("cloudlet-2", collection)) {
+      auto marker = api::read_marker(api::service_type::network, item);
+      if (!marker || marker->global_id != global_id) continue;
+      ++copies;
+      EXPECT_TRUE(marker->is_copy) << item.dump();
+      EXPECT_FALSE(api::pending_token(item.value("description", std::string{}))) << item.dump();
+      auto entry = h.registry().entry(global_id);
+      ASSERT_TRUE(entry && entry->copy_on("cloudlet-2")) << collection;
+      EXPECT_EQ(entry->copy_on("cloudlet-2")->local_id, item.at("id").get<std::string>());
+    }
+    EXPECT_EQ(copies, 1) << collection;
+  }
+}
+
+TEST_F(RoundTrips, ANetworkCopyThatLostItsBindingIsDeletedUnmarkedAndItsSubnetsGoOnTheWinner) {
+  auto image_id = image_on_both("cloudlet-2");
+  auto [network_id, subnets] = network_with({"10.8.0.0/24"});
+  // Another agent's copy of the network on cloudlet-2, recorded while ours is made.
+  auto theirs = h.clouds().direct("cloudlet-2", api::service_type::network, bhttp::verb::post, "/v2.0/networks",
+                                  h.demo_token(), {{"network", {{"name", "net"}}}});
+  ASSERT_EQ(theirs.status, 201u) << theirs.body;
+  auto their_id = json::parse(theirs.body).at("network").at("id").get<std::string>();
+  h.registry().win_next_copy(network_id, {"cloudlet-2", their_id});
+
+  auto answer = boot_there(image_id, network_id);
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+
+  auto made = h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.0/networks");
+  ASSERT_EQ(made.size(), 1u);
+  std::string ours;
+  for (const auto& item : h.clouds().items("cloudlet-2", "networks"))
+    if (item.at("id") != their_id && item.value("name", std::string{}) == "net") ours = item.at("id");
+  EXPECT_TRUE(ours.empty()) << "our copy was left on cloudlet-2: " << ours;
+  auto deleted = h.clouds().calls_to("cloudlet-2", bhttp::verb::delete_, "/v2.0/networks");
+  ASSERT_EQ(deleted.size(), 1u) << "our copy was not deleted";
+  const auto deleted_id = deleted[0].target.substr(deleted[0].target.rfind('/') + 1);
+  EXPECT_NE(deleted_id, their_id);
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-2", bhttp::verb::put, "/v2.0/networks/" + deleted_id).empty())
+    << "the deleted copy was marked";
+
+  // The subnet's copy is on the winner, and the boot on it.
+  auto created = h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.0/subnets");
+  ASSERT_EQ(created.size(), 1u);
+  EXPECT_EQ(json::parse(created[0].body).at("subnet").at("network_id"), their_id);
+  auto booted = h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.1/servers");
+  ASSERT_EQ(booted.size(), 1u);
+  EXPECT_EQ(json::parse(booted[0].body).at("server").at("networks").at(0).at("uuid"), their_id);
+}
+
+TEST_F(RoundTrips, ACopyOfAnotherAgentsNetworkIsMarkedBeforeItsSubnetsAreCopied) {
+  // A network with a subnet on cloudlet-1 whose entries another agent recorded: that owner
+  // records a copy only once it sees it marked (actors/node.cpp, check_copy).
+  auto image_id = image_on_both("cloudlet-2");
+  fake_registry other_agent("10.0.0.2");
+  auto seed = [&](resource_kind kind, const std::string& collection, const json& fields) {
+    auto made = h.clouds().direct("cloudlet-1", api::service_type::network, bhttp::verb::post, "/v2.0/" + collection,
+                                  h.demo_token(), fields);
+    EXPECT_EQ(made.status, 201u) << made.body;
+    auto item = json::parse(made.body).begin().value();
+    storage::registry_entry entry;
+    entry.kind = kind;
+    entry.global_id = other_agent.new_global_id();
+    entry.project_id = h.clouds().demo_project_id();
+    entry.state = storage::entry_state::bound;
+    entry.copies.push_back({"cloudlet-1", item.at("id").get<std::string>()});
+    auto tag = api::marker_tag({entry.global_id, false, {}});
+    auto tagged = h.clouds().direct("cloudlet-1", api::service_type::network, bhttp::verb::put,
+                                    "/v2.0/" + collection + "/" + entry.copies[0].local_id + "/tags", h.demo_token(),
+                                    {{"tags", {tag}}});
+    EXPECT_LT(tagged.status, 300u) << tagged.body;
+    h.registry().seed_at_another_agent(entry);
+    return entry;
+  };
+  auto network = seed(resource_kind::network, "networks", {{"network", {{"name", "theirs"}}}});
+  seed(resource_kind::subnet, "subnets",
+       {{"subnet", {{"network_id", network.copies[0].local_id}, {"cidr", "10.9.0.0/24"}, {"ip_version", 4}}}});
+
+  auto answer = boot_there(image_id, network.global_id);
+  ASSERT_EQ(answer.status, 202u) << answer.body;
+
+  // The copy's tags and description are set (answered) before the subnet's create is answered.
+  const auto& calls = h.clouds().calls();
+  auto at = [&](bhttp::verb method, const std::string& prefix) {
+    for (std::size_t i = 0; i < calls.size(); ++i)
+      if (calls[i].cloudlet == "cloudlet-2" && calls[i].method == method && calls[i].target.find(prefix) == 0)
+        return i;
+    return calls.size();
+  };
+  ASSERT_EQ(h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.0/networks").size(), 1u);
+  auto entry = h.registry().entry(network.global_id);   // named: copy_on points into it
+  ASSERT_TRUE(entry && entry->copy_on("cloudlet-2"));
+  const auto copy_id = entry->copy_on("cloudlet-2")->local_id;
+  auto tags = at(bhttp::verb::put, "/v2.0/networks/" + copy_id + "/tags");
+  auto description = calls.size();
+  for (std::size_t i = 0; i < calls.size(); ++i)
+    if (calls[i].cloudlet == "cloudlet-2" && calls[i].method == bhttp::verb::put &&
+        calls[i].target == "/v2.0/networks/" + copy_id)
+      description = i;
+  auto subnet = at(bhttp::verb::post, "/v2.0/subnets");
+  ASSERT_LT(tags, calls.size());
+  ASSERT_LT(description, calls.size());
+  ASSERT_LT(subnet, calls.size());
+  EXPECT_LT(tags, subnet);
+  EXPECT_LT(description, subnet) << "another agent's network copy was bound (and its subnets copied) before it was marked";
+}
+
 TEST_F(RoundTrips, ABootPinnedElsewhereLooksItsFlavorUpThereWhileTheImageIsRead) {
   // An image another agent recorded (its entry is asked of that agent), with a copy on cloudlet-2.
   fake_registry other_agent("10.0.0.2");
@@ -310,8 +491,8 @@ TEST_F(RoundTrips, ABootPinnedElsewhereLooksItsFlavorUpThereWhileTheImageIsRead)
                                     {"availability_zone", "cloudlet-2"}}}});
   ASSERT_EQ(answer.status, 202u) << answer.body;
 
-  // The flavor is looked up on cloudlet-2 once, while the boot is read (before the
-  // keypair read here that comes after the image's), not after it was placed.
+  // The flavor is looked up on cloudlet-2 once, while the boot is read (answered
+  // before the keypair is looked for there, the boot's preparation), not after it was placed.
   const auto& calls = h.clouds().calls();
   auto at = [&](const std::string& region, const std::string& prefix) {
     for (std::size_t i = 0; i < calls.size(); ++i)
@@ -319,10 +500,10 @@ TEST_F(RoundTrips, ABootPinnedElsewhereLooksItsFlavorUpThereWhileTheImageIsRead)
     return calls.size();
   };
   auto flavor_there = at("cloudlet-2", "/v2.1/flavors/" + tiny_here);
-  auto keypair_here = at("cloudlet-1", "/v2.1/os-keypairs/k");
+  auto keypair_there = at("cloudlet-2", "/v2.1/os-keypairs/k");
   ASSERT_LT(flavor_there, calls.size());
-  ASSERT_LT(keypair_here, calls.size());
-  EXPECT_LT(flavor_there, keypair_here) << "the flavor was looked up on cloudlet-2 only once the boot was read";
+  ASSERT_LT(keypair_there, calls.size());
+  EXPECT_LT(flavor_there, keypair_there) << "the flavor was looked up on cloudlet-2 only once the boot was read";
   EXPECT_EQ(h.clouds().calls_to("cloudlet-2", bhttp::verb::get, "/v2.1/flavors/" + tiny_here).size(), 1u);
   EXPECT_EQ(h.clouds().calls_to("cloudlet-2", bhttp::verb::get, "/v2.1/flavors/detail").size(), 1u)
     << "what was found is not asked again when the boot is prepared there";
