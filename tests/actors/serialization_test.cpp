@@ -151,9 +151,12 @@ TEST_F(serialization_test, a_keypair_copy_lookup_carries_only_a_keypair_copys_ke
   ASSERT_FALSE(load(save(lookup), copy));
   EXPECT_EQ(copy.key, lookup.key);
   // The node reads no other meta for a peer: the membership cache, the orphan list.
-  for (const auto* other : {"membership.cache", "orphans", "keypair_cop", ""})
-    EXPECT_EQ(load(save(keypair_copy_lookup{other}), copy), ec::invalid_argument) << other;
-  EXPECT_EQ(load(save(keypair_copy_lookup{"keypair_copy\n" + std::string(200, 'k')}), copy), ec::invalid_argument);
+  for (const auto* other : {"membership.cache", "orphans", "keypair_cop", ""}) {
+    keypair_copy_lookup refused{other};
+    EXPECT_EQ(load(save(refused), copy), ec::invalid_argument) << other;
+  }
+  keypair_copy_lookup too_long{"keypair_copy\n" + std::string(200, 'k')};
+  EXPECT_EQ(load(save(too_long), copy), ec::invalid_argument);
 }
 
 TEST_F(serialization_test, peer_entries_round_trip) {
