@@ -35,6 +35,7 @@
 #include "actors/capacity_report.hpp"
 #include "actors/peer.hpp"
 #include "actors/scheduler_logic.hpp"
+#include "storage/keypair_copy_meta.hpp"
 #include "storage/registry_codec.hpp"
 #include "storage/registry_types.hpp"
 
@@ -79,6 +80,13 @@ struct registry_key {
 /// sees what"); the entry names its project and copies, never a token.
 struct entry_lookup {
   std::string global_id;
+};
+
+/// A keypair copy a peer asks about (get_meta): the meta key under which the
+/// agent that made the copy recorded it (agent/rules/keypair_rule.hpp), asked
+/// by an agent deleting that keypair. Only keys of that family pass.
+struct keypair_copy_lookup {
+  std::string key;
 };
 
 /// A copy to record for an entry (add_copy).
@@ -216,6 +224,18 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, entry_lookup& x) {
   auto validate = [&x]() -> caf::error { return check_wire_ids("entry_lookup", {{"global_id", &x.global_id}}); };
   return f(caf::meta::type_name("entry_lookup"), x.global_id, caf::meta::load_callback(validate));
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, keypair_copy_lookup& x) {
+  auto validate = [&x]() -> caf::error {
+    const auto& prefix = storage::keypair_copy_meta_prefix;
+    if (x.key.size() > 200 || x.key.compare(0, prefix.size(), prefix) != 0 ||
+        x.key.find('\0') != std::string::npos)
+      return caf::make_error(ec::invalid_argument, "keypair_copy_lookup: not a keypair copy's key");
+    return caf::none;
+  };
+  return f(caf::meta::type_name("keypair_copy_lookup"), x.key, caf::meta::load_callback(validate));
 }
 
 template <class Inspector>
@@ -454,7 +474,10 @@ using node_actor = cyclon_peer_actor::extend<
   // A floating IP moved to another cloudlet through another agent: the entry's
   // only copy becomes copy_addition::copy, once check_moved found it there,
   // marked as the entry's primary, in the entry's project (a peer's only).
-  caf::replies_to<atom::rebind, copy_addition>::with<storage::registry_entry>>;
+  caf::replies_to<atom::rebind, copy_addition>::with<storage::registry_entry>,
+  // What this agent recorded under a keypair copy's meta key (its marker's
+  // global ID); ec::not_found. Read-only, for a peer deleting that keypair.
+  caf::replies_to<atom::get_meta, keypair_copy_lookup>::with<std::string>>;
 
 /// Resolves a peer address to the node actor it publishes, without blocking
 /// (production: the io middleman's connect, spawn_middleman_connector;
@@ -575,6 +598,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(fedstack_types, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(fedstack_types, (fedstack::copy_addition))
   CAF_ADD_TYPE_ID(fedstack_types, (fedstack::copy_removal))
   CAF_ADD_TYPE_ID(fedstack_types, (fedstack::entry_lookup))
+  CAF_ADD_TYPE_ID(fedstack_types, (fedstack::keypair_copy_lookup))
 
   // scheduler
   CAF_ADD_TYPE_ID(fedstack_types, (fedstack::placement_request))

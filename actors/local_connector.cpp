@@ -81,6 +81,9 @@ node_actor spawn_shuffle_only_node(caf::actor_system& sys, cyclon_peer_actor pee
       [refuse](atom::info) -> caf::result<peer_entry> { return refuse("info"); },
       [refuse](atom::decisions) -> caf::result<std::vector<placement_decision>> { return refuse("decisions"); },
       [refuse](atom::orphans) -> caf::result<std::string> { return refuse("orphans"); },
+      [refuse](atom::get_meta, const keypair_copy_lookup&) -> caf::result<std::string> {
+        return refuse("keypair copy");
+      },
       [refuse](atom::get, const registry_key&) -> caf::result<storage::registry_entry> { return refuse("get"); },
       [refuse](atom::get, const entry_lookup&) -> caf::result<storage::registry_entry> { return refuse("get"); },
       [refuse](atom::add_copy, const copy_addition&) -> caf::result<storage::registry_entry> {

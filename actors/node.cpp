@@ -173,6 +173,13 @@ node_impl_actor::behavior_type node(node_self self, node_config config) {
       return relay<storage::registry_entry>(self, self->state.registry, atom::get_v, atom::all_v,
                                             std::move(lookup.global_id));
     },
+    [self, not_ready](atom::get_meta, keypair_copy_lookup lookup) -> caf::result<std::string> {
+      // A read: which marker this agent gave the keypair copy it recorded, so a
+      // peer deletes only a copy whose marker matches (agent/flows/keypairs.cpp).
+      if (auto who = authorize(self, "keypair copy", need::peer); !who) return who.error();
+      if (!self->state.registry) return not_ready();
+      return relay<std::string>(self, self->state.registry, atom::get_meta_v, std::move(lookup.key));
+    },
     [self, not_ready](atom::add_copy, copy_addition addition) -> caf::result<storage::registry_entry> {
       auto project = std::move(addition.project_id);
       auto id = std::move(addition.global_id);

@@ -1,6 +1,7 @@
 // Nova's read-mostly side APIs: hypervisors, availability zones, limits,
 // services, the security-group proxy, key pairs and server groups.
 #include <algorithm>
+#include <optional>
 
 #include <openssl/evp.h>
 
@@ -15,7 +16,44 @@ std::string policy_denied(std::string_view rule) {
   return "Policy doesn't allow os_compute_api:" + std::string{rule} + " to be performed.";
 }
 
-std::string fingerprint(std::string_view key) {
+/// Standard base64 with padding decoded; nullopt when `text` is not that.
+std::optional<std::string> decode_base64(std::string_view text) {
+  if (text.empty() || text.size() % 4 != 0) return std::nullopt;
+  static constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::uint32_t bits = 0;
+  int count = 0;
+  std::size_t padding = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '=') {
+      if (i + 2 < text.size()) return std::nullopt;   // only the last two may pad
+      ++padding;
+      bits <<= 6;
+    } else {
+      auto at = alphabet.find(text[i]);
+      if (at == std::string_view::npos || padding) return std::nullopt;
+      bits = (bits << 6) | static_cast<std::uint32_t>(at);
+    }
+    if (++count == 4) {
+      for (int shift = 16; shift >= 0; shift -= 8) out.push_back(static_cast<char>((bits >> shift) & 0xff));
+      bits = 0;
+      count = 0;
+    }
+  }
+  out.resize(out.size() - padding);
+  return out;
+}
+
+/// As Nova's (nova/crypto.py, generate_fingerprint): MD5 of the key's data, the
+/// second space-separated word base64-decoded, so the comment is not part of it.
+/// Nova refuses a key it cannot parse; the simulator takes the word's text then
+/// (its tests' keys are placeholders), still without the comment.
+std::string fingerprint(std::string_view public_key) {
+  auto start = public_key.find(' ');
+  auto data = public_key.substr(start + 1);
+  data = data.substr(0, data.find(' '));
+  auto decoded = decode_base64(data);
+  std::string_view key = decoded ? std::string_view(*decoded) : data;
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_Digest(key.data(), key.size(), digest, &length, EVP_md5(), nullptr);

@@ -3,13 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/bridges/ask.hpp"
+#include "agent/services/keypair_copy_records.hpp"
 #include "agent/services/registry_misses.hpp"
 #include "api/global_id.hpp"
 
 namespace fedstack::agent {
 namespace {
 
-class actor_registry_client final : public registry_client {
+class actor_registry_client final : public registry_client, public keypair_copy_records {
 public:
   actor_registry_client(caf::actor_system& system, registry_actor registry,
                         connector_actor connector, peer_address self, caf::timespan timeout,
@@ -190,6 +191,21 @@ public:
     if (result) co_return std::move(*result);
     if (result.error() == ec::not_found) co_return std::nullopt;
     throw registry_unavailable(system_.render(result.error()));
+  }
+
+  http::awaitable<std::optional<std::string>> keypair_copy_record_at(std::string global_id,
+                                                                    std::string key) override {
+    auto owner = owner_of(global_id);
+    if (!owner) co_return std::nullopt;
+    if (*owner == self_) co_return co_await get_meta(std::move(key));
+    auto node = co_await node_of(*owner);
+    if (!node) co_return std::nullopt;
+    keypair_copy_lookup lookup{std::move(key)};
+    auto result = co_await ask<std::string>(system_, *node, timeout_, atom::get_meta_v, lookup);
+    if (result) co_return std::move(*result);
+    forget(*owner, result.error());
+    if (result.error() == ec::not_found || result.error() == ec::invalid_argument) co_return std::nullopt;
+    throw registry_unavailable(describe(*owner, result.error()));
   }
 
 private:

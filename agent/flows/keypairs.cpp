@@ -5,6 +5,7 @@
 #include "agent/flows/copies.hpp"
 #include "agent/flows/federation.hpp"
 #include "agent/services/cloudlets.hpp"
+#include "agent/services/keypair_copy_records.hpp"
 #include "agent/services/registry_client.hpp"
 #include "api/microversion.hpp"
 #include "api/percent.hpp"
@@ -51,20 +52,45 @@ copy_failed clash(const request& r, const keypair_view& source, const keypair_vi
                      409);
 }
 
-/// Records the copy just made on `to`; false when the registry could not.
-http::awaitable<bool> record_copy(request& r, const keypair_view& made, const cloudlet_endpoints& to) {
-  auto key = copy_key(r, to.region, made);
-  if (!key) co_return false;
-  bool recorded = true;
+/// Records, before it is made, the copy of `source` on `to`: the marker it will
+/// carry (or keypair_copy_recorded for a key that cannot carry one). Recorded
+/// first, a copy that a crash leaves behind is still the federation's.
+/// Throws copy_failed when the registry cannot record it: nothing is made then.
+http::awaitable<std::string> record_copy(request& r, const keypair_view& source, const cloudlet_endpoints& to) {
+  auto key = copy_key(r, to.region, source);
+  if (!key) throw copy_failed("keypair " + source.name + " has too long a name to record a copy of it");
+  auto value = keypair_markable(source) ? r.context.registry->new_global_id() : std::string(keypair_copy_recorded);
   try {
-    std::string value(keypair_copy_recorded);
     co_await r.context.registry->put_meta(*key, value);
   } catch (const registry_unavailable& e) {
-    spdlog::warn("{} recording the copy of keypair {} on {} failed: {}", r.request_id, made.name, to.region,
+    spdlog::warn("{} recording the copy of keypair {} on {} failed: {}", r.request_id, source.name, to.region,
                  e.what());
-    recorded = false;
+    // An unrecorded copy could never be told from the user's own: none is made.
+    throw copy_failed("the copy of keypair " + source.name + " on " + to.region + " could not be recorded");
   }
-  co_return recorded;
+  co_return value;
+}
+
+/// Whether the delete removes `there` on `c`: this agent's record of it, else
+/// the record of the agent its marker names (a copy another agent made).
+http::awaitable<bool> copy_to_delete(request& r, const cloudlet_endpoints& c, const keypair_view& there,
+                                     const std::string& key) {
+  auto own = co_await r.context.registry->get_meta(key);
+  if (delete_keypair_there(there, own)) co_return true;
+  auto marker = keypair_marker(there);
+  if (!marker) co_return false;
+  auto* records = dynamic_cast<keypair_copy_records*>(r.context.registry.get());
+  if (!records) co_return false;   // no way to other agents: only this agent's records count
+  std::optional<std::string> theirs;
+  try {
+    theirs = co_await records->keypair_copy_record_at(*marker, key);
+  } catch (const registry_unavailable& e) {
+    // Unproven, it stays: a delete once that agent answers removes it.
+    spdlog::warn("{} keypair delete: the agent that marked {}'s copy on {} cannot tell: {}", r.request_id,
+                 there.name, c.region, e.what());
+    co_return false;
+  }
+  co_return delete_copy_of_another_agent(there, theirs);
 }
 
 /// Nova's status for a keypair deleted: 204 from microversion 2.2 on, 202 before.
@@ -102,8 +128,11 @@ http::awaitable<void> ensure_keypair_on(request& r, const keypair_view& source, 
   step = keypair_step_for(source, there);
   if (step == keypair_step::use) co_return;
   if (step == keypair_step::refuse) throw clash(r, source, *there, to);
+  auto marker = co_await record_copy(r, source, to);
+  auto body = keypair_copy_body(source);
+  if (marker != keypair_copy_recorded) body["keypair"]["public_key"] = marked_public_key(source.public_key, marker);
   auto made = co_await call_cloudlet(r.context, to, api::service_type::compute, bhttp::verb::post,
-                                     "/v2.1/os-keypairs", headers, keypair_copy_body(source).dump());
+                                     "/v2.1/os-keypairs", headers, body.dump());
   if (made.status == 409) {
     // Made meanwhile by the user or another agent: used only if it holds the same key.
     there = co_await keypair_on(r, to, source.name, headers);
@@ -116,11 +145,12 @@ http::awaitable<void> ensure_keypair_on(request& r, const keypair_view& source, 
   if (!copy)
     throw copy_failed("creating keypair " + source.name + " on " + to.region + " answered " +
                       std::to_string(made.status));
-  if (!co_await record_copy(r, *copy, to)) {
-    // An unrecorded copy could never be told from the user's own: it goes now.
+  if (copy->fingerprint != source.fingerprint) {
+    // A fingerprint over the comment too (not Nova's): the record names another, so it goes now.
     co_await call_cloudlet(r.context, to, api::service_type::compute, bhttp::verb::delete_,
                            keypair_path(source.name), headers);
-    throw copy_failed("the copy of keypair " + source.name + " on " + to.region + " could not be recorded");
+    throw copy_failed("the copy of keypair " + source.name + " on " + to.region + " answered fingerprint " +
+                      copy->fingerprint + ", not " + source.fingerprint);
   }
   spdlog::info("{} copied keypair {} of user {} to {}", r.request_id, source.name, r.identity->user_id, to.region);
 }
@@ -142,8 +172,8 @@ http::awaitable<void> handle_keypair_delete(request& r) {
     if (!there) continue;
     auto key = copy_key(r, c.region, *there);
     if (!key) continue;
-    auto record = co_await r.context.registry->get_meta(*key);
-    if (!delete_keypair_there(there, record)) continue;
+    bool ours = co_await copy_to_delete(r, c, *there, *key);
+    if (!ours) continue;
     auto gone = co_await call_cloudlet(r.context, c, api::service_type::compute, bhttp::verb::delete_,
                                        keypair_path(name), headers);
     if (gone.status >= 300 && gone.status != 404) {
@@ -151,6 +181,7 @@ http::awaitable<void> handle_keypair_delete(request& r) {
                    gone.status);
       continue;
     }
+    // This agent's record, if it was one (another agent's marker matches nothing again).
     std::string value(keypair_copy_gone);
     co_await r.context.registry->put_meta(*key, value);
     deleted_copy = true;

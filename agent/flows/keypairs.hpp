@@ -1,9 +1,11 @@
 #pragma once
 // Keypairs follow the boot (docs/federation.md, "Keypairs follow the boot"):
 // a boot placed on another cloudlet gets the user's keypair there first, made
-// from the public key this agent's cloudlet holds and recorded in this agent's
-// registry as the federation's copy; a keypair delete removes those copies
-// and nothing else. The decisions are rules/keypair_rule.hpp.
+// from the public key this agent's cloudlet holds, marked in its comment and
+// recorded (before it is made) in this agent's registry as the federation's
+// copy; a keypair delete removes the copies this agent recorded and those whose
+// marker the agent that made them recorded, and nothing else. The decisions
+// are rules/keypair_rule.hpp.
 
 #include <optional>
 #include <string>
@@ -22,9 +24,10 @@ http::awaitable<std::optional<keypair_view>> read_own_keypair(request& r, const 
 /// when `to` holds another public key under that name: it is never replaced.
 http::awaitable<void> ensure_keypair_on(request& r, const keypair_view& source, const cloudlet_endpoints& to);
 
-/// DELETE of a keypair: the copies this agent's registry records on other
-/// cloudlets (with the fingerprint they still hold), then the one on this
-/// agent's cloudlet, whose answer the client gets.
+/// DELETE of a keypair: the copies on other cloudlets that this agent's
+/// registry records (with the fingerprint and marker they still hold), or that
+/// the agent their marker names recorded, then the one on this agent's
+/// cloudlet, whose answer the client gets.
 http::awaitable<void> handle_keypair_delete(request& r);
 
 } // namespace fedstack::agent

@@ -227,11 +227,14 @@ http::awaitable<void> read_by_marker(request& r, resource_call call, storage::re
 /// For an admin, a resource of another project (an admin create with
 /// `--project X` is recorded under X): the project its cloud names, read from
 /// the resource found by its marker with the admin's token, and that project's entry.
+/// A recorded snapshot counts, as in find_unplaced: the entry, not the image,
+/// places the call, so a forged property can only name the forger's own project.
 http::awaitable<owner_answer> ask_other_project(request& r, storage::resource_kind kind) {
   std::optional<marked_resource> found;
   try {
     found = co_await find_marked_primary(r.context, client_call_headers(r), kind, r.route.resource_id,
-                                         search_all_projects(r.identity->is_admin));
+                                         search_all_projects(r.identity->is_admin), {},
+                                         recorded_snapshots::accept);
   } catch (const upstream_failure&) {
     co_return owner_answer{};   // nobody can tell: as before, this project's view
   }

@@ -24,6 +24,9 @@ inline const auto no_registry_give = [](atom::give, const registry_key&) -> caf:
 };
 inline const auto no_registry_rebind = [](atom::rebind, const copy_addition&)
   -> caf::result<storage::registry_entry> { return caf::make_error(ec::not_found, "mock node"); };
+inline const auto no_keypair_copy = [](atom::get_meta, const keypair_copy_lookup&) -> caf::result<std::string> {
+  return caf::make_error(ec::not_found, "mock node");
+};
 inline const auto no_orphans = [](atom::orphans) -> caf::result<std::string> {
   return caf::make_error(ec::not_found, "mock node");
 };

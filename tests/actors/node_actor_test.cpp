@@ -345,6 +345,22 @@ TEST_F(node_authorization_test, the_orphan_list_is_read_only_introspection) {
   EXPECT_TRUE(ask_from<std::string>(cloudlet_two, guarded, atom::orphans_v));
 }
 
+TEST_F(node_authorization_test, a_peer_reads_a_keypair_copys_record_and_nothing_else_of_the_meta) {
+  // A peer deleting a keypair asks which marker this agent gave the copy it made
+  // (agent/flows/keypairs.cpp); operators and strangers get nothing.
+  std::string key = "keypair_copy\ncloudlet-2\nu1\nk\naa:bb";
+  ASSERT_TRUE(ask<atom::ok>(registry, atom::put_meta_v, key, std::string{"the-marker"}));
+  auto by_peer = ask_from<std::string>(cloudlet_two, guarded, atom::get_meta_v, keypair_copy_lookup{key});
+  ASSERT_TRUE(by_peer) << sys.render(by_peer.error());
+  EXPECT_EQ(*by_peer, "the-marker");
+  EXPECT_EQ(ask_from<std::string>(cloudlet_two, guarded, atom::get_meta_v, keypair_copy_lookup{key + "x"}).error(),
+            ec::not_found);
+  EXPECT_EQ(ask_from<std::string>(operator_, guarded, atom::get_meta_v, keypair_copy_lookup{key}).error(),
+            ec::not_authorized);
+  EXPECT_EQ(ask_from<std::string>(stranger, guarded, atom::get_meta_v, keypair_copy_lookup{key}).error(),
+            ec::not_authorized);
+}
+
 TEST_F(node_authorization_test, a_peer_announces_only_its_own_cloudlet_and_address) {
   peer_entry other{{"10.0.0.9", 4790}, 0, "cloudlet-1", "http://10.0.0.9:5000"};
   auto herded = ask_from<std::vector<peer_entry>>(cloudlet_two, guarded, atom::shuffle_v, other,

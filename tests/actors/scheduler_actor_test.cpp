@@ -81,7 +81,7 @@ node_actor::behavior_type probed_node(node_actor::stateful_pointer<probed_node_s
     // The registry face of a node is not what these tests exercise.
     test::no_registry_get, test::no_registry_lookup, test::no_registry_add_copy, test::no_registry_remove_copy,
     test::no_registry_erase, test::no_registry_give, test::no_registry_rebind,
-    test::no_orphans,
+    test::no_orphans, test::no_keypair_copy,
   };
 }
 

@@ -145,6 +145,20 @@ TEST_F(serialization_test, an_entry_lookup_round_trips_and_a_bad_id_is_refused_w
   EXPECT_EQ(load(save(empty), copy), ec::invalid_argument);
 }
 
+TEST_F(serialization_test, a_keypair_copy_lookup_carries_only_a_keypair_copys_key) {
+  keypair_copy_lookup lookup{"keypair_copy\ncloudlet-2\nu1\nk\naa:bb"};
+  keypair_copy_lookup copy;
+  ASSERT_FALSE(load(save(lookup), copy));
+  EXPECT_EQ(copy.key, lookup.key);
+  // The node reads no other meta for a peer: the membership cache, the orphan list.
+  for (const auto* other : {"membership.cache", "orphans", "keypair_cop", ""}) {
+    keypair_copy_lookup refused{other};
+    EXPECT_EQ(load(save(refused), copy), ec::invalid_argument) << other;
+  }
+  keypair_copy_lookup too_long{"keypair_copy\n" + std::string(200, 'k')};
+  EXPECT_EQ(load(save(too_long), copy), ec::invalid_argument);
+}
+
 TEST_F(serialization_test, peer_entries_round_trip) {
   std::vector<peer_entry> entries{{{"127.0.0.1", 4000}, 3, "region-a", "http://127.0.0.1:8080"},
                                   {{"::1", 1}, 0, "", ""}};

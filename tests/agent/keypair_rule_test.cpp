@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/rules/keypair_rule.hpp"
+#include "api/global_id.hpp"
 
 namespace fedstack::agent {
 namespace {
@@ -66,6 +67,51 @@ TEST(KeypairRule, ADeleteRemovesOnlyARecordedCopyThatIsThere) {
   EXPECT_FALSE(delete_keypair_there(key("aa"), std::nullopt)) << "the user's own keypair";
   EXPECT_FALSE(delete_keypair_there(key("aa"), std::string(keypair_copy_gone))) << "a copy deleted since";
   EXPECT_FALSE(delete_keypair_there(std::nullopt, recorded)) << "nothing there";
+}
+
+/// A fresh marker of the agent at `host` (a global ID naming its node).
+std::string marker_of(const std::string& host) { return api::make_global_id({host, 4790}).value(); }
+
+keypair_view marked(const std::string& fingerprint, const std::string& marker) {
+  return key(fingerprint, marked_public_key("ssh-ed25519 AAAAC3Nza alice@laptop", marker));
+}
+
+TEST(KeypairRule, ACopysPublicKeyKeepsTheKeyAndCommentAndEndsWithOneMarker) {
+  auto m = marker_of("10.0.0.3");
+  EXPECT_EQ(marked_public_key("ssh-ed25519 AAAAC3Nza alice@laptop", m),
+            "ssh-ed25519 AAAAC3Nza alice@laptop fedstack_copy=" + m);
+  EXPECT_EQ(marked_public_key("ssh-ed25519 AAAAC3Nza\n", m), "ssh-ed25519 AAAAC3Nza fedstack_copy=" + m);
+  // A source that is itself a copy (made by another agent) carries only the new marker.
+  auto earlier = marker_of("10.0.0.1");
+  auto again = marked_public_key(marked_public_key("ssh-rsa AAAA me", earlier), m);
+  EXPECT_EQ(again, "ssh-rsa AAAA me fedstack_copy=" + m);
+  EXPECT_EQ(keypair_marker(key("aa", again)), m);
+  EXPECT_FALSE(keypair_marker(key("aa", "ssh-rsa AAAA me"))) << "no marker";
+  EXPECT_FALSE(keypair_marker(key("aa", "ssh-rsa AAAA fedstack_copy=not-a-global-id")));
+  EXPECT_FALSE(keypair_marker(key("aa", "ssh-rsa fedstack_copy=" + m))) << "the key's data is no comment";
+  EXPECT_TRUE(keypair_markable(key("aa", "ssh-rsa AAAA")));
+  EXPECT_FALSE(keypair_markable({"k", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", "aa", "x509"}));
+}
+
+TEST(KeypairRule, AMarkedCopyIsDeletedByItsOwnRecordOnlyWhileItCarriesThatMarker) {
+  auto m = marker_of("10.0.0.1");
+  EXPECT_TRUE(delete_keypair_there(marked("aa", m), m));
+  EXPECT_FALSE(delete_keypair_there(marked("aa", marker_of("10.0.0.1")), m)) << "another marker: not this copy";
+  EXPECT_FALSE(delete_keypair_there(key("aa", "ssh-ed25519 AAAAC3Nza alice@laptop"), m))
+    << "the user's own keypair put in place of the copy, same key, no marker";
+}
+
+TEST(KeypairRule, AnotherAgentsCopyIsDeletedOnlyWhenThatAgentRecordedExactlyItsMarker) {
+  auto m = marker_of("10.0.0.3");
+  EXPECT_TRUE(delete_copy_of_another_agent(marked("aa", m), m));
+  EXPECT_FALSE(delete_copy_of_another_agent(marked("aa", m), std::nullopt))
+    << "a forged marker: that agent recorded nothing under this cloudlet, user, name and fingerprint";
+  EXPECT_FALSE(delete_copy_of_another_agent(marked("aa", m), marker_of("10.0.0.3")))
+    << "a marker that agent never gave this copy";
+  EXPECT_FALSE(delete_copy_of_another_agent(marked("aa", m), std::string(keypair_copy_recorded)))
+    << "an unmarked record proves nothing about a marked keypair of another agent";
+  EXPECT_FALSE(delete_copy_of_another_agent(key("aa"), m)) << "no marker: nobody is asked";
+  EXPECT_FALSE(delete_copy_of_another_agent(std::nullopt, m));
 }
 
 } // namespace

@@ -1,7 +1,7 @@
 """What a boot needs besides its image, network and flavor follows it to the
 cloudlet the scheduler picked (docs/federation.md, "Keypairs follow the boot",
 "Security groups follow the boot"):
-2 simulated cloudlets, 2 agents, the real openstack CLI, boots pinned to the
+3 simulated cloudlets, 3 agents, the real openstack CLI, boots pinned to a
 cloudlet other than the agent's own.
 """
 import json
@@ -10,7 +10,7 @@ import unittest
 
 from harness import Federation, http, openstack, token
 
-CLOUDLETS = 2
+CLOUDLETS = 3
 ALICE_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE2eAlice alice@laptop"
 OTHER_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE2eOther someone@else"
 
@@ -117,6 +117,47 @@ class DependenciesFollowTheBoot(unittest.TestCase):
                          "a delete never touches what the federation did not make")
         servers = self.os("server", "list", "-f", "json")
         self.assertNotIn("clash-vm", [s["Name"] for s in servers])
+
+    @staticmethod
+    def marker_of(keypair):
+        words = [w for w in keypair["public_key"].split() if w.startswith("fedstack_copy=")]
+        return words[-1][len("fedstack_copy="):] if words else None
+
+    def boot(self, key, zone, name, env=None):
+        server = self.os("server", "create", "--image", self.image, "--flavor", "m1.tiny", "--key-name", key,
+                         "--availability-zone", zone, "--wait", name, "-f", "json", env=env)
+        self.assertEqual(server["status"], "ACTIVE")
+        return server["id"]
+
+    def test_a_copy_made_through_agent_three_goes_with_a_delete_through_agent_one(self):
+        agent_three = self.fed.env(agent=2)
+        self.os("keypair", "create", "--public-key", self.public_key_file(ALICE_KEY), "relay-key")
+        # Through agent 1 onto cloudlet-3 (agent 1's copy), then through agent 3, whose cloudlet
+        # now holds it, onto cloudlet-2: that copy is agent 3's, recorded by agent 3 only.
+        servers = [self.boot("relay-key", "cloudlet-3", "relay-1"),
+                   self.boot("relay-key", "cloudlet-2", "relay-2", env=agent_three)]
+        copy = self.keypair_on("cloudlet-2", "relay-key")
+        marker = self.marker_of(copy)
+        self.assertIsNotNone(marker, copy["public_key"])
+        node_port = int(self.fed.agents[2]["node"].rsplit(":", 1)[1])
+        self.assertEqual(int(marker[-4:], 16), node_port, "the marker names agent 3's node")
+        self.assertEqual(copy["fingerprint"], self.keypair_on("cloudlet-1", "relay-key")["fingerprint"])
+
+        self.os("keypair", "delete", "relay-key")   # through agent 1
+        for region in ("cloudlet-1", "cloudlet-2", "cloudlet-3"):
+            self.assertIsNone(self.keypair_on(region, "relay-key"), region)
+
+        # A keypair the user makes on cloudlet-2 with a made-up marker naming agent 3 is kept.
+        forged = marker[:9] + ("0" if marker[9] != "0" else "1") + marker[10:]
+        status, body = self.cloud("cloudlet-2", "POST", "/os-keypairs", {"keypair": {
+            "name": "relay-key", "public_key": ALICE_KEY + " fedstack_copy=" + forged}})
+        self.assertEqual(status, 200, body)
+        self.os("keypair", "create", "--public-key", self.public_key_file(ALICE_KEY), "relay-key")
+        self.os("keypair", "delete", "relay-key")
+        self.assertIsNone(self.keypair_on("cloudlet-1", "relay-key"))
+        self.assertIsNotNone(self.keypair_on("cloudlet-2", "relay-key"), "a marker no record backs proves nothing")
+        self.cloud("cloudlet-2", "DELETE", "/os-keypairs/relay-key")
+        self.os("server", "delete", "--wait", *servers)
 
 
 if __name__ == "__main__":

@@ -634,6 +634,21 @@ TEST_F(nova_test, keypairs_and_boot_with_key) {
   EXPECT_EQ(call(nova_, "DELETE", "/v2.1/os-keypairs/k1", admin_).status, 202u);
 }
 
+TEST_F(nova_test, a_keypairs_fingerprint_is_novas_md5_of_the_key_data_without_the_comment) {
+  // A real ed25519 key; `ssh-keygen -l -E md5` gives d2:8e:...:8d for it.
+  const std::string key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAn4PsaEkjb50vUVoSo/hnjls20ymYA5EVhek3W5D0DK";
+  auto fingerprint_of = [&](const std::string& name, const std::string& public_key) {
+    auto made = call(nova_, "POST", "/v2.1/os-keypairs", admin_,
+                     {{"keypair", {{"name", name}, {"public_key", public_key}}}});
+    EXPECT_EQ(made.status, 200u) << made.body;
+    return body_of(made)["keypair"]["fingerprint"].get<std::string>();
+  };
+  EXPECT_EQ(fingerprint_of("plain", key), "d2:8e:d3:1c:20:d4:e8:c2:12:99:ae:6f:9a:8e:76:8d");
+  EXPECT_EQ(fingerprint_of("commented", key + " alice@laptop"), fingerprint_of("marked", key + " alice@laptop x=y"));
+  EXPECT_EQ(fingerprint_of("placeholder", "ssh-rsa AAAA one"), fingerprint_of("placeholder2", "ssh-rsa AAAA two"));
+  EXPECT_NE(fingerprint_of("other", "ssh-rsa AAAB one"), fingerprint_of("other2", "ssh-rsa AAAA one"));
+}
+
 TEST_F(nova_test, existing_port_is_bound_and_released) {
   auto port = body_of(call(neutron_, "POST", "/v2.0/ports", admin_, {{"port", {{"network_id", network_id_}}}}))["port"];
   auto port_id = port["id"].get<std::string>();

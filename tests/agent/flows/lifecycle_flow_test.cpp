@@ -99,6 +99,31 @@ protected:
     return answer.body.empty() ? json() : json::parse(answer.body, nullptr, false);
   }
 
+  /// A demo server on cloudlet-2 snapshotted through the agent: the snapshot's entry.
+  storage::registry_entry demo_snapshot() {
+    auto server = boot_on("cloudlet-2");
+    auto snapshot = action(server, {{"createImage", {{"name", "snap"}}}}, "2.45").value("image_id", "");
+    auto entry = h.registry().entry(snapshot);
+    EXPECT_TRUE(entry) << snapshot;
+    return entry.value_or(storage::registry_entry{});
+  }
+
+  /// The admin's server on cloudlet-2 (its global ID in `server`), snapshotted through
+  /// the agent: the snapshot's global ID, private to the admin's project.
+  std::string admin_snapshot(std::string& server) {
+    h.placement().place_on("cloudlet-2");
+    json boot{{"name", "admins"}, {"imageRef", image.copies.at(1).local_id},
+              {"flavorRef", flavor_on("cloudlet-1", "m1.tiny")}, {"networks", "none"}};
+    auto booted = h.send(bhttp::verb::post, "/compute/v2.1/servers", json{{"server", boot}}, h.admin_token(),
+                         at_version("2.37"));
+    EXPECT_EQ(booted.status, 202u) << booted.body;
+    server = json::parse(booted.body).at("server").value("id", "");
+    auto made = h.send(bhttp::verb::post, "/compute/v2.1/servers/" + server + "/action",
+                       {{"createImage", {{"name", "secret"}}}}, h.admin_token(), at_version("2.45"));
+    EXPECT_EQ(made.status, 202u) << made.body;
+    return json::parse(made.body).value("image_id", "");
+  }
+
   flow_harness h;
   service_session session;
   storage::registry_entry image = image_on({"cloudlet-1", "cloudlet-2", "cloudlet-3"}, "cirros");
@@ -474,11 +499,10 @@ TEST_F(LifecycleFlow, ASnapshotWhoseAnswerWasLostIsFoundByItsMarkerAndRecorded) 
 }
 
 TEST_F(LifecycleFlow, OwnerAwayARecordedSnapshotIsReadByItsMarkerButNoImageThatInheritedIt) {
-  auto server = boot_on("cloudlet-2");
-  auto snapshot = action(server, {{"createImage", {{"name", "snap"}}}}, "2.45").value("image_id", "");
-  auto entry = h.registry().entry(snapshot);
-  ASSERT_TRUE(entry);
-  auto snap_local = entry->copies.at(0).local_id;
+  auto entry = demo_snapshot();
+  ASSERT_FALSE(entry.copies.empty());
+  auto snapshot = entry.global_id;
+  auto snap_local = entry.copies.at(0).local_id;
   // A server booted from it, snapshotted on its cloud directly and shelved: Nova gives both
   // images the recorded snapshot's properties, its marker and fedstack_snapshot_of included.
   auto child = boot_on("cloudlet-2", {{"imageRef", snapshot}});
@@ -510,6 +534,47 @@ TEST_F(LifecycleFlow, OwnerAwayARecordedSnapshotIsReadByItsMarkerButNoImageThatI
             204u);
   auto gone = h.send(bhttp::verb::get, "/image/v2/images/" + snapshot);
   EXPECT_EQ(gone.status, 404u) << gone.body;
+}
+
+/// A JSON patch of an image through the agent as `token`'s user: its status.
+unsigned patch_image(flow_harness& h, const std::string& global_id, const std::string& token) {
+  bhttp::fields headers;
+  headers.set(bhttp::field::content_type, "application/openstack-images-v2.1-json-patch");
+  json ops = json::array({{{"op", "add"}, {"path", "/purpose"}, {"value", "audit"}}});
+  return h.send(bhttp::verb::patch, "/image/v2/images/" + global_id, ops, token, headers).status;
+}
+
+TEST_F(LifecycleFlow, AnAdminReachesAnotherProjectsRecordedSnapshotByItsMarkerAndItsProjectsEntry) {
+  auto entry = demo_snapshot();
+  ASSERT_FALSE(entry.copies.empty());
+  auto snapshot = entry.global_id;
+  auto local = entry.copies.at(0).local_id;
+  // The owning cloud does not show the primary for the owner's entry this once, so the
+  // admin's call finds the snapshot by its marker in every project (ask_other_project).
+  h.clouds().add_fault(call_fault("cloudlet-2", bhttp::verb::get, "/v2/images/" + local, fault_effect::answer, 503));
+  EXPECT_EQ(patch_image(h, snapshot, h.admin_token()), 200u);
+  json changed;
+  for (const auto& item : h.clouds().items("cloudlet-2", "images"))
+    if (item.value("id", "") == local) changed = item;
+  EXPECT_EQ(changed.value("purpose", ""), "audit") << "the demo project's snapshot itself";
+}
+
+TEST_F(LifecycleFlow, ANonAdminNeverReachesAnotherProjectsRecordedSnapshotNorAnImageForgingItsMarker) {
+  std::string admins;
+  auto snapshot = admin_snapshot(admins);
+  ASSERT_TRUE(h.registry().entry(snapshot));
+  auto local = h.registry().entry(snapshot)->copies.at(0).local_id;
+  // The demo user's own image on cloudlet-1 forging the snapshot's marker, recorded-snapshot proof included.
+  h.clouds().seed_image("cloudlet-1", h.demo_token(),
+                        {{"name", "forged"}, {std::string(api::gid_key), snapshot}, {"instance_uuid", "x"},
+                         {std::string(api::snapshot_of_key), "x"}});
+  h.clouds().add_fault(call_fault("cloudlet-2", bhttp::verb::get, "/v2/images/" + local, fault_effect::answer, 503));
+  h.clouds().clear_log();
+  EXPECT_EQ(patch_image(h, snapshot, h.demo_token()), 404u);
+  for (const auto& call : h.clouds().calls())
+    EXPECT_NE(call.method, bhttp::verb::patch) << call.cloudlet << " " << call.target;
+  for (const auto& item : h.clouds().items("cloudlet-2", "images"))
+    EXPECT_FALSE(item.contains("purpose")) << "the admin's snapshot is untouched";
 }
 
 TEST_F(LifecycleFlow, TheReservationSweepNeverAdoptsASnapshotEvenOneMarkedAsRecorded) {
@@ -545,18 +610,8 @@ TEST_F(LifecycleFlow, TheReservationSweepNeverAdoptsASnapshotEvenOneMarkedAsReco
 }
 
 TEST_F(LifecycleFlow, AnotherProjectsSnapshotIsNeitherShownNorBootable) {
-  // The admin's server, snapshotted through the agent: private to the admin's project.
-  h.placement().place_on("cloudlet-2");
-  json server{{"name", "admins"}, {"imageRef", image.copies.at(1).local_id}, {"flavorRef", flavor_on("cloudlet-1", "m1.tiny")},
-              {"networks", "none"}};
-  json body{{"server", server}};
-  auto booted = h.send(bhttp::verb::post, "/compute/v2.1/servers", body, h.admin_token(), at_version("2.37"));
-  ASSERT_EQ(booted.status, 202u) << booted.body;
-  auto admins = json::parse(booted.body).at("server").value("id", "");
-  auto made = h.send(bhttp::verb::post, "/compute/v2.1/servers/" + admins + "/action",
-                     {{"createImage", {{"name", "secret"}}}}, h.admin_token(), at_version("2.45"));
-  ASSERT_EQ(made.status, 202u) << made.body;
-  auto snapshot = json::parse(made.body).value("image_id", "");
+  std::string admins;
+  auto snapshot = admin_snapshot(admins);
   auto recorded = h.registry().entry(snapshot);
   ASSERT_TRUE(recorded);
   EXPECT_EQ(recorded->project_id, h.clouds().admin_project_id());
