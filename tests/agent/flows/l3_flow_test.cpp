@@ -75,6 +75,11 @@ protected:
     return now;
   }
 
+  /// An association of floating IP `id` with `port` through the agent.
+  captured_response associate(const std::string& id, const std::string& port) {
+    return h.send(bhttp::verb::put, "/network/v2.0/floatingips/" + id, {{"floatingip", {{"port_id", port}}}});
+  }
+
   json fips_on(const std::string& region) {
     return direct(region, bhttp::verb::get, "/v2.0/floatingips", nullptr, admin()).at("floatingips");
   }
@@ -255,9 +260,8 @@ TEST_F(L3Flow, TwoMovesOfOneFloatingIpAtOnceLeaveOneAddressAndReleaseTheLosers) 
   auto entry = another_agents_fip(h, "cloudlet-1", public_ids["cloudlet-1"], demo(), h.clouds().demo_project_id());
   const auto& id = entry.global_id;
   captured_response first;
-  h.registry().before_next_rebind(
-    [&] { first = h.send(bhttp::verb::put, "/network/v2.0/floatingips/" + id, {{"floatingip", {{"port_id", port2}}}}); });
-  auto later = h.send(bhttp::verb::put, "/network/v2.0/floatingips/" + id, {{"floatingip", {{"port_id", port3}}}});
+  h.registry().before_next_rebind([&] { first = associate(id, port2); });
+  auto later = associate(id, port3);
   EXPECT_EQ(first.status, 200u) << first.body;
   EXPECT_EQ(later.status, 409u) << later.body;
   EXPECT_EQ(fips_on("cloudlet-3").size(), 0u) << "the loser's new address was left";
@@ -292,10 +296,10 @@ TEST_F(L3Flow, AMoveLostOnItsWayThatAnotherOvertookReleasesItsAddress) {
   const auto& id = entry.global_id;
   captured_response other;
   h.registry().before_next_rebind([&] {
-    other = h.send(bhttp::verb::put, "/network/v2.0/floatingips/" + id, {{"floatingip", {{"port_id", port2}}}});
+    other = associate(id, port2);
     h.registry().fail_next("rebind");
   });
-  auto lost = h.send(bhttp::verb::put, "/network/v2.0/floatingips/" + id, {{"floatingip", {{"port_id", port3}}}});
+  auto lost = associate(id, port3);
   EXPECT_EQ(other.status, 200u) << other.body;
   EXPECT_EQ(lost.status, 409u) << lost.body;
   EXPECT_EQ(fips_on("cloudlet-3").size(), 0u) << "the unrecorded new address was left";
@@ -309,8 +313,7 @@ TEST_F(L3Flow, AMoveItsOwnerNeverAnswersKeepsTheRecordedAddressAndARepeatFinishe
   auto [subnet, port] = reachable_port("cloudlet-3");
   auto entry = another_agents_fip(h, "cloudlet-2", public_ids["cloudlet-2"], demo(), h.clouds().demo_project_id());
   h.registry().set_unavailable(true, {"rebind"});
-  auto unknown = h.send(bhttp::verb::put, "/network/v2.0/floatingips/" + entry.global_id,
-                        {{"floatingip", {{"port_id", port}}}});
+  auto unknown = associate(entry.global_id, port);
   EXPECT_EQ(unknown.status, 503u) << unknown.body;
   EXPECT_NE(unknown.body.find("could not be confirmed"), std::string::npos) << unknown.body;
   ASSERT_EQ(fips_on("cloudlet-2").size(), 1u) << "the recorded address was released";
