@@ -473,8 +473,10 @@ using node_actor = cyclon_peer_actor::extend<
   caf::replies_to<atom::give, registry_key>::with<storage::registry_entry>,
   // A floating IP moved to another cloudlet through another agent: the entry's
   // only copy becomes copy_addition::copy, once check_moved found it there,
-  // marked as the entry's primary, in the entry's project (a peer's only).
-  caf::replies_to<atom::rebind, copy_addition>::with<storage::registry_entry>,
+  // marked as the entry's primary, in the entry's project (a peer's only), and
+  // only while the entry's primary is still the cloud_copy its mover expected
+  // (one rebind of an entry at a time; a repeat of a done one answers the entry).
+  caf::replies_to<atom::rebind, copy_addition, storage::cloud_copy>::with<storage::registry_entry>,
   // What this agent recorded under a keypair copy's meta key (its marker's
   // global ID); ec::not_found. Read-only, for a peer deleting that keypair.
   caf::replies_to<atom::get_meta, keypair_copy_lookup>::with<std::string>>;

@@ -94,7 +94,7 @@ node_actor spawn_shuffle_only_node(caf::actor_system& sys, cyclon_peer_actor pee
       },
       [refuse](atom::erase, const registry_key&) -> caf::result<bool> { return refuse("erase"); },
       [refuse](atom::give, const registry_key&) -> caf::result<storage::registry_entry> { return refuse("give"); },
-      [refuse](atom::rebind, const copy_addition&) -> caf::result<storage::registry_entry> {
+      [refuse](atom::rebind, const copy_addition&, const storage::cloud_copy&) -> caf::result<storage::registry_entry> {
         return refuse("rebind");
       },
     };

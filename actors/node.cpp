@@ -73,6 +73,49 @@ caf::result<T> relay(node_self self, const Handle& to, Ts&&... xs) {
   return promise;
 }
 
+/// One rebind's turn (node_state::rebinds): the entry's primary becomes
+/// `moved.copy` when it is still `expected` (a repeat whose answer was lost
+/// finds it done); a peer's new primary is checked on its cloud first.
+void rebind_step(node_self self, caf::typed_response_promise<storage::registry_entry> promise, copy_addition moved,
+                 storage::cloud_copy expected, bool trusted, peer_identity who) {
+  auto id = moved.global_id;
+  auto finish = [self, promise, id](auto answer) mutable {
+    promise.deliver(std::move(answer));
+    self->state.rebinds.done(id);
+  };
+  auto registry = self->state.registry;
+  self->request(registry, caf::infinite, atom::get_v, moved.project_id, id)
+    .then(
+      [self, registry, moved, expected, trusted, who, finish](storage::registry_entry& entry) mutable {
+        if (entry.kind != storage::resource_kind::floating_ip || entry.copies.empty())
+          return finish(refuse("rebind", who, "only a bound floating IP moves"));
+        if (entry.copies.front() == moved.copy) return finish(std::move(entry));
+        if (entry.copies.front() != expected)
+          return finish(refuse("rebind", who, "its primary is no longer " + expected.local_id + " on cloudlet '" +
+                                                expected.cloudlet + "' (another move came first)"));
+        auto bind = [self, registry, entry, copy = moved.copy, finish]() mutable {
+          entry.copies.assign(1, copy);
+          self->request(registry, caf::infinite, atom::put_v, entry)
+            .then([entry, finish](atom::ok) mutable { finish(std::move(entry)); },
+                  [finish](caf::error& err) mutable { finish(std::move(err)); });
+        };
+        if (trusted) return bind();
+        check_then(
+          self,
+          [self, moved](std::function<void(bool)> done) {
+            self->state.config.check_moved(storage::resource_kind::floating_ip, moved.global_id, moved.project_id,
+                                           moved.copy, std::move(done));
+          },
+          [copy = moved.copy, who, bind, finish](bool verified) mutable {
+            if (!verified)
+              return finish(refuse("rebind", who, "no floating IP " + copy.local_id + " of it on cloudlet '" +
+                                                    copy.cloudlet + "'"));
+            bind();
+          });
+      },
+      [finish](caf::error& err) mutable { finish(std::move(err)); });
+}
+
 }  // namespace
 
 std::function<peer_identity(const caf::strong_actor_ptr&)> identify_by_certificate(caf::node_id self) {
@@ -337,10 +380,8 @@ node_impl_actor::behavior_type node(node_self self, node_config config) {
           [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
       return promise;
     },
-    [self, not_ready](atom::rebind, copy_addition moved) -> caf::result<storage::registry_entry> {
-      auto project = std::move(moved.project_id);
-      auto id = std::move(moved.global_id);
-      auto copy = std::move(moved.copy);
+    [self, not_ready](atom::rebind, copy_addition moved,
+                      storage::cloud_copy expected) -> caf::result<storage::registry_entry> {
       auto who = authorize(self, "rebind", need::peer);
       if (!who) return who.error();
       if (!self->state.registry) return not_ready();
@@ -348,36 +389,11 @@ node_impl_actor::behavior_type node(node_self self, node_config config) {
       // A peer's word is taken once the new primary is seen on its cloud.
       if (!trusted && !self->state.config.check_moved) return refuse("rebind", *who, "only the owner moves its records");
       auto promise = self->make_response_promise<storage::registry_entry>();
-      auto registry = self->state.registry;
-      self->request(registry, caf::infinite, atom::get_v, project, id)
-        .then(
-          [self, promise, registry, project, id, copy, trusted, who = *who](storage::registry_entry& entry) mutable {
-            if (entry.kind != storage::resource_kind::floating_ip || entry.copies.empty()) {
-              promise.deliver(refuse("rebind", who, "only a bound floating IP moves"));
-              return;
-            }
-            auto bind = [self, promise, registry, entry, copy]() mutable {
-              entry.copies.assign(1, copy);
-              self->request(registry, caf::infinite, atom::put_v, entry)
-                .then([promise, entry](atom::ok) mutable { promise.deliver(std::move(entry)); },
-                      [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
-            };
-            if (trusted) return bind();
-            check_then(
-              self,
-              [self, id, project, copy](std::function<void(bool)> done) {
-                self->state.config.check_moved(storage::resource_kind::floating_ip, id, project, copy, std::move(done));
-              },
-              [promise, copy, who, bind](bool verified) mutable {
-                if (!verified) {
-                  promise.deliver(refuse("rebind", who, "no floating IP " + copy.local_id + " of it on cloudlet '" +
-                                                          copy.cloudlet + "'"));
-                  return;
-                }
-                bind();
-              });
-          },
-          [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
+      // Two moves of one floating IP at once: the first to come wins, the
+      // other finds the primary it expected gone and its mover cleans up.
+      auto id = moved.global_id;
+      self->state.rebinds.run(id, [self, promise, moved = std::move(moved), expected = std::move(expected), trusted,
+                                   who = *who]() mutable { rebind_step(self, promise, moved, expected, trusted, who); });
       return promise;
     },
   };

@@ -18,7 +18,9 @@
 //    through another agent; docs/decisions.md), give an entry to a project
 //    only once check_owner found the primary in that project on its cloud (a
 //    volume transfer accepted through another agent), rebind a floating IP's
-//    entry only once check_moved found its new primary marked on its cloud;
+//    entry only once check_moved found its new primary marked on its cloud
+//    (rebinds of one entry, this process' too, run one at a time, each only
+//    while the entry still names the primary its mover expected to replace);
 //  - anyone else: nothing.
 // Refusals answer ec::not_authorized, are logged and counted
 // (fedstack_node_refusals_total). Exit messages from other processes are
@@ -39,6 +41,7 @@
 
 #include "actors/actors.hpp"
 #include "actors/peer_identity.hpp"
+#include "actors/serial_steps.hpp"
 
 namespace fedstack {
 
@@ -89,6 +92,8 @@ struct node_state {
   /// What to do with the answer of each check under way, by ticket.
   std::map<std::uint64_t, std::function<void(bool)>> pending_checks;
   std::uint64_t next_ticket = 0;
+  /// Rebinds by global ID: one at a time, so each compares against the last.
+  serial_steps rebinds;
   peer_entry self_entry;
   membership_actor membership;
   capacity_actor capacity;

@@ -14,9 +14,9 @@ class actor_registry_client final : public registry_client, public keypair_copy_
 public:
   actor_registry_client(caf::actor_system& system, registry_actor registry,
                         connector_actor connector, peer_address self, caf::timespan timeout,
-                        std::shared_ptr<const std::atomic<std::uint64_t>> registry_writes)
+                        std::shared_ptr<const std::atomic<std::uint64_t>> registry_writes, node_actor node)
     : system_(system), registry_(std::move(registry)), connector_(std::move(connector)),
-      self_(std::move(self)), timeout_(timeout), misses_(std::move(registry_writes)) {}
+      self_(std::move(self)), timeout_(timeout), misses_(std::move(registry_writes)), node_(std::move(node)) {}
 
   std::string new_global_id() override {
     // check_options (process/start_options.cpp) made sure the node address is dotted IPv4.
@@ -134,23 +134,25 @@ public:
   }
 
   http::awaitable<std::optional<storage::registry_entry>>
-  rebind(std::string project, std::string global_id, storage::cloud_copy copy) override {
+  rebind(std::string project, std::string global_id, storage::cloud_copy expected, storage::cloud_copy copy) override {
     auto owner = owner_of(global_id);
     if (!owner) co_return std::nullopt;
-    // This agent's own entry: rebound here (the registry has no message for it).
+    copy_addition moved{project, global_id, copy};
+    // This agent's own entry: through its own node, which runs an entry's
+    // rebinds one at a time whoever asks (actors/node.hpp).
     auto here = co_await ask<storage::registry_entry>(system_, registry_, timeout_, atom::get_v, project, global_id);
     if (here) {
-      if (here->kind != storage::resource_kind::floating_ip) co_return std::nullopt;
-      here->copies.assign(1, copy);
-      co_await put(*here);
-      co_return std::move(*here);
+      if (!node_) throw registry_unavailable("this agent's node is not running");
+      auto result = co_await ask<storage::registry_entry>(system_, node_, timeout_, atom::rebind_v, moved, expected);
+      if (result) co_return std::move(*result);
+      if (result.error() == ec::not_found || result.error() == ec::not_authorized) co_return std::nullopt;
+      throw registry_unavailable(system_.render(result.error()));
     }
     if (here.error() != ec::not_found) throw registry_unavailable(system_.render(here.error()));
     if (*owner == self_) co_return std::nullopt;
     auto node = co_await node_of(*owner);
     if (!node) co_return std::nullopt;
-    copy_addition moved{project, global_id, copy};
-    auto result = co_await ask<storage::registry_entry>(system_, *node, timeout_, atom::rebind_v, moved);
+    auto result = co_await ask<storage::registry_entry>(system_, *node, timeout_, atom::rebind_v, moved, expected);
     if (result) co_return std::move(*result);
     forget(*owner, result.error());
     if (result.error() == ec::not_found || result.error() == ec::not_authorized) {
@@ -270,6 +272,7 @@ private:
   peer_address self_;
   caf::timespan timeout_;
   registry_misses misses_;
+  node_actor node_;   // this agent's own (its entries' rebinds)
 };
 
 } // namespace
@@ -280,9 +283,11 @@ std::unique_ptr<registry_client> make_actor_registry_client(caf::actor_system& s
                                                             peer_address self,
                                                             caf::timespan timeout,
                                                             std::shared_ptr<const std::atomic<std::uint64_t>>
-                                                              registry_writes) {
+                                                              registry_writes,
+                                                            node_actor node) {
   return std::make_unique<actor_registry_client>(system, std::move(registry), std::move(connector),
-                                                 std::move(self), timeout, std::move(registry_writes));
+                                                 std::move(self), timeout, std::move(registry_writes),
+                                                 std::move(node));
 }
 
 } // namespace fedstack::agent

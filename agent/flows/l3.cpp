@@ -124,6 +124,48 @@ http::awaitable<void> mark_used(request& r, const cloudlet_endpoints& c, const s
   }
 }
 
+/// What became of a move its entry's owner was asked to record.
+enum class move_outcome { moved, refused, unknown };
+
+/// Asks the owner of `entry` to record `now` in place of its primary; when the
+/// answer is lost, asks once more: the owner runs an entry's rebinds one at a
+/// time and answers a repeat of a done one with the entry (actors/node.hpp), so
+/// the second answer says what became of the first. `lost`: the last failure.
+http::awaitable<move_outcome> record_move(request& r, const registry_entry& entry, const storage::cloud_copy& now,
+                                          std::string& lost) {
+  const auto& expected = entry.copies.front();
+  for (int asked = 0; asked < 2; ++asked) {
+    std::optional<registry_entry> moved;
+    try {
+      moved = co_await r.context.registry->rebind(entry.project_id, entry.global_id, expected, now);
+    } catch (const registry_unavailable& e) {
+      lost = e.what();
+      spdlog::warn("{} floating IP {}: its owner's answer to the move to {} ({}) was lost: {}", r.request_id,
+                   entry.global_id, now.cloudlet, now.local_id, lost);
+      continue;
+    }
+    co_return moved && !moved->copies.empty() && moved->copies.front() == now ? move_outcome::moved
+                                                                             : move_outcome::refused;
+  }
+  co_return move_outcome::unknown;
+}
+
+/// The floating IP an earlier move of `entry` left on `there` for `local_port`
+/// when its owner did not answer: marked as the entry's primary, in its
+/// project, not the one recorded. Empty when there is none.
+http::awaitable<std::string> unrecorded_move(request& r, const registry_entry& entry, const cloudlet_endpoints& there,
+                                             const std::string& local_port) {
+  auto [status, doc] = co_await neutron_get(r, there, "/v2.0/floatingips?port_id=" + api::percent_encode(local_port));
+  if (status != 200 || !doc.is_object()) co_return std::string{};
+  for (const auto& item : doc.value("floatingips", json::array())) {
+    auto marker = api::read_marker(api::service_type::network, item);
+    auto project = item.value("project_id", item.value("tenant_id", std::string{}));
+    if (marker && !marker->is_copy && marker->global_id == entry.global_id && project == entry.project_id)
+      co_return item.value("id", std::string{});
+  }
+  co_return std::string{};
+}
+
 /// A fresh floating IP of `entry` on `primary` associated with `port_id` on
 /// `there`: allocated there (associated), the entry bound to it, the old one
 /// released (rules/l3_rule.hpp, decide_association).
@@ -148,27 +190,36 @@ http::awaitable<void> relocate(request& r, const registry_entry& entry, const cl
   texts.push_back(port_id);
   auto to_local = co_await ids_to_local(r, there.region, texts);
   auto local_port = to_local.count(port_id) ? to_local.at(port_id) : port_id;
-  json fields = json::object();
-  fields["floating_network_id"] = network->second;
-  fields["port_id"] = local_port;
-  fields["description"] = old_fip.value("description", std::string{});
-  std::string made;
   auto headers = client_call_headers(r);
-  std::optional<copy_failed> failed;   // answered outside the handler: no co_await in one
-  try {
-    made = co_await make_neutron_copy(r, there, resource_kind::floating_ip, entry.global_id, std::move(fields), headers,
-                                      entry.project_id, false);
-  } catch (const copy_failed& e) {
-    failed = e;
+  // A repeat of a move whose owner did not answer takes the floating IP that move left.
+  auto made = co_await unrecorded_move(r, entry, there, local_port);
+  if (made.empty()) {
+    json fields = json::object();
+    fields["floating_network_id"] = network->second;
+    fields["port_id"] = local_port;
+    fields["description"] = old_fip.value("description", std::string{});
+    std::optional<copy_failed> failed;   // answered outside the handler: no co_await in one
+    try {
+      made = co_await make_neutron_copy(r, there, resource_kind::floating_ip, entry.global_id, std::move(fields),
+                                        headers, entry.project_id, false);
+    } catch (const copy_failed& e) {
+      failed = e;
+    }
+    if (failed) co_return co_await send_error(r, failed->status, failed->what());
+    co_await mark_used(r, there, made);
   }
-  if (failed) co_return co_await send_error(r, failed->status, failed->what());
-  co_await mark_used(r, there, made);
   // Rebound at the entry's owner, through whichever agent this is (the owner
-  // checks a peer's move on the cloud: actors/node.hpp). An owner that does
-  // not take it leaves the old one as it was; the new one, unrecorded, goes.
+  // checks a peer's move on the cloud and takes it only while the entry still
+  // names the old one: actors/node.hpp). A move it does not take leaves the old
+  // one as it was; the new one, unrecorded, goes.
   storage::cloud_copy now{there.region, made};
-  auto moved = co_await r.context.registry->rebind(entry.project_id, entry.global_id, now);
-  if (!moved) {
+  std::string lost;
+  auto outcome = co_await record_move(r, entry, now, lost);
+  if (outcome == move_outcome::unknown)
+    co_return co_await send_error(r, 503, "The move of floating IP " + entry.global_id + " to " + there.region +
+                                            " could not be confirmed: the agent that records it did not answer (" +
+                                            lost + "). It is kept where it was recorded; repeat the request.");
+  if (outcome == move_outcome::refused) {
     try {
       co_await call_cloudlet(r.context, there, api::service_type::network, bhttp::verb::delete_,
                              "/v2.0/floatingips/" + made, headers);
@@ -177,12 +228,14 @@ http::awaitable<void> relocate(request& r, const registry_entry& entry, const cl
                    there.region, e.what());
     }
     co_return co_await send_error(r, 409, "The floating IP " + entry.global_id + " could not be moved to " +
-                                            there.region + ": the agent that records it did not take the move.");
+                                            there.region + ": the agent that records it did not take the move "
+                                            "(another move of it came first, or the new address was not found).");
   }
   r.context.aliases.learn(there.region, made, entry.global_id);
   spdlog::info("{} floating IP {} moved from {} ({}) to {} ({}) for port {}", r.request_id, entry.global_id,
                primary.region, old_local, there.region, made, port_id);
-  // Released only now, and only this one: made by the federation, never associated.
+  // Released only now that the entry names the new one, and only this one:
+  // made by the federation, never associated.
   try {
     auto gone = co_await call_cloudlet(r.context, primary, api::service_type::network, bhttp::verb::delete_,
                                        "/v2.0/floatingips/" + old_local, headers);

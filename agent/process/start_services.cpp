@@ -112,7 +112,7 @@ std::unique_ptr<http::server> start_http_server(const agent_options& options, ag
 void connect_services(agent_context& context, caf::actor_system& system, const running_registry& registry,
                       const running_node& node, const running_overlay& overlay) {
   context.registry = make_actor_registry_client(system, registry.handle, overlay.connector, node.self.address,
-                                                actor_call_timeout, registry.writes);
+                                                actor_call_timeout, registry.writes, node.handle);
   context.placement = make_actor_placement_client(system, overlay.scheduler, actor_call_timeout);
   context.actors = std::make_shared<const actor_handles>(
     actor_handles{system, node.self, node.handle, overlay.membership, overlay.capacity, overlay.scheduler,

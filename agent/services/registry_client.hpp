@@ -51,10 +51,12 @@ public:
                                                                         std::string to_project) = 0;
   /// Makes `copy` the only copy of a floating IP's entry, at its owner (a
   /// floating IP moved to another cloudlet; the owner checks it there when
-  /// another agent asks). The updated entry; nullopt when there is none or the
-  /// owner refused.
+  /// another agent asks), only while its primary is still `expected` (the
+  /// owner runs an entry's rebinds one at a time). The updated entry, also for
+  /// a repeat of a rebind done already (its answer lost); nullopt when there
+  /// is none, another move came first or the owner refused.
   virtual http::awaitable<std::optional<storage::registry_entry>>
-  rebind(std::string project, std::string global_id, storage::cloud_copy copy) = 0;
+  rebind(std::string project, std::string global_id, storage::cloud_copy expected, storage::cloud_copy copy) = 0;
   /// Records in this agent's registry a create attempt it gave up on.
   virtual http::awaitable<void> abandon(storage::abandoned_attempt attempt) = 0;
   /// This agent's abandoned attempts recorded before `before_unix_ms`.

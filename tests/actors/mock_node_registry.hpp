@@ -22,7 +22,7 @@ inline const auto no_registry_erase = [](atom::erase, const registry_key&) { ret
 inline const auto no_registry_give = [](atom::give, const registry_key&) -> caf::result<storage::registry_entry> {
   return caf::make_error(ec::not_found, "mock node");
 };
-inline const auto no_registry_rebind = [](atom::rebind, const copy_addition&)
+inline const auto no_registry_rebind = [](atom::rebind, const copy_addition&, const storage::cloud_copy&)
   -> caf::result<storage::registry_entry> { return caf::make_error(ec::not_found, "mock node"); };
 inline const auto no_keypair_copy = [](atom::get_meta, const keypair_copy_lookup&) -> caf::result<std::string> {
   return caf::make_error(ec::not_found, "mock node");

@@ -141,9 +141,11 @@ struct node_authorization_test : node_actor_test {
   caf::scoped_actor cloudlet_two{sys, true};
   caf::scoped_actor operator_{sys, true};
   caf::scoped_actor stranger{sys, true};
+  caf::scoped_actor cloudlet_three{sys, true};
   std::map<caf::actor_addr, peer_identity> identities{
     {caf::actor_cast<caf::actor_addr>(self), peer_identity::local()},
     {caf::actor_cast<caf::actor_addr>(cloudlet_two), peer_identity::of_cloudlet("cloudlet-2")},
+    {caf::actor_cast<caf::actor_addr>(cloudlet_three), peer_identity::of_cloudlet("cloudlet-3")},
     {caf::actor_cast<caf::actor_addr>(operator_), peer_identity::operator_()},
   };
   /// What the fake cloud check answers, and the copies it was asked about.
@@ -151,6 +153,9 @@ struct node_authorization_test : node_actor_test {
   bool primary_gone = false;
   std::string owner_on_cloud = "p1";   // the project the cloud shows the primary in
   std::vector<cloud_copy> checked;
+  /// While set, check_moved's answers wait here for the test to give them.
+  bool hold_moved_checks = false;
+  std::vector<std::function<void(bool)>> held;
   node_impl_actor guarded = sys.spawn(
     fedstack::node,
     node_config{[this](const caf::strong_actor_ptr& sender) {
@@ -172,7 +177,8 @@ struct node_authorization_test : node_actor_test {
                 [this](storage::resource_kind, std::string, std::string project, cloud_copy copy,
                        std::function<void(bool)> done) {
                   checked.push_back(copy);
-                  done(copies_exist && project == owner_on_cloud);
+                  if (hold_moved_checks) held.push_back(std::move(done));
+                  else done(copies_exist && project == owner_on_cloud);
                 }});
 
   node_authorization_test() {
@@ -280,34 +286,140 @@ TEST_F(node_authorization_test, a_peer_gives_an_entry_only_to_the_project_the_cl
 // one only once the cloud shows it there marked in the entry's project; nothing else moves.
 TEST_F(node_authorization_test, a_peer_rebinds_only_a_floating_ip_the_cloud_shows_moved) {
   copy_addition moved{"p1", "g1", cloud_copy{"cloudlet-3", "fip-3"}};
-  auto image = ask_from<registry_entry>(cloudlet_two, guarded, atom::rebind_v, moved);
+  cloud_copy was{"cloudlet-1", "fip-1"};
+  auto image = ask_from<registry_entry>(cloudlet_two, guarded, atom::rebind_v, moved, was);
   EXPECT_EQ(image.error(), ec::not_authorized) << "g1 is an image";
   registry_entry fip = entry("f1", "p1");
   fip.kind = storage::resource_kind::floating_ip;
   fip.copies = {{"cloudlet-1", "fip-1"}};
   ASSERT_TRUE(ask<atom::ok>(registry, atom::put_v, fip));
   moved.global_id = "f1";
-  auto unseen = ask_from<registry_entry>(cloudlet_two, guarded, atom::rebind_v, moved);
+  auto unseen = ask_from<registry_entry>(cloudlet_two, guarded, atom::rebind_v, moved, was);
   EXPECT_EQ(unseen.error(), ec::not_authorized);
   ASSERT_EQ(checked.size(), 1u);
   EXPECT_EQ(checked.back().local_id, "fip-3");
   copies_exist = true;
   owner_on_cloud = "p2";   // there, but another project's
-  EXPECT_EQ(ask_from<registry_entry>(cloudlet_two, guarded, atom::rebind_v, moved).error(), ec::not_authorized);
-  EXPECT_EQ(ask_from<registry_entry>(operator_, guarded, atom::rebind_v, moved).error(), ec::not_authorized);
+  EXPECT_EQ(ask_from<registry_entry>(cloudlet_two, guarded, atom::rebind_v, moved, was).error(), ec::not_authorized);
+  EXPECT_EQ(ask_from<registry_entry>(operator_, guarded, atom::rebind_v, moved, was).error(), ec::not_authorized);
   EXPECT_EQ(ask_from<registry_entry>(cloudlet_two, guarded, atom::rebind_v,
-                                     copy_addition{"p2", "f1", cloud_copy{"cloudlet-3", "fip-3"}}).error(),
+                                     copy_addition{"p2", "f1", cloud_copy{"cloudlet-3", "fip-3"}}, was).error(),
             ec::not_found) << "another project's ID";
   auto kept = ask<registry_entry>(registry, atom::get_v, std::string{"p1"}, std::string{"f1"});
   ASSERT_TRUE(kept);
   EXPECT_EQ(kept->copies, fip.copies);
   owner_on_cloud = "p1";
-  auto rebound = ask_from<registry_entry>(cloudlet_two, guarded, atom::rebind_v, moved);
+  auto rebound = ask_from<registry_entry>(cloudlet_two, guarded, atom::rebind_v, moved, was);
   ASSERT_TRUE(rebound) << sys.render(rebound.error());
   EXPECT_EQ(rebound->copies, (std::vector<cloud_copy>{{"cloudlet-3", "fip-3"}}));
   auto now = ask<registry_entry>(registry, atom::get_v, std::string{"p1"}, std::string{"f1"});
   ASSERT_TRUE(now);
   EXPECT_EQ(now->copies, rebound->copies);
+}
+
+/// A floating IP entry f1 of p1 whose primary is fip-1 on cloudlet-1.
+registry_entry floating_ip_f1(node_authorization_test& t) {
+  registry_entry fip = t.entry("f1", "p1");
+  fip.kind = storage::resource_kind::floating_ip;
+  fip.copies = {{"cloudlet-1", "fip-1"}};
+  EXPECT_TRUE(t.ask<atom::ok>(t.registry, atom::put_v, fip));
+  return fip;
+}
+
+/// The answer to a request sent earlier, once the coordinator ran.
+template <class Handle>
+caf::expected<registry_entry> answer_of(Handle& handle) {
+  caf::expected<registry_entry> result{caf::error{}};
+  handle.receive([&](registry_entry& x) { result = std::move(x); }, [&](caf::error& err) { result = std::move(err); });
+  return result;
+}
+
+// Two agents move one floating IP at once: the owner takes their rebinds one at a
+// time; the first wins, the second finds the primary it expected gone and is refused
+// without its floating IP being recorded (its mover releases it).
+TEST_F(node_authorization_test, two_moves_of_one_floating_ip_at_once_record_only_the_first) {
+  floating_ip_f1(*this);
+  hold_moved_checks = true;
+  cloud_copy was{"cloudlet-1", "fip-1"};
+  auto first = cloudlet_two->request(guarded, caf::infinite, atom::rebind_v,
+                                     copy_addition{"p1", "f1", cloud_copy{"cloudlet-2", "fip-2"}}, was);
+  sched.run();
+  auto second = cloudlet_three->request(guarded, caf::infinite, atom::rebind_v,
+                                        copy_addition{"p1", "f1", cloud_copy{"cloudlet-3", "fip-3"}}, was);
+  sched.run();
+  ASSERT_EQ(held.size(), 1u) << "the second move is checked while the first is under way";
+  held[0](true);
+  sched.run();
+  auto won = answer_of(first);
+  ASSERT_TRUE(won) << sys.render(won.error());
+  EXPECT_EQ(won->copies, (std::vector<cloud_copy>{{"cloudlet-2", "fip-2"}}));
+  auto lost = answer_of(second);
+  EXPECT_EQ(lost.error(), ec::not_authorized);
+  EXPECT_EQ(held.size(), 1u) << "a stale move is refused before any check";
+  auto now = ask<registry_entry>(registry, atom::get_v, std::string{"p1"}, std::string{"f1"});
+  ASSERT_TRUE(now);
+  EXPECT_EQ(now->copies, won->copies);
+}
+
+// The owner's own move (a client of this agent) waits for a peer's under way too.
+TEST_F(node_authorization_test, the_owners_own_move_waits_for_a_peers_and_finds_it_won) {
+  floating_ip_f1(*this);
+  hold_moved_checks = true;
+  cloud_copy was{"cloudlet-1", "fip-1"};
+  auto peer = cloudlet_two->request(guarded, caf::infinite, atom::rebind_v,
+                                    copy_addition{"p1", "f1", cloud_copy{"cloudlet-2", "fip-2"}}, was);
+  sched.run();
+  auto own = self->request(guarded, caf::infinite, atom::rebind_v,
+                           copy_addition{"p1", "f1", cloud_copy{"cloudlet-1", "fip-1b"}}, was);
+  sched.run();
+  auto meanwhile = ask<registry_entry>(registry, atom::get_v, std::string{"p1"}, std::string{"f1"});
+  ASSERT_TRUE(meanwhile);
+  EXPECT_EQ(meanwhile->copies.front().local_id, "fip-1") << "the owner's move did not wait";
+  ASSERT_EQ(held.size(), 1u);
+  held[0](true);
+  sched.run();
+  ASSERT_TRUE(answer_of(peer));
+  EXPECT_EQ(answer_of(own).error(), ec::not_authorized);
+  auto now = ask<registry_entry>(registry, atom::get_v, std::string{"p1"}, std::string{"f1"});
+  ASSERT_TRUE(now);
+  EXPECT_EQ(now->copies, (std::vector<cloud_copy>{{"cloudlet-2", "fip-2"}}));
+}
+
+// A mover whose answer was lost asks again: a repeat of a done move answers the entry
+// (unchecked, unchanged); a stale or foreign one is refused and changes nothing.
+TEST_F(node_authorization_test, a_repeated_move_answers_what_became_of_it_and_hostile_ones_change_nothing) {
+  floating_ip_f1(*this);
+  copies_exist = true;
+  cloud_copy was{"cloudlet-1", "fip-1"};
+  copy_addition moved{"p1", "f1", cloud_copy{"cloudlet-2", "fip-2"}};
+  ASSERT_TRUE(ask_from<registry_entry>(cloudlet_two, guarded, atom::rebind_v, moved, was));
+  ASSERT_EQ(checked.size(), 1u);
+  auto repeat = ask_from<registry_entry>(cloudlet_two, guarded, atom::rebind_v, moved, was);
+  ASSERT_TRUE(repeat) << sys.render(repeat.error());
+  EXPECT_EQ(repeat->copies, (std::vector<cloud_copy>{{"cloudlet-2", "fip-2"}}));
+  EXPECT_EQ(checked.size(), 1u) << "a repeat needs no check";
+  // Stale: it expects the primary the first move replaced.
+  EXPECT_EQ(ask_from<registry_entry>(cloudlet_three, guarded, atom::rebind_v,
+                                     copy_addition{"p1", "f1", cloud_copy{"cloudlet-3", "fip-3"}}, was).error(),
+            ec::not_authorized);
+  // A primary this peer did not allocate: not found marked on the cloud.
+  copies_exist = false;
+  cloud_copy current{"cloudlet-2", "fip-2"};
+  EXPECT_EQ(ask_from<registry_entry>(cloudlet_three, guarded, atom::rebind_v,
+                                     copy_addition{"p1", "f1", cloud_copy{"cloudlet-3", "someone-elses"}}, current).error(),
+            ec::not_authorized);
+  // Another project's floating IP there, or another project's entry.
+  copies_exist = true;
+  owner_on_cloud = "p2";
+  EXPECT_EQ(ask_from<registry_entry>(cloudlet_three, guarded, atom::rebind_v,
+                                     copy_addition{"p1", "f1", cloud_copy{"cloudlet-3", "theirs"}}, current).error(),
+            ec::not_authorized);
+  EXPECT_EQ(ask_from<registry_entry>(cloudlet_three, guarded, atom::rebind_v,
+                                     copy_addition{"p2", "f1", cloud_copy{"cloudlet-3", "theirs"}}, current).error(),
+            ec::not_found);
+  auto now = ask<registry_entry>(registry, atom::get_v, std::string{"p1"}, std::string{"f1"});
+  ASSERT_TRUE(now);
+  EXPECT_EQ(now->copies, (std::vector<cloud_copy>{{"cloudlet-2", "fip-2"}}));
 }
 
 TEST_F(node_authorization_test, an_operator_only_reads) {
@@ -437,6 +549,6 @@ TEST_F(node_actor_test, takes_registry_messages_only_as_named_structs) {
         "caf::replies_to<add_copy,fedstack::copy_addition>::with<fedstack::storage::registry_entry>",
         "caf::replies_to<rm_copy,fedstack::copy_removal>::with<fedstack::storage::registry_entry>",
         "caf::replies_to<erase,fedstack::registry_key>::with<bool>",
-        "caf::replies_to<rebind,fedstack::copy_addition>::with<fedstack::storage::registry_entry>"})
+        "caf::replies_to<rebind,fedstack::copy_addition,fedstack::storage::cloud_copy>::with<fedstack::storage::registry_entry>"})
     EXPECT_EQ(types.count(expected), 1u) << expected << " in " << ::testing::PrintToString(types);
 }

@@ -1,6 +1,7 @@
 #include "tests/agent/flows/fake_registry.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "api/global_id.hpp"
 
@@ -12,6 +13,7 @@ fake_registry::fake_registry(std::string host, std::uint16_t port) : host_(std::
 
 void fake_registry::enter(const std::string& call) {
   calls_.push_back(call);
+  if (fail_next_.erase(call)) throw registry_unavailable("the fake registry lost the message (" + call + ")");
   if (unavailable_ && (unavailable_calls_.empty() || unavailable_calls_.contains(call)))
     throw registry_unavailable("the fake registry is unavailable (" + call + ")");
 }
@@ -125,14 +127,20 @@ http::awaitable<std::optional<registry_entry>> fake_registry::give(std::string g
 }
 
 http::awaitable<std::optional<registry_entry>> fake_registry::rebind(std::string project, std::string global_id,
+                                                                      storage::cloud_copy expected,
                                                                       storage::cloud_copy copy) {
+  if (auto hook = std::exchange(before_rebind_, nullptr)) hook();
   enter("rebind");
   auto it = entries_.find(global_id);
-  // As the owner: its project's bound floating IP only (actors/node.cpp checks a peer's on the cloud too).
+  // As the owner: its project's bound floating IP only (actors/node.cpp checks a peer's on the cloud too),
+  // while its primary is the one the mover expected; a repeat of a done rebind answers the entry.
   if (it == entries_.end() || it->second.project_id != project ||
       it->second.kind != storage::resource_kind::floating_ip || it->second.copies.empty() || refuse_rebinds_)
     co_return std::nullopt;
+  auto& primary = it->second.copies.front();
+  if (primary != copy && primary != expected) co_return std::nullopt;
   it->second.copies.assign(1, std::move(copy));
+  if (lost_answers_.erase("rebind")) throw registry_unavailable("the registry of the owner agent: request_timeout");
   co_return it->second;
 }
 

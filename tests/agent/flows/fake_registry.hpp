@@ -5,6 +5,7 @@
 // copies at most one per cloudlet, abandoned attempts by token. It can be made
 // unavailable (every call, or only some, throw registry_unavailable).
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -33,6 +34,7 @@ public:
   http::awaitable<std::optional<storage::registry_entry>> give(std::string global_id,
                                                                 std::string to_project) override;
   http::awaitable<std::optional<storage::registry_entry>> rebind(std::string project, std::string global_id,
+                                                                  storage::cloud_copy expected,
                                                                   storage::cloud_copy copy) override;
   http::awaitable<void> abandon(storage::abandoned_attempt attempt) override;
   http::awaitable<std::vector<storage::abandoned_attempt>> abandoned(std::int64_t before_unix_ms) override;
@@ -44,8 +46,9 @@ public:
   /// While set, every call in `calls` (names as above: "get", "put", "abandon", ...;
   /// empty: all) throws registry_unavailable.
   void set_unavailable(bool unavailable, std::set<std::string> calls = {});
-  /// Each call in `calls` ("erase") does its work and then throws
-  /// registry_unavailable: an owner that answered after the asker's timeout.
+  /// Each call in `calls` ("erase", "rebind") does its work and then throws
+  /// registry_unavailable: an owner that answered after the asker's timeout
+  /// (a rebind's answer is lost once: a repeat gets the owner's answer).
   void lose_answers(std::set<std::string> calls) { lost_answers_ = std::move(calls); }
   /// While set, rebind answers nullopt: an owner that did not find the moved floating IP marked.
   void refuse_rebinds(bool refuse) { refuse_rebinds_ = refuse; }
@@ -54,6 +57,12 @@ public:
   void win_next_copy(const std::string& global_id, storage::cloud_copy theirs) {
     winners_[global_id] = std::move(theirs);
   }
+  /// The next call named `call` throws registry_unavailable without doing
+  /// anything: its message was lost on the way to the owner.
+  void fail_next(std::string call) { fail_next_.insert(std::move(call)); }
+  /// Runs `hook` once, as the next rebind reaches the owner, before the owner
+  /// looks at the entry: whatever it does (another move) came first.
+  void before_next_rebind(std::function<void()> hook) { before_rebind_ = std::move(hook); }
   /// Every entry, whatever its project.
   std::vector<storage::registry_entry> entries() const;
   std::optional<storage::registry_entry> entry(const std::string& global_id) const;
@@ -82,6 +91,8 @@ private:
   std::set<std::string> lost_answers_;
   bool refuse_rebinds_ = false;
   std::map<std::string, storage::cloud_copy> winners_;
+  std::function<void()> before_rebind_;
+  std::set<std::string> fail_next_;
   std::vector<std::string> calls_;
 };
 

@@ -75,6 +75,11 @@ protected:
     return now;
   }
 
+  /// An association of floating IP `id` with `port` through the agent.
+  captured_response associate(const std::string& id, const std::string& port) {
+    return h.send(bhttp::verb::put, "/network/v2.0/floatingips/" + id, {{"floatingip", {{"port_id", port}}}});
+  }
+
   json fips_on(const std::string& region) {
     return direct(region, bhttp::verb::get, "/v2.0/floatingips", nullptr, admin()).at("floatingips");
   }
@@ -243,6 +248,85 @@ TEST_F(L3Flow, AMoveItsOwnerDoesNotTakeLeavesTheFloatingIpWhereItWas) {
   EXPECT_EQ(fips_on("cloudlet-3").size(), 0u) << "the unrecorded new one is released";
   ASSERT_EQ(fips_on("cloudlet-2").size(), 1u);
   EXPECT_EQ(h.registry().entry(entry.global_id)->copies, entry.copies);
+}
+
+// Two clients move one floating IP at once, through two agents: the second comes
+// to its owner while the first is on its way there. The owner takes only the move
+// that still names the address it replaces: one address is left, recorded and
+// associated as the winner asked; the loser's new one is released, not left marked.
+TEST_F(L3Flow, TwoMovesOfOneFloatingIpAtOnceLeaveOneAddressAndReleaseTheLosers) {
+  auto [subnet2, port2] = reachable_port("cloudlet-2");
+  auto [subnet3, port3] = reachable_port("cloudlet-3");
+  auto entry = another_agents_fip(h, "cloudlet-1", public_ids["cloudlet-1"], demo(), h.clouds().demo_project_id());
+  const auto& id = entry.global_id;
+  captured_response first;
+  h.registry().before_next_rebind([&] { first = associate(id, port2); });
+  auto later = associate(id, port3);
+  EXPECT_EQ(first.status, 200u) << first.body;
+  EXPECT_EQ(later.status, 409u) << later.body;
+  EXPECT_EQ(fips_on("cloudlet-3").size(), 0u) << "the loser's new address was left";
+  EXPECT_EQ(fips_on("cloudlet-1").size(), 0u) << "the replaced address was not released";
+  auto there = fips_on("cloudlet-2");
+  ASSERT_EQ(there.size(), 1u);
+  EXPECT_EQ(there[0].at("port_id"), port2);
+  EXPECT_EQ(h.registry().entry(id)->copies,
+            (std::vector<storage::cloud_copy>{{"cloudlet-2", there[0].at("id").get<std::string>()}}));
+}
+
+// The owner recorded the move but its answer was lost: asked again, it answers
+// the entry, and the mover finishes (the old address released, the client answered).
+TEST_F(L3Flow, AMoveWhoseAnswerIsLostFinishesWhenTheOwnerSaysItWasRecorded) {
+  auto [subnet, port] = reachable_port("cloudlet-3");
+  auto entry = another_agents_fip(h, "cloudlet-2", public_ids["cloudlet-2"], demo(), h.clouds().demo_project_id());
+  h.registry().lose_answers({"rebind"});
+  ASSERT_FALSE(move_to_cloudlet_3(entry.global_id, port).empty());
+  EXPECT_EQ(fips_on("cloudlet-2").size(), 0u) << "the old address was not released";
+  auto there = fips_on("cloudlet-3");
+  ASSERT_EQ(there.size(), 1u);
+  EXPECT_EQ(h.registry().entry(entry.global_id)->copies,
+            (std::vector<storage::cloud_copy>{{"cloudlet-3", there[0].at("id").get<std::string>()}}));
+}
+
+// The move never reached the owner, and another came first meanwhile: asked again,
+// the owner refuses the stale move, and its new address is released.
+TEST_F(L3Flow, AMoveLostOnItsWayThatAnotherOvertookReleasesItsAddress) {
+  auto [subnet2, port2] = reachable_port("cloudlet-2");
+  auto [subnet3, port3] = reachable_port("cloudlet-3");
+  auto entry = another_agents_fip(h, "cloudlet-1", public_ids["cloudlet-1"], demo(), h.clouds().demo_project_id());
+  const auto& id = entry.global_id;
+  captured_response other;
+  h.registry().before_next_rebind([&] {
+    other = associate(id, port2);
+    h.registry().fail_next("rebind");
+  });
+  auto lost = associate(id, port3);
+  EXPECT_EQ(other.status, 200u) << other.body;
+  EXPECT_EQ(lost.status, 409u) << lost.body;
+  EXPECT_EQ(fips_on("cloudlet-3").size(), 0u) << "the unrecorded new address was left";
+  ASSERT_EQ(fips_on("cloudlet-2").size(), 1u);
+  EXPECT_EQ(h.registry().entry(id)->copies.front().cloudlet, "cloudlet-2");
+}
+
+// The owner does not answer at all: a clear 503, the recorded address kept; the new
+// one stays for a repeat, which (the owner back) records it rather than making another.
+TEST_F(L3Flow, AMoveItsOwnerNeverAnswersKeepsTheRecordedAddressAndARepeatFinishesIt) {
+  auto [subnet, port] = reachable_port("cloudlet-3");
+  auto entry = another_agents_fip(h, "cloudlet-2", public_ids["cloudlet-2"], demo(), h.clouds().demo_project_id());
+  h.registry().set_unavailable(true, {"rebind"});
+  auto unknown = associate(entry.global_id, port);
+  EXPECT_EQ(unknown.status, 503u) << unknown.body;
+  EXPECT_NE(unknown.body.find("could not be confirmed"), std::string::npos) << unknown.body;
+  ASSERT_EQ(fips_on("cloudlet-2").size(), 1u) << "the recorded address was released";
+  EXPECT_EQ(h.registry().entry(entry.global_id)->copies, entry.copies);
+  ASSERT_EQ(fips_on("cloudlet-3").size(), 1u);
+  auto left = fips_on("cloudlet-3")[0].at("id").get<std::string>();
+
+  h.registry().set_unavailable(false);
+  ASSERT_FALSE(move_to_cloudlet_3(entry.global_id, port).empty());
+  EXPECT_EQ(fips_on("cloudlet-2").size(), 0u);
+  auto there = fips_on("cloudlet-3");
+  ASSERT_EQ(there.size(), 1u) << "the repeat made another address";
+  EXPECT_EQ(h.registry().entry(entry.global_id)->copies, (std::vector<storage::cloud_copy>{{"cloudlet-3", left}}));
 }
 
 TEST_F(L3Flow, AnotherProjectsFloatingIpIsNeitherMovedNorSeen) {
