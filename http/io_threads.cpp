@@ -1,14 +1,31 @@
 #include "http/io_threads.hpp"
 
 #include <thread>
+#include <typeinfo>
 
 namespace fedstack::http {
 
+namespace {
+
+/// Marks a context that one thread alone runs (runs_one_at_a_time).
+class one_thread_mark : public asio::execution_context::service {
+public:
+  static inline asio::execution_context::id id;
+  explicit one_thread_mark(asio::execution_context& context) : asio::execution_context::service(context) {}
+
+private:
+  void shutdown() override {}
+};
+
+} // namespace
+
 io_threads::io_threads(std::size_t count) {
   if (count == 0) count = 1;
-  for (std::size_t i = 0; i < count; ++i)
+  for (std::size_t i = 0; i < count; ++i) {
     // Hint 1: each context is run by one thread (other threads still post to it).
     contexts_.push_back(std::make_unique<asio::io_context>(1));
+    asio::make_service<one_thread_mark>(*contexts_.back());
+  }
   for (std::size_t i = 1; i < count; ++i) keep_running_.emplace_back(asio::make_work_guard(*contexts_[i]));
 }
 
@@ -28,6 +45,15 @@ void io_threads::run() {
 
 void io_threads::stop() {
   for (auto& context : contexts_) context->stop();
+}
+
+bool runs_one_at_a_time(const asio::any_io_executor& executor) {
+  // Boost 1.74's target<T>() casts without checking the type: compare it first.
+  const auto& type = executor.target_type();
+  if (type == typeid(asio::strand<asio::io_context::executor_type>) || type == typeid(asio::strand<asio::any_io_executor>))
+    return true;
+  if (type != typeid(asio::io_context::executor_type)) return false;
+  return asio::has_service<one_thread_mark>(executor.target<asio::io_context::executor_type>()->context());
 }
 
 } // namespace fedstack::http

@@ -41,4 +41,9 @@ private:
   std::atomic<std::size_t> turn_{0};
 };
 
+/// True when handlers run through `executor` never run at the same time: a
+/// strand, or a context of an io_threads (each run by one thread alone). A
+/// caller that needs its handlers serialized can then skip a strand of its own.
+bool runs_one_at_a_time(const asio::any_io_executor& executor);
+
 } // namespace fedstack::http
