@@ -1,4 +1,5 @@
 #include "api/global_id.hpp"
+#include "api/global_id_check.hpp"
 #include "api/ipv4.hpp"
 
 #include <array>

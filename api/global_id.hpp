@@ -41,9 +41,6 @@ std::optional<std::string> server_global_id(std::string_view shared, std::string
 
 /// The owner encoded in `id`; nullopt when `id` is not a global ID (any other UUID).
 std::optional<node_address> global_id_owner(std::string_view id);
-/// global_id_owner(id) has a value, without making the owner's address (the list
-/// scan asks for every ID it meets).
-bool is_global_id(std::string_view id);
 
 /// The marker a cloud resource carries.
 struct marker {

@@ -12,6 +12,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "api/global_id_check.hpp"
 #include "api/rewrite.hpp"
 #include "api/uuid.hpp"
 
