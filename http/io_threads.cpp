@@ -1,5 +1,7 @@
 #include "http/io_threads.hpp"
 
+#include <algorithm>
+#include <mutex>
 #include <thread>
 #include <typeinfo>
 
@@ -7,15 +9,9 @@ namespace fedstack::http {
 
 namespace {
 
-/// Marks a context that one thread alone runs (runs_one_at_a_time).
-class one_thread_mark : public asio::execution_context::service {
-public:
-  static inline asio::execution_context::id id;
-  explicit one_thread_mark(asio::execution_context& context) : asio::execution_context::service(context) {}
-
-private:
-  void shutdown() override {}
-};
+// The contexts of the io_threads alive: each is run by one thread alone (runs_one_at_a_time).
+std::mutex alone_mutex;
+std::vector<const asio::io_context*> run_alone;
 
 } // namespace
 
@@ -24,9 +20,16 @@ io_threads::io_threads(std::size_t count) {
   for (std::size_t i = 0; i < count; ++i) {
     // Hint 1: each context is run by one thread (other threads still post to it).
     contexts_.push_back(std::make_unique<asio::io_context>(1));
-    asio::make_service<one_thread_mark>(*contexts_.back());
   }
+  std::lock_guard lock{alone_mutex};
+  for (const auto& context : contexts_) run_alone.push_back(context.get());
   for (std::size_t i = 1; i < count; ++i) keep_running_.emplace_back(asio::make_work_guard(*contexts_[i]));
+}
+
+io_threads::~io_threads() {
+  std::lock_guard lock{alone_mutex};
+  for (const auto& context : contexts_)
+    run_alone.erase(std::find(run_alone.begin(), run_alone.end(), context.get()));
 }
 
 asio::io_context& io_threads::next() {
@@ -53,7 +56,9 @@ bool runs_one_at_a_time(const asio::any_io_executor& executor) {
   if (type == typeid(asio::strand<asio::io_context::executor_type>) || type == typeid(asio::strand<asio::any_io_executor>))
     return true;
   if (type != typeid(asio::io_context::executor_type)) return false;
-  return asio::has_service<one_thread_mark>(executor.target<asio::io_context::executor_type>()->context());
+  const auto* context = &executor.target<asio::io_context::executor_type>()->context();
+  std::lock_guard lock{alone_mutex};
+  return std::find(run_alone.begin(), run_alone.end(), context) != run_alone.end();
 }
 
 } // namespace fedstack::http

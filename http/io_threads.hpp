@@ -19,6 +19,9 @@ class io_threads {
 public:
   /// `count` contexts (at least one). Context 0 is `main()`.
   explicit io_threads(std::size_t count);
+  ~io_threads();
+  io_threads(const io_threads&) = delete;
+  io_threads& operator=(const io_threads&) = delete;
 
   /// The context of the calling thread in `run()`: acceptors, timers and
   /// background work live here.
