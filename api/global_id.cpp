@@ -1,4 +1,5 @@
 #include "api/global_id.hpp"
+#include "api/global_id_check.hpp"
 #include "api/ipv4.hpp"
 
 #include <array>
@@ -112,15 +113,20 @@ std::optional<std::string> server_global_id(std::string_view shared, std::string
   return id;
 }
 
-std::optional<node_address> global_id_owner(std::string_view id) {
-  if (!is_uuid(id) || id[14] != '8') return std::nullopt;
+bool is_global_id(std::string_view id) {
+  if (!is_uuid(id) || id[14] != '8') return false;
   char variant = id[19];
   if (!(variant == '8' || variant == '9' || variant == 'a' || variant == 'b' || variant == 'A' ||
         variant == 'B'))
-    return std::nullopt;
+    return false;
+  auto port = parse_hex(id.substr(32, 4));
+  return parse_hex(id.substr(24, 8)) && port && *port != 0;
+}
+
+std::optional<node_address> global_id_owner(std::string_view id) {
+  if (!is_global_id(id)) return std::nullopt;
   auto ip = parse_hex(id.substr(24, 8));
   auto port = parse_hex(id.substr(32, 4));
-  if (!ip || !port || *port == 0) return std::nullopt;
   char host[16];
   std::snprintf(host, sizeof host, "%u.%u.%u.%u", unsigned(*ip >> 24), unsigned((*ip >> 16) & 255),
                 unsigned((*ip >> 8) & 255), unsigned(*ip & 255));

@@ -349,12 +349,30 @@ const json& field_of(const json& item, const std::string& field) {
   return it == item.end() ? null_value : *it;
 }
 
-// The identity used to drop duplicates; items without an `id` are never duplicates.
-std::optional<std::string> id_key(const json& item) {
-  const auto& id = field_of(item, "id");
-  if (id.is_null()) return std::nullopt;
-  return id.dump();
-}
+/// The `id`s order_merge has taken, the identity that drops duplicates (items
+/// without an `id` are never duplicates). IDs equal as JSON are the same: a
+/// string ID (every cloud's) by its own text, viewed in the item (not dumped per
+/// item), any other by its dump; a string never equals another kind.
+class taken_ids {
+ public:
+  /// False when `item`'s ID was taken already; items without one are never taken.
+  bool take(const json& item) {
+    const auto& id = field_of(item, "id");
+    if (id.is_string()) return strings_.insert(id.get_ref<const std::string&>()).second;
+    if (id.is_null()) return true;
+    return others_.insert(id.dump()).second;
+  }
+  bool taken(const json& item) const {
+    const auto& id = field_of(item, "id");
+    if (id.is_string()) return strings_.count(id.get_ref<const std::string&>()) != 0;
+    if (id.is_null()) return false;
+    return others_.count(id.dump()) != 0;
+  }
+
+ private:
+  std::unordered_set<std::string_view> strings_;   // views into the items, which outlive the merge
+  std::unordered_set<std::string> others_;
+};
 
 std::string with_query(std::string_view path, const std::string& query) {
   std::string out(path);
@@ -417,9 +435,8 @@ merge_order order_merge(const std::vector<cloudlet_page>& pages, const std::vect
     }
   }
 
-  std::unordered_set<std::string> seen;
-  if (after.item)
-    if (auto id = id_key(*after.item)) seen.insert(*id);
+  taken_ids seen;
+  if (after.item) seen.take(*after.item);
   bool left_out = false;
   auto item_at = [&](std::size_t i) { return &pages[i].items[runs[i][heads[i]]]; };
   // Ties go by cloudlet, and within one cloud by its run (its own order).
@@ -434,13 +451,13 @@ merge_order order_merge(const std::vector<cloudlet_page>& pages, const std::vect
       if (heads[i] < runs[i].size() && (best == runs.size() || first(i, best))) best = i;
     if (best == runs.size()) break;
     std::size_t index = runs[best][heads[best]++];
-    auto id = id_key(pages[best].items[index]);
-    if (id && seen.count(*id) != 0) continue;
+    const auto& item = pages[best].items[index];
+    if (seen.taken(item)) continue;
     if (result.picks.size() == limit) {
       left_out = true;
       break;
     }
-    if (id) seen.insert(std::move(*id));
+    seen.take(item);
     result.picks.push_back({best, index});
     ++result.taken[pages[best].cloudlet];
   }

@@ -8,6 +8,11 @@
 #include <cstdlib>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "api/global_id_check.hpp"
 #include "api/rewrite.hpp"
 #include "api/uuid.hpp"
 
@@ -70,6 +75,27 @@ std::size_t utf8_length(std::string_view t, std::size_t p) {
   return 0;
 }
 
+/// The first position at or after i, in steps of 16 bytes, whose block holds a
+/// byte that ends the plain run (a quote, a backslash, a control byte or a byte
+/// >= 0x80); the caller's byte loop finds which one. Strings in lists are mostly
+/// long plain runs (URLs, hashes, IDs, timestamps).
+std::size_t skip_plain_ascii(std::string_view t, std::size_t i) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i space = _mm_set1_epi8(0x20);
+  while (i + 16 <= t.size()) {
+    __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(t.data() + i));
+    // Signed bytes: one comparison catches control bytes (< 0x20) and those >= 0x80 (negative).
+    __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(block, quote), _mm_cmpeq_epi8(block, backslash)),
+                                _mm_cmplt_epi8(block, space));
+    if (_mm_movemask_epi8(stop) != 0) break;
+    i += 16;
+  }
+#endif
+  return i;
+}
+
 /// Reads the string whose opening quote is at t[p]; on success p is past the
 /// closing quote. `escaped`: it holds a backslash.
 bool read_string(std::string_view t, std::size_t& p, bool& escaped) {
@@ -78,6 +104,7 @@ bool read_string(std::string_view t, std::size_t& p, bool& escaped) {
   const std::size_t n = t.size();
   for (;;) {
     // The common run: printable ASCII without quote or backslash.
+    i = skip_plain_ascii(t, i);
     while (i < n) {
       auto c = static_cast<unsigned char>(t[i]);
       if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
@@ -192,7 +219,7 @@ struct marker_fields {
 std::optional<marker> marker_of(const marker_fields& f) {
   for (bool is_copy : {false, true}) {
     const auto& id = is_copy ? f.copy_of : f.gid;
-    if (id && global_id_owner(*id)) {
+    if (id && is_global_id(*id)) {
       marker m{std::string(*id), is_copy, {}};
       if (f.attempt && is_attempt_token(*f.attempt)) m.attempt = std::string(*f.attempt);
       return m;
@@ -605,7 +632,7 @@ class page_walker {
         auto prefix = is_copy ? copy_tag : gid_tag;
         if (f.tags_marker || !starts_with(text, prefix)) continue;
         auto id = text.substr(prefix.size());
-        if (global_id_owner(id)) f.tags_marker = marker{std::string(id), is_copy, {}};
+        if (is_global_id(id)) f.tags_marker = marker{std::string(id), is_copy, {}};
       }
       // Every tag of the federation goes, as in strip_marker (global_id.cpp).
       if (starts_with(text, federation_tag_prefix) && suppress_ == 0) {
@@ -793,6 +820,8 @@ void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
   std::size_t copied = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
+    i = skip_plain_ascii(text, i);   // bytes >= 0x80 stop it too, and pass below
+    if (i >= text.size()) break;
     auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(text.substr(copied, i - copied));

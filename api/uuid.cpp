@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <cerrno>
+#include <cstring>
 #include <system_error>
 
 #include <sys/random.h>
@@ -14,9 +15,16 @@ namespace {
 
 constexpr std::size_t uuid_length = 36;
 
-bool is_hex(char c) noexcept {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+// One table read per byte: find_uuid runs over every long string of every list.
+constexpr std::array<bool, 256> hex_digits = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (int c = 'a'; c <= 'f'; ++c) t[c] = true;
+  for (int c = 'A'; c <= 'F'; ++c) t[c] = true;
+  return t;
+}();
+
+bool is_hex(char c) noexcept { return hex_digits[static_cast<unsigned char>(c)]; }
 
 bool is_run_char(char c) noexcept { return is_hex(c) || c == '-'; }
 
@@ -73,17 +81,22 @@ std::string make_uuid() {
 
 bool is_uuid(std::string_view text) noexcept {
   if (text.size() != uuid_length) return false;
-  for (std::size_t i = 0; i < uuid_length; ++i) {
-    bool dash_position = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash_position ? text[i] != '-' : !is_hex(text[i])) return false;
-  }
+  if (text[8] != '-' || text[13] != '-' || text[18] != '-' || text[23] != '-') return false;
+  for (std::size_t i = 0; i < uuid_length; ++i)
+    if (!is_hex(text[i]) && i != 8 && i != 13 && i != 18 && i != 23) return false;
   return true;
 }
 
 std::size_t find_uuid(std::string_view text, std::size_t from) noexcept {
   std::size_t i = from;
   while (i + uuid_length <= text.size()) {
-    if (text[i + 8] != '-' || !is_hex(text[i])) {   // cheap rejection of most positions
+    // A UUID starting at i has its first dash at i + 8: memchr finds the next such i
+    // (most strings hold no dash at all), then one byte rules out most of those.
+    const auto* dash = static_cast<const char*>(
+      std::memchr(text.data() + i + 8, '-', text.size() - uuid_length + 1 - i));
+    if (dash == nullptr) break;
+    i = static_cast<std::size_t>(dash - text.data()) - 8;
+    if (!is_hex(text[i])) {
       ++i;
       continue;
     }

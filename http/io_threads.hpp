@@ -19,6 +19,9 @@ class io_threads {
 public:
   /// `count` contexts (at least one). Context 0 is `main()`.
   explicit io_threads(std::size_t count);
+  ~io_threads();
+  io_threads(const io_threads&) = delete;
+  io_threads& operator=(const io_threads&) = delete;
 
   /// The context of the calling thread in `run()`: acceptors, timers and
   /// background work live here.
@@ -40,5 +43,10 @@ private:
   std::vector<std::optional<work_guard>> keep_running_;   // contexts 1..n idle until stop()
   std::atomic<std::size_t> turn_{0};
 };
+
+/// True when handlers run through `executor` never run at the same time: a
+/// strand, or a context of an io_threads (each run by one thread alone). A
+/// caller that needs its handlers serialized can then skip a strand of its own.
+bool runs_one_at_a_time(const asio::any_io_executor& executor);
 
 } // namespace fedstack::http

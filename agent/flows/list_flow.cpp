@@ -602,16 +602,21 @@ void show_external_networks_once(std::vector<translated_cloud>& clouds) {
 /// once, this agent's cloudlet's where it holds one, else the first cloudlet's
 /// by region name. Folded among the items read for this page.
 void show_equal_images_once(std::vector<translated_cloud>& clouds, const std::string& own) {
+  // The key objects are lent to the rule and given back: not copied.
   std::vector<std::pair<std::string, std::vector<json>>> read;
-  for (const auto& cloud : clouds) read.emplace_back(cloud.page.cloudlet, cloud.page.items);
+  read.reserve(clouds.size());
+  for (auto& cloud : clouds) read.emplace_back(cloud.page.cloudlet, std::move(cloud.page.items));
   auto shown = images_shown_once(read, own);
   for (std::size_t c = 0; c < clouds.size(); ++c) {
     auto& cloud = clouds[c];
+    auto& lent = read[c].second;
     std::vector<json> items;
     std::vector<item_source> sources;
-    for (std::size_t i = 0; i < cloud.page.items.size(); ++i) {
+    items.reserve(lent.size());
+    sources.reserve(lent.size());
+    for (std::size_t i = 0; i < lent.size(); ++i) {
       if (!shown[c][i]) continue;
-      items.push_back(std::move(cloud.page.items[i]));
+      items.push_back(std::move(lent[i]));
       sources.push_back(cloud.sources[i]);
     }
     cloud.page.items = std::move(items);

@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include "http/io_threads.hpp"
+
 namespace fedstack::agent {
 
 namespace {
@@ -14,7 +16,8 @@ struct fan_out_state {
   http::asio::steady_timer timer;
 };
 
-// Runs on one strand: the tasks, their completions and the timer never race.
+// Runs on an executor whose handlers never run at the same time (a strand, or a
+// context one thread alone runs): the tasks, their completions and the timer never race.
 http::awaitable<std::vector<bool>> run_all_on_strand(
   std::vector<std::function<http::awaitable<void>()>> tasks, std::chrono::milliseconds deadline) {
   auto strand = co_await http::asio::this_coro::executor;
@@ -52,7 +55,11 @@ http::awaitable<void> run_all_to_end(std::vector<std::function<http::awaitable<v
 http::awaitable<std::vector<bool>> run_all(std::vector<std::function<http::awaitable<void>()>> tasks,
                                            std::chrono::milliseconds deadline) {
   if (tasks.empty()) co_return std::vector<bool>{};
-  auto strand = http::asio::make_strand(co_await http::asio::this_coro::executor);
+  auto caller = co_await http::asio::this_coro::executor;
+  // The agent's sessions run on io_threads' one-thread contexts: a strand there
+  // only costs (its own frame, and a hop through its queue for every step of every task).
+  if (http::runs_one_at_a_time(caller)) co_return co_await run_all_on_strand(std::move(tasks), deadline);
+  auto strand = http::asio::make_strand(caller);
   co_return co_await http::asio::co_spawn(strand, run_all_on_strand(std::move(tasks), deadline),
                                           http::use_awaitable);
 }

@@ -101,3 +101,14 @@ TEST(io_threads, next_takes_every_context_in_turn) {
   EXPECT_EQ(std::vector<const void*>(order.begin(), order.begin() + 3),
             std::vector<const void*>(order.begin() + 3, order.end()));
 }
+
+TEST(io_threads, their_contexts_and_strands_run_one_handler_at_a_time_other_contexts_may_not) {
+  io_threads threads{2};
+  EXPECT_TRUE(runs_one_at_a_time(threads.main().get_executor()));
+  EXPECT_TRUE(runs_one_at_a_time(threads.next().get_executor()));
+  // Any context may be run by several threads: only a strand on it serializes.
+  asio::io_context shared;
+  EXPECT_FALSE(runs_one_at_a_time(shared.get_executor()));
+  EXPECT_TRUE(runs_one_at_a_time(asio::make_strand(shared)));
+  EXPECT_TRUE(runs_one_at_a_time(asio::make_strand(asio::any_io_executor{shared.get_executor()})));
+}
