@@ -76,8 +76,9 @@ public:
     return own_->give(std::move(g), std::move(to));
   }
   http::awaitable<std::optional<storage::registry_entry>> rebind(std::string p, std::string g,
+                                                                  storage::cloud_copy e,
                                                                   storage::cloud_copy c) override {
-    return own_->rebind(std::move(p), std::move(g), std::move(c));
+    return own_->rebind(std::move(p), std::move(g), std::move(e), std::move(c));
   }
   http::awaitable<void> abandon(storage::abandoned_attempt a) override { return own_->abandon(std::move(a)); }
   http::awaitable<std::vector<storage::abandoned_attempt>> abandoned(std::int64_t before) override {
