@@ -603,6 +603,29 @@ TEST_F(nova_test, availability_zone_limits_services) {
   EXPECT_EQ(body_of(call(nova_, "GET", "/v2.1/os-security-groups", admin_))["security_groups"].size(), 1u);
 }
 
+TEST_F(nova_test, security_groups_are_added_and_removed_by_name_or_id_in_the_project) {
+  // nova/network/security_group_api.py, add_to_instance and remove_from_instance: 202, or 404.
+  auto id = boot_id(admin_, "vm");
+  auto group = body_of(call(neutron_, "POST", "/v2.0/security-groups", admin_,
+                            {{"security_group", {{"name", "web"}}}}))["security_group"]["id"].get<std::string>();
+  auto act = [&](json body) { return call(nova_, "POST", "/v2.1/servers/" + id + "/action", admin_, body); };
+  auto names = [&] {
+    std::vector<std::string> out;
+    for (const auto& g : show(admin_, id)["security_groups"]) out.push_back(g["name"]);
+    return out;
+  };
+  auto missing = act({{"addSecurityGroup", {{"name", "nosuch"}}}});
+  EXPECT_EQ(missing.status, 404u);
+  EXPECT_NE(missing.body.find("Security group nosuch is not found for project"), std::string::npos) << missing.body;
+  EXPECT_EQ(act({{"addSecurityGroup", {{"name", "web"}}}}).status, 202u);
+  EXPECT_EQ(names(), (std::vector<std::string>{"default", "web"}));
+  EXPECT_EQ(act({{"removeSecurityGroup", {{"name", group}}}}).status, 202u) << "by its ID";
+  EXPECT_EQ(names(), std::vector<std::string>{"default"});
+  auto again = act({{"removeSecurityGroup", {{"name", "web"}}}});
+  EXPECT_EQ(again.status, 404u);
+  EXPECT_NE(again.body.find("not associated with the instance"), std::string::npos) << again.body;
+}
+
 TEST_F(nova_test, stop_and_start) {
   auto id = boot_id(admin_, "vm");
   EXPECT_EQ(call(nova_, "POST", "/v2.1/servers/" + id + "/action", admin_, {{"os-stop", nullptr}}).status, 409u);
