@@ -606,12 +606,14 @@ TEST_F(nova_test, availability_zone_limits_services) {
 TEST_F(nova_test, security_groups_are_added_and_removed_by_name_or_id_in_the_project) {
   // nova/network/security_group_api.py, add_to_instance and remove_from_instance: 202, or 404.
   auto id = boot_id(admin_, "vm");
+  advance(std::chrono::seconds{3});   // a building server's view shows no groups
   auto group = body_of(call(neutron_, "POST", "/v2.0/security-groups", admin_,
                             {{"security_group", {{"name", "web"}}}}))["security_group"]["id"].get<std::string>();
   auto act = [&](json body) { return call(nova_, "POST", "/v2.1/servers/" + id + "/action", admin_, body); };
   auto names = [&] {
     std::vector<std::string> out;
-    for (const auto& g : show(admin_, id)["security_groups"]) out.push_back(g["name"]);
+    auto server = show(admin_, id);   // named: a range over a temporary's member dangles
+    for (const auto& g : server["security_groups"]) out.push_back(g["name"]);
     return out;
   };
   auto missing = act({{"addSecurityGroup", {{"name", "nosuch"}}}});
