@@ -628,6 +628,24 @@ TEST_F(nova_test, security_groups_are_added_and_removed_by_name_or_id_in_the_pro
   EXPECT_NE(again.body.find("not associated with the instance"), std::string::npos) << again.body;
 }
 
+TEST_F(nova_test, a_rebuild_at_2_54_sets_a_key_the_user_has) {
+  auto id = boot_id(admin_, "vm");
+  advance(std::chrono::seconds{3});
+  ASSERT_LT(call(nova_, "POST", "/v2.1/os-keypairs", admin_,
+                 {{"keypair", {{"name", "k"}, {"public_key", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey a@b"}}}})
+              .status, 300u);
+  const header_map v254{{"X-OpenStack-Nova-API-Version", "2.54"}};
+  auto rebuild = [&](const std::string& key) {
+    return call(nova_, "POST", "/v2.1/servers/" + id + "/action", admin_,
+                {{"rebuild", {{"imageRef", image_id_}, {"key_name", key}}}}, v254);
+  };
+  auto refused = rebuild("nosuch");
+  EXPECT_EQ(refused.status, 400u);
+  EXPECT_NE(refused.body.find("Invalid key_name provided."), std::string::npos) << refused.body;
+  EXPECT_EQ(rebuild("k").status, 202u);
+  EXPECT_EQ(show(admin_, id)["key_name"], "k");
+}
+
 TEST_F(nova_test, stop_and_start) {
   auto id = boot_id(admin_, "vm");
   EXPECT_EQ(call(nova_, "POST", "/v2.1/servers/" + id + "/action", admin_, {{"os-stop", nullptr}}).status, 409u);
