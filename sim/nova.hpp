@@ -79,6 +79,10 @@ private:
   // nova_lifecycle.cpp
   /// A lifecycle action's reply; nullopt when `action` is none of them.
   std::optional<reply> lifecycle_action(const call& c, server_record& s, const std::string& action, const json& args);
+  // nova_security_groups.cpp
+  /// addSecurityGroup or removeSecurityGroup's reply; nullopt for any other action.
+  std::optional<reply> security_group_action(const call& c, server_record& s, const std::string& action,
+                                             const json& args);
   reply server_tags(const call& c, const std::string& id);
 
   // nova_flavors.cpp

@@ -67,6 +67,13 @@ std::optional<reply> nova_api::lifecycle_action(const call& c, server_record& s,
     auto image_id = last_segment(args["imageRef"]);
     const auto* image = cloud_.images.find(c.ctx, image_id);
     if (!image || image->status != "active") return error(400, "Cannot find requested image " + image_id + ": Image " + image_id + " could not be found.");
+    // 2.54+: a rebuild may set the key; Nova looks it up among the user's (servers.py, _action_rebuild).
+    if (c.at_least(54) && args.contains("key_name") && args["key_name"].is_string()) {
+      auto user = keypairs_.find(c.ctx.user_id);
+      if (user == keypairs_.end() || !user->second.count(args["key_name"].get<std::string>()))
+        return error(400, "Invalid key_name provided.");
+      s.key_name = args["key_name"].get<std::string>();
+    }
     s.image_id = image->id;
     if (args.contains("name") && args["name"].is_string()) s.name = args["name"];
     if (args.contains("metadata") && args["metadata"].is_object()) s.metadata = args["metadata"];

@@ -210,6 +210,8 @@ reply nova_api::server_action(const call& c, const std::string& id) {
     s->locked = action == "lock";
   } else if (auto done = lifecycle_action(c, *s, action, body->begin().value())) {
     return std::move(*done);
+  } else if (auto changed = security_group_action(c, *s, action, body->begin().value())) {
+    return std::move(*changed);   // not an instance action in Nova
   } else {
     return error(400, "There is no such action: " + action);
   }

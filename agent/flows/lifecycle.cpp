@@ -9,6 +9,7 @@
 #include "agent/flows/copies.hpp"
 #include "agent/flows/create_attempt.hpp"
 #include "agent/flows/federation.hpp"
+#include "agent/flows/keypairs.hpp"
 #include "agent/flows/marker_search.hpp"
 #include "agent/flows/visible_entry.hpp"
 #include "agent/rules/reclaim_rule.hpp"
@@ -134,9 +135,30 @@ http::awaitable<void> resize(request& r, json body, const known_map& known_local
   co_await forward_dump(r, body, known_local);
 }
 
-/// Rebuild on any cloudlet: an image the caller may use is copied to r.target first.
+/// A rebuild's key_name (2.54+) on a server of another cloudlet: the user's keypair
+/// here is copied there first, as for a boot (keypairs.hpp). The failure to answer, if any.
+http::awaitable<std::optional<std::pair<unsigned, std::string>>> rebuild_keypair(request& r, json key_name) {
+  std::optional<std::pair<unsigned, std::string>> failure;
+  if (r.target.region == r.context.cloudlet.region || !key_name.is_string()) co_return failure;
+  auto key = co_await read_own_keypair(r, key_name.get<std::string>());
+  if (!key) co_return failure;   // Nova there judges the name
+  try {
+    co_await ensure_keypair_on(r, *key, r.target);
+  } catch (const copy_failed& e) {
+    failure.emplace(e.status, e.what());
+  } catch (const upstream_failure& e) {
+    failure.emplace(503u, e.what());
+  }
+  co_return failure;
+}
+
+/// Rebuild on any cloudlet: an image the caller may use (and its keypair) is copied to r.target first.
 http::awaitable<void> rebuild(request& r, const registry_entry& entry, json body, known_map known_local) {
   auto& args = body["rebuild"];
+  json key_name;   // named first: GCC 12 mishandles a conditional's temporary in a co_await's operand
+  if (args.is_object() && args.contains("key_name")) key_name = args["key_name"];
+  auto key_failure = co_await rebuild_keypair(r, std::move(key_name));
+  if (key_failure) co_return co_await send_error(r, key_failure->first, key_failure->second);
   auto image_id = args.is_object() ? id_of_ref(args.value("imageRef", json())) : std::string{};
   std::optional<registry_entry> image;
   if (api::global_id_owner(image_id)) image = co_await visible_entry(r, image_id);

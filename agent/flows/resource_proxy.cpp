@@ -22,6 +22,7 @@
 #include "agent/flows/keypairs.hpp"
 #include "agent/flows/lifecycle.hpp"
 #include "agent/flows/l3.hpp"
+#include "agent/flows/security_group_actions.hpp"
 #include "agent/flows/security_groups.hpp"
 #include "agent/flows/server_groups.hpp"
 #include "agent/flows/marker_search.hpp"
@@ -295,6 +296,9 @@ http::awaitable<void> handle_recorded(request& r, resource_call call, std::strin
   // A restore stays on the backup's cloudlet; its new volume is recorded (volume_backups.hpp).
   if (kind == storage::resource_kind::volume_backup && is_backup_restore(r.route, r.header().method()))
     answered = co_await handle_backup_restore(r, *answer.entry, *cloudlet, body);
+  // A security group added to a server elsewhere is copied there first (security_group_actions.hpp).
+  if (kind == storage::resource_kind::server && !answered)
+    answered = co_await prepare_security_group_action(r, *cloudlet, body);
   if (answered) co_return;
   // Resize, rebuild, snapshot, unshelve, tags and metadata that replace the markers (lifecycle.cpp).
   auto parsed = json::parse(body, nullptr, false);

@@ -603,6 +603,49 @@ TEST_F(nova_test, availability_zone_limits_services) {
   EXPECT_EQ(body_of(call(nova_, "GET", "/v2.1/os-security-groups", admin_))["security_groups"].size(), 1u);
 }
 
+TEST_F(nova_test, security_groups_are_added_and_removed_by_name_or_id_in_the_project) {
+  // nova/network/security_group_api.py, add_to_instance and remove_from_instance: 202, or 404.
+  auto id = boot_id(admin_, "vm");
+  advance(std::chrono::seconds{3});   // a building server's view shows no groups
+  auto group = body_of(call(neutron_, "POST", "/v2.0/security-groups", admin_,
+                            {{"security_group", {{"name", "web"}}}}))["security_group"]["id"].get<std::string>();
+  auto act = [&](json body) { return call(nova_, "POST", "/v2.1/servers/" + id + "/action", admin_, body); };
+  auto names = [&] {
+    std::vector<std::string> out;
+    auto server = show(admin_, id);   // named: a range over a temporary's member dangles
+    for (const auto& g : server["security_groups"]) out.push_back(g["name"]);
+    return out;
+  };
+  auto missing = act({{"addSecurityGroup", {{"name", "nosuch"}}}});
+  EXPECT_EQ(missing.status, 404u);
+  EXPECT_NE(missing.body.find("Security group nosuch is not found for project"), std::string::npos) << missing.body;
+  EXPECT_EQ(act({{"addSecurityGroup", {{"name", "web"}}}}).status, 202u);
+  EXPECT_EQ(names(), (std::vector<std::string>{"default", "web"}));
+  EXPECT_EQ(act({{"removeSecurityGroup", {{"name", group}}}}).status, 202u) << "by its ID";
+  EXPECT_EQ(names(), std::vector<std::string>{"default"});
+  auto again = act({{"removeSecurityGroup", {{"name", "web"}}}});
+  EXPECT_EQ(again.status, 404u);
+  EXPECT_NE(again.body.find("not associated with the instance"), std::string::npos) << again.body;
+}
+
+TEST_F(nova_test, a_rebuild_at_2_54_sets_a_key_the_user_has) {
+  auto id = boot_id(admin_, "vm");
+  advance(std::chrono::seconds{3});
+  ASSERT_LT(call(nova_, "POST", "/v2.1/os-keypairs", admin_,
+                 {{"keypair", {{"name", "k"}, {"public_key", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey a@b"}}}})
+              .status, 300u);
+  const header_map v254{{"X-OpenStack-Nova-API-Version", "2.54"}};
+  auto rebuild = [&](const std::string& key) {
+    return call(nova_, "POST", "/v2.1/servers/" + id + "/action", admin_,
+                {{"rebuild", {{"imageRef", image_id_}, {"key_name", key}}}}, v254);
+  };
+  auto refused = rebuild("nosuch");
+  EXPECT_EQ(refused.status, 400u);
+  EXPECT_NE(refused.body.find("Invalid key_name provided."), std::string::npos) << refused.body;
+  EXPECT_EQ(rebuild("k").status, 202u);
+  EXPECT_EQ(show(admin_, id)["key_name"], "k");
+}
+
 TEST_F(nova_test, stop_and_start) {
   auto id = boot_id(admin_, "vm");
   EXPECT_EQ(call(nova_, "POST", "/v2.1/servers/" + id + "/action", admin_, {{"os-stop", nullptr}}).status, 409u);

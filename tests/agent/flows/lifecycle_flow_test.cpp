@@ -191,6 +191,20 @@ TEST_F(LifecycleFlow, RebuildCopiesAnImageMissingOnTheServersCloudletFirst) {
     ADD_FAILURE() << "rebuild sent without the image: " << call.body;
 }
 
+TEST_F(LifecycleFlow, ARebuildsKeypairFollowsItToTheServersCloudlet) {
+  // Tempest's ServerShowV254Test.test_rebuild_server: a keypair made through the agent
+  // (on cloudlet-1), then a rebuild at 2.54 naming it, of a server on cloudlet-2.
+  auto server = boot_on("cloudlet-2");
+  const std::string key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIRebuildKey tempest@lab";
+  auto made = h.send(bhttp::verb::post, "/compute/v2.1/os-keypairs", {{"keypair", {{"name", "k"}, {"public_key", key}}}});
+  ASSERT_EQ(made.status, 200u) << made.body;
+  action(server, {{"rebuild", {{"imageRef", image.global_id}, {"key_name", "k"}}}}, "2.54");
+  auto there = h.clouds().direct("cloudlet-2", svc::compute, bhttp::verb::get, "/v2.1/os-keypairs/k", h.demo_token());
+  ASSERT_EQ(there.status, 200u) << "copied to the server's cloudlet: " << there.body;
+  EXPECT_EQ(json::parse(there.body).at("keypair").at("public_key"), key);
+  EXPECT_EQ(server_on("cloudlet-2", server).value("key_name", ""), "k");
+}
+
 TEST_F(LifecycleFlow, RebuildWithAnImageTheCallerCannotSeeIsRefusedAndCopiesNothing) {
   auto server = boot_on("cloudlet-2");
   auto global_id = h.registry().new_global_id();

@@ -187,6 +187,48 @@ TEST_F(SecurityGroupFlow, ARuleAddedToACopyHereReachesItsOriginElsewhereInTheSam
   EXPECT_TRUE(ports_of(groups_on("cloudlet-3", "web").at(0)).empty()) << "another project's group";
 }
 
+TEST_F(SecurityGroupFlow, AGroupAddedToAServerElsewhereIsCopiedThereAndNamedByName) {
+  // Tempest's test_rescued_vm_add_remove_security_group: a group made here, then
+  // added to and removed from a server the scheduler put on another cloudlet.
+  auto web = make_group_through_agent("web");
+  add_rule_through_agent(web, 22);
+  h.placement().place_on("cloudlet-2");
+  auto booted = boot_with_groups({});
+  ASSERT_EQ(booted.status, 202u) << booted.body;
+  auto server = json::parse(booted.body).at("server").at("id").get<std::string>();
+  auto local = h.clouds().items("cloudlet-2", "servers").at(0).at("id").get<std::string>();
+  auto action_sent = [&] {   // the one action cloudlet-2's Nova got since the log was cleared
+    auto sent = h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.1/servers/" + local + "/action");
+    EXPECT_EQ(sent.size(), 1u);
+    return sent.empty() ? json() : json::parse(sent.back().body);
+  };
+  h.clouds().clear_log();
+
+  auto added = h.send(bhttp::verb::post, "/compute/v2.1/servers/" + server + "/action",
+                      {{"addSecurityGroup", {{"name", "web"}}}});
+  ASSERT_EQ(added.status, 202u) << added.body;
+  auto there = groups_on("cloudlet-2", "web");
+  ASSERT_EQ(there.size(), 1u);
+  EXPECT_EQ(security_group_origin_of(there[0]), web) << "marked as a copy of the group the user made";
+  EXPECT_EQ(ports_of(there[0]), std::vector<int>{22});
+  EXPECT_TRUE(groups_on("cloudlet-3", "web").empty()) << "only where the server is";
+  EXPECT_EQ(action_sent(), json::parse(R"({"addSecurityGroup": {"name": "web"}})"));
+
+  // By its ID here, as the openstack CLI names it: cloudlet-2's Nova gets the name.
+  h.clouds().clear_log();
+  auto removed = h.send(bhttp::verb::post, "/compute/v2.1/servers/" + server + "/action",
+                        {{"removeSecurityGroup", {{"name", web}}}});
+  ASSERT_EQ(removed.status, 202u) << removed.body << " (Nova answers 404 for a group the server does not have)";
+  EXPECT_EQ(action_sent(), json::parse(R"({"removeSecurityGroup": {"name": "web"}})"));
+  EXPECT_TRUE(h.clouds().calls_to("cloudlet-2", bhttp::verb::post, "/v2.0/security-groups").empty())
+    << "a remove copies nothing";
+
+  // A name that is not the client's group here: cloudlet-2's Nova answers for it.
+  auto unknown = h.send(bhttp::verb::post, "/compute/v2.1/servers/" + server + "/action",
+                        {{"addSecurityGroup", {{"name", "nosuch"}}}});
+  EXPECT_EQ(unknown.status, 404u) << unknown.body;
+}
+
 TEST_F(SecurityGroupFlow, ADeleteThroughTheAgentTakesItsCopiesAndNothingTheFederationDidNotMake) {
   auto web = make_group_through_agent("web");
   h.placement().place_on("cloudlet-2");
