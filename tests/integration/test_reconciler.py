@@ -384,8 +384,11 @@ class AbandonedAttempt(unittest.TestCase):
             again = fed.start_agent("cloudlet-1", "agent-1", FAST)
 
             def tagged():
+                # The sweep tags, then puts the description back: two writes, so wait for both.
                 listed = networks()
-                return listed if any(t.startswith("fedstack_gid=") for n in listed for t in n["tags"]) else None
+                bound = any(t.startswith("fedstack_gid=") for n in listed for t in n["tags"])
+                restored = all(not n["description"].startswith("fedstack_pending=") for n in listed)
+                return listed if bound and restored else None
             listed = wait_for(tagged, timeout=30, what="the reservation sweep to bind the network")
             self.assertEqual(len(listed), 1, listed)
             gid = next(t.split("=", 1)[1] for t in listed[0]["tags"] if t.startswith("fedstack_gid="))
