@@ -239,16 +239,37 @@ reply nova_api::services(const call& c) {
 reply nova_api::security_groups(const call& c) {
   // The nova-network proxy APIs were removed in 2.36.
   if (c.at_least(36)) return error(404, "The resource could not be found.");
-  if (c.r.method != "GET") return error(405, not_allowed);
   std::lock_guard lock{cloud_.mutex};
   auto& net = cloud_.networks;
   net.ensure_default_group(c.ctx.project_id);
+  auto shown = [](const security_group_record& g) {
+    return json{{"id", g.id}, {"name", g.name}, {"description", g.description},
+                {"tenant_id", g.project_id}, {"rules", json::array()}};
+  };
+  // Nova's proxy creates and deletes in its Neutron (nova/api/openstack/compute/
+  // security_groups.py, SecurityGroupController: create 200, delete 202).
+  if (c.r.method == "POST" && c.path.size() == 1) {
+    auto body = json::parse(c.r.body, nullptr, false);
+    if (!body.is_object() || !body.contains("security_group") || !body["security_group"].is_object() ||
+        !body["security_group"].contains("name") || !body["security_group"]["name"].is_string())
+      return error(400, "Invalid input for field/attribute security_group.");
+    auto made = net.create_security_group(c.ctx, body["security_group"]);
+    if (failed(made)) return error(error_of(made).status, error_of(made).message);
+    return json_reply(200, {{"security_group", shown(std::get<security_group_record>(made))}});
+  }
+  if (c.r.method == "DELETE" && c.path.size() == 2) {
+    const auto* g = net.find_security_group(c.ctx, c.path[1]);
+    if (!g || g->project_id != c.ctx.project_id) return error(404, "Security group " + c.path[1] + " not found.");
+    if (auto e = net.delete_security_group(c.ctx, c.path[1]))
+      return error(400, e->status == 409 ? "Security group is still in use" : e->message);
+    return empty_reply(202);
+  }
+  if (c.r.method != "GET") return error(405, not_allowed);
   json list = json::array();
   for (const auto* g : net.security_groups(c.ctx)) {
     if (!c.ctx.is_admin || g->project_id == c.ctx.project_id) {
       if (c.path.size() == 2 && c.path[1] != g->id) continue;
-      list.push_back({{"id", g->id}, {"name", g->name}, {"description", g->description},
-                      {"tenant_id", g->project_id}, {"rules", json::array()}});
+      list.push_back(shown(*g));
     }
   }
   if (c.path.size() == 2) {

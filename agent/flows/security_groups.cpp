@@ -308,7 +308,8 @@ http::awaitable<void> handle_security_group_update(request& r, std::string body)
 http::awaitable<void> handle_security_group_delete(request& r) {
   const auto& own = r.context.cloudlet;
   r.target = own;
-  r.upstream = endpoint_of(own, api::service_type::network).to_string();
+  // Nova's proxy names the same group by its Neutron ID: the copies are found the same way.
+  r.upstream = endpoint_of(own, r.route.service).to_string();
   std::optional<json> group;
   try {
     group = co_await group_on(r, own, r.route.resource_id);
@@ -338,7 +339,8 @@ http::awaitable<void> handle_security_group_delete(request& r) {
       }
     }
   }
-  auto answer = co_await neutron(r, own, bhttp::verb::delete_, r.route.upstream_path);
+  auto answer = co_await call_cloudlet(r.context, own, r.route.service, bhttp::verb::delete_, r.route.upstream_path,
+                                       client_call_headers(r));
   co_await send_upstream_response(r, answer, answer.body);
 }
 

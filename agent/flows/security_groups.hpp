@@ -44,8 +44,9 @@ http::awaitable<void> ensure_group_on(request& r, const boot_group& g, const clo
 /// it copies) on the other cloudlets gets the same rules.
 http::awaitable<void> handle_security_group_rule_change(request& r, std::string body);
 
-/// DELETE /v2.0/security-groups/{id}: its copies on the other cloudlets (and,
-/// for a copy, the group it copies), then the one here, whose answer the client gets.
+/// DELETE /v2.0/security-groups/{id}, or Nova's DELETE /os-security-groups/{id}: its
+/// copies on the other cloudlets (and, for a copy, the group it copies), then the one
+/// here through the API the client called, whose answer the client gets.
 http::awaitable<void> handle_security_group_delete(request& r);
 
 /// PUT of a security group (`security group set --name/--description`): made

@@ -43,9 +43,11 @@ bool is_volume_type_call(const api::route& route) {
   return route.service == api::service_type::volume && route.resource == "types";
 }
 
+/// A security group's delete, through Neutron or through Nova's proxy (before 2.36).
 bool is_group_delete(const api::route& route, verb method) {
-  return method == verb::delete_ && route.service == api::service_type::network &&
-         route.resource == "security-groups" && !route.resource_id.empty() && route.action.empty();
+  bool neutron = route.service == api::service_type::network && route.resource == "security-groups";
+  bool nova = route.service == api::service_type::compute && route.resource == "os-security-groups";
+  return method == verb::delete_ && (neutron || nova) && !route.resource_id.empty() && route.action.empty();
 }
 
 /// A security group's PUT (its name or description), which its copies follow.

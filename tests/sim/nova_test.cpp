@@ -628,6 +628,24 @@ TEST_F(nova_test, security_groups_are_added_and_removed_by_name_or_id_in_the_pro
   EXPECT_NE(again.body.find("not associated with the instance"), std::string::npos) << again.body;
 }
 
+TEST_F(nova_test, the_security_group_proxy_creates_and_deletes_in_neutron_before_2_36) {
+  // nova/api/openstack/compute/security_groups.py: create 200, delete 202 (Tempest's
+  // compute tests make their groups this way).
+  auto made = call(nova_, "POST", "/v2.1/os-security-groups", admin_,
+                   {{"security_group", {{"name", "web"}, {"description", "d"}}}});
+  ASSERT_EQ(made.status, 200u) << made.body;
+  auto id = body_of(made)["security_group"]["id"].get<std::string>();
+  EXPECT_EQ(call(neutron_, "GET", "/v2.0/security-groups/" + id, admin_).status, 200u) << "made in Neutron";
+  EXPECT_EQ(call(nova_, "POST", "/v2.1/os-security-groups", admin_, {{"security_group", {{"description", "d"}}}}).status,
+            400u);
+  EXPECT_EQ(call(nova_, "DELETE", "/v2.1/os-security-groups/" + id, admin_).status, 202u);
+  EXPECT_EQ(call(neutron_, "GET", "/v2.0/security-groups/" + id, admin_).status, 404u);
+  EXPECT_EQ(call(nova_, "DELETE", "/v2.1/os-security-groups/" + id, admin_).status, 404u);
+  const header_map v236{{"X-OpenStack-Nova-API-Version", "2.36"}};
+  EXPECT_EQ(call(nova_, "POST", "/v2.1/os-security-groups", admin_, {{"security_group", {{"name", "x"}}}}, v236).status,
+            404u);
+}
+
 TEST_F(nova_test, a_rebuild_at_2_54_sets_a_key_the_user_has) {
   auto id = boot_id(admin_, "vm");
   advance(std::chrono::seconds{3});

@@ -247,6 +247,28 @@ TEST_F(SecurityGroupFlow, ADeleteThroughTheAgentTakesItsCopiesAndNothingTheFeder
   EXPECT_EQ(groups_on("cloudlet-3", "web").size(), 1u) << "the user's own group is kept";
 }
 
+TEST_F(SecurityGroupFlow, ADeleteThroughNovasProxyTakesItsCopiesToo) {
+  // Tempest's compute tests make and delete their groups through Nova's proxy
+  // (/os-security-groups, before microversion 2.36).
+  auto made = h.send(bhttp::verb::post, "/compute/v2.1/os-security-groups",
+                     {{"security_group", {{"name", "web"}, {"description", "d"}}}});
+  ASSERT_EQ(made.status, 200u) << made.body;
+  auto web = json::parse(made.body).at("security_group").at("id").get<std::string>();
+  h.placement().place_on("cloudlet-2");
+  ASSERT_EQ(boot_with_groups({"web"}).status, 202u);
+  auto server = h.clouds().items("cloudlet-2", "servers").at(0).at("id").get<std::string>();
+  h.clouds().direct("cloudlet-2", api::service_type::compute, bhttp::verb::delete_, "/v2.1/servers/" + server,
+                    h.demo_token());
+  ASSERT_EQ(groups_on("cloudlet-2", "web").size(), 1u) << "the boot copied the group";
+  ASSERT_EQ(h.clouds().direct("cloudlet-3", api::service_type::network, bhttp::verb::post, "/v2.0/security-groups",
+                              h.demo_token(), {{"security_group", {{"name", "web"}}}}).status, 201u);
+  auto gone = h.send(bhttp::verb::delete_, "/compute/v2.1/os-security-groups/" + web);
+  EXPECT_EQ(gone.status, 202u) << "Nova's answer: " << gone.body;
+  EXPECT_TRUE(groups_on("cloudlet-1", "web").empty());
+  EXPECT_TRUE(groups_on("cloudlet-2", "web").empty()) << "the copy went with it";
+  EXPECT_EQ(groups_on("cloudlet-3", "web").size(), 1u) << "the user's own group is kept";
+}
+
 TEST_F(SecurityGroupFlow, ARuleWhoseRemoteIsACopiedGroupNamesItsCopyOnTheTarget) {
   auto web = make_group_through_agent("web");
   auto db = make_group_through_agent("db");
